@@ -1,0 +1,20 @@
+// Package apis holds the provider's Kubernetes API types. It imports no cloud SDK.
+package apis
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+)
+
+// AddToSchemes registers every API group of the provider.
+var AddToSchemes = runtime.SchemeBuilder{
+	v1alpha1.SchemeBuilder.AddToScheme,
+	s3v1alpha1.SchemeBuilder.AddToScheme,
+}
+
+// AddToScheme adds all of the provider's types to the supplied scheme.
+func AddToScheme(s *runtime.Scheme) error {
+	return AddToSchemes.AddToScheme(s)
+}

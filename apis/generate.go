@@ -1,0 +1,14 @@
+//go:build generate
+
+// Package apis is the only code-generation entry point: `make generate` runs `go generate` here, which regenerates
+// deepcopy methods and CRDs (controller-gen) and crossplane-runtime method sets (angryjet). Both tools are pinned as
+// `tool` directives in go.mod, so the output depends only on go.mod and the types.
+
+// Remove existing CRDs so that a deleted type leaves no stale manifest behind.
+//go:generate rm -rf ../package/crds
+
+//go:generate go tool controller-gen object:headerFile=../hack/boilerplate.go.txt paths=./... crd:crdVersions=v1 output:artifacts:config=../package/crds
+
+//go:generate env GOFLAGS=-tags=generate go tool angryjet generate-methodsets --header-file=../hack/boilerplate.go.txt ./...
+
+package apis

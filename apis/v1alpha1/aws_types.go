@@ -1,0 +1,141 @@
+package v1alpha1
+
+// AWSCredentialsSource is where the provider gets AWS credentials from.
+type AWSCredentialsSource string
+
+// AWS credential sources.
+const (
+	// AWSCredentialsSecret reads an access key from a Kubernetes Secret.
+	AWSCredentialsSecret AWSCredentialsSource = "Secret"
+	// AWSCredentialsEnvironment uses the provider process's AWS_* environment variables.
+	AWSCredentialsEnvironment AWSCredentialsSource = "Environment"
+	// AWSCredentialsFilesystem reads a shared credentials file from the provider's filesystem.
+	AWSCredentialsFilesystem AWSCredentialsSource = "Filesystem"
+	// AWSCredentialsInjectedIdentity uses the AWS SDK's default chain (IRSA, EKS Pod Identity, instance profile).
+	AWSCredentialsInjectedIdentity AWSCredentialsSource = "InjectedIdentity"
+)
+
+// AWSConfig configures access to AWS or an AWS-compatible endpoint.
+type AWSConfig struct {
+	// Credentials the provider signs AWS requests with.
+	Credentials AWSCredentials `json:"credentials"`
+
+	// Endpoint overrides the AWS service endpoints, for moto, LocalStack or an S3-compatible store.
+	// +optional
+	Endpoint *AWSEndpoint `json:"endpoint,omitempty"`
+
+	// AssumeRole makes the provider assume this IAM role with the credentials above and act as the role.
+	// +optional
+	AssumeRole *AWSAssumeRole `json:"assumeRole,omitempty"`
+
+	// DefaultTags are added to every taggable resource made with this config. A resource's own tags win on a
+	// key conflict.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=40
+	DefaultTags map[string]string `json:"defaultTags,omitempty"`
+
+	// IgnoreTagPrefixes lists tag key prefixes that the provider never adds, changes or removes, for tags owned by
+	// other tools (cost allocation, security scanners). The "aws:" prefix is always ignored.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	IgnoreTagPrefixes []string `json:"ignoreTagPrefixes,omitempty"`
+}
+
+// AWSCredentials selects where AWS credentials come from.
+// +kubebuilder:validation:XValidation:rule="self.source != 'Secret' || has(self.secretRef)",message="secretRef is required when source is Secret"
+// +kubebuilder:validation:XValidation:rule="self.source != 'Filesystem' || has(self.filesystem)",message="filesystem is required when source is Filesystem"
+type AWSCredentials struct {
+	// Source of the credentials. Environment, Filesystem and InjectedIdentity are the provider's own identity
+	// and are only allowed on a ClusterProviderConfig.
+	// +kubebuilder:validation:Enum=Secret;Environment;Filesystem;InjectedIdentity
+	Source AWSCredentialsSource `json:"source"`
+
+	// SecretRef points at a Secret holding an access key.
+	// +optional
+	SecretRef *AWSSecretCredentials `json:"secretRef,omitempty"`
+
+	// Filesystem points at a shared credentials file (INI format, as written by `aws configure`).
+	// +optional
+	Filesystem *AWSFilesystemCredentials `json:"filesystem,omitempty"`
+}
+
+// AWSSecretCredentials locates an access key in a Kubernetes Secret.
+type AWSSecretCredentials struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// Namespace of the Secret. Required on a ClusterProviderConfig; must be omitted on a ProviderConfig, which
+	// reads Secrets only from its own namespace.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+
+	// AccessKeyIDKey is the Secret key holding the access key ID.
+	// +optional
+	// +kubebuilder:default=access_key_id
+	AccessKeyIDKey string `json:"accessKeyIDKey,omitempty"`
+
+	// SecretAccessKeyKey is the Secret key holding the secret access key.
+	// +optional
+	// +kubebuilder:default=secret_access_key
+	SecretAccessKeyKey string `json:"secretAccessKeyKey,omitempty"`
+
+	// SessionTokenKey is the Secret key holding a session token, for temporary credentials. Unset means the
+	// credentials have no session token.
+	// +optional
+	SessionTokenKey string `json:"sessionTokenKey,omitempty"`
+}
+
+// AWSFilesystemCredentials locates a shared credentials file.
+type AWSFilesystemCredentials struct {
+	// Path of the shared credentials file.
+	// +kubebuilder:validation:MinLength=1
+	Path string `json:"path"`
+
+	// Profile to read from the file.
+	// +optional
+	// +kubebuilder:default=default
+	Profile string `json:"profile,omitempty"`
+}
+
+// AWSEndpoint overrides the endpoint of every AWS service.
+type AWSEndpoint struct {
+	// URL of the endpoint, e.g. http://127.0.0.1:5000 for moto.
+	// +kubebuilder:validation:Pattern=`^https?://[^\s]+$`
+	URL string `json:"url"`
+
+	// S3UsePathStyle addresses buckets as <url>/<bucket> instead of <bucket>.<host>; moto, LocalStack and most
+	// S3-compatible stores need it.
+	// +optional
+	S3UsePathStyle bool `json:"s3UsePathStyle,omitempty"`
+}
+
+// AWSAssumeRole configures an IAM role to assume.
+type AWSAssumeRole struct {
+	// RoleARN is the ARN of the role to assume.
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`
+	RoleARN string `json:"roleARN"`
+
+	// ExternalID is passed to sts:AssumeRole, for roles whose trust policy requires one.
+	// +optional
+	ExternalID *string `json:"externalID,omitempty"`
+
+	// SessionName names the role session in CloudTrail. Defaults to provider-stateful.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]{2,64}$`
+	SessionName *string `json:"sessionName,omitempty"`
+
+	// SessionTags are passed to sts:AssumeRole as session tags.
+	// +optional
+	// +kubebuilder:validation:MaxItems=50
+	SessionTags []AWSSessionTag `json:"sessionTags,omitempty"`
+}
+
+// AWSSessionTag is an STS session tag.
+type AWSSessionTag struct {
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	Key string `json:"key"`
+	// +kubebuilder:validation:MaxLength=256
+	Value string `json:"value"`
+}

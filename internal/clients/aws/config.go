@@ -1,0 +1,146 @@
+package aws
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/metrics"
+)
+
+// DefaultSessionName names assumed-role sessions when the ProviderConfig names none.
+const DefaultSessionName = "provider-stateful"
+
+// stsRegion signs STS calls for assume-role. STS is global; its regional endpoints all accept any role.
+const stsRegion = "us-east-1"
+
+// StaticKeys is an access key read from a Secret. Its values never reach a log line, an event or an error.
+type StaticKeys struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+}
+
+// Settings is everything needed to build an AWS SDK configuration, resolved from a ProviderConfig (and its
+// Secret) by the credentials package.
+type Settings struct {
+	Source     v1alpha1.AWSCredentialsSource
+	Static     StaticKeys
+	Filesystem *v1alpha1.AWSFilesystemCredentials
+	Endpoint   *v1alpha1.AWSEndpoint
+	AssumeRole *v1alpha1.AWSAssumeRole
+}
+
+// NewConfig builds an SDK configuration from settings. It makes no network call: credentials are fetched lazily
+// and cached by the SDK until they expire.
+//
+// NOTE: only the InjectedIdentity and Environment sources consult the process environment. A Secret source never
+// picks up AWS_PROFILE, AWS_ENDPOINT_URL or shared config files that happen to be on the provider's filesystem.
+func NewConfig(ctx context.Context, s Settings) (aws.Config, error) {
+	cfg := aws.Config{
+		Region:     stsRegion,
+		HTTPClient: awshttp.NewBuildableClient().WithTimeout(30 * time.Second),
+		Retryer:    func() aws.Retryer { return retry.NewStandard() },
+		APIOptions: []func(*middleware.Stack) error{countCalls},
+	}
+	if s.Endpoint != nil {
+		cfg.BaseEndpoint = aws.String(s.Endpoint.URL)
+	}
+
+	switch s.Source {
+	case v1alpha1.AWSCredentialsSecret:
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(s.Static.AccessKeyID, s.Static.SecretAccessKey, s.Static.SessionToken)
+	case v1alpha1.AWSCredentialsEnvironment:
+		env, err := config.NewEnvConfig()
+		if err != nil {
+			return aws.Config{}, errors.Wrap(err, "cannot read AWS credentials from the environment")
+		}
+		if !env.Credentials.HasKeys() {
+			return aws.Config{}, errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set in the provider's environment")
+		}
+		cfg.Credentials = credentials.StaticCredentialsProvider{Value: env.Credentials}
+	case v1alpha1.AWSCredentialsFilesystem:
+		if s.Filesystem == nil {
+			return aws.Config{}, errors.New("filesystem credentials need a path")
+		}
+		loaded, err := config.LoadDefaultConfig(ctx,
+			config.WithSharedCredentialsFiles([]string{s.Filesystem.Path}),
+			config.WithSharedConfigFiles([]string{}),
+			config.WithSharedConfigProfile(s.Filesystem.Profile))
+		if err != nil {
+			return aws.Config{}, errors.Wrapf(err, "cannot read AWS credentials from %s", s.Filesystem.Path)
+		}
+		cfg.Credentials = loaded.Credentials
+	case v1alpha1.AWSCredentialsInjectedIdentity:
+		loaded, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return aws.Config{}, errors.Wrap(err, "cannot load the AWS SDK's default credential chain")
+		}
+		cfg.Credentials = loaded.Credentials
+	default:
+		return aws.Config{}, errors.Errorf("unsupported AWS credentials source %q", s.Source)
+	}
+
+	if s.AssumeRole != nil {
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), s.AssumeRole.RoleARN, assumeRoleOptions(s.AssumeRole)))
+	}
+	return cfg, nil
+}
+
+func assumeRoleOptions(ar *v1alpha1.AWSAssumeRole) func(*stscreds.AssumeRoleOptions) {
+	return func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = DefaultSessionName
+		if ar.SessionName != nil {
+			o.RoleSessionName = *ar.SessionName
+		}
+		o.ExternalID = ar.ExternalID
+		for _, t := range ar.SessionTags {
+			o.Tags = append(o.Tags, ststypes.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+		}
+	}
+}
+
+// countCalls adds a middleware that counts each attempt of each request in the cloud-call metric. It sits in the
+// deserialize step, which runs once per attempt, below the retry loop.
+func countCalls(stack *middleware.Stack) error {
+	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("stateful/CountCloudCalls",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			outcome := "error"
+			if r, ok := out.RawResponse.(*smithyhttp.Response); ok && r != nil {
+				outcome = statusClass(r.StatusCode)
+			}
+			metrics.CloudCalls.WithLabelValues("aws", awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), outcome).Inc()
+			return out, md, err
+		}), middleware.Before)
+}
+
+func statusClass(code int) string {
+	switch {
+	case code >= 500:
+		return "5xx"
+	case code >= 400:
+		return "4xx"
+	case code >= 300:
+		return "3xx"
+	case code >= http.StatusOK:
+		return "2xx"
+	default:
+		return "error"
+	}
+}

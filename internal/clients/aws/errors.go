@@ -1,0 +1,86 @@
+// Package aws builds AWS SDK configurations for the provider and classifies and cleans AWS errors.
+package aws
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+)
+
+// Clean returns err without request IDs, host IDs or retry chatter, so that the condition message it ends up in is
+// stable from one poll to the next (a changing message is a status write per poll) and readable. An API error
+// becomes "<operation>: <code>: <message>"; any other error keeps its text.
+func Clean(err error) error {
+	if err == nil {
+		return nil
+	}
+	op := ""
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		op = oe.Operation() + ": "
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		msg := ae.ErrorMessage()
+		if msg == "" {
+			msg = http.StatusText(HTTPStatus(err))
+		}
+		return &cleanError{msg: fmt.Sprintf("%s%s: %s", op, ae.ErrorCode(), msg), cause: err}
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return &cleanError{msg: fmt.Sprintf("%sHTTP %d", op, re.HTTPStatusCode()), cause: err}
+	}
+	if oe != nil {
+		return &cleanError{msg: op + transportError(oe.Err).Error(), cause: err}
+	}
+	return err
+}
+
+// cleanError carries a stable message while keeping the original error for errors.As / errors.Is.
+type cleanError struct {
+	msg   string
+	cause error
+}
+
+func (e *cleanError) Error() string { return e.msg }
+func (e *cleanError) Unwrap() error { return e.cause }
+
+// transportError finds, under the SDK's retry and send wrappers, the error that says what happened: the
+// net.OpError of a refused connection or a timeout ("dial tcp 127.0.0.1:5000: connect: connection refused"), or
+// else the innermost error.
+func transportError(err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		return ne
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
+// ErrorCode returns the AWS error code of err ("NoSuchBucket"), or "" when err is not an API error.
+func ErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// HTTPStatus returns the HTTP status of the response that caused err, or 0 when there was none.
+func HTTPStatus(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}

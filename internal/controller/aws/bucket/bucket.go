@@ -1,0 +1,242 @@
+// Package bucket reconciles S3 Buckets.
+package bucket
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+	s3client "github.com/stateful-dev/provider-stateful/internal/clients/aws/s3"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errTrackUsage = "cannot track ProviderConfig usage"
+	errHead       = "cannot check whether the bucket exists"
+	errGetTags    = "cannot read bucket tags"
+	errPutTags    = "cannot set bucket tags"
+	errCreate     = "cannot create bucket"
+	errDelete     = "cannot delete bucket"
+
+	reasonDrift  event.Reason = "DriftReverted"
+	reasonChange event.Reason = "ApplyingSpecChange"
+)
+
+// SetupGated registers the Bucket controller once the Bucket CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.BucketGroupVersionKind)
+	return nil
+}
+
+// Setup registers the Bucket controller with mgr.
+func Setup(mgr ctrl.Manager, o setup.Options) error {
+	name := managed.ControllerName(v1alpha1.BucketGroupKind)
+	c := &connector{
+		usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
+		creds: o.Credentials,
+		newS3: func(cfg aws.Config, region string, pathStyle bool) s3client.API {
+			return s3client.New(cfg, region, pathStyle)
+		},
+		record: setup.Recorder(mgr, name),
+	}
+	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.Bucket](c))
+	return setup.Managed(mgr, o, v1alpha1.BucketGroupVersionKind, &v1alpha1.Bucket{}, &v1alpha1.BucketList{}, opts...)
+}
+
+// A connector resolves a Bucket's ProviderConfig into an S3 client.
+type connector struct {
+	usage  resource.ModernTracker
+	creds  *credentials.Resolver
+	newS3  func(cfg aws.Config, region string, pathStyle bool) s3client.API
+	record event.Recorder
+}
+
+// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
+func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Bucket) (managed.TypedExternalClient[*v1alpha1.Bucket], error) {
+	if err := c.usage.Track(ctx, cr); err != nil {
+		return nil, errors.Wrap(err, errTrackUsage)
+	}
+	acct, err := c.creds.AWS(ctx, cr)
+	if err != nil {
+		return nil, err
+	}
+	region := cr.Spec.ForProvider.Region
+	pathStyle := acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle
+	api := credentials.Client(acct, "s3/"+region, func(cfg aws.Config) s3client.API { return c.newS3(cfg, region, pathStyle) })
+	return &external{s3: api, acct: acct, record: c.record}, nil
+}
+
+// external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.
+type external struct {
+	s3     s3client.API
+	acct   *credentials.AWSAccount
+	record event.Recorder
+
+	observedTags map[string]string
+	drift        []string
+}
+
+// Observe reads the bucket's existence and tags, decides whether the bucket is this Bucket's (see ownership.go),
+// and compares what the spec manages. It never writes, to the cloud or to the API server, and reports "does not
+// exist" only when S3 says so: any other failure is an error, so that a delete in progress never drops the
+// finalizer of a bucket it could not see.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalObservation, error) {
+	name := meta.GetExternalName(cr)
+	if err := s3client.ValidateBucketName(name); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	region := cr.Spec.ForProvider.Region
+
+	head, err := e.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)})
+	switch {
+	case err == nil:
+	case s3client.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	case s3client.IsForbidden(err):
+		return managed.ExternalObservation{}, errors.Errorf("bucket %q exists but cannot be read with these credentials: another AWS account owns it, or its policy denies access", name)
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errHead)
+	}
+
+	tags, err := e.getTags(ctx, name)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	switch judge(cr, tags) {
+	case ownedByOther:
+		if meta.WasDeleted(cr) {
+			// The bucket this Bucket stands for never existed; another Bucket's bucket is left alone.
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		o, _ := ownerOf(tags)
+		return managed.ExternalObservation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
+	case notOurs:
+		if meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		return managed.ExternalObservation{}, errors.Errorf("bucket %q already exists and was not created by this Bucket: set spec.adoptExisting to take it over, or choose another name", name)
+	case ownedByCR, adoptable:
+	}
+	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
+		return managed.ExternalObservation{}, errors.Errorf("bucket %q is in region %s, not %s", name, r, region)
+	}
+
+	cr.Status.AtProvider = v1alpha1.BucketObservation{ARN: arn(region, name), Region: region, Tags: tags}
+	cr.SetConditions(xpv2.Available())
+
+	e.observedTags = tags
+	e.drift = nil
+	if d := tagDiff(desiredTags(cr, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
+		e.drift = append(e.drift, "tags["+strings.Join(d, ",")+"]")
+	}
+	return managed.ExternalObservation{
+		ResourceExists:    true,
+		ResourceUpToDate:  len(e.drift) == 0,
+		ConnectionDetails: connectionDetails(region, name, e.acct.Endpoint),
+		Diff:              strings.Join(e.drift, "; "),
+	}, nil
+}
+
+// Create makes the bucket and tags it as this Bucket's. It is safe to repeat: when S3 answers that this account
+// already owns the bucket (a replay after a lost response, or a crash before the tags were written) the ownership
+// rule decides, and a bucket tagged for another Bucket is refused untouched.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalCreation, error) {
+	name := meta.GetExternalName(cr)
+	region := cr.Spec.ForProvider.Region
+	observed := map[string]string(nil)
+
+	_, err := e.s3.CreateBucket(ctx, createInput(name, region))
+	switch {
+	case err == nil:
+	case s3client.IsOwnedByYou(err):
+		if observed, err = e.getTags(ctx, name); err != nil {
+			return managed.ExternalCreation{}, err
+		}
+		// The runtime marked this create pending just before calling Create, so an untagged bucket is this
+		// Bucket's own earlier attempt (see createUnconfirmed).
+		if o, tagged := ownerOf(observed); tagged && !o.is(cr) {
+			return managed.ExternalCreation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
+		}
+	case s3client.IsTakenByOtherAccount(err):
+		return managed.ExternalCreation{}, errors.Errorf("bucket name %q is taken by another AWS account: bucket names are global, choose another", name)
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
+	}
+
+	if err := e.putTags(ctx, name, desiredTags(cr, e.acct.DefaultTags), observed); err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(region, name, e.acct.Endpoint)}, nil
+}
+
+// Update brings what differs back to the spec, and says what it changed in an event: drift reverted when the spec
+// has not changed since the last successful sync, a spec change otherwise.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalUpdate, error) {
+	name := meta.GetExternalName(cr)
+	if err := e.putTags(ctx, name, desiredTags(cr, e.acct.DefaultTags), e.observedTags); err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	if len(e.drift) > 0 {
+		reason, verb := reasonChange, "Applied spec change to "
+		if cr.GetCondition(xpv2.TypeSynced).ObservedGeneration == cr.GetGeneration() {
+			reason, verb = reasonDrift, "Reverted drift in "
+		}
+		e.record.Event(cr, event.Normal(reason, verb+strings.Join(e.drift, "; ")))
+	}
+	return managed.ExternalUpdate{}, nil
+}
+
+// Delete deletes the bucket. Observe has already established that it is this Bucket's.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	name := meta.GetExternalName(cr)
+	_, err := e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
+	switch {
+	case err == nil, s3client.IsNotFound(err):
+		return managed.ExternalDelete{}, nil
+	case s3client.IsNotEmpty(err):
+		return managed.ExternalDelete{}, errors.Errorf("bucket %q is not empty: empty it, or delete it with a management policy that keeps it", name)
+	default:
+		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
+	}
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }
+
+// getTags returns the bucket's tags; S3 reports a bucket without tags as an error.
+func (e *external) getTags(ctx context.Context, name string) (map[string]string, error) {
+	out, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	switch {
+	case err == nil:
+		return tagMap(out.TagSet), nil
+	case s3client.IsNoTagSet(err):
+		return nil, nil
+	default:
+		return nil, errors.Wrap(awsclient.Clean(err), errGetTags)
+	}
+}
+
+// putTags replaces the bucket's tags with desired, keeping observed tags under ignored prefixes.
+func (e *external) putTags(ctx context.Context, name string, desired, observed map[string]string) error {
+	_, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
+		Bucket:  aws.String(name),
+		Tagging: &types.Tagging{TagSet: tagsToPut(desired, observed, e.acct.IgnoreTagPrefixes)},
+	})
+	return errors.Wrap(awsclient.Clean(err), errPutTags)
+}

@@ -1,0 +1,152 @@
+package bucket
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+)
+
+// Connection detail keys a Bucket publishes.
+const (
+	ConnBucket   = "bucket"
+	ConnRegion   = "region"
+	ConnARN      = "arn"
+	ConnEndpoint = "endpoint"
+)
+
+// desiredTags is the whole tag set the bucket should carry (apart from ignored keys): the ProviderConfig's default
+// tags, overridden by the spec's tags, plus the ownership tags, which nothing overrides.
+func desiredTags(cr *v1alpha1.Bucket, defaults map[string]string) map[string]string {
+	out := make(map[string]string, len(defaults)+len(cr.Spec.ForProvider.Tags)+3)
+	for k, v := range defaults {
+		out[k] = v
+	}
+	for k, v := range cr.Spec.ForProvider.Tags {
+		out[k] = v
+	}
+	for k, v := range ownershipTags(cr) {
+		out[k] = v
+	}
+	return out
+}
+
+// ignored reports whether a tag key is left alone: "aws:" keys and the ProviderConfig's ignored prefixes.
+func ignored(key string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tagDiff lists the keys whose observed value differs from the desired one, sorted: a missing or changed desired
+// key, or an extra key that is not ignored. An empty result means the tags are up to date.
+func tagDiff(desired, observed map[string]string, ignore []string) []string {
+	var diff []string
+	for k, v := range desired {
+		if ov, ok := observed[k]; !ok || ov != v {
+			diff = append(diff, k)
+		}
+	}
+	for k := range observed {
+		if _, ok := desired[k]; !ok && !ignored(k, ignore) {
+			diff = append(diff, k)
+		}
+	}
+	sort.Strings(diff)
+	return diff
+}
+
+// tagsToPut is the tag set to send with PutBucketTagging, which replaces every tag: the desired tags plus the
+// observed ones under ignored prefixes, so that tags owned by other tools survive.
+//
+// NOTE: S3 refuses keys starting with "aws:" in PutBucketTagging, so those cannot be carried over; AWS keeps the
+// tags it owns (e.g. CloudFormation's) itself.
+func tagsToPut(desired, observed map[string]string, ignore []string) []types.Tag {
+	all := make(map[string]string, len(desired))
+	for k, v := range observed {
+		if ignored(k, ignore) && !strings.HasPrefix(k, "aws:") {
+			all[k] = v
+		}
+	}
+	for k, v := range desired {
+		all[k] = v
+	}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]types.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(all[k])})
+	}
+	return out
+}
+
+// tagMap converts S3's tag list to a map.
+func tagMap(tags []types.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+// arn returns the bucket's ARN in the region's partition.
+func arn(region, name string) string {
+	partition := "aws"
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		partition = "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		partition = "aws-us-gov"
+	}
+	return "arn:" + partition + ":s3:::" + name
+}
+
+// endpoint returns the URL clients reach the bucket at.
+func endpoint(region, name string, ep *apisv1alpha1.AWSEndpoint) string {
+	switch {
+	case ep != nil && ep.S3UsePathStyle:
+		return strings.TrimSuffix(ep.URL, "/") + "/" + name
+	case ep != nil:
+		return ep.URL
+	default:
+		return "https://" + name + ".s3." + region + ".amazonaws.com"
+	}
+}
+
+// connectionDetails are what a Bucket publishes to its connection Secret.
+func connectionDetails(region, name string, ep *apisv1alpha1.AWSEndpoint) managed.ConnectionDetails {
+	return managed.ConnectionDetails{
+		ConnBucket:   []byte(name),
+		ConnRegion:   []byte(region),
+		ConnARN:      []byte(arn(region, name)),
+		ConnEndpoint: []byte(endpoint(region, name, ep)),
+	}
+}
+
+// createInput builds the CreateBucket request.
+//
+// NOTE: us-east-1 is S3's default location and must not be sent as a LocationConstraint (S3 answers
+// InvalidLocationConstraint).
+func createInput(name, region string) *s3.CreateBucketInput {
+	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
+	if region != "us-east-1" {
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
+	}
+	return in
+}

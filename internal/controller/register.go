@@ -1,0 +1,23 @@
+// Package controller registers every controller of the provider.
+package controller
+
+import (
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
+	"github.com/stateful-dev/provider-stateful/internal/controller/config"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+)
+
+// SetupGated registers the ProviderConfig controllers now and each managed kind's controller once its CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	for _, s := range []func(ctrl.Manager, setup.Options) error{
+		config.Setup,
+		bucket.SetupGated,
+	} {
+		if err := s(mgr, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+// Package setup holds what every managed-resource controller shares: the reconciler options that carry the
+// provider's defaults (deterministic names, management policies, polling, metrics) and the controller wiring.
+package setup
+
+import (
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/feature"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/statemetrics"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+// Options are the provider-wide settings each controller is built with.
+type Options struct {
+	controller.Options
+
+	// PollJitter spreads polls of many resources over time so that they do not all hit the cloud at once.
+	PollJitter time.Duration
+
+	// Credentials resolves ProviderConfigs for every controller, sharing one cache.
+	Credentials *credentials.Resolver
+}
+
+// Recorder returns the event recorder for the named controller.
+func Recorder(mgr ctrl.Manager, name string) event.Recorder {
+	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name)) //nolint:staticcheck // crossplane-runtime v2.4 still records through the old events API.
+}
+
+// ManagedOptions returns the managed reconciler options every kind uses.
+//
+// Every kind has a user-chosen, deterministic external name, so a crash between a create call and the write of
+// the create-succeeded annotation is recovered by observing again, never a "cannot determine creation result"
+// stop: each kind's Create is safe to repeat.
+func ManagedOptions(mgr ctrl.Manager, o Options, name string, connector managed.ReconcilerOption) []managed.ReconcilerOption {
+	opts := []managed.ReconcilerOption{
+		connector,
+		managed.WithLogger(o.Logger.WithValues("controller", name)),
+		managed.WithRecorder(Recorder(mgr, name)),
+		managed.WithPollInterval(o.PollInterval),
+		managed.WithDeterministicExternalName(true),
+	}
+	if o.PollJitter > 0 {
+		opts = append(opts, managed.WithPollJitterHook(o.PollJitter))
+	}
+	if o.Features != nil && o.Features.Enabled(feature.EnableBetaManagementPolicies) {
+		opts = append(opts, managed.WithManagementPolicies())
+	}
+	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
+		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
+	}
+	return opts
+}
+
+// Managed registers a controller for the managed kind gvk (whose Go type is obj and list type list) with mgr.
+func Managed(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj client.Object, list resource.ManagedList, opts ...managed.ReconcilerOption) error {
+	name := managed.ControllerName(gvk.GroupKind().String())
+	if o.MetricOptions != nil && o.MetricOptions.MRStateMetrics != nil {
+		sm := statemetrics.NewMRStateRecorder(mgr.GetClient(), o.Logger, o.MetricOptions.MRStateMetrics, list, o.MetricOptions.PollStateMetricInterval)
+		if err := mgr.Add(sm); err != nil {
+			return errors.Wrapf(err, "cannot register state metrics for %s", gvk.Kind)
+		}
+	}
+	r := managed.NewReconciler(mgr, resource.ManagedKind(gvk), opts...)
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		WithOptions(o.ForControllerRuntime()).
+		WithEventFilter(resource.DesiredStateChanged()).
+		For(obj).
+		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+}
+
+// Gated registers setup to run once the CRDs of gvks exist (crossplane-runtime's safe-start gate), so that a
+// provider installed with some CRDs deactivated starts only the controllers it can serve.
+func Gated(o Options, setup func() error, gvks ...schema.GroupVersionKind) {
+	o.Gate.Register(func() {
+		if err := setup(); err != nil {
+			panic(errors.Wrapf(err, "cannot set up controller for %v", gvks))
+		}
+	}, gvks...)
+}

@@ -1,0 +1,105 @@
+// Package credentials resolves a managed resource's ProviderConfig reference into cloud settings, in one place
+// for every kind. It enforces tenancy (a namespaced ProviderConfig uses only its own namespace's Secrets and never
+// the provider's own identity) and caches what it builds, so that a steady-state reconcile makes no credential
+// fetch and builds no SDK client.
+package credentials
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+)
+
+// A Resolver resolves ProviderConfig references. It is safe for concurrent use by every controller.
+type Resolver struct {
+	// kube reads ProviderConfigs and ClusterProviderConfigs, normally from the manager's cache.
+	kube client.Reader
+	// secrets reads Secrets straight from the API server (the manager's API reader), so the provider starts no
+	// cluster-wide Secret informer and holds no Secret it does not use.
+	secrets client.Reader
+	// newAWSConfig builds an SDK configuration; tests replace it to count builds.
+	newAWSConfig func(context.Context, awsclient.Settings) (aws.Config, error)
+
+	mu  sync.Mutex
+	aws map[string]*AWSAccount
+}
+
+// NewResolver returns a Resolver that reads configs with kube and Secrets with secrets.
+func NewResolver(kube, secrets client.Reader) *Resolver {
+	return &Resolver{kube: kube, secrets: secrets, newAWSConfig: awsclient.NewConfig, aws: map[string]*AWSAccount{}}
+}
+
+// A config is a ProviderConfig or ClusterProviderConfig, reduced to what resolution needs.
+type config struct {
+	kind       string
+	namespace  string // empty for a ClusterProviderConfig
+	name       string
+	uid        types.UID
+	generation int64
+	spec       v1alpha1.ProviderConfigSpec
+}
+
+func (c config) String() string {
+	if c.namespace == "" {
+		return fmt.Sprintf("%s %s", c.kind, c.name)
+	}
+	return fmt.Sprintf("%s %s/%s", c.kind, c.namespace, c.name)
+}
+
+// getConfig fetches the config mg references. A missing reference means ClusterProviderConfig/default, the
+// default the CRDs also apply.
+func (r *Resolver) getConfig(ctx context.Context, mg resource.ModernManaged) (config, error) {
+	kind, name := v1alpha1.ClusterProviderConfigKind, "default"
+	if ref := mg.GetProviderConfigReference(); ref != nil {
+		kind, name = ref.Kind, ref.Name
+	}
+	switch kind {
+	case v1alpha1.ProviderConfigKind:
+		pc := &v1alpha1.ProviderConfig{}
+		if err := r.kube.Get(ctx, types.NamespacedName{Namespace: mg.GetNamespace(), Name: name}, pc); err != nil {
+			return config{}, errors.Wrapf(err, "cannot get ProviderConfig %s/%s", mg.GetNamespace(), name)
+		}
+		return config{kind: kind, namespace: pc.Namespace, name: pc.Name, uid: pc.UID, generation: pc.Generation, spec: pc.Spec}, nil
+	case v1alpha1.ClusterProviderConfigKind:
+		cpc := &v1alpha1.ClusterProviderConfig{}
+		if err := r.kube.Get(ctx, types.NamespacedName{Name: name}, cpc); err != nil {
+			return config{}, errors.Wrapf(err, "cannot get ClusterProviderConfig %s", name)
+		}
+		return config{kind: kind, name: cpc.Name, uid: cpc.UID, generation: cpc.Generation, spec: cpc.Spec}, nil
+	default:
+		return config{}, errors.Errorf("unsupported providerConfigRef kind %q: use ProviderConfig or ClusterProviderConfig", kind)
+	}
+}
+
+// readSecret returns the data of a Secret. Callers have already decided the namespace is allowed.
+func (r *Resolver) readSecret(ctx context.Context, namespace, name string) (map[string][]byte, error) {
+	s := &corev1.Secret{}
+	if err := r.secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, s); err != nil {
+		return nil, errors.Wrapf(err, "cannot get Secret %s/%s", namespace, name)
+	}
+	return s.Data, nil
+}
+
+// fingerprint hashes secret material so that a cache entry can tell when it changed without keeping it twice.
+// The hash is never logged.
+func fingerprint(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
