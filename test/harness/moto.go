@@ -1,0 +1,80 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// Moto is a running moto_server.
+type Moto struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+// StartMoto starts moto_server on a free loopback port and waits until it answers. Its output goes to logPath.
+func StartMoto(ctx context.Context, logPath string) (*Moto, error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, fmt.Errorf(`moto_server is not installed: pip install "moto[server]"`)
+	}
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("cannot start moto_server: %w", err)
+	}
+	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(m.URL + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return m, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			m.Stop()
+			return nil, fmt.Errorf("moto_server did not answer on %s within 30s (log: %s)", m.URL, logPath)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Reset drops every resource moto holds.
+func (m *Moto) Reset() error {
+	resp, err := http.Post(m.URL+"/moto-api/reset", "", nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// Stop kills moto_server.
+func (m *Moto) Stop() {
+	if m.cmd.Process != nil {
+		_ = m.cmd.Process.Kill()
+		_, _ = m.cmd.Process.Wait()
+	}
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,241 @@
+package harness
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// A Call is one request the proxy saw. Body is kept in memory for assertions and never printed: it can hold
+// passwords.
+type Call struct {
+	Service   string
+	Operation string
+	Bucket    string
+	Status    int
+	Body      []byte
+}
+
+// A Proxy is a reverse proxy in front of a cloud emulator that records every request by service and operation
+// and can answer chosen operations itself. Tests use it for "exactly one CreateBucket" and "zero mutating calls".
+type Proxy struct {
+	URL string
+
+	srv    *httptest.Server
+	target *url.URL
+
+	mu     sync.Mutex
+	calls  []Call
+	faults []*fault
+}
+
+type fault struct {
+	match  func(Call) bool
+	status int
+	body   string
+	left   int // answers left; <0 means until cleared
+}
+
+// StartProxy starts a recording proxy in front of target.
+func StartProxy(target string) (*Proxy, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{target: u}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		c := Call{Service: service(r), Body: body}
+		c.Operation, c.Bucket = operation(c.Service, r)
+		if f := p.fault(c); f != nil {
+			c.Status = f.status
+			p.record(c)
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(f.status)
+			_, _ = io.WriteString(w, f.body)
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rp.ServeHTTP(rec, r)
+		c.Status = rec.status
+		p.record(c)
+	}))
+	p.URL = p.srv.URL
+	return p, nil
+}
+
+// Close stops the proxy.
+func (p *Proxy) Close() { p.srv.Close() }
+
+func (p *Proxy) record(c Call) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, c)
+}
+
+func (p *Proxy) fault(c Call) *fault {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range p.faults {
+		if f.left != 0 && f.match(c) {
+			if f.left > 0 {
+				f.left--
+			}
+			return f
+		}
+	}
+	return nil
+}
+
+// Respond makes the proxy answer the next n requests for operation on bucket (any bucket when empty) with status
+// and body instead of forwarding them; n < 0 means until ClearFaults.
+func (p *Proxy) Respond(op, bucket string, status int, body string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = append(p.faults, &fault{
+		match:  func(c Call) bool { return c.Operation == op && (bucket == "" || c.Bucket == bucket) },
+		status: status, body: body, left: n,
+	})
+}
+
+// ClearFaults forwards every request again.
+func (p *Proxy) ClearFaults() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = nil
+}
+
+// Calls returns the calls recorded so far that match filter (all when nil).
+func (p *Proxy) Calls(filter func(Call) bool) []Call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []Call
+	for _, c := range p.calls {
+		if filter == nil || filter(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count returns how many calls of operation were made on bucket (any bucket when empty).
+func (p *Proxy) Count(op, bucket string) int {
+	return len(p.Calls(func(c Call) bool { return c.Operation == op && (bucket == "" || c.Bucket == bucket) }))
+}
+
+// Mutating returns the calls on bucket that may change something: anything but Head, Get and List operations.
+func (p *Proxy) Mutating(bucket string) []Call {
+	return p.Calls(func(c Call) bool { return c.Bucket == bucket && IsMutating(c.Operation) })
+}
+
+// IsMutating reports whether an operation may change cloud state.
+func IsMutating(op string) bool {
+	for _, p := range []string{"Head", "Get", "List", "Describe"} {
+		if strings.HasPrefix(op, p) {
+			return false
+		}
+	}
+	return true
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+var credentialScope = regexp.MustCompile(`Credential=[^/]+/[0-9]{8}/[^/]+/([^/]+)/aws4_request`)
+
+// service reads the signing service from the SigV4 Authorization header.
+func service(r *http.Request) string {
+	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	return "unsigned"
+}
+
+// s3Subresources maps S3 query sub-resources to the operation noun.
+var s3Subresources = []struct{ query, noun string }{
+	{"tagging", "BucketTagging"},
+	{"versioning", "BucketVersioning"},
+	{"encryption", "BucketEncryption"},
+	{"publicAccessBlock", "PublicAccessBlock"},
+	{"ownershipControls", "BucketOwnershipControls"},
+	{"lifecycle", "BucketLifecycleConfiguration"},
+	{"cors", "BucketCors"},
+	{"policy", "BucketPolicy"},
+	{"location", "BucketLocation"},
+	{"acl", "BucketAcl"},
+}
+
+// operation names the API operation of a request. S3's REST API has no operation header: it is derived from the
+// method, the path (path-style addressing) and the sub-resource in the query. JSON and query protocols name it.
+func operation(svc string, r *http.Request) (op, bucket string) {
+	if t := r.Header.Get("X-Amz-Target"); t != "" {
+		return t[strings.LastIndex(t, ".")+1:], ""
+	}
+	if svc != "s3" {
+		if a := r.URL.Query().Get("Action"); a != "" {
+			return a, ""
+		}
+		return r.Method + " " + r.URL.Path, ""
+	}
+	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+	bucket = parts[0]
+	hasKey := len(parts) == 2 && parts[1] != ""
+	q := r.URL.Query()
+	noun := ""
+	for _, s := range s3Subresources {
+		if q.Has(s.query) {
+			noun = s.noun
+			break
+		}
+	}
+	switch {
+	case bucket == "":
+		return "ListBuckets", ""
+	case r.Method == http.MethodPost && q.Has("delete"):
+		return "DeleteObjects", bucket
+	case r.Method == http.MethodGet && q.Has("versions"):
+		return "ListObjectVersions", bucket
+	case noun != "" && r.Method == http.MethodGet:
+		return "Get" + noun, bucket
+	case noun != "" && r.Method == http.MethodPut:
+		return "Put" + noun, bucket
+	case noun != "" && r.Method == http.MethodDelete:
+		return "Delete" + noun, bucket
+	}
+	obj := "Bucket"
+	if hasKey {
+		obj = "Object"
+	}
+	switch r.Method {
+	case http.MethodHead:
+		return "Head" + obj, bucket
+	case http.MethodPut:
+		if hasKey {
+			return "PutObject", bucket
+		}
+		return "CreateBucket", bucket
+	case http.MethodDelete:
+		return "Delete" + obj, bucket
+	case http.MethodGet:
+		if hasKey {
+			return "GetObject", bucket
+		}
+		return "ListObjects", bucket
+	}
+	return r.Method + " " + r.URL.Path, bucket
+}

@@ -1,0 +1,272 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+func TestBucketLifecycle(t *testing.T) {
+	ns, name := namespace(t), "life-"+suffix()
+	b := bucket(ns, name, withTags(map[string]string{"team": "a"}))
+	b.Spec.WriteConnectionSecretToReference = &xpv2.LocalSecretReference{Name: name + "-conn"}
+	create(t, b)
+	b = waitReady(t, ns, name)
+
+	if n := proxy.Count("CreateBucket", name); n != 1 {
+		t.Errorf("CreateBucket calls: want 1, got %d", n)
+	}
+	want := map[string]string{
+		"team": "a", "managed-by": "provider-stateful",
+		"stateful.dev/namespace": ns, "stateful.dev/name": name, "stateful.dev/uid": string(b.UID),
+	}
+	if diff := cmp.Diff(want, cloudTags(t, name)); diff != "" {
+		t.Errorf("tags in moto: -want +got:\n%s", diff)
+	}
+	if got := b.Status.AtProvider.ARN; got != "arn:aws:s3:::"+name {
+		t.Errorf("atProvider.arn: got %q", got)
+	}
+
+	conn := &corev1.Secret{}
+	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name + "-conn"}, conn); err != nil {
+		t.Fatalf("connection secret: %v", err)
+	}
+	wantConn := map[string]string{"bucket": name, "region": "eu-west-1", "arn": "arn:aws:s3:::" + name, "endpoint": proxy.URL + "/" + name}
+	gotConn := map[string]string{}
+	for k, v := range conn.Data {
+		gotConn[k] = string(v)
+	}
+	if diff := cmp.Diff(wantConn, gotConn); diff != "" {
+		t.Errorf("connection details: -want +got:\n%s", diff)
+	}
+
+	deleteAndWaitGone(t, b)
+	if cloudExists(name) {
+		t.Errorf("bucket %s still exists in moto after its Bucket was deleted", name)
+	}
+	if n := proxy.Count("DeleteBucket", name); n != 1 {
+		t.Errorf("DeleteBucket calls: want 1, got %d", n)
+	}
+}
+
+func TestBucketInSyncWritesNothing(t *testing.T) {
+	ns, name := namespace(t), "sync-"+suffix()
+	create(t, bucket(ns, name, withTags(map[string]string{"a": "1"})))
+	before := waitReady(t, ns, name)
+	mutating := len(proxy.Mutating(name))
+	heads := proxy.Count("HeadBucket", name)
+
+	// Three more polls.
+	eventually(t, "three polls", func() (bool, string) {
+		n := proxy.Count("HeadBucket", name) - heads
+		return n >= 3, ""
+	})
+	if got := proxy.Mutating(name)[mutating:]; len(got) != 0 {
+		t.Errorf("mutating calls while in sync: %d (first: %s)", len(got), got[0].Operation)
+	}
+	after := get(t, ns, name)
+	if after.ResourceVersion != before.ResourceVersion {
+		t.Errorf("resourceVersion changed while in sync: %s -> %s", before.ResourceVersion, after.ResourceVersion)
+	}
+}
+
+func TestBucketTagChangeAndDrift(t *testing.T) {
+	ns, name := namespace(t), "drift-"+suffix()
+	create(t, bucket(ns, name, withTags(map[string]string{"env": "dev"})))
+	b := waitReady(t, ns, name)
+
+	// A spec change reaches the cloud.
+	b.Spec.ForProvider.Tags = map[string]string{"env": "prod", "owner": "x"}
+	if err := kube.Update(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "spec tags in moto", func() (bool, string) {
+		got := cloudTags(t, name)
+		return got["env"] == "prod" && got["owner"] == "x", ""
+	})
+
+	// A change behind the provider's back is reverted on the next poll, and said so in an event; a tag under
+	// the always-ignored "aws:"-like prefixes would be kept, an unknown one is removed.
+	drifted := cloudTags(t, name)
+	drifted["env"] = "hacked"
+	drifted["intruder"] = "yes"
+	cloudPutTags(t, name, drifted)
+	eventually(t, "drift reverted", func() (bool, string) {
+		got := cloudTags(t, name)
+		_, intruder := got["intruder"]
+		return got["env"] == "prod" && !intruder, "tags: " + strings.Join(keys(got), ",")
+	})
+	eventually(t, "a drift event", func() (bool, string) {
+		for _, e := range events(t, ns, name) {
+			if strings.HasPrefix(e, "DriftReverted: ") && strings.Contains(e, "env") && strings.Contains(e, "intruder") {
+				return true, ""
+			}
+		}
+		return false, strings.Join(events(t, ns, name), " | ")
+	})
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Two namespaces declare a Bucket with the same name: the second never touches the first's bucket.
+func TestBucketNamespaceCollision(t *testing.T) {
+	teamA, teamB, name := namespace(t), namespace(t), "data-"+suffix()
+	create(t, bucket(teamA, name))
+	waitReady(t, teamA, name)
+	mutating := len(proxy.Mutating(name))
+
+	b := bucket(teamB, name)
+	create(t, b)
+	waitSyncError(t, teamB, name, "belongs to Bucket "+teamA+"/"+name)
+	deleteAndWaitGone(t, b)
+
+	if got := proxy.Mutating(name)[mutating:]; len(got) != 0 {
+		t.Errorf("team-b's Bucket made %d mutating calls on team-a's bucket (first: %s)", len(got), got[0].Operation)
+	}
+	if !cloudExists(name) || cloudTags(t, name)["stateful.dev/namespace"] != teamA {
+		t.Errorf("team-a's bucket was changed or deleted")
+	}
+}
+
+// A bucket made outside Crossplane is refused until the Bucket asks to adopt it.
+func TestBucketAdoptionIsExplicit(t *testing.T) {
+	ns, name := namespace(t), "import-"+suffix()
+	cloudCreate(t, name, map[string]string{"legacy": "true"})
+
+	b := bucket(ns, name)
+	create(t, b)
+	waitSyncError(t, ns, name, "already exists and was not created by this Bucket")
+	if got := proxy.Mutating(name); len(got) != 0 {
+		t.Fatalf("mutating calls on a bucket that is not the Bucket's: %d (first: %s)", len(got), got[0].Operation)
+	}
+
+	b = get(t, ns, name)
+	b.Spec.AdoptExisting = true
+	if err := kube.Update(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, ns, name)
+	eventually(t, "ownership tags on the adopted bucket", func() (bool, string) {
+		tags := cloudTags(t, name)
+		return tags["stateful.dev/name"] == name && tags["stateful.dev/namespace"] == ns, strings.Join(keys(tags), ",")
+	})
+	if n := proxy.Count("CreateBucket", name); n != 0 {
+		t.Errorf("CreateBucket calls on an adopted bucket: %d", n)
+	}
+}
+
+// The provider died after CreateBucket and before tagging: the bucket exists untagged and the Bucket carries only
+// the create-pending annotation. It is recognised as the Bucket's own and tagged, with no second create.
+func TestBucketCrashWindowAdopted(t *testing.T) {
+	ns, name := namespace(t), "crash-"+suffix()
+	cloudCreate(t, name, nil)
+
+	b := bucket(ns, name)
+	meta.SetExternalCreatePending(b, time.Now())
+	create(t, b)
+	waitReady(t, ns, name)
+	eventually(t, "ownership tags", func() (bool, string) {
+		return cloudTags(t, name)["stateful.dev/name"] == name, ""
+	})
+	if n := proxy.Count("CreateBucket", name); n != 0 {
+		t.Errorf("CreateBucket calls: want 0, got %d", n)
+	}
+}
+
+// ObserveOnly reports an existing bucket and never writes to it.
+func TestBucketObserveOnly(t *testing.T) {
+	ns, name := namespace(t), "observe-"+suffix()
+	cloudCreate(t, name, map[string]string{"owner": "someone-else"})
+
+	create(t, bucket(ns, name, withPolicies(xpv2.ManagementActionObserve)))
+	b := waitReady(t, ns, name)
+	if got := b.Status.AtProvider.Tags["owner"]; got != "someone-else" {
+		t.Errorf("atProvider.tags[owner]: got %q", got)
+	}
+	heads := proxy.Count("HeadBucket", name)
+	eventually(t, "two more polls", func() (bool, string) { return proxy.Count("HeadBucket", name)-heads >= 2, "" })
+	if got := proxy.Mutating(name); len(got) != 0 {
+		t.Errorf("ObserveOnly made %d mutating calls (first: %s)", len(got), got[0].Operation)
+	}
+}
+
+// Without the Delete policy, deleting the Bucket leaves the bucket.
+func TestBucketOrphaned(t *testing.T) {
+	ns, name := namespace(t), "orphan-"+suffix()
+	b := bucket(ns, name, withPolicies(xpv2.ManagementActionObserve, xpv2.ManagementActionCreate, xpv2.ManagementActionUpdate, xpv2.ManagementActionLateInitialize))
+	create(t, b)
+	waitReady(t, ns, name)
+	deleteAndWaitGone(t, get(t, ns, name))
+	if n := proxy.Count("DeleteBucket", name); n != 0 {
+		t.Errorf("DeleteBucket calls: want 0, got %d", n)
+	}
+	if !cloudExists(name) {
+		t.Errorf("orphaned bucket was deleted")
+	}
+}
+
+// Deleting a non-empty bucket is refused with a clear condition, and the bucket kept until it is empty.
+func TestBucketDeleteNonEmptyRefused(t *testing.T) {
+	ns, name := namespace(t), "full-"+suffix()
+	create(t, bucket(ns, name))
+	b := waitReady(t, ns, name)
+	if _, err := direct.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(name), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := kube.Delete(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	waitSyncError(t, ns, name, "is not empty")
+	if !cloudExists(name) {
+		t.Fatalf("non-empty bucket was deleted")
+	}
+	if _, err := direct.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(name), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	deleteAndWaitGone(t, b)
+	if cloudExists(name) {
+		t.Errorf("bucket still exists after it was emptied and its Bucket deleted")
+	}
+}
+
+// An outage while deleting keeps the finalizer: "cannot observe" is never "does not exist".
+func TestBucketDeleteDuringOutageKeepsFinalizer(t *testing.T) {
+	ns, name := namespace(t), "outage-"+suffix()
+	create(t, bucket(ns, name))
+	b := waitReady(t, ns, name)
+
+	proxy.Respond("HeadBucket", name, 503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>", -1)
+	defer proxy.ClearFaults()
+	if err := kube.Delete(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	waitSyncError(t, ns, name, "cannot check whether the bucket exists")
+	if !cloudExists(name) || len(get(t, ns, name).Finalizers) == 0 {
+		t.Fatalf("bucket or finalizer lost during an outage")
+	}
+	if s := get(t, ns, name).GetCondition(xpv2.TypeSynced).Message; strings.Contains(s, "RequestID") || strings.Contains(s, "HostID") {
+		t.Errorf("condition message carries request IDs: %q", s)
+	}
+	proxy.ClearFaults()
+	deleteAndWaitGone(t, b)
+	if cloudExists(name) {
+		t.Errorf("bucket not deleted after the outage")
+	}
+}

@@ -1,0 +1,198 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+)
+
+const waitTimeout = 60 * time.Second
+
+func suffix() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// namespace creates a fresh namespace for one test. envtest runs no namespace controller, so it is not deleted.
+func namespace(t *testing.T) string {
+	t.Helper()
+	ns := "t-" + suffix()
+	if err := kube.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatalf("cannot create namespace: %v", err)
+	}
+	return ns
+}
+
+// eventually polls cond until it holds or the timeout passes; the last reason is reported on failure.
+func eventually(t *testing.T, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	reason := ""
+	for time.Now().Before(deadline) {
+		var ok bool
+		if ok, reason = cond(); ok {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s: %s", what, reason)
+}
+
+type bucketOpt func(*s3v1alpha1.Bucket)
+
+func withTags(tags map[string]string) bucketOpt {
+	return func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Tags = tags }
+}
+
+func withPolicies(p ...xpv2.ManagementAction) bucketOpt {
+	return func(b *s3v1alpha1.Bucket) { b.Spec.ManagementPolicies = p }
+}
+
+func withAnnotation(k, v string) bucketOpt {
+	return func(b *s3v1alpha1.Bucket) { b.SetAnnotations(map[string]string{k: v}) }
+}
+
+func bucket(ns, name string, opts ...bucketOpt) *s3v1alpha1.Bucket {
+	b := &s3v1alpha1.Bucket{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec:       s3v1alpha1.BucketSpec{ForProvider: s3v1alpha1.BucketParameters{Region: "eu-west-1"}},
+	}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
+}
+
+func create(t *testing.T, obj client.Object) {
+	t.Helper()
+	if err := kube.Create(context.Background(), obj); err != nil {
+		t.Fatalf("cannot create %s: %v", obj.GetName(), err)
+	}
+}
+
+func get(t *testing.T, ns, name string) *s3v1alpha1.Bucket {
+	t.Helper()
+	b := &s3v1alpha1.Bucket{}
+	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, b); err != nil {
+		t.Fatalf("cannot get Bucket %s/%s: %v", ns, name, err)
+	}
+	return b
+}
+
+// waitReady waits until the Bucket is Ready and Synced and returns it.
+func waitReady(t *testing.T, ns, name string) *s3v1alpha1.Bucket {
+	t.Helper()
+	var b *s3v1alpha1.Bucket
+	eventually(t, "Bucket "+name+" Ready", func() (bool, string) {
+		b = get(t, ns, name)
+		r, s := b.GetCondition(xpv2.TypeReady), b.GetCondition(xpv2.TypeSynced)
+		return r.Status == corev1.ConditionTrue && s.Status == corev1.ConditionTrue, fmt.Sprintf("ready=%s synced=%s %q", r.Status, s.Status, s.Message)
+	})
+	return b
+}
+
+// waitSyncError waits until the Bucket's Synced condition is False with a message containing want.
+func waitSyncError(t *testing.T, ns, name, want string) *s3v1alpha1.Bucket {
+	t.Helper()
+	var b *s3v1alpha1.Bucket
+	eventually(t, "Bucket "+name+" to report "+want, func() (bool, string) {
+		b = get(t, ns, name)
+		s := b.GetCondition(xpv2.TypeSynced)
+		return s.Status == corev1.ConditionFalse && strings.Contains(s.Message, want), s.Message
+	})
+	return b
+}
+
+func deleteAndWaitGone(t *testing.T, b *s3v1alpha1.Bucket) {
+	t.Helper()
+	if err := kube.Delete(context.Background(), b); err != nil {
+		t.Fatalf("cannot delete Bucket: %v", err)
+	}
+	eventually(t, "Bucket "+b.Name+" gone", func() (bool, string) {
+		cur := &s3v1alpha1.Bucket{}
+		err := kube.Get(context.Background(), client.ObjectKeyFromObject(b), cur)
+		if kerrors.IsNotFound(err) {
+			return true, ""
+		}
+		return false, cur.GetCondition(xpv2.TypeSynced).Message
+	})
+}
+
+// cloudTags reads a bucket's tags straight from moto.
+func cloudTags(t *testing.T, name string) map[string]string {
+	t.Helper()
+	out, err := direct.GetBucketTagging(context.Background(), &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	if err != nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, tg := range out.TagSet {
+		m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	return m
+}
+
+func cloudExists(name string) bool {
+	_, err := direct.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: aws.String(name)})
+	return err == nil
+}
+
+// cloudCreate makes a bucket behind the provider's back (not through the proxy).
+func cloudCreate(t *testing.T, name string, tags map[string]string) {
+	t.Helper()
+	_, err := direct.CreateBucket(context.Background(), &s3.CreateBucketInput{
+		Bucket:                    aws.String(name),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"},
+	})
+	if err != nil {
+		t.Fatalf("cannot create bucket in moto: %v", err)
+	}
+	if len(tags) > 0 {
+		cloudPutTags(t, name, tags)
+	}
+}
+
+func cloudPutTags(t *testing.T, name string, tags map[string]string) {
+	t.Helper()
+	var ts []types.Tag
+	for k, v := range tags {
+		ts = append(ts, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := direct.PutBucketTagging(context.Background(), &s3.PutBucketTaggingInput{Bucket: aws.String(name), Tagging: &types.Tagging{TagSet: ts}}); err != nil {
+		t.Fatalf("cannot tag bucket in moto: %v", err)
+	}
+}
+
+// events returns the reasons and messages of the events recorded for an object.
+func events(t *testing.T, ns, name string) []string {
+	t.Helper()
+	l := &corev1.EventList{}
+	if err := kube.List(context.Background(), l, client.InNamespace(ns)); err != nil {
+		t.Fatalf("cannot list events: %v", err)
+	}
+	var out []string
+	for _, e := range l.Items {
+		if e.InvolvedObject.Name == name {
+			out = append(out, e.Reason+": "+e.Message)
+		}
+	}
+	return out
+}
