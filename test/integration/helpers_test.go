@@ -196,3 +196,7 @@ func events(t *testing.T, ns, name string) []string {
 	}
 	return out
 }
+
+func ref(kind, name string) *xpv2.ProviderConfigReference {
+	return &xpv2.ProviderConfigReference{Kind: kind, Name: name}
+}

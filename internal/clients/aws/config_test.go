@@ -1,0 +1,68 @@
+package aws
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+)
+
+func TestNewConfig(t *testing.T) {
+	// The process environment must not leak into a Secret-sourced configuration.
+	t.Setenv("AWS_ACCESS_KEY_ID", "ENV-AK")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "ENV-SK")
+	t.Setenv("AWS_ENDPOINT_URL", "http://env.invalid")
+
+	cases := map[string]struct {
+		reason   string
+		s        Settings
+		wantKey  string
+		endpoint *string
+		errHas   bool
+	}{
+		"Secret": {
+			reason:  "Secret keys are used as given, ignoring AWS_* variables.",
+			s:       Settings{Source: v1alpha1.AWSCredentialsSecret, Static: StaticKeys{AccessKeyID: "AK", SecretAccessKey: "SK"}},
+			wantKey: "AK",
+		},
+		"Endpoint": {
+			reason:   "An endpoint override becomes the base endpoint of every client.",
+			s:        Settings{Source: v1alpha1.AWSCredentialsSecret, Static: StaticKeys{AccessKeyID: "AK", SecretAccessKey: "SK"}, Endpoint: &v1alpha1.AWSEndpoint{URL: "http://127.0.0.1:5000"}},
+			wantKey:  "AK",
+			endpoint: aws.String("http://127.0.0.1:5000"),
+		},
+		"Environment": {
+			reason:  "The Environment source reads AWS_ACCESS_KEY_ID.",
+			s:       Settings{Source: v1alpha1.AWSCredentialsEnvironment},
+			wantKey: "ENV-AK",
+		},
+		"Unknown": {reason: "An unknown source is an error.", s: Settings{Source: "Magic"}, errHas: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := NewConfig(context.Background(), tc.s)
+			if tc.errHas {
+				if err == nil {
+					t.Fatalf("%s\nwant an error", tc.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%s\nNewConfig: %v", tc.reason, err)
+			}
+			creds, err := cfg.Credentials.Retrieve(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if creds.AccessKeyID != tc.wantKey {
+				t.Errorf("%s\naccess key: want %q, got %q", tc.reason, tc.wantKey, creds.AccessKeyID)
+			}
+			if diff := cmp.Diff(tc.endpoint, cfg.BaseEndpoint); diff != "" {
+				t.Errorf("%s\nbase endpoint: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

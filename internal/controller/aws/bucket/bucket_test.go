@@ -1,0 +1,317 @@
+package bucket
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/s3/fake"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+var (
+	errNotFound  = awstest.APIError("HeadBucket", 404, "NotFound", "")
+	errForbidden = awstest.APIError("HeadBucket", 403, "Forbidden", "")
+	errSlowDown  = awstest.APIError("HeadBucket", 503, "SlowDown", "Please reduce your request rate.")
+	errNoTags    = awstest.APIError("GetBucketTagging", 404, "NoSuchTagSet", "The TagSet does not exist")
+)
+
+func acct() *credentials.AWSAccount {
+	return &credentials.AWSAccount{DefaultTags: map[string]string{"managed-by": "ps"}, IgnoreTagPrefixes: []string{"aws:"}}
+}
+
+func head(region string) func(*s3.HeadBucketInput) (*s3.HeadBucketOutput, error) {
+	return func(*s3.HeadBucketInput) (*s3.HeadBucketOutput, error) {
+		return &s3.HeadBucketOutput{BucketRegion: aws.String(region)}, nil
+	}
+}
+
+func headErr(err error) func(*s3.HeadBucketInput) (*s3.HeadBucketOutput, error) {
+	return func(*s3.HeadBucketInput) (*s3.HeadBucketOutput, error) { return nil, err }
+}
+
+func tagging(tags map[string]string) func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+	return func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+		if tags == nil {
+			return nil, errNoTags
+		}
+		out := &s3.GetBucketTaggingOutput{}
+		for k, v := range tags {
+			out.TagSet = append(out.TagSet, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+		}
+		return out, nil
+	}
+}
+
+func TestObserve(t *testing.T) {
+	inSync := ownedTags(map[string]string{"managed-by": "ps"})
+	type want struct {
+		obs    managed.ExternalObservation
+		errHas string
+		status *v1alpha1.BucketObservation
+	}
+	cases := map[string]struct {
+		reason string
+		cr     *v1alpha1.Bucket
+		s3     *fake.S3
+		want   want
+	}{
+		"InvalidExternalName": {
+			reason: "An external name S3 would refuse is reported without a cloud call.",
+			cr: bucket(func(b *v1alpha1.Bucket) {
+				b.SetAnnotations(map[string]string{"crossplane.io/external-name": "Bad_Name"})
+			}),
+			s3:   &fake.S3{},
+			want: want{errHas: "may only hold lowercase letters"},
+		},
+		"NotFound": {
+			reason: "S3's 404 is the only way to 'does not exist'.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: headErr(errNotFound)},
+			want: want{obs: managed.ExternalObservation{ResourceExists: false}},
+		},
+		"Outage": {
+			reason: "A 503 is an error, never 'does not exist', and its message carries no request ID.",
+			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: headErr(errSlowDown)},
+			want: want{errHas: "cannot check whether the bucket exists: HeadBucket: SlowDown: Please reduce your request rate."},
+		},
+		"Forbidden": {
+			reason: "A 403 means another account's bucket (or no permission): an error, not absence.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: headErr(errForbidden)},
+			want: want{errHas: "cannot be read with these credentials"},
+		},
+		"TagReadFails": {
+			reason: "Without tags ownership is unknown: an error.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+				return nil, awstest.APIError("GetBucketTagging", 500, "InternalError", "We encountered an internal error.")
+			}},
+			want: want{errHas: "cannot read bucket tags: GetBucketTagging: InternalError"},
+		},
+		"OwnedByOther": {
+			reason: "A bucket tagged for team-b/data is refused by team-a/data.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{TagNamespace: "team-b", TagName: "data"})},
+			want: want{errHas: "belongs to Bucket team-b/data"},
+		},
+		"OwnedByOtherWhileDeleting": {
+			reason: "A deleting Bucket lets go of another Bucket's bucket without touching it.",
+			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{TagNamespace: "team-b", TagName: "data"})},
+			want: want{obs: managed.ExternalObservation{ResourceExists: false}},
+		},
+		"NotOurs": {
+			reason: "An untagged bucket is not adopted without a reason.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(nil)},
+			want: want{errHas: "set spec.adoptExisting"},
+		},
+		"WrongRegion": {
+			reason: "A bucket in another region than the spec says is an error.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("us-east-2"), MockGetBucketTagging: tagging(inSync)},
+			want: want{errHas: "is in region us-east-2, not eu-west-1"},
+		},
+		"InSync": {
+			reason: "Own bucket with the desired tags is up to date, with its observation in status.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(inSync)},
+			want: want{
+				obs:    managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails("eu-west-1", "data", nil)},
+				status: &v1alpha1.BucketObservation{ARN: "arn:aws:s3:::data", Region: "eu-west-1", Tags: inSync},
+			},
+		},
+		"IgnoredTagsAreNotDrift": {
+			reason: "aws: tags added by AWS are not drift.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(ownedTags(map[string]string{"managed-by": "ps", "aws:createdBy": "x"}))},
+			want: want{obs: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails("eu-west-1", "data", nil)}},
+		},
+		"Drift": {
+			reason: "A changed tag makes the bucket out of date, and the diff names it.",
+			cr:     bucket(withTags(map[string]string{"env": "prod"})), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(ownedTags(map[string]string{"managed-by": "ps", "env": "dev"}))},
+			want: want{obs: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false, ConnectionDetails: connectionDetails("eu-west-1", "data", nil), Diff: "tags[env]"}},
+		},
+		"CrashWindow": {
+			reason: "An untagged bucket during this Bucket's unconfirmed create is its own and needs its tags.",
+			cr:     bucket(withPending(time.Now())), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(nil)},
+			want: want{obs: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false, ConnectionDetails: connectionDetails("eu-west-1", "data", nil), Diff: "tags[managed-by,stateful.dev/name,stateful.dev/namespace,stateful.dev/uid]"}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := &external{s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			got, err := e.Observe(context.Background(), tc.cr)
+			checkErr(t, tc.reason, err, tc.want.errHas)
+			if diff := cmp.Diff(tc.want.obs, got); diff != "" {
+				t.Errorf("%s\nObserve(...): -want +got:\n%s", tc.reason, diff)
+			}
+			if tc.want.status != nil {
+				if diff := cmp.Diff(*tc.want.status, tc.cr.Status.AtProvider); diff != "" {
+					t.Errorf("%s\nstatus.atProvider: -want +got:\n%s", tc.reason, diff)
+				}
+				if tc.cr.GetCondition(xpv2.TypeReady).Status != corev1.ConditionTrue {
+					t.Errorf("%s\nan existing own bucket is Available", tc.reason)
+				}
+			}
+		})
+	}
+}
+
+func TestCreate(t *testing.T) {
+	var put []types.Tag
+	putTags := func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
+		put = in.Tagging.TagSet
+		return &s3.PutBucketTaggingOutput{}, nil
+	}
+	createErr := func(err error) func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) {
+		return func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return nil, err }
+	}
+	created := func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return &s3.CreateBucketOutput{}, nil }
+	want := tagsToPut(desiredTags(bucket(), acct().DefaultTags), nil, nil)
+
+	cases := map[string]struct {
+		reason  string
+		s3      *fake.S3
+		errHas  string
+		wantPut []types.Tag
+	}{
+		"Created": {
+			reason: "A new bucket is created, then tagged as this Bucket's.",
+			s3:     &fake.S3{MockCreateBucket: created, MockPutBucketTagging: putTags}, wantPut: want,
+		},
+		"ReplayOwnedByYouUntagged": {
+			reason: "A replayed create (BucketAlreadyOwnedByYou) of an untagged bucket is this Bucket's own: tag it.",
+			s3: &fake.S3{
+				MockCreateBucket:     createErr(awstest.APIError("CreateBucket", 409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.")),
+				MockGetBucketTagging: tagging(nil), MockPutBucketTagging: putTags,
+			},
+			wantPut: want,
+		},
+		"ReplayOwnedByOther": {
+			reason: "BucketAlreadyOwnedByYou of a bucket tagged for another Bucket is refused untouched.",
+			s3: &fake.S3{
+				MockCreateBucket:     createErr(awstest.APIError("CreateBucket", 409, "BucketAlreadyOwnedByYou", "")),
+				MockGetBucketTagging: tagging(map[string]string{TagNamespace: "team-b", TagName: "data"}),
+			},
+			errHas: "belongs to Bucket team-b/data",
+		},
+		"TakenByOtherAccount": {
+			reason: "Bucket names are global: another account's name is a clear error.",
+			s3:     &fake.S3{MockCreateBucket: createErr(awstest.APIError("CreateBucket", 409, "BucketAlreadyExists", ""))},
+			errHas: "is taken by another AWS account",
+		},
+		"Rejected": {
+			reason: "Other failures are returned cleaned.",
+			s3:     &fake.S3{MockCreateBucket: createErr(awstest.APIError("CreateBucket", 400, "InvalidLocationConstraint", "The specified location-constraint is not valid"))},
+			errHas: "cannot create bucket: CreateBucket: InvalidLocationConstraint: The specified location-constraint is not valid",
+		},
+		"TagFails": {
+			reason: "A failed tagging fails the create, so the runtime records it and the crash-window rule applies.",
+			s3: &fake.S3{MockCreateBucket: created, MockPutBucketTagging: func(*s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
+				return nil, awstest.APIError("PutBucketTagging", 500, "InternalError", "")
+			}},
+			errHas: "cannot set bucket tags",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			put = nil
+			e := &external{s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			_, err := e.Create(context.Background(), bucket())
+			checkErr(t, tc.reason, err, tc.errHas)
+			if diff := cmp.Diff(tc.wantPut, put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
+				t.Errorf("%s\nPutBucketTagging tags: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+type recorder struct{ events []event.Event }
+
+func (r *recorder) Event(_ runtime.Object, e event.Event)    { r.events = append(r.events, e) }
+func (r *recorder) WithAnnotations(...string) event.Recorder { return r }
+
+func TestUpdate(t *testing.T) {
+	cases := map[string]struct {
+		reason     string
+		cr         *v1alpha1.Bucket
+		wantReason event.Reason
+	}{
+		"Drift": {
+			reason: "The spec has not changed since the last sync: the difference is drift.",
+			cr:     bucket(withSynced(1)), wantReason: reasonDrift,
+		},
+		"SpecChange": {
+			reason: "A newer generation than the last sync is a spec change.",
+			cr:     bucket(withSynced(0)), wantReason: reasonChange,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var put []types.Tag
+			rec := &recorder{}
+			e := &external{
+				s3: &fake.S3{MockPutBucketTagging: func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
+					put = in.Tagging.TagSet
+					return &s3.PutBucketTaggingOutput{}, nil
+				}},
+				acct: acct(), record: rec,
+				observedTags: map[string]string{"aws:cloudformation:x": "y", "intruder": "1"},
+				drift:        []string{"tags[intruder]"},
+			}
+			if _, err := e.Update(context.Background(), tc.cr); err != nil {
+				t.Fatalf("%s\nUpdate(...): %v", tc.reason, err)
+			}
+			if diff := cmp.Diff(tagsToPut(desiredTags(tc.cr, acct().DefaultTags), nil, nil), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
+				t.Errorf("%s\nPutBucketTagging: -want +got:\n%s", tc.reason, diff)
+			}
+			if len(rec.events) != 1 || rec.events[0].Reason != tc.wantReason || !strings.Contains(rec.events[0].Message, "tags[intruder]") {
+				t.Errorf("%s\nevents: want one %s naming tags[intruder], got %+v", tc.reason, tc.wantReason, rec.events)
+			}
+		})
+	}
+}
+
+func TestDelete(t *testing.T) {
+	del := func(err error) *fake.S3 {
+		return &fake.S3{MockDeleteBucket: func(*s3.DeleteBucketInput) (*s3.DeleteBucketOutput, error) { return &s3.DeleteBucketOutput{}, err }}
+	}
+	cases := map[string]struct {
+		reason string
+		s3     *fake.S3
+		errHas string
+	}{
+		"Deleted":  {reason: "A delete that succeeds is done.", s3: del(nil)},
+		"Gone":     {reason: "Deleting a bucket that is already gone is done (idempotent).", s3: del(awstest.APIError("DeleteBucket", 404, "NoSuchBucket", ""))},
+		"NotEmpty": {reason: "A non-empty bucket is refused with a clear message.", s3: del(awstest.APIError("DeleteBucket", 409, "BucketNotEmpty", "")), errHas: `bucket "data" is not empty`},
+		"Outage":   {reason: "Other failures are returned cleaned.", s3: del(awstest.APIError("DeleteBucket", 503, "SlowDown", "")), errHas: "cannot delete bucket: DeleteBucket: SlowDown"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := &external{s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			_, err := e.Delete(context.Background(), bucket())
+			checkErr(t, tc.reason, err, tc.errHas)
+		})
+	}
+}
+
+func checkErr(t *testing.T, reason string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s\nunexpected error: %v", reason, err)
+	case want != "" && err == nil:
+		t.Errorf("%s\nwant an error containing %q, got none", reason, want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Errorf("%s\nerror %q does not contain %q", reason, err, want)
+	case err != nil && strings.Contains(err.Error(), "REQ-4711"):
+		t.Errorf("%s\nerror carries a request ID: %v", reason, err)
+	}
+}

@@ -1,0 +1,66 @@
+package bucket
+
+import (
+	"testing"
+	"time"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+)
+
+func TestJudge(t *testing.T) {
+	now := time.Now()
+	cases := map[string]struct {
+		reason string
+		cr     *v1alpha1.Bucket
+		tags   map[string]string
+		want   ownership
+	}{
+		"Owned":            {reason: "Tags naming this Bucket make it its own.", cr: bucket(), tags: ownedTags(nil), want: ownedByCR},
+		"OwnedOtherUID":    {reason: "Same namespace and name with another UID is a re-created Bucket: still its own.", cr: bucket(), tags: map[string]string{TagNamespace: "team-a", TagName: "data", TagUID: "old"}, want: ownedByCR},
+		"OtherNamespace":   {reason: "team-b/data's bucket is never team-a/data's.", cr: bucket(), tags: map[string]string{TagNamespace: "team-b", TagName: "data", TagUID: "uid-b"}, want: ownedByOther},
+		"OtherName":        {reason: "Another Bucket in the same namespace owns it.", cr: bucket(), tags: map[string]string{TagNamespace: "team-a", TagName: "logs"}, want: ownedByOther},
+		"ForeignEvenAdopt": {reason: "adoptExisting never takes a bucket tagged for another Bucket.", cr: bucket(withAdopt()), tags: map[string]string{TagNamespace: "team-b", TagName: "data"}, want: ownedByOther},
+		"Untagged":         {reason: "An untagged bucket is not taken without a reason.", cr: bucket(), tags: map[string]string{"x": "y"}, want: notOurs},
+		"Adopt":            {reason: "adoptExisting takes an untagged bucket.", cr: bucket(withAdopt()), want: adoptable},
+		"ObserveOnly":      {reason: "ObserveOnly may observe an untagged bucket.", cr: bucket(withPolicies(xpv2.ManagementActionObserve)), want: adoptable},
+		"CrashWindow":      {reason: "A create pending with no success after it is this Bucket's own attempt.", cr: bucket(withPending(now)), want: adoptable},
+		"CreateConfirmed":  {reason: "After a confirmed create an untagged bucket is someone else's (e.g. external name edited).", cr: bucket(withPending(now.Add(-time.Hour)), withSucceeded(now.Add(-time.Hour))), want: notOurs},
+		"RetryAfterConfirmed": {
+			reason: "A newer pending create than the last success is unconfirmed again.",
+			cr:     bucket(withSucceeded(now.Add(-time.Hour)), withPending(now)), want: adoptable,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, judge(tc.cr, tc.tags)); diff != "" {
+				t.Errorf("%s\njudge(...): -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestOnlyObserves(t *testing.T) {
+	o, c, u, d, l, all := xpv2.ManagementActionObserve, xpv2.ManagementActionCreate, xpv2.ManagementActionUpdate, xpv2.ManagementActionDelete, xpv2.ManagementActionLateInitialize, xpv2.ManagementActionAll
+	cases := map[string]struct {
+		reason string
+		p      xpv2.ManagementPolicies
+		want   bool
+	}{
+		"Default":       {reason: "No policies means full management (the CRD defaults to *).", p: nil, want: false},
+		"All":           {reason: "* allows writes.", p: xpv2.ManagementPolicies{all}, want: false},
+		"Observe":       {reason: "Observe alone is ObserveOnly.", p: xpv2.ManagementPolicies{o}, want: true},
+		"ObserveLate":   {reason: "LateInitialize writes nothing to the cloud.", p: xpv2.ManagementPolicies{o, l}, want: true},
+		"NoDelete":      {reason: "Create and Update write.", p: xpv2.ManagementPolicies{o, c, u}, want: false},
+		"ObserveDelete": {reason: "Delete writes.", p: xpv2.ManagementPolicies{o, d}, want: false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := onlyObserves(tc.p); got != tc.want {
+				t.Errorf("%s\nonlyObserves(%v): want %t, got %t", tc.reason, tc.p, tc.want, got)
+			}
+		})
+	}
+}

@@ -1,0 +1,185 @@
+package credentials
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+)
+
+func scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(s)
+	_ = v1alpha1.SchemeBuilder.AddToScheme(s)
+	_ = s3v1alpha1.SchemeBuilder.AddToScheme(s)
+	return s
+}
+
+func secret(ns, name, ak, sk string) *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Data: map[string][]byte{"access_key_id": []byte(ak), "secret_access_key": []byte(sk)}}
+}
+
+func mr(ns string, ref *xpv2.ProviderConfigReference) *s3v1alpha1.Bucket {
+	b := &s3v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "data"}}
+	b.Spec.ProviderConfigReference = ref
+	return b
+}
+
+func awsSpec(source v1alpha1.AWSCredentialsSource, ref *v1alpha1.AWSSecretCredentials) v1alpha1.ProviderConfigSpec {
+	return v1alpha1.ProviderConfigSpec{AWS: &v1alpha1.AWSConfig{
+		Credentials: v1alpha1.AWSCredentials{Source: source, SecretRef: ref},
+		DefaultTags: map[string]string{"a": "b"}, IgnoreTagPrefixes: []string{"org/"},
+	}}
+}
+
+// counting returns a Resolver over objs that records the settings of every SDK configuration it builds.
+func counting(objs ...client.Object) (*Resolver, *[]awsclient.Settings) {
+	c := fake.NewClientBuilder().WithScheme(scheme()).WithObjects(objs...).Build()
+	r := NewResolver(c, c)
+	var built []awsclient.Settings
+	r.newAWSConfig = func(_ context.Context, s awsclient.Settings) (aws.Config, error) {
+		built = append(built, s)
+		return aws.Config{}, nil
+	}
+	return r, &built
+}
+
+func TestAWSResolution(t *testing.T) {
+	pcRef := &xpv2.ProviderConfigReference{Kind: "ProviderConfig", Name: "mine"}
+	cases := map[string]struct {
+		reason string
+		objs   []client.Object
+		mg     *s3v1alpha1.Bucket
+		errHas string
+		want   awsclient.StaticKeys
+	}{
+		"ClusterDefault": {
+			reason: "No reference means ClusterProviderConfig/default, with its Secret's namespace.",
+			objs: []client.Object{
+				&v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "default"}, Spec: awsSpec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Namespace: "ops", Name: "creds"})},
+				secret("ops", "creds", "AK", "SK"),
+			},
+			mg: mr("team-a", nil), want: awsclient.StaticKeys{AccessKeyID: "AK", SecretAccessKey: "SK"},
+		},
+		"Namespaced": {
+			reason: "A ProviderConfig reads its Secret from its own namespace.",
+			objs: []client.Object{
+				&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: awsSpec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Name: "creds"})},
+				secret("team-a", "creds", "AK-A", "SK-A"),
+			},
+			mg: mr("team-a", pcRef), want: awsclient.StaticKeys{AccessKeyID: "AK-A", SecretAccessKey: "SK-A"},
+		},
+		"NamespacedForeignSecret": {
+			reason: "A ProviderConfig naming another namespace's Secret is refused before any read.",
+			objs: []client.Object{
+				&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: awsSpec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Namespace: "team-b", Name: "creds"})},
+				secret("team-b", "creds", "AK-B", "SK-B"),
+			},
+			mg: mr("team-a", pcRef), errHas: "reads Secrets only from its own namespace",
+		},
+		"NamespacedInjectedIdentity": {
+			reason: "A ProviderConfig cannot use the provider's own identity.",
+			objs:   []client.Object{&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: awsSpec(v1alpha1.AWSCredentialsInjectedIdentity, nil)}},
+			mg:     mr("team-a", pcRef), errHas: "only a ClusterProviderConfig may use the provider's own identity",
+		},
+		"OtherNamespacesConfig": {
+			reason: "A managed resource only finds ProviderConfigs of its own namespace.",
+			objs:   []client.Object{&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: "mine"}, Spec: awsSpec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Name: "creds"})}},
+			mg:     mr("team-a", pcRef), errHas: "cannot get ProviderConfig team-a/mine",
+		},
+		"MissingKey": {
+			reason: "A Secret without the access key says which key is missing, never a value.",
+			objs: []client.Object{
+				&v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "default"}, Spec: awsSpec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Namespace: "ops", Name: "creds", SecretAccessKeyKey: "sk"})},
+				secret("ops", "creds", "AK", "SK"),
+			},
+			mg: mr("team-a", nil), errHas: `Secret ops/creds has no key "sk"`,
+		},
+		"NoAWSSection": {
+			reason: "A config without an aws section is a clear error.",
+			objs:   []client.Object{&v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "default"}}},
+			mg:     mr("team-a", nil), errHas: "has no aws section",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, built := counting(tc.objs...)
+			a, err := r.AWS(context.Background(), tc.mg)
+			switch {
+			case tc.errHas == "" && err != nil:
+				t.Fatalf("%s\nAWS(...): %v", tc.reason, err)
+			case tc.errHas != "":
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+					t.Fatalf("%s\nAWS(...): want error containing %q, got %v", tc.reason, tc.errHas, err)
+				}
+				if len(*built) != 0 {
+					t.Errorf("%s\na refused config built an SDK configuration", tc.reason)
+				}
+				return
+			}
+			if diff := cmp.Diff(tc.want, (*built)[0].Static); diff != "" {
+				t.Errorf("%s\nstatic keys: -want +got:\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff([]string{"aws:", "org/"}, a.IgnoreTagPrefixes); diff != "" {
+				t.Errorf("%s\nignored prefixes always start with aws:: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestAWSCache(t *testing.T) {
+	cpc := &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "default", Generation: 1}, Spec: awsSpec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Namespace: "ops", Name: "creds"})}
+	s := secret("ops", "creds", "AK", "SK")
+	r, built := counting(cpc, s)
+	ctx := context.Background()
+	resolve := func() *AWSAccount {
+		t.Helper()
+		a, err := r.AWS(ctx, mr("team-a", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+
+	first := resolve()
+	if resolve() != first || len(*built) != 1 {
+		t.Fatalf("an unchanged config and Secret must reuse the cached account: %d builds", len(*built))
+	}
+	if c1, c2 := Client(first, "s3/eu-west-1", func(aws.Config) *int { return new(int) }), Client(first, "s3/eu-west-1", func(aws.Config) *int { return new(int) }); c1 != c2 {
+		t.Errorf("SDK clients must be built once per account and key")
+	}
+
+	// Rotating the Secret's content rebuilds.
+	s.Data["secret_access_key"] = []byte("SK2")
+	if err := r.secrets.(client.Client).Update(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if resolve() == first || len(*built) != 2 || (*built)[1].Static.SecretAccessKey != "SK2" {
+		t.Fatalf("a changed Secret must rebuild: %d builds", len(*built))
+	}
+
+	// A new generation of the config rebuilds.
+	cur := &v1alpha1.ClusterProviderConfig{}
+	_ = r.kube.Get(ctx, client.ObjectKeyFromObject(cpc), cur)
+	cur.Spec.AWS.DefaultTags = map[string]string{"new": "tag"}
+	cur.Generation = 2
+	if err := r.kube.(client.Client).Update(ctx, cur); err != nil {
+		t.Fatal(err)
+	}
+	if a := resolve(); len(*built) != 3 || a.DefaultTags["new"] != "tag" {
+		t.Fatalf("a new config generation must rebuild: %d builds", len(*built))
+	}
+}

@@ -1,0 +1,44 @@
+package provider
+
+import (
+	"flag"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestDefaults pins the production defaults: changing one is a decision, not an accident.
+func TestDefaults(t *testing.T) {
+	want := Settings{
+		PollInterval:            10 * time.Minute,
+		PollJitter:              time.Minute,
+		SyncInterval:            time.Hour,
+		PollStateMetricInterval: 5 * time.Second,
+		MaxReconcileRate:        20,
+		MaxConcurrentReconciles: 10,
+		KubeQPS:                 50,
+		KubeBurst:               100,
+		MetricsAddress:          ":8080",
+		HealthAddress:           ":8081",
+		ManagementPolicies:      true,
+	}
+	if diff := cmp.Diff(want, Defaults()); diff != "" {
+		t.Errorf("Defaults(): -want +got:\n%s", diff)
+	}
+	if j, p := Defaults().PollJitter, Defaults().PollInterval; j*20 < p {
+		t.Errorf("poll jitter %s is under 5%% of the poll interval %s", j, p)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	s := Defaults()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	s.BindFlags(fs)
+	if err := fs.Parse([]string{"--poll=1m", "--max-reconcile-rate=5", "--kube-qps=7.5", "--leader-election", "--enable-management-policies=false"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.PollInterval != time.Minute || s.MaxReconcileRate != 5 || s.KubeQPS != 7.5 || !s.LeaderElection || s.ManagementPolicies {
+		t.Errorf("flags not applied: %+v", s)
+	}
+}

@@ -1,0 +1,166 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+)
+
+// The CRDs refuse bad input before the provider ever sees it, and their CEL rules compile on a real apiserver.
+func TestBucketCRDValidation(t *testing.T) {
+	ns := namespace(t)
+	cases := map[string]struct {
+		reason string
+		name   string
+		region string
+		errHas string
+	}{
+		"Valid":        {reason: "A valid bucket name and region are accepted.", name: "ok-" + suffix(), region: "eu-west-1"},
+		"TooShort":     {reason: "S3 names are at least 3 characters.", name: "ab", region: "eu-west-1", errHas: "3 to 63 characters"},
+		"TooLong":      {reason: "S3 names are at most 63 characters.", name: strings.Repeat("a", 64), region: "eu-west-1", errHas: "3 to 63 characters"},
+		"IPAddress":    {reason: "An IP-address form is refused.", name: "10.0.0.1", region: "eu-west-1", errHas: "IP address"},
+		"XN":           {reason: "The xn-- prefix is reserved.", name: "xn--abc", region: "eu-west-1", errHas: "must not start with xn--"},
+		"Alias":        {reason: "The -s3alias suffix is reserved.", name: "abc-s3alias", region: "eu-west-1", errHas: "must not end with -s3alias"},
+		"BadRegion":    {reason: "A malformed region is refused.", name: "region-" + suffix(), region: "Europe", errHas: "spec.forProvider.region"},
+		"ReservedTags": {reason: "Ownership tag keys are reserved.", name: "tags-" + suffix(), region: "eu-west-1", errHas: "reserved"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := bucket(ns, tc.name, withPolicies("Observe"))
+			b.Spec.ForProvider.Region = tc.region
+			if name == "ReservedTags" {
+				b.Spec.ForProvider.Tags = map[string]string{"stateful.dev/name": "x"}
+			}
+			err := kube.Create(context.Background(), b)
+			switch {
+			case tc.errHas == "" && err != nil:
+				t.Errorf("%s\nunexpected rejection: %v", tc.reason, err)
+			case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
+				t.Errorf("%s\nwant a rejection containing %q, got %v", tc.reason, tc.errHas, err)
+			}
+		})
+	}
+
+	t.Run("RegionImmutable", func(t *testing.T) {
+		b := bucket(ns, "immutable-"+suffix(), withPolicies("Observe"))
+		create(t, b)
+		b.Spec.ForProvider.Region = "us-east-1"
+		err := kube.Update(context.Background(), b)
+		if err == nil || !strings.Contains(err.Error(), "region is immutable") {
+			t.Errorf("changing the region must be refused, got %v", err)
+		}
+	})
+}
+
+func TestProviderConfigCRDValidation(t *testing.T) {
+	ns := namespace(t)
+	secretRef := func(namespace string) *v1alpha1.AWSSecretCredentials {
+		return &v1alpha1.AWSSecretCredentials{Name: "creds", Namespace: namespace}
+	}
+	cases := map[string]struct {
+		reason string
+		obj    client.Object
+		errHas string
+	}{
+		"NamespacedOwnSecret": {
+			reason: "A ProviderConfig may use a Secret of its own namespace.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "own"}, Spec: spec(v1alpha1.AWSCredentialsSecret, secretRef(""))},
+		},
+		"NamespacedForeignSecret": {
+			reason: "A ProviderConfig may not name another namespace's Secret.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "foreign"}, Spec: spec(v1alpha1.AWSCredentialsSecret, secretRef("crossplane-system"))},
+			errHas: "reads Secrets only from its own namespace",
+		},
+		"NamespacedInjectedIdentity": {
+			reason: "A ProviderConfig may not use the provider's own identity.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "irsa"}, Spec: spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)},
+			errHas: "need a ClusterProviderConfig",
+		},
+		"NamespacedEnvironment": {
+			reason: "Nor the provider's environment.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "env"}, Spec: spec(v1alpha1.AWSCredentialsEnvironment, nil)},
+			errHas: "need a ClusterProviderConfig",
+		},
+		"ClusterNeedsNamespace": {
+			reason: "A ClusterProviderConfig's Secret needs a namespace.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "no-ns-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsSecret, secretRef(""))},
+			errHas: "namespace is required on a ClusterProviderConfig",
+		},
+		"ClusterInjectedIdentity": {
+			reason: "A ClusterProviderConfig may use the provider's own identity.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "irsa-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)},
+		},
+		"SecretSourceNeedsRef": {
+			reason: "source Secret needs a secretRef.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "no-ref-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsSecret, nil)},
+			errHas: "secretRef is required when source is Secret",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := kube.Create(context.Background(), tc.obj)
+			switch {
+			case tc.errHas == "" && err != nil:
+				t.Errorf("%s\nunexpected rejection: %v", tc.reason, err)
+			case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
+				t.Errorf("%s\nwant a rejection containing %q, got %v", tc.reason, tc.errHas, err)
+			}
+		})
+	}
+}
+
+func spec(source v1alpha1.AWSCredentialsSource, ref *v1alpha1.AWSSecretCredentials) v1alpha1.ProviderConfigSpec {
+	return v1alpha1.ProviderConfigSpec{AWS: &v1alpha1.AWSConfig{
+		Credentials: v1alpha1.AWSCredentials{Source: source, SecretRef: ref},
+		Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
+	}}
+}
+
+// A tenant's ProviderConfig with its own Secret works end to end, cannot be deleted while in use, and a Bucket
+// cannot reach another namespace's ProviderConfig.
+func TestNamespacedProviderConfig(t *testing.T) {
+	ns, other := namespace(t), namespace(t)
+	create(t, awsSecret(ns, "creds"))
+	pc := &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tenant"}, Spec: spec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Name: "creds"})}
+	create(t, pc)
+
+	name := "tenant-" + suffix()
+	b := bucket(ns, name)
+	b.Spec.ProviderConfigReference = ref("ProviderConfig", "tenant")
+	create(t, b)
+	waitReady(t, ns, name)
+
+	// In use: deletion is blocked until the Bucket is gone.
+	if err := kube.Delete(context.Background(), pc); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "ProviderConfig deletion blocked while in use", func() (bool, string) {
+		cur := &v1alpha1.ProviderConfig{}
+		if err := kube.Get(context.Background(), client.ObjectKeyFromObject(pc), cur); err != nil {
+			return false, err.Error()
+		}
+		for _, c := range cur.Status.Conditions {
+			if c.Status == corev1.ConditionTrue && strings.Contains(c.Message, "usages still exist") {
+				return cur.DeletionTimestamp != nil && cur.Status.Users == 1, c.Message
+			}
+		}
+		return false, "no blocking condition yet"
+	})
+
+	// Another namespace's Bucket cannot use this ProviderConfig: it is looked up in the Bucket's own namespace.
+	stranger := bucket(other, "stranger-"+suffix())
+	stranger.Spec.ProviderConfigReference = ref("ProviderConfig", "tenant")
+	create(t, stranger)
+	waitSyncError(t, other, stranger.Name, "cannot get ProviderConfig "+other+"/tenant")
+	if n := proxy.Count("CreateBucket", stranger.Name); n != 0 {
+		t.Errorf("a Bucket with no usable ProviderConfig made %d CreateBucket calls", n)
+	}
+}
