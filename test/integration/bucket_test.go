@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 )
 
 func TestBucketLifecycle(t *testing.T) {
@@ -84,13 +86,10 @@ func TestBucketInSyncWritesNothing(t *testing.T) {
 func TestBucketTagChangeAndDrift(t *testing.T) {
 	ns, name := namespace(t), "drift-"+suffix()
 	create(t, bucket(ns, name, withTags(map[string]string{"env": "dev"})))
-	b := waitReady(t, ns, name)
+	waitReady(t, ns, name)
 
 	// A spec change reaches the cloud.
-	b.Spec.ForProvider.Tags = map[string]string{"env": "prod", "owner": "x"}
-	if err := kube.Update(context.Background(), b); err != nil {
-		t.Fatal(err)
-	}
+	update(t, ns, name, func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Tags = map[string]string{"env": "prod", "owner": "x"} })
 	eventually(t, "spec tags in moto", func() (bool, string) {
 		got := cloudTags(t, name)
 		return got["env"] == "prod" && got["owner"] == "x", ""
@@ -157,11 +156,7 @@ func TestBucketAdoptionIsExplicit(t *testing.T) {
 		t.Fatalf("mutating calls on a bucket that is not the Bucket's: %d (first: %s)", len(got), got[0].Operation)
 	}
 
-	b = get(t, ns, name)
-	b.Spec.AdoptExisting = true
-	if err := kube.Update(context.Background(), b); err != nil {
-		t.Fatal(err)
-	}
+	update(t, ns, name, func(b *s3v1alpha1.Bucket) { b.Spec.AdoptExisting = true })
 	waitReady(t, ns, name)
 	eventually(t, "ownership tags on the adopted bucket", func() (bool, string) {
 		tags := cloudTags(t, name)

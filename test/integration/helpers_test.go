@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
@@ -199,4 +200,17 @@ func events(t *testing.T, ns, name string) []string {
 
 func ref(kind, name string) *xpv2.ProviderConfigReference {
 	return &xpv2.ProviderConfigReference{Kind: kind, Name: name}
+}
+
+// update changes a Bucket with mutate, re-reading and retrying when the provider wrote it in between.
+func update(t *testing.T, ns, name string, mutate func(*s3v1alpha1.Bucket)) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		b := get(t, ns, name)
+		mutate(b)
+		return kube.Update(context.Background(), b)
+	})
+	if err != nil {
+		t.Fatalf("cannot update Bucket %s/%s: %v", ns, name, err)
+	}
 }

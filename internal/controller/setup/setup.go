@@ -3,12 +3,14 @@
 package setup
 
 import (
+	"context"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/feature"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -87,4 +89,16 @@ func Gated(o Options, setup func() error, gvks ...schema.GroupVersionKind) {
 			panic(errors.Wrapf(err, "cannot set up controller for %v", gvks))
 		}
 	}, gvks...)
+}
+
+// TrackUsage records that mg uses its ProviderConfig, so that a config in use cannot be deleted.
+//
+// NOTE: a resource being deleted does not fail on it. When its namespace is terminating, the namespace controller
+// has already deleted the usage and the API server refuses to create one in that namespace; refusing to connect
+// would then keep the resource's finalizer, and the namespace, forever.
+func TrackUsage(ctx context.Context, t resource.ModernTracker, mg resource.ModernManaged) error {
+	if err := t.Track(ctx, mg); err != nil && !meta.WasDeleted(mg) {
+		return errors.Wrap(err, "cannot track ProviderConfig usage")
+	}
+	return nil
 }

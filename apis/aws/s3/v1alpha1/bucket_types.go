@@ -20,6 +20,178 @@ type BucketParameters struct {
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
 	Tags map[string]string `json:"tags,omitempty"`
+
+	// Versioning of the bucket's objects. A bucket that was never versioned counts as Suspended.
+	// +optional
+	// +kubebuilder:validation:Enum=Enabled;Suspended
+	Versioning *string `json:"versioning,omitempty"`
+
+	// ServerSideEncryption sets the default encryption of new objects.
+	// +optional
+	ServerSideEncryption *ServerSideEncryption `json:"serverSideEncryption,omitempty"`
+
+	// PublicAccessBlock blocks public access to the bucket and its objects.
+	// +optional
+	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+
+	// ObjectOwnership controls object ownership and whether ACLs apply. BucketOwnerEnforced disables ACLs.
+	// +optional
+	// +kubebuilder:validation:Enum=BucketOwnerEnforced;BucketOwnerPreferred;ObjectWriter
+	ObjectOwnership *string `json:"objectOwnership,omitempty"`
+
+	// Lifecycle expires and transitions objects. lifecycle: {} removes every rule.
+	// +optional
+	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
+
+	// CORS sets the bucket's cross-origin rules, evaluated in order. cors: {} removes them.
+	// +optional
+	CORS *CORS `json:"cors,omitempty"`
+
+	// Policy is the bucket policy, a JSON document. It is compared by meaning: key order, whitespace and a
+	// one-element array versus a single value never cause an update. An empty string removes the policy.
+	// +optional
+	// +kubebuilder:validation:MaxLength=20480
+	// +kubebuilder:validation:XValidation:rule="self == '' || self.startsWith('{')",message="policy must be a JSON object"
+	Policy *string `json:"policy,omitempty"`
+
+	// ForceDestroy deletes every object, object version and delete marker before deleting the bucket. Off by
+	// default: deleting a non-empty bucket is then refused with a clear condition.
+	// +optional
+	ForceDestroy bool `json:"forceDestroy,omitempty"`
+}
+
+// ServerSideEncryption is a bucket's default encryption.
+// +kubebuilder:validation:XValidation:rule="self.algorithm == 'aws:kms' || !has(self.kmsKeyID)",message="kmsKeyID needs algorithm aws:kms"
+type ServerSideEncryption struct {
+	// Algorithm of the default encryption.
+	// +kubebuilder:validation:Enum=AES256;"aws:kms"
+	Algorithm string `json:"algorithm"`
+
+	// KMSKeyID is the KMS key (ID, ARN or alias) for aws:kms. Unset means the AWS managed key aws/s3.
+	// +optional
+	KMSKeyID *string `json:"kmsKeyID,omitempty"`
+
+	// BucketKeyEnabled uses an S3 Bucket Key, cutting KMS requests.
+	// +optional
+	BucketKeyEnabled bool `json:"bucketKeyEnabled,omitempty"`
+}
+
+// PublicAccessBlock is a bucket's public access block. Fields left out are false.
+type PublicAccessBlock struct {
+	// +optional
+	BlockPublicACLs bool `json:"blockPublicAcls,omitempty"`
+	// +optional
+	IgnorePublicACLs bool `json:"ignorePublicAcls,omitempty"`
+	// +optional
+	BlockPublicPolicy bool `json:"blockPublicPolicy,omitempty"`
+	// +optional
+	RestrictPublicBuckets bool `json:"restrictPublicBuckets,omitempty"`
+}
+
+// Lifecycle holds a bucket's lifecycle rules.
+type Lifecycle struct {
+	// Rules, each with a unique ID. No rules (lifecycle: {}) removes every rule.
+	// +optional
+	// +kubebuilder:validation:MaxItems=1000
+	// +listType=map
+	// +listMapKey=id
+	Rules []LifecycleRule `json:"rules,omitempty"`
+}
+
+// LifecycleRule expires or transitions the objects it selects.
+// +kubebuilder:validation:XValidation:rule="has(self.expirationDays) || has(self.expiredObjectDeleteMarker) || has(self.noncurrentVersionExpirationDays) || has(self.abortIncompleteMultipartUploadDays) || has(self.transitions) || has(self.noncurrentVersionTransitions)",message="a lifecycle rule needs at least one action"
+// +kubebuilder:validation:XValidation:rule="!has(self.expirationDays) || !has(self.expiredObjectDeleteMarker)",message="expirationDays and expiredObjectDeleteMarker cannot be combined"
+type LifecycleRule struct {
+	// ID names the rule.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	ID string `json:"id"`
+
+	// Enabled turns the rule on. Defaults to true.
+	// +optional
+	// +kubebuilder:default=true
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Prefix selects objects whose key starts with it. Unset selects every object.
+	// +optional
+	Prefix *string `json:"prefix,omitempty"`
+
+	// ExpirationDays expires current objects this many days after creation.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	ExpirationDays *int32 `json:"expirationDays,omitempty"`
+
+	// ExpiredObjectDeleteMarker removes delete markers that no longer hide any version.
+	// +optional
+	ExpiredObjectDeleteMarker *bool `json:"expiredObjectDeleteMarker,omitempty"`
+
+	// NoncurrentVersionExpirationDays deletes noncurrent versions this many days after they became noncurrent.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	NoncurrentVersionExpirationDays *int32 `json:"noncurrentVersionExpirationDays,omitempty"`
+
+	// AbortIncompleteMultipartUploadDays aborts multipart uploads not completed within this many days.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	AbortIncompleteMultipartUploadDays *int32 `json:"abortIncompleteMultipartUploadDays,omitempty"`
+
+	// Transitions move current objects to another storage class.
+	// +optional
+	// +kubebuilder:validation:MaxItems=10
+	Transitions []Transition `json:"transitions,omitempty"`
+
+	// NoncurrentVersionTransitions move noncurrent versions to another storage class.
+	// +optional
+	// +kubebuilder:validation:MaxItems=10
+	NoncurrentVersionTransitions []Transition `json:"noncurrentVersionTransitions,omitempty"`
+}
+
+// Transition moves objects to a storage class after a number of days.
+type Transition struct {
+	// Days after creation (or after becoming noncurrent, for noncurrent versions).
+	// +kubebuilder:validation:Minimum=0
+	Days int32 `json:"days"`
+
+	// StorageClass to move to.
+	// +kubebuilder:validation:Enum=STANDARD_IA;ONEZONE_IA;INTELLIGENT_TIERING;GLACIER;GLACIER_IR;DEEP_ARCHIVE
+	StorageClass string `json:"storageClass"`
+}
+
+// CORS holds a bucket's CORS rules.
+type CORS struct {
+	// Rules, evaluated in order. No rules (cors: {}) removes them.
+	// +optional
+	// +kubebuilder:validation:MaxItems=100
+	Rules []CORSRule `json:"rules,omitempty"`
+}
+
+// CORSRule allows cross-origin requests.
+type CORSRule struct {
+	// ID names the rule.
+	// +optional
+	ID *string `json:"id,omitempty"`
+
+	// AllowedMethods are the HTTP methods allowed.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:items:Enum=GET;PUT;POST;DELETE;HEAD
+	AllowedMethods []string `json:"allowedMethods"`
+
+	// AllowedOrigins are the origins allowed, "*" for any.
+	// +kubebuilder:validation:MinItems=1
+	AllowedOrigins []string `json:"allowedOrigins"`
+
+	// AllowedHeaders are the request headers allowed in a preflight.
+	// +optional
+	AllowedHeaders []string `json:"allowedHeaders,omitempty"`
+
+	// ExposeHeaders are the response headers browsers may read.
+	// +optional
+	ExposeHeaders []string `json:"exposeHeaders,omitempty"`
+
+	// MaxAgeSeconds browsers may cache a preflight response.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxAgeSeconds *int32 `json:"maxAgeSeconds,omitempty"`
 }
 
 // BucketObservation is what the cloud reports for the bucket.
@@ -32,6 +204,37 @@ type BucketObservation struct {
 
 	// Tags on the bucket, all of them, including default, ownership and ignored ones.
 	Tags map[string]string `json:"tags,omitempty"`
+
+	// The sub-configurations below are read, and reported, only when the spec manages them. Their types carry no
+	// validation: whatever the cloud reports must always fit in status.
+
+	// Versioning status: Enabled, Suspended, or empty for a bucket never versioned.
+	Versioning string `json:"versioning,omitempty"`
+
+	// ServerSideEncryption is the default encryption.
+	ServerSideEncryption *ServerSideEncryptionObservation `json:"serverSideEncryption,omitempty"`
+
+	// PublicAccessBlock is the public access block.
+	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+
+	// ObjectOwnership is the object ownership setting.
+	ObjectOwnership string `json:"objectOwnership,omitempty"`
+
+	// LifecycleRuleIDs are the IDs of the lifecycle rules, in the order S3 reports them.
+	LifecycleRuleIDs []string `json:"lifecycleRuleIDs,omitempty"`
+
+	// CORSRuleCount is the number of CORS rules.
+	CORSRuleCount int32 `json:"corsRuleCount,omitempty"`
+
+	// Policy is the bucket policy, in canonical form (sorted keys, no whitespace).
+	Policy string `json:"policy,omitempty"`
+}
+
+// ServerSideEncryptionObservation is the default encryption S3 reports.
+type ServerSideEncryptionObservation struct {
+	Algorithm        string `json:"algorithm,omitempty"`
+	KMSKeyID         string `json:"kmsKeyID,omitempty"`
+	BucketKeyEnabled bool   `json:"bucketKeyEnabled,omitempty"`
 }
 
 // A BucketSpec defines the desired state of a Bucket.

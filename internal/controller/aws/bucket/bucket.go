@@ -26,12 +26,11 @@ import (
 )
 
 const (
-	errTrackUsage = "cannot track ProviderConfig usage"
-	errHead       = "cannot check whether the bucket exists"
-	errGetTags    = "cannot read bucket tags"
-	errPutTags    = "cannot set bucket tags"
-	errCreate     = "cannot create bucket"
-	errDelete     = "cannot delete bucket"
+	errHead    = "cannot check whether the bucket exists"
+	errGetTags = "cannot read bucket tags"
+	errPutTags = "cannot set bucket tags"
+	errCreate  = "cannot create bucket"
+	errDelete  = "cannot delete bucket"
 
 	reasonDrift  event.Reason = "DriftReverted"
 	reasonChange event.Reason = "ApplyingSpecChange"
@@ -68,8 +67,8 @@ type connector struct {
 
 // Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
 func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Bucket) (managed.TypedExternalClient[*v1alpha1.Bucket], error) {
-	if err := c.usage.Track(ctx, cr); err != nil {
-		return nil, errors.Wrap(err, errTrackUsage)
+	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
+		return nil, err
 	}
 	acct, err := c.creds.AWS(ctx, cr)
 	if err != nil {
@@ -88,7 +87,9 @@ type external struct {
 	record event.Recorder
 
 	observedTags map[string]string
-	drift        []string
+	tagsDiffer   bool
+	groups       []string // sub-configurations that differ, in apply order
+	drift        []string // what differs, for the diff and the event
 }
 
 // Observe reads the bucket's existence and tags, decides whether the bucket is this Bucket's (see ownership.go),
@@ -136,14 +137,25 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, errors.Errorf("bucket %q is in region %s, not %s", name, r, region)
 	}
 
+	p := cr.Spec.ForProvider
+	cfg, err := e.readConfig(ctx, name, p)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	if e.groups, err = configDiff(p, cfg); err != nil {
+		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.policy is not a valid policy document")
+	}
 	cr.Status.AtProvider = v1alpha1.BucketObservation{ARN: arn(region, name), Region: region, Tags: tags}
+	fillObservation(&cr.Status.AtProvider, p, cfg)
 	cr.SetConditions(xpv2.Available())
 
 	e.observedTags = tags
 	e.drift = nil
 	if d := tagDiff(desiredTags(cr, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
-		e.drift = append(e.drift, "tags["+strings.Join(d, ",")+"]")
+		e.tagsDiffer = true
+		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
 	}
+	e.drift = append(e.drift, e.groups...)
 	return managed.ExternalObservation{
 		ResourceExists:    true,
 		ResourceUpToDate:  len(e.drift) == 0,
@@ -181,6 +193,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if err := e.putTags(ctx, name, desiredTags(cr, e.acct.DefaultTags), observed); err != nil {
 		return managed.ExternalCreation{}, err
 	}
+	// Apply every sub-configuration now, so that the first observation after create finds the bucket as
+	// specified rather than reporting it Ready before it is.
+	if err := e.applyConfig(ctx, name, cr.Spec.ForProvider, managedGroups(cr.Spec.ForProvider)); err != nil {
+		return managed.ExternalCreation{}, err
+	}
 	return managed.ExternalCreation{ConnectionDetails: connectionDetails(region, name, e.acct.Endpoint)}, nil
 }
 
@@ -188,7 +205,12 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 // has not changed since the last successful sync, a spec change otherwise.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalUpdate, error) {
 	name := meta.GetExternalName(cr)
-	if err := e.putTags(ctx, name, desiredTags(cr, e.acct.DefaultTags), e.observedTags); err != nil {
+	if e.tagsDiffer {
+		if err := e.putTags(ctx, name, desiredTags(cr, e.acct.DefaultTags), e.observedTags); err != nil {
+			return managed.ExternalUpdate{}, err
+		}
+	}
+	if err := e.applyConfig(ctx, name, cr.Spec.ForProvider, e.groups); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
 	if len(e.drift) > 0 {
@@ -201,16 +223,22 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	return managed.ExternalUpdate{}, nil
 }
 
-// Delete deletes the bucket. Observe has already established that it is this Bucket's.
+// Delete deletes the bucket; with forceDestroy it first deletes every object version and delete marker. Observe
+// has already established that the bucket is this Bucket's.
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
 	name := meta.GetExternalName(cr)
+	if cr.Spec.ForProvider.ForceDestroy {
+		if err := e.empty(ctx, name); err != nil {
+			return managed.ExternalDelete{}, errors.Wrap(err, "cannot empty the bucket before deleting it")
+		}
+	}
 	_, err := e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	switch {
 	case err == nil, s3client.IsNotFound(err):
 		return managed.ExternalDelete{}, nil
 	case s3client.IsNotEmpty(err):
-		return managed.ExternalDelete{}, errors.Errorf("bucket %q is not empty: empty it, or delete it with a management policy that keeps it", name)
+		return managed.ExternalDelete{}, errors.Errorf("bucket %q is not empty: set spec.forProvider.forceDestroy to delete its objects with it, empty it, or remove Delete from the management policies to keep it", name)
 	default:
 		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
 	}

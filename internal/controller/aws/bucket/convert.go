@@ -1,6 +1,7 @@
 package bucket
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 
@@ -149,4 +150,12 @@ func createInput(name, region string) *s3.CreateBucketInput {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
 	}
 	return in
+}
+
+// equalJSON compares two values by their JSON form, which is how the API server stores them: nil and empty
+// slices, and unset pointers, are the same thing there.
+func equalJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
 }

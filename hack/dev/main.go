@@ -1,0 +1,86 @@
+// Command dev runs the local stack for `make dev`: control plane, moto_server and the provider, with the examples
+// in examples/local applied. It shows the managed resources until they are Ready, says how to poke them, and stays
+// up until Ctrl-C.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/stateful-dev/provider-stateful/test/localstack"
+)
+
+func main() {
+	dir := flag.String("dir", "_output/dev", "Folder for the kubeconfig and logs.")
+	provider := flag.String("provider", "_output/provider", "Provider binary.")
+	examples := flag.String("examples", "examples/local", "Folder of manifests to apply.")
+	poll := flag.Duration("poll", 30*time.Second, "Provider poll interval (short, so drift you make is reverted quickly).")
+	flag.Parse()
+
+	say := func(f string, a ...any) { fmt.Printf("\033[1m==>\033[0m "+f+"\n", a...) }
+	abs, _ := filepath.Abs(*dir)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	s, err := localstack.Start(ctx, localstack.Options{
+		Dir: abs, Provider: *provider, MotoPort: 5055, Log: say,
+		ProviderArgs: []string{fmt.Sprintf("--poll=%s", *poll), "--poll-jitter=0s", "--debug"},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local stack failed:", err)
+		os.Exit(1)
+	}
+	defer func() { say("stopping the local stack"); s.Stop() }()
+
+	say("applying %s", *examples)
+	if out, err := s.KubectlRun("apply", "-f", *examples); err != nil {
+		fmt.Fprintln(os.Stderr, out, err)
+		return
+	}
+	say("waiting for the managed resources to become Ready")
+	last := ""
+	for ctx.Err() == nil {
+		out, _ := s.KubectlRun("get", "managed", "-A", "-o", "custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,READY:.status.conditions[?(@.type=='Ready')].status,SYNCED:.status.conditions[?(@.type=='Synced')].status,MESSAGE:.status.conditions[?(@.type=='Synced')].message")
+		if out != last {
+			fmt.Print(out)
+			last = out
+		}
+		if strings.Contains(out, "True") && !strings.Contains(out, "False") && !strings.Contains(out, "<none>") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	fmt.Printf(`
+Everything is Ready. The stack stays up until Ctrl-C.
+
+  export KUBECONFIG=%[1]s
+  alias kubectl=%[2]s
+
+  kubectl get managed -A                      # the managed resources
+  kubectl describe bucket -n demo demo-assets # conditions and events (DriftReverted, ...)
+  kubectl edit bucket -n demo demo-assets     # change a field; the provider applies it
+  kubectl get secret -n demo demo-assets-conn -o jsonpath='{.data}'
+
+  # Change the bucket behind the provider's back; it is reverted within %[3]s:
+  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url %[4]s s3api put-bucket-versioning \
+    --bucket demo-assets --versioning-configuration Status=Suspended
+  curl -s %[4]s/moto-api/data.json           # everything moto holds
+
+  logs:     %[5]s/{provider,moto,kube-controller-manager}.log
+  metrics:  curl -s http://%[6]s/metrics | grep stateful_cloud_requests_total
+`, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr)
+	<-ctx.Done()
+}

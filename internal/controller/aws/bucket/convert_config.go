@@ -1,0 +1,327 @@
+package bucket
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"k8s.io/utils/ptr"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
+)
+
+// Names of the sub-configurations, as they appear in diffs and events (the spec's field names).
+const (
+	groupTags       = "tags"
+	groupVersioning = "versioning"
+	groupSSE        = "serverSideEncryption"
+	groupPAB        = "publicAccessBlock"
+	groupOwnership  = "objectOwnership"
+	groupLifecycle  = "lifecycle"
+	groupCORS       = "cors"
+	groupPolicy     = "policy"
+)
+
+// observed is what Observe read of the sub-configurations the spec manages. A zero value means "not set" in
+// the cloud (S3 answers a read of an unset sub-configuration with an error, mapped to zero).
+type observed struct {
+	versioning string
+	sse        *v1alpha1.ServerSideEncryptionObservation
+	pab        *v1alpha1.PublicAccessBlock
+	ownership  string
+	lifecycle  []v1alpha1.LifecycleRule
+	cors       []v1alpha1.CORSRule
+	policy     string // canonical form
+}
+
+// configDiff names the managed sub-configurations whose observed state differs from the spec, in apply order.
+// Unset spec fields are not managed and never differ. An invalid desired policy is an error.
+func configDiff(p v1alpha1.BucketParameters, o observed) ([]string, error) {
+	var diff []string
+	if p.ObjectOwnership != nil && *p.ObjectOwnership != o.ownership {
+		diff = append(diff, groupOwnership)
+	}
+	if p.PublicAccessBlock != nil && *p.PublicAccessBlock != ptr.Deref(o.pab, v1alpha1.PublicAccessBlock{}) {
+		diff = append(diff, groupPAB)
+	}
+	if p.Versioning != nil && !versioningUpToDate(*p.Versioning, o.versioning) {
+		diff = append(diff, groupVersioning)
+	}
+	if p.ServerSideEncryption != nil && !sseUpToDate(*p.ServerSideEncryption, o.sse) {
+		diff = append(diff, groupSSE)
+	}
+	if p.Lifecycle != nil && !lifecycleUpToDate(p.Lifecycle.Rules, o.lifecycle) {
+		diff = append(diff, groupLifecycle)
+	}
+	if p.CORS != nil && !corsUpToDate(p.CORS.Rules, o.cors) {
+		diff = append(diff, groupCORS)
+	}
+	if p.Policy != nil {
+		same, err := policy.Equal(*p.Policy, o.policy)
+		if err != nil {
+			return nil, err
+		}
+		if !same {
+			diff = append(diff, groupPolicy)
+		}
+	}
+	return diff, nil
+}
+
+// versioningUpToDate treats a bucket that was never versioned ("") as Suspended: S3 cannot return to "never".
+func versioningUpToDate(desired, observed string) bool {
+	return desired == observed || (desired == string(types.BucketVersioningStatusSuspended) && observed == "")
+}
+
+func sseToSDK(s v1alpha1.ServerSideEncryption) *types.ServerSideEncryptionConfiguration {
+	return &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+		ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{
+			SSEAlgorithm:   types.ServerSideEncryption(s.Algorithm),
+			KMSMasterKeyID: s.KMSKeyID,
+		},
+		BucketKeyEnabled: aws.Bool(s.BucketKeyEnabled),
+	}}}
+}
+
+func sseFromSDK(c *types.ServerSideEncryptionConfiguration) *v1alpha1.ServerSideEncryptionObservation {
+	if c == nil || len(c.Rules) == 0 || c.Rules[0].ApplyServerSideEncryptionByDefault == nil {
+		return nil
+	}
+	r := c.Rules[0]
+	return &v1alpha1.ServerSideEncryptionObservation{
+		Algorithm:        string(r.ApplyServerSideEncryptionByDefault.SSEAlgorithm),
+		KMSKeyID:         aws.ToString(r.ApplyServerSideEncryptionByDefault.KMSMasterKeyID),
+		BucketKeyEnabled: aws.ToBool(r.BucketKeyEnabled),
+	}
+}
+
+// sseUpToDate compares default encryption. A KMS key given as an ID matches the same key given as an ARN.
+func sseUpToDate(d v1alpha1.ServerSideEncryption, o *v1alpha1.ServerSideEncryptionObservation) bool {
+	if o == nil {
+		return false
+	}
+	return d.Algorithm == o.Algorithm && d.BucketKeyEnabled == o.BucketKeyEnabled && sameKMSKey(ptr.Deref(d.KMSKeyID, ""), o.KMSKeyID)
+}
+
+func sameKMSKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if a == "" || b == "" {
+		return false
+	}
+	return strings.HasSuffix(a, ":key/"+b) || strings.HasSuffix(b, ":key/"+a)
+}
+
+func pabToSDK(p v1alpha1.PublicAccessBlock) *types.PublicAccessBlockConfiguration {
+	return &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(p.BlockPublicACLs), IgnorePublicAcls: aws.Bool(p.IgnorePublicACLs),
+		BlockPublicPolicy: aws.Bool(p.BlockPublicPolicy), RestrictPublicBuckets: aws.Bool(p.RestrictPublicBuckets),
+	}
+}
+
+func pabFromSDK(c *types.PublicAccessBlockConfiguration) *v1alpha1.PublicAccessBlock {
+	if c == nil {
+		return nil
+	}
+	return &v1alpha1.PublicAccessBlock{
+		BlockPublicACLs: aws.ToBool(c.BlockPublicAcls), IgnorePublicACLs: aws.ToBool(c.IgnorePublicAcls),
+		BlockPublicPolicy: aws.ToBool(c.BlockPublicPolicy), RestrictPublicBuckets: aws.ToBool(c.RestrictPublicBuckets),
+	}
+}
+
+func lifecycleToSDK(rules []v1alpha1.LifecycleRule) []types.LifecycleRule {
+	out := make([]types.LifecycleRule, 0, len(rules))
+	for _, r := range rules {
+		lr := types.LifecycleRule{
+			ID:     aws.String(r.ID),
+			Status: types.ExpirationStatusEnabled,
+			Filter: &types.LifecycleRuleFilter{Prefix: aws.String(ptr.Deref(r.Prefix, ""))},
+		}
+		if !ptr.Deref(r.Enabled, true) {
+			lr.Status = types.ExpirationStatusDisabled
+		}
+		if r.ExpirationDays != nil || r.ExpiredObjectDeleteMarker != nil {
+			lr.Expiration = &types.LifecycleExpiration{Days: r.ExpirationDays, ExpiredObjectDeleteMarker: r.ExpiredObjectDeleteMarker}
+		}
+		if r.NoncurrentVersionExpirationDays != nil {
+			lr.NoncurrentVersionExpiration = &types.NoncurrentVersionExpiration{NoncurrentDays: r.NoncurrentVersionExpirationDays}
+		}
+		if r.AbortIncompleteMultipartUploadDays != nil {
+			lr.AbortIncompleteMultipartUpload = &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: r.AbortIncompleteMultipartUploadDays}
+		}
+		for _, t := range r.Transitions {
+			lr.Transitions = append(lr.Transitions, types.Transition{Days: aws.Int32(t.Days), StorageClass: types.TransitionStorageClass(t.StorageClass)})
+		}
+		for _, t := range r.NoncurrentVersionTransitions {
+			lr.NoncurrentVersionTransitions = append(lr.NoncurrentVersionTransitions, types.NoncurrentVersionTransition{NoncurrentDays: aws.Int32(t.Days), StorageClass: types.TransitionStorageClass(t.StorageClass)})
+		}
+		out = append(out, lr)
+	}
+	return out
+}
+
+// lifecycleFromSDK converts S3's rules to the spec's form, so the two compare directly. Filters the spec cannot
+// express (tags, object sizes) make the rule differ from any spec rule, which is the truth.
+func lifecycleFromSDK(rules []types.LifecycleRule) []v1alpha1.LifecycleRule {
+	out := make([]v1alpha1.LifecycleRule, 0, len(rules))
+	for _, r := range rules {
+		lr := v1alpha1.LifecycleRule{ID: aws.ToString(r.ID), Enabled: aws.Bool(r.Status == types.ExpirationStatusEnabled)}
+		prefix := aws.ToString(r.Prefix) //nolint:staticcheck // The deprecated top-level prefix is still returned for old rules.
+		if r.Filter != nil {
+			if r.Filter.Prefix != nil {
+				prefix = *r.Filter.Prefix
+			}
+			if r.Filter.And != nil || r.Filter.Tag != nil || r.Filter.ObjectSizeGreaterThan != nil || r.Filter.ObjectSizeLessThan != nil {
+				prefix = "\x00unsupported-filter"
+			}
+		}
+		if prefix != "" {
+			lr.Prefix = aws.String(prefix)
+		}
+		if e := r.Expiration; e != nil {
+			lr.ExpirationDays = e.Days
+			lr.ExpiredObjectDeleteMarker = e.ExpiredObjectDeleteMarker
+		}
+		if e := r.NoncurrentVersionExpiration; e != nil {
+			lr.NoncurrentVersionExpirationDays = e.NoncurrentDays
+		}
+		if a := r.AbortIncompleteMultipartUpload; a != nil {
+			lr.AbortIncompleteMultipartUploadDays = a.DaysAfterInitiation
+		}
+		for _, t := range r.Transitions {
+			lr.Transitions = append(lr.Transitions, v1alpha1.Transition{Days: aws.ToInt32(t.Days), StorageClass: string(t.StorageClass)})
+		}
+		for _, t := range r.NoncurrentVersionTransitions {
+			lr.NoncurrentVersionTransitions = append(lr.NoncurrentVersionTransitions, v1alpha1.Transition{Days: aws.ToInt32(t.NoncurrentDays), StorageClass: string(t.StorageClass)})
+		}
+		out = append(out, lr)
+	}
+	return out
+}
+
+// normalizeLifecycle puts rules in a comparable form: sorted by ID, defaults made explicit, empty values dropped
+// (S3 omits zero days and false markers), transitions sorted by days.
+func normalizeLifecycle(rules []v1alpha1.LifecycleRule) []v1alpha1.LifecycleRule {
+	out := make([]v1alpha1.LifecycleRule, 0, len(rules))
+	for _, r := range rules {
+		r = *r.DeepCopy()
+		r.Enabled = aws.Bool(ptr.Deref(r.Enabled, true))
+		if ptr.Deref(r.Prefix, "") == "" {
+			r.Prefix = nil
+		}
+		if !ptr.Deref(r.ExpiredObjectDeleteMarker, false) {
+			r.ExpiredObjectDeleteMarker = nil
+		}
+		for _, d := range []**int32{&r.ExpirationDays, &r.NoncurrentVersionExpirationDays, &r.AbortIncompleteMultipartUploadDays} {
+			if ptr.Deref(*d, 0) == 0 {
+				*d = nil
+			}
+		}
+		for _, ts := range [][]v1alpha1.Transition{r.Transitions, r.NoncurrentVersionTransitions} {
+			sort.Slice(ts, func(i, j int) bool { return ts[i].Days < ts[j].Days })
+		}
+		if len(r.Transitions) == 0 {
+			r.Transitions = nil
+		}
+		if len(r.NoncurrentVersionTransitions) == 0 {
+			r.NoncurrentVersionTransitions = nil
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func lifecycleUpToDate(desired, observed []v1alpha1.LifecycleRule) bool {
+	d, o := normalizeLifecycle(desired), normalizeLifecycle(observed)
+	if len(d) != len(o) {
+		return false
+	}
+	for i := range d {
+		if !equalJSON(d[i], o[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func corsToSDK(rules []v1alpha1.CORSRule) []types.CORSRule {
+	out := make([]types.CORSRule, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, types.CORSRule{
+			ID: r.ID, AllowedMethods: r.AllowedMethods, AllowedOrigins: r.AllowedOrigins,
+			AllowedHeaders: r.AllowedHeaders, ExposeHeaders: r.ExposeHeaders, MaxAgeSeconds: r.MaxAgeSeconds,
+		})
+	}
+	return out
+}
+
+func corsFromSDK(rules []types.CORSRule) []v1alpha1.CORSRule {
+	out := make([]v1alpha1.CORSRule, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, v1alpha1.CORSRule{
+			ID: r.ID, AllowedMethods: r.AllowedMethods, AllowedOrigins: r.AllowedOrigins,
+			AllowedHeaders: r.AllowedHeaders, ExposeHeaders: r.ExposeHeaders, MaxAgeSeconds: r.MaxAgeSeconds,
+		})
+	}
+	return out
+}
+
+// corsUpToDate compares rules in order (S3 applies the first match); within a rule, lists are sets.
+func corsUpToDate(desired, observed []v1alpha1.CORSRule) bool {
+	if len(desired) != len(observed) {
+		return false
+	}
+	norm := func(r v1alpha1.CORSRule) v1alpha1.CORSRule {
+		r = *r.DeepCopy()
+		if ptr.Deref(r.ID, "") == "" {
+			r.ID = nil
+		}
+		if ptr.Deref(r.MaxAgeSeconds, 0) == 0 {
+			r.MaxAgeSeconds = nil
+		}
+		for _, l := range []*[]string{&r.AllowedMethods, &r.AllowedOrigins, &r.AllowedHeaders, &r.ExposeHeaders} {
+			sort.Strings(*l)
+			if len(*l) == 0 {
+				*l = nil
+			}
+		}
+		return r
+	}
+	for i := range desired {
+		if !equalJSON(norm(desired[i]), norm(observed[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// fillObservation reports the sub-configurations the spec manages in status.
+func fillObservation(s *v1alpha1.BucketObservation, p v1alpha1.BucketParameters, o observed) {
+	if p.Versioning != nil {
+		s.Versioning = o.versioning
+	}
+	if p.ServerSideEncryption != nil {
+		s.ServerSideEncryption = o.sse
+	}
+	if p.PublicAccessBlock != nil {
+		s.PublicAccessBlock = o.pab
+	}
+	if p.ObjectOwnership != nil {
+		s.ObjectOwnership = o.ownership
+	}
+	if p.Lifecycle != nil {
+		for _, r := range o.lifecycle {
+			s.LifecycleRuleIDs = append(s.LifecycleRuleIDs, r.ID)
+		}
+	}
+	if p.CORS != nil {
+		s.CORSRuleCount = int32(len(o.cors)) //nolint:gosec // At most 100 rules.
+	}
+	if p.Policy != nil {
+		s.Policy = o.policy
+	}
+}

@@ -1,0 +1,38 @@
+package setup
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+)
+
+func TestTrackUsage(t *testing.T) {
+	refused := resource.ModernTrackerFn(func(context.Context, resource.ModernManaged) error {
+		return errors.New("namespace demo is being terminated")
+	})
+	ok := resource.ModernTrackerFn(func(context.Context, resource.ModernManaged) error { return nil })
+	now := metav1.Now()
+	deleting := &v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now}}
+	cases := map[string]struct {
+		reason  string
+		tracker resource.ModernTracker
+		mg      *v1alpha1.Bucket
+		wantErr bool
+	}{
+		"Tracked":         {reason: "A tracked usage is fine.", tracker: ok, mg: &v1alpha1.Bucket{}},
+		"Refused":         {reason: "A live resource that cannot record its usage must not connect.", tracker: refused, mg: &v1alpha1.Bucket{}, wantErr: true},
+		"RefusedDeleting": {reason: "A resource being deleted goes on, or its namespace could never terminate.", tracker: refused, mg: deleting},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if err := TrackUsage(context.Background(), tc.tracker, tc.mg); (err != nil) != tc.wantErr {
+				t.Errorf("%s\nTrackUsage: want error %t, got %v", tc.reason, tc.wantErr, err)
+			}
+		})
+	}
+}
