@@ -52,7 +52,8 @@ func main() {
 			fmt.Print(out)
 			last = out
 		}
-		if strings.Contains(out, "True") && !strings.Contains(out, "False") && !strings.Contains(out, "<none>") {
+		ready, _ := s.KubectlRun("get", "managed", "-A", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`)
+		if allTrue(ready) {
 			break
 		}
 		select {
@@ -83,4 +84,15 @@ Everything is Ready. The stack stays up until Ctrl-C.
   metrics:  curl -s http://%[6]s/metrics | grep stateful_cloud_requests_total
 `, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr)
 	<-ctx.Done()
+}
+
+// allTrue reports whether every line of out (one per resource) is "True", and there is at least one.
+func allTrue(out string) bool {
+	lines := strings.Fields(out)
+	for _, l := range lines {
+		if l != "True" {
+			return false
+		}
+	}
+	return len(lines) > 0 && strings.Count(out, "\n") == len(lines)
 }

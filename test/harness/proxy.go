@@ -18,6 +18,8 @@ type Call struct {
 	Service   string
 	Operation string
 	Bucket    string
+	// AccessKey is the key ID the request was signed with (never the secret: SigV4 does not send it).
+	AccessKey string
 	Status    int
 	Body      []byte
 }
@@ -53,8 +55,8 @@ func StartProxy(target string) (*Proxy, error) {
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		c := Call{Service: service(r), Body: body}
-		c.Operation, c.Bucket = operation(c.Service, r)
+		c := Call{Service: service(r), AccessKey: accessKey(r), Body: body}
+		c.Operation, c.Bucket = operation(c.Service, r, body)
 		if f := p.fault(c); f != nil {
 			c.Status = f.status
 			p.record(c)
@@ -156,12 +158,20 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-var credentialScope = regexp.MustCompile(`Credential=[^/]+/[0-9]{8}/[^/]+/([^/]+)/aws4_request`)
+var credentialScope = regexp.MustCompile(`Credential=([^/]+)/[0-9]{8}/[^/]+/([^/]+)/aws4_request`)
+
+// accessKey reads the access key ID from the SigV4 Authorization header.
+func accessKey(r *http.Request) string {
+	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 // service reads the signing service from the SigV4 Authorization header.
 func service(r *http.Request) string {
 	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
-		return m[1]
+		return m[2]
 	}
 	return "unsigned"
 }
@@ -182,13 +192,17 @@ var s3Subresources = []struct{ query, noun string }{
 
 // operation names the API operation of a request. S3's REST API has no operation header: it is derived from the
 // method, the path (path-style addressing) and the sub-resource in the query. JSON and query protocols name it.
-func operation(svc string, r *http.Request) (op, bucket string) {
+func operation(svc string, r *http.Request, body []byte) (op, bucket string) {
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		return t[strings.LastIndex(t, ".")+1:], ""
 	}
 	if svc != "s3" {
+		// The query protocol (STS, IAM, RDS) names the action in the URL or in the form body.
 		if a := r.URL.Query().Get("Action"); a != "" {
 			return a, ""
+		}
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Get("Action") != "" {
+			return form.Get("Action"), ""
 		}
 		return r.Method + " " + r.URL.Path, ""
 	}

@@ -2,6 +2,8 @@ package aws
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +17,10 @@ func TestNewConfig(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "ENV-AK")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "ENV-SK")
 	t.Setenv("AWS_ENDPOINT_URL", "http://env.invalid")
+	credsFile := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(credsFile, []byte("[default]\naws_access_key_id = DEFAULT-AK\naws_secret_access_key = x\n[platform]\naws_access_key_id = FILE-AK\naws_secret_access_key = y\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	cases := map[string]struct {
 		reason   string
@@ -38,6 +44,11 @@ func TestNewConfig(t *testing.T) {
 			reason:  "The Environment source reads AWS_ACCESS_KEY_ID.",
 			s:       Settings{Source: v1alpha1.AWSCredentialsEnvironment},
 			wantKey: "ENV-AK",
+		},
+		"Filesystem": {
+			reason:  "The Filesystem source reads the named profile of a shared credentials file.",
+			s:       Settings{Source: v1alpha1.AWSCredentialsFilesystem, Filesystem: &v1alpha1.AWSFilesystemCredentials{Path: credsFile, Profile: "platform"}},
+			wantKey: "FILE-AK",
 		},
 		"Unknown": {reason: "An unknown source is an error.", s: Settings{Source: "Magic"}, errHas: true},
 	}
