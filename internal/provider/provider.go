@@ -44,6 +44,8 @@ type Settings struct {
 	LeaderElection          bool
 	PollInterval            time.Duration
 	PollJitter              time.Duration
+	CreationGracePeriod     time.Duration
+	CacheSyncTimeout        time.Duration
 	SyncInterval            time.Duration
 	PollStateMetricInterval time.Duration
 	MaxReconcileRate        int
@@ -61,6 +63,8 @@ func Defaults() Settings {
 	return Settings{
 		PollInterval:            10 * time.Minute,
 		PollJitter:              time.Minute,
+		CreationGracePeriod:     30 * time.Second,
+		CacheSyncTimeout:        2 * time.Minute,
 		SyncInterval:            time.Hour,
 		PollStateMetricInterval: 5 * time.Second,
 		MaxReconcileRate:        20,
@@ -79,6 +83,8 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&s.LeaderElection, "leader-election", s.LeaderElection, "Elect a leader among provider replicas (a Lease).")
 	fs.DurationVar(&s.PollInterval, "poll", s.PollInterval, "How often each resource is checked for drift; override per resource with the crossplane.io/poll-interval annotation.")
 	fs.DurationVar(&s.PollJitter, "poll-jitter", s.PollJitter, "Random jitter added to each poll, so resources do not poll in lockstep.")
+	fs.DurationVar(&s.CreationGracePeriod, "creation-grace-period", s.CreationGracePeriod, "How long after a create a 'not found' is not trusted (eventually consistent APIs); the resource is not re-created meanwhile.")
+	fs.DurationVar(&s.CacheSyncTimeout, "cache-sync-timeout", s.CacheSyncTimeout, "How long a controller waits for its informer to sync before the provider gives up and exits.")
 	fs.DurationVar(&s.SyncInterval, "sync", s.SyncInterval, "How often the informer caches resync every object.")
 	fs.DurationVar(&s.PollStateMetricInterval, "poll-state-metric", s.PollStateMetricInterval, "How often the managed resource state metrics are recorded.")
 	fs.IntVar(&s.MaxReconcileRate, "max-reconcile-rate", s.MaxReconcileRate, "Global maximum reconciles per second, across all kinds.")
@@ -140,8 +146,10 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 				MRStateMetrics:          stateMetrics,
 			},
 		},
-		PollJitter:  s.PollJitter,
-		Credentials: credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader()),
+		PollJitter:          s.PollJitter,
+		CreationGracePeriod: s.CreationGracePeriod,
+		CacheSyncTimeout:    s.CacheSyncTimeout,
+		Credentials:         credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader()),
 	}
 	if s.ManagementPolicies {
 		o.Features.Enable(feature.EnableBetaManagementPolicies)

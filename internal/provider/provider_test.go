@@ -13,6 +13,8 @@ func TestDefaults(t *testing.T) {
 	want := Settings{
 		PollInterval:            10 * time.Minute,
 		PollJitter:              time.Minute,
+		CreationGracePeriod:     30 * time.Second,
+		CacheSyncTimeout:        2 * time.Minute,
 		SyncInterval:            time.Hour,
 		PollStateMetricInterval: 5 * time.Second,
 		MaxReconcileRate:        20,

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A Call is one request the proxy saw. Body is kept in memory for assertions and never printed: it can hold
@@ -38,10 +39,12 @@ type Proxy struct {
 }
 
 type fault struct {
-	match  func(Call) bool
-	status int
-	body   string
-	left   int // answers left; <0 means until cleared
+	match   func(Call) bool
+	status  int
+	body    string
+	left    int       // answers left; <0 means until cleared or until
+	until   time.Time // zero: no deadline
+	rewrite func(status int, body []byte) (int, []byte)
 }
 
 // StartProxy starts a recording proxy in front of target.
@@ -57,7 +60,13 @@ func StartProxy(target string) (*Proxy, error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		c := Call{Service: service(r), AccessKey: accessKey(r), Body: body}
 		c.Operation, c.Bucket = operation(c.Service, r, body)
-		if f := p.fault(c); f != nil {
+		f := p.fault(c)
+		if f != nil && f.rewrite != nil {
+			c.Status = p.forwardRewritten(w, r, f.rewrite)
+			p.record(c)
+			return
+		}
+		if f != nil {
 			c.Status = f.status
 			p.record(c)
 			w.Header().Set("Content-Type", "application/xml")
@@ -87,6 +96,9 @@ func (p *Proxy) fault(c Call) *fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, f := range p.faults {
+		if !f.until.IsZero() && time.Now().After(f.until) {
+			continue
+		}
 		if f.left != 0 && f.match(c) {
 			if f.left > 0 {
 				f.left--
@@ -106,6 +118,41 @@ func (p *Proxy) Respond(op, bucket string, status int, body string, n int) {
 		match:  func(c Call) bool { return c.Operation == op && (bucket == "" || c.Bucket == bucket) },
 		status: status, body: body, left: n,
 	})
+}
+
+// RespondFor answers every request for operation on bucket (any bucket when empty) with status and body for d.
+func (p *Proxy) RespondFor(op, bucket string, status int, body string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = append(p.faults, &fault{
+		match:  func(c Call) bool { return c.Operation == op && (bucket == "" || c.Bucket == bucket) },
+		status: status, body: body, left: -1, until: time.Now().Add(d),
+	})
+}
+
+// Rewrite forwards the next n requests for operation on bucket (n < 0: until ClearFaults) and passes the
+// emulator's answer through fn before the provider sees it.
+func (p *Proxy) Rewrite(op, bucket string, n int, fn func(status int, body []byte) (int, []byte)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = append(p.faults, &fault{
+		match: func(c Call) bool { return c.Operation == op && (bucket == "" || c.Bucket == bucket) },
+		left:  n, rewrite: fn,
+	})
+}
+
+func (p *Proxy) forwardRewritten(w http.ResponseWriter, r *http.Request, fn func(int, []byte) (int, []byte)) int {
+	rec := httptest.NewRecorder()
+	httputil.NewSingleHostReverseProxy(p.target).ServeHTTP(rec, r)
+	status, body := fn(rec.Code, rec.Body.Bytes())
+	for k, v := range rec.Header() {
+		if k != "Content-Length" {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return status
 }
 
 // ClearFaults forwards every request again.

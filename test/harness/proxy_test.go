@@ -1,9 +1,12 @@
 package harness
 
 import (
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestOperation(t *testing.T) {
@@ -29,5 +32,66 @@ func TestOperation(t *testing.T) {
 				t.Errorf("%s\noperation: want %s on %q, got %s on %q", tc.reason, tc.wantOp, tc.wantBucket, op, b)
 			}
 		})
+	}
+}
+
+func TestFaults(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "real") }))
+	defer backend.Close()
+	p, err := StartProxy(backend.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	// Requests signed for S3, as the SDK signs them, so the proxy can name the service.
+	do := func(method, path string) (*http.Response, error) {
+		req, _ := http.NewRequest(method, p.URL+path, nil)
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x")
+		return http.DefaultClient.Do(req)
+	}
+	head := func() (int, string) {
+		resp, err := do(http.MethodHead, "/b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, ""
+	}
+	get := func() (int, string) {
+		resp, err := do(http.MethodGet, "/b/k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	p.Respond("HeadBucket", "b", 503, "", 1)
+	if s, _ := head(); s != 503 {
+		t.Errorf("Respond: first HeadBucket want 503, got %d", s)
+	}
+	if s, _ := head(); s != 200 {
+		t.Errorf("Respond: second HeadBucket is forwarded, got %d", s)
+	}
+
+	p.RespondFor("HeadBucket", "", 500, "", 50*time.Millisecond)
+	if s, _ := head(); s != 500 {
+		t.Errorf("RespondFor: within the window want 500, got %d", s)
+	}
+	time.Sleep(60 * time.Millisecond) // Waits out the fault window; asserts nothing by itself.
+	if s, _ := head(); s != 200 {
+		t.Errorf("RespondFor: after the window the request is forwarded, got %d", s)
+	}
+
+	p.Rewrite("GetObject", "b", 1, func(int, []byte) (int, []byte) { return 500, []byte("lost") })
+	if s, body := get(); s != 500 || body != "lost" {
+		t.Errorf("Rewrite: want 500 lost, got %d %q", s, body)
+	}
+	if s, body := get(); s != 200 || body != "real" {
+		t.Errorf("Rewrite: second request is untouched, got %d %q", s, body)
+	}
+	if n := p.Count("HeadBucket", "b"); n != 4 {
+		t.Errorf("Count: want 4 HeadBucket, got %d", n)
 	}
 }

@@ -265,3 +265,21 @@ func TestBucketDeleteDuringOutageKeepsFinalizer(t *testing.T) {
 		t.Errorf("bucket not deleted after the outage")
 	}
 }
+
+// T07: S3 makes the bucket but the response is lost; the SDK's retry gets BucketAlreadyOwnedByYou, which the
+// ownership rule recognises as this Bucket's own create. One bucket, tagged, Ready.
+func TestBucketLostCreateResponse(t *testing.T) {
+	ns, name := namespace(t), "lost-"+suffix()
+	proxy.Rewrite("CreateBucket", name, 1, func(int, []byte) (int, []byte) {
+		return 500, []byte("<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>")
+	})
+	defer proxy.ClearFaults()
+	create(t, bucket(ns, name))
+	waitReady(t, ns, name)
+	if n := proxy.Count("CreateBucket", name); n != 2 {
+		t.Errorf("CreateBucket calls: want 2 (the lost one and its replay), got %d", n)
+	}
+	if tags := cloudTags(t, name); tags["stateful.dev/name"] != name {
+		t.Errorf("the replayed create did not tag the bucket: %v", tags)
+	}
+}

@@ -95,6 +95,8 @@ func run(m *testing.M) int {
 	ctrl.SetLogger(zap.New(zap.WriteTo(logf)))
 	s := provider.Defaults()
 	s.PollInterval, s.PollJitter = pollInterval, 0
+	// Test scale: deleting a Bucket right after creating it waits out this grace period.
+	s.CreationGracePeriod = 3 * time.Second
 	s.MaxReconcileRate = 50
 	s.MetricsAddress, s.HealthAddress = "0", "0"
 	mgr, err := provider.New(restCfg, s, logging.NewLogrLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(logf))))

@@ -50,6 +50,11 @@ func TestNewConfig(t *testing.T) {
 			s:       Settings{Source: v1alpha1.AWSCredentialsFilesystem, Filesystem: &v1alpha1.AWSFilesystemCredentials{Path: credsFile, Profile: "platform"}},
 			wantKey: "FILE-AK",
 		},
+		"InjectedIdentity": {
+			reason:  "InjectedIdentity is the SDK's default chain, which starts with the environment.",
+			s:       Settings{Source: v1alpha1.AWSCredentialsInjectedIdentity},
+			wantKey: "ENV-AK",
+		},
 		"Unknown": {reason: "An unknown source is an error.", s: Settings{Source: "Magic"}, errHas: true},
 	}
 	for name, tc := range cases {

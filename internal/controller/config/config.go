@@ -35,7 +35,7 @@ func Setup(mgr ctrl.Manager, o setup.Options) error {
 			providerconfig.WithRecorder(setup.Recorder(mgr, name)))
 		err := ctrl.NewControllerManagedBy(mgr).
 			Named(name).
-			WithOptions(o.ForControllerRuntime()).
+			WithOptions(o.ControllerOptions()).
 			For(c.obj).
 			Watches(&v1alpha1.ProviderConfigUsage{}, &resource.EnqueueRequestForProviderConfig{Kind: c.kind}).
 			Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))

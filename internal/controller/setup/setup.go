@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	crcontroller "sigs.k8s.io/controller-runtime/pkg/controller"
 
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -29,8 +30,24 @@ type Options struct {
 	// PollJitter spreads polls of many resources over time so that they do not all hit the cloud at once.
 	PollJitter time.Duration
 
+	// CreationGracePeriod is how long after a create a "not found" is not trusted: no second create happens
+	// while an eventually consistent API has not caught up.
+	CreationGracePeriod time.Duration
+
+	// CacheSyncTimeout bounds how long a controller waits for its informer; past it the provider exits.
+	CacheSyncTimeout time.Duration
+
 	// Credentials resolves ProviderConfigs for every controller, sharing one cache.
 	Credentials *credentials.Resolver
+}
+
+// ControllerOptions returns controller-runtime options with the provider's settings applied.
+func (o Options) ControllerOptions() crcontroller.Options {
+	c := o.ForControllerRuntime()
+	if o.CacheSyncTimeout > 0 {
+		c.CacheSyncTimeout = o.CacheSyncTimeout
+	}
+	return c
 }
 
 // Recorder returns the event recorder for the named controller.
@@ -50,6 +67,9 @@ func ManagedOptions(mgr ctrl.Manager, o Options, name string, connector managed.
 		managed.WithRecorder(Recorder(mgr, name)),
 		managed.WithPollInterval(o.PollInterval),
 		managed.WithDeterministicExternalName(true),
+	}
+	if o.CreationGracePeriod > 0 {
+		opts = append(opts, managed.WithCreationGracePeriod(o.CreationGracePeriod))
 	}
 	if o.PollJitter > 0 {
 		opts = append(opts, managed.WithPollJitterHook(o.PollJitter))
@@ -75,7 +95,7 @@ func Managed(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj clien
 	r := managed.NewReconciler(mgr, resource.ManagedKind(gvk), opts...)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
-		WithOptions(o.ForControllerRuntime()).
+		WithOptions(o.ControllerOptions()).
 		WithEventFilter(resource.DesiredStateChanged()).
 		For(obj).
 		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
