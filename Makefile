@@ -44,13 +44,17 @@ unit: ## Unit tests, with the race detector.
 control-plane: ## Build (once) and cache kube-apiserver, etcd, kube-controller-manager and kubectl.
 	@hack/build-k8s.sh >/dev/null
 
+.PHONY: vault
+vault: ## Build (once) and cache the Vault v1.14.2 dev server.
+	@hack/build-vault.sh >/dev/null
+
 .PHONY: check-moto
 check-moto:
 	@command -v moto_server >/dev/null || { echo 'moto_server is not installed: pip install "moto[server]"'; exit 1; }
 
 .PHONY: integration
-integration: check-moto control-plane ## Integration tests: envtest's apiserver + moto, the real reconcilers.
-	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) go test -tags integration -p 1 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
+integration: check-moto control-plane vault ## Integration tests: envtest's apiserver + moto + Vault, the real reconcilers.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags integration -p 1 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
 
 .PHONY: e2e
 e2e: check-moto control-plane build ## The local stack without a terminal: apply examples, change, drift, delete.

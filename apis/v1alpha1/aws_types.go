@@ -13,6 +13,8 @@ const (
 	AWSCredentialsFilesystem AWSCredentialsSource = "Filesystem"
 	// AWSCredentialsInjectedIdentity uses the AWS SDK's default chain (IRSA, EKS Pod Identity, instance profile).
 	AWSCredentialsInjectedIdentity AWSCredentialsSource = "InjectedIdentity"
+	// AWSCredentialsVault reads credentials through the config's Vault connection.
+	AWSCredentialsVault AWSCredentialsSource = "Vault"
 )
 
 // AWSConfig configures access to AWS or an AWS-compatible endpoint.
@@ -44,10 +46,11 @@ type AWSConfig struct {
 // AWSCredentials selects where AWS credentials come from.
 // +kubebuilder:validation:XValidation:rule="self.source != 'Secret' || has(self.secretRef)",message="secretRef is required when source is Secret"
 // +kubebuilder:validation:XValidation:rule="self.source != 'Filesystem' || has(self.filesystem)",message="filesystem is required when source is Filesystem"
+// +kubebuilder:validation:XValidation:rule="self.source != 'Vault' || has(self.vault)",message="vault is required when source is Vault"
 type AWSCredentials struct {
 	// Source of the credentials. Environment, Filesystem and InjectedIdentity are the provider's own identity
 	// and are only allowed on a ClusterProviderConfig.
-	// +kubebuilder:validation:Enum=Secret;Environment;Filesystem;InjectedIdentity
+	// +kubebuilder:validation:Enum=Secret;Environment;Filesystem;InjectedIdentity;Vault
 	Source AWSCredentialsSource `json:"source"`
 
 	// SecretRef points at a Secret holding an access key.
@@ -57,6 +60,10 @@ type AWSCredentials struct {
 	// Filesystem points at a shared credentials file (INI format, as written by `aws configure`).
 	// +optional
 	Filesystem *AWSFilesystemCredentials `json:"filesystem,omitempty"`
+
+	// Vault says what to read through spec.vault when source is Vault.
+	// +optional
+	Vault *AWSVaultCredentials `json:"vault,omitempty"`
 }
 
 // AWSSecretCredentials locates an access key in a Kubernetes Secret.

@@ -8,7 +8,12 @@ import (
 
 // A ProviderConfigSpec configures how the provider reaches each cloud. Each cloud has its own section; a managed
 // resource uses the section of its cloud and fails with a clear condition when that section is missing.
+// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source != 'Vault' || has(self.vault)",message="aws.credentials.source Vault needs spec.vault"
 type ProviderConfigSpec struct {
+	// Vault connects the config to HashiCorp Vault, for credentials sources of type Vault.
+	// +optional
+	Vault *VaultConfig `json:"vault,omitempty"`
+
 	// AWS configures credentials, endpoint and tagging for AWS managed resources.
 	// +optional
 	AWS *AWSConfig `json:"aws,omitempty"`
@@ -32,7 +37,8 @@ type ProviderConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source == 'Secret'",message="a namespaced ProviderConfig can only use credentials from a Secret in its own namespace: Environment, Filesystem and InjectedIdentity are the provider's own identity and need a ClusterProviderConfig"
+	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source in ['Secret', 'Vault']",message="a namespaced ProviderConfig can only use credentials from a Secret in its own namespace or from Vault: Environment, Filesystem and InjectedIdentity are the provider's own identity and need a ClusterProviderConfig"
+	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || !has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || !has(self.vault.auth.token.secretRef.namespace)))",message="vault Secret references must omit namespace: a namespaced ProviderConfig reads Secrets only from its own namespace"
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || !has(self.aws.credentials.secretRef) || !has(self.aws.credentials.secretRef.namespace)",message="aws.credentials.secretRef.namespace must be omitted: a namespaced ProviderConfig reads Secrets only from its own namespace"
 	Spec   ProviderConfigSpec   `json:"spec"`
 	Status ProviderConfigStatus `json:"status,omitempty"`
@@ -60,6 +66,7 @@ type ClusterProviderConfig struct {
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source != 'Secret' || !has(self.aws.credentials.secretRef) || has(self.aws.credentials.secretRef.namespace)",message="aws.credentials.secretRef.namespace is required on a ClusterProviderConfig"
+	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || has(self.vault.auth.token.secretRef.namespace)))",message="vault Secret references need a namespace on a ClusterProviderConfig"
 	Spec   ProviderConfigSpec   `json:"spec"`
 	Status ProviderConfigStatus `json:"status,omitempty"`
 }

@@ -55,14 +55,25 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 	if err := checkTenancy(pc, spec.Credentials); err != nil {
 		return nil, err
 	}
-	if s.Source == v1alpha1.AWSCredentialsSecret {
+	vaultStamp := ""
+	switch s.Source {
+	case v1alpha1.AWSCredentialsSecret:
 		if s.Static, err = r.awsSecretKeys(ctx, pc, spec.Credentials.SecretRef); err != nil {
 			return nil, err
 		}
+	case v1alpha1.AWSCredentialsVault:
+		vc, stamp, err := r.vault(ctx, pc)
+		if err != nil {
+			return nil, err
+		}
+		if s.Provider, err = awsFromVault(vc, spec.Credentials.Vault); err != nil {
+			return nil, errors.Wrapf(err, "%s", pc)
+		}
+		vaultStamp = stamp
 	}
 
-	key := pc.kind + "/" + pc.namespace + "/" + pc.name
-	stamp := fingerprint(string(pc.uid), strconv.FormatInt(pc.generation, 10), s.Static.AccessKeyID, s.Static.SecretAccessKey, s.Static.SessionToken)
+	key := pc.key()
+	stamp := fingerprint(string(pc.uid), strconv.FormatInt(pc.generation, 10), s.Static.AccessKeyID, s.Static.SecretAccessKey, s.Static.SessionToken, vaultStamp)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -90,11 +101,12 @@ func checkTenancy(pc config, c v1alpha1.AWSCredentials) error {
 	if pc.namespace == "" {
 		return nil
 	}
-	if c.Source != v1alpha1.AWSCredentialsSecret {
+	if c.Source != v1alpha1.AWSCredentialsSecret && c.Source != v1alpha1.AWSCredentialsVault {
 		return errors.Errorf("%s cannot use credentials source %s: only a ClusterProviderConfig may use the provider's own identity", pc, c.Source)
 	}
-	if c.SecretRef != nil && c.SecretRef.Namespace != "" && c.SecretRef.Namespace != pc.namespace {
-		return errors.Errorf("%s cannot read a Secret in namespace %s: a namespaced ProviderConfig reads Secrets only from its own namespace", pc, c.SecretRef.Namespace)
+	if c.SecretRef != nil {
+		_, err := secretNamespace(pc, c.SecretRef.Namespace)
+		return err
 	}
 	return nil
 }
@@ -103,12 +115,9 @@ func (r *Resolver) awsSecretKeys(ctx context.Context, pc config, ref *v1alpha1.A
 	if ref == nil {
 		return awsclient.StaticKeys{}, errors.Errorf("%s: credentials source Secret needs a secretRef", pc)
 	}
-	ns := ref.Namespace
-	if pc.namespace != "" {
-		ns = pc.namespace
-	}
-	if ns == "" {
-		return awsclient.StaticKeys{}, errors.Errorf("%s: secretRef needs a namespace", pc)
+	ns, err := secretNamespace(pc, ref.Namespace)
+	if err != nil {
+		return awsclient.StaticKeys{}, err
 	}
 	data, err := r.readSecret(ctx, ns, ref.Name)
 	if err != nil {

@@ -33,13 +33,14 @@ type Resolver struct {
 	// newAWSConfig builds an SDK configuration; tests replace it to count builds.
 	newAWSConfig func(context.Context, awsclient.Settings) (aws.Config, error)
 
-	mu  sync.Mutex
-	aws map[string]*AWSAccount
+	mu     sync.Mutex
+	aws    map[string]*AWSAccount
+	vaults map[string]*vaultConn
 }
 
 // NewResolver returns a Resolver that reads configs with kube and Secrets with secrets.
 func NewResolver(kube, secrets client.Reader) *Resolver {
-	return &Resolver{kube: kube, secrets: secrets, newAWSConfig: awsclient.NewConfig, aws: map[string]*AWSAccount{}}
+	return &Resolver{kube: kube, secrets: secrets, newAWSConfig: awsclient.NewConfig, aws: map[string]*AWSAccount{}, vaults: map[string]*vaultConn{}}
 }
 
 // A config is a ProviderConfig or ClusterProviderConfig, reduced to what resolution needs.
@@ -57,6 +58,41 @@ func (c config) String() string {
 		return fmt.Sprintf("%s %s", c.kind, c.name)
 	}
 	return fmt.Sprintf("%s %s/%s", c.kind, c.namespace, c.name)
+}
+
+// key identifies the config in the caches.
+func (c config) key() string { return c.kind + "/" + c.namespace + "/" + c.name }
+
+// secretNamespace decides where a Secret a config references is read from. A namespaced config reads only from
+// its own namespace (an explicit other namespace is refused, the CRD refuses it too); a cluster config must say.
+func secretNamespace(pc config, ns string) (string, error) {
+	switch {
+	case pc.namespace != "" && ns != "" && ns != pc.namespace:
+		return "", errors.Errorf("%s cannot read a Secret in namespace %s: a namespaced ProviderConfig reads Secrets only from its own namespace", pc, ns)
+	case pc.namespace != "":
+		return pc.namespace, nil
+	case ns == "":
+		return "", errors.Errorf("%s: a Secret reference needs a namespace", pc)
+	default:
+		return ns, nil
+	}
+}
+
+// readSecretKey returns one key of a Secret the config references.
+func (r *Resolver) readSecretKey(ctx context.Context, pc config, sel v1alpha1.SecretKeySelector) (string, error) {
+	ns, err := secretNamespace(pc, sel.Namespace)
+	if err != nil {
+		return "", err
+	}
+	data, err := r.readSecret(ctx, ns, sel.Name)
+	if err != nil {
+		return "", err
+	}
+	v, ok := data[sel.Key]
+	if !ok {
+		return "", errors.Errorf("Secret %s/%s has no key %q", ns, sel.Name, sel.Key)
+	}
+	return string(v), nil
 }
 
 // getConfig fetches the config mg references. A missing reference means ClusterProviderConfig/default, the

@@ -41,7 +41,13 @@ var (
 	proxy   *harness.Proxy
 	// direct talks to moto without the proxy, to change things behind the provider's back uncounted.
 	direct *s3.Client
+	vault  *harness.Vault
+	// vaultProxy records every request the provider sends to Vault.
+	vaultProxy *harness.Proxy
 )
+
+// vaultRootToken is a canary: it must never appear in a log, an event or a condition.
+const vaultRootToken = "root-canary-vault-token"
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -72,6 +78,20 @@ func run(m *testing.M) int {
 		return fail(err)
 	}
 	defer proxy.Close()
+	if vault, err = harness.StartVault(ctx, vaultRootToken, filepath.Join(logDir, "vault.log")); err != nil {
+		return fail(err)
+	}
+	defer vault.Stop()
+	if vaultProxy, err = harness.StartProxy(vault.URL); err != nil {
+		return fail(err)
+	}
+	defer vaultProxy.Close()
+	// The provider must ignore the Vault SDK's environment variables: give them values that would change its
+	// behaviour if they were read.
+	os.Setenv("VAULT_TOKEN", vaultRootToken)
+	os.Setenv("VAULT_ADDR", vault.URL)
+	os.Setenv("VAULT_SKIP_VERIFY", "true")
+
 	direct = s3.New(s3.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(moto.URL), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),

@@ -99,6 +99,29 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 			reason: "A ClusterProviderConfig may use the provider's own identity.",
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "irsa-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)},
 		},
+		"NamespacedVaultForeignToken": {
+			reason: "A ProviderConfig's Vault token Secret comes from its own namespace.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "vault-foreign"}, Spec: vaultSpec(&v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: "t", Key: "token"})},
+			errHas: "vault Secret references must omit namespace",
+		},
+		"NamespacedVault": {
+			reason: "A ProviderConfig may use Vault with a token of its own namespace.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "vault-own"}, Spec: vaultSpec(&v1alpha1.SecretKeySelector{Name: "t", Key: "token"})},
+		},
+		"ClusterVaultNeedsNamespace": {
+			reason: "A ClusterProviderConfig's Vault token Secret needs a namespace.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "vault-no-ns-" + suffix()}, Spec: vaultSpec(&v1alpha1.SecretKeySelector{Name: "t", Key: "token"})},
+			errHas: "vault Secret references need a namespace",
+		},
+		"VaultSourceNeedsVault": {
+			reason: "source Vault needs the vault connection block.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "vault-missing-" + suffix()}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := vaultSpec(&v1alpha1.SecretKeySelector{Namespace: "x", Name: "t", Key: "token"})
+				s.Vault = nil
+				return s
+			}()},
+			errHas: "needs spec.vault",
+		},
 		"SecretSourceNeedsRef": {
 			reason: "source Secret needs a secretRef.",
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "no-ref-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsSecret, nil)},
@@ -115,6 +138,16 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 				t.Errorf("%s\nwant a rejection containing %q, got %v", tc.reason, tc.errHas, err)
 			}
 		})
+	}
+}
+
+func vaultSpec(token *v1alpha1.SecretKeySelector) v1alpha1.ProviderConfigSpec {
+	return v1alpha1.ProviderConfigSpec{
+		Vault: &v1alpha1.VaultConfig{Address: "http://127.0.0.1:8200", Auth: v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: *token}}},
+		AWS: &v1alpha1.AWSConfig{Credentials: v1alpha1.AWSCredentials{
+			Source: v1alpha1.AWSCredentialsVault,
+			Vault:  &v1alpha1.AWSVaultCredentials{KV: &v1alpha1.VaultKVAWSCredentials{Path: "aws"}},
+		}},
 	}
 }
 

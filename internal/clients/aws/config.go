@@ -44,6 +44,8 @@ type Settings struct {
 	Filesystem *v1alpha1.AWSFilesystemCredentials
 	Endpoint   *v1alpha1.AWSEndpoint
 	AssumeRole *v1alpha1.AWSAssumeRole
+	// Provider supplies credentials for the Vault source; the SDK caches them until they expire.
+	Provider aws.CredentialsProvider
 }
 
 // NewConfig builds an SDK configuration from settings. It makes no network call: credentials are fetched lazily
@@ -86,6 +88,11 @@ func NewConfig(ctx context.Context, s Settings) (aws.Config, error) {
 			return aws.Config{}, errors.Wrapf(err, "cannot read AWS credentials from %s", s.Filesystem.Path)
 		}
 		cfg.Credentials = loaded.Credentials
+	case v1alpha1.AWSCredentialsVault:
+		if s.Provider == nil {
+			return aws.Config{}, errors.New("the Vault source needs a credentials provider")
+		}
+		cfg.Credentials = aws.NewCredentialsCache(s.Provider)
 	case v1alpha1.AWSCredentialsInjectedIdentity:
 		loaded, err := config.LoadDefaultConfig(ctx)
 		if err != nil {

@@ -50,21 +50,15 @@ type cleanError struct {
 func (e *cleanError) Error() string { return e.msg }
 func (e *cleanError) Unwrap() error { return e.cause }
 
-// transportError finds, under the SDK's retry and send wrappers, the error that says what happened: the
-// net.OpError of a refused connection or a timeout ("dial tcp 127.0.0.1:5000: connect: connection refused"), or
-// else the innermost error.
+// transportError finds, under the SDK's retry and send wrappers, the net.OpError of a refused connection or a
+// timeout ("dial tcp 127.0.0.1:5000: connect: connection refused"). Any other error (a credentials provider's,
+// already clean) is kept whole.
 func transportError(err error) error {
 	var ne *net.OpError
 	if errors.As(err, &ne) {
 		return ne
 	}
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err
-		}
-		err = next
-	}
+	return err
 }
 
 // ErrorCode returns the AWS error code of err ("NoSuchBucket"), or "" when err is not an API error.

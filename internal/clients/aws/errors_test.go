@@ -34,6 +34,11 @@ func TestClean(t *testing.T) {
 				&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")})},
 			want: "HeadBucket: dial tcp: connect: connection refused",
 		},
+		"Credentials": {
+			reason: "A credentials provider's error keeps its own (clean) message.",
+			err:    &smithy.OperationError{ServiceID: "S3", OperationName: "HeadBucket", Err: errors.New("failed to refresh cached credentials, Vault answered HTTP 403: permission denied")},
+			want:   "HeadBucket: failed to refresh cached credentials, Vault answered HTTP 403: permission denied",
+		},
 		"Other": {reason: "Any other error is unchanged.", err: errors.New("boom"), want: "boom"},
 	}
 	for name, tc := range cases {

@@ -1,0 +1,86 @@
+package v1alpha1
+
+// VaultConfig connects a ProviderConfig to HashiCorp Vault. Every cloud section of the config whose credentials
+// source is Vault reads through this one connection: one login, one token per config.
+// +kubebuilder:validation:XValidation:rule="self.address.startsWith('https://') || !has(self.caBundle)",message="caBundle needs an https:// address"
+type VaultConfig struct {
+	// Address of the Vault server. An https:// address is always verified, against caBundle or else the system
+	// roots. http:// sends the token in clear text: only for a Vault on loopback, in development.
+	// +kubebuilder:validation:Pattern=`^https?://[^\s/]+/?$`
+	Address string `json:"address"`
+
+	// Namespace is the Vault Enterprise namespace to use.
+	// +optional
+	Namespace *string `json:"namespace,omitempty"`
+
+	// CABundle selects PEM-encoded CA certificates that sign the server's certificate.
+	// +optional
+	CABundle *SecretKeySelector `json:"caBundle,omitempty"`
+
+	// Auth says how the provider logs in to Vault. Exactly one method.
+	Auth VaultAuth `json:"auth"`
+}
+
+// VaultAuth is how the provider logs in to Vault.
+// +kubebuilder:validation:XValidation:rule="has(self.token)",message="set exactly one auth method"
+type VaultAuth struct {
+	// Token uses a Vault token stored in a Secret. The provider renews it while it is renewable.
+	// +optional
+	Token *VaultTokenAuth `json:"token,omitempty"`
+}
+
+// VaultTokenAuth reads a Vault token from a Secret.
+type VaultTokenAuth struct {
+	// SecretRef selects the Secret key holding the token.
+	SecretRef SecretKeySelector `json:"secretRef"`
+}
+
+// SecretKeySelector selects a key of a Secret. On a namespaced ProviderConfig the namespace must be omitted: the
+// Secret is always read from the config's own namespace. On a ClusterProviderConfig it is required.
+type SecretKeySelector struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// Namespace of the Secret.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+
+	// Key in the Secret.
+	// +kubebuilder:validation:MinLength=1
+	Key string `json:"key"`
+}
+
+// AWSVaultCredentials says which AWS credentials to read through the config's Vault connection. Exactly one.
+// +kubebuilder:validation:XValidation:rule="has(self.kv)",message="set exactly one of kv"
+type AWSVaultCredentials struct {
+	// KV reads a static access key from a KV version 2 secret.
+	// +optional
+	KV *VaultKVAWSCredentials `json:"kv,omitempty"`
+}
+
+// VaultKVAWSCredentials locates an access key in a KV v2 secret.
+type VaultKVAWSCredentials struct {
+	// Mount of the KV v2 secrets engine.
+	// +optional
+	// +kubebuilder:default=secret
+	Mount string `json:"mount,omitempty"`
+
+	// Path of the secret under the mount.
+	// +kubebuilder:validation:MinLength=1
+	Path string `json:"path"`
+
+	// AccessKeyIDKey is the secret's field holding the access key ID.
+	// +optional
+	// +kubebuilder:default=access_key_id
+	AccessKeyIDKey string `json:"accessKeyIDKey,omitempty"`
+
+	// SecretAccessKeyKey is the secret's field holding the secret access key.
+	// +optional
+	// +kubebuilder:default=secret_access_key
+	SecretAccessKeyKey string `json:"secretAccessKeyKey,omitempty"`
+
+	// SessionTokenKey is the secret's field holding a session token, if any.
+	// +optional
+	SessionTokenKey string `json:"sessionTokenKey,omitempty"`
+}

@@ -1,0 +1,124 @@
+package credentials
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/vault"
+)
+
+// kvRefresh is how long static credentials read from Vault KV are used before they are read again, so that a
+// rotated key is picked up without a Vault read per reconcile.
+const kvRefresh = 5 * time.Minute
+
+// A vaultConn is a config's Vault client and the stamp of the settings it was built from.
+type vaultConn struct {
+	client *vault.Client
+	stamp  string
+}
+
+// vault returns the config's Vault client, built once and rebuilt only when the config's generation or the
+// content of a Secret it references (token, CA bundle) changes.
+func (r *Resolver) vault(ctx context.Context, pc config) (*vault.Client, string, error) {
+	v := pc.spec.Vault
+	if v == nil {
+		return nil, "", errors.Errorf("%s has no vault section", pc)
+	}
+	s := vault.Settings{Address: v.Address}
+	if v.Namespace != nil {
+		s.Namespace = *v.Namespace
+	}
+	if v.CABundle != nil {
+		ca, err := r.readSecretKey(ctx, pc, *v.CABundle)
+		if err != nil {
+			return nil, "", err
+		}
+		s.CABundle = []byte(ca)
+	}
+	switch {
+	case v.Auth.Token != nil:
+		t, err := r.readSecretKey(ctx, pc, v.Auth.Token.SecretRef)
+		if err != nil {
+			return nil, "", err
+		}
+		s.Token = t
+	default:
+		return nil, "", errors.Errorf("%s: vault.auth names no method", pc)
+	}
+
+	stamp := fingerprint(string(pc.uid), fmt.Sprint(pc.generation), s.Address, s.Namespace, string(s.CABundle), s.Token)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.vaults[pc.key()]; ok && c.stamp == stamp {
+		return c.client, stamp, nil
+	}
+	c, err := vault.New(s)
+	if err != nil {
+		return nil, "", errors.Wrapf(err, "%s", pc)
+	}
+	r.vaults[pc.key()] = &vaultConn{client: c, stamp: stamp}
+	return c, stamp, nil
+}
+
+// awsFromVault returns the SDK credentials provider for an aws.credentials.vault block.
+func awsFromVault(c *vault.Client, v *v1alpha1.AWSVaultCredentials) (aws.CredentialsProvider, error) {
+	switch {
+	case v == nil:
+		return nil, errors.New("aws.credentials.source Vault needs aws.credentials.vault")
+	case v.KV != nil:
+		return &vaultKV{client: c, ref: *v.KV, refresh: kvRefresh, now: time.Now}, nil
+	default:
+		return nil, errors.New("aws.credentials.vault names no credentials")
+	}
+}
+
+// vaultKV reads a static access key from a KV v2 secret. It reports an expiry refresh from now, so the SDK's
+// credentials cache reads it again after that — picking up a rotated key — and not on every request.
+type vaultKV struct {
+	client  *vault.Client
+	ref     v1alpha1.VaultKVAWSCredentials
+	refresh time.Duration
+	now     func() time.Time
+}
+
+// Retrieve reads the secret.
+func (p *vaultKV) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	mount := p.ref.Mount
+	if mount == "" {
+		mount = "secret"
+	}
+	data, err := p.client.ReadKV(ctx, mount, p.ref.Path)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	field := func(key, def string, required bool) (string, error) {
+		if key == "" {
+			key = def
+		}
+		if key == "" {
+			return "", nil
+		}
+		v, ok := data[key].(string)
+		if !ok && required {
+			return "", errors.Errorf("KV secret %s/%s has no string field %q", mount, p.ref.Path, key)
+		}
+		return v, nil
+	}
+	c := aws.Credentials{Source: "Vault KV", CanExpire: true, Expires: p.now().Add(p.refresh)}
+	if c.AccessKeyID, err = field(p.ref.AccessKeyIDKey, "access_key_id", true); err != nil {
+		return aws.Credentials{}, err
+	}
+	if c.SecretAccessKey, err = field(p.ref.SecretAccessKeyKey, "secret_access_key", true); err != nil {
+		return aws.Credentials{}, err
+	}
+	if c.SessionToken, err = field(p.ref.SessionTokenKey, "", true); err != nil {
+		return aws.Credentials{}, err
+	}
+	return c, nil
+}

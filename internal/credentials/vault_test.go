@@ -1,0 +1,145 @@
+package credentials
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/vault"
+)
+
+// kvServer is a minimal stand-in for Vault's KV v2 read API, counting reads and checking the token.
+func kvServer(t *testing.T, reads *atomic.Int32) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reads.Add(1)
+		if r.Header.Get("X-Vault-Token") != "good-token" {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"errors":["permission denied"]}`))
+			return
+		}
+		if r.URL.Path != "/v1/secret/data/aws/static" {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"errors":[]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"data":{"data":{"access_key_id":"AKVAULT","secret_access_key":"SKVAULT"},"metadata":{"version":1}}}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestVaultKVRetrieve(t *testing.T) {
+	var reads atomic.Int32
+	srv := kvServer(t, &reads)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		reason string
+		token  string
+		ref    v1alpha1.VaultKVAWSCredentials
+		want   aws.Credentials
+		errHas string
+	}{
+		"Read": {
+			reason: "The access key is read, with an expiry that makes the SDK re-read it later.",
+			token:  "good-token", ref: v1alpha1.VaultKVAWSCredentials{Path: "aws/static"},
+			want: aws.Credentials{AccessKeyID: "AKVAULT", SecretAccessKey: "SKVAULT", Source: "Vault KV", CanExpire: true, Expires: now.Add(kvRefresh)},
+		},
+		"MissingField": {
+			reason: "A missing field is named, its value never shown.",
+			token:  "good-token", ref: v1alpha1.VaultKVAWSCredentials{Path: "aws/static", SessionTokenKey: "token"},
+			errHas: `has no string field "token"`,
+		},
+		"Denied": {
+			reason: "A refused token is a clean error.",
+			token:  "bad-token", ref: v1alpha1.VaultKVAWSCredentials{Path: "aws/static"},
+			errHas: "Vault answered HTTP 403: permission denied",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, err := vault.New(vault.Settings{Address: srv.URL, Token: tc.token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &vaultKV{client: c, ref: tc.ref, refresh: kvRefresh, now: func() time.Time { return now }}
+			got, err := p.Retrieve(context.Background())
+			if tc.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) || strings.Contains(err.Error(), tc.token) {
+					t.Fatalf("%s\nRetrieve: want error containing %q without the token, got %v", tc.reason, tc.errHas, err)
+				}
+				return
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreUnexported(aws.Credentials{})); diff != "" {
+				t.Errorf("%s\nRetrieve: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestVaultResolution(t *testing.T) {
+	var reads atomic.Int32
+	srv := kvServer(t, &reads)
+	spec := func(tokenNS string) v1alpha1.ProviderConfigSpec {
+		return v1alpha1.ProviderConfigSpec{
+			Vault: &v1alpha1.VaultConfig{Address: srv.URL, Auth: v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: tokenNS, Name: "vault", Key: "token"}}}},
+			AWS: &v1alpha1.AWSConfig{Credentials: v1alpha1.AWSCredentials{
+				Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{KV: &v1alpha1.VaultKVAWSCredentials{Path: "aws/static"}},
+			}},
+		}
+	}
+	token := func(ns string) *corev1.Secret {
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "vault"}, Data: map[string][]byte{"token": []byte("good-token")}}
+	}
+	pcRef := &xpv2.ProviderConfigReference{Kind: "ProviderConfig", Name: "mine"}
+
+	t.Run("NamespacedOwnToken", func(t *testing.T) {
+		c := fakeClient(&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: spec("")}, token("team-a"))
+		r := NewResolver(c, c)
+		reads.Store(0)
+		a, err := r.AWS(context.Background(), mr("team-a", pcRef))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			if _, err := r.AWS(context.Background(), mr("team-a", pcRef)); err != nil {
+				t.Fatal(err)
+			}
+			creds, err := a.Config.Credentials.Retrieve(context.Background())
+			if err != nil || creds.AccessKeyID != "AKVAULT" {
+				t.Fatalf("credentials from Vault: %v %v", creds.AccessKeyID, err)
+			}
+		}
+		if n := reads.Load(); n != 1 {
+			t.Errorf("Vault reads for four resolutions and three credential uses: want 1, got %d", n)
+		}
+		if len(r.vaults) != 1 {
+			t.Errorf("one Vault client per config, got %d", len(r.vaults))
+		}
+	})
+	t.Run("NamespacedForeignToken", func(t *testing.T) {
+		c := fakeClient(&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: spec("team-b")}, token("team-b"))
+		_, err := NewResolver(c, c).AWS(context.Background(), mr("team-a", pcRef))
+		if err == nil || !strings.Contains(err.Error(), "reads Secrets only from its own namespace") {
+			t.Errorf("a namespaced config must not read another namespace's Vault token: %v", err)
+		}
+	})
+}
+
+func fakeClient(objs ...client.Object) client.Client {
+	r, _ := counting(objs...)
+	return r.kube.(client.Client)
+}
