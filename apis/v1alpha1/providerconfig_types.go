@@ -38,7 +38,8 @@ type ProviderConfig struct {
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source in ['Secret', 'Vault']",message="a namespaced ProviderConfig can only use credentials from a Secret in its own namespace or from Vault: Environment, Filesystem and InjectedIdentity are the provider's own identity and need a ClusterProviderConfig"
-	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || !has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || !has(self.vault.auth.token.secretRef.namespace)))",message="vault Secret references must omit namespace: a namespaced ProviderConfig reads Secrets only from its own namespace"
+	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || !has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || !has(self.vault.auth.token.secretRef.namespace)) && (!has(self.vault.auth.appRole) || !has(self.vault.auth.appRole.secretIDRef.namespace)))",message="vault Secret references must omit namespace: a namespaced ProviderConfig reads Secrets only from its own namespace"
+	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || !has(self.vault.auth.kubernetes) || (has(self.vault.auth.kubernetes.serviceAccount) && !has(self.vault.auth.kubernetes.serviceAccount.namespace))",message="a namespaced ProviderConfig authenticates to Vault as a service account of its own namespace: set vault.auth.kubernetes.serviceAccount.name and omit its namespace"
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || !has(self.aws.credentials.secretRef) || !has(self.aws.credentials.secretRef.namespace)",message="aws.credentials.secretRef.namespace must be omitted: a namespaced ProviderConfig reads Secrets only from its own namespace"
 	Spec   ProviderConfigSpec   `json:"spec"`
 	Status ProviderConfigStatus `json:"status,omitempty"`
@@ -66,7 +67,8 @@ type ClusterProviderConfig struct {
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source != 'Secret' || !has(self.aws.credentials.secretRef) || has(self.aws.credentials.secretRef.namespace)",message="aws.credentials.secretRef.namespace is required on a ClusterProviderConfig"
-	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || has(self.vault.auth.token.secretRef.namespace)))",message="vault Secret references need a namespace on a ClusterProviderConfig"
+	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || has(self.vault.auth.token.secretRef.namespace)) && (!has(self.vault.auth.appRole) || has(self.vault.auth.appRole.secretIDRef.namespace)))",message="vault Secret references need a namespace on a ClusterProviderConfig"
+	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || !has(self.vault.auth.kubernetes) || !has(self.vault.auth.kubernetes.serviceAccount) || has(self.vault.auth.kubernetes.serviceAccount.namespace)",message="vault.auth.kubernetes.serviceAccount needs a namespace on a ClusterProviderConfig"
 	Spec   ProviderConfigSpec   `json:"spec"`
 	Status ProviderConfigStatus `json:"status,omitempty"`
 }

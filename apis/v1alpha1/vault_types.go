@@ -22,11 +22,66 @@ type VaultConfig struct {
 }
 
 // VaultAuth is how the provider logs in to Vault.
-// +kubebuilder:validation:XValidation:rule="has(self.token)",message="set exactly one auth method"
+// +kubebuilder:validation:XValidation:rule="(has(self.token) ? 1 : 0) + (has(self.kubernetes) ? 1 : 0) + (has(self.appRole) ? 1 : 0) == 1",message="set exactly one auth method: token, kubernetes or appRole"
 type VaultAuth struct {
-	// Token uses a Vault token stored in a Secret. The provider renews it while it is renewable.
+	// Token uses a Vault token stored in a Secret.
 	// +optional
 	Token *VaultTokenAuth `json:"token,omitempty"`
+
+	// Kubernetes logs in with a short-lived service account token that the provider requests through the
+	// TokenRequest API (RBAC: create on serviceaccounts/token). The login is repeated before the Vault token
+	// expires, and when Vault refuses it.
+	// +optional
+	Kubernetes *VaultKubernetesAuth `json:"kubernetes,omitempty"`
+
+	// AppRole logs in with a role ID and a secret ID from a Secret.
+	// +optional
+	AppRole *VaultAppRoleAuth `json:"appRole,omitempty"`
+}
+
+// VaultKubernetesAuth logs in with Vault's Kubernetes auth method.
+type VaultKubernetesAuth struct {
+	// Mount path of the auth method.
+	// +optional
+	// +kubebuilder:default=kubernetes
+	Mount string `json:"mount,omitempty"`
+
+	// Role to log in as.
+	// +kubebuilder:validation:MinLength=1
+	Role string `json:"role"`
+
+	// ServiceAccount to authenticate as. On a namespaced ProviderConfig it is required and names a service
+	// account of the config's own namespace (omit namespace): tenants authenticate as themselves. On a
+	// ClusterProviderConfig it needs a namespace; unset, the provider uses its own pod's service account token.
+	// +optional
+	ServiceAccount *ServiceAccountReference `json:"serviceAccount,omitempty"`
+
+	// Audiences of the requested token. Unset means the API server's default audience.
+	// +optional
+	Audiences []string `json:"audiences,omitempty"`
+}
+
+// ServiceAccountReference names a service account.
+type ServiceAccountReference struct {
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// VaultAppRoleAuth logs in with Vault's AppRole auth method.
+type VaultAppRoleAuth struct {
+	// Mount path of the auth method.
+	// +optional
+	// +kubebuilder:default=approle
+	Mount string `json:"mount,omitempty"`
+
+	// RoleID of the role.
+	// +kubebuilder:validation:MinLength=1
+	RoleID string `json:"roleID"`
+
+	// SecretIDRef selects the Secret key holding the secret ID.
+	SecretIDRef SecretKeySelector `json:"secretIDRef"`
 }
 
 // VaultTokenAuth reads a Vault token from a Secret.

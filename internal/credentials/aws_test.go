@@ -48,7 +48,7 @@ func awsSpec(source v1alpha1.AWSCredentialsSource, ref *v1alpha1.AWSSecretCreden
 // counting returns a Resolver over objs that records the settings of every SDK configuration it builds.
 func counting(objs ...client.Object) (*Resolver, *[]awsclient.Settings) {
 	c := fake.NewClientBuilder().WithScheme(scheme()).WithObjects(objs...).Build()
-	r := NewResolver(c, c)
+	r := NewResolver(c, c, c)
 	var built []awsclient.Settings
 	r.newAWSConfig = func(_ context.Context, s awsclient.Settings) (aws.Config, error) {
 		built = append(built, s)

@@ -30,6 +30,8 @@ type Resolver struct {
 	// secrets reads Secrets straight from the API server (the manager's API reader), so the provider starts no
 	// cluster-wide Secret informer and holds no Secret it does not use.
 	secrets client.Reader
+	// tokens requests service account tokens (TokenRequest) for Vault's Kubernetes auth.
+	tokens client.SubResourceClientConstructor
 	// newAWSConfig builds an SDK configuration; tests replace it to count builds.
 	newAWSConfig func(context.Context, awsclient.Settings) (aws.Config, error)
 
@@ -38,9 +40,10 @@ type Resolver struct {
 	vaults map[string]*vaultConn
 }
 
-// NewResolver returns a Resolver that reads configs with kube and Secrets with secrets.
-func NewResolver(kube, secrets client.Reader) *Resolver {
-	return &Resolver{kube: kube, secrets: secrets, newAWSConfig: awsclient.NewConfig, aws: map[string]*AWSAccount{}, vaults: map[string]*vaultConn{}}
+// NewResolver returns a Resolver that reads configs with kube and Secrets with secrets, and requests service
+// account tokens with tokens.
+func NewResolver(kube, secrets client.Reader, tokens client.SubResourceClientConstructor) *Resolver {
+	return &Resolver{kube: kube, secrets: secrets, tokens: tokens, newAWSConfig: awsclient.NewConfig, aws: map[string]*AWSAccount{}, vaults: map[string]*vaultConn{}}
 }
 
 // A config is a ProviderConfig or ClusterProviderConfig, reduced to what resolution needs.

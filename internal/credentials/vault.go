@@ -3,9 +3,14 @@ package credentials
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -41,18 +46,32 @@ func (r *Resolver) vault(ctx context.Context, pc config) (*vault.Client, string,
 		}
 		s.CABundle = []byte(ca)
 	}
-	switch {
-	case v.Auth.Token != nil:
-		t, err := r.readSecretKey(ctx, pc, v.Auth.Token.SecretRef)
+	secretID := ""
+	switch a := v.Auth; {
+	case a.Token != nil:
+		t, err := r.readSecretKey(ctx, pc, a.Token.SecretRef)
 		if err != nil {
 			return nil, "", err
 		}
 		s.Token = t
+	case a.Kubernetes != nil:
+		jwt, err := r.serviceAccountToken(pc, a.Kubernetes)
+		if err != nil {
+			return nil, "", err
+		}
+		s.Login = vault.KubernetesLogin(mountOr(a.Kubernetes.Mount, "kubernetes"), a.Kubernetes.Role, jwt)
+	case a.AppRole != nil:
+		id, err := r.readSecretKey(ctx, pc, a.AppRole.SecretIDRef)
+		if err != nil {
+			return nil, "", err
+		}
+		secretID = id
+		s.Login = vault.AppRoleLogin(mountOr(a.AppRole.Mount, "approle"), a.AppRole.RoleID, id)
 	default:
 		return nil, "", errors.Errorf("%s: vault.auth names no method", pc)
 	}
 
-	stamp := fingerprint(string(pc.uid), fmt.Sprint(pc.generation), s.Address, s.Namespace, string(s.CABundle), s.Token)
+	stamp := fingerprint(string(pc.uid), fmt.Sprint(pc.generation), s.Address, s.Namespace, string(s.CABundle), s.Token, secretID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.vaults[pc.key()]; ok && c.stamp == stamp {
@@ -64,6 +83,56 @@ func (r *Resolver) vault(ctx context.Context, pc config) (*vault.Client, string,
 	}
 	r.vaults[pc.key()] = &vaultConn{client: c, stamp: stamp}
 	return c, stamp, nil
+}
+
+// ownServiceAccountToken is where the kubelet mounts the provider pod's own service account token.
+const ownServiceAccountToken = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+
+// serviceAccountToken returns a function that gets a fresh token for the service account Kubernetes auth logs in
+// as. A namespaced config can only name a service account of its own namespace, so a tenant authenticates to
+// Vault as itself; a cluster config names one, or uses the provider pod's own (re-read at each login, since the
+// kubelet rotates it).
+func (r *Resolver) serviceAccountToken(pc config, k *v1alpha1.VaultKubernetesAuth) (func(context.Context) (string, error), error) {
+	sa := k.ServiceAccount
+	switch {
+	case sa == nil && pc.namespace != "":
+		return nil, errors.Errorf("%s: vault.auth.kubernetes needs a serviceAccount of namespace %s", pc, pc.namespace)
+	case sa == nil:
+		return func(context.Context) (string, error) {
+			b, err := os.ReadFile(ownServiceAccountToken)
+			if err != nil {
+				return "", errors.Wrap(err, "no serviceAccount is set and the provider's own token cannot be read")
+			}
+			return string(b), nil
+		}, nil
+	case pc.namespace != "" && sa.Namespace != "" && sa.Namespace != pc.namespace:
+		return nil, errors.Errorf("%s cannot authenticate as service account %s/%s: a namespaced ProviderConfig uses service accounts of its own namespace only", pc, sa.Namespace, sa.Name)
+	}
+	ns := sa.Namespace
+	if pc.namespace != "" {
+		ns = pc.namespace
+	}
+	if ns == "" {
+		return nil, errors.Errorf("%s: vault.auth.kubernetes.serviceAccount needs a namespace", pc)
+	}
+	return func(ctx context.Context) (string, error) { return r.requestToken(ctx, ns, sa.Name, k.Audiences) }, nil
+}
+
+// requestToken asks the API server for a short-lived token of a service account (TokenRequest).
+func (r *Resolver) requestToken(ctx context.Context, namespace, name string, audiences []string) (string, error) {
+	tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{Audiences: audiences, ExpirationSeconds: ptr.To(int64(600))}}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}}
+	if err := r.tokens.SubResource("token").Create(ctx, sa, tr); err != nil {
+		return "", errors.Wrapf(err, "cannot request a token for service account %s/%s", namespace, name)
+	}
+	return tr.Status.Token, nil
+}
+
+func mountOr(m, def string) string {
+	if m == "" {
+		return def
+	}
+	return m
 }
 
 // awsFromVault returns the SDK credentials provider for an aws.credentials.vault block.

@@ -108,7 +108,7 @@ func TestVaultResolution(t *testing.T) {
 
 	t.Run("NamespacedOwnToken", func(t *testing.T) {
 		c := fakeClient(&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: spec("")}, token("team-a"))
-		r := NewResolver(c, c)
+		r := NewResolver(c, c, c)
 		reads.Store(0)
 		a, err := r.AWS(context.Background(), mr("team-a", pcRef))
 		if err != nil {
@@ -132,7 +132,7 @@ func TestVaultResolution(t *testing.T) {
 	})
 	t.Run("NamespacedForeignToken", func(t *testing.T) {
 		c := fakeClient(&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: spec("team-b")}, token("team-b"))
-		_, err := NewResolver(c, c).AWS(context.Background(), mr("team-a", pcRef))
+		_, err := NewResolver(c, c, c).AWS(context.Background(), mr("team-a", pcRef))
 		if err == nil || !strings.Contains(err.Error(), "reads Secrets only from its own namespace") {
 			t.Errorf("a namespaced config must not read another namespace's Vault token: %v", err)
 		}
@@ -142,4 +142,46 @@ func TestVaultResolution(t *testing.T) {
 func fakeClient(objs ...client.Object) client.Client {
 	r, _ := counting(objs...)
 	return r.kube.(client.Client)
+}
+
+func TestServiceAccountToken(t *testing.T) {
+	sa := func(ns string) *corev1.ServiceAccount {
+		return &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tenant"}}
+	}
+	c := fakeClient(sa("team-a"))
+	r := NewResolver(c, c, c)
+	k := func(ns string) *v1alpha1.VaultKubernetesAuth {
+		return &v1alpha1.VaultKubernetesAuth{Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Namespace: ns, Name: "tenant"}}
+	}
+	namespaced := config{kind: "ProviderConfig", namespace: "team-a", name: "pc"}
+	cluster := config{kind: "ClusterProviderConfig", name: "cpc"}
+	cases := map[string]struct {
+		reason string
+		pc     config
+		auth   *v1alpha1.VaultKubernetesAuth
+		errHas string
+	}{
+		"OwnNamespace":     {reason: "A namespaced config uses a service account of its own namespace.", pc: namespaced, auth: k("")},
+		"ForeignNamespace": {reason: "A namespaced config cannot authenticate as another namespace's account.", pc: namespaced, auth: k("team-b"), errHas: "service accounts of its own namespace only"},
+		"NamespacedNoSA":   {reason: "A namespaced config must name its service account.", pc: namespaced, auth: &v1alpha1.VaultKubernetesAuth{Role: "r"}, errHas: "needs a serviceAccount"},
+		"Cluster":          {reason: "A cluster config names any account, with its namespace.", pc: cluster, auth: k("team-a")},
+		"ClusterNoNS":      {reason: "A cluster config's account needs a namespace.", pc: cluster, auth: k(""), errHas: "needs a namespace"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			jwt, err := r.serviceAccountToken(tc.pc, tc.auth)
+			if tc.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+					t.Fatalf("%s\nwant error containing %q, got %v", tc.reason, tc.errHas, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%s\n%v", tc.reason, err)
+			}
+			if tok, err := jwt(context.Background()); err != nil || tok == "" {
+				t.Errorf("%s\nTokenRequest: %q %v", tc.reason, tok, err)
+			}
+		})
+	}
 }

@@ -149,7 +149,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		PollJitter:          s.PollJitter,
 		CreationGracePeriod: s.CreationGracePeriod,
 		CacheSyncTimeout:    s.CacheSyncTimeout,
-		Credentials:         credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader()),
+		Credentials:         credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient()),
 	}
 	if s.ManagementPolicies {
 		o.Features.Enable(feature.EnableBetaManagementPolicies)

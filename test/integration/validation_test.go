@@ -122,6 +122,21 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 			}()},
 			errHas: "needs spec.vault",
 		},
+		"NamespacedKubernetesForeignSA": {
+			reason: "A ProviderConfig authenticates to Vault only as a service account of its own namespace.",
+			obj: &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "vault-k8s-foreign"}, Spec: withVaultAuth(v1alpha1.VaultAuth{Kubernetes: &v1alpha1.VaultKubernetesAuth{
+				Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Namespace: "kube-system", Name: "admin"},
+			}})},
+			errHas: "service account of its own namespace",
+		},
+		"TwoAuthMethods": {
+			reason: "Exactly one auth method.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "vault-two-" + suffix()}, Spec: withVaultAuth(v1alpha1.VaultAuth{
+				Token:      &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: "x", Name: "t", Key: "token"}},
+				Kubernetes: &v1alpha1.VaultKubernetesAuth{Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Namespace: "x", Name: "sa"}},
+			})},
+			errHas: "set exactly one auth method",
+		},
 		"SecretSourceNeedsRef": {
 			reason: "source Secret needs a secretRef.",
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "no-ref-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsSecret, nil)},
@@ -149,6 +164,12 @@ func vaultSpec(token *v1alpha1.SecretKeySelector) v1alpha1.ProviderConfigSpec {
 			Vault:  &v1alpha1.AWSVaultCredentials{KV: &v1alpha1.VaultKVAWSCredentials{Path: "aws"}},
 		}},
 	}
+}
+
+func withVaultAuth(a v1alpha1.VaultAuth) v1alpha1.ProviderConfigSpec {
+	s := vaultSpec(&v1alpha1.SecretKeySelector{Name: "t", Key: "token"})
+	s.Vault.Auth = a
+	return s
 }
 
 func spec(source v1alpha1.AWSCredentialsSource, ref *v1alpha1.AWSSecretCredentials) v1alpha1.ProviderConfigSpec {

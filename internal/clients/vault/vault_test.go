@@ -3,10 +3,13 @@ package vault
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/vault/api"
 )
@@ -80,4 +83,68 @@ func b64(b []byte) string {
 	}
 	out.WriteString(s)
 	return out.String()
+}
+
+// loginServer is a stand-in for Vault's AppRole login and KV read endpoints. Each login issues a new token with a
+// 30 s TTL; revoke invalidates every token issued so far.
+type loginServer struct {
+	mu     sync.Mutex
+	logins int
+	valid  map[string]bool
+}
+
+func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch r.URL.Path {
+	case "/v1/auth/approle/login":
+		s.logins++
+		tok := fmt.Sprintf("tok-%d", s.logins)
+		s.valid[tok] = true
+		fmt.Fprintf(w, `{"auth":{"client_token":%q,"lease_duration":30,"renewable":true}}`, tok)
+	case "/v1/secret/data/app":
+		if !s.valid[r.Header.Get("X-Vault-Token")] {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"errors":["permission denied"]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"data":{"data":{"k":"v"},"metadata":{"version":1}}}`))
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func (s *loginServer) revoke() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.valid = map[string]bool{}
+}
+
+func TestLoginLifecycle(t *testing.T) {
+	ls := &loginServer{valid: map[string]bool{}}
+	srv := httptest.NewServer(ls)
+	defer srv.Close()
+	c, err := New(Settings{Address: srv.URL, Login: AppRoleLogin("approle", "role", "secret")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_000_000, 0)
+	c.now = func() time.Time { return now }
+	read := func(step string, wantLogins int) {
+		t.Helper()
+		if _, err := c.ReadKV(t.Context(), "secret", "app"); err != nil {
+			t.Fatalf("%s: ReadKV: %v", step, err)
+		}
+		if ls.logins != wantLogins {
+			t.Errorf("%s: logins want %d, got %d", step, wantLogins, ls.logins)
+		}
+	}
+	read("first use logs in", 1)
+	read("a valid token is reused", 1)
+	ls.revoke()
+	read("a refused token is replaced by a new login", 2)
+	now = now.Add(15 * time.Second)
+	read("half the TTL: no login", 2)
+	now = now.Add(6 * time.Second)
+	read("past two thirds of the TTL: log in again before expiry", 3)
 }

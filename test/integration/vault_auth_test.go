@@ -1,0 +1,170 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/vault/api"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/test/harness"
+)
+
+var vaultKubernetesOnce sync.Once
+
+// setupVaultKubernetes enables Vault's Kubernetes auth against the test apiserver, with a reviewer service account
+// bound to system:auth-delegator (the recipe in shared/docs/toolchain.md).
+func setupVaultKubernetes(t *testing.T) {
+	t.Helper()
+	vaultKubernetesOnce.Do(func() {
+		ctx := context.Background()
+		must := func(err error) {
+			if err != nil {
+				t.Fatalf("setting up Vault's Kubernetes auth: %v", err)
+			}
+		}
+		must(kube.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "vault-system"}}))
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "vault-system", Name: "vault-reviewer"}}
+		must(kube.Create(ctx, sa))
+		must(kube.Create(ctx, &rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: "vault-reviewer"},
+			RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "system:auth-delegator"},
+			Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "vault-system", Name: "vault-reviewer"}},
+		}))
+		tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To(int64(7200))}}
+		must(kube.SubResource("token").Create(ctx, sa, tr))
+		must(vault.Admin.Sys().EnableAuthWithOptionsWithContext(ctx, "kubernetes", &api.EnableAuthOptions{Type: "kubernetes"}))
+		host := restCfg.Host
+		if !strings.HasPrefix(host, "https://") {
+			host = "https://" + host
+		}
+		_, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/config", map[string]any{
+			"kubernetes_host": host, "kubernetes_ca_cert": string(restCfg.CAData),
+			"token_reviewer_jwt": tr.Status.Token, "disable_iss_validation": true,
+		})
+		must(err)
+	})
+}
+
+var vaultAppRoleOnce sync.Once
+
+// kvWithPolicy writes AWS keys at secret/<path> and a policy that can read only them.
+func kvWithPolicy(t *testing.T, path, accessKey string) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := vault.Admin.KVv2("secret").Put(ctx, path, map[string]any{"access_key_id": accessKey, "secret_access_key": "canary-vault-" + path}); err != nil {
+		t.Fatal(err)
+	}
+	policy := "read-" + strings.ReplaceAll(path, "/", "-")
+	if err := vault.Admin.Sys().PutPolicyWithContext(ctx, policy, fmt.Sprintf(`path "secret/data/%s" { capabilities = ["read"] }`, path)); err != nil {
+		t.Fatal(err)
+	}
+	return policy
+}
+
+func vaultAWS(path string) *v1alpha1.AWSConfig {
+	return &v1alpha1.AWSConfig{
+		Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{KV: &v1alpha1.VaultKVAWSCredentials{Path: path}}},
+		Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
+	}
+}
+
+// A tenant's ProviderConfig logs in to Vault as a service account of its own namespace; the same config in another
+// namespace cannot use that Vault role.
+func TestVaultKubernetesAuth(t *testing.T) {
+	setupVaultKubernetes(t)
+	ctx := context.Background()
+	ns, other := namespace(t), namespace(t)
+	path := "aws/k8s-" + suffix()
+	policy := kvWithPolicy(t, path, "AKIAVAULTK8SEXAMPLE1")
+	role := "tenant-" + ns
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/role/"+role, map[string]any{
+		"bound_service_account_names": "tenant", "bound_service_account_namespaces": ns, "policies": policy, "ttl": "1h",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{ns, other} {
+		create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: n, Name: "tenant"}})
+		create(t, &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: n, Name: "vault"}, Spec: v1alpha1.ProviderConfigSpec{
+			Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{Kubernetes: &v1alpha1.VaultKubernetesAuth{
+				Role: role, ServiceAccount: &v1alpha1.ServiceAccountReference{Name: "tenant"},
+			}}},
+			AWS: vaultAWS(path),
+		}})
+	}
+
+	b := bucket(ns, "k8sauth-"+suffix())
+	b.Spec.ProviderConfigReference = ref("ProviderConfig", "vault")
+	create(t, b)
+	waitReady(t, ns, b.Name)
+	for _, c := range proxy.Calls(func(c harness.Call) bool { return c.Bucket == b.Name }) {
+		if c.AccessKey != "AKIAVAULTK8SEXAMPLE1" {
+			t.Fatalf("%s was signed with %q, not the key read through Kubernetes auth", c.Operation, c.AccessKey)
+		}
+	}
+
+	// The other namespace's service account is not bound to the role: the login is refused.
+	stranger := bucket(other, "k8sdeny-"+suffix())
+	stranger.Spec.ProviderConfigReference = ref("ProviderConfig", "vault")
+	create(t, stranger)
+	waitSyncError(t, other, stranger.Name, "cannot log in to Vault: Vault answered HTTP 403: namespace not authorized")
+	if n := proxy.Count("CreateBucket", stranger.Name); n != 0 {
+		t.Errorf("CreateBucket without Vault credentials: %d calls", n)
+	}
+}
+
+// AppRole: a ClusterProviderConfig logs in with a role ID and a secret ID from a Secret.
+func TestVaultAppRoleAuth(t *testing.T) {
+	ctx := context.Background()
+	vaultAppRoleOnce.Do(func() {
+		if err := vault.Admin.Sys().EnableAuthWithOptionsWithContext(ctx, "approle", &api.EnableAuthOptions{Type: "approle"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	path := "aws/approle-" + suffix()
+	policy := kvWithPolicy(t, path, "AKIAVAULTAPPROLE0001")
+	role := "ps-" + suffix()
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role, map[string]any{"token_policies": policy, "token_ttl": "1h"}); err != nil {
+		t.Fatal(err)
+	}
+	rid, err := vault.Admin.Logical().ReadWithContext(ctx, "auth/approle/role/"+role+"/role-id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role+"/secret-id", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := awsSecret("crossplane-system", role)
+	s.StringData = map[string]string{"secret_id": sid.Data["secret_id"].(string)}
+	create(t, s)
+	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: role}, Spec: v1alpha1.ProviderConfigSpec{
+		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{AppRole: &v1alpha1.VaultAppRoleAuth{
+			RoleID: rid.Data["role_id"].(string), SecretIDRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: role, Key: "secret_id"},
+		}}},
+		AWS: vaultAWS(path),
+	}})
+	ns := namespace(t)
+	b := bucket(ns, "approle-"+suffix())
+	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role)
+	create(t, b)
+	waitReady(t, ns, b.Name)
+	if n := vaultProxy.Count("PUT /v1/auth/approle/login", ""); n < 1 {
+		t.Errorf("no AppRole login seen")
+	}
+	for _, c := range proxy.Calls(func(c harness.Call) bool { return c.Bucket == b.Name }) {
+		if c.AccessKey != "AKIAVAULTAPPROLE0001" {
+			t.Fatalf("%s was signed with %q, not the key read through AppRole", c.Operation, c.AccessKey)
+		}
+	}
+}
