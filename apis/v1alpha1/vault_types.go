@@ -107,11 +107,49 @@ type SecretKeySelector struct {
 }
 
 // AWSVaultCredentials says which AWS credentials to read through the config's Vault connection. Exactly one.
-// +kubebuilder:validation:XValidation:rule="has(self.kv)",message="set exactly one of kv"
+// +kubebuilder:validation:XValidation:rule="(has(self.kv) ? 1 : 0) + (has(self.secretsEngine) ? 1 : 0) == 1",message="set exactly one of kv and secretsEngine"
 type AWSVaultCredentials struct {
 	// KV reads a static access key from a KV version 2 secret.
 	// +optional
 	KV *VaultKVAWSCredentials `json:"kv,omitempty"`
+
+	// SecretsEngine mints short-lived credentials with Vault's AWS secrets engine.
+	// +optional
+	SecretsEngine *VaultAWSSecretsEngine `json:"secretsEngine,omitempty"`
+}
+
+// VaultAWSSecretsEngine mints AWS credentials with Vault's AWS secrets engine. New credentials are minted when two
+// thirds of the current ones' lifetime has passed, never per reconcile.
+// +kubebuilder:validation:XValidation:rule="self.credentialType != 'iam_user' || (!has(self.roleARN) && !has(self.roleSessionName))",message="roleARN and roleSessionName apply to STS credential types only"
+type VaultAWSSecretsEngine struct {
+	// Mount path of the AWS secrets engine.
+	// +optional
+	// +kubebuilder:default=aws
+	Mount string `json:"mount,omitempty"`
+
+	// Role of the secrets engine to mint credentials for.
+	// +kubebuilder:validation:MinLength=1
+	Role string `json:"role"`
+
+	// CredentialType of the role: iam_user (a leased IAM user key), or STS credentials from assumed_role,
+	// federation_token or session_token.
+	// +kubebuilder:validation:Enum=iam_user;assumed_role;federation_token;session_token
+	CredentialType string `json:"credentialType"`
+
+	// RoleARN picks one of the role's ARNs, for assumed_role roles that have several.
+	// +optional
+	RoleARN *string `json:"roleARN,omitempty"`
+
+	// TTL requested for STS credentials, e.g. "1h". Unset means the role's default.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	TTL *string `json:"ttl,omitempty"`
+
+	// RoleSessionName for assumed_role, so cloud audit logs map back to this config. Defaults to one derived
+	// from the config's kind, namespace and name.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]{2,64}$`
+	RoleSessionName *string `json:"roleSessionName,omitempty"`
 }
 
 // VaultKVAWSCredentials locates an access key in a KV v2 secret.

@@ -66,7 +66,7 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 		if err != nil {
 			return nil, err
 		}
-		if s.Provider, err = awsFromVault(vc, spec.Credentials.Vault); err != nil {
+		if s.Provider, err = awsFromVault(vc, spec.Credentials.Vault, sessionNameFor(pc)); err != nil {
 			return nil, errors.Wrapf(err, "%s", pc)
 		}
 		vaultStamp = stamp

@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -185,3 +186,79 @@ func TestServiceAccountToken(t *testing.T) {
 		})
 	}
 }
+
+func TestVaultEngineRetrieve(t *testing.T) {
+	var body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
+		switch r.URL.Path {
+		case "/v1/aws/creds/iam":
+			_, _ = w.Write([]byte(`{"lease_id":"aws/creds/iam/x","lease_duration":900,"renewable":true,"data":{"access_key":"AKIAMINTED","secret_key":"s","security_token":null}}`))
+		case "/v1/aws/sts/sts":
+			_, _ = w.Write([]byte(`{"lease_duration":3600,"data":{"access_key":"ASIAMINTED","secret_key":"s","security_token":"tok"}}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	c, err := vault.New(vault.Settings{Address: srv.URL, Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_000_000, 0)
+	cases := map[string]struct {
+		reason   string
+		ref      v1alpha1.VaultAWSSecretsEngine
+		want     aws.Credentials
+		bodyHave string
+	}{
+		"IAMUser": {
+			reason: "iam_user reads creds/<role>; the key is refreshed at two thirds of its lease.",
+			ref:    v1alpha1.VaultAWSSecretsEngine{Role: "iam", CredentialType: "iam_user"},
+			want:   aws.Credentials{AccessKeyID: "AKIAMINTED", SecretAccessKey: "s", Source: "Vault AWS secrets engine", CanExpire: true, Expires: now.Add(600 * time.Second)},
+		},
+		"AssumedRole": {
+			reason:   "assumed_role writes sts/<role> with the derived session name and the TTL.",
+			ref:      v1alpha1.VaultAWSSecretsEngine{Role: "sts", CredentialType: "assumed_role", TTL: ptrTo("1h")},
+			want:     aws.Credentials{AccessKeyID: "ASIAMINTED", SecretAccessKey: "s", SessionToken: "tok", Source: "Vault AWS secrets engine", CanExpire: true, Expires: now.Add(40 * time.Minute)},
+			bodyHave: `"role_session_name":"ps.ClusterProviderConfig.vault"`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := &vaultEngine{client: c, ref: tc.ref, sessionName: sessionNameFor(config{kind: "ClusterProviderConfig", name: "vault"}), now: func() time.Time { return now }}
+			got, err := p.Retrieve(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreUnexported(aws.Credentials{})); diff != "" {
+				t.Errorf("%s\nRetrieve: -want +got:\n%s", tc.reason, diff)
+			}
+			if !strings.Contains(body, tc.bodyHave) {
+				t.Errorf("%s\nrequest body %q lacks %q", tc.reason, body, tc.bodyHave)
+			}
+		})
+	}
+}
+
+func TestSessionNameFor(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		pc     config
+		want   string
+	}{
+		"Cluster":    {reason: "Kind and name.", pc: config{kind: "ClusterProviderConfig", name: "vault"}, want: "ps.ClusterProviderConfig.vault"},
+		"Namespaced": {reason: "Namespace and name.", pc: config{kind: "ProviderConfig", namespace: "team-a", name: "aws"}, want: "ps.team-a.aws"},
+		"Long":       {reason: "At most 64 characters, as STS requires.", pc: config{kind: "ProviderConfig", namespace: strings.Repeat("n", 63), name: "x"}, want: "ps." + strings.Repeat("n", 61)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := sessionNameFor(tc.pc); got != tc.want {
+				t.Errorf("%s\nsessionNameFor: want %q, got %q", tc.reason, tc.want, got)
+			}
+		})
+	}
+}
+
+func ptrTo(s string) *string { return &s }

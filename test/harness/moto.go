@@ -17,8 +17,9 @@ type Moto struct {
 	cmd *exec.Cmd
 }
 
-// StartMoto starts moto_server on a free loopback port and waits until it answers. Its output goes to logPath.
-func StartMoto(ctx context.Context, logPath string) (*Moto, error) {
+// StartMoto starts moto_server on a free loopback port and waits until it answers. Its output goes to logPath;
+// env adds environment variables (e.g. INITIAL_NO_AUTH_ACTION_COUNT=3 to enforce request signing with real keys).
+func StartMoto(ctx context.Context, logPath string, env ...string) (*Moto, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, fmt.Errorf(`moto_server is not installed: pip install "moto[server]"`)
@@ -33,6 +34,7 @@ func StartMoto(ctx context.Context, logPath string) (*Moto, error) {
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("cannot start moto_server: %w", err)
 	}

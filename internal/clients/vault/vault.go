@@ -81,6 +81,28 @@ func (c *Client) ReadKV(ctx context.Context, mount, path string) (map[string]any
 	return s.Data, nil
 }
 
+// MintAWS mints credentials from the AWS secrets engine at mount for role: an iam_user key (read of creds/<role>)
+// or STS credentials (write of sts/<role> with params such as ttl, role_arn, role_session_name).
+func (c *Client) MintAWS(ctx context.Context, mount, role, credentialType string, params map[string]any) (*api.Secret, error) {
+	var s *api.Secret
+	err := c.do(ctx, func() error {
+		var err error
+		if credentialType == "iam_user" {
+			s, err = c.api.Logical().ReadWithContext(ctx, mount+"/creds/"+role)
+		} else {
+			s, err = c.api.Logical().WriteWithContext(ctx, mount+"/sts/"+role, params)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot mint AWS credentials from %s/%s: %w", mount, role, err)
+	}
+	if s == nil || s.Data == nil {
+		return nil, fmt.Errorf("cannot mint AWS credentials from %s/%s: Vault returned nothing", mount, role)
+	}
+	return s, nil
+}
+
 // do runs a request with a valid token: it logs in first when needed, and once more when Vault refuses the
 // token, then retries. The returned error is clean.
 func (c *Client) do(ctx context.Context, req func() error) error {

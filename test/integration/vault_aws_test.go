@@ -1,0 +1,166 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/vault/api"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/test/harness"
+)
+
+// strictMoto starts a moto_server that, after five unauthenticated bootstrap calls, accepts only requests signed
+// with keys that exist in its IAM, and returns it with the admin key the bootstrap made.
+func strictMoto(t *testing.T) (m *harness.Moto, adminKey, adminSecret string) {
+	t.Helper()
+	m, err := harness.StartMoto(context.Background(), filepath.Join(harness.RepoRoot(), "_output", "integration", "moto-strict-"+t.Name()+".log"), "INITIAL_NO_AUTH_ACTION_COUNT=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	iam := func(params url.Values) []byte {
+		params.Set("Version", "2010-05-08")
+		req, _ := http.NewRequest(http.MethodPost, m.URL+"/", strings.NewReader(params.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// moto routes by the signing scope; the bootstrap calls are not verified, so any signature will do.
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIABOOTSTRAP/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("IAM %s: %d", params.Get("Action"), resp.StatusCode)
+		}
+		return b
+	}
+	iam(url.Values{"Action": {"CreateUser"}, "UserName": {"admin"}})
+	iam(url.Values{"Action": {"PutUserPolicy"}, "UserName": {"admin"}, "PolicyName": {"all"},
+		"PolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
+	// The role assumed_role credentials are for: moto checks that assumed-role keys belong to an existing role.
+	iam(url.Values{"Action": {"CreateRole"}, "RoleName": {"ps"},
+		"AssumeRolePolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`}})
+	iam(url.Values{"Action": {"PutRolePolicy"}, "RoleName": {"ps"}, "PolicyName": {"all"},
+		"PolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
+	var out struct {
+		Key struct {
+			ID     string `xml:"AccessKeyId"`
+			Secret string `xml:"SecretAccessKey"`
+		} `xml:"CreateAccessKeyResult>AccessKey"`
+	}
+	if err := xml.Unmarshal(iam(url.Values{"Action": {"CreateAccessKey"}, "UserName": {"admin"}}), &out); err != nil || out.Key.ID == "" {
+		t.Fatalf("cannot bootstrap moto's admin key: %v", err)
+	}
+	return m, out.Key.ID, out.Key.Secret
+}
+
+// setupVaultAWS mounts an AWS secrets engine at a fresh path, aimed at m's IAM and STS with the admin key.
+func setupVaultAWS(t *testing.T, m *harness.Moto, key, secret string) string {
+	t.Helper()
+	ctx := context.Background()
+	mount := "aws-" + suffix()
+	if err := vault.Admin.Sys().MountWithContext(ctx, mount, &api.MountInput{Type: "aws"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, mount+"/config/root", map[string]any{
+		"access_key": key, "secret_key": secret, "region": "us-east-1", "iam_endpoint": m.URL, "sts_endpoint": m.URL,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	allowAll := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, mount+"/roles/iam", map[string]any{"credential_type": "iam_user", "policy_document": allowAll}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, mount+"/roles/sts", map[string]any{"credential_type": "assumed_role", "role_arns": "arn:aws:iam::123456789012:role/ps"}); err != nil {
+		t.Fatal(err)
+	}
+	return mount
+}
+
+// Dynamic credentials minted by Vault create a real bucket in a moto that refuses unknown keys.
+func TestVaultAWSSecretsEngine(t *testing.T) {
+	m, adminKey, adminSecret := strictMoto(t)
+	strictProxy, err := harness.StartProxy(m.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(strictProxy.Close)
+	mount := setupVaultAWS(t, m, adminKey, adminSecret)
+
+	// The strict moto really refuses a key it does not know: what follows proves the minted keys are real.
+	made := s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(m.URL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider("AKIAMADEUPKEY0000000", "x", "")})
+	if _, err := made.ListBuckets(context.Background(), &s3.ListBucketsInput{}); err == nil {
+		t.Fatal("the strict moto accepted a made-up key")
+	}
+
+	for _, tc := range []struct{ role, credType string }{{"iam", "iam_user"}, {"sts", "assumed_role"}} {
+		t.Run(tc.credType, func(t *testing.T) {
+			cfgName := "vault-" + tc.role + "-" + suffix()
+			tokenSecret(t, cfgName, vaultRootToken)
+			create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{
+				Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: cfgName, Key: "token"}}}},
+				AWS: &v1alpha1.AWSConfig{
+					Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &v1alpha1.VaultAWSSecretsEngine{
+						Mount: mount, Role: tc.role, CredentialType: tc.credType, TTL: ptrIf(tc.credType != "iam_user", "15m"),
+					}}},
+					Endpoint: &v1alpha1.AWSEndpoint{URL: strictProxy.URL, S3UsePathStyle: true},
+				},
+			}})
+			ns := namespace(t)
+			var names []string
+			for i := 0; i < 2; i++ {
+				b := bucket(ns, "dyn-"+suffix())
+				b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+				create(t, b)
+				names = append(names, b.Name)
+			}
+			for _, n := range names {
+				waitReady(t, ns, n)
+			}
+			heads := strictProxy.Count("HeadBucket", names[0])
+			eventually(t, "two more polls", func() (bool, string) { return strictProxy.Count("HeadBucket", names[0])-heads >= 2, "" })
+
+			// Signed with one minted key — not the admin key — which moto accepted because it exists in its IAM.
+			keys := map[string]bool{}
+			for _, c := range strictProxy.Calls(func(c harness.Call) bool { return c.Bucket == names[0] || c.Bucket == names[1] }) {
+				keys[c.AccessKey] = true
+			}
+			if len(keys) != 1 || keys[adminKey] {
+				t.Errorf("S3 calls must all be signed with one Vault-minted key, got %v (admin %s)", keys, adminKey)
+			}
+			path := mount + "/creds/" + tc.role
+			if tc.credType != "iam_user" {
+				path = mount + "/sts/" + tc.role
+			}
+			mints := vaultProxy.Calls(func(c harness.Call) bool { return strings.HasSuffix(c.Operation, "/v1/"+path) })
+			if len(mints) != 1 {
+				t.Fatalf("Vault mint calls for 2 Buckets over several polls: want 1, got %d", len(mints))
+			}
+			if tc.credType == "assumed_role" && !strings.Contains(string(mints[0].Body), `"role_session_name":"ps.ClusterProviderConfig.`+cfgName+`"`) {
+				t.Errorf("the assumed role's session name must name the config, so audit logs map back to it")
+			}
+		})
+	}
+}
+
+func ptrIf(cond bool, v string) *string {
+	if !cond {
+		return nil
+	}
+	return ptr.To(v)
+}
