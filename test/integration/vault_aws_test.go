@@ -164,3 +164,84 @@ func ptrIf(cond bool, v string) *string {
 	}
 	return ptr.To(v)
 }
+
+// Short-lived credentials are replaced before they expire, and a revoked Vault token is replaced by a new login,
+// without a provider restart: AppRole login, iam_user keys with a 15 s lease, then every AppRole token revoked.
+func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
+	ctx := context.Background()
+	m, adminKey, adminSecret := strictMoto(t)
+	strictProxy, err := harness.StartProxy(m.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(strictProxy.Close)
+	mount := setupVaultAWS(t, m, adminKey, adminSecret)
+	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "15s", MaxLeaseTTL: "1m"}); err != nil {
+		t.Fatal(err)
+	}
+	vaultAppRoleOnce.Do(func() {
+		if err := vault.Admin.Sys().EnableAuthWithOptionsWithContext(ctx, "approle", &api.EnableAuthOptions{Type: "approle"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	policy := "mint-" + mount
+	if err := vault.Admin.Sys().PutPolicyWithContext(ctx, policy, `path "`+mount+`/creds/iam" { capabilities = ["read"] }`); err != nil {
+		t.Fatal(err)
+	}
+	role := "short-" + suffix()
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role, map[string]any{"token_policies": policy, "token_ttl": "1h"}); err != nil {
+		t.Fatal(err)
+	}
+	rid, err := vault.Admin.Logical().ReadWithContext(ctx, "auth/approle/role/"+role+"/role-id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role+"/secret-id", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := awsSecret("crossplane-system", role)
+	s.StringData = map[string]string{"secret_id": sid.Data["secret_id"].(string)}
+	create(t, s)
+	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: role}, Spec: v1alpha1.ProviderConfigSpec{
+		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{AppRole: &v1alpha1.VaultAppRoleAuth{
+			RoleID: rid.Data["role_id"].(string), SecretIDRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: role, Key: "secret_id"},
+		}}},
+		AWS: &v1alpha1.AWSConfig{
+			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &v1alpha1.VaultAWSSecretsEngine{
+				Mount: mount, Role: "iam", CredentialType: "iam_user",
+			}}},
+			Endpoint: &v1alpha1.AWSEndpoint{URL: strictProxy.URL, S3UsePathStyle: true},
+		},
+	}})
+	ns := namespace(t)
+	first := bucket(ns, "short-"+suffix())
+	first.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role)
+	create(t, first)
+	waitReady(t, ns, first.Name)
+
+	mints := func() int {
+		return len(vaultProxy.Calls(func(c harness.Call) bool { return c.Operation == "GET /v1/"+mount+"/creds/iam" }))
+	}
+	logins := func() int { return vaultProxy.Count("PUT /v1/auth/approle/login", "") }
+	// With a 15 s lease the key is replaced every ~10 s while polls keep using it: a second mint, and the polls
+	// signed with the new key succeed.
+	m0 := mints()
+	eventually(t, "a new key minted before the first one expires", func() (bool, string) { return mints() > m0, "" })
+	heads := strictProxy.Count("HeadBucket", first.Name)
+	eventually(t, "polls with the new key", func() (bool, string) { return strictProxy.Count("HeadBucket", first.Name)-heads >= 2, "" })
+	if got := get(t, ns, first.Name); got.GetCondition("Synced").Status != "True" {
+		t.Fatalf("the Bucket is not synced after a key rotation: %s", got.GetCondition("Synced").Message)
+	}
+
+	// Revoke every token AppRole has issued: the next mint is refused, the provider logs in again and carries on.
+	l0 := logins()
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "sys/leases/revoke-prefix/auth/approle/login", nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a new login after the revocation", func() (bool, string) { return logins() > l0, "" })
+	second := bucket(ns, "short-"+suffix())
+	second.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role)
+	create(t, second)
+	waitReady(t, ns, second.Name)
+}
