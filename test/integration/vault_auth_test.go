@@ -107,11 +107,7 @@ func TestVaultKubernetesAuth(t *testing.T) {
 	b.Spec.ProviderConfigReference = ref("ProviderConfig", "vault")
 	create(t, b)
 	waitReady(t, ns, b.Name)
-	for _, c := range proxy.Calls(func(c harness.Call) bool { return c.Bucket == b.Name }) {
-		if c.AccessKey != "AKIAVAULTK8SEXAMPLE1" {
-			t.Fatalf("%s was signed with %q, not the key read through Kubernetes auth", c.Operation, c.AccessKey)
-		}
-	}
+	assertSignedWith(t, proxy, b.Name, "AKIAVAULTK8SEXAMPLE1")
 
 	// The other namespace's service account is not bound to the role: the login is refused.
 	stranger := bucket(other, "k8sdeny-"+suffix())
@@ -125,46 +121,65 @@ func TestVaultKubernetesAuth(t *testing.T) {
 
 // AppRole: a ClusterProviderConfig logs in with a role ID and a secret ID from a Secret.
 func TestVaultAppRoleAuth(t *testing.T) {
+	path := "aws/approle-" + suffix()
+	role := appRole(t, kvWithPolicy(t, path, "AKIAVAULTAPPROLE0001"))
+	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: role.Name}, Spec: v1alpha1.ProviderConfigSpec{
+		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{AppRole: role.VaultAppRoleAuth}},
+		AWS:   vaultAWS(path),
+	}})
+	ns := namespace(t)
+	b := bucket(ns, "approle-"+suffix())
+	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role.Name)
+	create(t, b)
+	waitReady(t, ns, b.Name)
+	if n := vaultProxy.Count("PUT /v1/auth/approle/login", ""); n < 1 {
+		t.Errorf("no AppRole login seen")
+	}
+	assertSignedWith(t, proxy, b.Name, "AKIAVAULTAPPROLE0001")
+}
+
+// namedAppRole is an AppRole auth block with the name used for its role, Secret and config.
+type namedAppRole struct {
+	*v1alpha1.VaultAppRoleAuth
+	Name string
+}
+
+// appRole enables AppRole auth (once), makes a role with policy and a secret ID, and stores the secret ID in
+// Secret crossplane-system/<name>.
+func appRole(t *testing.T, policy string) namedAppRole {
+	t.Helper()
 	ctx := context.Background()
 	vaultAppRoleOnce.Do(func() {
 		if err := vault.Admin.Sys().EnableAuthWithOptionsWithContext(ctx, "approle", &api.EnableAuthOptions{Type: "approle"}); err != nil {
 			t.Fatal(err)
 		}
 	})
-	path := "aws/approle-" + suffix()
-	policy := kvWithPolicy(t, path, "AKIAVAULTAPPROLE0001")
-	role := "ps-" + suffix()
-	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role, map[string]any{"token_policies": policy, "token_ttl": "1h"}); err != nil {
+	name := "approle-" + suffix()
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+name, map[string]any{"token_policies": policy, "token_ttl": "1h"}); err != nil {
 		t.Fatal(err)
 	}
-	rid, err := vault.Admin.Logical().ReadWithContext(ctx, "auth/approle/role/"+role+"/role-id")
+	rid, err := vault.Admin.Logical().ReadWithContext(ctx, "auth/approle/role/"+name+"/role-id")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sid, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role+"/secret-id", nil)
+	sid, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+name+"/secret-id", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := awsSecret("crossplane-system", role)
+	s := awsSecret("crossplane-system", name)
 	s.StringData = map[string]string{"secret_id": sid.Data["secret_id"].(string)}
 	create(t, s)
-	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: role}, Spec: v1alpha1.ProviderConfigSpec{
-		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{AppRole: &v1alpha1.VaultAppRoleAuth{
-			RoleID: rid.Data["role_id"].(string), SecretIDRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: role, Key: "secret_id"},
-		}}},
-		AWS: vaultAWS(path),
-	}})
-	ns := namespace(t)
-	b := bucket(ns, "approle-"+suffix())
-	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role)
-	create(t, b)
-	waitReady(t, ns, b.Name)
-	if n := vaultProxy.Count("PUT /v1/auth/approle/login", ""); n < 1 {
-		t.Errorf("no AppRole login seen")
-	}
-	for _, c := range proxy.Calls(func(c harness.Call) bool { return c.Bucket == b.Name }) {
-		if c.AccessKey != "AKIAVAULTAPPROLE0001" {
-			t.Fatalf("%s was signed with %q, not the key read through AppRole", c.Operation, c.AccessKey)
+	return namedAppRole{Name: name, VaultAppRoleAuth: &v1alpha1.VaultAppRoleAuth{
+		RoleID: rid.Data["role_id"].(string), SecretIDRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: name, Key: "secret_id"},
+	}}
+}
+
+// assertSignedWith checks that every call p saw for bucket was signed with key.
+func assertSignedWith(t *testing.T, p *harness.Proxy, bucket, key string) {
+	t.Helper()
+	for _, c := range p.Calls(func(c harness.Call) bool { return c.Bucket == bucket }) {
+		if c.AccessKey != key {
+			t.Fatalf("%s on %s was signed with %q, not %q", c.Operation, bucket, c.AccessKey, key)
 		}
 	}
 }

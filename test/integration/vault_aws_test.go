@@ -179,34 +179,13 @@ func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
 	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "15s", MaxLeaseTTL: "1m"}); err != nil {
 		t.Fatal(err)
 	}
-	vaultAppRoleOnce.Do(func() {
-		if err := vault.Admin.Sys().EnableAuthWithOptionsWithContext(ctx, "approle", &api.EnableAuthOptions{Type: "approle"}); err != nil {
-			t.Fatal(err)
-		}
-	})
 	policy := "mint-" + mount
 	if err := vault.Admin.Sys().PutPolicyWithContext(ctx, policy, `path "`+mount+`/creds/iam" { capabilities = ["read"] }`); err != nil {
 		t.Fatal(err)
 	}
-	role := "short-" + suffix()
-	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role, map[string]any{"token_policies": policy, "token_ttl": "1h"}); err != nil {
-		t.Fatal(err)
-	}
-	rid, err := vault.Admin.Logical().ReadWithContext(ctx, "auth/approle/role/"+role+"/role-id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sid, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+role+"/secret-id", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := awsSecret("crossplane-system", role)
-	s.StringData = map[string]string{"secret_id": sid.Data["secret_id"].(string)}
-	create(t, s)
-	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: role}, Spec: v1alpha1.ProviderConfigSpec{
-		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{AppRole: &v1alpha1.VaultAppRoleAuth{
-			RoleID: rid.Data["role_id"].(string), SecretIDRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: role, Key: "secret_id"},
-		}}},
+	role := appRole(t, policy)
+	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: role.Name}, Spec: v1alpha1.ProviderConfigSpec{
+		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{AppRole: role.VaultAppRoleAuth}},
 		AWS: &v1alpha1.AWSConfig{
 			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &v1alpha1.VaultAWSSecretsEngine{
 				Mount: mount, Role: "iam", CredentialType: "iam_user",
@@ -216,7 +195,7 @@ func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
 	}})
 	ns := namespace(t)
 	first := bucket(ns, "short-"+suffix())
-	first.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role)
+	first.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role.Name)
 	create(t, first)
 	waitReady(t, ns, first.Name)
 
@@ -241,7 +220,7 @@ func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
 	}
 	eventually(t, "a new login after the revocation", func() (bool, string) { return logins() > l0, "" })
 	second := bucket(ns, "short-"+suffix())
-	second.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role)
+	second.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role.Name)
 	create(t, second)
 	waitReady(t, ns, second.Name)
 }

@@ -70,11 +70,7 @@ func TestVaultKVCredentials(t *testing.T) {
 	if reads != 1 {
 		t.Errorf("Vault KV reads for 3 Buckets over several polls: want 1, got %d", reads)
 	}
-	for _, c := range proxy.Calls(func(c harness.Call) bool { return c.Bucket == names[0] }) {
-		if c.AccessKey != "AKIAVAULTKVEXAMPLE01" {
-			t.Fatalf("%s was signed with %q, not the key from Vault", c.Operation, c.AccessKey)
-		}
-	}
+	assertSignedWith(t, proxy, names[0], "AKIAVAULTKVEXAMPLE01")
 }
 
 // The token in the ProviderConfig's Secret is the only one used: VAULT_TOKEN in the provider's environment (set to

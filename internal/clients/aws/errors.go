@@ -9,6 +9,8 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+
+	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 )
 
 // Clean returns err without request IDs, host IDs or retry chatter, so that the condition message it ends up in is
@@ -29,26 +31,17 @@ func Clean(err error) error {
 		if msg == "" {
 			msg = http.StatusText(HTTPStatus(err))
 		}
-		return &cleanError{msg: fmt.Sprintf("%s%s: %s", op, ae.ErrorCode(), msg), cause: err}
+		return cleanerr.New(fmt.Sprintf("%s%s: %s", op, ae.ErrorCode(), msg), err)
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
-		return &cleanError{msg: fmt.Sprintf("%sHTTP %d", op, re.HTTPStatusCode()), cause: err}
+		return cleanerr.New(fmt.Sprintf("%sHTTP %d", op, re.HTTPStatusCode()), err)
 	}
 	if oe != nil {
-		return &cleanError{msg: op + transportError(oe.Err).Error(), cause: err}
+		return cleanerr.New(op+transportError(oe.Err).Error(), err)
 	}
 	return err
 }
-
-// cleanError carries a stable message while keeping the original error for errors.As / errors.Is.
-type cleanError struct {
-	msg   string
-	cause error
-}
-
-func (e *cleanError) Error() string { return e.msg }
-func (e *cleanError) Unwrap() error { return e.cause }
 
 // transportError finds, under the SDK's retry and send wrappers, the net.OpError of a refused connection or a
 // timeout ("dial tcp 127.0.0.1:5000: connect: connection refused"). Any other error (a credentials provider's,

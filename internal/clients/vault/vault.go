@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/api"
+
+	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 )
 
 // Settings are a Vault connection resolved from a ProviderConfig and the Secrets it references.
@@ -189,19 +191,10 @@ func Clean(err error) error {
 		if len(re.Errors) > 0 {
 			msg += ": " + re.Errors[0]
 		}
-		return &cleanError{msg: msg, cause: err}
+		return cleanerr.New(msg, err)
 	}
 	if errors.Is(err, api.ErrSecretNotFound) {
-		return &cleanError{msg: "secret not found", cause: err}
+		return cleanerr.New("secret not found", err)
 	}
 	return err
 }
-
-// cleanError carries a stable message and keeps the original error for errors.As and errors.Is.
-type cleanError struct {
-	msg   string
-	cause error
-}
-
-func (e *cleanError) Error() string { return e.msg }
-func (e *cleanError) Unwrap() error { return e.cause }
