@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -223,4 +224,58 @@ func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
 	second.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role.Name)
 	create(t, second)
 	waitReady(t, ns, second.Name)
+}
+
+// A key Vault revokes before it expires is dropped as soon as AWS refuses it, and a new one is minted: the
+// provider does not keep signing with a dead key until its (10-minute) lease would have ended.
+func TestVaultRevokedKeyDropped(t *testing.T) {
+	ctx := context.Background()
+	m, adminKey, adminSecret := strictMoto(t)
+	strictProxy, err := harness.StartProxy(m.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(strictProxy.Close)
+	mount := setupVaultAWS(t, m, adminKey, adminSecret)
+	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "10m"}); err != nil {
+		t.Fatal(err)
+	}
+	cfgName := "vault-revoke-" + suffix()
+	tokenSecret(t, cfgName, vaultRootToken)
+	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{
+		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: cfgName, Key: "token"}}}},
+		AWS: &v1alpha1.AWSConfig{
+			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &v1alpha1.VaultAWSSecretsEngine{
+				Mount: mount, Role: "iam", CredentialType: "iam_user",
+			}}},
+			Endpoint: &v1alpha1.AWSEndpoint{URL: strictProxy.URL, S3UsePathStyle: true},
+		},
+	}})
+	ns := namespace(t)
+	b := bucket(ns, "revoked-"+suffix())
+	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+	create(t, b)
+	waitReady(t, ns, b.Name)
+	mints := func() int {
+		return len(vaultProxy.Calls(func(c harness.Call) bool { return c.Operation == "GET /v1/"+mount+"/creds/iam" }))
+	}
+	if n := mints(); n != 1 {
+		t.Fatalf("mints before the revocation: want 1, got %d", n)
+	}
+
+	// Vault revokes the lease: it deletes the IAM user and its key in moto.
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "sys/leases/revoke-prefix/"+mount+"/creds/iam", nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a new key minted after AWS refused the revoked one", func() (bool, string) { return mints() == 2, fmt.Sprint(mints(), " mints") })
+	refusedAt := len(strictProxy.Calls(nil))
+	eventually(t, "polls succeeding again with the new key", func() (bool, string) {
+		ok := 0
+		for _, c := range strictProxy.Calls(nil)[refusedAt:] {
+			if c.Bucket == b.Name && c.Operation == "HeadBucket" && c.Status == 200 {
+				ok++
+			}
+		}
+		return ok >= 1, ""
+	})
 }

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -92,7 +93,12 @@ func NewConfig(ctx context.Context, s Settings) (aws.Config, error) {
 		if s.Provider == nil {
 			return aws.Config{}, errors.New("the Vault source needs a credentials provider")
 		}
-		cfg.Credentials = aws.NewCredentialsCache(s.Provider)
+		// Vault can revoke what it minted before it expires: when AWS refuses the key, drop it so that the next
+		// request gets fresh credentials instead of reusing a dead key until its expiry.
+		r := &revocable{inner: s.Provider, now: clock}
+		cache := aws.NewCredentialsCache(r)
+		cfg.Credentials = cache
+		cfg.APIOptions = append(cfg.APIOptions, dropRefusedCredentials(cache, r))
 	case v1alpha1.AWSCredentialsInjectedIdentity:
 		loaded, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
@@ -121,6 +127,51 @@ func assumeRoleOptions(ar *v1alpha1.AWSAssumeRole) func(*stscreds.AssumeRoleOpti
 		}
 	}
 }
+
+// refusedKeyGrace is how long fresh credentials are trusted despite an "unknown key" answer: new IAM user keys are
+// refused by AWS for several seconds after they are created (eventual consistency, vault#8413).
+const refusedKeyGrace = 15 * time.Second
+
+// revocable remembers when it last fetched credentials.
+type revocable struct {
+	inner     aws.CredentialsProvider
+	now       func() time.Time
+	fetchedAt atomic.Int64
+}
+
+func (r *revocable) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := r.inner.Retrieve(ctx)
+	if err == nil {
+		r.fetchedAt.Store(r.now().UnixNano())
+	}
+	return c, err
+}
+
+// IsRefusedCredentials reports whether err says AWS does not accept the credentials (deleted, revoked or expired).
+func IsRefusedCredentials(err error) bool {
+	switch ErrorCode(err) {
+	case "InvalidAccessKeyId", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException":
+		return true
+	}
+	return false
+}
+
+// dropRefusedCredentials invalidates the credentials cache when AWS refuses credentials older than the grace.
+func dropRefusedCredentials(cache *aws.CredentialsCache, r *revocable) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("stateful/DropRefusedCredentials",
+			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleDeserialize(ctx, in)
+				if IsRefusedCredentials(err) && r.now().Sub(time.Unix(0, r.fetchedAt.Load())) > refusedKeyGrace {
+					cache.Invalidate()
+				}
+				return out, md, err
+			}), middleware.Before)
+	}
+}
+
+// clock is the time source for credential ages; tests replace it.
+var clock = time.Now
 
 // countCalls adds a middleware that counts each attempt of each request in the cloud-call metric. It sits in the
 // deserialize step, which runs once per attempt, below the retry loop.

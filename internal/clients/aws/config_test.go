@@ -2,11 +2,16 @@ package aws
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -80,5 +85,47 @@ func TestNewConfig(t *testing.T) {
 				t.Errorf("%s\nbase endpoint: -want +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+// countingProvider counts credential fetches.
+type countingProvider struct{ n int }
+
+func (p *countingProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	p.n++
+	return aws.Credentials{AccessKeyID: fmt.Sprintf("AK%d", p.n), SecretAccessKey: "s", CanExpire: true, Expires: time.Now().Add(time.Hour)}, nil
+}
+
+func TestVaultCredentialsDroppedWhenRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`<Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>`))
+	}))
+	defer srv.Close()
+	now := time.Unix(1_000_000, 0)
+	clock = func() time.Time { return now }
+	defer func() { clock = time.Now }()
+
+	p := &countingProvider{}
+	cfg, err := NewConfig(context.Background(), Settings{Source: v1alpha1.AWSCredentialsVault, Provider: p, Endpoint: &v1alpha1.AWSEndpoint{URL: srv.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.Region = "eu-west-1" })
+	// GetBucketTagging's error body carries the code (a HEAD response has no body).
+	tagging := func() {
+		_, _ = c.GetBucketTagging(context.Background(), &s3.GetBucketTaggingInput{Bucket: aws.String("b")})
+	}
+
+	tagging()
+	tagging()
+	if p.n != 1 {
+		t.Fatalf("fresh credentials refused within the grace are kept (new IAM keys take seconds to work): %d fetches", p.n)
+	}
+	now = now.Add(refusedKeyGrace + time.Second)
+	tagging() // refused after the grace: dropped
+	tagging() // fetches fresh credentials
+	if p.n != 2 {
+		t.Errorf("credentials refused after the grace must be dropped and fetched again: %d fetches", p.n)
 	}
 }

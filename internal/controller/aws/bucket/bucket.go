@@ -109,7 +109,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	case s3client.IsNotFound(err):
 		return managed.ExternalObservation{ResourceExists: false}, nil
 	case s3client.IsForbidden(err):
-		return managed.ExternalObservation{}, errors.Errorf("bucket %q exists but cannot be read with these credentials: another AWS account owns it, or its policy denies access", name)
+		return managed.ExternalObservation{}, e.forbidden(ctx, name)
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errHead)
 	}
@@ -246,6 +246,17 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 
 // Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
 func (e *external) Disconnect(context.Context) error { return nil }
+
+// forbidden explains a 403 from HeadBucket, which has no body to say why. A second read that does carry an error
+// code tells refused credentials (revoked, expired: the credentials cache then drops them, see
+// awsclient.NewConfig) from a bucket of another account or a denying policy.
+func (e *external) forbidden(ctx context.Context, name string) error {
+	_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	if awsclient.IsRefusedCredentials(err) {
+		return errors.Wrap(awsclient.Clean(err), "AWS refused the credentials")
+	}
+	return errors.Errorf("bucket %q exists but cannot be read with these credentials: another AWS account owns it, or its policy denies access", name)
+}
 
 // getTags returns the bucket's tags; S3 reports a bucket without tags as an error.
 func (e *external) getTags(ctx context.Context, name string) (map[string]string, error) {

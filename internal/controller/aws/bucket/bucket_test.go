@@ -90,8 +90,17 @@ func TestObserve(t *testing.T) {
 		},
 		"Forbidden": {
 			reason: "A 403 means another account's bucket (or no permission): an error, not absence.",
-			cr:     bucket(), s3: &fake.S3{MockHeadBucket: headErr(errForbidden)},
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: headErr(errForbidden), MockGetBucketTagging: func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+				return nil, awstest.APIError("GetBucketTagging", 403, "AccessDenied", "Access Denied")
+			}},
 			want: want{errHas: "cannot be read with these credentials"},
+		},
+		"RefusedCredentials": {
+			reason: "A 403 because the key was revoked says so (and lets the credentials cache drop the key).",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: headErr(errForbidden), MockGetBucketTagging: func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+				return nil, awstest.APIError("GetBucketTagging", 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+			}},
+			want: want{errHas: "AWS refused the credentials: GetBucketTagging: InvalidAccessKeyId"},
 		},
 		"TagReadFails": {
 			reason: "Without tags ownership is unknown: an error.",
