@@ -93,15 +93,37 @@ func setupVaultAWS(t *testing.T, m *harness.Moto, key, secret string) string {
 	return mount
 }
 
-// Dynamic credentials minted by Vault create a real bucket in a moto that refuses unknown keys.
-func TestVaultAWSSecretsEngine(t *testing.T) {
+// strictEngine starts a strict moto behind a recording proxy and mounts an AWS secrets engine aimed at it.
+func strictEngine(t *testing.T) (m *harness.Moto, p *harness.Proxy, mount, adminKey string) {
+	t.Helper()
 	m, adminKey, adminSecret := strictMoto(t)
-	strictProxy, err := harness.StartProxy(m.URL)
+	p, err := harness.StartProxy(m.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(strictProxy.Close)
-	mount := setupVaultAWS(t, m, adminKey, adminSecret)
+	t.Cleanup(p.Close)
+	return m, p, setupVaultAWS(t, m, adminKey, adminSecret), adminKey
+}
+
+// tokenAuth logs in with the token stored in Secret crossplane-system/<name> (see tokenSecret).
+func tokenAuth(name string) v1alpha1.VaultAuth {
+	return v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: name, Key: "token"}}}
+}
+
+// engineConfig is a ClusterProviderConfig minting AWS credentials with engine, S3 going through p.
+func engineConfig(name string, auth v1alpha1.VaultAuth, p *harness.Proxy, engine v1alpha1.VaultAWSSecretsEngine) *v1alpha1.ClusterProviderConfig {
+	return &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: v1alpha1.ProviderConfigSpec{
+		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: auth},
+		AWS: &v1alpha1.AWSConfig{
+			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &engine}},
+			Endpoint:    &v1alpha1.AWSEndpoint{URL: p.URL, S3UsePathStyle: true},
+		},
+	}}
+}
+
+// Dynamic credentials minted by Vault create a real bucket in a moto that refuses unknown keys.
+func TestVaultAWSSecretsEngine(t *testing.T) {
+	m, strictProxy, mount, adminKey := strictEngine(t)
 
 	// The strict moto really refuses a key it does not know: what follows proves the minted keys are real.
 	made := s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(m.URL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider("AKIAMADEUPKEY0000000", "x", "")})
@@ -113,15 +135,9 @@ func TestVaultAWSSecretsEngine(t *testing.T) {
 		t.Run(tc.credType, func(t *testing.T) {
 			cfgName := "vault-" + tc.role + "-" + suffix()
 			tokenSecret(t, cfgName, vaultRootToken)
-			create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{
-				Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: cfgName, Key: "token"}}}},
-				AWS: &v1alpha1.AWSConfig{
-					Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &v1alpha1.VaultAWSSecretsEngine{
-						Mount: mount, Role: tc.role, CredentialType: tc.credType, TTL: ptrIf(tc.credType != "iam_user", "15m"),
-					}}},
-					Endpoint: &v1alpha1.AWSEndpoint{URL: strictProxy.URL, S3UsePathStyle: true},
-				},
-			}})
+			create(t, engineConfig(cfgName, tokenAuth(cfgName), strictProxy, v1alpha1.VaultAWSSecretsEngine{
+				Mount: mount, Role: tc.role, CredentialType: tc.credType, TTL: ptrIf(tc.credType != "iam_user", "15m"),
+			}))
 			ns := namespace(t)
 			var names []string
 			for i := 0; i < 2; i++ {
@@ -170,13 +186,7 @@ func ptrIf(cond bool, v string) *string {
 // without a provider restart: AppRole login, iam_user keys with a 15 s lease, then every AppRole token revoked.
 func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
 	ctx := context.Background()
-	m, adminKey, adminSecret := strictMoto(t)
-	strictProxy, err := harness.StartProxy(m.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(strictProxy.Close)
-	mount := setupVaultAWS(t, m, adminKey, adminSecret)
+	_, strictProxy, mount, _ := strictEngine(t)
 	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "15s", MaxLeaseTTL: "1m"}); err != nil {
 		t.Fatal(err)
 	}
@@ -185,15 +195,8 @@ func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	role := appRole(t, policy)
-	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: role.Name}, Spec: v1alpha1.ProviderConfigSpec{
-		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{AppRole: role.VaultAppRoleAuth}},
-		AWS: &v1alpha1.AWSConfig{
-			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &v1alpha1.VaultAWSSecretsEngine{
-				Mount: mount, Role: "iam", CredentialType: "iam_user",
-			}}},
-			Endpoint: &v1alpha1.AWSEndpoint{URL: strictProxy.URL, S3UsePathStyle: true},
-		},
-	}})
+	create(t, engineConfig(role.Name, v1alpha1.VaultAuth{AppRole: role.VaultAppRoleAuth}, strictProxy,
+		v1alpha1.VaultAWSSecretsEngine{Mount: mount, Role: "iam", CredentialType: "iam_user"}))
 	ns := namespace(t)
 	first := bucket(ns, "short-"+suffix())
 	first.Spec.ProviderConfigReference = ref("ClusterProviderConfig", role.Name)
@@ -230,27 +233,14 @@ func TestVaultShortLeasesAndRevokedToken(t *testing.T) {
 // provider does not keep signing with a dead key until its (10-minute) lease would have ended.
 func TestVaultRevokedKeyDropped(t *testing.T) {
 	ctx := context.Background()
-	m, adminKey, adminSecret := strictMoto(t)
-	strictProxy, err := harness.StartProxy(m.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(strictProxy.Close)
-	mount := setupVaultAWS(t, m, adminKey, adminSecret)
+	_, strictProxy, mount, _ := strictEngine(t)
 	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "10m"}); err != nil {
 		t.Fatal(err)
 	}
 	cfgName := "vault-revoke-" + suffix()
 	tokenSecret(t, cfgName, vaultRootToken)
-	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{
-		Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: cfgName, Key: "token"}}}},
-		AWS: &v1alpha1.AWSConfig{
-			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{SecretsEngine: &v1alpha1.VaultAWSSecretsEngine{
-				Mount: mount, Role: "iam", CredentialType: "iam_user",
-			}}},
-			Endpoint: &v1alpha1.AWSEndpoint{URL: strictProxy.URL, S3UsePathStyle: true},
-		},
-	}})
+	create(t, engineConfig(cfgName, tokenAuth(cfgName), strictProxy,
+		v1alpha1.VaultAWSSecretsEngine{Mount: mount, Role: "iam", CredentialType: "iam_user"}))
 	ns := namespace(t)
 	b := bucket(ns, "revoked-"+suffix())
 	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)

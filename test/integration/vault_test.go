@@ -23,7 +23,7 @@ func vaultConfig(name, tokenSecret, path string) *v1alpha1.ClusterProviderConfig
 		Spec: v1alpha1.ProviderConfigSpec{
 			Vault: &v1alpha1.VaultConfig{
 				Address: vaultProxy.URL,
-				Auth:    v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{SecretRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: tokenSecret, Key: "token"}}},
+				Auth:    tokenAuth(tokenSecret),
 			},
 			AWS: &v1alpha1.AWSConfig{
 				Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{KV: &v1alpha1.VaultKVAWSCredentials{Path: path}}},
