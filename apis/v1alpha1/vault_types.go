@@ -1,5 +1,7 @@
 package v1alpha1
 
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 // VaultConfig connects a ProviderConfig to HashiCorp Vault. Every cloud section of the config whose credentials
 // source is Vault reads through this one connection: one login, one token per config.
 // +kubebuilder:validation:XValidation:rule="self.address.startsWith('https://') || !has(self.caBundle)",message="caBundle needs an https:// address"
@@ -176,4 +178,40 @@ type VaultKVAWSCredentials struct {
 	// SessionTokenKey is the secret's field holding a session token, if any.
 	// +optional
 	SessionTokenKey string `json:"sessionTokenKey,omitempty"`
+}
+
+// VaultStatus is the observed state of a config's Vault connection. It shows whether the provider holds a token
+// Vault accepts and how fresh the credentials read through it are; it never holds a token or a key.
+type VaultStatus struct {
+	// AuthMethod is the auth method in use: token, kubernetes or appRole.
+	AuthMethod string `json:"authMethod,omitempty"`
+	// Authenticated is true while the provider holds a token Vault accepted.
+	Authenticated bool `json:"authenticated"`
+	// TokenExpiresAt is when the token expires unless renewed; unset for a token that does not expire.
+	// +optional
+	TokenExpiresAt *metav1.Time `json:"tokenExpiresAt,omitempty"`
+	// LastLogin is when the provider last logged in (Kubernetes and AppRole auth).
+	// +optional
+	LastLogin *metav1.Time `json:"lastLogin,omitempty"`
+	// LastTokenRenewal is when the token was last renewed.
+	// +optional
+	LastTokenRenewal *metav1.Time `json:"lastTokenRenewal,omitempty"`
+	// AWS is the state of the AWS credentials read from Vault, once a managed resource has used them.
+	// +optional
+	AWS *VaultCredentialsStatus `json:"aws,omitempty"`
+}
+
+// VaultCredentialsStatus is the observed state of cloud credentials read from Vault.
+type VaultCredentialsStatus struct {
+	// Kind is kv for a static key, or the secrets engine's credential type.
+	Kind string `json:"kind,omitempty"`
+	// ExpiresAt is when the credentials' lease ends unless renewed; unset for static keys.
+	// +optional
+	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
+	// LastIssued is when the credentials were last read or minted.
+	// +optional
+	LastIssued *metav1.Time `json:"lastIssued,omitempty"`
+	// LastRenewal is when their lease was last renewed.
+	// +optional
+	LastRenewal *metav1.Time `json:"lastRenewal,omitempty"`
 }

@@ -28,6 +28,8 @@ type AWSAccount struct {
 
 	stamp   string
 	clients sync.Map
+	// vault supplies the credentials when they come from Vault; nil otherwise.
+	vault vaultAWS
 }
 
 // Client returns the SDK client cached under key (e.g. "s3/eu-west-1"), building it with build on first use.
@@ -56,6 +58,7 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 		return nil, err
 	}
 	vaultStamp := ""
+	var fromVault vaultAWS
 	switch s.Source {
 	case v1alpha1.AWSCredentialsSecret:
 		if s.Static, err = r.awsSecretKeys(ctx, pc, spec.Credentials.SecretRef); err != nil {
@@ -66,10 +69,14 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 		if err != nil {
 			return nil, err
 		}
-		if s.Provider, err = awsFromVault(vc, spec.Credentials.Vault, sessionNameFor(pc)); err != nil {
+		ref := pc.ref()
+		if fromVault, err = awsFromVault(vc, spec.Credentials.Vault, sessionNameFor(pc), func() { r.notify(ref) }); err != nil {
 			return nil, errors.Wrapf(err, "%s", pc)
 		}
-		vaultStamp = stamp
+		if e, ok := fromVault.(*vaultEngine); ok {
+			e.revoke = func(l *lease) { r.revokeLease(ref, vc, l.id) }
+		}
+		s.Provider, vaultStamp = fromVault, stamp
 	}
 
 	key := pc.key()
@@ -77,8 +84,9 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if a, ok := r.aws[key]; ok && a.stamp == stamp {
-		return a, nil
+	old, ok := r.aws[key]
+	if ok && old.stamp == stamp {
+		return old, nil
 	}
 	cfg, err := r.newAWSConfig(ctx, s)
 	if err != nil {
@@ -90,8 +98,13 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 		DefaultTags:       spec.DefaultTags,
 		IgnoreTagPrefixes: append([]string{"aws:"}, spec.IgnoreTagPrefixes...),
 		stamp:             stamp,
+		vault:             fromVault,
 	}
 	r.aws[key] = a
+	if old != nil {
+		// The config changed: what the old credentials hold in Vault (an IAM user) is released now, not at its TTL.
+		r.retire(pc.ref(), old.close)
+	}
 	return a, nil
 }
 
@@ -147,4 +160,12 @@ func (r *Resolver) awsSecretKeys(ctx context.Context, pc config, ref *v1alpha1.A
 		return k, err
 	}
 	return k, nil
+}
+
+// close releases what the account holds in Vault.
+func (a *AWSAccount) close(ctx context.Context) error {
+	if a.vault == nil {
+		return nil
+	}
+	return a.vault.Close(ctx)
 }

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -35,6 +36,12 @@ type Resolver struct {
 	// newAWSConfig builds an SDK configuration; tests replace it to count builds.
 	newAWSConfig func(context.Context, awsclient.Settings) (aws.Config, error)
 
+	// log records what happens off the reconcile path: revocations and their failures. Never a secret.
+	log logging.Logger
+	// listeners are told when what a config's status shows changed (a login, a renewal, a failure).
+	lmu       sync.Mutex
+	listeners []func(ConfigRef)
+
 	mu     sync.Mutex
 	aws    map[string]*AWSAccount
 	vaults map[string]*vaultConn
@@ -43,7 +50,11 @@ type Resolver struct {
 // NewResolver returns a Resolver that reads configs with kube and Secrets with secrets, and requests service
 // account tokens with tokens.
 func NewResolver(kube, secrets client.Reader, tokens client.SubResourceClientConstructor) *Resolver {
-	return &Resolver{kube: kube, secrets: secrets, tokens: tokens, newAWSConfig: awsclient.NewConfig, aws: map[string]*AWSAccount{}, vaults: map[string]*vaultConn{}}
+	return &Resolver{
+		kube: kube, secrets: secrets, tokens: tokens, newAWSConfig: awsclient.NewConfig,
+		log: logging.NewNopLogger(),
+		aws: map[string]*AWSAccount{}, vaults: map[string]*vaultConn{},
+	}
 }
 
 // A config is a ProviderConfig or ClusterProviderConfig, reduced to what resolution needs.
@@ -63,8 +74,11 @@ func (c config) String() string {
 	return fmt.Sprintf("%s %s/%s", c.kind, c.namespace, c.name)
 }
 
+// ref names the config.
+func (c config) ref() ConfigRef { return ConfigRef{Kind: c.kind, Namespace: c.namespace, Name: c.name} }
+
 // key identifies the config in the caches.
-func (c config) key() string { return c.kind + "/" + c.namespace + "/" + c.name }
+func (c config) key() string { return c.ref().key() }
 
 // secretNamespace decides where a Secret a config references is read from. A namespaced config reads only from
 // its own namespace (an explicit other namespace is refused, the CRD refuses it too); a cluster config must say.
@@ -101,15 +115,24 @@ func (r *Resolver) readSecretKey(ctx context.Context, pc config, sel v1alpha1.Se
 // getConfig fetches the config mg references. A missing reference means ClusterProviderConfig/default, the
 // default the CRDs also apply.
 func (r *Resolver) getConfig(ctx context.Context, mg resource.ModernManaged) (config, error) {
-	kind, name := v1alpha1.ClusterProviderConfigKind, "default"
-	if ref := mg.GetProviderConfigReference(); ref != nil {
-		kind, name = ref.Kind, ref.Name
+	ref := ConfigRef{Kind: v1alpha1.ClusterProviderConfigKind, Name: "default"}
+	if r := mg.GetProviderConfigReference(); r != nil {
+		ref.Kind, ref.Name = r.Kind, r.Name
 	}
+	if ref.Kind == v1alpha1.ProviderConfigKind {
+		ref.Namespace = mg.GetNamespace()
+	}
+	return r.getConfigByRef(ctx, ref)
+}
+
+// getConfigByRef fetches a config by name.
+func (r *Resolver) getConfigByRef(ctx context.Context, ref ConfigRef) (config, error) {
+	kind, name := ref.Kind, ref.Name
 	switch kind {
 	case v1alpha1.ProviderConfigKind:
 		pc := &v1alpha1.ProviderConfig{}
-		if err := r.kube.Get(ctx, types.NamespacedName{Namespace: mg.GetNamespace(), Name: name}, pc); err != nil {
-			return config{}, errors.Wrapf(err, "cannot get ProviderConfig %s/%s", mg.GetNamespace(), name)
+		if err := r.kube.Get(ctx, types.NamespacedName{Namespace: ref.Namespace, Name: name}, pc); err != nil {
+			return config{}, errors.Wrapf(err, "cannot get ProviderConfig %s/%s", ref.Namespace, name)
 		}
 		return config{kind: kind, namespace: pc.Namespace, name: pc.Name, uid: pc.UID, generation: pc.Generation, spec: pc.Spec}, nil
 	case v1alpha1.ClusterProviderConfigKind:

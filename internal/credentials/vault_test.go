@@ -2,10 +2,13 @@ package credentials
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,10 +25,22 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/clients/vault"
 )
 
+// lookupSelf answers a token lookup for a token that never expires.
+func lookupSelf(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Path != "/v1/auth/token/lookup-self" {
+		return false
+	}
+	_, _ = w.Write([]byte(`{"data":{"ttl":0,"renewable":false}}`))
+	return true
+}
+
 // kvServer is a minimal stand-in for Vault's KV v2 read API, counting reads and checking the token.
 func kvServer(t *testing.T, reads *atomic.Int32) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Vault-Token") == "good-token" && lookupSelf(w, r) {
+			return
+		}
 		reads.Add(1)
 		if r.Header.Get("X-Vault-Token") != "good-token" {
 			w.WriteHeader(http.StatusForbidden)
@@ -190,6 +205,9 @@ func TestServiceAccountToken(t *testing.T) {
 func TestVaultEngineRetrieve(t *testing.T) {
 	var body string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if lookupSelf(w, r) {
+			return
+		}
 		b, _ := io.ReadAll(r.Body)
 		body = string(b)
 		switch r.URL.Path {
@@ -228,6 +246,7 @@ func TestVaultEngineRetrieve(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			p := &vaultEngine{client: c, ref: tc.ref, sessionName: sessionNameFor(config{kind: "ClusterProviderConfig", name: "vault"}), now: func() time.Time { return now }}
+			defer func() { _ = p.Close(context.Background()) }()
 			got, err := p.Retrieve(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -262,3 +281,114 @@ func TestSessionNameFor(t *testing.T) {
 }
 
 func ptrTo(s string) *string { return &s }
+
+// leaseServer mints iam_user keys with 900 s renewable leases and records renewals and revocations.
+type leaseServer struct {
+	mu       sync.Mutex
+	minted   int
+	renewFor int // seconds a renewal grants
+	calls    []string
+}
+
+func (s *leaseServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if lookupSelf(w, r) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, _ := io.ReadAll(r.Body)
+	switch r.URL.Path {
+	case "/v1/aws/creds/iam":
+		s.minted++
+		s.calls = append(s.calls, fmt.Sprintf("mint %d", s.minted))
+		fmt.Fprintf(w, `{"lease_id":"aws/creds/iam/%d","lease_duration":900,"renewable":true,"data":{"access_key":"AK%d","secret_key":"s"}}`, s.minted, s.minted)
+	case "/v1/sys/leases/renew":
+		var in struct {
+			LeaseID string `json:"lease_id"`
+		}
+		_ = json.Unmarshal(b, &in)
+		s.calls = append(s.calls, "renew "+in.LeaseID)
+		fmt.Fprintf(w, `{"lease_id":%q,"lease_duration":%d,"renewable":true}`, in.LeaseID, s.renewFor)
+	case "/v1/sys/leases/revoke":
+		var in struct {
+			LeaseID string `json:"lease_id"`
+		}
+		_ = json.Unmarshal(b, &in)
+		s.calls = append(s.calls, "revoke "+in.LeaseID)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func (s *leaseServer) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.calls
+	s.calls = nil
+	return c
+}
+
+func TestVaultEngineLeaseLifecycle(t *testing.T) {
+	ls := &leaseServer{renewFor: 900}
+	srv := httptest.NewServer(ls)
+	defer srv.Close()
+	c, err := vault.New(vault.Settings{Address: srv.URL, Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_000_000, 0)
+	var revoked []string
+	p := &vaultEngine{client: c, ref: v1alpha1.VaultAWSSecretsEngine{Role: "iam", CredentialType: "iam_user"}, now: func() time.Time { return now },
+		revoke: func(l *lease) { revoked = append(revoked, l.id) }}
+
+	steps := []struct {
+		reason      string
+		advance     time.Duration
+		renewFor    int
+		refused     bool
+		wantKey     string
+		wantExpires time.Duration // from now
+		wantCalls   []string
+		wantRevoked []string
+	}{
+		{reason: "First use mints a key, to be refreshed two thirds into its lease.", wantKey: "AK1", wantExpires: 600 * time.Second, wantCalls: []string{"mint 1"}},
+		{reason: "With more than a third of the lease left the key is handed out again without a Vault call.", advance: 400 * time.Second, wantKey: "AK1", wantExpires: 500 * time.Second * 2 / 3},
+		{reason: "With less than a third left the lease is renewed, not replaced.", advance: 300 * time.Second, renewFor: 900, wantKey: "AK1", wantExpires: 600 * time.Second, wantCalls: []string{"renew aws/creds/iam/1"}},
+		{reason: "A renewal capped near the max TTL replaces the key; the old lease is revoked.", advance: 700 * time.Second, renewFor: 100, wantKey: "AK2", wantExpires: 600 * time.Second, wantCalls: []string{"renew aws/creds/iam/1", "mint 2"}, wantRevoked: []string{"aws/creds/iam/1"}},
+		{reason: "A key AWS refused is never handed out again, even with time left on its lease.", advance: time.Second, refused: true, wantKey: "AK3", wantExpires: 600 * time.Second, wantCalls: []string{"mint 3"}, wantRevoked: []string{"aws/creds/iam/1", "aws/creds/iam/2"}},
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		if st.renewFor != 0 {
+			ls.renewFor = st.renewFor
+		}
+		if st.refused {
+			p.Refused()
+		}
+		got, err := p.Retrieve(context.Background())
+		if err != nil {
+			t.Fatalf("step %d: %s\n%v", i, st.reason, err)
+		}
+		if got.AccessKeyID != st.wantKey || !got.Expires.Equal(now.Add(st.wantExpires)) {
+			t.Errorf("step %d: %s\nwant %s expiring in %s, got %s expiring in %s", i, st.reason, st.wantKey, st.wantExpires, got.AccessKeyID, got.Expires.Sub(now))
+		}
+		if diff := cmp.Diff(st.wantCalls, ls.take(), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("step %d: %s\nVault calls: -want +got:\n%s", i, st.reason, diff)
+		}
+		if diff := cmp.Diff(st.wantRevoked, revoked, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("step %d: %s\nrevoked leases: -want +got:\n%s", i, st.reason, diff)
+		}
+	}
+	if s := p.Status(); s.Kind != "iam_user" || !s.LastIssued.Equal(now) || !s.ExpiresAt.Equal(now.Add(900*time.Second)) || s.Err != "" {
+		t.Errorf("status: %+v", s)
+	}
+
+	// Close (config deleted or changed) revokes the lease in use.
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"revoke aws/creds/iam/3"}, ls.take()); diff != "" {
+		t.Errorf("Close: -want +got:\n%s", diff)
+	}
+}

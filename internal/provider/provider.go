@@ -132,6 +132,20 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		return nil, err
 	}
 
+	creds := credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient())
+	creds.WithLogger(log.WithValues("component", "credentials"))
+	// On shutdown, release what the provider holds in Vault: a restarted provider mints new credentials, and the
+	// old IAM users would otherwise linger until their lease TTL.
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		creds.Close(rctx)
+		return nil
+	})); err != nil {
+		return nil, errors.Wrap(err, "cannot add the credentials release on shutdown")
+	}
+
 	o := setup.Options{
 		Options: controller.Options{
 			Logger:                  log,
@@ -149,7 +163,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		PollJitter:          s.PollJitter,
 		CreationGracePeriod: s.CreationGracePeriod,
 		CacheSyncTimeout:    s.CacheSyncTimeout,
-		Credentials:         credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient()),
+		Credentials:         creds,
 	}
 	if s.ManagementPolicies {
 		o.Features.Enable(feature.EnableBetaManagementPolicies)

@@ -148,6 +148,12 @@ type namedAppRole struct {
 // Secret crossplane-system/<name>.
 func appRole(t *testing.T, policy string) namedAppRole {
 	t.Helper()
+	return appRoleWith(t, policy, "1h", "")
+}
+
+// appRoleWith is appRole with the tokens' TTL and max TTL (empty: Vault's default).
+func appRoleWith(t *testing.T, policy, ttl, maxTTL string) namedAppRole {
+	t.Helper()
 	ctx := context.Background()
 	vaultAppRoleOnce.Do(func() {
 		if err := vault.Admin.Sys().EnableAuthWithOptionsWithContext(ctx, "approle", &api.EnableAuthOptions{Type: "approle"}); err != nil {
@@ -155,7 +161,7 @@ func appRole(t *testing.T, policy string) namedAppRole {
 		}
 	})
 	name := "approle-" + suffix()
-	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+name, map[string]any{"token_policies": policy, "token_ttl": "1h"}); err != nil {
+	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/approle/role/"+name, map[string]any{"token_policies": policy, "token_ttl": ttl, "token_max_ttl": maxTTL}); err != nil {
 		t.Fatal(err)
 	}
 	rid, err := vault.Admin.Logical().ReadWithContext(ctx, "auth/approle/role/"+name+"/role-id")

@@ -64,7 +64,11 @@ func TestVaultKVCredentials(t *testing.T) {
 		waitReady(t, ns, n)
 	}
 	heads := proxy.Count("HeadBucket", names[0])
+	vaultCalls := len(vaultProxy.Calls(nil))
 	eventually(t, "two more polls", func() (bool, string) { return proxy.Count("HeadBucket", names[0])-heads >= 2, "" })
+	if n := len(vaultProxy.Calls(nil)) - vaultCalls; n != 0 {
+		t.Errorf("Vault calls during two polls of 3 Buckets in steady state: want 0, got %d", n)
+	}
 
 	reads := vaultProxy.Count("GET /v1/secret/data/"+path, "")
 	if reads != 1 {

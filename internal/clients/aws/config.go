@@ -99,6 +99,8 @@ func NewConfig(ctx context.Context, s Settings) (aws.Config, error) {
 		cache := aws.NewCredentialsCache(r)
 		cfg.Credentials = cache
 		cfg.APIOptions = append(cfg.APIOptions, dropRefusedCredentials(cache, r))
+		// New IAM keys are refused for a few seconds: retry those answers instead of failing the reconcile.
+		cfg.Retryer = func() aws.Retryer { return &freshKeyRetryer{RetryerV2: retry.NewStandard(), fresh: r.fresh} }
 	case v1alpha1.AWSCredentialsInjectedIdentity:
 		loaded, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
@@ -147,6 +149,16 @@ func (r *revocable) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	return c, err
 }
 
+// fresh reports whether the credentials were fetched less than refusedKeyGrace ago.
+func (r *revocable) fresh() bool {
+	return r.now().Sub(time.Unix(0, r.fetchedAt.Load())) <= refusedKeyGrace
+}
+
+// A Refuser is told when AWS refused the credentials it supplied, so that it does not hand them out again.
+type Refuser interface {
+	Refused()
+}
+
 // IsRefusedCredentials reports whether err says AWS does not accept the credentials (deleted, revoked or expired).
 func IsRefusedCredentials(err error) bool {
 	switch ErrorCode(err) {
@@ -162,12 +174,47 @@ func dropRefusedCredentials(cache *aws.CredentialsCache, r *revocable) func(*mid
 		return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("stateful/DropRefusedCredentials",
 			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 				out, md, err := next.HandleDeserialize(ctx, in)
-				if IsRefusedCredentials(err) && r.now().Sub(time.Unix(0, r.fetchedAt.Load())) > refusedKeyGrace {
+				if IsRefusedCredentials(err) && !r.fresh() {
+					if rf, ok := r.inner.(Refuser); ok {
+						rf.Refused()
+					}
 					cache.Invalidate()
 				}
 				return out, md, err
 			}), middleware.Before)
 	}
+}
+
+// freshKeyDelay is the pause before retrying a request AWS refused because a fresh key has not propagated yet.
+var freshKeyDelay = 2 * time.Second
+
+// freshKeyRetryer retries requests refused for unknown credentials while the credentials are fresh (up to
+// refusedKeyGrace, about 8 attempts); every other error keeps the standard retryer's attempts and backoff.
+type freshKeyRetryer struct {
+	aws.RetryerV2
+	fresh func() bool
+}
+
+func (f *freshKeyRetryer) MaxAttempts() int {
+	return max(f.RetryerV2.MaxAttempts(), int(refusedKeyGrace/freshKeyDelay)+1)
+}
+
+func (f *freshKeyRetryer) IsErrorRetryable(err error) bool {
+	if IsRefusedCredentials(err) {
+		return f.fresh()
+	}
+	return f.RetryerV2.IsErrorRetryable(err)
+}
+
+func (f *freshKeyRetryer) RetryDelay(attempt int, err error) (time.Duration, error) {
+	if IsRefusedCredentials(err) {
+		return freshKeyDelay, nil
+	}
+	if attempt >= f.RetryerV2.MaxAttempts() {
+		// Out of the standard attempts: end with the error itself, as the standard retryer would.
+		return 0, err
+	}
+	return f.RetryerV2.RetryDelay(attempt, err)
 }
 
 // clock is the time source for credential ages; tests replace it.

@@ -7,10 +7,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-cmp/cmp"
 
@@ -88,23 +90,31 @@ func TestNewConfig(t *testing.T) {
 	}
 }
 
-// countingProvider counts credential fetches.
-type countingProvider struct{ n int }
+// countingProvider counts credential fetches and refusals.
+type countingProvider struct{ n, refused int }
 
 func (p *countingProvider) Retrieve(context.Context) (aws.Credentials, error) {
 	p.n++
 	return aws.Credentials{AccessKeyID: fmt.Sprintf("AK%d", p.n), SecretAccessKey: "s", CanExpire: true, Expires: time.Now().Add(time.Hour)}, nil
 }
 
-func TestVaultCredentialsDroppedWhenRefused(t *testing.T) {
+func (p *countingProvider) Refused() { p.refused++ }
+
+func TestVaultCredentialsRefused(t *testing.T) {
+	var requests, refuseFirst atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if requests.Add(1) > refuseFirst.Load() {
+			_, _ = w.Write([]byte(`<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>`))
+			return
+		}
 		w.WriteHeader(http.StatusForbidden)
 		_, _ = w.Write([]byte(`<Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>`))
 	}))
 	defer srv.Close()
 	now := time.Unix(1_000_000, 0)
 	clock = func() time.Time { return now }
-	defer func() { clock = time.Now }()
+	freshKeyDelay = time.Millisecond
+	defer func() { clock, freshKeyDelay = time.Now, 2*time.Second }()
 
 	p := &countingProvider{}
 	cfg, err := NewConfig(context.Background(), Settings{Source: v1alpha1.AWSCredentialsVault, Provider: p, Endpoint: &v1alpha1.AWSEndpoint{URL: srv.URL}})
@@ -113,19 +123,58 @@ func TestVaultCredentialsDroppedWhenRefused(t *testing.T) {
 	}
 	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.Region = "eu-west-1" })
 	// GetBucketTagging's error body carries the code (a HEAD response has no body).
-	tagging := func() {
-		_, _ = c.GetBucketTagging(context.Background(), &s3.GetBucketTaggingInput{Bucket: aws.String("b")})
+	tagging := func() error {
+		_, err := c.GetBucketTagging(context.Background(), &s3.GetBucketTaggingInput{Bucket: aws.String("b")})
+		return err
 	}
 
-	tagging()
-	tagging()
-	if p.n != 1 {
-		t.Fatalf("fresh credentials refused within the grace are kept (new IAM keys take seconds to work): %d fetches", p.n)
+	// A fresh key AWS does not know yet: retried inside the call, not surfaced, not dropped.
+	refuseFirst.Store(5)
+	if err := tagging(); err != nil {
+		t.Fatalf("refusals of a fresh key must be retried until it works: %v", err)
 	}
+	if requests.Load() != 6 || p.n != 1 || p.refused != 0 {
+		t.Fatalf("want 6 attempts with the same credentials, got %d attempts, %d fetches, %d refusals", requests.Load(), p.n, p.refused)
+	}
+
+	// Past the grace a refusal is final: not retried, the provider is told, and the next call fetches new keys.
 	now = now.Add(refusedKeyGrace + time.Second)
-	tagging() // refused after the grace: dropped
-	tagging() // fetches fresh credentials
-	if p.n != 2 {
-		t.Errorf("credentials refused after the grace must be dropped and fetched again: %d fetches", p.n)
+	requests.Store(0)
+	refuseFirst.Store(1)
+	if err := tagging(); !IsRefusedCredentials(err) {
+		t.Fatalf("want the refusal, got %v", err)
+	}
+	if requests.Load() != 1 || p.refused != 1 {
+		t.Errorf("a refusal after the grace: want 1 attempt and 1 Refused call, got %d and %d", requests.Load(), p.refused)
+	}
+	if err := tagging(); err != nil || p.n != 2 {
+		t.Errorf("credentials refused after the grace must be dropped and fetched again: %d fetches, %v", p.n, err)
+	}
+}
+
+func TestFreshKeyRetryerKeepsStandardAttemptsForOtherErrors(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`<Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error>`))
+	}))
+	defer srv.Close()
+	cfg, err := NewConfig(context.Background(), Settings{Source: v1alpha1.AWSCredentialsVault, Provider: &countingProvider{}, Endpoint: &v1alpha1.AWSEndpoint{URL: srv.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = true
+		o.Region = "eu-west-1"
+		o.Retryer = &freshKeyRetryer{RetryerV2: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		}), fresh: func() bool { return true }}
+	})
+	if _, err := c.GetBucketTagging(context.Background(), &s3.GetBucketTaggingInput{Bucket: aws.String("b")}); err == nil {
+		t.Fatal("want an error")
+	}
+	if got := requests.Load(); got != int32(retry.DefaultMaxAttempts) {
+		t.Errorf("a 503 gets the standard %d attempts, got %d", retry.DefaultMaxAttempts, got)
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/vault/api"
@@ -28,20 +30,37 @@ type Settings struct {
 	Token string
 	// Login, when set, obtains the token instead (Kubernetes or AppRole auth).
 	Login Login
+	// Method names the auth method for the status: token, kubernetes or appRole.
+	Method string
+	// OnChange is called, without locks held, whenever the client's Status changes.
+	OnChange func()
 }
+
+// requestTimeout bounds one request to Vault. A paused or partitioned Vault must not hold a reconcile for long:
+// the managed resource reports the failure and is retried with backoff.
+const requestTimeout = 10 * time.Second
 
 // A Login logs in to Vault and returns the new token's auth data.
 type Login func(ctx context.Context, c *api.Client) (*api.SecretAuth, error)
 
-// A Client is a Vault client for one ProviderConfig. With a Login it logs in on first use, again once two thirds of
-// the token's TTL have passed, and again when Vault refuses the token (revoked or expired early).
+// A Client is a Vault client for one ProviderConfig. See token.go for how it keeps its token valid.
 type Client struct {
-	api   *api.Client
-	login Login
-	now   func() time.Time
+	api      *api.Client
+	login    Login
+	method   string
+	token    string
+	now      func() time.Time
+	onChange func()
 
-	mu      sync.Mutex
-	relogAt time.Time // zero: the token does not expire
+	mu         sync.Mutex
+	valid      bool      // the token is believed usable
+	relogAt    time.Time // zero: no scheduled re-login
+	generation uint64    // counts logins: leases die with the token that created them
+	watcher    *api.LifetimeWatcher
+	status     Status
+	closed     bool
+	lastErr    error // the last failed login or lookup, answered until retryFailedAfter has passed
+	failedAt   time.Time
 }
 
 // New returns a client for s. It makes no request.
@@ -54,10 +73,10 @@ func New(s Settings) (*Client, error) {
 		}
 		tlsCfg.RootCAs = pool
 	}
-	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	hc := &http.Client{Timeout: requestTimeout, Transport: &http.Transport{
 		TLSClientConfig: tlsCfg, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second,
 	}}
-	c, err := api.NewClient(&api.Config{Address: s.Address, HttpClient: hc, MaxRetries: 2, Timeout: 30 * time.Second})
+	c, err := api.NewClient(&api.Config{Address: s.Address, HttpClient: hc, MaxRetries: 1, Timeout: requestTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("cannot configure the Vault client: %w", err)
 	}
@@ -66,7 +85,12 @@ func New(s Settings) (*Client, error) {
 	c.SetToken(s.Token)
 	c.SetNamespace(s.Namespace)
 	c.SetHeaders(http.Header{api.RequestHeaderName: []string{"true"}})
-	return &Client{api: c, login: s.Login, now: time.Now}, nil
+	cl := &Client{api: c, login: s.Login, method: s.Method, token: s.Token, now: time.Now, onChange: s.OnChange}
+	if cl.onChange == nil {
+		cl.onChange = func() {}
+	}
+	cl.status.Method = s.Method
+	return cl, nil
 }
 
 // ReadKV reads the data of a KV version 2 secret.
@@ -105,75 +129,46 @@ func (c *Client) MintAWS(ctx context.Context, mount, role, credentialType string
 	return s, nil
 }
 
-// do runs a request with a valid token: it logs in first when needed, and once more when Vault refuses the
-// token, then retries. The returned error is clean.
+// RenewLease renews a lease by increment and returns its new duration (which Vault caps at the lease's max TTL).
+func (c *Client) RenewLease(ctx context.Context, leaseID string, increment time.Duration) (time.Duration, error) {
+	var s *api.Secret
+	err := c.do(ctx, func() error {
+		var err error
+		s, err = c.api.Sys().RenewWithContext(ctx, leaseID, int(increment.Seconds()))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cannot renew the lease: %w", err)
+	}
+	if s == nil {
+		return 0, errors.New("cannot renew the lease: Vault returned nothing")
+	}
+	return time.Duration(s.LeaseDuration) * time.Second, nil
+}
+
+// RevokeLease revokes a lease now; Vault deletes what it minted (for an iam_user lease, the IAM user).
+func (c *Client) RevokeLease(ctx context.Context, leaseID string) error {
+	if err := c.do(ctx, func() error { return c.api.Sys().RevokeWithContext(ctx, leaseID) }); err != nil {
+		return fmt.Errorf("cannot revoke the lease: %w", err)
+	}
+	return nil
+}
+
+// do runs a request with a valid token: it logs in first when needed and, when Vault refuses the token, checks
+// it again (a new login, or a token lookup for token auth) and retries once. The returned error is clean.
 func (c *Client) do(ctx context.Context, req func() error) error {
-	if err := c.ensureToken(ctx, false); err != nil {
+	if err := c.EnsureToken(ctx); err != nil {
 		return err
 	}
 	err := req()
-	if c.login != nil && IsPermissionDenied(err) {
-		if err := c.ensureToken(ctx, true); err != nil {
+	if IsPermissionDenied(err) {
+		c.invalidate()
+		if err := c.EnsureToken(ctx); err != nil {
 			return err
 		}
 		err = req()
 	}
 	return Clean(err)
-}
-
-// ensureToken logs in when there is no token, when two thirds of its TTL have passed, or when forced.
-func (c *Client) ensureToken(ctx context.Context, force bool) error {
-	if c.login == nil {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !force && c.api.Token() != "" && (c.relogAt.IsZero() || c.now().Before(c.relogAt)) {
-		return nil
-	}
-	// NOTE: a stale token sent along with a login request can make Vault refuse the login.
-	c.api.ClearToken()
-	auth, err := c.login(ctx, c.api)
-	if err != nil {
-		return fmt.Errorf("cannot log in to Vault: %w", Clean(err))
-	}
-	if auth == nil || auth.ClientToken == "" {
-		return errors.New("cannot log in to Vault: the login returned no token")
-	}
-	c.api.SetToken(auth.ClientToken)
-	c.relogAt = time.Time{}
-	if auth.LeaseDuration > 0 {
-		c.relogAt = c.now().Add(time.Duration(auth.LeaseDuration) * time.Second * 2 / 3)
-	}
-	return nil
-}
-
-// KubernetesLogin logs in with Vault's Kubernetes auth method, presenting the service account token jwt returns.
-func KubernetesLogin(mount, role string, jwt func(context.Context) (string, error)) Login {
-	return func(ctx context.Context, c *api.Client) (*api.SecretAuth, error) {
-		j, err := jwt(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("cannot get a service account token: %w", err)
-		}
-		return authOf(c.Logical().WriteWithContext(ctx, "auth/"+mount+"/login", map[string]any{"role": role, "jwt": j}))
-	}
-}
-
-// AppRoleLogin logs in with Vault's AppRole auth method.
-func AppRoleLogin(mount, roleID, secretID string) Login {
-	return func(ctx context.Context, c *api.Client) (*api.SecretAuth, error) {
-		return authOf(c.Logical().WriteWithContext(ctx, "auth/"+mount+"/login", map[string]any{"role_id": roleID, "secret_id": secretID}))
-	}
-}
-
-func authOf(s *api.Secret, err error) (*api.SecretAuth, error) {
-	if err != nil {
-		return nil, err
-	}
-	if s == nil || s.Auth == nil {
-		return nil, errors.New("the login returned no token")
-	}
-	return s.Auth, nil
 }
 
 // IsPermissionDenied reports whether Vault refused the request's token or policy (HTTP 403).
@@ -196,5 +191,26 @@ func Clean(err error) error {
 	if errors.Is(err, api.ErrSecretNotFound) {
 		return cleanerr.New("secret not found", err)
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return cleanerr.New("Vault did not answer in time", err)
+	}
+	// A transport failure: say what happened without the request URL, which changes with each path and carries
+	// the lease or secret being worked on.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		switch {
+		case ue.Timeout():
+			return cleanerr.New("Vault did not answer in time", err)
+		case isConnRefused(err):
+			return cleanerr.New("Vault is unreachable: connection refused", err)
+		}
+		var ce *tls.CertificateVerificationError
+		if errors.As(err, &ce) {
+			return cleanerr.New("Vault's TLS certificate is not trusted: "+ce.Err.Error(), err)
+		}
+		return cleanerr.New("cannot reach Vault: "+ue.Err.Error(), err)
+	}
 	return err
 }
+
+func isConnRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }

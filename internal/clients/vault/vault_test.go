@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,12 +86,16 @@ func b64(b []byte) string {
 	return out.String()
 }
 
-// loginServer is a stand-in for Vault's AppRole login and KV read endpoints. Each login issues a new token with a
-// 30 s TTL; revoke invalidates every token issued so far.
+// loginServer is a stand-in for Vault's AppRole login, token and KV read endpoints. Each login issues a new token
+// with a 30 s TTL; revoke invalidates every token issued so far.
 type loginServer struct {
-	mu     sync.Mutex
-	logins int
-	valid  map[string]bool
+	mu         sync.Mutex
+	renewable  bool
+	renewFails bool
+	logins     int
+	renewals   int
+	revoked    []string
+	valid      map[string]bool
 }
 
 func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +106,26 @@ func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logins++
 		tok := fmt.Sprintf("tok-%d", s.logins)
 		s.valid[tok] = true
-		fmt.Fprintf(w, `{"auth":{"client_token":%q,"lease_duration":30,"renewable":true}}`, tok)
+		fmt.Fprintf(w, `{"auth":{"client_token":%q,"lease_duration":30,"renewable":%t}}`, tok, s.renewable)
+	case "/v1/auth/token/renew-self":
+		s.renewals++
+		if s.renewFails || !s.valid[r.Header.Get("X-Vault-Token")] {
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"errors":["internal error"]}`))
+			return
+		}
+		fmt.Fprintf(w, `{"auth":{"client_token":%q,"lease_duration":30,"renewable":true}}`, r.Header.Get("X-Vault-Token"))
+	case "/v1/auth/token/lookup-self":
+		if !s.valid[r.Header.Get("X-Vault-Token")] {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"errors":["permission denied"]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"data":{"ttl":30,"renewable":true}}`))
+	case "/v1/auth/token/revoke-self":
+		s.revoked = append(s.revoked, r.Header.Get("X-Vault-Token"))
+		delete(s.valid, r.Header.Get("X-Vault-Token"))
+		w.WriteHeader(http.StatusNoContent)
 	case "/v1/secret/data/app":
 		if !s.valid[r.Header.Get("X-Vault-Token")] {
 			w.WriteHeader(http.StatusForbidden)
@@ -147,4 +171,170 @@ func TestLoginLifecycle(t *testing.T) {
 	read("half the TTL: no login", 2)
 	now = now.Add(6 * time.Second)
 	read("past two thirds of the TTL: log in again before expiry", 3)
+}
+
+func (s *loginServer) counts() (logins, renewals int, revoked []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logins, s.renewals, append([]string(nil), s.revoked...)
+}
+
+// changes returns an OnChange hook and a function that waits until the client's status satisfies ok.
+func changes(t *testing.T) (func(), func(c *Client, what string, ok func(Status) bool)) {
+	ch := make(chan struct{}, 100)
+	return func() {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}, func(c *Client, what string, ok func(Status) bool) {
+			t.Helper()
+			timeout := time.After(10 * time.Second)
+			for !ok(c.Status()) {
+				select {
+				case <-ch:
+				case <-timeout:
+					t.Fatalf("%s: status never came: %+v", what, c.Status())
+				}
+			}
+		}
+}
+
+func TestRenewableLoginTokenIsRenewedInTheBackground(t *testing.T) {
+	ls := &loginServer{valid: map[string]bool{}, renewable: true}
+	srv := httptest.NewServer(ls)
+	defer srv.Close()
+	onChange, wait := changes(t)
+	c, err := New(Settings{Address: srv.URL, Method: "appRole", Login: AppRoleLogin("approle", "role", "secret"), OnChange: onChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReadKV(t.Context(), "secret", "app"); err != nil {
+		t.Fatal(err)
+	}
+	// The watcher renews right after the login, off the request path.
+	wait(c, "renewal", func(s Status) bool { return !s.LastRenewal.IsZero() })
+	st := c.Status()
+	if !st.Authenticated || st.Method != "appRole" || st.LastLogin.IsZero() || st.ExpiresAt.Before(st.LastRenewal) {
+		t.Errorf("status after a renewal: %+v", st)
+	}
+	if logins, renewals, _ := ls.counts(); logins != 1 || renewals < 1 {
+		t.Errorf("want 1 login and at least 1 renewal, got %d and %d", logins, renewals)
+	}
+
+	// Close revokes the token the client logged in for, and later requests fail instead of logging in again.
+	if err := c.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, revoked := ls.counts(); len(revoked) != 1 || revoked[0] != "tok-1" {
+		t.Errorf("Close must revoke the login token, revoked %v", revoked)
+	}
+	if _, err := c.ReadKV(t.Context(), "secret", "app"); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("a closed client must refuse requests, got %v", err)
+	}
+	if logins, _, _ := ls.counts(); logins != 1 {
+		t.Errorf("a closed client must not log in again, logins %d", logins)
+	}
+}
+
+func TestFailedRenewalLogsInAgain(t *testing.T) {
+	ls := &loginServer{valid: map[string]bool{}, renewable: true, renewFails: true}
+	srv := httptest.NewServer(ls)
+	defer srv.Close()
+	onChange, wait := changes(t)
+	c, err := New(Settings{Address: srv.URL, Method: "appRole", Login: AppRoleLogin("approle", "role", "secret"), OnChange: onChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReadKV(t.Context(), "secret", "app"); err != nil {
+		t.Fatal(err)
+	}
+	wait(c, "renewal failure", func(s Status) bool {
+		return strings.HasPrefix(s.Err, "cannot renew the Vault token: Vault answered HTTP 500")
+	})
+	if gen := c.Generation(); gen != 1 {
+		t.Errorf("generation after one login: %d", gen)
+	}
+	if _, err := c.ReadKV(t.Context(), "secret", "app"); err != nil {
+		t.Fatal(err)
+	}
+	if logins, _, _ := ls.counts(); logins != 2 || c.Generation() != 2 {
+		t.Errorf("a token that cannot be renewed is replaced by a new login: logins %d, generation %d", logins, c.Generation())
+	}
+	_ = c.Close(t.Context())
+}
+
+func TestTokenAuthIsLookedUpOnceAndRenewed(t *testing.T) {
+	ls := &loginServer{valid: map[string]bool{"user-token": true}}
+	srv := httptest.NewServer(ls)
+	defer srv.Close()
+	onChange, wait := changes(t)
+	c, err := New(Settings{Address: srv.URL, Method: "token", Token: "user-token", OnChange: onChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.ReadKV(t.Context(), "secret", "app"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait(c, "renewal", func(s Status) bool { return !s.LastRenewal.IsZero() })
+	if st := c.Status(); !st.Authenticated || !st.LastLogin.IsZero() || st.Method != "token" {
+		t.Errorf("token auth status: %+v", st)
+	}
+	// Close leaves the owner's token alone.
+	_ = c.Close(t.Context())
+	if _, _, revoked := ls.counts(); len(revoked) != 0 {
+		t.Errorf("a token-auth token belongs to its owner and must not be revoked, revoked %v", revoked)
+	}
+
+	// A token Vault refuses is reported as such.
+	c, _ = New(Settings{Address: srv.URL, Method: "token", Token: "revoked-token"})
+	_, err = c.ReadKV(t.Context(), "secret", "app")
+	const refused = "cannot look up the Vault token: Vault answered HTTP 403: permission denied"
+	if err == nil || err.Error() != "cannot read KV secret secret/app: "+refused {
+		t.Errorf("refused token: %v", err)
+	}
+	if st := c.Status(); st.Authenticated || st.Err != refused {
+		t.Errorf("status of a refused token: %+v", st)
+	}
+}
+
+func TestCleanTransportErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	addr := srv.URL
+	srv.Close()
+	c, _ := New(Settings{Address: addr, Token: "t"})
+	_, err := c.ReadKV(t.Context(), "secret", "app")
+	if err == nil || strings.Contains(err.Error(), addr) || !strings.Contains(err.Error(), "Vault is unreachable: connection refused") {
+		t.Errorf("connection refused: got %v", err)
+	}
+}
+
+func TestFailedLoginAnsweredFromMemoryBriefly(t *testing.T) {
+	var logins atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		logins.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"errors":["Vault is sealed"]}`))
+	}))
+	defer srv.Close()
+	c, _ := New(Settings{Address: srv.URL, Login: AppRoleLogin("approle", "r", "s")})
+	now := time.Unix(1_000_000, 0)
+	c.now = func() time.Time { return now }
+	const want = "cannot log in to Vault: Vault answered HTTP 503: Vault is sealed"
+	for i := range 3 {
+		if err := c.EnsureToken(t.Context()); err == nil || err.Error() != want {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	// MaxRetries 1: two requests for the first failure, none for the callers right after it.
+	if n := logins.Load(); n != 2 {
+		t.Errorf("requests for three callers within %s of a failure: want 2, got %d", retryFailedAfter, n)
+	}
+	now = now.Add(retryFailedAfter)
+	_ = c.EnsureToken(t.Context())
+	if n := logins.Load(); n != 4 {
+		t.Errorf("after %s the login is tried again: want 4 requests, got %d", retryFailedAfter, n)
+	}
 }

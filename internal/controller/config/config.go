@@ -1,5 +1,6 @@
-// Package config reconciles ProviderConfigs and ClusterProviderConfigs: it counts their users and blocks the
-// deletion of one that is in use.
+// Package config reconciles ProviderConfigs and ClusterProviderConfigs: it counts their users, blocks the
+// deletion of one that is in use, reports the state of its Vault connection, and releases what a deleted one
+// held in Vault.
 package config
 
 import (
@@ -9,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
@@ -21,23 +24,36 @@ import (
 // listed across all namespaces.
 func Setup(mgr ctrl.Manager, o setup.Options) error {
 	for _, c := range []struct {
-		gk   string
-		gvk  resource.ProviderConfigKinds
-		obj  client.Object
-		kind string
+		gk     string
+		gvk    resource.ProviderConfigKinds
+		obj    client.Object
+		kind   string
+		newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus)
 	}{
-		{v1alpha1.ProviderConfigGroupKind, kinds(v1alpha1.ProviderConfigGroupVersionKind), &v1alpha1.ProviderConfig{}, v1alpha1.ProviderConfigKind},
-		{v1alpha1.ClusterProviderConfigGroupKind, kinds(v1alpha1.ClusterProviderConfigGroupVersionKind), &v1alpha1.ClusterProviderConfig{}, v1alpha1.ClusterProviderConfigKind},
+		{v1alpha1.ProviderConfigGroupKind, kinds(v1alpha1.ProviderConfigGroupVersionKind), &v1alpha1.ProviderConfig{}, v1alpha1.ProviderConfigKind,
+			func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus) {
+				pc := &v1alpha1.ProviderConfig{}
+				return pc, &pc.Spec, &pc.Status
+			}},
+		{v1alpha1.ClusterProviderConfigGroupKind, kinds(v1alpha1.ClusterProviderConfigGroupVersionKind), &v1alpha1.ClusterProviderConfig{}, v1alpha1.ClusterProviderConfigKind,
+			func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus) {
+				pc := &v1alpha1.ClusterProviderConfig{}
+				return pc, &pc.Spec, &pc.Status
+			}},
 	} {
 		name := providerconfig.ControllerName(c.gk)
-		r := providerconfig.NewReconciler(mgr, c.gvk,
-			providerconfig.WithLogger(o.Logger.WithValues("controller", name)),
-			providerconfig.WithRecorder(setup.Recorder(mgr, name)))
+		r := &statusReconciler{
+			usage: providerconfig.NewReconciler(mgr, c.gvk,
+				providerconfig.WithLogger(o.Logger.WithValues("controller", name)),
+				providerconfig.WithRecorder(setup.Recorder(mgr, name))),
+			kube: mgr.GetClient(), creds: o.Credentials, kind: c.kind, newObj: c.newObj,
+		}
 		err := ctrl.NewControllerManagedBy(mgr).
 			Named(name).
 			WithOptions(o.ControllerOptions()).
 			For(c.obj).
 			Watches(&v1alpha1.ProviderConfigUsage{}, &resource.EnqueueRequestForProviderConfig{Kind: c.kind}).
+			WatchesRawSource(source.Channel(changes(o.Credentials, c.kind), &handler.EnqueueRequestForObject{})).
 			Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
 		if err != nil {
 			return err

@@ -1,0 +1,149 @@
+package config
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+// Ready condition reasons of a config with a vault section.
+const (
+	ReasonVaultAuthenticated     xpv2.ConditionReason = "VaultAuthenticated"
+	ReasonVaultUnavailable       xpv2.ConditionReason = "VaultUnavailable"
+	ReasonCredentialsUnavailable xpv2.ConditionReason = "CredentialsUnavailable"
+)
+
+// recheckAfter is how soon a config whose Vault check failed is checked again, so its status recovers when Vault
+// does even while no managed resource uses it.
+const recheckAfter = 30 * time.Second
+
+// statusReconciler wraps crossplane-runtime's ProviderConfig reconciler (usage counting, deletion blocking). It
+// then reports the config's Vault connection in its status — written only when what it shows changed — and
+// releases what a deleted config held in Vault.
+type statusReconciler struct {
+	usage  reconcile.Reconciler
+	kube   client.Client
+	creds  *credentials.Resolver
+	kind   string
+	newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus)
+}
+
+func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	res, err := s.usage.Reconcile(ctx, req)
+	ref := credentials.ConfigRef{Kind: s.kind, Namespace: req.Namespace, Name: req.Name}
+	obj, spec, status := s.newObj()
+	if getErr := s.kube.Get(ctx, req.NamespacedName, obj); getErr != nil {
+		if kerrors.IsNotFound(getErr) {
+			s.creds.Forget(ref)
+		}
+		return res, err
+	}
+	if obj.GetDeletionTimestamp() != nil || err != nil {
+		return res, err
+	}
+
+	want := status.DeepCopy()
+	if spec.Vault == nil {
+		want.Vault = nil
+		want.Conditions = withoutReady(want.Conditions)
+	} else {
+		checkErr := s.creds.CheckVault(ctx, ref)
+		st := s.creds.Status(ref)
+		want.Vault = vaultStatus(st)
+		want.SetConditions(ready(st, checkErr))
+		if checkErr != nil {
+			res.RequeueAfter = recheckAfter
+		}
+	}
+	if cmp.Equal(want, status) {
+		return res, nil
+	}
+	orig := obj.DeepCopyObject().(client.Object) //nolint:forcetypeassert // A copy has the type of its original.
+	*status = *want
+	// NOTE: optimistic lock: the conditions list is replaced as a whole, so a concurrent write must not be lost.
+	if err := s.kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		return reconcile.Result{}, err
+	}
+	return res, nil
+}
+
+// ready is the config's Ready condition. It never carries a secret: the messages are cleaned errors.
+func ready(st credentials.ConfigStatus, checkErr error) xpv2.Condition {
+	c := xpv2.Condition{Type: xpv2.TypeReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now()}
+	switch {
+	case checkErr != nil:
+		c.Reason, c.Message = ReasonVaultUnavailable, checkErr.Error()
+	case st.Vault == nil || !st.Vault.Authenticated:
+		c.Reason, c.Message = ReasonVaultUnavailable, "not authenticated to Vault"
+		if st.Vault != nil && st.Vault.Err != "" {
+			c.Message = st.Vault.Err
+		}
+	case st.AWS != nil && st.AWS.Err != "":
+		c.Reason, c.Message = ReasonCredentialsUnavailable, "cannot get AWS credentials from Vault: "+st.AWS.Err
+	default:
+		c.Status, c.Reason, c.Message = corev1.ConditionTrue, ReasonVaultAuthenticated, "Authenticated to Vault with "+st.Vault.Method+" auth"
+	}
+	return c
+}
+
+func vaultStatus(st credentials.ConfigStatus) *v1alpha1.VaultStatus {
+	if st.Vault == nil {
+		return nil
+	}
+	v := &v1alpha1.VaultStatus{
+		AuthMethod: st.Vault.Method, Authenticated: st.Vault.Authenticated,
+		TokenExpiresAt: timeOf(st.Vault.ExpiresAt), LastLogin: timeOf(st.Vault.LastLogin), LastTokenRenewal: timeOf(st.Vault.LastRenewal),
+	}
+	if a := st.AWS; a != nil && a.Kind != "" {
+		v.AWS = &v1alpha1.VaultCredentialsStatus{Kind: a.Kind, ExpiresAt: timeOf(a.ExpiresAt), LastIssued: timeOf(a.LastIssued), LastRenewal: timeOf(a.LastRenewal)}
+	}
+	return v
+}
+
+// timeOf converts to the second precision the API server stores, so an unchanged time compares equal.
+func timeOf(t time.Time) *metav1.Time {
+	if t.IsZero() {
+		return nil
+	}
+	mt := metav1.NewTime(t.Truncate(time.Second))
+	return &mt
+}
+
+func withoutReady(cs []xpv2.Condition) []xpv2.Condition {
+	var out []xpv2.Condition
+	for _, c := range cs {
+		if c.Type != xpv2.TypeReady {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// changes turns the resolver's change notifications for one config kind into reconcile requests.
+func changes(creds *credentials.Resolver, kind string) <-chan event.TypedGenericEvent[client.Object] {
+	ch := make(chan event.TypedGenericEvent[client.Object], 256)
+	creds.OnChange(func(ref credentials.ConfigRef) {
+		if ref.Kind != kind {
+			return
+		}
+		obj := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: ref.Namespace, Name: ref.Name}}
+		select {
+		case ch <- event.TypedGenericEvent[client.Object]{Object: obj}:
+		default:
+			// A full queue already holds enough reconciles to show the latest state.
+		}
+	})
+	return ch
+}
