@@ -57,12 +57,12 @@ integration: check-moto control-plane vault ## Integration tests: envtest's apis
 	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags integration -p 1 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
 
 .PHONY: e2e
-e2e: check-moto control-plane build ## The local stack without a terminal: apply examples, change, drift, delete.
-	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) go test -tags e2e -count=1 -timeout 10m $(GO_TEST_FLAGS) ./test/e2e/...
+e2e: check-moto control-plane vault build ## The local stack without a terminal: apply examples, change, drift, delete.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags e2e -count=1 -timeout 10m $(GO_TEST_FLAGS) ./test/e2e/...
 
 .PHONY: dev
-dev: check-moto control-plane build ## Run the local stack with the examples applied, until Ctrl-C.
-	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) go run ./hack/dev
+dev: check-moto control-plane vault build ## Run the local stack with the examples applied, until Ctrl-C.
+	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go run ./hack/dev
 
 .PHONY: test
 test: lint check-generate unit integration e2e ## Everything CI runs.

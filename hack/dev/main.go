@@ -30,7 +30,7 @@ func main() {
 	defer stop()
 
 	s, err := localstack.Start(ctx, localstack.Options{
-		Dir: abs, Provider: *provider, MotoPort: 5055, Log: say,
+		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", Log: say,
 		ProviderArgs: []string{fmt.Sprintf("--poll=%s", *poll), "--poll-jitter=0s", "--debug"},
 	})
 	if err != nil {
@@ -80,9 +80,14 @@ Everything is Ready. The stack stays up until Ctrl-C.
     --bucket demo-assets --versioning-configuration Status=Suspended
   curl -s %[4]s/moto-api/data.json           # everything moto holds
 
-  logs:     %[5]s/{provider,moto,kube-controller-manager}.log
+  # Credentials from Vault: the "vault" ClusterProviderConfig logs in with Kubernetes auth and has Vault mint an
+  # IAM user key in the strict moto on %[7]s (demo/demo-vault-logs uses it). Its status shows the token and lease:
+  kubectl get clusterproviderconfig vault -o jsonpath='{.status}'
+  VAULT_ADDR=%[8]s VAULT_TOKEN=%[9]s %[10]s list sys/leases/lookup/aws/creds/iam   # the live lease
+
+  logs:     %[5]s/{provider,moto,moto-strict,vault,kube-controller-manager}.log
   metrics:  curl -s http://%[6]s/metrics | grep stateful_cloud_requests_total
-`, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr)
+`, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr, s.StrictMotoURL, s.Vault.URL, localstack.VaultRootToken, os.Getenv("VAULT_BIN"))
 	<-ctx.Done()
 }
 

@@ -30,7 +30,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	dir := filepath.Join(root, "_output", "e2e")
 	ctx := context.Background()
 	s, err := localstack.Start(ctx, localstack.Options{
-		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055,
+		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200",
 		ProviderArgs: []string{"--poll=3s", "--poll-jitter=0s", "--debug"},
 		Log:          t.Logf,
 	})
@@ -72,6 +72,29 @@ func TestExamplesEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The Vault example: Kubernetes auth, an IAM user key minted by Vault's AWS secrets engine, used on a moto that
+	// accepts only keys that exist in its IAM.
+	kubectl("wait", "--for=condition=Ready", "--timeout=90s", "-n", "demo", "bucket/demo-vault-logs")
+	kubectl("wait", "--for=condition=Ready", "--timeout=30s", "clusterproviderconfig/vault")
+	strict := s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.StrictMotoURL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider(s.StrictAdminKey, s.StrictAdminSecret, "")})
+	if _, err := strict.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("demo-vault-logs")}); err != nil {
+		t.Fatalf("the Vault example's bucket is not in the strict moto: %v", err)
+	}
+	if kind := kubectl("get", "clusterproviderconfig", "vault", "-o", "jsonpath={.status.vault.authMethod}/{.status.vault.aws.kind}"); kind != "kubernetes/iam_user" {
+		t.Errorf("the Vault config's status: %q", kind)
+	}
+	leases := func() int {
+		l, err := s.Vault.Admin.Logical().ListWithContext(ctx, "sys/leases/lookup/aws/creds/iam/")
+		if err != nil || l == nil {
+			return 0
+		}
+		keys, _ := l.Data["keys"].([]any)
+		return len(keys)
+	}
+	if n := leases(); n != 1 {
+		t.Errorf("live iam_user leases: want 1, got %d", n)
+	}
+
 	// A spec change reaches the cloud.
 	kubectl("patch", "-n", "demo", "bucket/"+bucket, "--type=merge", "-p", `{"spec":{"forProvider":{"tags":{"team":"platform","env":"staging"}}}}`)
 	wait(t, "the changed tag in moto", func() bool { return tags()["env"] == "staging" })
@@ -98,6 +121,9 @@ func TestExamplesEndToEnd(t *testing.T) {
 		_, err := s.KubectlRun("get", "namespace", "demo")
 		return err != nil
 	})
+	// With its last user gone, the Vault config can be deleted, and the IAM user it held is revoked at once.
+	kubectl("delete", "clusterproviderconfig", "vault", "--timeout=60s")
+	wait(t, "the Vault config's lease revoked", func() bool { return leases() == 0 })
 	if b, _ := os.ReadFile(filepath.Join(dir, "provider.log")); strings.Contains(string(b), "local-stack-not-a-secret") {
 		t.Errorf("the secret access key appears in the provider log")
 	}

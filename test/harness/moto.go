@@ -20,13 +20,18 @@ type Moto struct {
 // StartMoto starts moto_server on a free loopback port and waits until it answers. Its output goes to logPath;
 // env adds environment variables (e.g. INITIAL_NO_AUTH_ACTION_COUNT=3 to enforce request signing with real keys).
 func StartMoto(ctx context.Context, logPath string, env ...string) (*Moto, error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return nil, fmt.Errorf(`moto_server is not installed: pip install "moto[server]"`)
-	}
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
+	}
+	return StartMotoAt(ctx, port, logPath, env...)
+}
+
+// StartMotoAt is StartMoto on a given port.
+func StartMotoAt(ctx context.Context, port int, logPath string, env ...string) (*Moto, error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, fmt.Errorf(`moto_server is not installed: pip install "moto[server]"`)
 	}
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -48,7 +53,7 @@ func StartMoto(ctx context.Context, logPath string, env ...string) (*Moto, error
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			m.Stop()
-			return nil, fmt.Errorf("moto_server did not answer on %s within 30s (log: %s)", m.URL, logPath)
+			return nil, fmt.Errorf("moto_server did not answer on %s within 30s (is the port free? log: %s)", m.URL, logPath)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -32,30 +32,37 @@ type Vault struct {
 // StartVault starts the Vault dev server hack/build-vault.sh built (VAULT_BIN) on a free loopback port, over
 // plain http.
 func StartVault(ctx context.Context, rootToken, logPath string) (*Vault, error) {
-	return startVault(ctx, rootToken, logPath, false)
+	return startVault(ctx, "", rootToken, logPath, false)
+}
+
+// StartVaultAt starts a plain-http dev server on addr (host:port).
+func StartVaultAt(ctx context.Context, addr, rootToken, logPath string) (*Vault, error) {
+	return startVault(ctx, addr, rootToken, logPath, false)
 }
 
 // StartVaultTLS starts a dev server with -dev-tls: https, with a certificate signed by a CA of its own (CACert).
 func StartVaultTLS(ctx context.Context, rootToken, logPath string) (*Vault, error) {
-	return startVault(ctx, rootToken, logPath, true)
+	return startVault(ctx, "", rootToken, logPath, true)
 }
 
 var unsealKey = regexp.MustCompile(`Unseal Key: (\S+)`)
 
-func startVault(ctx context.Context, rootToken, logPath string, withTLS bool) (*Vault, error) {
+func startVault(ctx context.Context, addr, rootToken, logPath string, withTLS bool) (*Vault, error) {
 	bin := os.Getenv("VAULT_BIN")
 	if bin == "" {
 		return nil, fmt.Errorf("VAULT_BIN is not set: run the tests with `make integration`, which builds Vault")
 	}
-	port, err := FreePort()
-	if err != nil {
-		return nil, err
+	if addr == "" {
+		port, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		addr = fmt.Sprintf("127.0.0.1:%d", port)
 	}
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	args := []string{"server", "-dev", "-dev-root-token-id=" + rootToken, "-dev-listen-address=" + addr, "-dev-no-store-token"}
 	certDir := logPath + ".tls"
 	scheme := "http"

@@ -10,11 +10,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/vault/api"
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/test/harness"
@@ -22,37 +19,14 @@ import (
 
 var vaultKubernetesOnce sync.Once
 
-// setupVaultKubernetes enables Vault's Kubernetes auth against the test apiserver, with a reviewer service account
-// bound to system:auth-delegator (the recipe in shared/docs/toolchain.md).
+// setupVaultKubernetes enables Vault's Kubernetes auth against the test apiserver (the recipe in
+// shared/docs/toolchain.md), once.
 func setupVaultKubernetes(t *testing.T) {
 	t.Helper()
 	vaultKubernetesOnce.Do(func() {
-		ctx := context.Background()
-		must := func(err error) {
-			if err != nil {
-				t.Fatalf("setting up Vault's Kubernetes auth: %v", err)
-			}
+		if err := harness.ConfigureVaultKubernetes(context.Background(), vault.Admin, kube, restCfg); err != nil {
+			t.Fatalf("setting up Vault's Kubernetes auth: %v", err)
 		}
-		must(kube.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "vault-system"}}))
-		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "vault-system", Name: "vault-reviewer"}}
-		must(kube.Create(ctx, sa))
-		must(kube.Create(ctx, &rbacv1.ClusterRoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: "vault-reviewer"},
-			RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "system:auth-delegator"},
-			Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "vault-system", Name: "vault-reviewer"}},
-		}))
-		tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To(int64(7200))}}
-		must(kube.SubResource("token").Create(ctx, sa, tr))
-		must(vault.Admin.Sys().EnableAuthWithOptionsWithContext(ctx, "kubernetes", &api.EnableAuthOptions{Type: "kubernetes"}))
-		host := restCfg.Host
-		if !strings.HasPrefix(host, "https://") {
-			host = "https://" + host
-		}
-		_, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/config", map[string]any{
-			"kubernetes_host": host, "kubernetes_ca_cert": string(restCfg.CAData),
-			"token_reviewer_jwt": tr.Status.Token, "disable_iss_validation": true,
-		})
-		must(err)
 	})
 }
 

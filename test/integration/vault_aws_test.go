@@ -4,11 +4,7 @@ package integration
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,70 +20,27 @@ import (
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
-// strictMoto starts a moto_server that, after five unauthenticated bootstrap calls, accepts only requests signed
-// with keys that exist in its IAM, and returns it with the admin key the bootstrap made.
+// strictMoto starts a moto_server that, after its bootstrap calls, accepts only requests signed with keys that
+// exist in its IAM, and returns it with the admin key the bootstrap made.
 func strictMoto(t *testing.T) (m *harness.Moto, adminKey, adminSecret string) {
 	t.Helper()
-	m, err := harness.StartMoto(context.Background(), filepath.Join(harness.RepoRoot(), "_output", "integration", "moto-strict-"+strings.ReplaceAll(t.Name(), "/", "-")+".log"), "INITIAL_NO_AUTH_ACTION_COUNT=5")
+	m, err := harness.StartMoto(context.Background(), filepath.Join(harness.RepoRoot(), "_output", "integration", "moto-strict-"+strings.ReplaceAll(t.Name(), "/", "-")+".log"),
+		fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", harness.StrictMotoBootstrapCalls))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Stop)
-	iam := func(params url.Values) []byte {
-		params.Set("Version", "2010-05-08")
-		req, _ := http.NewRequest(http.MethodPost, m.URL+"/", strings.NewReader(params.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		// moto routes by the signing scope; the bootstrap calls are not verified, so any signature will do.
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIABOOTSTRAP/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("IAM %s: %d", params.Get("Action"), resp.StatusCode)
-		}
-		return b
+	if adminKey, adminSecret, err = harness.BootstrapStrictMoto(m.URL); err != nil {
+		t.Fatal(err)
 	}
-	iam(url.Values{"Action": {"CreateUser"}, "UserName": {"admin"}})
-	iam(url.Values{"Action": {"PutUserPolicy"}, "UserName": {"admin"}, "PolicyName": {"all"},
-		"PolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
-	// The role assumed_role credentials are for: moto checks that assumed-role keys belong to an existing role.
-	iam(url.Values{"Action": {"CreateRole"}, "RoleName": {"ps"},
-		"AssumeRolePolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`}})
-	iam(url.Values{"Action": {"PutRolePolicy"}, "RoleName": {"ps"}, "PolicyName": {"all"},
-		"PolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
-	var out struct {
-		Key struct {
-			ID     string `xml:"AccessKeyId"`
-			Secret string `xml:"SecretAccessKey"`
-		} `xml:"CreateAccessKeyResult>AccessKey"`
-	}
-	if err := xml.Unmarshal(iam(url.Values{"Action": {"CreateAccessKey"}, "UserName": {"admin"}}), &out); err != nil || out.Key.ID == "" {
-		t.Fatalf("cannot bootstrap moto's admin key: %v", err)
-	}
-	return m, out.Key.ID, out.Key.Secret
+	return m, adminKey, adminSecret
 }
 
 // setupVaultAWS mounts an AWS secrets engine at a fresh path, aimed at m's IAM and STS with the admin key.
 func setupVaultAWS(t *testing.T, m *harness.Moto, key, secret string) string {
 	t.Helper()
-	ctx := context.Background()
 	mount := "aws-" + suffix()
-	if err := vault.Admin.Sys().MountWithContext(ctx, mount, &api.MountInput{Type: "aws"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vault.Admin.Logical().WriteWithContext(ctx, mount+"/config/root", map[string]any{
-		"access_key": key, "secret_key": secret, "region": "us-east-1", "iam_endpoint": m.URL, "sts_endpoint": m.URL,
-	}); err != nil {
-		t.Fatal(err)
-	}
-	allowAll := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-	if _, err := vault.Admin.Logical().WriteWithContext(ctx, mount+"/roles/iam", map[string]any{"credential_type": "iam_user", "policy_document": allowAll}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vault.Admin.Logical().WriteWithContext(ctx, mount+"/roles/sts", map[string]any{"credential_type": "assumed_role", "role_arns": "arn:aws:iam::123456789012:role/ps"}); err != nil {
+	if err := harness.ConfigureVaultAWS(context.Background(), vault.Admin, mount, m.URL, key, secret); err != nil {
 		t.Fatal(err)
 	}
 	return mount

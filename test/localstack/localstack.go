@@ -1,7 +1,8 @@
 // Package localstack runs the provider's whole local stack on loopback: etcd + kube-apiserver (envtest, built by
 // hack/build-k8s.sh), kube-controller-manager (garbage collector and namespace controllers, so ownerReferences
-// and namespace deletion work as in a cluster), moto_server, and the provider as a separate process. `make dev`
-// and `make e2e` use it.
+// and namespace deletion work as in a cluster), moto_server, a strict moto_server (only keys that exist in its
+// IAM work) with a Vault dev server minting keys for it (built by hack/build-vault.sh), and the provider as a
+// separate process. `make dev` and `make e2e` use it.
 package localstack
 
 import (
@@ -15,7 +16,11 @@ import (
 	"syscall"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/stateful-dev/provider-stateful/test/harness"
@@ -31,6 +36,10 @@ type Options struct {
 	ProviderArgs []string
 	// MotoPort is moto_server's port; the examples aim at 5055.
 	MotoPort int
+	// StrictMotoPort is the strict moto_server's port; the Vault example aims at 5056.
+	StrictMotoPort int
+	// VaultAddr is the Vault dev server's host:port; the Vault example aims at 127.0.0.1:8200.
+	VaultAddr string
 	// Log receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -42,12 +51,22 @@ type Stack struct {
 	MotoURL     string
 	MetricsAddr string
 	Config      *rest.Config
+	// StrictMotoURL is the moto_server that only accepts keys Vault minted (or the bootstrap admin key).
+	StrictMotoURL string
+	// StrictAdminKey and StrictAdminSecret are the strict moto's bootstrap admin key, which Vault mints with.
+	StrictAdminKey, StrictAdminSecret string
+	// Vault is the Vault dev server; its root token is VaultRootToken.
+	Vault *harness.Vault
 
 	opts     Options
 	env      *envtest.Environment
 	procs    []*exec.Cmd
 	provider *exec.Cmd
+	strict   *harness.Moto
 }
+
+// VaultRootToken is the local Vault dev server's root token: the stack is for development on loopback only.
+const VaultRootToken = "dev-only-root-token"
 
 // Start brings the stack up. On error everything started so far is stopped.
 func Start(ctx context.Context, o Options) (s *Stack, err error) {
@@ -105,11 +124,69 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, fmt.Errorf("moto_server did not come up (is port %d free? see %s): %w", o.MotoPort, filepath.Join(o.Dir, "moto.log"), err)
 	}
 
+	if err := s.startVault(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.StartProvider(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+// startVault starts the strict moto and Vault, and sets Vault up the way the Vault example expects: the AWS
+// secrets engine at aws/ minting keys in the strict moto, and Kubernetes auth role provider-stateful for service
+// account crossplane-system/provider-stateful (standing in for the provider pod's own).
+func (s *Stack) startVault(ctx context.Context) error {
+	o := s.opts
+	o.Log("starting a strict moto_server on 127.0.0.1:%d (only keys that exist in its IAM work)", o.StrictMotoPort)
+	var err error
+	if s.strict, err = harness.StartMotoAt(ctx, o.StrictMotoPort, filepath.Join(o.Dir, "moto-strict.log"), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", harness.StrictMotoBootstrapCalls)); err != nil {
+		return err
+	}
+	s.StrictMotoURL = s.strict.URL
+	key, secret, err := harness.BootstrapStrictMoto(s.StrictMotoURL)
+	if err != nil {
+		return err
+	}
+	s.StrictAdminKey, s.StrictAdminSecret = key, secret
+	o.Log("starting Vault on %s (log: %s)", o.VaultAddr, filepath.Join(o.Dir, "vault.log"))
+	if s.Vault, err = harness.StartVaultAt(ctx, o.VaultAddr, VaultRootToken, filepath.Join(o.Dir, "vault.log")); err != nil {
+		return err
+	}
+	o.Log("configuring Vault: AWS secrets engine -> strict moto, Kubernetes auth -> kube-apiserver")
+	if err := harness.ConfigureVaultAWS(ctx, s.Vault.Admin, "aws", s.StrictMotoURL, key, secret); err != nil {
+		return err
+	}
+	kube, err := client.New(s.Config, client.Options{})
+	if err != nil {
+		return err
+	}
+	if err := harness.ConfigureVaultKubernetes(ctx, s.Vault.Admin, kube, s.Config); err != nil {
+		return err
+	}
+	for _, obj := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "crossplane-system"}},
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "crossplane-system", Name: "provider-stateful"}},
+	} {
+		if err := kube.Create(ctx, obj); err != nil && !kerrors.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	if err := s.Vault.Admin.Sys().PutPolicyWithContext(ctx, "provider-stateful", VaultPolicy); err != nil {
+		return err
+	}
+	_, err = s.Vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/role/provider-stateful", map[string]any{
+		"bound_service_account_names": "provider-stateful", "bound_service_account_namespaces": "crossplane-system",
+		"token_policies": "provider-stateful", "token_ttl": "1h",
+	})
+	return err
+}
+
+// VaultPolicy is what the provider needs in Vault to mint AWS keys with role aws/creds/iam and to revoke the
+// leases it replaces (renewing its token and leases is in Vault's default policy).
+const VaultPolicy = `path "aws/creds/iam" { capabilities = ["read"] }
+path "sys/leases/revoke" { capabilities = ["update"] }
+`
 
 // StartProvider starts (or restarts) the provider process.
 func (s *Stack) StartProvider() error {
@@ -170,6 +247,12 @@ func (s *Stack) Stop() {
 				_ = p.Process.Kill()
 			}
 		}
+	}
+	if s.Vault != nil {
+		s.Vault.Stop()
+	}
+	if s.strict != nil {
+		s.strict.Stop()
 	}
 	if s.env != nil {
 		_ = s.env.Stop()
