@@ -132,6 +132,10 @@ func run(m *testing.M) int {
 		}
 	}()
 	code := m.Run()
+	if err := sweepCanaries(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		code = 1
+	}
 	// Stop the provider before the servers it talks to.
 	stopMgr()
 	<-stopped

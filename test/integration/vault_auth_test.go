@@ -148,6 +148,7 @@ func appRoleWith(t *testing.T, policy, ttl, maxTTL string) namedAppRole {
 	}
 	s := awsSecret("crossplane-system", name)
 	s.StringData = map[string]string{"secret_id": sid.Data["secret_id"].(string)}
+	canary(s.StringData["secret_id"])
 	create(t, s)
 	return namedAppRole{Name: name, VaultAppRoleAuth: &v1alpha1.VaultAppRoleAuth{
 		RoleID: rid.Data["role_id"].(string), SecretIDRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: name, Key: "secret_id"},

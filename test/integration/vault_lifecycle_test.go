@@ -264,6 +264,7 @@ func TestVaultTokenAuthRenewed(t *testing.T) {
 		t.Fatal(err)
 	}
 	created := time.Now()
+	canary(tok.Auth.ClientToken)
 	cfgName := "vault-renewed-" + suffix()
 	tokenSecret(t, cfgName, tok.Auth.ClientToken)
 	create(t, vaultConfig(cfgName, cfgName, path))
