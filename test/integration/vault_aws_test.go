@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
@@ -56,6 +57,30 @@ func strictEngine(t *testing.T) (m *harness.Moto, p *harness.Proxy, mount, admin
 	}
 	t.Cleanup(p.Close)
 	return m, p, setupVaultAWS(t, m, adminKey, adminSecret), adminKey
+}
+
+// iamUserSetup is a Bucket using iam_user keys minted by a fresh AWS secrets engine (with the given lease TTLs) on
+// a strict moto, through a root-token config.
+type iamUserSetup struct {
+	strictProxy        *harness.Proxy
+	mount, cfgName, ns string
+	bucket             *s3v1alpha1.Bucket
+}
+
+func iamUserBucket(t *testing.T, prefix string, ttls api.MountConfigInput) iamUserSetup {
+	t.Helper()
+	_, strictProxy, mount, _ := strictEngine(t)
+	if err := vault.Admin.Sys().TuneMountWithContext(context.Background(), mount, ttls); err != nil {
+		t.Fatal(err)
+	}
+	s := iamUserSetup{strictProxy: strictProxy, mount: mount, cfgName: "vault-" + prefix + "-" + suffix(), ns: namespace(t)}
+	tokenSecret(t, s.cfgName, vaultRootToken)
+	create(t, engineConfig(s.cfgName, tokenAuth(s.cfgName), strictProxy, v1alpha1.VaultAWSSecretsEngine{Mount: mount, Role: "iam", CredentialType: "iam_user"}))
+	s.bucket = bucket(s.ns, prefix+"-"+suffix())
+	s.bucket.Spec.ProviderConfigReference = ref("ClusterProviderConfig", s.cfgName)
+	create(t, s.bucket)
+	waitReady(t, s.ns, s.bucket.Name)
+	return s
 }
 
 // tokenAuth logs in with the token stored in Secret crossplane-system/<name> (see tokenSecret).
@@ -173,19 +198,8 @@ func TestVaultRevokedTokenReplacedByLogin(t *testing.T) {
 // provider does not keep signing with a dead key until its (10-minute) lease would have ended.
 func TestVaultRevokedKeyDropped(t *testing.T) {
 	ctx := context.Background()
-	_, strictProxy, mount, _ := strictEngine(t)
-	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "10m"}); err != nil {
-		t.Fatal(err)
-	}
-	cfgName := "vault-revoke-" + suffix()
-	tokenSecret(t, cfgName, vaultRootToken)
-	create(t, engineConfig(cfgName, tokenAuth(cfgName), strictProxy,
-		v1alpha1.VaultAWSSecretsEngine{Mount: mount, Role: "iam", CredentialType: "iam_user"}))
-	ns := namespace(t)
-	b := bucket(ns, "revoked-"+suffix())
-	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
-	create(t, b)
-	waitReady(t, ns, b.Name)
+	is := iamUserBucket(t, "revoked", api.MountConfigInput{DefaultLeaseTTL: "10m"})
+	strictProxy, mount, b := is.strictProxy, is.mount, is.bucket
 	mints := func() int {
 		return len(vaultProxy.Calls(func(c harness.Call) bool { return c.Operation == "GET /v1/"+mount+"/creds/iam" }))
 	}

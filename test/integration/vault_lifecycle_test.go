@@ -74,19 +74,8 @@ path "sys/leases/revoke" { capabilities = ["update"] }`); err != nil {
 // with the old lease revoked, once Vault caps renewals at the lease's max TTL.
 func TestVaultIAMUserLeaseRenewedThenReplaced(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	_, strictProxy, mount, _ := strictEngine(t)
-	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "15s", MaxLeaseTTL: "36s"}); err != nil {
-		t.Fatal(err)
-	}
-	cfgName := "vault-renew-" + suffix()
-	tokenSecret(t, cfgName, vaultRootToken)
-	create(t, engineConfig(cfgName, tokenAuth(cfgName), strictProxy, v1alpha1.VaultAWSSecretsEngine{Mount: mount, Role: "iam", CredentialType: "iam_user"}))
-	ns := namespace(t)
-	b := bucket(ns, "renew-"+suffix())
-	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
-	create(t, b)
-	waitReady(t, ns, b.Name)
+	is := iamUserBucket(t, "renew", api.MountConfigInput{DefaultLeaseTTL: "15s", MaxLeaseTTL: "36s"})
+	strictProxy, mount, cfgName, b := is.strictProxy, is.mount, is.cfgName, is.bucket
 	first := liveLeases(t, mount+"/creds/iam/")
 	if len(first) != 1 {
 		t.Fatalf("live leases after the first mint: %v", first)
@@ -129,18 +118,8 @@ func TestVaultIAMUserLeaseRenewedThenReplaced(t *testing.T) {
 func TestVaultLeasesRevokedWithTheirConfig(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	_, strictProxy, mount, _ := strictEngine(t)
-	if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "10m"}); err != nil {
-		t.Fatal(err)
-	}
-	cfgName := "vault-release-" + suffix()
-	tokenSecret(t, cfgName, vaultRootToken)
-	create(t, engineConfig(cfgName, tokenAuth(cfgName), strictProxy, v1alpha1.VaultAWSSecretsEngine{Mount: mount, Role: "iam", CredentialType: "iam_user"}))
-	ns := namespace(t)
-	b := bucket(ns, "release-"+suffix())
-	b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
-	create(t, b)
-	waitReady(t, ns, b.Name)
+	is := iamUserBucket(t, "release", api.MountConfigInput{DefaultLeaseTTL: "10m"})
+	mount, cfgName, ns, b := is.mount, is.cfgName, is.ns, is.bucket
 	first := liveLeases(t, mount+"/creds/iam/")
 	if len(first) != 1 {
 		t.Fatalf("live leases after the first mint: %v", first)

@@ -200,10 +200,11 @@ func changes(t *testing.T) (func(), func(c *Client, what string, ok func(Status)
 		}
 }
 
-func TestRenewableLoginTokenIsRenewedInTheBackground(t *testing.T) {
-	ls := &loginServer{valid: map[string]bool{}, renewable: true}
+// appRoleClient is an AppRole client of ls that has made one request.
+func appRoleClient(t *testing.T, ls *loginServer) (*Client, func(c *Client, what string, ok func(Status) bool)) {
+	t.Helper()
 	srv := httptest.NewServer(ls)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	onChange, wait := changes(t)
 	c, err := New(Settings{Address: srv.URL, Method: "appRole", Login: AppRoleLogin("approle", "role", "secret"), OnChange: onChange})
 	if err != nil {
@@ -212,6 +213,12 @@ func TestRenewableLoginTokenIsRenewedInTheBackground(t *testing.T) {
 	if _, err := c.ReadKV(t.Context(), "secret", "app"); err != nil {
 		t.Fatal(err)
 	}
+	return c, wait
+}
+
+func TestRenewableLoginTokenIsRenewedInTheBackground(t *testing.T) {
+	ls := &loginServer{valid: map[string]bool{}, renewable: true}
+	c, wait := appRoleClient(t, ls)
 	// The watcher renews right after the login, off the request path.
 	wait(c, "renewal", func(s Status) bool { return !s.LastRenewal.IsZero() })
 	st := c.Status()
@@ -239,16 +246,7 @@ func TestRenewableLoginTokenIsRenewedInTheBackground(t *testing.T) {
 
 func TestFailedRenewalLogsInAgain(t *testing.T) {
 	ls := &loginServer{valid: map[string]bool{}, renewable: true, renewFails: true}
-	srv := httptest.NewServer(ls)
-	defer srv.Close()
-	onChange, wait := changes(t)
-	c, err := New(Settings{Address: srv.URL, Method: "appRole", Login: AppRoleLogin("approle", "role", "secret"), OnChange: onChange})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.ReadKV(t.Context(), "secret", "app"); err != nil {
-		t.Fatal(err)
-	}
+	c, wait := appRoleClient(t, ls)
 	wait(c, "renewal failure", func(s Status) bool {
 		return strings.HasPrefix(s.Err, "cannot renew the Vault token: Vault answered HTTP 500")
 	})
