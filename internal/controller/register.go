@@ -2,7 +2,10 @@
 package controller
 
 import (
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	ctrl "sigs.k8s.io/controller-runtime"
+
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
@@ -11,6 +14,9 @@ import (
 
 // SetupGated registers the ProviderConfig controllers now and each managed kind's controller once its CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	o.ManagedKinds = []func() resource.ManagedList{
+		func() resource.ManagedList { return &s3v1alpha1.BucketList{} },
+	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
 		bucket.SetupGated,

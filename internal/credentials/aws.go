@@ -7,7 +7,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -27,6 +30,7 @@ type AWSAccount struct {
 	IgnoreTagPrefixes []string
 
 	stamp   string
+	config  string // the config version (UID and generation) it was built from
 	clients sync.Map
 	// vault supplies the credentials when they come from Vault; nil otherwise.
 	vault vaultAWS
@@ -43,11 +47,28 @@ func Client[T any](a *AWSAccount, key string, build func(aws.Config) T) T {
 
 // AWS resolves the AWS section of the config mg references. It is rebuilt only when the config's UID or
 // generation, or the content of the Secret it references, changes.
+//
+// A managed resource being deleted may use the account its config last resolved to when a Secret the config
+// references is gone: deleting a namespace deletes its Secrets, its ProviderConfig and its managed resources
+// together, and the resources still need credentials to delete what they manage.
 func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAccount, error) {
 	pc, err := r.getConfig(ctx, mg)
 	if err != nil {
 		return nil, err
 	}
+	a, err := r.resolveAWS(ctx, pc)
+	if err != nil && meta.WasDeleted(mg) && kerrors.IsNotFound(err) {
+		r.mu.Lock()
+		last, ok := r.aws[pc.key()]
+		r.mu.Unlock()
+		if ok && pc.continues(last.config) {
+			return last, nil
+		}
+	}
+	return a, err
+}
+
+func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, error) {
 	spec := pc.spec.AWS
 	if spec == nil {
 		return nil, errors.Errorf("%s has no aws section", pc)
@@ -59,6 +80,7 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 	}
 	vaultStamp := ""
 	var fromVault vaultAWS
+	var err error
 	switch s.Source {
 	case v1alpha1.AWSCredentialsSecret:
 		if s.Static, err = r.awsSecretKeys(ctx, pc, spec.Credentials.SecretRef); err != nil {
@@ -98,6 +120,7 @@ func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAcco
 		DefaultTags:       spec.DefaultTags,
 		IgnoreTagPrefixes: append([]string{"aws:"}, spec.IgnoreTagPrefixes...),
 		stamp:             stamp,
+		config:            pc.version(),
 		vault:             fromVault,
 	}
 	r.aws[key] = a

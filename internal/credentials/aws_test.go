@@ -183,3 +183,47 @@ func TestAWSCache(t *testing.T) {
 		t.Fatalf("a new config generation must rebuild: %d builds", len(*built))
 	}
 }
+
+func TestAWSLastAccountForDeletedResources(t *testing.T) {
+	pc := &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "aws", Generation: 1}, Spec: awsSpec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Name: "creds"})}
+	s := secret("team-a", "creds", "AK", "SK")
+	r, _ := counting(pc, s)
+	ctx := context.Background()
+	ref := &xpv2.ProviderConfigReference{Kind: "ProviderConfig", Name: "aws"}
+	first, err := r.AWS(ctx, mr("team-a", ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The namespace is being deleted: its Secret goes first.
+	if err := r.secrets.(client.Client).Delete(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AWS(ctx, mr("team-a", ref)); err == nil || !strings.Contains(err.Error(), "cannot get Secret team-a/creds") {
+		t.Errorf("a live resource must not use credentials whose Secret is gone: %v", err)
+	}
+	deleting := mr("team-a", ref)
+	now := metav1.Now()
+	deleting.DeletionTimestamp = &now
+	deleting.Finalizers = []string{"f"}
+	if a, err := r.AWS(ctx, deleting); err != nil || a != first {
+		t.Errorf("a resource being deleted uses the config's last account when its Secret is gone: %v", err)
+	}
+	// The config is being deleted too, which bumps its generation.
+	cur := &v1alpha1.ProviderConfig{}
+	_ = r.kube.Get(ctx, client.ObjectKeyFromObject(pc), cur)
+	cur.Finalizers = []string{"in-use"}
+	_ = r.kube.(client.Client).Update(ctx, cur)
+	if err := r.kube.(client.Client).Delete(ctx, cur); err != nil {
+		t.Fatal(err)
+	}
+	_ = r.kube.Get(ctx, client.ObjectKeyFromObject(pc), cur)
+	cur.Generation = 7
+	_ = r.kube.(client.Client).Update(ctx, cur)
+	_ = r.kube.Get(ctx, client.ObjectKeyFromObject(pc), cur)
+	if cur.DeletionTimestamp == nil || cur.Generation != 7 {
+		t.Fatalf("test setup: want a config being deleted at generation 7, got %v %d", cur.DeletionTimestamp, cur.Generation)
+	}
+	if a, err := r.AWS(ctx, deleting); err != nil || a != first {
+		t.Errorf("a config being deleted still lends its last account to resources being deleted: %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -64,6 +65,7 @@ type config struct {
 	name       string
 	uid        types.UID
 	generation int64
+	deleting   bool // its deletion bumped its generation, not a spec change
 	spec       v1alpha1.ProviderConfigSpec
 }
 
@@ -76,6 +78,15 @@ func (c config) String() string {
 
 // ref names the config.
 func (c config) ref() ConfigRef { return ConfigRef{Kind: c.kind, Namespace: c.namespace, Name: c.name} }
+
+// version identifies this generation of this config.
+func (c config) version() string { return fmt.Sprintf("%s/%d", c.uid, c.generation) }
+
+// continues reports whether an account built from version v was built from this config, at this generation or —
+// when the config is being deleted, which bumps its generation — at an earlier one.
+func (c config) continues(v string) bool {
+	return v == c.version() || (c.deleting && strings.HasPrefix(v, string(c.uid)+"/"))
+}
 
 // key identifies the config in the caches.
 func (c config) key() string { return c.ref().key() }
@@ -134,13 +145,13 @@ func (r *Resolver) getConfigByRef(ctx context.Context, ref ConfigRef) (config, e
 		if err := r.kube.Get(ctx, types.NamespacedName{Namespace: ref.Namespace, Name: name}, pc); err != nil {
 			return config{}, errors.Wrapf(err, "cannot get ProviderConfig %s/%s", ref.Namespace, name)
 		}
-		return config{kind: kind, namespace: pc.Namespace, name: pc.Name, uid: pc.UID, generation: pc.Generation, spec: pc.Spec}, nil
+		return config{kind: kind, namespace: pc.Namespace, name: pc.Name, uid: pc.UID, generation: pc.Generation, deleting: pc.DeletionTimestamp != nil, spec: pc.Spec}, nil
 	case v1alpha1.ClusterProviderConfigKind:
 		cpc := &v1alpha1.ClusterProviderConfig{}
 		if err := r.kube.Get(ctx, types.NamespacedName{Name: name}, cpc); err != nil {
 			return config{}, errors.Wrapf(err, "cannot get ClusterProviderConfig %s", name)
 		}
-		return config{kind: kind, name: cpc.Name, uid: cpc.UID, generation: cpc.Generation, spec: cpc.Spec}, nil
+		return config{kind: kind, name: cpc.Name, uid: cpc.UID, generation: cpc.Generation, deleting: cpc.DeletionTimestamp != nil, spec: cpc.Spec}, nil
 	default:
 		return config{}, errors.Errorf("unsupported providerConfigRef kind %q: use ProviderConfig or ClusterProviderConfig", kind)
 	}

@@ -111,21 +111,31 @@ func TestExamplesEndToEnd(t *testing.T) {
 		t.Errorf("no DriftReverted event")
 	}
 
-	// Deleting the namespace (kube-controller-manager's namespace controller) deletes the Bucket, and the bucket.
-	kubectl("delete", "namespace", "demo", "--wait=false")
-	wait(t, "the bucket gone from moto", func() bool {
-		_, err := direct.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
-		return err != nil
-	})
-	wait(t, "the demo namespace gone", func() bool {
-		_, err := s.KubectlRun("get", "namespace", "demo")
-		return err != nil
-	})
+	// Deleting a namespace (kube-controller-manager's namespace controller) deletes its Buckets, and the buckets —
+	// also for a tenant whose namespaced ProviderConfig is deleted together with them: the config is kept until its
+	// last Bucket is gone.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "team-x", "bucket/team-x-data")
+	kubectl("delete", "namespace", "demo", "team-x", "--wait=false")
+	for _, b := range []string{bucket, "team-x-data"} {
+		wait(t, b+" gone from moto", func() bool {
+			_, err := direct.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(b)})
+			return err != nil
+		})
+	}
+	for _, ns := range []string{"demo", "team-x"} {
+		wait(t, "namespace "+ns+" gone", func() bool {
+			_, err := s.KubectlRun("get", "namespace", ns)
+			return err != nil
+		})
+	}
 	// With its last user gone, the Vault config can be deleted, and the IAM user it held is revoked at once.
 	kubectl("delete", "clusterproviderconfig", "vault", "--timeout=60s")
 	wait(t, "the Vault config's lease revoked", func() bool { return leases() == 0 })
-	if b, _ := os.ReadFile(filepath.Join(dir, "provider.log")); strings.Contains(string(b), "local-stack-not-a-secret") {
-		t.Errorf("the secret access key appears in the provider log")
+	logs, _ := os.ReadFile(filepath.Join(dir, "provider.log"))
+	for _, secret := range []string{"local-stack-not-a-secret", "team-x-not-a-secret", localstack.VaultRootToken} {
+		if strings.Contains(string(logs), secret) {
+			t.Errorf("a secret (%.8s...) appears in the provider log", secret)
+		}
 	}
 }
 

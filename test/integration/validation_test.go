@@ -4,10 +4,12 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -193,8 +195,15 @@ func TestNamespacedProviderConfig(t *testing.T) {
 	create(t, b)
 	waitReady(t, ns, name)
 
-	// In use: deletion is blocked until the Bucket is gone.
+	// In use: deletion is blocked until the Bucket is gone — even without the Bucket's usage record, which the
+	// namespace controller deletes together with the config (and the credentials Secret) when the namespace goes.
 	if err := kube.Delete(context.Background(), pc); err != nil {
+		t.Fatal(err)
+	}
+	if err := kube.Delete(context.Background(), awsSecret(ns, "creds")); err != nil {
+		t.Fatal(err)
+	}
+	if err := kube.DeleteAllOf(context.Background(), &v1alpha1.ProviderConfigUsage{}, client.InNamespace(ns)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "ProviderConfig deletion blocked while in use", func() (bool, string) {
@@ -203,7 +212,7 @@ func TestNamespacedProviderConfig(t *testing.T) {
 			return false, err.Error()
 		}
 		for _, c := range cur.Status.Conditions {
-			if c.Status == corev1.ConditionTrue && strings.Contains(c.Message, "usages still exist") {
+			if c.Status == corev1.ConditionTrue && c.Message == "Blocking deletion while 1 managed resource(s) still use it" {
 				return cur.DeletionTimestamp != nil && cur.Status.Users == 1, c.Message
 			}
 		}
@@ -218,4 +227,20 @@ func TestNamespacedProviderConfig(t *testing.T) {
 	if n := proxy.Count("CreateBucket", stranger.Name); n != 0 {
 		t.Errorf("a Bucket with no usable ProviderConfig made %d CreateBucket calls", n)
 	}
+
+	// The Bucket, deleted, can still connect — with the credentials its config last resolved to — to delete its
+	// bucket; then the config goes.
+	deleteAndWaitGone(t, get(t, ns, name))
+	if n := proxy.Count("DeleteBucket", name); n != 1 {
+		t.Errorf("DeleteBucket calls for the tenant's Bucket: want 1, got %d", n)
+	}
+	// NOTE: the Bucket's reconcile recorded its usage again; envtest has no garbage collector to remove it with
+	// the Bucket.
+	if err := kube.DeleteAllOf(context.Background(), &v1alpha1.ProviderConfigUsage{}, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the ProviderConfig gone after its last Bucket", func() (bool, string) {
+		err := kube.Get(context.Background(), client.ObjectKeyFromObject(pc), &v1alpha1.ProviderConfig{})
+		return kerrors.IsNotFound(err), fmt.Sprint(err)
+	})
 }

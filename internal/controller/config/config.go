@@ -46,7 +46,7 @@ func Setup(mgr ctrl.Manager, o setup.Options) error {
 			usage: providerconfig.NewReconciler(mgr, c.gvk,
 				providerconfig.WithLogger(o.Logger.WithValues("controller", name)),
 				providerconfig.WithRecorder(setup.Recorder(mgr, name))),
-			kube: mgr.GetClient(), creds: o.Credentials, kind: c.kind, newObj: c.newObj,
+			kube: mgr.GetClient(), creds: o.Credentials, kind: c.kind, newObj: c.newObj, managed: o.ManagedKinds,
 		}
 		err := ctrl.NewControllerManagedBy(mgr).
 			Named(name).

@@ -14,6 +14,8 @@ import (
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -38,9 +40,14 @@ type statusReconciler struct {
 	creds  *credentials.Resolver
 	kind   string
 	newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus)
+	// managed lists each managed kind, to find the resources that still use a deleted config.
+	managed []func() resource.ManagedList
 }
 
 func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	if res, done, err := s.holdWhileUsed(ctx, req); done {
+		return res, err
+	}
 	res, err := s.usage.Reconcile(ctx, req)
 	ref := credentials.ConfigRef{Kind: s.kind, Namespace: req.Namespace, Name: req.Name}
 	obj, spec, status := s.newObj()
@@ -77,6 +84,33 @@ func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 		return reconcile.Result{}, err
 	}
 	return res, nil
+}
+
+// holdWhileUsed keeps a deleted config — its finalizer — while managed resources still reference it, and says
+// so in its Terminating condition. It is done (the usage reconciler must not run) only in that case.
+func (s *statusReconciler) holdWhileUsed(ctx context.Context, req reconcile.Request) (reconcile.Result, bool, error) {
+	obj, _, status := s.newObj()
+	if err := s.kube.Get(ctx, req.NamespacedName, obj); err != nil || obj.GetDeletionTimestamp() == nil {
+		return reconcile.Result{}, false, nil
+	}
+	users, err := s.liveUsers(ctx, s.kind, req.Namespace, req.Name)
+	if err != nil {
+		return reconcile.Result{}, true, err
+	}
+	if users == 0 {
+		return reconcile.Result{}, false, nil
+	}
+	want := status.DeepCopy()
+	want.Users = int64(users)
+	want.SetConditions(blocked(users))
+	if !cmp.Equal(want, status) {
+		orig := obj.DeepCopyObject().(client.Object) //nolint:forcetypeassert // A copy has the type of its original.
+		*status = *want
+		if err := s.kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+			return reconcile.Result{}, true, err
+		}
+	}
+	return reconcile.Result{RequeueAfter: blockedRecheck}, true, nil
 }
 
 // ready is the config's Ready condition. It never carries a secret: the messages are cleaned errors.

@@ -39,6 +39,9 @@ type Options struct {
 
 	// Credentials resolves ProviderConfigs for every controller, sharing one cache.
 	Credentials *credentials.Resolver
+
+	// ManagedKinds lists each managed kind; the config controllers keep a deleted config while any references it.
+	ManagedKinds []func() resource.ManagedList
 }
 
 // ControllerOptions returns controller-runtime options with the provider's settings applied.
