@@ -21,6 +21,7 @@ import (
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	s3client "github.com/stateful-dev/provider-stateful/internal/clients/aws/s3"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -118,20 +119,20 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	switch judge(cr, tags) {
-	case ownedByOther:
+	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, tags) {
+	case awsmr.OwnedByOther:
 		if meta.WasDeleted(cr) {
 			// The bucket this Bucket stands for never existed; another Bucket's bucket is left alone.
 			return managed.ExternalObservation{ResourceExists: false}, nil
 		}
-		o, _ := ownerOf(tags)
+		o, _ := awsmr.OwnerOf(tags)
 		return managed.ExternalObservation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
-	case notOurs:
+	case awsmr.NotOurs:
 		if meta.WasDeleted(cr) {
 			return managed.ExternalObservation{ResourceExists: false}, nil
 		}
 		return managed.ExternalObservation{}, errors.Errorf("bucket %q already exists and was not created by this Bucket: set spec.adoptExisting to take it over, or choose another name", name)
-	case ownedByCR, adoptable:
+	case awsmr.OwnedByCR, awsmr.Adoptable:
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
 		return managed.ExternalObservation{}, errors.Errorf("bucket %q is in region %s, not %s", name, r, region)
@@ -151,7 +152,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 
 	e.observedTags = tags
 	e.drift = nil
-	if d := tagDiff(desiredTags(cr, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
+	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
 	}
@@ -180,8 +181,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalCreation{}, err
 		}
 		// The runtime marked this create pending just before calling Create, so an untagged bucket is this
-		// Bucket's own earlier attempt (see createUnconfirmed).
-		if o, tagged := ownerOf(observed); tagged && !o.is(cr) {
+		// Bucket's own earlier attempt (see awsmr.CreateUnconfirmed).
+		if o, tagged := awsmr.OwnerOf(observed); tagged && !o.Is(cr) {
 			return managed.ExternalCreation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
 		}
 	case s3client.IsTakenByOtherAccount(err):
@@ -190,7 +191,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}
 
-	if err := e.putTags(ctx, name, desiredTags(cr, e.acct.DefaultTags), observed); err != nil {
+	if err := e.putTags(ctx, name, awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), observed); err != nil {
 		return managed.ExternalCreation{}, err
 	}
 	// Apply every sub-configuration now, so that the first observation after create finds the bucket as
@@ -206,7 +207,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalUpdate, error) {
 	name := meta.GetExternalName(cr)
 	if e.tagsDiffer {
-		if err := e.putTags(ctx, name, desiredTags(cr, e.acct.DefaultTags), e.observedTags); err != nil {
+		if err := e.putTags(ctx, name, awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags); err != nil {
 			return managed.ExternalUpdate{}, err
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/s3/fake"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -111,12 +112,12 @@ func TestObserve(t *testing.T) {
 		},
 		"OwnedByOther": {
 			reason: "A bucket tagged for team-b/data is refused by team-a/data.",
-			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{TagNamespace: "team-b", TagName: "data"})},
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{awsmr.TagNamespace: "team-b", awsmr.TagName: "data"})},
 			want: want{errHas: "belongs to Bucket team-b/data"},
 		},
 		"OwnedByOtherWhileDeleting": {
 			reason: "A deleting Bucket lets go of another Bucket's bucket without touching it.",
-			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{TagNamespace: "team-b", TagName: "data"})},
+			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{awsmr.TagNamespace: "team-b", awsmr.TagName: "data"})},
 			want: want{obs: managed.ExternalObservation{ResourceExists: false}},
 		},
 		"NotOurs": {
@@ -183,7 +184,7 @@ func TestCreate(t *testing.T) {
 		return func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return nil, err }
 	}
 	created := func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return &s3.CreateBucketOutput{}, nil }
-	want := tagsToPut(desiredTags(bucket(), acct().DefaultTags), nil, nil)
+	want := tagsToPut(awsmr.DesiredTags(bucket(), nil, acct().DefaultTags), nil, nil)
 
 	cases := map[string]struct {
 		reason  string
@@ -207,7 +208,7 @@ func TestCreate(t *testing.T) {
 			reason: "BucketAlreadyOwnedByYou of a bucket tagged for another Bucket is refused untouched.",
 			s3: &fake.S3{
 				MockCreateBucket:     createErr(awstest.APIError("CreateBucket", 409, "BucketAlreadyOwnedByYou", "")),
-				MockGetBucketTagging: tagging(map[string]string{TagNamespace: "team-b", TagName: "data"}),
+				MockGetBucketTagging: tagging(map[string]string{awsmr.TagNamespace: "team-b", awsmr.TagName: "data"}),
 			},
 			errHas: "belongs to Bucket team-b/data",
 		},
@@ -279,7 +280,7 @@ func TestUpdate(t *testing.T) {
 			if _, err := e.Update(context.Background(), tc.cr); err != nil {
 				t.Fatalf("%s\nUpdate(...): %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tagsToPut(desiredTags(tc.cr, acct().DefaultTags), nil, nil), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
+			if diff := cmp.Diff(tagsToPut(awsmr.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), nil, nil), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
 				t.Errorf("%s\nPutBucketTagging: -want +got:\n%s", tc.reason, diff)
 			}
 			if len(rec.events) != 1 || rec.events[0].Reason != tc.wantReason || !strings.Contains(rec.events[0].Message, "tags[intruder]") {

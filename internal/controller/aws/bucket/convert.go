@@ -11,8 +11,8 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
-	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 )
 
 // Connection detail keys a Bucket publishes.
@@ -23,50 +23,6 @@ const (
 	ConnEndpoint = "endpoint"
 )
 
-// desiredTags is the whole tag set the bucket should carry (apart from ignored keys): the ProviderConfig's default
-// tags, overridden by the spec's tags, plus the ownership tags, which nothing overrides.
-func desiredTags(cr *v1alpha1.Bucket, defaults map[string]string) map[string]string {
-	out := make(map[string]string, len(defaults)+len(cr.Spec.ForProvider.Tags)+3)
-	for k, v := range defaults {
-		out[k] = v
-	}
-	for k, v := range cr.Spec.ForProvider.Tags {
-		out[k] = v
-	}
-	for k, v := range ownershipTags(cr) {
-		out[k] = v
-	}
-	return out
-}
-
-// ignored reports whether a tag key is left alone: "aws:" keys and the ProviderConfig's ignored prefixes.
-func ignored(key string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// tagDiff lists the keys whose observed value differs from the desired one, sorted: a missing or changed desired
-// key, or an extra key that is not ignored. An empty result means the tags are up to date.
-func tagDiff(desired, observed map[string]string, ignore []string) []string {
-	var diff []string
-	for k, v := range desired {
-		if ov, ok := observed[k]; !ok || ov != v {
-			diff = append(diff, k)
-		}
-	}
-	for k := range observed {
-		if _, ok := desired[k]; !ok && !ignored(k, ignore) {
-			diff = append(diff, k)
-		}
-	}
-	sort.Strings(diff)
-	return diff
-}
-
 // tagsToPut is the tag set to send with PutBucketTagging, which replaces every tag: the desired tags plus the
 // observed ones under ignored prefixes, so that tags owned by other tools survive.
 //
@@ -75,7 +31,7 @@ func tagDiff(desired, observed map[string]string, ignore []string) []string {
 func tagsToPut(desired, observed map[string]string, ignore []string) []types.Tag {
 	all := make(map[string]string, len(desired))
 	for k, v := range observed {
-		if ignored(k, ignore) && !strings.HasPrefix(k, "aws:") {
+		if awsmr.Ignored(k, ignore) && !strings.HasPrefix(k, "aws:") {
 			all[k] = v
 		}
 	}

@@ -12,62 +12,6 @@ import (
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
-func TestDesiredTags(t *testing.T) {
-	cases := map[string]struct {
-		reason   string
-		spec     map[string]string
-		defaults map[string]string
-		want     map[string]string
-	}{
-		"OwnershipOnly": {reason: "A Bucket without tags still carries its ownership tags.", want: ownedTags(nil)},
-		"SpecOverridesDefaults": {
-			reason:   "Spec tags win over the ProviderConfig's default tags on a key conflict.",
-			spec:     map[string]string{"env": "prod"},
-			defaults: map[string]string{"env": "dev", "cost-center": "42"},
-			want:     ownedTags(map[string]string{"env": "prod", "cost-center": "42"}),
-		},
-		"OwnershipWins": {
-			reason:   "Default tags cannot override ownership tags.",
-			defaults: map[string]string{TagName: "hijack"},
-			want:     ownedTags(nil),
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, desiredTags(bucket(withTags(tc.spec)), tc.defaults)); diff != "" {
-				t.Errorf("%s\ndesiredTags(...): -want +got:\n%s", tc.reason, diff)
-			}
-		})
-	}
-}
-
-func TestTagDiff(t *testing.T) {
-	ignore := []string{"aws:", "org/"}
-	cases := map[string]struct {
-		reason            string
-		desired, observed map[string]string
-		want              []string
-	}{
-		"InSync":  {reason: "Equal sets differ in nothing.", desired: map[string]string{"a": "1"}, observed: map[string]string{"a": "1"}},
-		"Missing": {reason: "A desired key not in the cloud differs.", desired: map[string]string{"a": "1"}, want: []string{"a"}},
-		"Changed": {reason: "A changed value differs.", desired: map[string]string{"a": "1"}, observed: map[string]string{"a": "2"}, want: []string{"a"}},
-		"Extra":   {reason: "An unmanaged extra key differs (it will be removed).", desired: map[string]string{"a": "1"}, observed: map[string]string{"a": "1", "b": "2"}, want: []string{"b"}},
-		"Ignored": {
-			reason:   "Keys under ignored prefixes never differ.",
-			desired:  map[string]string{"a": "1"},
-			observed: map[string]string{"a": "1", "aws:cloudformation:stack-name": "s", "org/cost": "9"},
-		},
-		"Sorted": {reason: "The result is sorted, so event messages are stable.", desired: map[string]string{"z": "1", "a": "1"}, want: []string{"a", "z"}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, tagDiff(tc.desired, tc.observed, ignore)); diff != "" {
-				t.Errorf("%s\ntagDiff(...): -want +got:\n%s", tc.reason, diff)
-			}
-		})
-	}
-}
-
 func TestTagsToPut(t *testing.T) {
 	got := tagsToPut(
 		map[string]string{"b": "2", "a": "1"},

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 )
 
 type modifier func(*v1alpha1.Bucket)
@@ -57,7 +58,7 @@ func bucket(m ...modifier) *v1alpha1.Bucket {
 
 // ownedTags are team-a/data's ownership tags plus extra.
 func ownedTags(extra map[string]string) map[string]string {
-	out := map[string]string{TagNamespace: "team-a", TagName: "data", TagUID: "uid-a"}
+	out := map[string]string{awsmr.TagNamespace: "team-a", awsmr.TagName: "data", awsmr.TagUID: "uid-a"}
 	for k, v := range extra {
 		out[k] = v
 	}

@@ -1,0 +1,105 @@
+// Package awsmr holds what every AWS managed kind shares: the ownership rule that keeps two managed resources from
+// claiming one cloud resource, and tag handling with default tags and ignored prefixes.
+package awsmr
+
+import (
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Ownership tags name the managed resource that made (or adopted) a cloud resource. The default external name is
+// metadata.name without the namespace, so team-a/data and team-b/data would otherwise both claim "data".
+const (
+	TagNamespace = "stateful.dev/namespace"
+	TagName      = "stateful.dev/name"
+	TagUID       = "stateful.dev/uid"
+)
+
+// A Managed is what the ownership rule needs of a managed resource.
+type Managed interface {
+	metav1.Object
+	GetManagementPolicies() xpv2.ManagementPolicies
+}
+
+// An Owner is the managed resource a cloud resource's ownership tags name.
+type Owner struct {
+	Namespace, Name, UID string
+}
+
+// OwnerOf returns the owner recorded in tags, and false when they carry no ownership tags.
+func OwnerOf(tags map[string]string) (Owner, bool) {
+	o := Owner{Namespace: tags[TagNamespace], Name: tags[TagName], UID: tags[TagUID]}
+	return o, o.Name != ""
+}
+
+// OwnershipTags returns the tags that mark a cloud resource as mg's.
+func OwnershipTags(mg metav1.Object) map[string]string {
+	return map[string]string{TagNamespace: mg.GetNamespace(), TagName: mg.GetName(), TagUID: string(mg.GetUID())}
+}
+
+// Is reports whether the owner is mg. The UID is not compared: a managed resource deleted with an orphaning
+// management policy and created again from Git under the same namespace and name is the same resource to its
+// users, and takes its cloud resource back (its UID tag is then updated). Another namespace or name never matches.
+func (o Owner) Is(mg metav1.Object) bool {
+	return o.Namespace == mg.GetNamespace() && o.Name == mg.GetName()
+}
+
+// Ownership is Observe's verdict on whose cloud resource it found.
+type Ownership int
+
+const (
+	// OwnedByCR: the ownership tags name the managed resource.
+	OwnedByCR Ownership = iota
+	// Adoptable: untagged, and the managed resource may take it (explicit adoption, ObserveOnly, or its own
+	// unconfirmed create).
+	Adoptable
+	// OwnedByOther: the ownership tags name another managed resource. Never modified or deleted.
+	OwnedByOther
+	// NotOurs: untagged and nothing says the managed resource may take it.
+	NotOurs
+)
+
+// Judge applies the ownership rule to a cloud resource carrying tags; adopt is the resource's adoptExisting.
+func Judge(mg Managed, adopt bool, tags map[string]string) Ownership {
+	o, tagged := OwnerOf(tags)
+	switch {
+	case tagged && o.Is(mg):
+		return OwnedByCR
+	case tagged:
+		return OwnedByOther
+	case adopt || OnlyObserves(mg.GetManagementPolicies()) || CreateUnconfirmed(mg):
+		return Adoptable
+	default:
+		return NotOurs
+	}
+}
+
+// CreateUnconfirmed reports whether the latest create attempt was never confirmed: the runtime wrote
+// external-create-pending, then either nothing (the provider died during Create, between the create call and the
+// tagging) or external-create-failed (Create returned an error, perhaps after the cloud made the resource and the
+// response was lost). An untagged resource of its name is then the one it made.
+//
+// NOTE: the annotations have one-second precision; a success stamped in the same second as the pending mark
+// counts as confirmed.
+func CreateUnconfirmed(o metav1.Object) bool {
+	p := meta.GetExternalCreatePending(o)
+	if p.IsZero() {
+		return false
+	}
+	return meta.GetExternalCreateSucceeded(o).Before(p)
+}
+
+// OnlyObserves reports whether the management policies forbid every write, as ObserveOnly does.
+func OnlyObserves(p xpv2.ManagementPolicies) bool {
+	if len(p) == 0 {
+		return false
+	}
+	for _, a := range p {
+		switch a {
+		case xpv2.ManagementActionAll, xpv2.ManagementActionCreate, xpv2.ManagementActionUpdate, xpv2.ManagementActionDelete:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,70 @@
+package awsmr
+
+import (
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DesiredTags is the whole tag set a cloud resource should carry (apart from ignored keys): the ProviderConfig's
+// default tags, overridden by the spec's tags, plus the ownership tags, which nothing overrides.
+func DesiredTags(mg metav1.Object, spec, defaults map[string]string) map[string]string {
+	out := make(map[string]string, len(defaults)+len(spec)+3)
+	for k, v := range defaults {
+		out[k] = v
+	}
+	for k, v := range spec {
+		out[k] = v
+	}
+	for k, v := range OwnershipTags(mg) {
+		out[k] = v
+	}
+	return out
+}
+
+// Ignored reports whether a tag key is left alone: "aws:" keys and the ProviderConfig's ignored prefixes.
+func Ignored(key string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// TagDiff lists the keys whose observed value differs from the desired one, sorted: a missing or changed desired
+// key, or an extra key that is not ignored. An empty result means the tags are up to date.
+func TagDiff(desired, observed map[string]string, ignore []string) []string {
+	var diff []string
+	for k, v := range desired {
+		if ov, ok := observed[k]; !ok || ov != v {
+			diff = append(diff, k)
+		}
+	}
+	for k := range observed {
+		if _, ok := desired[k]; !ok && !Ignored(k, ignore) {
+			diff = append(diff, k)
+		}
+	}
+	sort.Strings(diff)
+	return diff
+}
+
+// TagChanges splits the way to desired for APIs that add and remove tags separately: the tags to set (missing or
+// changed) and the keys to remove (extra, not ignored), sorted.
+func TagChanges(desired, observed map[string]string, ignore []string) (set map[string]string, remove []string) {
+	set = map[string]string{}
+	for k, v := range desired {
+		if ov, ok := observed[k]; !ok || ov != v {
+			set[k] = v
+		}
+	}
+	for k := range observed {
+		if _, ok := desired[k]; !ok && !Ignored(k, ignore) {
+			remove = append(remove, k)
+		}
+	}
+	sort.Strings(remove)
+	return set, remove
+}
