@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
@@ -12,6 +13,7 @@ import (
 var AddToSchemes = runtime.SchemeBuilder{
 	v1alpha1.SchemeBuilder.AddToScheme,
 	s3v1alpha1.SchemeBuilder.AddToScheme,
+	sqsv1alpha1.SchemeBuilder.AddToScheme,
 }
 
 // AddToScheme adds all of the provider's types to the supplied scheme.

@@ -6,8 +6,10 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/queue"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 )
@@ -16,10 +18,12 @@ import (
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	o.ManagedKinds = []func() resource.ManagedList{
 		func() resource.ManagedList { return &s3v1alpha1.BucketList{} },
+		func() resource.ManagedList { return &sqsv1alpha1.QueueList{} },
 	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
 		bucket.SetupGated,
+		queue.SetupGated,
 	} {
 		if err := s(mgr, o); err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stateful-dev/provider-stateful/test/harness"
 	"github.com/stateful-dev/provider-stateful/test/localstack"
@@ -95,6 +96,16 @@ func TestExamplesEndToEnd(t *testing.T) {
 		t.Errorf("live iam_user leases: want 1, got %d", n)
 	}
 
+	// The queues: the work queue's dead-letter target resolved by reference, its connection secret written.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "queue/orders", "queue/orders-dlq", "queue/events.fifo")
+	dlqARN := kubectl("get", "queue", "-n", "demo", "orders-dlq", "-o", "jsonpath={.status.atProvider.arn}")
+	if redrive := kubectl("get", "queue", "-n", "demo", "orders", "-o", "jsonpath={.status.atProvider.redrivePolicy}"); dlqARN == "" || !strings.Contains(redrive, dlqARN) {
+		t.Errorf("the work queue's redrive policy %q does not name the dead-letter queue %q", redrive, dlqARN)
+	}
+	if url := kubectl("get", "secret", "-n", "demo", "orders-conn", "-o", "jsonpath={.data.url}"); url == "" {
+		t.Errorf("the queue's connection secret has no url")
+	}
+
 	// A spec change reaches the cloud.
 	kubectl("patch", "-n", "demo", "bucket/"+bucket, "--type=merge", "-p", `{"spec":{"forProvider":{"tags":{"team":"platform","env":"staging"}}}}`)
 	wait(t, "the changed tag in moto", func() bool { return tags()["env"] == "staging" })
@@ -119,6 +130,13 @@ func TestExamplesEndToEnd(t *testing.T) {
 	for _, b := range []string{bucket, "team-x-data"} {
 		wait(t, b+" gone from moto", func() bool {
 			_, err := direct.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(b)})
+			return err != nil
+		})
+	}
+	queues := sqs.New(sqs.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.MotoURL), Credentials: credentials.NewStaticCredentialsProvider("x", "x", "")})
+	for _, q := range []string{"orders", "orders-dlq", "events.fifo"} {
+		wait(t, "queue "+q+" gone from moto", func() bool {
+			_, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(q)})
 			return err != nil
 		})
 	}

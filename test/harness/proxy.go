@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,9 @@ import (
 type Call struct {
 	Service   string
 	Operation string
-	Bucket    string
+	// Bucket is the resource the call is about: the S3 bucket, or for JSON-protocol services the queue (by name or
+	// by the last part of its URL) or the table.
+	Bucket string
 	// AccessKey is the key ID the request was signed with (never the secret: SigV4 does not send it).
 	AccessKey string
 	Status    int
@@ -241,7 +244,7 @@ var s3Subresources = []struct{ query, noun string }{
 // method, the path (path-style addressing) and the sub-resource in the query. JSON and query protocols name it.
 func operation(svc string, r *http.Request, body []byte) (op, bucket string) {
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
-		return t[strings.LastIndex(t, ".")+1:], ""
+		return t[strings.LastIndex(t, ".")+1:], jsonResource(body)
 	}
 	if svc != "s3" {
 		// The query protocol (STS, IAM, RDS) names the action in the URL or in the form body.
@@ -299,4 +302,22 @@ func operation(svc string, r *http.Request, body []byte) (op, bucket string) {
 		return "ListObjects", bucket
 	}
 	return r.Method + " " + r.URL.Path, bucket
+}
+
+// jsonResource names the resource a JSON-protocol request is about.
+func jsonResource(body []byte) string {
+	var in struct {
+		QueueName, QueueUrl, TableName string //nolint:revive // The wire names.
+	}
+	if json.Unmarshal(body, &in) != nil {
+		return ""
+	}
+	switch {
+	case in.QueueName != "":
+		return in.QueueName
+	case in.QueueUrl != "":
+		return in.QueueUrl[strings.LastIndex(in.QueueUrl, "/")+1:]
+	default:
+		return in.TableName
+	}
 }

@@ -32,9 +32,6 @@ const (
 	errPutTags = "cannot set bucket tags"
 	errCreate  = "cannot create bucket"
 	errDelete  = "cannot delete bucket"
-
-	reasonDrift  event.Reason = "DriftReverted"
-	reasonChange event.Reason = "ApplyingSpecChange"
 )
 
 // SetupGated registers the Bucket controller once the Bucket CRD exists.
@@ -214,13 +211,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if err := e.applyConfig(ctx, name, cr.Spec.ForProvider, e.groups); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	if len(e.drift) > 0 {
-		reason, verb := reasonChange, "Applied spec change to "
-		if cr.GetCondition(xpv2.TypeSynced).ObservedGeneration == cr.GetGeneration() {
-			reason, verb = reasonDrift, "Reverted drift in "
-		}
-		e.record.Event(cr, event.Normal(reason, verb+strings.Join(e.drift, "; ")))
-	}
+	awsmr.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
 }
 

@@ -256,11 +256,11 @@ func TestUpdate(t *testing.T) {
 	}{
 		"Drift": {
 			reason: "The spec has not changed since the last sync: the difference is drift.",
-			cr:     bucket(withSynced(1)), wantReason: reasonDrift,
+			cr:     bucket(withSynced(1)), wantReason: awsmr.ReasonDrift,
 		},
 		"SpecChange": {
 			reason: "A newer generation than the last sync is a spec change.",
-			cr:     bucket(withSynced(0)), wantReason: reasonChange,
+			cr:     bucket(withSynced(0)), wantReason: awsmr.ReasonChange,
 		},
 	}
 	for name, tc := range cases {

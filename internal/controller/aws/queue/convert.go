@@ -1,0 +1,246 @@
+package queue
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
+)
+
+// Connection detail keys a Queue publishes.
+const (
+	ConnURL = "url"
+	ConnARN = "arn"
+)
+
+// SQS attribute names.
+const (
+	attrFIFO            = "FifoQueue"
+	attrDelay           = "DelaySeconds"
+	attrMaxSize         = "MaximumMessageSize"
+	attrRetention       = "MessageRetentionPeriod"
+	attrVisibility      = "VisibilityTimeout"
+	attrWait            = "ReceiveMessageWaitTimeSeconds"
+	attrContentDedup    = "ContentBasedDeduplication"
+	attrDedupScope      = "DeduplicationScope"
+	attrThroughput      = "FifoThroughputLimit"
+	attrSQSManagedSSE   = "SqsManagedSseEnabled"
+	attrKMSKey          = "KmsMasterKeyId"
+	attrKMSReuse        = "KmsDataKeyReusePeriodSeconds"
+	attrPolicy          = "Policy"
+	attrRedrive         = "RedrivePolicy"
+	attrRedriveAllow    = "RedriveAllowPolicy"
+	attrARN             = "QueueArn"
+	attrCreated         = "CreatedTimestamp"
+	attrLastModified    = "LastModifiedTimestamp"
+	attrApproxMessages  = "ApproximateNumberOfMessages"
+	attrApproxNotVis    = "ApproximateNumberOfMessagesNotVisible"
+	attrApproxDelayed   = "ApproximateNumberOfMessagesDelayed"
+	fifoSuffix          = ".fifo"
+	maxQueueNameLength  = 80
+	kmsTypeSQS, kmsType = "SQS", "KMS"
+)
+
+var queueName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// ValidateName checks a queue name (the external name) against SQS's rules, so that a bad name fails with a clear
+// message before any call: 1 to 80 letters, digits, hyphens and underscores, plus .fifo at the end of a FIFO
+// queue's name and only there.
+func ValidateName(name string, fifo bool) error {
+	base, isFIFOName := strings.CutSuffix(name, fifoSuffix)
+	switch {
+	case len(name) > maxQueueNameLength:
+		return errors.Errorf("queue name %q is longer than %d characters", name, maxQueueNameLength)
+	case !queueName.MatchString(base):
+		return errors.Errorf("queue name %q may only contain letters, digits, hyphens and underscores (and end in .fifo for a FIFO queue)", name)
+	case fifo && !isFIFOName:
+		return errors.Errorf("queue name %q must end in .fifo: the queue is FIFO", name)
+	case !fifo && isFIFOName:
+		return errors.Errorf("queue name %q ends in .fifo: set fifoQueue: true, or choose another name", name)
+	}
+	return nil
+}
+
+// desiredAttributes returns the attributes the spec manages, as SQS spells them. FifoQueue is left out: it is
+// set at create and never changes (createAttributes adds it).
+func desiredAttributes(p v1alpha1.QueueParameters) (map[string]string, error) {
+	a := map[string]string{}
+	putInt := func(k string, v *int32) {
+		if v != nil {
+			a[k] = strconv.Itoa(int(*v))
+		}
+	}
+	putInt(attrDelay, p.DelaySeconds)
+	putInt(attrMaxSize, p.MaximumMessageSize)
+	putInt(attrRetention, p.MessageRetentionPeriod)
+	putInt(attrVisibility, p.VisibilityTimeout)
+	putInt(attrWait, p.ReceiveMessageWaitTimeSeconds)
+	if p.ContentBasedDeduplication != nil {
+		a[attrContentDedup] = strconv.FormatBool(*p.ContentBasedDeduplication)
+	}
+	if p.DeduplicationScope != nil {
+		a[attrDedupScope] = *p.DeduplicationScope
+	}
+	if p.FIFOThroughputLimit != nil {
+		a[attrThroughput] = *p.FIFOThroughputLimit
+	}
+	if e := p.ServerSideEncryption; e != nil {
+		switch e.Type {
+		case kmsTypeSQS:
+			a[attrSQSManagedSSE], a[attrKMSKey] = "true", ""
+		case kmsType:
+			a[attrKMSKey] = deref(e.KMSKeyID)
+			putInt(attrKMSReuse, e.DataKeyReusePeriodSeconds)
+		default: // None
+			a[attrSQSManagedSSE], a[attrKMSKey] = "false", ""
+		}
+	}
+	if p.Policy != nil {
+		if _, err := policy.Normalize(*p.Policy); err != nil {
+			return nil, errors.Wrap(err, "spec.forProvider.policy is not a valid policy document")
+		}
+		a[attrPolicy] = *p.Policy
+	}
+	if r := p.RedrivePolicy; r != nil {
+		if deref(r.DeadLetterTargetARN) == "" {
+			return nil, errors.New("spec.forProvider.redrivePolicy: the dead-letter target's ARN is not known yet")
+		}
+		b, _ := json.Marshal(map[string]any{"deadLetterTargetArn": *r.DeadLetterTargetARN, "maxReceiveCount": r.MaxReceiveCount})
+		a[attrRedrive] = string(b)
+	}
+	if r := p.RedriveAllowPolicy; r != nil {
+		m := map[string]any{"redrivePermission": r.RedrivePermission}
+		if len(r.SourceQueueARNs) > 0 {
+			m["sourceQueueArns"] = r.SourceQueueARNs
+		}
+		b, _ := json.Marshal(m)
+		a[attrRedriveAllow] = string(b)
+	}
+	return a, nil
+}
+
+// createAttributes are the attributes CreateQueue sends: the desired ones, FifoQueue for a FIFO queue, and none of
+// the empty values that only serve to switch something off.
+func createAttributes(p v1alpha1.QueueParameters) (map[string]string, error) {
+	a, err := desiredAttributes(p)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range a {
+		if v == "" {
+			delete(a, k)
+		}
+	}
+	if deref(p.FIFOQueue) {
+		a[attrFIFO] = "true"
+	}
+	return a, nil
+}
+
+// attributeDiff lists, sorted, the desired attributes whose observed value differs. Policies are compared by
+// meaning, booleans and numbers by value; an attribute SQS does not report counts as empty.
+func attributeDiff(desired, observed map[string]string) ([]string, error) {
+	var diff []string
+	for k, want := range desired {
+		same, err := sameAttribute(k, want, observed[k])
+		if err != nil {
+			return nil, err
+		}
+		if !same {
+			diff = append(diff, k)
+		}
+	}
+	sort.Strings(diff)
+	return diff, nil
+}
+
+func sameAttribute(k, want, got string) (bool, error) {
+	switch k {
+	case attrPolicy:
+		if got == "" {
+			return false, nil
+		}
+		return policy.Equal(want, got)
+	case attrRedrive, attrRedriveAllow:
+		return sameJSON(want, got), nil
+	case attrContentDedup, attrSQSManagedSSE:
+		return strings.EqualFold(want, got) || (want == "false" && got == ""), nil
+	default:
+		return want == got, nil
+	}
+}
+
+// sameJSON compares two small JSON objects by the string form of their values, since SQS may report
+// maxReceiveCount as a number or a string, and with the ARN lists in any order.
+func sameJSON(a, b string) bool {
+	if a == "" || b == "" {
+		return a == b
+	}
+	var ma, mb map[string]any
+	if json.Unmarshal([]byte(a), &ma) != nil || json.Unmarshal([]byte(b), &mb) != nil || len(ma) != len(mb) {
+		return false
+	}
+	for k, va := range ma {
+		vb, ok := mb[k]
+		if !ok || flat(va) != flat(vb) {
+			return false
+		}
+	}
+	return true
+}
+
+func flat(v any) string {
+	if l, ok := v.([]any); ok {
+		s := make([]string, 0, len(l))
+		for _, x := range l {
+			s = append(s, fmt.Sprint(x))
+		}
+		sort.Strings(s)
+		return strings.Join(s, ",")
+	}
+	return fmt.Sprint(v)
+}
+
+// observation is the queue as SQS reports it.
+func observation(url string, attrs, tags map[string]string) v1alpha1.QueueObservation {
+	o := v1alpha1.QueueObservation{URL: url, ARN: attrs[attrARN], Tags: tags, Attributes: map[string]string{}}
+	for k, v := range attrs {
+		switch k {
+		case attrPolicy:
+			if n, err := policy.Normalize(v); err == nil {
+				v = n
+			}
+			o.Policy = v
+		case attrRedrive:
+			o.RedrivePolicy = v
+		case attrRedriveAllow:
+			o.RedriveAllowPolicy = v
+		case attrARN, attrApproxMessages, attrApproxNotVis, attrApproxDelayed, attrLastModified, attrCreated:
+			// The ARN has its own field; the message counts and timestamps change on their own, and a status that
+			// changes on every poll is an API write on every poll.
+		default:
+			o.Attributes[k] = v
+		}
+	}
+	return o
+}
+
+func connectionDetails(url, arn string) managed.ConnectionDetails {
+	return managed.ConnectionDetails{ConnURL: []byte(url), ConnARN: []byte(arn)}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,241 @@
+// Package queue reconciles SQS Queues.
+package queue
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+	sqsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errGetURL   = "cannot look up the queue"
+	errGetAttrs = "cannot read the queue's attributes"
+	errSetAttrs = "cannot set the queue's attributes"
+	errGetTags  = "cannot read the queue's tags"
+	errTag      = "cannot tag the queue"
+	errUntag    = "cannot untag the queue"
+	errCreate   = "cannot create the queue"
+	errDelete   = "cannot delete the queue"
+
+	groupTags = "tags"
+)
+
+// SetupGated registers the Queue controller once the Queue CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.QueueGroupVersionKind)
+	return nil
+}
+
+// Setup registers the Queue controller with mgr.
+func Setup(mgr ctrl.Manager, o setup.Options) error {
+	name := managed.ControllerName(v1alpha1.QueueGroupKind)
+	c := &connector{
+		usage:  resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
+		creds:  o.Credentials,
+		newSQS: func(cfg aws.Config, region string) sqsclient.API { return sqsclient.New(cfg, region) },
+		record: setup.Recorder(mgr, name),
+	}
+	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.Queue](c))
+	return setup.Managed(mgr, o, v1alpha1.QueueGroupVersionKind, &v1alpha1.Queue{}, &v1alpha1.QueueList{}, opts...)
+}
+
+// A connector resolves a Queue's ProviderConfig into an SQS client.
+type connector struct {
+	usage  resource.ModernTracker
+	creds  *credentials.Resolver
+	newSQS func(cfg aws.Config, region string) sqsclient.API
+	record event.Recorder
+}
+
+// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
+func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Queue) (managed.TypedExternalClient[*v1alpha1.Queue], error) {
+	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
+		return nil, err
+	}
+	acct, err := c.creds.AWS(ctx, cr)
+	if err != nil {
+		return nil, err
+	}
+	region := cr.Spec.ForProvider.Region
+	api := credentials.Client(acct, "sqs/"+region, func(cfg aws.Config) sqsclient.API { return c.newSQS(cfg, region) })
+	return &external{sqs: api, acct: acct, record: c.record}, nil
+}
+
+// external manages one Queue for the length of one reconcile. Observe leaves what it read for Update.
+type external struct {
+	sqs    sqsclient.API
+	acct   *credentials.AWSAccount
+	record event.Recorder
+
+	url          string
+	observedTags map[string]string
+	attrs        []string // attributes that differ
+	tagsDiffer   bool
+	drift        []string
+}
+
+// Observe looks the queue up by name, decides whether it is this Queue's (the ownership rule shared by every AWS
+// kind), and compares what the spec manages. It never writes, and reports "does not exist" only when SQS says so.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalObservation, error) {
+	name := meta.GetExternalName(cr)
+	p := cr.Spec.ForProvider
+	if err := ValidateName(name, deref(p.FIFOQueue)); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	switch {
+	case err == nil:
+	case sqsclient.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errGetURL)
+	}
+	e.url = aws.ToString(u.QueueUrl)
+
+	tags, err := e.tags(ctx)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, tags) {
+	case awsmr.OwnedByOther:
+		if meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		o, _ := awsmr.OwnerOf(tags)
+		return managed.ExternalObservation{}, errors.Errorf("queue %q belongs to Queue %s/%s: refusing to manage it", name, o.Namespace, o.Name)
+	case awsmr.NotOurs:
+		if meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		return managed.ExternalObservation{}, errors.Errorf("queue %q already exists and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name)
+	case awsmr.OwnedByCR, awsmr.Adoptable:
+	}
+
+	a, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u.QueueUrl, AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll}})
+	if err != nil {
+		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errGetAttrs)
+	}
+	if fifo := strings.EqualFold(a.Attributes[attrFIFO], "true"); fifo != deref(p.FIFOQueue) {
+		return managed.ExternalObservation{}, errors.Errorf("queue %q is FIFO=%t and cannot change: fifoQueue is set when the queue is created", name, fifo)
+	}
+	desired, err := desiredAttributes(p)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	if e.attrs, err = attributeDiff(desired, a.Attributes); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	cr.Status.AtProvider = observation(e.url, a.Attributes, tags)
+	cr.SetConditions(xpv2.Available())
+
+	e.observedTags = tags
+	e.drift = append([]string(nil), e.attrs...)
+	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
+		e.tagsDiffer = true
+		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
+	}
+	return managed.ExternalObservation{
+		ResourceExists:    true,
+		ResourceUpToDate:  len(e.drift) == 0,
+		ConnectionDetails: connectionDetails(e.url, cr.Status.AtProvider.ARN),
+		Diff:              strings.Join(e.drift, "; "),
+	}, nil
+}
+
+// Create makes the queue with its attributes and its ownership tags in one call, so no crash can leave an
+// untagged queue behind. SQS answers a repeated CreateQueue with identical attributes with the existing queue's
+// URL, which makes a replay after a lost response safe.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalCreation, error) {
+	name := meta.GetExternalName(cr)
+	attrs, err := createAttributes(cr.Spec.ForProvider)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	out, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName: aws.String(name), Attributes: attrs,
+		Tags: awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+	})
+	switch {
+	case err == nil:
+	case sqsclient.IsDeletedRecently(err):
+		// The runtime retries with backoff: this message stays the same until SQS accepts the name again.
+		return managed.ExternalCreation{}, errors.Errorf("a queue named %q was deleted less than 60 seconds ago and SQS refuses the name until then: retrying with backoff", name)
+	case sqsclient.IsNameTaken(err):
+		return managed.ExternalCreation{}, errors.Errorf("a queue named %q exists with other attributes and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name)
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
+	}
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(aws.ToString(out.QueueUrl), "")}, nil
+}
+
+// Update brings the attributes and tags that differ back to the spec, and records what it changed.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalUpdate, error) {
+	if len(e.attrs) > 0 {
+		desired, err := desiredAttributes(cr.Spec.ForProvider)
+		if err != nil {
+			return managed.ExternalUpdate{}, err
+		}
+		set := make(map[string]string, len(e.attrs))
+		for _, k := range e.attrs {
+			set[k] = desired[k]
+		}
+		if _, err := e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: set}); err != nil {
+			return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errSetAttrs)
+		}
+	}
+	if e.tagsDiffer {
+		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags, e.acct.IgnoreTagPrefixes)
+		if len(set) > 0 {
+			if _, err := e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(e.url), Tags: set}); err != nil {
+				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
+			}
+		}
+		if len(remove) > 0 {
+			if _, err := e.sqs.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(e.url), TagKeys: remove}); err != nil {
+				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errUntag)
+			}
+		}
+	}
+	awsmr.RecordChanges(e.record, cr, e.drift)
+	return managed.ExternalUpdate{}, nil
+}
+
+// Delete deletes the queue. Observe has already established that it is this Queue's.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	_, err := e.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(e.url)})
+	if err != nil && !sqsclient.IsNotFound(err) {
+		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
+	}
+	return managed.ExternalDelete{}, nil
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }
+
+func (e *external) tags(ctx context.Context) (map[string]string, error) {
+	out, err := e.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(e.url)})
+	if err != nil {
+		return nil, errors.Wrap(awsclient.Clean(err), errGetTags)
+	}
+	return out.Tags, nil
+}
