@@ -2,6 +2,8 @@
 package awstest
 
 import (
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"k8s.io/apimachinery/pkg/runtime"
 	"net/http"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -24,3 +26,12 @@ func APIError(op string, status int, code, msg string) error {
 		},
 	}
 }
+
+// A Recorder keeps the events a controller records, for tests that assert on them.
+type Recorder struct{ Events []event.Event }
+
+// Event records e.
+func (r *Recorder) Event(_ runtime.Object, e event.Event) { r.Events = append(r.Events, e) }
+
+// WithAnnotations returns the recorder itself.
+func (r *Recorder) WithAnnotations(...string) event.Recorder { return r }

@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
@@ -243,10 +242,6 @@ func TestCreate(t *testing.T) {
 	}
 }
 
-type recorder struct{ events []event.Event }
-
-func (r *recorder) Event(_ runtime.Object, e event.Event)    { r.events = append(r.events, e) }
-func (r *recorder) WithAnnotations(...string) event.Recorder { return r }
 
 func TestUpdate(t *testing.T) {
 	cases := map[string]struct {
@@ -266,7 +261,7 @@ func TestUpdate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var put []types.Tag
-			rec := &recorder{}
+			rec := &awstest.Recorder{}
 			e := &external{
 				s3: &fake.S3{MockPutBucketTagging: func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
 					put = in.Tagging.TagSet
@@ -283,8 +278,8 @@ func TestUpdate(t *testing.T) {
 			if diff := cmp.Diff(tagsToPut(awsmr.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), nil, nil), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
 				t.Errorf("%s\nPutBucketTagging: -want +got:\n%s", tc.reason, diff)
 			}
-			if len(rec.events) != 1 || rec.events[0].Reason != tc.wantReason || !strings.Contains(rec.events[0].Message, "tags[intruder]") {
-				t.Errorf("%s\nevents: want one %s naming tags[intruder], got %+v", tc.reason, tc.wantReason, rec.events)
+			if len(rec.Events) != 1 || rec.Events[0].Reason != tc.wantReason || !strings.Contains(rec.Events[0].Message, "tags[intruder]") {
+				t.Errorf("%s\nevents: want one %s naming tags[intruder], got %+v", tc.reason, tc.wantReason, rec.Events)
 			}
 		})
 	}
