@@ -242,7 +242,6 @@ func TestCreate(t *testing.T) {
 	}
 }
 
-
 func TestUpdate(t *testing.T) {
 	cases := map[string]struct {
 		reason     string

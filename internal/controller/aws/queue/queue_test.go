@@ -194,7 +194,10 @@ func TestUpdate(t *testing.T) {
 		set = i.Attributes
 		return &sqs.SetQueueAttributesOutput{}, nil
 	}
-	f.MockTagQueue = func(i *sqs.TagQueueInput) (*sqs.TagQueueOutput, error) { tagged = i.Tags; return &sqs.TagQueueOutput{}, nil }
+	f.MockTagQueue = func(i *sqs.TagQueueInput) (*sqs.TagQueueOutput, error) {
+		tagged = i.Tags
+		return &sqs.TagQueueOutput{}, nil
+	}
 	f.MockUntagQueue = func(i *sqs.UntagQueueInput) (*sqs.UntagQueueOutput, error) {
 		untagged = i.TagKeys
 		return &sqs.UntagQueueOutput{}, nil
