@@ -4,6 +4,7 @@ package apis
 import (
 	"k8s.io/apimachinery/pkg/runtime"
 
+	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -14,6 +15,7 @@ var AddToSchemes = runtime.SchemeBuilder{
 	v1alpha1.SchemeBuilder.AddToScheme,
 	s3v1alpha1.SchemeBuilder.AddToScheme,
 	sqsv1alpha1.SchemeBuilder.AddToScheme,
+	rdsv1alpha1.SchemeBuilder.AddToScheme,
 }
 
 // AddToScheme adds all of the provider's types to the supplied scheme.

@@ -5,10 +5,12 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/dbinstance"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/queue"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
@@ -19,11 +21,13 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	o.ManagedKinds = []func() resource.ManagedList{
 		func() resource.ManagedList { return &s3v1alpha1.BucketList{} },
 		func() resource.ManagedList { return &sqsv1alpha1.QueueList{} },
+		func() resource.ManagedList { return &rdsv1alpha1.DBInstanceList{} },
 	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
 		bucket.SetupGated,
 		queue.SetupGated,
+		dbinstance.SetupGated,
 	} {
 		if err := s(mgr, o); err != nil {
 			return err

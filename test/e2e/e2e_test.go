@@ -7,6 +7,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -104,6 +105,23 @@ func TestExamplesEndToEnd(t *testing.T) {
 	}
 	if url := kubectl("get", "secret", "-n", "demo", "orders-conn", "-o", "jsonpath={.data.url}"); url == "" {
 		t.Errorf("the queue's connection secret has no url")
+	}
+
+	// The database: its generated password is in the connection Secret, with a DSN naming the endpoint.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "dbinstance/orders-db")
+	master := kubectl("get", "secret", "-n", "demo", "orders-db-master", "-o", "jsonpath={.data.password}")
+	if connPW := kubectl("get", "secret", "-n", "demo", "orders-db-conn", "-o", "jsonpath={.data.password}"); master == "" || connPW != master {
+		t.Errorf("the connection secret's password is not the generated one")
+	}
+	if dsn := kubectl("get", "secret", "-n", "demo", "orders-db-conn", "-o", "jsonpath={.data.uri}"); dsn == "" {
+		t.Errorf("the connection secret has no uri")
+	}
+	if pw, err := base64.StdEncoding.DecodeString(master); err != nil || len(pw) == 0 {
+		t.Errorf("the generated password Secret: %v", err)
+	} else if obj := kubectl("get", "dbinstance", "-n", "demo", "orders-db", "-o", "json"); strings.Contains(obj, string(pw)) {
+		t.Errorf("the DBInstance object carries the password")
+	} else if logs, _ := os.ReadFile(filepath.Join(dir, "provider.log")); strings.Contains(string(logs), string(pw)) {
+		t.Errorf("the provider log carries the password")
 	}
 
 	// A spec change reaches the cloud.

@@ -249,10 +249,10 @@ func operation(svc string, r *http.Request, body []byte) (op, bucket string) {
 	if svc != "s3" {
 		// The query protocol (STS, IAM, RDS) names the action in the URL or in the form body.
 		if a := r.URL.Query().Get("Action"); a != "" {
-			return a, ""
+			return a, queryResource(r.URL.Query())
 		}
 		if form, err := url.ParseQuery(string(body)); err == nil && form.Get("Action") != "" {
-			return form.Get("Action"), ""
+			return form.Get("Action"), queryResource(form)
 		}
 		return r.Method + " " + r.URL.Path, ""
 	}
@@ -320,4 +320,14 @@ func jsonResource(body []byte) string {
 	default:
 		return in.TableName
 	}
+}
+
+// queryResource names the resource a query-protocol request is about: the RDS instance, by identifier or by the
+// last part of its ARN.
+func queryResource(form url.Values) string {
+	if id := form.Get("DBInstanceIdentifier"); id != "" {
+		return id
+	}
+	arn := form.Get("ResourceName")
+	return arn[strings.LastIndex(arn, ":")+1:]
 }

@@ -23,10 +23,17 @@ func TestOperation(t *testing.T) {
 		"DeleteObjs":   {reason: "POST ?delete.", svc: "s3", method: "POST", target: "/b?delete", wantOp: "DeleteObjects", wantBucket: "b"},
 		"PutObject":    {reason: "PUT with a key.", svc: "s3", method: "PUT", target: "/b/k", wantOp: "PutObject", wantBucket: "b"},
 		"QueryForm":    {reason: "STS names the action in the form body.", svc: "sts", method: "POST", target: "/", body: "Action=AssumeRole&Version=2011-06-15", wantOp: "AssumeRole"},
+		"RDSInstance":  {reason: "RDS calls name the instance.", svc: "rds", method: "POST", target: "/", body: "Action=ModifyDBInstance&DBInstanceIdentifier=db1", wantOp: "ModifyDBInstance", wantBucket: "db1"},
+		"RDSTags":      {reason: "RDS tag calls name it by ARN.", svc: "rds", method: "POST", target: "/", body: "Action=AddTagsToResource&ResourceName=arn%3Aaws%3Ards%3Aeu-west-1%3A1%3Adb%3Adb1", wantOp: "AddTagsToResource", wantBucket: "db1"},
+		"SQSByName":    {reason: "JSON-protocol SQS calls name the queue.", svc: "sqs", method: "POST", target: "/", body: `{"QueueName":"q1"}`, wantOp: "GetQueueUrl", wantBucket: "q1"},
+		"SQSByURL":     {reason: "... or give its URL.", svc: "sqs", method: "POST", target: "/", body: `{"QueueUrl":"http://x/123/q1"}`, wantOp: "GetQueueAttributes", wantBucket: "q1"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := httptest.NewRequest(tc.method, tc.target, strings.NewReader(tc.body))
+			if tc.svc == "sqs" {
+				r.Header.Set("X-Amz-Target", "AmazonSQS."+tc.wantOp)
+			}
 			op, b := operation(tc.svc, r, []byte(tc.body))
 			if op != tc.wantOp || b != tc.wantBucket {
 				t.Errorf("%s\noperation: want %s on %q, got %s on %q", tc.reason, tc.wantOp, tc.wantBucket, op, b)

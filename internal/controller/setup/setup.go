@@ -4,6 +4,7 @@ package setup
 
 import (
 	"context"
+	"math/rand"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -124,4 +125,18 @@ func TrackUsage(ctx context.Context, t resource.ModernTracker, mg resource.Moder
 		return errors.Wrap(err, "cannot track ProviderConfig usage")
 	}
 	return nil
+}
+
+// ShortPollWhile polls a managed resource every short while busy says it is in a transitional state (an RDS
+// instance creating or modifying), so Ready follows the cloud closely, and at the provider's poll interval, with
+// its jitter, otherwise.
+//
+// NOTE: crossplane-runtime keeps only the last poll interval hook, so this one applies the jitter itself.
+func ShortPollWhile(o Options, short time.Duration, busy func(resource.Managed) bool) managed.ReconcilerOption {
+	return managed.WithPollIntervalHook(func(mg resource.Managed, interval time.Duration) time.Duration {
+		if busy(mg) && short < interval {
+			return short
+		}
+		return interval + time.Duration((rand.Float64()-0.5)*2*float64(o.PollJitter)) //nolint:gosec // Jitter needs no secure randomness.
+	})
 }

@@ -1,0 +1,293 @@
+package dbinstance
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+)
+
+// Connection detail keys a DBInstance publishes.
+const (
+	ConnEndpoint = "endpoint"
+	ConnPort     = "port"
+	ConnUsername = "username"
+	ConnPassword = "password"
+	ConnDatabase = "database"
+	// ConnURI is a URL for the engine's clients: postgres://... or mysql://...
+	ConnURI = "uri"
+	// ConnDSN is the engine's native connection string: libpq keywords, or Go's mysql driver form.
+	ConnDSN = "dsn"
+)
+
+// statusAvailable is the only state in which the provider sends a ModifyDBInstance.
+const statusAvailable = "available"
+
+// versionSatisfied reports whether the running version satisfies the requested one: equal, or the request is a
+// prefix at a dot ("16" by "16.4", "8.0" by "8.0.35"), so automatic minor upgrades cause no update loop.
+func versionSatisfied(want, got string) bool {
+	return want == got || strings.HasPrefix(got, want+".")
+}
+
+// diff lists, sorted, the managed fields whose observed value differs from the spec. A field whose desired value
+// is already pending (waiting for the maintenance window) does not count: sending it again changes nothing.
+func diff(p v1alpha1.DBInstanceParameters, o types.DBInstance) []string {
+	pend := o.PendingModifiedValues
+	if pend == nil {
+		pend = &types.PendingModifiedValues{}
+	}
+	var d []string
+	add := func(name string, differs bool) {
+		if differs {
+			d = append(d, name)
+		}
+	}
+	if p.EngineVersion != nil {
+		add("engineVersion", !versionSatisfied(*p.EngineVersion, aws.ToString(o.EngineVersion)) && !versionSatisfied(*p.EngineVersion, aws.ToString(pend.EngineVersion)))
+	}
+	add("dbInstanceClass", p.DBInstanceClass != aws.ToString(o.DBInstanceClass) && p.DBInstanceClass != aws.ToString(pend.DBInstanceClass))
+	add("allocatedStorage", differsInt(p.AllocatedStorage, o.AllocatedStorage, pend.AllocatedStorage))
+	add("storageType", p.StorageType != nil && *p.StorageType != aws.ToString(o.StorageType) && *p.StorageType != aws.ToString(pend.StorageType))
+	add("iops", differsInt(p.IOPS, o.Iops, pend.Iops))
+	add("storageThroughput", differsInt(p.StorageThroughput, o.StorageThroughput, pend.StorageThroughput))
+	add("maxAllocatedStorage", differsInt(p.MaxAllocatedStorage, o.MaxAllocatedStorage, nil))
+	add("port", differsInt(p.Port, o.DbInstancePort, pend.Port) && (o.Endpoint == nil || differsInt(p.Port, o.Endpoint.Port, nil)))
+	add("multiAZ", p.MultiAZ != nil && *p.MultiAZ != aws.ToBool(o.MultiAZ) && (pend.MultiAZ == nil || *p.MultiAZ != *pend.MultiAZ))
+	add("publiclyAccessible", p.PubliclyAccessible != nil && *p.PubliclyAccessible != aws.ToBool(o.PubliclyAccessible))
+	add("backupRetentionPeriod", differsInt(p.BackupRetentionPeriod, o.BackupRetentionPeriod, pend.BackupRetentionPeriod))
+	add("preferredBackupWindow", p.PreferredBackupWindow != nil && *p.PreferredBackupWindow != aws.ToString(o.PreferredBackupWindow))
+	add("preferredMaintenanceWindow", p.PreferredMaintenanceWindow != nil && !strings.EqualFold(*p.PreferredMaintenanceWindow, aws.ToString(o.PreferredMaintenanceWindow)))
+	add("deletionProtection", p.DeletionProtection != nil && *p.DeletionProtection != aws.ToBool(o.DeletionProtection))
+	if p.DBParameterGroupName != nil {
+		add("dbParameterGroupName", !hasParameterGroup(o.DBParameterGroups, *p.DBParameterGroupName))
+	}
+	if p.VPCSecurityGroupIDs != nil {
+		add("vpcSecurityGroupIDs", !sameSet(p.VPCSecurityGroupIDs, securityGroups(o.VpcSecurityGroups)))
+	}
+	sort.Strings(d)
+	return d
+}
+
+// differsInt: the spec sets want and neither the running nor the pending value is it.
+func differsInt(want, got, pending *int32) bool {
+	if want == nil {
+		return false
+	}
+	return *want != aws.ToInt32(got) && (pending == nil || *want != *pending)
+}
+
+func hasParameterGroup(gs []types.DBParameterGroupStatus, name string) bool {
+	for _, g := range gs {
+		if aws.ToString(g.DBParameterGroupName) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func securityGroups(ms []types.VpcSecurityGroupMembership) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if s := aws.ToString(m.Status); s == "" || s == "active" || s == "adding" {
+			out = append(out, aws.ToString(m.VpcSecurityGroupId))
+		}
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	as, bs := append([]string(nil), a...), append([]string(nil), b...)
+	sort.Strings(as)
+	sort.Strings(bs)
+	for i := range as {
+		if as[i] != bs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// createInput is the CreateDBInstance request.
+func createInput(id string, p v1alpha1.DBInstanceParameters, password string, tags map[string]string) *rds.CreateDBInstanceInput {
+	in := &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), Engine: aws.String(p.Engine), DBInstanceClass: aws.String(p.DBInstanceClass),
+		EngineVersion: p.EngineVersion, AllocatedStorage: p.AllocatedStorage, StorageType: p.StorageType, Iops: p.IOPS,
+		StorageThroughput: p.StorageThroughput, MaxAllocatedStorage: p.MaxAllocatedStorage,
+		MasterUsername: aws.String(p.MasterUsername), MasterUserPassword: aws.String(password), DBName: p.DBName, Port: p.Port,
+		MultiAZ: p.MultiAZ, PubliclyAccessible: p.PubliclyAccessible, BackupRetentionPeriod: p.BackupRetentionPeriod,
+		PreferredBackupWindow: p.PreferredBackupWindow, PreferredMaintenanceWindow: lower(p.PreferredMaintenanceWindow),
+		DeletionProtection: p.DeletionProtection, DBParameterGroupName: p.DBParameterGroupName, DBSubnetGroupName: p.DBSubnetGroupName,
+		VpcSecurityGroupIds: p.VPCSecurityGroupIDs, KmsKeyId: p.KMSKeyID, StorageEncrypted: p.StorageEncrypted, Tags: tagList(tags),
+	}
+	if p.KMSKeyID != nil {
+		in.StorageEncrypted = aws.Bool(true)
+	}
+	return in
+}
+
+// modifyInput is the ModifyDBInstance request for the fields in changed, plus a new password when rotate is set.
+func modifyInput(id string, p v1alpha1.DBInstanceParameters, changed []string, password string) *rds.ModifyDBInstanceInput {
+	in := &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), ApplyImmediately: p.ApplyImmediately}
+	for _, f := range changed {
+		switch f {
+		case "engineVersion":
+			in.EngineVersion = p.EngineVersion
+			// A request for a major version is a deliberate spec change.
+			in.AllowMajorVersionUpgrade = aws.Bool(true)
+		case "dbInstanceClass":
+			in.DBInstanceClass = aws.String(p.DBInstanceClass)
+		case "allocatedStorage":
+			in.AllocatedStorage = p.AllocatedStorage
+		case "storageType":
+			in.StorageType = p.StorageType
+		case "iops":
+			in.Iops = p.IOPS
+		case "storageThroughput":
+			in.StorageThroughput = p.StorageThroughput
+		case "maxAllocatedStorage":
+			in.MaxAllocatedStorage = p.MaxAllocatedStorage
+		case "port":
+			in.DBPortNumber = p.Port
+		case "multiAZ":
+			in.MultiAZ = p.MultiAZ
+		case "publiclyAccessible":
+			in.PubliclyAccessible = p.PubliclyAccessible
+		case "backupRetentionPeriod":
+			in.BackupRetentionPeriod = p.BackupRetentionPeriod
+		case "preferredBackupWindow":
+			in.PreferredBackupWindow = p.PreferredBackupWindow
+		case "preferredMaintenanceWindow":
+			in.PreferredMaintenanceWindow = lower(p.PreferredMaintenanceWindow)
+		case "deletionProtection":
+			in.DeletionProtection = p.DeletionProtection
+		case "dbParameterGroupName":
+			in.DBParameterGroupName = p.DBParameterGroupName
+		case "vpcSecurityGroupIDs":
+			in.VpcSecurityGroupIds = p.VPCSecurityGroupIDs
+		}
+	}
+	if password != "" {
+		in.MasterUserPassword = aws.String(password)
+	}
+	return in
+}
+
+func lower(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	return aws.String(strings.ToLower(*s))
+}
+
+func tagList(tags map[string]string) []types.Tag {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]types.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+func tagMap(tags []types.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+// observation is the instance as RDS reports it, without anything secret.
+func observation(o types.DBInstance) v1alpha1.DBInstanceObservation {
+	obs := v1alpha1.DBInstanceObservation{
+		ARN: aws.ToString(o.DBInstanceArn), Status: aws.ToString(o.DBInstanceStatus), EngineVersion: aws.ToString(o.EngineVersion),
+		DBInstanceClass: aws.ToString(o.DBInstanceClass), AllocatedStorage: aws.ToInt32(o.AllocatedStorage), Tags: tagMap(o.TagList),
+	}
+	if o.Endpoint != nil {
+		obs.Address, obs.Port = aws.ToString(o.Endpoint.Address), aws.ToInt32(o.Endpoint.Port)
+	}
+	if p := o.PendingModifiedValues; p != nil {
+		m := map[string]string{}
+		put := func(k string, v *string) {
+			if v != nil {
+				m[k] = *v
+			}
+		}
+		putInt := func(k string, v *int32) {
+			if v != nil {
+				m[k] = strconv.Itoa(int(*v))
+			}
+		}
+		put("dbInstanceClass", p.DBInstanceClass)
+		put("engineVersion", p.EngineVersion)
+		put("storageType", p.StorageType)
+		putInt("allocatedStorage", p.AllocatedStorage)
+		putInt("iops", p.Iops)
+		putInt("port", p.Port)
+		putInt("backupRetentionPeriod", p.BackupRetentionPeriod)
+		if p.MultiAZ != nil {
+			m["multiAZ"] = strconv.FormatBool(*p.MultiAZ)
+		}
+		if p.MasterUserPassword != nil {
+			// RDS reports a pending password as "****"; say only that one is pending.
+			m["masterUserPassword"] = "pending"
+		}
+		if len(m) > 0 {
+			obs.PendingModifiedValues = m
+		}
+	}
+	return obs
+}
+
+// connectionDetails are what an application needs to connect, password included: they go only to the
+// connection Secret.
+func connectionDetails(engine, user, password, database, host string, port int32) managed.ConnectionDetails {
+	d := managed.ConnectionDetails{
+		ConnUsername: []byte(user), ConnPassword: []byte(password), ConnDatabase: []byte(database),
+	}
+	if host == "" {
+		return d
+	}
+	ps := strconv.Itoa(int(port))
+	d[ConnEndpoint], d[ConnPort] = []byte(host), []byte(ps)
+	scheme := "postgres"
+	if engine != "postgres" {
+		scheme = "mysql"
+	}
+	u := url.URL{Scheme: scheme, User: url.UserPassword(user, password), Host: net.JoinHostPort(host, ps), Path: "/" + database}
+	if scheme == "postgres" {
+		u.RawQuery = "sslmode=require"
+		d[ConnDSN] = []byte(fmt.Sprintf("host=%s port=%s user=%s password=%s dbname=%s sslmode=require", host, ps, libpq(user), libpq(password), libpq(database)))
+	} else {
+		d[ConnDSN] = []byte(fmt.Sprintf("%s:%s@tcp(%s)/%s?tls=true", user, password, net.JoinHostPort(host, ps), database))
+	}
+	d[ConnURI] = []byte(u.String())
+	return d
+}
+
+// libpq quotes a value for a libpq keyword/value connection string.
+func libpq(v string) string {
+	if v != "" && !strings.ContainsAny(v, ` '\`) {
+		return v
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+}

@@ -1,0 +1,298 @@
+// Package dbinstance reconciles RDS DBInstances.
+package dbinstance
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+	rdsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/rds"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errDescribe = "cannot describe the DB instance"
+	errCreate   = "cannot create the DB instance"
+	errModify   = "cannot modify the DB instance"
+	errDelete   = "cannot delete the DB instance"
+	errTag      = "cannot tag the DB instance"
+	errUntag    = "cannot untag the DB instance"
+
+	groupTags     = "tags"
+	groupPassword = "masterUserPassword"
+)
+
+// busyPoll is the poll interval while an instance is not available, so Ready follows RDS closely.
+const busyPoll = 10 * time.Second
+
+// SetupGated registers the DBInstance controller once the DBInstance CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.DBInstanceGroupVersionKind)
+	return nil
+}
+
+// Setup registers the DBInstance controller with mgr.
+func Setup(mgr ctrl.Manager, o setup.Options) error {
+	name := managed.ControllerName(v1alpha1.DBInstanceGroupKind)
+	c := &connector{
+		usage:  resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
+		creds:  o.Credentials,
+		kube:   mgr.GetClient(),
+		newRDS: func(cfg aws.Config, region string) rdsclient.API { return rdsclient.New(cfg, region) },
+		record: setup.Recorder(mgr, name),
+	}
+	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.DBInstance](c))
+	opts = append(opts, setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
+		db, ok := mg.(*v1alpha1.DBInstance)
+		return ok && db.Status.AtProvider.Status != "" && db.Status.AtProvider.Status != statusAvailable
+	}))
+	return setup.Managed(mgr, o, v1alpha1.DBInstanceGroupVersionKind, &v1alpha1.DBInstance{}, &v1alpha1.DBInstanceList{}, opts...)
+}
+
+// A connector resolves a DBInstance's ProviderConfig into an RDS client.
+type connector struct {
+	usage  resource.ModernTracker
+	creds  *credentials.Resolver
+	kube   client.Client
+	newRDS func(cfg aws.Config, region string) rdsclient.API
+	record event.Recorder
+}
+
+// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
+func (c *connector) Connect(ctx context.Context, cr *v1alpha1.DBInstance) (managed.TypedExternalClient[*v1alpha1.DBInstance], error) {
+	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
+		return nil, err
+	}
+	acct, err := c.creds.AWS(ctx, cr)
+	if err != nil {
+		return nil, err
+	}
+	region := cr.Spec.ForProvider.Region
+	api := credentials.Client(acct, "rds/"+region, func(cfg aws.Config) rdsclient.API { return c.newRDS(cfg, region) })
+	return &external{rds: api, kube: c.kube, acct: acct, record: c.record}, nil
+}
+
+// external manages one DBInstance for the length of one reconcile. Observe leaves what it read for Update and
+// Delete.
+type external struct {
+	rds    rdsclient.API
+	kube   client.Client
+	acct   *credentials.AWSAccount
+	record event.Recorder
+
+	inst       types.DBInstance
+	changed    []string
+	rotate     bool
+	tagsDiffer bool
+	drift      []string
+}
+
+// Observe describes the instance, decides whether it is this DBInstance's, and compares what the spec manages —
+// only while it is available: a creating or modifying instance is reported as such (Ready=False, Creating) and
+// left alone, since RDS refuses a modification then. The master password is compared with the one last published
+// to the connection Secret; it is never written to status.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (managed.ExternalObservation, error) {
+	id := meta.GetExternalName(cr)
+	out, err := e.rds.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	switch {
+	case err == nil && len(out.DBInstances) > 0:
+	case err == nil, rdsclient.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errDescribe)
+	}
+	e.inst = out.DBInstances[0]
+	tags := tagMap(e.inst.TagList)
+	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, tags) {
+	case awsmr.OwnedByOther:
+		if meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		o, _ := awsmr.OwnerOf(tags)
+		return managed.ExternalObservation{}, errors.Errorf("DB instance %q belongs to DBInstance %s/%s: refusing to manage it", id, o.Namespace, o.Name)
+	case awsmr.NotOurs:
+		if meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		return managed.ExternalObservation{}, errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id)
+	case awsmr.OwnedByCR, awsmr.Adoptable:
+	}
+	p := cr.Spec.ForProvider
+	if got := aws.ToString(e.inst.Engine); got != p.Engine {
+		return managed.ExternalObservation{}, errors.Errorf("DB instance %q runs %s, not %s: the engine cannot change", id, got, p.Engine)
+	}
+	cr.Status.AtProvider = observation(e.inst)
+
+	source, known, err := readPassword(ctx, e.kube, cr)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	applied, err := appliedPassword(ctx, e.kube, cr)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	details := e.details(cr, applied)
+
+	status := aws.ToString(e.inst.DBInstanceStatus)
+	switch status {
+	case statusAvailable:
+		cr.SetConditions(xpv2.Available())
+	case "deleting":
+		cr.SetConditions(xpv2.Deleting())
+		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
+	default:
+		// creating, modifying, backing-up, rebooting, ...: report it, change nothing until RDS is done.
+		cr.SetConditions(xpv2.Creating().WithMessage("RDS reports the instance " + status))
+		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
+	}
+
+	e.changed = diff(p, e.inst)
+	// Rotate when the referenced Secret's password is not the one last applied (or was removed and may be
+	// generated again). Without a connection Secret there is no record of the applied password: no rotation.
+	e.rotate = applied != "" && (!known || source != applied)
+	e.drift = append([]string(nil), e.changed...)
+	if e.rotate {
+		e.drift = append(e.drift, groupPassword)
+	}
+	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
+		e.tagsDiffer = true
+		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
+	}
+	if applied == "" && known {
+		details = e.details(cr, source)
+	}
+	return managed.ExternalObservation{
+		ResourceExists:    true,
+		ResourceUpToDate:  len(e.drift) == 0,
+		ConnectionDetails: details,
+		Diff:              strings.Join(e.drift, "; "),
+	}, nil
+}
+
+// details are the connection details with password.
+func (e *external) details(cr *v1alpha1.DBInstance, password string) managed.ConnectionDetails {
+	host, port := "", int32(0)
+	if ep := e.inst.Endpoint; ep != nil {
+		host, port = aws.ToString(ep.Address), aws.ToInt32(ep.Port)
+	}
+	db := aws.ToString(cr.Spec.ForProvider.DBName)
+	return connectionDetails(cr.Spec.ForProvider.Engine, cr.Spec.ForProvider.MasterUsername, password, db, host, port)
+}
+
+// Create makes the instance with its ownership tags in one call, generating the master password into its Secret
+// first when asked to. A replay after a lost response finds the instance by its identifier and the ownership
+// rule decides.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed.ExternalCreation, error) {
+	id := meta.GetExternalName(cr)
+	pw, err := ensurePassword(ctx, e.kube, cr)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	p := cr.Spec.ForProvider
+	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
+	switch {
+	case err == nil:
+	case rdsclient.IsAlreadyExists(err):
+		out, derr := e.rds.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+		if derr != nil || len(out.DBInstances) == 0 {
+			return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
+		}
+		if o, tagged := awsmr.OwnerOf(tagMap(out.DBInstances[0].TagList)); !tagged || !o.Is(cr) {
+			return managed.ExternalCreation{}, errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id)
+		}
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
+	}
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(p.Engine, p.MasterUsername, pw, aws.ToString(p.DBName), "", 0)}, nil
+}
+
+// Update sends one ModifyDBInstance with what differs (and the new password when the Secret's changed), then the
+// tags, and records what it changed. Observe only reports differences while the instance is available.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed.ExternalUpdate, error) {
+	id := meta.GetExternalName(cr)
+	var details managed.ConnectionDetails
+	if len(e.changed) > 0 || e.rotate {
+		pw := ""
+		if e.rotate {
+			var err error
+			if pw, err = ensurePassword(ctx, e.kube, cr); err != nil {
+				return managed.ExternalUpdate{}, err
+			}
+		}
+		_, err := e.rds.ModifyDBInstance(ctx, modifyInput(id, cr.Spec.ForProvider, e.changed, pw))
+		switch {
+		case err == nil:
+		case rdsclient.IsInvalidState(err):
+			return managed.ExternalUpdate{}, errors.Errorf("DB instance %q cannot be modified in its current state: retrying once it is available", id)
+		default:
+			return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errModify)
+		}
+		if e.rotate {
+			details = e.details(cr, pw)
+		}
+	}
+	if e.tagsDiffer {
+		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tagMap(e.inst.TagList), e.acct.IgnoreTagPrefixes)
+		if len(set) > 0 {
+			if _, err := e.rds.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: e.inst.DBInstanceArn, Tags: tagList(set)}); err != nil {
+				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
+			}
+		}
+		if len(remove) > 0 {
+			if _, err := e.rds.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: e.inst.DBInstanceArn, TagKeys: remove}); err != nil {
+				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errUntag)
+			}
+		}
+	}
+	awsmr.RecordChanges(e.record, cr, e.drift)
+	return managed.ExternalUpdate{ConnectionDetails: details}, nil
+}
+
+// Delete deletes the instance as spec.forProvider.finalSnapshot decides, and refuses to guess when it is unset.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	id := meta.GetExternalName(cr)
+	fs := cr.Spec.ForProvider.FinalSnapshot
+	switch {
+	case fs == nil:
+		return managed.ExternalDelete{}, errors.Errorf("DB instance %q is not deleted until spec.forProvider.finalSnapshot says what happens to its data: skip: true, or a snapshot identifier", id)
+	case aws.ToBool(e.inst.DeletionProtection):
+		return managed.ExternalDelete{}, errors.Errorf("DB instance %q has deletion protection: set spec.forProvider.deletionProtection to false first", id)
+	case aws.ToString(e.inst.DBInstanceStatus) == "deleting":
+		return managed.ExternalDelete{}, nil
+	}
+	in := &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id), SkipFinalSnapshot: fs.Skip}
+	if fs.Identifier != nil {
+		in.FinalDBSnapshotIdentifier, in.SkipFinalSnapshot = fs.Identifier, aws.Bool(false)
+	}
+	_, err := e.rds.DeleteDBInstance(ctx, in)
+	switch {
+	case err == nil, rdsclient.IsNotFound(err):
+		return managed.ExternalDelete{}, nil
+	case rdsclient.IsInvalidState(err):
+		return managed.ExternalDelete{}, errors.Errorf("DB instance %q cannot be deleted while %s: retrying", id, aws.ToString(e.inst.DBInstanceStatus))
+	default:
+		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
+	}
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }

@@ -1,0 +1,120 @@
+package dbinstance
+
+import (
+	"context"
+	"crypto/rand"
+	"math/big"
+
+	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+)
+
+// generatedLength is the length of a generated master password: letters and digits only, so that it needs no
+// quoting in any DSN and is accepted by every engine.
+const generatedLength = 32
+
+const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// passwordKey is the key of the password in the referenced Secret.
+func passwordKey(r v1alpha1.PasswordSecretRef) string {
+	if r.Key == "" {
+		return "password"
+	}
+	return r.Key
+}
+
+// readPassword returns the master password from the referenced Secret in cr's namespace, and false when the Secret
+// or the key does not exist.
+func readPassword(ctx context.Context, kube client.Reader, cr *v1alpha1.DBInstance) (string, bool, error) {
+	r := cr.Spec.ForProvider.MasterPasswordSecretRef
+	s := &corev1.Secret{}
+	err := kube.Get(ctx, types.NamespacedName{Namespace: cr.GetNamespace(), Name: r.Name}, s)
+	switch {
+	case kerrors.IsNotFound(err):
+		return "", false, nil
+	case err != nil:
+		return "", false, errors.Wrapf(err, "cannot read the master password Secret %s", r.Name)
+	}
+	v, ok := s.Data[passwordKey(r)]
+	if !ok || len(v) == 0 {
+		return "", false, nil
+	}
+	return string(v), true, nil
+}
+
+// ensurePassword returns the master password, generating it into the referenced Secret first when that is allowed
+// and there is none. An existing password is never replaced, so a restart never loses it.
+func ensurePassword(ctx context.Context, kube client.Client, cr *v1alpha1.DBInstance) (string, error) {
+	pw, ok, err := readPassword(ctx, kube, cr)
+	if err != nil || ok {
+		return pw, err
+	}
+	r := cr.Spec.ForProvider.MasterPasswordSecretRef
+	if !r.Generate {
+		return "", errors.Errorf("Secret %s has no key %q with the master password: create it, or set masterPasswordSecretRef.generate", r.Name, passwordKey(r))
+	}
+	if pw, err = generate(); err != nil {
+		return "", err
+	}
+	s := &corev1.Secret{}
+	err = kube.Get(ctx, types.NamespacedName{Namespace: cr.GetNamespace(), Name: r.Name}, s)
+	switch {
+	case kerrors.IsNotFound(err):
+		s = &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: cr.GetNamespace(), Name: r.Name, Labels: map[string]string{"stateful.dev/generated-for": cr.GetName()}},
+			Data:       map[string][]byte{passwordKey(r): []byte(pw)},
+		}
+		err = kube.Create(ctx, s)
+	case err == nil:
+		if len(s.Data[passwordKey(r)]) > 0 {
+			return string(s.Data[passwordKey(r)]), nil
+		}
+		if s.Data == nil {
+			s.Data = map[string][]byte{}
+		}
+		s.Data[passwordKey(r)] = []byte(pw)
+		// NOTE: Update carries the resourceVersion just read: a concurrent writer makes this fail, not lose a password.
+		err = kube.Update(ctx, s)
+	}
+	if err != nil {
+		return "", errors.Wrapf(err, "cannot store the generated master password in Secret %s", r.Name)
+	}
+	return pw, nil
+}
+
+func generate() (string, error) {
+	b := make([]byte, generatedLength)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", errors.Wrap(err, "cannot generate a password")
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b), nil
+}
+
+// appliedPassword is the password last published to cr's connection Secret — the one the instance has — or "" when
+// there is no connection Secret to tell.
+func appliedPassword(ctx context.Context, kube client.Reader, cr *v1alpha1.DBInstance) (string, error) {
+	ref := cr.GetWriteConnectionSecretToReference()
+	if ref == nil {
+		return "", nil
+	}
+	s := &corev1.Secret{}
+	err := kube.Get(ctx, types.NamespacedName{Namespace: cr.GetNamespace(), Name: ref.Name}, s)
+	switch {
+	case kerrors.IsNotFound(err):
+		return "", nil
+	case err != nil:
+		return "", errors.Wrap(err, "cannot read the connection Secret")
+	}
+	return string(s.Data[ConnPassword]), nil
+}
