@@ -4,6 +4,7 @@ package apis
 import (
 	"k8s.io/apimachinery/pkg/runtime"
 
+	dynamodbv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
@@ -16,6 +17,7 @@ var AddToSchemes = runtime.SchemeBuilder{
 	s3v1alpha1.SchemeBuilder.AddToScheme,
 	sqsv1alpha1.SchemeBuilder.AddToScheme,
 	rdsv1alpha1.SchemeBuilder.AddToScheme,
+	dynamodbv1alpha1.SchemeBuilder.AddToScheme,
 }
 
 // AddToScheme adds all of the provider's types to the supplied scheme.

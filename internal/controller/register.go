@@ -5,6 +5,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	dynamodbv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
@@ -12,6 +13,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/dbinstance"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/queue"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/table"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 )
@@ -22,12 +24,14 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		func() resource.ManagedList { return &s3v1alpha1.BucketList{} },
 		func() resource.ManagedList { return &sqsv1alpha1.QueueList{} },
 		func() resource.ManagedList { return &rdsv1alpha1.DBInstanceList{} },
+		func() resource.ManagedList { return &dynamodbv1alpha1.TableList{} },
 	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
 		bucket.SetupGated,
 		queue.SetupGated,
 		dbinstance.SetupGated,
+		table.SetupGated,
 	} {
 		if err := s(mgr, o); err != nil {
 			return err

@@ -124,6 +124,12 @@ func TestExamplesEndToEnd(t *testing.T) {
 		t.Errorf("the provider log carries the password")
 	}
 
+	// The table, with its stream in the connection secret.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "table/events")
+	if stream := kubectl("get", "secret", "-n", "demo", "events-conn", "-o", "jsonpath={.data.streamArn}"); stream == "" {
+		t.Errorf("the table's connection secret has no streamArn")
+	}
+
 	// A spec change reaches the cloud.
 	kubectl("patch", "-n", "demo", "bucket/"+bucket, "--type=merge", "-p", `{"spec":{"forProvider":{"tags":{"team":"platform","env":"staging"}}}}`)
 	wait(t, "the changed tag in moto", func() bool { return tags()["env"] == "staging" })

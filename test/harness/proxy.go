@@ -307,7 +307,7 @@ func operation(svc string, r *http.Request, body []byte) (op, bucket string) {
 // jsonResource names the resource a JSON-protocol request is about.
 func jsonResource(body []byte) string {
 	var in struct {
-		QueueName, QueueUrl, TableName string //nolint:revive // The wire names.
+		QueueName, QueueUrl, TableName, ResourceArn string //nolint:revive // The wire names.
 	}
 	if json.Unmarshal(body, &in) != nil {
 		return ""
@@ -317,6 +317,8 @@ func jsonResource(body []byte) string {
 		return in.QueueName
 	case in.QueueUrl != "":
 		return in.QueueUrl[strings.LastIndex(in.QueueUrl, "/")+1:]
+	case in.ResourceArn != "":
+		return in.ResourceArn[strings.LastIndex(in.ResourceArn, "/")+1:]
 	default:
 		return in.TableName
 	}

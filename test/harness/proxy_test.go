@@ -26,13 +26,14 @@ func TestOperation(t *testing.T) {
 		"RDSInstance":  {reason: "RDS calls name the instance.", svc: "rds", method: "POST", target: "/", body: "Action=ModifyDBInstance&DBInstanceIdentifier=db1", wantOp: "ModifyDBInstance", wantBucket: "db1"},
 		"RDSTags":      {reason: "RDS tag calls name it by ARN.", svc: "rds", method: "POST", target: "/", body: "Action=AddTagsToResource&ResourceName=arn%3Aaws%3Ards%3Aeu-west-1%3A1%3Adb%3Adb1", wantOp: "AddTagsToResource", wantBucket: "db1"},
 		"SQSByName":    {reason: "JSON-protocol SQS calls name the queue.", svc: "sqs", method: "POST", target: "/", body: `{"QueueName":"q1"}`, wantOp: "GetQueueUrl", wantBucket: "q1"},
+		"DynamoDBTags": {reason: "DynamoDB tag calls name the table by ARN.", svc: "dynamodb", method: "POST", target: "/", body: `{"ResourceArn":"arn:aws:dynamodb:eu-west-1:1:table/t1"}`, wantOp: "TagResource", wantBucket: "t1"},
 		"SQSByURL":     {reason: "... or give its URL.", svc: "sqs", method: "POST", target: "/", body: `{"QueueUrl":"http://x/123/q1"}`, wantOp: "GetQueueAttributes", wantBucket: "q1"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := httptest.NewRequest(tc.method, tc.target, strings.NewReader(tc.body))
-			if tc.svc == "sqs" {
-				r.Header.Set("X-Amz-Target", "AmazonSQS."+tc.wantOp)
+			if tc.svc == "sqs" || tc.svc == "dynamodb" {
+				r.Header.Set("X-Amz-Target", "Service."+tc.wantOp)
 			}
 			op, b := operation(tc.svc, r, []byte(tc.body))
 			if op != tc.wantOp || b != tc.wantBucket {

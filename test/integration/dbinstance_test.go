@@ -229,6 +229,28 @@ func TestDBInstanceCreatingNoModify(t *testing.T) {
 		ok, why := dbReady(db)
 		return ok && proxy.Count("ModifyDBInstance", name) == 1, why
 	})
+
+	// Deletion protection: a delete waits until the spec turns it off, which then goes out before the delete.
+	updateDB(t, ns, name, func(db *rdsv1alpha1.DBInstance) { db.Spec.ForProvider.DeletionProtection = ptr.To(true) })
+	waitDB(t, ns, name, "protected", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+		ok, why := dbReady(db)
+		return ok && proxy.Count("ModifyDBInstance", name) == 2, why
+	})
+	if err := kube.Delete(context.Background(), getDB(t, ns, name)); err != nil {
+		t.Fatal(err)
+	}
+	waitDB(t, ns, name, "refusing to delete a protected instance", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+		s := db.GetCondition(xpv2.TypeSynced)
+		return strings.Contains(s.Message, "has deletion protection: set spec.forProvider.deletionProtection to false first"), s.Message
+	})
+	updateDB(t, ns, name, func(db *rdsv1alpha1.DBInstance) { db.Spec.ForProvider.DeletionProtection = ptr.To(false) })
+	eventually(t, "DBInstance gone", func() (bool, string) {
+		err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, &rdsv1alpha1.DBInstance{})
+		return kerrors.IsNotFound(err), fmt.Sprint(err)
+	})
+	if n := proxy.Count("DeleteDBInstance", name); n != 1 {
+		t.Errorf("DeleteDBInstance calls: want 1, got %d", n)
+	}
 }
 
 // Invalid DBInstances are refused by the CRD.

@@ -275,6 +275,14 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	case fs == nil:
 		return managed.ExternalDelete{}, errors.Errorf("DB instance %q is not deleted until spec.forProvider.finalSnapshot says what happens to its data: skip: true, or a snapshot identifier", id)
 	case aws.ToBool(e.inst.DeletionProtection):
+		// The managed reconciler sends no update to a resource being deleted: a spec that turned protection off is
+		// applied here, and the delete follows on the next reconcile.
+		if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
+			if _, err := e.rds.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), DeletionProtection: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+				return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errModify)
+			}
+			return managed.ExternalDelete{}, nil
+		}
 		return managed.ExternalDelete{}, errors.Errorf("DB instance %q has deletion protection: set spec.forProvider.deletionProtection to false first", id)
 	case aws.ToString(e.inst.DBInstanceStatus) == "deleting":
 		return managed.ExternalDelete{}, nil

@@ -1,0 +1,227 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+)
+
+// TableParameters are the configurable fields of a Table. Fields left unset are not managed: the provider neither
+// reads nor changes them, and reports what DynamoDB has in status.atProvider.
+// +kubebuilder:validation:XValidation:rule="self.billingMode != 'PROVISIONED' || has(self.provisionedThroughput)",message="billingMode PROVISIONED needs provisionedThroughput"
+// +kubebuilder:validation:XValidation:rule="self.billingMode != 'PAY_PER_REQUEST' || !has(self.provisionedThroughput)",message="provisionedThroughput applies to billingMode PROVISIONED only"
+// +kubebuilder:validation:XValidation:rule="self.attributeDefinitions.exists(a, a.name == self.hashKey)",message="hashKey must be one of attributeDefinitions"
+// +kubebuilder:validation:XValidation:rule="!has(self.rangeKey) || self.attributeDefinitions.exists(a, a.name == self.rangeKey)",message="rangeKey must be one of attributeDefinitions"
+type TableParameters struct {
+	// Region the table lives in. Immutable.
+	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-[a-z]+)+-[0-9]+$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is immutable"
+	Region string `json:"region"`
+
+	// AttributeDefinitions type the attributes used as keys of the table and its indexes.
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=40
+	AttributeDefinitions []AttributeDefinition `json:"attributeDefinitions"`
+
+	// HashKey is the partition key attribute. Immutable.
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="hashKey is immutable"
+	HashKey string `json:"hashKey"`
+
+	// RangeKey is the sort key attribute. Immutable.
+	// +optional
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="rangeKey is immutable"
+	RangeKey *string `json:"rangeKey,omitempty"`
+
+	// BillingMode is PAY_PER_REQUEST or PROVISIONED.
+	// +kubebuilder:validation:Enum=PAY_PER_REQUEST;PROVISIONED
+	// +kubebuilder:default=PAY_PER_REQUEST
+	BillingMode string `json:"billingMode,omitempty"`
+
+	// ProvisionedThroughput of the table (billingMode PROVISIONED).
+	// +optional
+	ProvisionedThroughput *Throughput `json:"provisionedThroughput,omitempty"`
+
+	// GlobalSecondaryIndexes can be added, removed and re-provisioned; DynamoDB takes one such change per
+	// UpdateTable, and the provider waits for the table to be ACTIVE between them.
+	// +optional
+	// +listType=map
+	// +listMapKey=indexName
+	// +kubebuilder:validation:MaxItems=20
+	GlobalSecondaryIndexes []GlobalSecondaryIndex `json:"globalSecondaryIndexes,omitempty"`
+
+	// LocalSecondaryIndexes exist from the table's creation on. Immutable.
+	// +optional
+	// +listType=map
+	// +listMapKey=indexName
+	// +kubebuilder:validation:MaxItems=5
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="localSecondaryIndexes are immutable"
+	LocalSecondaryIndexes []LocalSecondaryIndex `json:"localSecondaryIndexes,omitempty"`
+
+	// TimeToLive expires items by an epoch-seconds attribute.
+	// +optional
+	TimeToLive *TimeToLive `json:"timeToLive,omitempty"`
+
+	// PointInTimeRecovery enables continuous backups.
+	// +optional
+	PointInTimeRecovery *bool `json:"pointInTimeRecovery,omitempty"`
+
+	// StreamViewType enables the table's stream with this view; "" disables it.
+	// +optional
+	// +kubebuilder:validation:Enum="";KEYS_ONLY;NEW_IMAGE;OLD_IMAGE;NEW_AND_OLD_IMAGES
+	StreamViewType *string `json:"streamViewType,omitempty"`
+
+	// ServerSideEncryption is OWNED (DynamoDB's key), AWS_MANAGED (aws/dynamodb) or KMS (kmsKeyID).
+	// +optional
+	ServerSideEncryption *TableEncryption `json:"serverSideEncryption,omitempty"`
+
+	// TableClass is STANDARD or STANDARD_INFREQUENT_ACCESS.
+	// +optional
+	// +kubebuilder:validation:Enum=STANDARD;STANDARD_INFREQUENT_ACCESS
+	TableClass *string `json:"tableClass,omitempty"`
+
+	// DeletionProtection makes DynamoDB refuse to delete the table.
+	// +optional
+	DeletionProtection *bool `json:"deletionProtection,omitempty"`
+
+	// Tags to set on the table, in addition to the ProviderConfig's default tags and the provider's ownership tags.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=40
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
+	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// AttributeDefinition types a key attribute.
+type AttributeDefinition struct {
+	// Name of the attribute.
+	// +kubebuilder:validation:MaxLength=255
+	Name string `json:"name"`
+	// Type is S (string), N (number) or B (binary).
+	// +kubebuilder:validation:Enum=S;N;B
+	Type string `json:"type"`
+}
+
+// Throughput is provisioned capacity.
+type Throughput struct {
+	// +kubebuilder:validation:Minimum=1
+	ReadCapacityUnits int64 `json:"readCapacityUnits"`
+	// +kubebuilder:validation:Minimum=1
+	WriteCapacityUnits int64 `json:"writeCapacityUnits"`
+}
+
+// Projection says which attributes an index carries.
+// +kubebuilder:validation:XValidation:rule="self.type == 'INCLUDE' ? has(self.nonKeyAttributes) : !has(self.nonKeyAttributes)",message="nonKeyAttributes go with projection type INCLUDE, and only with it"
+type Projection struct {
+	// Type is ALL, KEYS_ONLY or INCLUDE.
+	// +kubebuilder:validation:Enum=ALL;KEYS_ONLY;INCLUDE
+	Type string `json:"type"`
+	// NonKeyAttributes projected with INCLUDE.
+	// +optional
+	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:items:MaxLength=255
+	NonKeyAttributes []string `json:"nonKeyAttributes,omitempty"`
+}
+
+// A GlobalSecondaryIndex is an index with its own keys.
+type GlobalSecondaryIndex struct {
+	// +kubebuilder:validation:MaxLength=255
+	IndexName string `json:"indexName"`
+	// +kubebuilder:validation:MaxLength=255
+	HashKey string `json:"hashKey"`
+	// +optional
+	// +kubebuilder:validation:MaxLength=255
+	RangeKey   *string    `json:"rangeKey,omitempty"`
+	Projection Projection `json:"projection"`
+	// ProvisionedThroughput of the index (billingMode PROVISIONED).
+	// +optional
+	ProvisionedThroughput *Throughput `json:"provisionedThroughput,omitempty"`
+}
+
+// A LocalSecondaryIndex shares the table's hash key with another sort key.
+type LocalSecondaryIndex struct {
+	// +kubebuilder:validation:MaxLength=255
+	IndexName string `json:"indexName"`
+	// +kubebuilder:validation:MaxLength=255
+	RangeKey   string     `json:"rangeKey"`
+	Projection Projection `json:"projection"`
+}
+
+// TimeToLive is the TTL setting.
+type TimeToLive struct {
+	// AttributeName holds the expiry time, in epoch seconds.
+	AttributeName string `json:"attributeName"`
+	// Enabled turns TTL on or off.
+	Enabled bool `json:"enabled"`
+}
+
+// TableEncryption is the encryption at rest.
+// +kubebuilder:validation:XValidation:rule="self.type == 'KMS' ? has(self.kmsKeyID) : !has(self.kmsKeyID)",message="kmsKeyID goes with type KMS, and only with it"
+type TableEncryption struct {
+	// +kubebuilder:validation:Enum=OWNED;AWS_MANAGED;KMS
+	Type string `json:"type"`
+	// +optional
+	KMSKeyID *string `json:"kmsKeyID,omitempty"`
+}
+
+// TableObservation is the table as DynamoDB reports it.
+type TableObservation struct {
+	ARN string `json:"arn,omitempty"`
+	// Status is CREATING, UPDATING, DELETING, ACTIVE, ...
+	Status         string            `json:"status,omitempty"`
+	StreamARN      string            `json:"streamARN,omitempty"`
+	BillingMode    string            `json:"billingMode,omitempty"`
+	IndexStatuses  map[string]string `json:"indexStatuses,omitempty"`
+	TimeToLive     string            `json:"timeToLive,omitempty"`
+	PointInTime    string            `json:"pointInTimeRecovery,omitempty"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	PendingChanges []string          `json:"pendingChanges,omitempty"`
+}
+
+// A TableSpec defines the desired state of a Table.
+type TableSpec struct {
+	xpv2.ManagedResourceSpec `json:",inline"`
+
+	// ForProvider holds the table's configuration.
+	ForProvider TableParameters `json:"forProvider"`
+
+	// AdoptExisting lets this Table take over an existing table of its name that carries no ownership tags.
+	// +optional
+	AdoptExisting bool `json:"adoptExisting,omitempty"`
+}
+
+// A TableStatus represents the observed state of a Table.
+type TableStatus struct {
+	xpv2.ManagedResourceStatus `json:",inline"`
+
+	AtProvider TableObservation `json:"atProvider,omitempty"`
+}
+
+// A Table is a DynamoDB table. Its name (the crossplane.io/external-name annotation, or metadata.name) is the table
+// name. Its connection details are tableName, arn and streamArn.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
+// +kubebuilder:printcolumn:name="SYNCED",type="string",JSONPath=".status.conditions[?(@.type=='Synced')].status"
+// +kubebuilder:printcolumn:name="STATE",type="string",JSONPath=".status.atProvider.status"
+// +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,aws}
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) >= 3 && size(self.metadata.name) <= 255 && self.metadata.name.matches('^[a-z0-9.-]+$')",message="metadata.name is the table name: 3 to 255 characters"
+type Table struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   TableSpec   `json:"spec"`
+	Status TableStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// TableList contains a list of Table.
+type TableList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Table `json:"items"`
+}

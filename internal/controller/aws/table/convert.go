@@ -1,0 +1,399 @@
+package table
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
+)
+
+// Connection detail keys a Table publishes.
+const (
+	ConnTableName = "tableName"
+	ConnARN       = "arn"
+	ConnStreamARN = "streamArn"
+)
+
+const statusActive = "ACTIVE"
+
+// A change is one step towards the spec. DynamoDB takes one change per UpdateTable and refuses the next until the
+// table is ACTIVE again, so Update applies the first change of the list and the next poll the one after.
+type change struct {
+	// Name says what changes, for the diff and the event.
+	Name string
+	// Exactly one of these is set.
+	Table *dynamodb.UpdateTableInput
+	TTL   *dynamodb.UpdateTimeToLiveInput
+	PITR  *dynamodb.UpdateContinuousBackupsInput
+}
+
+// observed is what the provider reads of a table.
+type observed struct {
+	Table *types.TableDescription
+	// TTL and PITR are nil when the spec does not manage them (not read).
+	TTL  *types.TimeToLiveDescription
+	PITR *types.PointInTimeRecoveryDescription
+}
+
+// busy reports whether the table or one of its indexes is not ACTIVE: no change is sent then.
+func busy(t *types.TableDescription) (bool, string) {
+	if s := string(t.TableStatus); s != statusActive {
+		return true, "the table is " + s
+	}
+	for _, g := range t.GlobalSecondaryIndexes {
+		if s := string(g.IndexStatus); s != "" && s != statusActive {
+			return true, "index " + aws.ToString(g.IndexName) + " is " + s
+		}
+	}
+	return false, ""
+}
+
+func keySchema(hash string, rng *string) []types.KeySchemaElement {
+	ks := []types.KeySchemaElement{{AttributeName: aws.String(hash), KeyType: types.KeyTypeHash}}
+	if rng != nil {
+		ks = append(ks, types.KeySchemaElement{AttributeName: rng, KeyType: types.KeyTypeRange})
+	}
+	return ks
+}
+
+func projection(p v1alpha1.Projection) *types.Projection {
+	return &types.Projection{ProjectionType: types.ProjectionType(p.Type), NonKeyAttributes: p.NonKeyAttributes}
+}
+
+func throughput(t *v1alpha1.Throughput) *types.ProvisionedThroughput {
+	if t == nil {
+		return nil
+	}
+	return &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(t.ReadCapacityUnits), WriteCapacityUnits: aws.Int64(t.WriteCapacityUnits)}
+}
+
+func attributeDefinitions(ds []v1alpha1.AttributeDefinition) []types.AttributeDefinition {
+	out := make([]types.AttributeDefinition, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, types.AttributeDefinition{AttributeName: aws.String(d.Name), AttributeType: types.ScalarAttributeType(d.Type)})
+	}
+	return out
+}
+
+func gsi(g v1alpha1.GlobalSecondaryIndex) types.GlobalSecondaryIndex {
+	return types.GlobalSecondaryIndex{IndexName: aws.String(g.IndexName), KeySchema: keySchema(g.HashKey, g.RangeKey), Projection: projection(g.Projection), ProvisionedThroughput: throughput(g.ProvisionedThroughput)}
+}
+
+func sseSpec(e *v1alpha1.TableEncryption) *types.SSESpecification {
+	if e == nil {
+		return nil
+	}
+	switch e.Type {
+	case "OWNED":
+		return &types.SSESpecification{Enabled: aws.Bool(false)}
+	case "AWS_MANAGED":
+		return &types.SSESpecification{Enabled: aws.Bool(true), SSEType: types.SSETypeKms}
+	default:
+		return &types.SSESpecification{Enabled: aws.Bool(true), SSEType: types.SSETypeKms, KMSMasterKeyId: e.KMSKeyID}
+	}
+}
+
+func streamSpec(view *string) *types.StreamSpecification {
+	if view == nil {
+		return nil
+	}
+	if *view == "" {
+		return &types.StreamSpecification{StreamEnabled: aws.Bool(false)}
+	}
+	return &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(*view)}
+}
+
+// definitionsFor returns the attribute definitions of the named attributes only: DynamoDB refuses definitions of
+// attributes that are no key of the table or of the indexes in the same request.
+func definitionsFor(ds []v1alpha1.AttributeDefinition, names ...string) []types.AttributeDefinition {
+	used := map[string]bool{}
+	for _, n := range names {
+		used[n] = true
+	}
+	var keep []v1alpha1.AttributeDefinition
+	for _, d := range ds {
+		if used[d.Name] {
+			keep = append(keep, d)
+		}
+	}
+	return attributeDefinitions(keep)
+}
+
+// keyNames lists a hash key and an optional range key.
+func keyNames(hash string, rng *string) []string {
+	if rng == nil {
+		return []string{hash}
+	}
+	return []string{hash, *rng}
+}
+
+// createInput is the CreateTable request: everything CreateTable takes. TTL and point-in-time recovery have their
+// own APIs and follow once the table is ACTIVE.
+func createInput(name string, p v1alpha1.TableParameters, tags map[string]string) *dynamodb.CreateTableInput {
+	in := &dynamodb.CreateTableInput{
+		TableName: aws.String(name),
+		KeySchema: keySchema(p.HashKey, p.RangeKey), BillingMode: types.BillingMode(p.BillingMode),
+		ProvisionedThroughput: throughput(p.ProvisionedThroughput), StreamSpecification: streamSpec(p.StreamViewType),
+		SSESpecification: sseSpec(p.ServerSideEncryption), DeletionProtectionEnabled: p.DeletionProtection,
+	}
+	if p.TableClass != nil {
+		in.TableClass = types.TableClass(*p.TableClass)
+	}
+	if in.StreamSpecification != nil && !aws.ToBool(in.StreamSpecification.StreamEnabled) {
+		in.StreamSpecification = nil // CreateTable refuses a disabled stream specification.
+	}
+	keys := keyNames(p.HashKey, p.RangeKey)
+	for _, g := range p.GlobalSecondaryIndexes {
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, gsi(g))
+		keys = append(keys, keyNames(g.HashKey, g.RangeKey)...)
+	}
+	for _, l := range p.LocalSecondaryIndexes {
+		keys = append(keys, l.RangeKey)
+		in.LocalSecondaryIndexes = append(in.LocalSecondaryIndexes, types.LocalSecondaryIndex{
+			IndexName: aws.String(l.IndexName), KeySchema: keySchema(p.HashKey, &l.RangeKey), Projection: projection(l.Projection),
+		})
+	}
+	in.AttributeDefinitions = definitionsFor(p.AttributeDefinitions, keys...)
+	tagKeys := make([]string, 0, len(tags))
+	for k := range tags {
+		tagKeys = append(tagKeys, k)
+	}
+	sort.Strings(tagKeys)
+	for _, k := range tagKeys {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return in
+}
+
+// changes lists, in the order they are applied, the steps from o to the spec.
+func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, error) {
+	t := o.Table
+	var out []change
+	upd := func(n string, f func(*dynamodb.UpdateTableInput)) {
+		in := &dynamodb.UpdateTableInput{TableName: aws.String(name)}
+		f(in)
+		out = append(out, change{Name: n, Table: in})
+	}
+	if ks := t.KeySchema; !sameKeys(ks, p.HashKey, p.RangeKey) {
+		return nil, errors.Errorf("table %q has another key schema than the spec: keys cannot change", name)
+	}
+
+	mode := observedBillingMode(t)
+	switch {
+	case p.BillingMode != mode:
+		upd("billingMode", func(in *dynamodb.UpdateTableInput) {
+			in.BillingMode = types.BillingMode(p.BillingMode)
+			in.ProvisionedThroughput = throughput(p.ProvisionedThroughput)
+			if p.BillingMode == string(types.BillingModeProvisioned) {
+				// Switching to PROVISIONED needs every index's throughput in the same call.
+				for _, g := range p.GlobalSecondaryIndexes {
+					if existsIndex(t, g.IndexName) && g.ProvisionedThroughput != nil {
+						in.GlobalSecondaryIndexUpdates = append(in.GlobalSecondaryIndexUpdates, types.GlobalSecondaryIndexUpdate{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String(g.IndexName), ProvisionedThroughput: throughput(g.ProvisionedThroughput)}})
+					}
+				}
+			}
+		})
+	case p.BillingMode == string(types.BillingModeProvisioned) && p.ProvisionedThroughput != nil && !sameThroughput(p.ProvisionedThroughput, t.ProvisionedThroughput):
+		upd("provisionedThroughput", func(in *dynamodb.UpdateTableInput) { in.ProvisionedThroughput = throughput(p.ProvisionedThroughput) })
+	}
+	if p.TableClass != nil && *p.TableClass != observedTableClass(t) {
+		upd("tableClass", func(in *dynamodb.UpdateTableInput) { in.TableClass = types.TableClass(*p.TableClass) })
+	}
+	if p.DeletionProtection != nil && *p.DeletionProtection != aws.ToBool(t.DeletionProtectionEnabled) {
+		upd("deletionProtection", func(in *dynamodb.UpdateTableInput) { in.DeletionProtectionEnabled = p.DeletionProtection })
+	}
+	if p.StreamViewType != nil && !sameStream(*p.StreamViewType, t.StreamSpecification) {
+		upd("stream", func(in *dynamodb.UpdateTableInput) { in.StreamSpecification = streamSpec(p.StreamViewType) })
+	}
+	if p.ServerSideEncryption != nil && !sameSSE(*p.ServerSideEncryption, t.SSEDescription) {
+		upd("serverSideEncryption", func(in *dynamodb.UpdateTableInput) { in.SSESpecification = sseSpec(p.ServerSideEncryption) })
+	}
+
+	// Indexes: removals first (they free capacity), then additions, then throughput updates, one per call.
+	want := map[string]v1alpha1.GlobalSecondaryIndex{}
+	for _, g := range p.GlobalSecondaryIndexes {
+		want[g.IndexName] = g
+	}
+	var gone, added, reprovisioned []string
+	for _, g := range t.GlobalSecondaryIndexes {
+		n := aws.ToString(g.IndexName)
+		w, ok := want[n]
+		switch {
+		case !ok:
+			gone = append(gone, n)
+		case !sameKeys(g.KeySchema, w.HashKey, w.RangeKey) || !sameProjection(w.Projection, g.Projection):
+			return nil, errors.Errorf("index %q of table %q cannot change its keys or projection: give the index a new name (the new one is created, the old one removed)", n, name)
+		case mode == string(types.BillingModeProvisioned) && w.ProvisionedThroughput != nil && !sameIndexThroughput(w.ProvisionedThroughput, g.ProvisionedThroughput):
+			reprovisioned = append(reprovisioned, n)
+		}
+	}
+	for _, g := range p.GlobalSecondaryIndexes {
+		if !existsIndex(t, g.IndexName) {
+			added = append(added, g.IndexName)
+		}
+	}
+	sort.Strings(gone)
+	sort.Strings(reprovisioned)
+	for _, n := range gone {
+		upd("globalSecondaryIndexes["+n+"]-", func(in *dynamodb.UpdateTableInput) {
+			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String(n)}}}
+		})
+	}
+	for _, n := range added {
+		g := want[n]
+		upd("globalSecondaryIndexes["+n+"]+", func(in *dynamodb.UpdateTableInput) {
+			in.AttributeDefinitions = definitionsFor(p.AttributeDefinitions, keyNames(g.HashKey, g.RangeKey)...)
+			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+				IndexName: aws.String(n), KeySchema: keySchema(g.HashKey, g.RangeKey), Projection: projection(g.Projection), ProvisionedThroughput: throughput(g.ProvisionedThroughput),
+			}}}
+		})
+	}
+	for _, n := range reprovisioned {
+		g := want[n]
+		upd("globalSecondaryIndexes["+n+"].provisionedThroughput", func(in *dynamodb.UpdateTableInput) {
+			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String(n), ProvisionedThroughput: throughput(g.ProvisionedThroughput)}}}
+		})
+	}
+
+	if p.TimeToLive != nil && o.TTL != nil && !sameTTL(*p.TimeToLive, o.TTL) {
+		out = append(out, change{Name: "timeToLive", TTL: &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name), TimeToLiveSpecification: &types.TimeToLiveSpecification{
+			AttributeName: aws.String(p.TimeToLive.AttributeName), Enabled: aws.Bool(p.TimeToLive.Enabled),
+		}}})
+	}
+	if p.PointInTimeRecovery != nil && o.PITR != nil && *p.PointInTimeRecovery != (o.PITR.PointInTimeRecoveryStatus == types.PointInTimeRecoveryStatusEnabled) {
+		out = append(out, change{Name: "pointInTimeRecovery", PITR: &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String(name),
+			PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: p.PointInTimeRecovery}}})
+	}
+	return out, nil
+}
+
+func observedBillingMode(t *types.TableDescription) string {
+	if t.BillingModeSummary != nil && t.BillingModeSummary.BillingMode != "" {
+		return string(t.BillingModeSummary.BillingMode)
+	}
+	// Tables made before billing modes existed report none: they are provisioned.
+	return string(types.BillingModeProvisioned)
+}
+
+func observedTableClass(t *types.TableDescription) string {
+	if t.TableClassSummary != nil && t.TableClassSummary.TableClass != "" {
+		return string(t.TableClassSummary.TableClass)
+	}
+	return string(types.TableClassStandard)
+}
+
+func sameKeys(ks []types.KeySchemaElement, hash string, rng *string) bool {
+	var h, r string
+	for _, k := range ks {
+		switch k.KeyType {
+		case types.KeyTypeHash:
+			h = aws.ToString(k.AttributeName)
+		case types.KeyTypeRange:
+			r = aws.ToString(k.AttributeName)
+		}
+	}
+	return h == hash && r == aws.ToString(rng)
+}
+
+func sameProjection(w v1alpha1.Projection, g *types.Projection) bool {
+	if g == nil {
+		return false
+	}
+	a, b := append([]string(nil), w.NonKeyAttributes...), append([]string(nil), g.NonKeyAttributes...)
+	sort.Strings(a)
+	sort.Strings(b)
+	return w.Type == string(g.ProjectionType) && strings.Join(a, ",") == strings.Join(b, ",")
+}
+
+func sameThroughput(w *v1alpha1.Throughput, g *types.ProvisionedThroughputDescription) bool {
+	return g != nil && w.ReadCapacityUnits == aws.ToInt64(g.ReadCapacityUnits) && w.WriteCapacityUnits == aws.ToInt64(g.WriteCapacityUnits)
+}
+
+func sameIndexThroughput(w *v1alpha1.Throughput, g *types.ProvisionedThroughputDescription) bool {
+	return sameThroughput(w, g)
+}
+
+func existsIndex(t *types.TableDescription, name string) bool {
+	for _, g := range t.GlobalSecondaryIndexes {
+		if aws.ToString(g.IndexName) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func sameStream(view string, s *types.StreamSpecification) bool {
+	enabled := s != nil && aws.ToBool(s.StreamEnabled)
+	if view == "" {
+		return !enabled
+	}
+	return enabled && string(s.StreamViewType) == view
+}
+
+// sameSSE compares encryption at rest. A KMS key given as an alias cannot be matched against the key ARN DynamoDB
+// reports, so any customer key counts as that alias.
+func sameSSE(w v1alpha1.TableEncryption, d *types.SSEDescription) bool {
+	enabled := d != nil && (d.Status == types.SSEStatusEnabled || d.Status == types.SSEStatusEnabling || d.Status == types.SSEStatusUpdating)
+	switch w.Type {
+	case "OWNED":
+		return !enabled
+	case "AWS_MANAGED":
+		return enabled
+	default:
+		if !enabled {
+			return false
+		}
+		key, arn := aws.ToString(w.KMSKeyID), aws.ToString(d.KMSMasterKeyArn)
+		return strings.HasPrefix(key, "alias/") || arn == key || strings.HasSuffix(arn, "/"+key)
+	}
+}
+
+func sameTTL(w v1alpha1.TimeToLive, d *types.TimeToLiveDescription) bool {
+	on := d.TimeToLiveStatus == types.TimeToLiveStatusEnabled || d.TimeToLiveStatus == types.TimeToLiveStatusEnabling
+	if !w.Enabled {
+		return !on
+	}
+	return on && aws.ToString(d.AttributeName) == w.AttributeName
+}
+
+// observation is the table as DynamoDB reports it.
+func observation(o observed, tags map[string]string, pending []change) v1alpha1.TableObservation {
+	t := o.Table
+	obs := v1alpha1.TableObservation{
+		ARN: aws.ToString(t.TableArn), Status: string(t.TableStatus), StreamARN: aws.ToString(t.LatestStreamArn),
+		BillingMode: observedBillingMode(t), Tags: tags,
+	}
+	for _, g := range t.GlobalSecondaryIndexes {
+		if obs.IndexStatuses == nil {
+			obs.IndexStatuses = map[string]string{}
+		}
+		obs.IndexStatuses[aws.ToString(g.IndexName)] = string(g.IndexStatus)
+	}
+	if o.TTL != nil {
+		obs.TimeToLive = string(o.TTL.TimeToLiveStatus)
+	}
+	if o.PITR != nil {
+		obs.PointInTime = string(o.PITR.PointInTimeRecoveryStatus)
+	}
+	for _, c := range pending {
+		obs.PendingChanges = append(obs.PendingChanges, c.Name)
+	}
+	return obs
+}
+
+func connectionDetails(name string, t *types.TableDescription) managed.ConnectionDetails {
+	d := managed.ConnectionDetails{ConnTableName: []byte(name), ConnARN: []byte(aws.ToString(t.TableArn))}
+	if s := aws.ToString(t.LatestStreamArn); s != "" {
+		d[ConnStreamARN] = []byte(s)
+	}
+	return d
+}
+
+func tagOf(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }

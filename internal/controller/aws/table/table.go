@@ -1,0 +1,280 @@
+// Package table reconciles DynamoDB Tables.
+package table
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+	ddbclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errDescribe = "cannot describe the table"
+	errTTL      = "cannot read the table's time to live"
+	errPITR     = "cannot read the table's point-in-time recovery"
+	errTags     = "cannot read the table's tags"
+	errCreate   = "cannot create the table"
+	errUpdate   = "cannot update the table"
+	errDelete   = "cannot delete the table"
+	errTag      = "cannot tag the table"
+	errUntag    = "cannot untag the table"
+
+	groupTags = "tags"
+)
+
+// busyPoll is the poll interval while a table or an index is not ACTIVE, so the next change follows closely.
+const busyPoll = 10 * time.Second
+
+// SetupGated registers the Table controller once the Table CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.TableGroupVersionKind)
+	return nil
+}
+
+// Setup registers the Table controller with mgr.
+func Setup(mgr ctrl.Manager, o setup.Options) error {
+	name := managed.ControllerName(v1alpha1.TableGroupKind)
+	c := &connector{
+		usage:  resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
+		creds:  o.Credentials,
+		newDDB: func(cfg aws.Config, region string) ddbclient.API { return ddbclient.New(cfg, region) },
+		record: setup.Recorder(mgr, name),
+	}
+	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.Table](c))
+	opts = append(opts, setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
+		t, ok := mg.(*v1alpha1.Table)
+		return ok && (t.Status.AtProvider.Status != "" && t.Status.AtProvider.Status != statusActive || len(t.Status.AtProvider.PendingChanges) > 0)
+	}))
+	return setup.Managed(mgr, o, v1alpha1.TableGroupVersionKind, &v1alpha1.Table{}, &v1alpha1.TableList{}, opts...)
+}
+
+// A connector resolves a Table's ProviderConfig into a DynamoDB client.
+type connector struct {
+	usage  resource.ModernTracker
+	creds  *credentials.Resolver
+	newDDB func(cfg aws.Config, region string) ddbclient.API
+	record event.Recorder
+}
+
+// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
+func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Table) (managed.TypedExternalClient[*v1alpha1.Table], error) {
+	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
+		return nil, err
+	}
+	acct, err := c.creds.AWS(ctx, cr)
+	if err != nil {
+		return nil, err
+	}
+	region := cr.Spec.ForProvider.Region
+	api := credentials.Client(acct, "dynamodb/"+region, func(cfg aws.Config) ddbclient.API { return c.newDDB(cfg, region) })
+	return &external{ddb: api, acct: acct, record: c.record}, nil
+}
+
+// external manages one Table for the length of one reconcile. Observe leaves what it read for Update and Delete.
+type external struct {
+	ddb    ddbclient.API
+	acct   *credentials.AWSAccount
+	record event.Recorder
+
+	obs        observed
+	tags       map[string]string
+	pending    []change
+	tagsDiffer bool
+}
+
+// Observe describes the table (and, when the spec manages them, its TTL and point-in-time recovery), applies the
+// ownership rule, and lists the changes still to make. While the table or an index is not ACTIVE it is reported
+// Creating and left alone: DynamoDB refuses changes then.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalObservation, error) {
+	name := meta.GetExternalName(cr)
+	out, err := e.ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	switch {
+	case err == nil && out.Table != nil:
+	case err == nil, ddbclient.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errDescribe)
+	}
+	e.obs.Table = out.Table
+	tg, err := e.ddb.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: out.Table.TableArn})
+	if err != nil {
+		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errTags)
+	}
+	e.tags = map[string]string{}
+	for _, t := range tg.Tags {
+		e.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, e.tags) {
+	case awsmr.OwnedByOther:
+		if meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		o, _ := awsmr.OwnerOf(e.tags)
+		return managed.ExternalObservation{}, errors.Errorf("table %q belongs to Table %s/%s: refusing to manage it", name, o.Namespace, o.Name)
+	case awsmr.NotOurs:
+		if meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		return managed.ExternalObservation{}, errors.Errorf("table %q already exists and was not created by this Table: set spec.adoptExisting to take it over, or choose another name", name)
+	case awsmr.OwnedByCR, awsmr.Adoptable:
+	}
+	details := connectionDetails(name, out.Table)
+	if b, why := busy(out.Table); b {
+		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
+		if out.Table.TableStatus == "DELETING" {
+			cr.SetConditions(xpv2.Deleting())
+		} else {
+			cr.SetConditions(xpv2.Creating().WithMessage(why))
+		}
+		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
+	}
+
+	p := cr.Spec.ForProvider
+	if p.TimeToLive != nil {
+		t, err := e.ddb.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+		if err != nil {
+			return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errTTL)
+		}
+		e.obs.TTL = t.TimeToLiveDescription
+	}
+	if p.PointInTimeRecovery != nil {
+		b, err := e.ddb.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
+		if err != nil {
+			return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errPITR)
+		}
+		if b.ContinuousBackupsDescription != nil {
+			e.obs.PITR = b.ContinuousBackupsDescription.PointInTimeRecoveryDescription
+		}
+	}
+	if e.pending, err = changes(name, p, e.obs); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	cr.Status.AtProvider = observation(e.obs, e.tags, e.pending)
+	cr.SetConditions(xpv2.Available())
+
+	drift := make([]string, 0, len(e.pending)+1)
+	for _, c := range e.pending {
+		drift = append(drift, c.Name)
+	}
+	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
+		e.tagsDiffer = true
+		drift = append(drift, groupTags+"["+strings.Join(d, ",")+"]")
+	}
+	return managed.ExternalObservation{
+		ResourceExists: true, ResourceUpToDate: len(drift) == 0, ConnectionDetails: details, Diff: strings.Join(drift, "; "),
+	}, nil
+}
+
+// Create makes the table, its indexes and its ownership tags in one call. A replay after a lost response finds the
+// table and the ownership rule decides.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalCreation, error) {
+	name := meta.GetExternalName(cr)
+	_, err := e.ddb.CreateTable(ctx, createInput(name, cr.Spec.ForProvider, awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)))
+	switch {
+	case err == nil:
+	case ddbclient.IsInUse(err):
+		return managed.ExternalCreation{}, errors.Errorf("table %q exists already: the next observation decides whether it is this Table's", name)
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
+	}
+	return managed.ExternalCreation{}, nil
+}
+
+// Update applies the first pending change — DynamoDB takes one per UpdateTable, and refuses the next until the
+// table is ACTIVE again, which the next poll (short while a change is pending) waits for — and the tags.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalUpdate, error) {
+	var applied []string
+	if len(e.pending) > 0 {
+		c := e.pending[0]
+		var err error
+		switch {
+		case c.Table != nil:
+			_, err = e.ddb.UpdateTable(ctx, c.Table)
+		case c.TTL != nil:
+			_, err = e.ddb.UpdateTimeToLive(ctx, c.TTL)
+		case c.PITR != nil:
+			_, err = e.ddb.UpdateContinuousBackups(ctx, c.PITR)
+		}
+		switch {
+		case err == nil:
+		case ddbclient.IsInUse(err):
+			return managed.ExternalUpdate{}, errors.Errorf("table %q is busy with another change: %s follows once it is ACTIVE", meta.GetExternalName(cr), c.Name)
+		default:
+			return managed.ExternalUpdate{}, errors.Wrapf(awsclient.Clean(err), "%s (%s)", errUpdate, c.Name)
+		}
+		applied = append(applied, c.Name)
+	}
+	if e.tagsDiffer {
+		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, e.acct.IgnoreTagPrefixes)
+		arn := e.obs.Table.TableArn
+		if len(set) > 0 {
+			in := &dynamodb.TagResourceInput{ResourceArn: arn}
+			for k, v := range set {
+				in.Tags = append(in.Tags, tagOf(k, v))
+			}
+			if _, err := e.ddb.TagResource(ctx, in); err != nil {
+				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
+			}
+		}
+		if len(remove) > 0 {
+			if _, err := e.ddb.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: arn, TagKeys: remove}); err != nil {
+				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errUntag)
+			}
+		}
+		applied = append(applied, groupTags)
+	}
+	awsmr.RecordChanges(e.record, cr, applied)
+	return managed.ExternalUpdate{}, nil
+}
+
+// Delete deletes the table, unless deletion protection is on.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	name := meta.GetExternalName(cr)
+	if t := e.obs.Table; t != nil {
+		if aws.ToBool(t.DeletionProtectionEnabled) {
+			// The managed reconciler sends no update to a resource being deleted: a spec that turned protection off
+			// is applied here, and the delete follows on the next reconcile.
+			if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
+				if _, err := e.ddb.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)}); err != nil {
+					return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errUpdate)
+				}
+				return managed.ExternalDelete{}, nil
+			}
+			return managed.ExternalDelete{}, errors.Errorf("table %q has deletion protection: set spec.forProvider.deletionProtection to false first", name)
+		}
+		if t.TableStatus == "DELETING" {
+			return managed.ExternalDelete{}, nil
+		}
+	}
+	_, err := e.ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	switch {
+	case err == nil, ddbclient.IsNotFound(err):
+		return managed.ExternalDelete{}, nil
+	case ddbclient.IsInUse(err):
+		return managed.ExternalDelete{}, errors.Errorf("table %q is busy with a change: deleting it once it is ACTIVE", name)
+	default:
+		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
+	}
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }

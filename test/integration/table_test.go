@@ -1,0 +1,266 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ddbv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/test/harness"
+)
+
+func directDDB() *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{Region: "eu-west-1", BaseEndpoint: aws.String(moto.URL), Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+}
+
+func table(ns, name string, mutate ...func(*ddbv1alpha1.Table)) *ddbv1alpha1.Table {
+	t := &ddbv1alpha1.Table{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: ddbv1alpha1.TableSpec{ForProvider: ddbv1alpha1.TableParameters{
+			Region: "eu-west-1", HashKey: "pk", RangeKey: ptr.To("sk"), BillingMode: "PROVISIONED",
+			ProvisionedThroughput: &ddbv1alpha1.Throughput{ReadCapacityUnits: 5, WriteCapacityUnits: 5},
+			AttributeDefinitions:  []ddbv1alpha1.AttributeDefinition{{Name: "pk", Type: "S"}, {Name: "sk", Type: "S"}, {Name: "user", Type: "S"}, {Name: "kind", Type: "S"}},
+		}},
+	}
+	for _, m := range mutate {
+		m(t)
+	}
+	return t
+}
+
+func getTable(t *testing.T, ns, name string) *ddbv1alpha1.Table {
+	t.Helper()
+	tb := &ddbv1alpha1.Table{}
+	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, tb); err != nil {
+		t.Fatalf("cannot get Table %s/%s: %v", ns, name, err)
+	}
+	return tb
+}
+
+func waitTable(t *testing.T, ns, name, what string, ok func(*ddbv1alpha1.Table) (bool, string)) *ddbv1alpha1.Table {
+	t.Helper()
+	var tb *ddbv1alpha1.Table
+	eventually(t, "Table "+name+" "+what, func() (bool, string) {
+		tb = getTable(t, ns, name)
+		return ok(tb)
+	})
+	return tb
+}
+
+// tableSettled: Ready, Synced, nothing left to change.
+func tableSettled(tb *ddbv1alpha1.Table) (bool, string) {
+	r, s := tb.GetCondition(xpv2.TypeReady), tb.GetCondition(xpv2.TypeSynced)
+	return r.Status == corev1.ConditionTrue && s.Status == corev1.ConditionTrue && len(tb.Status.AtProvider.PendingChanges) == 0,
+		fmt.Sprintf("ready=%s/%s synced=%s %q pending=%v", r.Status, r.Reason, s.Status, s.Message, tb.Status.AtProvider.PendingChanges)
+}
+
+func updateTable(t *testing.T, ns, name string, mutate func(*ddbv1alpha1.Table)) {
+	t.Helper()
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		tb := getTable(t, ns, name)
+		mutate(tb)
+		return kube.Update(context.Background(), tb)
+	}); err != nil {
+		t.Fatalf("cannot update Table %s/%s: %v", ns, name, err)
+	}
+}
+
+func cloudIndexes(t *testing.T, name string) []string {
+	t.Helper()
+	out, err := directDDB().DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n []string
+	for _, g := range out.Table.GlobalSecondaryIndexes {
+		n = append(n, aws.ToString(g.IndexName))
+	}
+	sort.Strings(n)
+	return n
+}
+
+// A Table's life: created with a GSI, an LSI, a stream and its tags in one call, then TTL and point-in-time
+// recovery; no writes in sync; index changes one per UpdateTable, removals first; deletion protection honoured.
+func TestTableLifecycle(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t)
+	name := "events-" + suffix()
+	tb := table(ns, name, func(tb *ddbv1alpha1.Table) {
+		p := &tb.Spec.ForProvider
+		p.GlobalSecondaryIndexes = []ddbv1alpha1.GlobalSecondaryIndex{{IndexName: "byUser", HashKey: "user", Projection: ddbv1alpha1.Projection{Type: "ALL"}, ProvisionedThroughput: &ddbv1alpha1.Throughput{ReadCapacityUnits: 1, WriteCapacityUnits: 1}}}
+		p.LocalSecondaryIndexes = []ddbv1alpha1.LocalSecondaryIndex{{IndexName: "byKind", RangeKey: "kind", Projection: ddbv1alpha1.Projection{Type: "KEYS_ONLY"}}}
+		p.TimeToLive = &ddbv1alpha1.TimeToLive{AttributeName: "expiresAt", Enabled: true}
+		p.PointInTimeRecovery = ptr.To(true)
+		p.StreamViewType = ptr.To("NEW_IMAGE")
+		p.DeletionProtection = ptr.To(true)
+		p.Tags = map[string]string{"team": "events"}
+	})
+	tb.Spec.WriteConnectionSecretToReference = &xpv2.LocalSecretReference{Name: name + "-conn"}
+	create(t, tb)
+	got := waitTable(t, ns, name, "settled", tableSettled)
+	if n := proxy.Count("CreateTable", name); n != 1 {
+		t.Errorf("CreateTable calls: want 1, got %d", n)
+	}
+	ttl, err := directDDB().DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	if err != nil || string(ttl.TimeToLiveDescription.TimeToLiveStatus) != "ENABLED" || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "expiresAt" {
+		t.Errorf("TTL in moto: %+v %v", ttl, err)
+	}
+	backups, err := directDDB().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
+	if err != nil || string(backups.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus) != "ENABLED" {
+		t.Errorf("point-in-time recovery in moto: %v", err)
+	}
+	if got.Status.AtProvider.StreamARN == "" || got.Status.AtProvider.ARN == "" {
+		t.Errorf("status.atProvider: %+v", got.Status.AtProvider)
+	}
+	conn := &corev1.Secret{}
+	eventually(t, "the connection secret", func() (bool, string) {
+		err := kube.Get(ctx, client.ObjectKey{Namespace: ns, Name: name + "-conn"}, conn)
+		return err == nil && string(conn.Data["tableName"]) == name && string(conn.Data["streamArn"]) == got.Status.AtProvider.StreamARN, fmt.Sprint(err)
+	})
+
+	// In sync: no writes.
+	writes := func() int {
+		n := 0
+		for _, op := range []string{"UpdateTable", "UpdateTimeToLive", "UpdateContinuousBackups", "TagResource", "UntagResource"} {
+			n += proxy.Count(op, name)
+		}
+		return n
+	}
+	describes, w0 := proxy.Count("DescribeTable", name), writes()
+	updates := proxy.Count("UpdateTable", name)
+	eventually(t, "two more polls", func() (bool, string) { return proxy.Count("DescribeTable", name)-describes >= 2, "" })
+	if n := writes() - w0; n != 0 {
+		t.Errorf("writes while in sync: %d", n)
+	}
+
+	// Replace index byUser by byKindGSI and raise the table's throughput: three changes, three UpdateTable calls,
+	// each with one change, the removal first.
+	updateTable(t, ns, name, func(tb *ddbv1alpha1.Table) {
+		p := &tb.Spec.ForProvider
+		p.ProvisionedThroughput = &ddbv1alpha1.Throughput{ReadCapacityUnits: 10, WriteCapacityUnits: 5}
+		p.GlobalSecondaryIndexes = []ddbv1alpha1.GlobalSecondaryIndex{{IndexName: "byKindGSI", HashKey: "kind", Projection: ddbv1alpha1.Projection{Type: "KEYS_ONLY"}, ProvisionedThroughput: &ddbv1alpha1.Throughput{ReadCapacityUnits: 1, WriteCapacityUnits: 1}}}
+	})
+	waitTable(t, ns, name, "settled after the index change", func(tb *ddbv1alpha1.Table) (bool, string) {
+		ok, why := tableSettled(tb)
+		return ok && tb.Generation == tb.GetCondition(xpv2.TypeSynced).ObservedGeneration, why
+	})
+	if idx := cloudIndexes(t, name); strings.Join(idx, ",") != "byKindGSI" {
+		t.Errorf("indexes in moto: %v", idx)
+	}
+	calls := proxy.Calls(func(c harness.Call) bool { return c.Operation == "UpdateTable" && c.Bucket == name })[updates:]
+	var kinds []string
+	for _, c := range calls {
+		var in struct {
+			ProvisionedThroughput       any
+			GlobalSecondaryIndexUpdates []map[string]any
+		}
+		_ = json.Unmarshal(c.Body, &in)
+		n := 0
+		if in.ProvisionedThroughput != nil {
+			n++
+			kinds = append(kinds, "throughput")
+		}
+		for _, u := range in.GlobalSecondaryIndexUpdates {
+			for k := range u {
+				n++
+				kinds = append(kinds, k)
+			}
+		}
+		if n != 1 {
+			t.Errorf("an UpdateTable with %d changes: %s", n, c.Body)
+		}
+	}
+	if strings.Join(kinds, ",") != "throughput,Delete,Create" {
+		t.Errorf("UpdateTable changes in order: %v, want throughput, Delete, Create", kinds)
+	}
+
+	// Deletion protection: the delete waits for the spec to turn it off.
+	if err := kube.Delete(ctx, getTable(t, ns, name)); err != nil {
+		t.Fatal(err)
+	}
+	waitTable(t, ns, name, "refusing to delete", func(tb *ddbv1alpha1.Table) (bool, string) {
+		s := tb.GetCondition(xpv2.TypeSynced)
+		return strings.Contains(s.Message, "has deletion protection"), s.Message
+	})
+	updateTable(t, ns, name, func(tb *ddbv1alpha1.Table) { tb.Spec.ForProvider.DeletionProtection = ptr.To(false) })
+	eventually(t, "Table gone", func() (bool, string) {
+		err := kube.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &ddbv1alpha1.Table{})
+		return kerrors.IsNotFound(err), fmt.Sprint(err)
+	})
+}
+
+// While DynamoDB reports the table UPDATING (moto never does: the proxy rewrites its answers), nothing is sent
+// and the Table is Ready=False/Creating; once ACTIVE, the change goes out.
+func TestTableUpdatingWaits(t *testing.T) {
+	ns := namespace(t)
+	name := "busy-" + suffix()
+	create(t, table(ns, name))
+	waitTable(t, ns, name, "settled", tableSettled)
+	active := regexp.MustCompile(`"TableStatus":\s*"ACTIVE"`)
+	proxy.Rewrite("DescribeTable", name, 4, func(status int, body []byte) (int, []byte) {
+		return status, active.ReplaceAll(body, []byte(`"TableStatus": "UPDATING"`))
+	})
+	updateTable(t, ns, name, func(tb *ddbv1alpha1.Table) {
+		tb.Spec.ForProvider.ProvisionedThroughput = &ddbv1alpha1.Throughput{ReadCapacityUnits: 7, WriteCapacityUnits: 7}
+	})
+	waitTable(t, ns, name, "Creating while UPDATING", func(tb *ddbv1alpha1.Table) (bool, string) {
+		r := tb.GetCondition(xpv2.TypeReady)
+		return r.Reason == xpv2.ReasonCreating && tb.Status.AtProvider.Status == "UPDATING", string(r.Reason)
+	})
+	if n := proxy.Count("UpdateTable", name); n != 0 {
+		t.Errorf("UpdateTable while UPDATING: %d", n)
+	}
+	waitTable(t, ns, name, "settled with the change", func(tb *ddbv1alpha1.Table) (bool, string) {
+		ok, why := tableSettled(tb)
+		return ok && proxy.Count("UpdateTable", name) == 1, why
+	})
+}
+
+// Invalid Tables are refused by the CRD.
+func TestTableCRDValidation(t *testing.T) {
+	ns := namespace(t)
+	for _, tc := range []struct {
+		name, want string
+		tb         *ddbv1alpha1.Table
+	}{
+		{"ProvisionedWithoutThroughput", "billingMode PROVISIONED needs provisionedThroughput", table(ns, "t1-"+suffix(), func(tb *ddbv1alpha1.Table) { tb.Spec.ForProvider.ProvisionedThroughput = nil })},
+		{"HashKeyUndefined", "hashKey must be one of attributeDefinitions", table(ns, "t2-"+suffix(), func(tb *ddbv1alpha1.Table) { tb.Spec.ForProvider.HashKey = "missing" })},
+		{"IncludeWithoutAttributes", "nonKeyAttributes go with projection type INCLUDE", table(ns, "t3-"+suffix(), func(tb *ddbv1alpha1.Table) {
+			tb.Spec.ForProvider.GlobalSecondaryIndexes = []ddbv1alpha1.GlobalSecondaryIndex{{IndexName: "i", HashKey: "user", Projection: ddbv1alpha1.Projection{Type: "INCLUDE"}}}
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := kube.Create(context.Background(), tc.tb)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("want a refusal containing %q, got %v", tc.want, err)
+			}
+		})
+	}
+	name := "t4-" + suffix()
+	create(t, table(ns, name))
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		tb := getTable(t, ns, name)
+		tb.Spec.ForProvider.HashKey = "user"
+		return kube.Update(context.Background(), tb)
+	})
+	if err == nil || !strings.Contains(err.Error(), "hashKey is immutable") {
+		t.Errorf("a key change must be refused: %v", err)
+	}
+}
