@@ -14,7 +14,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -39,39 +38,20 @@ func dbInstance(ns, name string, mutate ...func(*rdsv1alpha1.DBInstance)) *rdsv1
 	return db
 }
 
-func getDB(t *testing.T, ns, name string) *rdsv1alpha1.DBInstance {
-	t.Helper()
-	db := &rdsv1alpha1.DBInstance{}
-	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, db); err != nil {
-		t.Fatalf("cannot get DBInstance %s/%s: %v", ns, name, err)
-	}
-	return db
-}
+func newDB() *rdsv1alpha1.DBInstance { return &rdsv1alpha1.DBInstance{} }
+
+func getDB(t *testing.T, ns, name string) *rdsv1alpha1.DBInstance { return getMR(t, ns, name, newDB()) }
 
 func waitDB(t *testing.T, ns, name, what string, ok func(*rdsv1alpha1.DBInstance) (bool, string)) *rdsv1alpha1.DBInstance {
 	t.Helper()
-	var db *rdsv1alpha1.DBInstance
-	eventually(t, "DBInstance "+name+" "+what, func() (bool, string) {
-		db = getDB(t, ns, name)
-		return ok(db)
-	})
-	return db
+	return waitMR(t, ns, name, what, newDB, ok)
 }
 
-func dbReady(db *rdsv1alpha1.DBInstance) (bool, string) {
-	r, s := db.GetCondition(xpv2.TypeReady), db.GetCondition(xpv2.TypeSynced)
-	return r.Status == corev1.ConditionTrue && s.Status == corev1.ConditionTrue, fmt.Sprintf("ready=%s/%s synced=%s %q", r.Status, r.Reason, s.Status, s.Message)
-}
+func dbReady(db *rdsv1alpha1.DBInstance) (bool, string) { return readySynced(db) }
 
 func updateDB(t *testing.T, ns, name string, mutate func(*rdsv1alpha1.DBInstance)) {
 	t.Helper()
-	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		db := getDB(t, ns, name)
-		mutate(db)
-		return kube.Update(context.Background(), db)
-	}); err != nil {
-		t.Fatalf("cannot update DBInstance %s/%s: %v", ns, name, err)
-	}
+	updateMR(t, ns, name, newDB, mutate)
 }
 
 func secretData(t *testing.T, ns, name string) map[string][]byte {

@@ -214,3 +214,47 @@ func update(t *testing.T, ns, name string, mutate func(*s3v1alpha1.Bucket)) {
 		t.Fatalf("cannot update Bucket %s/%s: %v", ns, name, err)
 	}
 }
+
+// A managedObj is a managed resource of any kind, as the tests read and wait for it.
+type managedObj interface {
+	client.Object
+	GetCondition(xpv2.ConditionType) xpv2.Condition
+}
+
+// getMR reads ns/name into obj.
+func getMR[T managedObj](t *testing.T, ns, name string, obj T) T {
+	t.Helper()
+	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, obj); err != nil {
+		t.Fatalf("cannot get %T %s/%s: %v", obj, ns, name, err)
+	}
+	return obj
+}
+
+// waitMR waits until ok accepts the resource ns/name.
+func waitMR[T managedObj](t *testing.T, ns, name, what string, newObj func() T, ok func(T) (bool, string)) T {
+	t.Helper()
+	var mg T
+	eventually(t, name+" "+what, func() (bool, string) {
+		mg = getMR(t, ns, name, newObj())
+		return ok(mg)
+	})
+	return mg
+}
+
+// updateMR changes ns/name with mutate, re-reading and retrying when the provider wrote it in between.
+func updateMR[T managedObj](t *testing.T, ns, name string, newObj func() T, mutate func(T)) {
+	t.Helper()
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		mg := getMR(t, ns, name, newObj())
+		mutate(mg)
+		return kube.Update(context.Background(), mg)
+	}); err != nil {
+		t.Fatalf("cannot update %s/%s: %v", ns, name, err)
+	}
+}
+
+// readySynced accepts a resource that is Ready and Synced.
+func readySynced[T managedObj](mg T) (bool, string) {
+	r, s := mg.GetCondition(xpv2.TypeReady), mg.GetCondition(xpv2.TypeSynced)
+	return r.Status == corev1.ConditionTrue && s.Status == corev1.ConditionTrue, fmt.Sprintf("ready=%s/%s synced=%s %q", r.Status, r.Reason, s.Status, s.Message)
+}

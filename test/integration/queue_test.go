@@ -41,46 +41,26 @@ func queue(ns, name string, mutate ...func(*sqsv1alpha1.Queue)) *sqsv1alpha1.Que
 	return q
 }
 
+func newQueue() *sqsv1alpha1.Queue { return &sqsv1alpha1.Queue{} }
+
 func getQueue(t *testing.T, ns, name string) *sqsv1alpha1.Queue {
-	t.Helper()
-	q := &sqsv1alpha1.Queue{}
-	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, q); err != nil {
-		t.Fatalf("cannot get Queue %s/%s: %v", ns, name, err)
-	}
-	return q
+	return getMR(t, ns, name, newQueue())
 }
 
 func waitQueue(t *testing.T, ns, name string, ok func(*sqsv1alpha1.Queue) (bool, string)) *sqsv1alpha1.Queue {
 	t.Helper()
-	var q *sqsv1alpha1.Queue
-	eventually(t, "Queue "+name, func() (bool, string) {
-		q = getQueue(t, ns, name)
-		return ok(q)
-	})
-	return q
+	return waitMR(t, ns, name, "", newQueue, ok)
 }
 
-func queueReady(q *sqsv1alpha1.Queue) (bool, string) {
-	r, s := q.GetCondition(xpv2.TypeReady), q.GetCondition(xpv2.TypeSynced)
-	return r.Status == corev1.ConditionTrue && s.Status == corev1.ConditionTrue, fmt.Sprintf("ready=%s/%s synced=%s %q", r.Status, r.Reason, s.Status, s.Message)
-}
+func queueReady(q *sqsv1alpha1.Queue) (bool, string) { return readySynced(q) }
 
 func queueSyncError(want string) func(*sqsv1alpha1.Queue) (bool, string) {
-	return func(q *sqsv1alpha1.Queue) (bool, string) {
-		s := q.GetCondition(xpv2.TypeSynced)
-		return s.Status == corev1.ConditionFalse && strings.Contains(s.Message, want), s.Message
-	}
+	return func(q *sqsv1alpha1.Queue) (bool, string) { return syncError(want)(q.GetCondition(xpv2.TypeSynced)) }
 }
 
 func updateQueue(t *testing.T, ns, name string, mutate func(*sqsv1alpha1.Queue)) {
 	t.Helper()
-	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		q := getQueue(t, ns, name)
-		mutate(q)
-		return kube.Update(context.Background(), q)
-	}); err != nil {
-		t.Fatalf("cannot update Queue %s/%s: %v", ns, name, err)
-	}
+	updateMR(t, ns, name, newQueue, mutate)
 }
 
 func deleteQueueAndWait(t *testing.T, ns, name string) {

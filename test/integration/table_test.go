@@ -45,41 +45,26 @@ func table(ns, name string, mutate ...func(*ddbv1alpha1.Table)) *ddbv1alpha1.Tab
 	return t
 }
 
+func newTable() *ddbv1alpha1.Table { return &ddbv1alpha1.Table{} }
+
 func getTable(t *testing.T, ns, name string) *ddbv1alpha1.Table {
-	t.Helper()
-	tb := &ddbv1alpha1.Table{}
-	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, tb); err != nil {
-		t.Fatalf("cannot get Table %s/%s: %v", ns, name, err)
-	}
-	return tb
+	return getMR(t, ns, name, newTable())
 }
 
 func waitTable(t *testing.T, ns, name, what string, ok func(*ddbv1alpha1.Table) (bool, string)) *ddbv1alpha1.Table {
 	t.Helper()
-	var tb *ddbv1alpha1.Table
-	eventually(t, "Table "+name+" "+what, func() (bool, string) {
-		tb = getTable(t, ns, name)
-		return ok(tb)
-	})
-	return tb
+	return waitMR(t, ns, name, what, newTable, ok)
 }
 
 // tableSettled: Ready, Synced, nothing left to change.
 func tableSettled(tb *ddbv1alpha1.Table) (bool, string) {
-	r, s := tb.GetCondition(xpv2.TypeReady), tb.GetCondition(xpv2.TypeSynced)
-	return r.Status == corev1.ConditionTrue && s.Status == corev1.ConditionTrue && len(tb.Status.AtProvider.PendingChanges) == 0,
-		fmt.Sprintf("ready=%s/%s synced=%s %q pending=%v", r.Status, r.Reason, s.Status, s.Message, tb.Status.AtProvider.PendingChanges)
+	ok, why := readySynced(tb)
+	return ok && len(tb.Status.AtProvider.PendingChanges) == 0, fmt.Sprintf("%s pending=%v", why, tb.Status.AtProvider.PendingChanges)
 }
 
 func updateTable(t *testing.T, ns, name string, mutate func(*ddbv1alpha1.Table)) {
 	t.Helper()
-	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		tb := getTable(t, ns, name)
-		mutate(tb)
-		return kube.Update(context.Background(), tb)
-	}); err != nil {
-		t.Fatalf("cannot update Table %s/%s: %v", ns, name, err)
-	}
+	updateMR(t, ns, name, newTable, mutate)
 }
 
 func cloudIndexes(t *testing.T, name string) []string {

@@ -3,6 +3,7 @@
 package awsmr
 
 import (
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -102,4 +103,26 @@ func OnlyObserves(p xpv2.ManagementPolicies) bool {
 		}
 	}
 	return true
+}
+
+// Claim applies the ownership rule in Observe, for a cloud resource of the given kind (for messages: "bucket",
+// "Bucket") and name carrying tags. It returns absent when the managed resource must report the cloud resource as
+// not existing — it is being deleted, and what it found is not its own, so it lets go without touching it — and an
+// error when the resource is another's, or untagged with nothing allowing adoption.
+func Claim(mg Managed, adopt bool, tags map[string]string, noun, kind, name string) (absent bool, err error) {
+	switch Judge(mg, adopt, tags) {
+	case OwnedByOther:
+		if meta.WasDeleted(mg) {
+			return true, nil
+		}
+		o, _ := OwnerOf(tags)
+		return false, errors.Errorf("%s %q belongs to %s %s/%s: refusing to manage it", noun, name, kind, o.Namespace, o.Name)
+	case NotOurs:
+		if meta.WasDeleted(mg) {
+			return true, nil
+		}
+		return false, errors.Errorf("%s %q already exists and was not created by this %s: set spec.adoptExisting to take it over, or choose another name", noun, name, kind)
+	default:
+		return false, nil
+	}
 }

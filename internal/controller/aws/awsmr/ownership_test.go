@@ -1,6 +1,7 @@
 package awsmr
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -100,6 +101,33 @@ func TestOnlyObserves(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := OnlyObserves(tc.p); got != tc.want {
 				t.Errorf("%s\nOnlyObserves(%v): want %t, got %t", tc.reason, tc.p, tc.want, got)
+			}
+		})
+	}
+}
+
+func TestClaim(t *testing.T) {
+	deleting := func(b *v1alpha1.Bucket) { now := metav1.Now(); b.SetDeletionTimestamp(&now) }
+	other := map[string]string{TagNamespace: "team-b", TagName: "data"}
+	cases := map[string]struct {
+		reason     string
+		cr         *v1alpha1.Bucket
+		tags       map[string]string
+		wantAbsent bool
+		wantErr    string
+	}{
+		"Own":             {reason: "Its own resource is managed.", cr: bucket(), tags: ownedTags(nil)},
+		"Other":           {reason: "Another's resource is refused, naming the owner.", cr: bucket(), tags: other, wantErr: `bucket "data" belongs to Bucket team-b/data: refusing to manage it`},
+		"OtherWhileGone":  {reason: "While deleting, another's resource is let go of, untouched.", cr: bucket(deleting), tags: other, wantAbsent: true},
+		"Untagged":        {reason: "An untagged resource is not taken without a reason.", cr: bucket(), wantErr: `bucket "data" already exists and was not created by this Bucket: set spec.adoptExisting`},
+		"UntaggedDeleted": {reason: "While deleting, an untagged resource is left alone.", cr: bucket(deleting), wantAbsent: true},
+		"Adopt":           {reason: "adoptExisting takes an untagged resource.", cr: bucket(withAdopt())},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			absent, err := Claim(tc.cr, tc.cr.Spec.AdoptExisting, tc.tags, "bucket", "Bucket", "data")
+			if absent != tc.wantAbsent || (tc.wantErr == "") != (err == nil) || err != nil && !strings.HasPrefix(err.Error(), tc.wantErr) {
+				t.Errorf("%s\nClaim: want absent=%t err=%q, got %t %v", tc.reason, tc.wantAbsent, tc.wantErr, absent, err)
 			}
 		})
 	}

@@ -14,11 +14,9 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
-	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	s3client "github.com/stateful-dev/provider-stateful/internal/clients/aws/s3"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
@@ -36,46 +34,16 @@ const (
 
 // SetupGated registers the Bucket controller once the Bucket CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.BucketGroupVersionKind)
-	return nil
-}
-
-// Setup registers the Bucket controller with mgr.
-func Setup(mgr ctrl.Manager, o setup.Options) error {
-	name := managed.ControllerName(v1alpha1.BucketGroupKind)
-	c := &connector{
-		usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
-		creds: o.Credentials,
-		newS3: func(cfg aws.Config, region string, pathStyle bool) s3client.API {
-			return s3client.New(cfg, region, pathStyle)
+	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Bucket, s3client.API]{
+		GroupKind: v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
+		Service: "s3", Region: func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region },
+		NewAPI: func(cfg aws.Config, region string, acct *credentials.AWSAccount) s3client.API {
+			return s3client.New(cfg, region, acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle)
 		},
-		record: setup.Recorder(mgr, name),
-	}
-	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.Bucket](c))
-	return setup.Managed(mgr, o, v1alpha1.BucketGroupVersionKind, &v1alpha1.Bucket{}, &v1alpha1.BucketList{}, opts...)
-}
-
-// A connector resolves a Bucket's ProviderConfig into an S3 client.
-type connector struct {
-	usage  resource.ModernTracker
-	creds  *credentials.Resolver
-	newS3  func(cfg aws.Config, region string, pathStyle bool) s3client.API
-	record event.Recorder
-}
-
-// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
-func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Bucket) (managed.TypedExternalClient[*v1alpha1.Bucket], error) {
-	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
-		return nil, err
-	}
-	acct, err := c.creds.AWS(ctx, cr)
-	if err != nil {
-		return nil, err
-	}
-	region := cr.Spec.ForProvider.Region
-	pathStyle := acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle
-	api := credentials.Client(acct, "s3/"+region, func(cfg aws.Config) s3client.API { return c.newS3(cfg, region, pathStyle) })
-	return &external{s3: api, acct: acct, record: c.record}, nil
+		NewExternal: func(api s3client.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Bucket] {
+			return &external{s3: api, acct: acct, record: record}
+		},
+	})
 }
 
 // external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.
@@ -116,20 +84,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, tags) {
-	case awsmr.OwnedByOther:
-		if meta.WasDeleted(cr) {
-			// The bucket this Bucket stands for never existed; another Bucket's bucket is left alone.
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		o, _ := awsmr.OwnerOf(tags)
-		return managed.ExternalObservation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
-	case awsmr.NotOurs:
-		if meta.WasDeleted(cr) {
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		return managed.ExternalObservation{}, errors.Errorf("bucket %q already exists and was not created by this Bucket: set spec.adoptExisting to take it over, or choose another name", name)
-	case awsmr.OwnedByCR, awsmr.Adoptable:
+	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, tags, "bucket", "Bucket", name); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
 		return managed.ExternalObservation{}, errors.Errorf("bucket %q is in region %s, not %s", name, r, region)

@@ -20,7 +20,6 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
-	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	rdsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/rds"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
@@ -45,49 +44,21 @@ const busyPoll = 10 * time.Second
 
 // SetupGated registers the DBInstance controller once the DBInstance CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.DBInstanceGroupVersionKind)
-	return nil
-}
-
-// Setup registers the DBInstance controller with mgr.
-func Setup(mgr ctrl.Manager, o setup.Options) error {
-	name := managed.ControllerName(v1alpha1.DBInstanceGroupKind)
-	c := &connector{
-		usage:  resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
-		creds:  o.Credentials,
-		kube:   mgr.GetClient(),
-		newRDS: func(cfg aws.Config, region string) rdsclient.API { return rdsclient.New(cfg, region) },
-		record: setup.Recorder(mgr, name),
-	}
-	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.DBInstance](c))
-	opts = append(opts, setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
-		db, ok := mg.(*v1alpha1.DBInstance)
-		return ok && db.Status.AtProvider.Status != "" && db.Status.AtProvider.Status != statusAvailable
-	}))
-	return setup.Managed(mgr, o, v1alpha1.DBInstanceGroupVersionKind, &v1alpha1.DBInstance{}, &v1alpha1.DBInstanceList{}, opts...)
-}
-
-// A connector resolves a DBInstance's ProviderConfig into an RDS client.
-type connector struct {
-	usage  resource.ModernTracker
-	creds  *credentials.Resolver
-	kube   client.Client
-	newRDS func(cfg aws.Config, region string) rdsclient.API
-	record event.Recorder
-}
-
-// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
-func (c *connector) Connect(ctx context.Context, cr *v1alpha1.DBInstance) (managed.TypedExternalClient[*v1alpha1.DBInstance], error) {
-	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
-		return nil, err
-	}
-	acct, err := c.creds.AWS(ctx, cr)
-	if err != nil {
-		return nil, err
-	}
-	region := cr.Spec.ForProvider.Region
-	api := credentials.Client(acct, "rds/"+region, func(cfg aws.Config) rdsclient.API { return c.newRDS(cfg, region) })
-	return &external{rds: api, kube: c.kube, acct: acct, record: c.record}, nil
+	kube := mgr.GetClient()
+	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.DBInstance, rdsclient.API]{
+		GroupKind: v1alpha1.DBInstanceGroupKind, GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: &v1alpha1.DBInstanceList{},
+		Service: "rds", Region: func(cr *v1alpha1.DBInstance) string { return cr.Spec.ForProvider.Region },
+		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) rdsclient.API {
+			return rdsclient.New(cfg, region)
+		},
+		NewExternal: func(api rdsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.DBInstance] {
+			return &external{rds: api, kube: kube, acct: acct, record: record}
+		},
+		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
+			db, ok := mg.(*v1alpha1.DBInstance)
+			return ok && db.Status.AtProvider.Status != "" && db.Status.AtProvider.Status != statusAvailable
+		})},
+	})
 }
 
 // external manages one DBInstance for the length of one reconcile. Observe leaves what it read for Update and
@@ -121,19 +92,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, tags) {
-	case awsmr.OwnedByOther:
-		if meta.WasDeleted(cr) {
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		o, _ := awsmr.OwnerOf(tags)
-		return managed.ExternalObservation{}, errors.Errorf("DB instance %q belongs to DBInstance %s/%s: refusing to manage it", id, o.Namespace, o.Name)
-	case awsmr.NotOurs:
-		if meta.WasDeleted(cr) {
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		return managed.ExternalObservation{}, errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id)
-	case awsmr.OwnedByCR, awsmr.Adoptable:
+	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, tags, "DB instance", "DBInstance", id); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider
 	if got := aws.ToString(e.inst.Engine); got != p.Engine {

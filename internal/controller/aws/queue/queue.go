@@ -14,11 +14,9 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
-	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	sqsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
@@ -41,43 +39,16 @@ const (
 
 // SetupGated registers the Queue controller once the Queue CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.QueueGroupVersionKind)
-	return nil
-}
-
-// Setup registers the Queue controller with mgr.
-func Setup(mgr ctrl.Manager, o setup.Options) error {
-	name := managed.ControllerName(v1alpha1.QueueGroupKind)
-	c := &connector{
-		usage:  resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
-		creds:  o.Credentials,
-		newSQS: func(cfg aws.Config, region string) sqsclient.API { return sqsclient.New(cfg, region) },
-		record: setup.Recorder(mgr, name),
-	}
-	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.Queue](c))
-	return setup.Managed(mgr, o, v1alpha1.QueueGroupVersionKind, &v1alpha1.Queue{}, &v1alpha1.QueueList{}, opts...)
-}
-
-// A connector resolves a Queue's ProviderConfig into an SQS client.
-type connector struct {
-	usage  resource.ModernTracker
-	creds  *credentials.Resolver
-	newSQS func(cfg aws.Config, region string) sqsclient.API
-	record event.Recorder
-}
-
-// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
-func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Queue) (managed.TypedExternalClient[*v1alpha1.Queue], error) {
-	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
-		return nil, err
-	}
-	acct, err := c.creds.AWS(ctx, cr)
-	if err != nil {
-		return nil, err
-	}
-	region := cr.Spec.ForProvider.Region
-	api := credentials.Client(acct, "sqs/"+region, func(cfg aws.Config) sqsclient.API { return c.newSQS(cfg, region) })
-	return &external{sqs: api, acct: acct, record: c.record}, nil
+	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Queue, sqsclient.API]{
+		GroupKind: v1alpha1.QueueGroupKind, GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: &v1alpha1.QueueList{},
+		Service: "sqs", Region: func(cr *v1alpha1.Queue) string { return cr.Spec.ForProvider.Region },
+		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) sqsclient.API {
+			return sqsclient.New(cfg, region)
+		},
+		NewExternal: func(api sqsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Queue] {
+			return &external{sqs: api, acct: acct, record: record}
+		},
+	})
 }
 
 // external manages one Queue for the length of one reconcile. Observe leaves what it read for Update.
@@ -115,19 +86,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, tags) {
-	case awsmr.OwnedByOther:
-		if meta.WasDeleted(cr) {
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		o, _ := awsmr.OwnerOf(tags)
-		return managed.ExternalObservation{}, errors.Errorf("queue %q belongs to Queue %s/%s: refusing to manage it", name, o.Namespace, o.Name)
-	case awsmr.NotOurs:
-		if meta.WasDeleted(cr) {
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		return managed.ExternalObservation{}, errors.Errorf("queue %q already exists and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name)
-	case awsmr.OwnedByCR, awsmr.Adoptable:
+	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, tags, "queue", "Queue", name); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 
 	a, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u.QueueUrl, AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll}})

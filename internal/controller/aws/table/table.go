@@ -18,7 +18,6 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
-	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	ddbclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
@@ -45,47 +44,20 @@ const busyPoll = 10 * time.Second
 
 // SetupGated registers the Table controller once the Table CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	setup.Gated(o, func() error { return Setup(mgr, o) }, v1alpha1.TableGroupVersionKind)
-	return nil
-}
-
-// Setup registers the Table controller with mgr.
-func Setup(mgr ctrl.Manager, o setup.Options) error {
-	name := managed.ControllerName(v1alpha1.TableGroupKind)
-	c := &connector{
-		usage:  resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
-		creds:  o.Credentials,
-		newDDB: func(cfg aws.Config, region string) ddbclient.API { return ddbclient.New(cfg, region) },
-		record: setup.Recorder(mgr, name),
-	}
-	opts := setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[*v1alpha1.Table](c))
-	opts = append(opts, setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
-		t, ok := mg.(*v1alpha1.Table)
-		return ok && (t.Status.AtProvider.Status != "" && t.Status.AtProvider.Status != statusActive || len(t.Status.AtProvider.PendingChanges) > 0)
-	}))
-	return setup.Managed(mgr, o, v1alpha1.TableGroupVersionKind, &v1alpha1.Table{}, &v1alpha1.TableList{}, opts...)
-}
-
-// A connector resolves a Table's ProviderConfig into a DynamoDB client.
-type connector struct {
-	usage  resource.ModernTracker
-	creds  *credentials.Resolver
-	newDDB func(cfg aws.Config, region string) ddbclient.API
-	record event.Recorder
-}
-
-// Connect tracks the ProviderConfig usage, then returns a client built from the (cached) account settings.
-func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Table) (managed.TypedExternalClient[*v1alpha1.Table], error) {
-	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
-		return nil, err
-	}
-	acct, err := c.creds.AWS(ctx, cr)
-	if err != nil {
-		return nil, err
-	}
-	region := cr.Spec.ForProvider.Region
-	api := credentials.Client(acct, "dynamodb/"+region, func(cfg aws.Config) ddbclient.API { return c.newDDB(cfg, region) })
-	return &external{ddb: api, acct: acct, record: c.record}, nil
+	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Table, ddbclient.API]{
+		GroupKind: v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
+		Service: "dynamodb", Region: func(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Region },
+		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) ddbclient.API {
+			return ddbclient.New(cfg, region)
+		},
+		NewExternal: func(api ddbclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Table] {
+			return &external{ddb: api, acct: acct, record: record}
+		},
+		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
+			t, ok := mg.(*v1alpha1.Table)
+			return ok && (t.Status.AtProvider.Status != "" && t.Status.AtProvider.Status != statusActive || len(t.Status.AtProvider.PendingChanges) > 0)
+		})},
+	})
 }
 
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update and Delete.
@@ -122,19 +94,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	for _, t := range tg.Tags {
 		e.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	switch awsmr.Judge(cr, cr.Spec.AdoptExisting, e.tags) {
-	case awsmr.OwnedByOther:
-		if meta.WasDeleted(cr) {
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		o, _ := awsmr.OwnerOf(e.tags)
-		return managed.ExternalObservation{}, errors.Errorf("table %q belongs to Table %s/%s: refusing to manage it", name, o.Namespace, o.Name)
-	case awsmr.NotOurs:
-		if meta.WasDeleted(cr) {
-			return managed.ExternalObservation{ResourceExists: false}, nil
-		}
-		return managed.ExternalObservation{}, errors.Errorf("table %q already exists and was not created by this Table: set spec.adoptExisting to take it over, or choose another name", name)
-	case awsmr.OwnedByCR, awsmr.Adoptable:
+	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, e.tags, "table", "Table", name); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
 	if b, why := busy(out.Table); b {

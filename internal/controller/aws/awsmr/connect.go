@@ -1,0 +1,77 @@
+package awsmr
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+// A Kind is what differs between AWS kinds' controllers; Setup supplies the rest.
+type Kind[T resource.ModernManaged, API any] struct {
+	// GroupKind and GVK name the kind.
+	GroupKind string
+	GVK       schema.GroupVersionKind
+	// Object and List are empty instances of the kind and its list.
+	Object T
+	List   resource.ManagedList
+	// Service keys the SDK client cache ("s3", "sqs", ...).
+	Service string
+	// Region returns the region a resource lives in.
+	Region func(T) string
+	// NewAPI builds the service client for an account and region; it runs once per account and region.
+	NewAPI func(cfg aws.Config, region string, acct *credentials.AWSAccount) API
+	// NewExternal returns the external client for one reconcile.
+	NewExternal func(api API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[T]
+	// Options are extra reconciler options (e.g. a short poll while busy).
+	Options []managed.ReconcilerOption
+}
+
+// Setup registers the managed reconciler of an AWS kind.
+func Setup[T resource.ModernManaged, API any](mgr ctrl.Manager, o setup.Options, k Kind[T, API]) error {
+	name := managed.ControllerName(k.GroupKind)
+	c := &connector[T, API]{
+		usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
+		creds: o.Credentials, kind: k, record: setup.Recorder(mgr, name),
+	}
+	opts := append(setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[T](c)), k.Options...)
+	return setup.Managed(mgr, o, k.GVK, k.Object, k.List, opts...)
+}
+
+// SetupGated registers the kind's controller once its CRD exists.
+func SetupGated[T resource.ModernManaged, API any](mgr ctrl.Manager, o setup.Options, k Kind[T, API]) error {
+	setup.Gated(o, func() error { return Setup(mgr, o, k) }, k.GVK)
+	return nil
+}
+
+// A connector resolves a managed resource's ProviderConfig into a service client.
+type connector[T resource.ModernManaged, API any] struct {
+	usage  resource.ModernTracker
+	creds  *credentials.Resolver
+	kind   Kind[T, API]
+	record event.Recorder
+}
+
+// Connect tracks the ProviderConfig usage, then returns an external client with a service client built from the
+// (cached) account settings.
+func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExternalClient[T], error) {
+	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
+		return nil, err
+	}
+	acct, err := c.creds.AWS(ctx, cr)
+	if err != nil {
+		return nil, err
+	}
+	region := c.kind.Region(cr)
+	api := credentials.Client(acct, c.kind.Service+"/"+region, func(cfg aws.Config) API { return c.kind.NewAPI(cfg, region, acct) })
+	return c.kind.NewExternal(api, acct, c.record), nil
+}
