@@ -45,7 +45,13 @@ func namespace(t *testing.T) string {
 // eventually polls cond until it holds or the timeout passes; the last reason is reported on failure.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
+	eventuallyWithin(t, waitTimeout, what, cond)
+}
+
+// eventuallyWithin is eventually with another timeout.
+func eventuallyWithin(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	reason := ""
 	for time.Now().Before(deadline) {
 		var ok bool

@@ -81,6 +81,10 @@ func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	*status = *want
 	// NOTE: optimistic lock: the conditions list is replaced as a whole, so a concurrent write must not be lost.
 	if err := s.kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		if kerrors.IsConflict(err) {
+			// Another writer (the usage count) was first: read again and compare again.
+			return reconcile.Result{Requeue: true}, nil
+		}
 		return reconcile.Result{}, err
 	}
 	return res, nil
@@ -107,6 +111,9 @@ func (s *statusReconciler) holdWhileUsed(ctx context.Context, req reconcile.Requ
 		orig := obj.DeepCopyObject().(client.Object) //nolint:forcetypeassert // A copy has the type of its original.
 		*status = *want
 		if err := s.kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+			if kerrors.IsConflict(err) {
+				return reconcile.Result{Requeue: true}, true, nil
+			}
 			return reconcile.Result{}, true, err
 		}
 	}
