@@ -54,7 +54,7 @@ check-moto:
 
 .PHONY: integration
 integration: check-moto control-plane vault ## Integration tests: envtest's apiserver + moto + Vault, the real reconcilers.
-	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags integration -p 1 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags integration -p 1 -parallel 6 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
 
 .PHONY: e2e
 e2e: check-moto control-plane vault build ## The local stack without a terminal: apply examples, change, drift, delete.

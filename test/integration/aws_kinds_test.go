@@ -47,6 +47,7 @@ func syncError(want string) func(s xpv2.Condition) (bool, string) {
 }
 
 func TestDBInstanceDriftCollisionImport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, b := namespace(t), namespace(t)
 	name := "shared-" + suffix()
@@ -108,6 +109,7 @@ func TestDBInstanceDriftCollisionImport(t *testing.T) {
 }
 
 func TestTableDriftCollisionImport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, b := namespace(t), namespace(t)
 	name := "shared-" + suffix()
@@ -162,4 +164,84 @@ func TestTableDriftCollisionImport(t *testing.T) {
 			t.Errorf("ObserveOnly made %d %s calls", n, op)
 		}
 	}
+}
+
+// Every DBInstance field group the spec can change after create reaches RDS, one ModifyDBInstance for all.
+func TestDBInstanceFieldGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ns := namespace(t)
+	name := "groups-" + suffix()
+	create(t, dbInstance(ns, name, func(db *rdsv1alpha1.DBInstance) {
+		db.Spec.ForProvider.FinalSnapshot = &rdsv1alpha1.FinalSnapshot{Skip: ptr.To(true)}
+	}))
+	waitDB(t, ns, name, "Ready", dbReady)
+	updateDB(t, ns, name, func(db *rdsv1alpha1.DBInstance) {
+		p := &db.Spec.ForProvider
+		p.AllocatedStorage, p.MaxAllocatedStorage = ptr.To(int32(40)), ptr.To(int32(100))
+		p.BackupRetentionPeriod, p.PreferredBackupWindow = ptr.To(int32(3)), ptr.To("02:00-02:30")
+		p.PreferredMaintenanceWindow = ptr.To("Mon:04:00-Mon:04:30")
+		p.MultiAZ, p.PubliclyAccessible = ptr.To(true), ptr.To(false)
+		p.Tags = map[string]string{"team": "x"}
+	})
+	waitDB(t, ns, name, "settled after the change", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+		ok, why := dbReady(db)
+		return ok && db.GetCondition(xpv2.TypeSynced).ObservedGeneration == db.Generation, why
+	})
+	out, err := directRDS().DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := out.DBInstances[0]
+	got := fmt.Sprintf("%d %d %d %s %s %t", aws.ToInt32(i.AllocatedStorage), aws.ToInt32(i.MaxAllocatedStorage), aws.ToInt32(i.BackupRetentionPeriod), aws.ToString(i.PreferredBackupWindow), aws.ToString(i.PreferredMaintenanceWindow), aws.ToBool(i.MultiAZ))
+	if got != "40 100 3 02:00-02:30 mon:04:00-mon:04:30 true" {
+		t.Errorf("in moto: %s", got)
+	}
+	if n := proxy.Count("ModifyDBInstance", name); n != 1 {
+		t.Errorf("ModifyDBInstance calls for one spec change: want 1, got %d", n)
+	}
+	if n := proxy.Count("AddTagsToResource", name); n != 1 {
+		t.Errorf("AddTagsToResource calls: want 1, got %d", n)
+	}
+}
+
+// Every Table field group the spec can change after create reaches DynamoDB, one change per call.
+func TestTableFieldGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ns := namespace(t)
+	name := "groups-" + suffix()
+	create(t, table(ns, name, func(tb *ddbv1alpha1.Table) {
+		p := &tb.Spec.ForProvider
+		p.StreamViewType, p.TimeToLive, p.PointInTimeRecovery = ptr.To("KEYS_ONLY"), &ddbv1alpha1.TimeToLive{AttributeName: "exp", Enabled: true}, ptr.To(true)
+	}))
+	waitTable(t, ns, name, "settled", tableSettled)
+	updateTable(t, ns, name, func(tb *ddbv1alpha1.Table) {
+		p := &tb.Spec.ForProvider
+		p.BillingMode, p.ProvisionedThroughput = "PAY_PER_REQUEST", nil
+		p.StreamViewType = ptr.To("")
+		p.TimeToLive = &ddbv1alpha1.TimeToLive{AttributeName: "exp", Enabled: false}
+		p.PointInTimeRecovery = ptr.To(false)
+		p.DeletionProtection = ptr.To(true)
+	})
+	got := waitTable(t, ns, name, "settled after the change", func(tb *ddbv1alpha1.Table) (bool, string) {
+		ok, why := tableSettled(tb)
+		return ok && tb.GetCondition(xpv2.TypeSynced).ObservedGeneration == tb.Generation, why
+	})
+	d, err := directDDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Table.BillingModeSummary == nil || d.Table.BillingModeSummary.BillingMode != ddbtypes.BillingModePayPerRequest || !aws.ToBool(d.Table.DeletionProtectionEnabled) ||
+		(d.Table.StreamSpecification != nil && aws.ToBool(d.Table.StreamSpecification.StreamEnabled)) {
+		t.Errorf("in moto: billing %+v, deletion protection %v, stream %+v", d.Table.BillingModeSummary, aws.ToBool(d.Table.DeletionProtectionEnabled), d.Table.StreamSpecification)
+	}
+	if got.Status.AtProvider.TimeToLive != "DISABLED" || got.Status.AtProvider.PointInTime != "DISABLED" {
+		t.Errorf("TTL %q and point-in-time recovery %q after the change", got.Status.AtProvider.TimeToLive, got.Status.AtProvider.PointInTime)
+	}
+	// One change per call: billing, deletion protection, stream — three UpdateTable calls.
+	if n := proxy.Count("UpdateTable", name); n != 3 {
+		t.Errorf("UpdateTable calls: want 3 (one per change), got %d", n)
+	}
+	updateTable(t, ns, name, func(tb *ddbv1alpha1.Table) { tb.Spec.ForProvider.DeletionProtection = ptr.To(false) })
 }

@@ -78,6 +78,7 @@ func sentPassword(id, op string) string {
 // CreateDBInstance sent, reaches the connection Secret with a DSN, and appears nowhere else. A changed Secret
 // rotates it with ModifyDBInstance; an auto-upgraded minor version causes no update; deletion needs a decision.
 func TestDBInstanceLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ns := namespace(t)
 	name := "orders-" + suffix()
@@ -187,6 +188,7 @@ func TestDBInstanceLifecycle(t *testing.T) {
 // Ready=False with reason Creating and no ModifyDBInstance is sent, whatever the spec says; once available, the
 // change goes out.
 func TestDBInstanceCreatingNoModify(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	name := "busy-" + suffix()
 	create(t, dbInstance(ns, name, func(db *rdsv1alpha1.DBInstance) {
@@ -235,6 +237,7 @@ func TestDBInstanceCreatingNoModify(t *testing.T) {
 
 // Invalid DBInstances are refused by the CRD.
 func TestDBInstanceCRDValidation(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	for _, tc := range []struct {
 		name, want string

@@ -107,6 +107,7 @@ const queuePolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Own","Effect":
 // A Queue's whole life: created with its attributes, policy, encryption and tags in one call; no writes while in
 // sync; a spec change applied; a change behind the provider's back reverted with an event; deleted.
 func TestQueueLifecycle(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	name := "orders-" + suffix()
 	q := queue(ns, name, func(q *sqsv1alpha1.Queue) {
@@ -187,6 +188,7 @@ func TestQueueLifecycle(t *testing.T) {
 // FIFO queues and dead letters: a FIFO queue with its FIFO attributes; a dead-letter queue found by reference
 // (its ARN resolved from its status) and allowing only that source.
 func TestQueueFIFOAndRedrive(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	fifo := "events-" + suffix() + ".fifo"
 	create(t, queue(ns, fifo, func(q *sqsv1alpha1.Queue) {
@@ -236,6 +238,7 @@ func TestQueueFIFOAndRedrive(t *testing.T) {
 
 // team-a/jobs and team-b/jobs both want queue "jobs-<id>": the second is refused and the first is untouched.
 func TestQueueNamespaceCollision(t *testing.T) {
+	t.Parallel()
 	a, b := namespace(t), namespace(t)
 	name := "jobs-" + suffix()
 	create(t, queue(a, name, func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.Tags = map[string]string{"owner": "a"} }))
@@ -256,6 +259,7 @@ func TestQueueNamespaceCollision(t *testing.T) {
 // Import: an existing queue made outside Crossplane is observed by an ObserveOnly Queue without a single write,
 // and taken over only with adoptExisting.
 func TestQueueImport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	name := "legacy-" + suffix()
 	if _, err := directSQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"VisibilityTimeout": "60"}}); err != nil {
@@ -288,6 +292,7 @@ func TestQueueImport(t *testing.T) {
 // Creating a queue within 60 s of deleting one of its name: SQS answers QueueDeletedRecently (injected here);
 // the Queue says so in a stable condition, retries with backoff rather than in a hot loop, and is created after.
 func TestQueueDeletedRecently(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	name := "recent-" + suffix()
 	const window = 20 * time.Second
@@ -308,6 +313,7 @@ func TestQueueDeletedRecently(t *testing.T) {
 
 // Invalid queues are refused by the CRD, with a message that says why.
 func TestQueueCRDValidation(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	for _, tc := range []struct {
 		name, want string

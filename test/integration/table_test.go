@@ -84,6 +84,7 @@ func cloudIndexes(t *testing.T, name string) []string {
 // A Table's life: created with a GSI, an LSI, a stream and its tags in one call, then TTL and point-in-time
 // recovery; no writes in sync; index changes one per UpdateTable, removals first; deletion protection honoured.
 func TestTableLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ns := namespace(t)
 	name := "events-" + suffix()
@@ -194,6 +195,7 @@ func TestTableLifecycle(t *testing.T) {
 // While DynamoDB reports the table UPDATING (moto never does: the proxy rewrites its answers), nothing is sent
 // and the Table is Ready=False/Creating; once ACTIVE, the change goes out.
 func TestTableUpdatingWaits(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	name := "busy-" + suffix()
 	create(t, table(ns, name))
@@ -220,6 +222,7 @@ func TestTableUpdatingWaits(t *testing.T) {
 
 // Invalid Tables are refused by the CRD.
 func TestTableCRDValidation(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	for _, tc := range []struct {
 		name, want string
