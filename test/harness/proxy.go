@@ -22,7 +22,8 @@ type Call struct {
 	// Bucket is the resource the call is about: the S3 bucket, or for JSON-protocol services the queue (by name or
 	// by the last part of its URL) or the table.
 	Bucket string
-	// AccessKey is the key ID the request was signed with (never the secret: SigV4 does not send it).
+	// AccessKey is the key ID the request was signed with (never the secret: SigV4 does not send it), or the Vault
+	// token of a Vault request.
 	AccessKey string
 	Status    int
 	Body      []byte
@@ -210,12 +211,13 @@ func (r *statusRecorder) WriteHeader(code int) {
 
 var credentialScope = regexp.MustCompile(`Credential=([^/]+)/[0-9]{8}/[^/]+/([^/]+)/aws4_request`)
 
-// accessKey reads the access key ID from the SigV4 Authorization header.
+// accessKey reads the access key ID from the SigV4 Authorization header, or for Vault the token the request
+// carries (kept in memory for assertions, never printed).
 func accessKey(r *http.Request) string {
 	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		return m[1]
 	}
-	return ""
+	return r.Header.Get("X-Vault-Token")
 }
 
 // service reads the signing service from the SigV4 Authorization header.
