@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
@@ -105,20 +106,7 @@ func securityGroups(ms []types.VpcSecurityGroupMembership) []string {
 	return out
 }
 
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	as, bs := append([]string(nil), a...), append([]string(nil), b...)
-	sort.Strings(as)
-	sort.Strings(bs)
-	for i := range as {
-		if as[i] != bs[i] {
-			return false
-		}
-	}
-	return true
-}
+func sameSet(a, b []string) bool { return sets.New(a...).Equal(sets.New(b...)) }
 
 // createInput is the CreateDBInstance request.
 func createInput(id string, p v1alpha1.DBInstanceParameters, password string, tags map[string]string) *rds.CreateDBInstanceInput {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
@@ -97,7 +99,7 @@ func desiredAttributes(p v1alpha1.QueueParameters) (map[string]string, error) {
 		case kmsTypeSQS:
 			a[attrSQSManagedSSE], a[attrKMSKey] = "true", ""
 		case kmsType:
-			a[attrKMSKey] = deref(e.KMSKeyID)
+			a[attrKMSKey] = ptr.Deref(e.KMSKeyID, "")
 			putInt(attrKMSReuse, e.DataKeyReusePeriodSeconds)
 		default: // None
 			a[attrSQSManagedSSE], a[attrKMSKey] = "false", ""
@@ -110,7 +112,7 @@ func desiredAttributes(p v1alpha1.QueueParameters) (map[string]string, error) {
 		a[attrPolicy] = *p.Policy
 	}
 	if r := p.RedrivePolicy; r != nil {
-		if deref(r.DeadLetterTargetARN) == "" {
+		if ptr.Deref(r.DeadLetterTargetARN, "") == "" {
 			return nil, errors.New("spec.forProvider.redrivePolicy: the dead-letter target's ARN is not known yet")
 		}
 		b, _ := json.Marshal(map[string]any{"deadLetterTargetArn": *r.DeadLetterTargetARN, "maxReceiveCount": r.MaxReceiveCount})
@@ -139,7 +141,7 @@ func createAttributes(p v1alpha1.QueueParameters) (map[string]string, error) {
 			delete(a, k)
 		}
 	}
-	if deref(p.FIFOQueue) {
+	if ptr.Deref(p.FIFOQueue, false) {
 		a[attrFIFO] = "true"
 	}
 	return a, nil
@@ -235,12 +237,4 @@ func observation(url string, attrs, tags map[string]string) v1alpha1.QueueObserv
 
 func connectionDetails(url, arn string) managed.ConnectionDetails {
 	return managed.ConnectionDetails{ConnURL: []byte(url), ConnARN: []byte(arn)}
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
@@ -69,7 +71,7 @@ type external struct {
 func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalObservation, error) {
 	name := meta.GetExternalName(cr)
 	p := cr.Spec.ForProvider
-	if err := ValidateName(name, deref(p.FIFOQueue)); err != nil {
+	if err := ValidateName(name, ptr.Deref(p.FIFOQueue, false)); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
@@ -94,7 +96,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	if err != nil {
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errGetAttrs)
 	}
-	if fifo := strings.EqualFold(a.Attributes[attrFIFO], "true"); fifo != deref(p.FIFOQueue) {
+	if fifo := strings.EqualFold(a.Attributes[attrFIFO], "true"); fifo != ptr.Deref(p.FIFOQueue, false) {
 		return managed.ExternalObservation{}, errors.Errorf("queue %q is FIFO=%t and cannot change: fifoQueue is set when the queue is created", name, fifo)
 	}
 	desired, err := desiredAttributes(p)

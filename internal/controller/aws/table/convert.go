@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
@@ -230,7 +231,7 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 			gone = append(gone, n)
 		case !sameKeys(g.KeySchema, w.HashKey, w.RangeKey) || !sameProjection(w.Projection, g.Projection):
 			return nil, errors.Errorf("index %q of table %q cannot change its keys or projection: give the index a new name (the new one is created, the old one removed)", n, name)
-		case mode == string(types.BillingModeProvisioned) && w.ProvisionedThroughput != nil && !sameIndexThroughput(w.ProvisionedThroughput, g.ProvisionedThroughput):
+		case mode == string(types.BillingModeProvisioned) && w.ProvisionedThroughput != nil && !sameThroughput(w.ProvisionedThroughput, g.ProvisionedThroughput):
 			reprovisioned = append(reprovisioned, n)
 		}
 	}
@@ -306,18 +307,11 @@ func sameProjection(w v1alpha1.Projection, g *types.Projection) bool {
 	if g == nil {
 		return false
 	}
-	a, b := append([]string(nil), w.NonKeyAttributes...), append([]string(nil), g.NonKeyAttributes...)
-	sort.Strings(a)
-	sort.Strings(b)
-	return w.Type == string(g.ProjectionType) && strings.Join(a, ",") == strings.Join(b, ",")
+	return w.Type == string(g.ProjectionType) && sets.New(w.NonKeyAttributes...).Equal(sets.New(g.NonKeyAttributes...))
 }
 
 func sameThroughput(w *v1alpha1.Throughput, g *types.ProvisionedThroughputDescription) bool {
 	return g != nil && w.ReadCapacityUnits == aws.ToInt64(g.ReadCapacityUnits) && w.WriteCapacityUnits == aws.ToInt64(g.WriteCapacityUnits)
-}
-
-func sameIndexThroughput(w *v1alpha1.Throughput, g *types.ProvisionedThroughputDescription) bool {
-	return sameThroughput(w, g)
 }
 
 func existsIndex(t *types.TableDescription, name string) bool {
