@@ -15,7 +15,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	ddbv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
+	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
@@ -35,7 +38,7 @@ func canary(s string) {
 }
 
 // sweepCanaries looks for every canary in everything the provider wrote during the whole run: its debug log, the
-// events, the status of every Bucket and config, and the metrics.
+// events, every managed resource and config that still exists, and the metrics. DB passwords are canaries too.
 func sweepCanaries(ctx context.Context) error {
 	var where []string
 	check := func(what, text string) {
@@ -55,6 +58,7 @@ func sweepCanaries(ctx context.Context) error {
 	lists := map[string]client.ObjectList{
 		"events": &corev1.EventList{}, "Buckets": &s3v1alpha1.BucketList{},
 		"ClusterProviderConfigs": &v1alpha1.ClusterProviderConfigList{}, "ProviderConfigs": &v1alpha1.ProviderConfigList{},
+		"Queues": &sqsv1alpha1.QueueList{}, "DBInstances": &rdsv1alpha1.DBInstanceList{}, "Tables": &ddbv1alpha1.TableList{},
 	}
 	for what, l := range lists {
 		if err := kube.List(ctx, l); err != nil {
