@@ -10,6 +10,15 @@ import (
 // resource uses the section of its cloud and fails with a clear condition when that section is missing.
 // +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source != 'Vault' || has(self.vault)",message="aws.credentials.source Vault needs spec.vault"
 type ProviderConfigSpec struct {
+	// AllowedNamespaces restricts which namespaces' managed resources a ClusterProviderConfig serves: the
+	// namespaces named, and those whose labels match the selector. Unset, it serves every namespace (Crossplane's
+	// convention) — on a shared cluster, set it: a managed resource without a providerConfigRef uses
+	// ClusterProviderConfig/default, and through it the identity the config grants. The provider checks it on
+	// every connect; a refused managed resource gets no usage record and never reaches the cloud. Not allowed on a
+	// ProviderConfig, which serves its own namespace only.
+	// +optional
+	AllowedNamespaces *NamespaceSelection `json:"allowedNamespaces,omitempty"`
+
 	// Vault connects the config to HashiCorp Vault, for credentials sources of type Vault.
 	// +optional
 	Vault *VaultConfig `json:"vault,omitempty"`
@@ -17,6 +26,22 @@ type ProviderConfigSpec struct {
 	// AWS configures credentials, endpoint and tagging for AWS managed resources.
 	// +optional
 	AWS *AWSConfig `json:"aws,omitempty"`
+}
+
+// A NamespaceSelection selects namespaces by name and by label. A namespace is selected when it is named or when
+// its labels match the selector; an empty selector ({}) selects every namespace.
+// +kubebuilder:validation:XValidation:rule="has(self.names) || has(self.selector)",message="name namespaces, a selector, or both"
+type NamespaceSelection struct {
+	// Names of the selected namespaces.
+	// +optional
+	// +kubebuilder:validation:MaxItems=256
+	// +kubebuilder:validation:items:MaxLength=63
+	// +listType=set
+	Names []string `json:"names,omitempty"`
+
+	// Selector selects namespaces by their labels.
+	// +optional
+	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 }
 
 // A ProviderConfigStatus is the observed state of a ProviderConfig.
@@ -43,6 +68,7 @@ type ProviderConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
+	// +kubebuilder:validation:XValidation:rule="!has(self.allowedNamespaces)",message="allowedNamespaces applies to ClusterProviderConfigs: a ProviderConfig serves its own namespace only"
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source in ['Secret', 'Vault']",message="a namespaced ProviderConfig can only use credentials from a Secret in its own namespace or from Vault: Environment, Filesystem and InjectedIdentity are the provider's own identity and need a ClusterProviderConfig"
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || !has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || !has(self.vault.auth.token.secretRef.namespace)) && (!has(self.vault.auth.appRole) || !has(self.vault.auth.appRole.secretIDRef.namespace)))",message="vault Secret references must omit namespace: a namespaced ProviderConfig reads Secrets only from its own namespace"
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || !has(self.vault.auth.kubernetes) || (has(self.vault.auth.kubernetes.serviceAccount) && !has(self.vault.auth.kubernetes.serviceAccount.namespace))",message="a namespaced ProviderConfig authenticates to Vault as a service account of its own namespace: set vault.auth.kubernetes.serviceAccount.name and omit its namespace"
@@ -60,8 +86,10 @@ type ProviderConfigList struct {
 	Items           []ProviderConfig `json:"items"`
 }
 
-// A ClusterProviderConfig configures the provider for managed resources in any namespace. A managed resource
-// without a providerConfigRef uses ClusterProviderConfig/default.
+// A ClusterProviderConfig configures the provider for managed resources of the namespaces it allows
+// (spec.allowedNamespaces; unset: every namespace). A managed resource without a providerConfigRef uses
+// ClusterProviderConfig/default. Only cluster administrators should be able to create or change one: it can grant
+// the provider's own identity.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="SOURCE",type="string",JSONPath=".spec.aws.credentials.source"

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 
@@ -34,6 +36,10 @@ type AWSAccount struct {
 	clients sync.Map
 	// vault supplies the credentials when they come from Vault; nil otherwise.
 	vault vaultAWS
+
+	roleARN   string // the assumed role, if any
+	idMu      sync.Mutex
+	accountID string // see AccountID
 }
 
 // Client returns the SDK client cached under key (e.g. "s3/eu-west-1"), building it with build on first use.
@@ -123,6 +129,9 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 		config:            pc.version(),
 		vault:             fromVault,
 	}
+	if spec.AssumeRole != nil {
+		a.roleARN = spec.AssumeRole.RoleARN
+	}
 	r.aws[key] = a
 	if old != nil {
 		// The config changed: what the old credentials hold in Vault (an IAM user) is released now, not at its TTL.
@@ -191,4 +200,33 @@ func (a *AWSAccount) close(ctx context.Context) error {
 		return nil
 	}
 	return a.vault.Close(ctx)
+}
+
+// AccountID returns the AWS account the credentials act in, with the endpoint override when there is one (two
+// moto servers are two accounts), for claims on cloud names. It is read once per account settings: from the
+// assume-role ARN when there is one, else with one sts:GetCallerIdentity. A failure is not remembered.
+func (a *AWSAccount) AccountID(ctx context.Context) (string, error) {
+	a.idMu.Lock()
+	defer a.idMu.Unlock()
+	if a.accountID != "" {
+		return a.accountID, nil
+	}
+	id := ""
+	if a.roleARN != "" {
+		if parsed, err := arn.Parse(a.roleARN); err == nil {
+			id = parsed.AccountID
+		}
+	}
+	if id == "" {
+		out, err := sts.NewFromConfig(a.Config).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return "", errors.Wrap(awsclient.Clean(err), "cannot tell which AWS account the credentials belong to")
+		}
+		id = aws.ToString(out.Account)
+	}
+	if a.Endpoint != nil && a.Endpoint.URL != "" {
+		id += "@" + a.Endpoint.URL
+	}
+	a.accountID = id
+	return id, nil
 }

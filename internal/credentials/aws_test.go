@@ -8,12 +8,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -47,7 +49,24 @@ func awsSpec(source v1alpha1.AWSCredentialsSource, ref *v1alpha1.AWSSecretCreden
 
 // counting returns a Resolver over objs that records the settings of every SDK configuration it builds.
 func counting(objs ...client.Object) (*Resolver, *[]awsclient.Settings) {
-	c := fake.NewClientBuilder().WithScheme(scheme()).WithObjects(objs...).Build()
+	c := fake.NewClientBuilder().WithScheme(scheme()).WithObjects(objs...).WithInterceptorFuncs(interceptor.Funcs{
+		// The fake client stores a TokenReview like any object (and wants a name); the API server answers it.
+		// Tokens for the "kubernetes" audience are the API server's own.
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			if tr, ok := obj.(*authenticationv1.TokenReview); ok {
+				tr.Status.Authenticated = strings.Contains(tr.Spec.Token, "kubernetes")
+				return nil
+			}
+			return c.Create(ctx, obj, opts...)
+		},
+		SubResourceCreate: func(ctx context.Context, c client.Client, sub string, obj client.Object, sr client.Object, opts ...client.SubResourceCreateOption) error {
+			if tr, ok := sr.(*authenticationv1.TokenRequest); ok && sub == "token" {
+				tr.Status.Token = "jwt-for-" + obj.GetNamespace() + "/" + obj.GetName() + "-aud-" + strings.Join(tr.Spec.Audiences, ",")
+				return nil
+			}
+			return c.SubResource(sub).Create(ctx, obj, sr, opts...)
+		},
+	}).Build()
 	r := NewResolver(c, c, c)
 	var built []awsclient.Settings
 	r.newAWSConfig = func(_ context.Context, s awsclient.Settings) (aws.Config, error) {

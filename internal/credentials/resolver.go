@@ -32,8 +32,10 @@ type Resolver struct {
 	// secrets reads Secrets straight from the API server (the manager's API reader), so the provider starts no
 	// cluster-wide Secret informer and holds no Secret it does not use.
 	secrets client.Reader
-	// tokens requests service account tokens (TokenRequest) for Vault's Kubernetes auth.
-	tokens client.SubResourceClientConstructor
+	// tokens requests service account tokens (TokenRequest) for Vault's Kubernetes auth, and reviews them.
+	tokens client.Client
+	// vaultTenancy are the administrator's rules for namespaced configs' Vault connections.
+	vaultTenancy VaultTenancy
 	// newAWSConfig builds an SDK configuration; tests replace it to count builds.
 	newAWSConfig func(context.Context, awsclient.Settings) (aws.Config, error)
 
@@ -50,7 +52,7 @@ type Resolver struct {
 
 // NewResolver returns a Resolver that reads configs with kube and Secrets with secrets, and requests service
 // account tokens with tokens.
-func NewResolver(kube, secrets client.Reader, tokens client.SubResourceClientConstructor) *Resolver {
+func NewResolver(kube, secrets client.Reader, tokens client.Client) *Resolver {
 	return &Resolver{
 		kube: kube, secrets: secrets, tokens: tokens, newAWSConfig: awsclient.NewConfig,
 		log: logging.NewNopLogger(),
@@ -123,8 +125,8 @@ func (r *Resolver) readSecretKey(ctx context.Context, pc config, sel v1alpha1.Se
 	return string(v), nil
 }
 
-// getConfig fetches the config mg references. A missing reference means ClusterProviderConfig/default, the
-// default the CRDs also apply.
+// getConfig fetches the config mg references, and refuses it unless it serves mg's namespace. A missing
+// reference means ClusterProviderConfig/default, the default the CRDs also apply — and is checked the same way.
 func (r *Resolver) getConfig(ctx context.Context, mg resource.ModernManaged) (config, error) {
 	ref := ConfigRef{Kind: v1alpha1.ClusterProviderConfigKind, Name: "default"}
 	if r := mg.GetProviderConfigReference(); r != nil {
@@ -133,7 +135,11 @@ func (r *Resolver) getConfig(ctx context.Context, mg resource.ModernManaged) (co
 	if ref.Kind == v1alpha1.ProviderConfigKind {
 		ref.Namespace = mg.GetNamespace()
 	}
-	return r.getConfigByRef(ctx, ref)
+	pc, err := r.getConfigByRef(ctx, ref)
+	if err != nil {
+		return config{}, err
+	}
+	return pc, r.serves(ctx, pc, mg.GetNamespace())
 }
 
 // getConfigByRef fetches a config by name.

@@ -3,7 +3,6 @@ package credentials
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -29,6 +28,9 @@ func (r *Resolver) vault(ctx context.Context, pc config) (*vault.Client, string,
 	v := pc.spec.Vault
 	if v == nil {
 		return nil, "", errors.Errorf("%s has no vault section", pc)
+	}
+	if err := r.checkVaultAddress(pc, v.Address); err != nil {
+		return nil, "", err
 	}
 	ref := pc.ref()
 	s := vault.Settings{Address: v.Address, OnChange: func() { r.notify(ref) }}
@@ -86,26 +88,27 @@ func (r *Resolver) vault(ctx context.Context, pc config) (*vault.Client, string,
 	return c, stamp, nil
 }
 
-// ownServiceAccountToken is where the kubelet mounts the provider pod's own service account token.
-const ownServiceAccountToken = "/var/run/secrets/kubernetes.io/serviceaccount/token"
-
 // serviceAccountToken returns a function that gets a fresh token for the service account Kubernetes auth logs in
-// as. A namespaced config can only name a service account of its own namespace, so a tenant authenticates to
-// Vault as itself; a cluster config names one, or uses the provider pod's own (re-read at each login, since the
-// kubelet rotates it).
+// as, requested (TokenRequest) for Vault's audience — never the API server's, so the token is useless to whoever
+// receives it anywhere but Vault. A namespaced config can only name a service account of its own namespace, so a
+// tenant authenticates to Vault as itself; a cluster config names one, or uses the provider's own. A named service
+// account takes part only when it opted in (AnnotationVaultAuth), checked at every login.
 func (r *Resolver) serviceAccountToken(pc config, k *v1alpha1.VaultKubernetesAuth) (func(context.Context) (string, error), error) {
+	audiences := k.Audiences
+	if len(audiences) == 0 {
+		audiences = []string{DefaultVaultAudience}
+	}
 	sa := k.ServiceAccount
 	switch {
 	case sa == nil && pc.namespace != "":
 		return nil, errors.Errorf("%s: vault.auth.kubernetes needs a serviceAccount of namespace %s", pc, pc.namespace)
 	case sa == nil:
-		return func(context.Context) (string, error) {
-			b, err := os.ReadFile(ownServiceAccountToken)
-			if err != nil {
-				return "", errors.Wrap(err, "no serviceAccount is set and the provider's own token cannot be read")
-			}
-			return string(b), nil
-		}, nil
+		ns, name, ok := strings.Cut(r.vaultTenancy.ServiceAccount, "/")
+		if !ok || ns == "" || name == "" {
+			return nil, errors.Errorf("%s: no serviceAccount is set and the provider's own service account is unknown (--service-account)", pc)
+		}
+		// The provider's own identity, which only a cluster administrator's config can use: no opt-in.
+		return func(ctx context.Context) (string, error) { return r.requestToken(ctx, ns, name, audiences) }, nil
 	case pc.namespace != "" && sa.Namespace != "" && sa.Namespace != pc.namespace:
 		return nil, errors.Errorf("%s cannot authenticate as service account %s/%s: a namespaced ProviderConfig uses service accounts of its own namespace only", pc, sa.Namespace, sa.Name)
 	}
@@ -116,15 +119,24 @@ func (r *Resolver) serviceAccountToken(pc config, k *v1alpha1.VaultKubernetesAut
 	if ns == "" {
 		return nil, errors.Errorf("%s: vault.auth.kubernetes.serviceAccount needs a namespace", pc)
 	}
-	return func(ctx context.Context) (string, error) { return r.requestToken(ctx, ns, sa.Name, k.Audiences) }, nil
+	return func(ctx context.Context) (string, error) {
+		if err := r.optedIn(ctx, pc, ns, sa.Name); err != nil {
+			return "", err
+		}
+		return r.requestToken(ctx, ns, sa.Name, audiences)
+	}, nil
 }
 
-// requestToken asks the API server for a short-lived token of a service account (TokenRequest).
+// requestToken asks the API server for a short-lived token of a service account (TokenRequest) for audiences, and
+// makes sure the API server itself would not accept it.
 func (r *Resolver) requestToken(ctx context.Context, namespace, name string, audiences []string) (string, error) {
 	tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{Audiences: audiences, ExpirationSeconds: ptr.To(int64(600))}}
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}}
 	if err := r.tokens.SubResource("token").Create(ctx, sa, tr); err != nil {
 		return "", errors.Wrapf(err, "cannot request a token for service account %s/%s", namespace, name)
+	}
+	if err := r.notAnAPIToken(ctx, tr.Status.Token, audiences); err != nil {
+		return "", err
 	}
 	return tr.Status.Token, nil
 }

@@ -125,6 +125,8 @@ func TestVaultResolution(t *testing.T) {
 	t.Run("NamespacedOwnToken", func(t *testing.T) {
 		c := fakeClient(&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: spec("")}, token("team-a"))
 		r := NewResolver(c, c, c)
+		// The test's Vault is on loopback, without TLS: allowed by the administrator's flag.
+		r.WithVaultTenancy(VaultTenancy{InsecureAddresses: []string{srv.URL}})
 		reads.Store(0)
 		a, err := r.AWS(context.Background(), mr("team-a", pcRef))
 		if err != nil {
@@ -146,9 +148,22 @@ func TestVaultResolution(t *testing.T) {
 			t.Errorf("one Vault client per config, got %d", len(r.vaults))
 		}
 	})
+	t.Run("NamespacedPlainHTTP", func(t *testing.T) {
+		c := fakeClient(&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: spec("")}, token("team-a"))
+		reads.Store(0)
+		_, err := NewResolver(c, c, c).AWS(context.Background(), mr("team-a", pcRef))
+		if err == nil || !strings.Contains(err.Error(), "is not https") {
+			t.Errorf("a namespaced config's plain-http Vault address must be refused: %v", err)
+		}
+		if n := reads.Load(); n != 0 {
+			t.Errorf("a refused address was contacted: %d requests", n)
+		}
+	})
 	t.Run("NamespacedForeignToken", func(t *testing.T) {
 		c := fakeClient(&v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "mine"}, Spec: spec("team-b")}, token("team-b"))
-		_, err := NewResolver(c, c, c).AWS(context.Background(), mr("team-a", pcRef))
+		r := NewResolver(c, c, c)
+		r.WithVaultTenancy(VaultTenancy{InsecureAddresses: []string{srv.URL}})
+		_, err := r.AWS(context.Background(), mr("team-a", pcRef))
 		if err == nil || !strings.Contains(err.Error(), "reads Secrets only from its own namespace") {
 			t.Errorf("a namespaced config must not read another namespace's Vault token: %v", err)
 		}
@@ -161,31 +176,57 @@ func fakeClient(objs ...client.Object) client.Client {
 }
 
 func TestServiceAccountToken(t *testing.T) {
-	sa := func(ns string) *corev1.ServiceAccount {
-		return &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tenant"}}
+	sa := func(ns, name, optIn string) *corev1.ServiceAccount {
+		return &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Annotations: map[string]string{AnnotationVaultAuth: optIn}}}
 	}
-	c := fakeClient(sa("team-a"))
+	c := fakeClient(sa("team-a", "tenant", "ProviderConfig/pc, ClusterProviderConfig/cpc"), sa("team-a", "bystander", ""),
+		sa("crossplane-system", "provider-stateful", ""))
 	r := NewResolver(c, c, c)
+	r.WithVaultTenancy(VaultTenancy{ServiceAccount: "crossplane-system/provider-stateful"})
 	k := func(ns string) *v1alpha1.VaultKubernetesAuth {
 		return &v1alpha1.VaultKubernetesAuth{Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Namespace: ns, Name: "tenant"}}
 	}
 	namespaced := config{kind: "ProviderConfig", namespace: "team-a", name: "pc"}
 	cluster := config{kind: "ClusterProviderConfig", name: "cpc"}
 	cases := map[string]struct {
-		reason string
-		pc     config
-		auth   *v1alpha1.VaultKubernetesAuth
-		errHas string
+		reason  string
+		pc      config
+		auth    *v1alpha1.VaultKubernetesAuth
+		errHas  string
+		wantTok string
 	}{
 		"OwnNamespace":     {reason: "A namespaced config uses a service account of its own namespace.", pc: namespaced, auth: k("")},
 		"ForeignNamespace": {reason: "A namespaced config cannot authenticate as another namespace's account.", pc: namespaced, auth: k("team-b"), errHas: "service accounts of its own namespace only"},
 		"NamespacedNoSA":   {reason: "A namespaced config must name its service account.", pc: namespaced, auth: &v1alpha1.VaultKubernetesAuth{Role: "r"}, errHas: "needs a serviceAccount"},
 		"Cluster":          {reason: "A cluster config names any account, with its namespace.", pc: cluster, auth: k("team-a")},
 		"ClusterNoNS":      {reason: "A cluster config's account needs a namespace.", pc: cluster, auth: k(""), errHas: "needs a namespace"},
+		"NotOptedIn": {
+			reason: "A service account that did not opt in gets no token, for a namespaced config.", pc: namespaced,
+			auth: &v1alpha1.VaultKubernetesAuth{Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Name: "bystander"}}, errHas: "has not opted in to Vault logins for ProviderConfig team-a/pc",
+		},
+		"OptedInForAnother": {
+			reason: "Opting in names the config: another config of the namespace cannot borrow it.", pc: config{kind: "ProviderConfig", namespace: "team-a", name: "other"},
+			auth: k(""), errHas: "annotate it stateful.dev/vault-auth=ProviderConfig/other",
+		},
+		"OwnIdentity": {
+			reason: "A cluster config without a service account requests a token for the provider's own, for Vault's audience.", pc: cluster,
+			auth: &v1alpha1.VaultKubernetesAuth{Role: "r"}, wantTok: "jwt-for-crossplane-system/provider-stateful-aud-vault",
+		},
+		"DefaultAudience": {reason: "Unset audiences mean Vault's, never the API server's.", pc: namespaced, auth: k(""), wantTok: "-aud-vault"},
+		"APIServerAudience": {
+			reason: "A token the API server would accept is never sent, whatever audience the config asks for.", pc: namespaced,
+			auth:   &v1alpha1.VaultKubernetesAuth{Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Name: "tenant"}, Audiences: []string{"kubernetes"}},
+			errHas: "is accepted by the Kubernetes API server",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			jwt, err := r.serviceAccountToken(tc.pc, tc.auth)
+			tok := ""
+			if err == nil {
+				// The opt-in is checked at every login, when the token is requested.
+				tok, err = jwt(context.Background())
+			}
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
 					t.Fatalf("%s\nwant error containing %q, got %v", tc.reason, tc.errHas, err)
@@ -195,8 +236,8 @@ func TestServiceAccountToken(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s\n%v", tc.reason, err)
 			}
-			if tok, err := jwt(context.Background()); err != nil || tok == "" {
-				t.Errorf("%s\nTokenRequest: %q %v", tc.reason, tok, err)
+			if tok == "" || !strings.Contains(tok, tc.wantTok) {
+				t.Errorf("%s\nTokenRequest: got %q, want it to contain %q", tc.reason, tok, tc.wantTok)
 			}
 		})
 	}
@@ -390,5 +431,45 @@ func TestVaultEngineLeaseLifecycle(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"revoke aws/creds/iam/3"}, ls.take()); diff != "" {
 		t.Errorf("Close: -want +got:\n%s", diff)
+	}
+}
+
+func TestCheckVaultAddress(t *testing.T) {
+	namespaced := config{kind: "ProviderConfig", namespace: "team-a", name: "pc"}
+	cluster := config{kind: "ClusterProviderConfig", name: "cpc"}
+	cases := map[string]struct {
+		reason  string
+		tenancy VaultTenancy
+		pc      config
+		address string
+		errHas  string
+	}{
+		"HTTPS":          {reason: "Any https address, when the administrator restricts none.", pc: namespaced, address: "https://vault.example.com:8200"},
+		"HTTP":           {reason: "A namespaced config never sends a token in clear text.", pc: namespaced, address: "http://vault.example.com:8200", errHas: "is not https"},
+		"AllowedHTTP":    {reason: "An http address the administrator allowed.", tenancy: VaultTenancy{InsecureAddresses: []string{"http://127.0.0.1:8200/"}}, pc: namespaced, address: "http://127.0.0.1:8200"},
+		"ClusterHTTP":    {reason: "A cluster config is the administrator's own: its address is not restricted.", pc: cluster, address: "http://vault.internal:8200"},
+		"NotAllowedHost": {reason: "With allowed addresses, any other is refused.", tenancy: VaultTenancy{AllowedAddresses: []string{"https://vault.example.com"}}, pc: namespaced, address: "https://evil.example.com", errHas: "not one the platform allows"},
+		"AllowedHost":    {reason: "An allowed address.", tenancy: VaultTenancy{AllowedAddresses: []string{"https://vault.example.com"}}, pc: namespaced, address: "https://vault.example.com/"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := NewResolver(nil, nil, nil)
+			r.WithVaultTenancy(tc.tenancy)
+			err := r.checkVaultAddress(tc.pc, tc.address)
+			if tc.errHas == "" && err != nil || tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
+				t.Errorf("%s\ncheckVaultAddress(%q): want error %q, got %v", tc.reason, tc.address, tc.errHas, err)
+			}
+		})
+	}
+}
+
+func TestValidateInsecureAddress(t *testing.T) {
+	for a, ok := range map[string]bool{
+		"http://127.0.0.1:8200": true, "http://localhost:8200": true, "http://[::1]:8200": true,
+		"http://10.0.0.5:8200": false, "https://127.0.0.1:8200": false, "http://vault.example.com": false, "127.0.0.1:8200": false,
+	} {
+		if err := ValidateInsecureAddress(a); (err == nil) != ok {
+			t.Errorf("ValidateInsecureAddress(%q): want ok=%t, got %v", a, ok, err)
+		}
 	}
 }

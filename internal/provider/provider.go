@@ -6,6 +6,8 @@ import (
 	"context"
 	"flag"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -23,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
+	kptr "k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -33,6 +36,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis"
 	controllers "github.com/stateful-dev/provider-stateful/internal/controller"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
@@ -55,6 +59,15 @@ type Settings struct {
 	MetricsAddress          string
 	HealthAddress           string
 	ManagementPolicies      bool
+	// ServiceAccount is the provider's own service account, "namespace/name": ClusterProviderConfigs without a
+	// serviceAccount log in to Vault as it.
+	ServiceAccount string
+	// VaultInsecureAddresses are loopback http:// Vault addresses namespaced ProviderConfigs may use (development).
+	VaultInsecureAddresses []string
+	// VaultAllowedAddresses, when set, are the only Vault addresses namespaced ProviderConfigs may use.
+	VaultAllowedAddresses []string
+	// ClaimNamespace is where claims on cloud names (Leases) are kept: the provider's own namespace.
+	ClaimNamespace string
 }
 
 // Defaults are the production settings. A 10-minute poll with 10 % jitter bounds drift correction and spreads the
@@ -74,7 +87,17 @@ func Defaults() Settings {
 		MetricsAddress:          ":8080",
 		HealthAddress:           ":8081",
 		ManagementPolicies:      true,
+		ClaimNamespace:          ownNamespace(),
+		ServiceAccount:          ownNamespace() + "/provider-stateful",
 	}
+}
+
+// ownNamespace is the namespace the provider's pod runs in, or crossplane-system outside a cluster.
+func ownNamespace() string {
+	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil && len(b) > 0 {
+		return strings.TrimSpace(string(b))
+	}
+	return "crossplane-system"
 }
 
 // BindFlags registers a flag for each setting on fs, with s's values as defaults.
@@ -93,6 +116,10 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.KubeBurst, "kube-burst", s.KubeBurst, "Burst of Kubernetes API requests above --kube-qps.")
 	fs.StringVar(&s.MetricsAddress, "metrics-bind-address", s.MetricsAddress, "Address of the Prometheus metrics endpoint; 0 disables it.")
 	fs.StringVar(&s.HealthAddress, "health-probe-bind-address", s.HealthAddress, "Address of the /healthz and /readyz endpoints; 0 disables them.")
+	fs.StringVar(&s.ServiceAccount, "service-account", s.ServiceAccount, "The provider's own service account, namespace/name (the DeploymentRuntimeConfig's serviceAccountTemplate): ClusterProviderConfigs without a serviceAccount log in to Vault as it.")
+	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address", "A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
+	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use; when set, no other; repeat or separate with commas.")
+	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
 	fs.BoolVar(&s.ManagementPolicies, "enable-management-policies", s.ManagementPolicies, "Honour spec.managementPolicies (ObserveOnly, orphaning).")
 }
 
@@ -113,8 +140,8 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		LeaderElection:             s.LeaderElection,
 		LeaderElectionID:           "crossplane-leader-election-provider-stateful",
 		LeaderElectionResourceLock: resourcelock.LeasesResourceLock,
-		LeaseDuration:              ptr(60 * time.Second),
-		RenewDeadline:              ptr(50 * time.Second),
+		LeaseDuration:              kptr.To(60 * time.Second),
+		RenewDeadline:              kptr.To(50 * time.Second),
 	})
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot create controller manager")
@@ -134,6 +161,14 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 
 	creds := credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient())
 	creds.WithLogger(log.WithValues("component", "credentials"))
+	for _, a := range s.VaultInsecureAddresses {
+		if err := credentials.ValidateInsecureAddress(a); err != nil {
+			return nil, errors.Wrap(err, "--vault-insecure-address")
+		}
+	}
+	creds.WithVaultTenancy(credentials.VaultTenancy{
+		InsecureAddresses: s.VaultInsecureAddresses, AllowedAddresses: s.VaultAllowedAddresses, ServiceAccount: s.ServiceAccount,
+	})
 	// On shutdown, release what the provider holds in Vault: a restarted provider mints new credentials, and the
 	// old IAM users would otherwise linger until their lease TTL.
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
@@ -164,6 +199,8 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		CreationGracePeriod: s.CreationGracePeriod,
 		CacheSyncTimeout:    s.CacheSyncTimeout,
 		Credentials:         creds,
+		Secrets:             setup.NewSecretGuard(mgr.GetAPIReader()),
+		Claims:              claim.NewStore(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace),
 	}
 	if s.ManagementPolicies {
 		o.Features.Enable(feature.EnableBetaManagementPolicies)
@@ -192,7 +229,19 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	return mgr, nil
 }
 
-func ptr[T any](v T) *T { return &v }
+// A listFlag is a repeatable, comma-separated string flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*l = append(*l, x)
+		}
+	}
+	return nil
+}
 
 // registerMetrics adds collectors to controller-runtime's registry, which the metrics endpoint serves. A collector
 // registered before (a second manager in one test process) is kept.

@@ -24,6 +24,9 @@ func TestDefaults(t *testing.T) {
 		MetricsAddress:          ":8080",
 		HealthAddress:           ":8081",
 		ManagementPolicies:      true,
+		// Outside a pod (no service account namespace file) claims live in crossplane-system.
+		ClaimNamespace: "crossplane-system",
+		ServiceAccount: "crossplane-system/provider-stateful",
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("Defaults(): -want +got:\n%s", diff)

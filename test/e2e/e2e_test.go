@@ -150,6 +150,23 @@ func TestExamplesEndToEnd(t *testing.T) {
 	// also for a tenant whose namespaced ProviderConfig is deleted together with them: the config is kept until its
 	// last Bucket is gone.
 	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "team-x", "bucket/team-x-data")
+	// A tenant's Bucket without a providerConfigRef falls back to ClusterProviderConfig/default, which serves the
+	// platform's namespaces only: refused, never in the cloud, no usage record.
+	sneaky := filepath.Join(dir, "sneaky-bucket.yaml")
+	if err := os.WriteFile(sneaky, []byte("apiVersion: s3.aws.stateful.dev/v1alpha1\nkind: Bucket\nmetadata: {namespace: team-x, name: team-x-sneaky}\nspec:\n  forProvider: {region: eu-west-1}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kubectl("apply", "-f", sneaky)
+	wait(t, "the tenant's default-config Bucket refused", func() bool {
+		msg, _ := s.KubectlRun("get", "bucket", "-n", "team-x", "team-x-sneaky", "-o", "jsonpath={.status.conditions[?(@.type=='Synced')].message}")
+		return strings.Contains(msg, "ClusterProviderConfig default does not serve namespace team-x")
+	})
+	if _, err := direct.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("team-x-sneaky")}); err == nil {
+		t.Errorf("a refused tenant Bucket exists in moto")
+	}
+	if usages := kubectl("get", "providerconfigusages", "-n", "team-x", "-o", "name"); strings.Contains(usages, "team-x-sneaky") || strings.Count(usages, "\n") > 1 {
+		t.Errorf("a refused Bucket left a usage record: %q", usages)
+	}
 	kubectl("delete", "namespace", "demo", "team-x", "--wait=false")
 	for _, b := range []string{bucket, "team-x-data"} {
 		wait(t, b+" gone from moto", func() bool {

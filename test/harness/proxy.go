@@ -40,6 +40,17 @@ type Proxy struct {
 	mu     sync.Mutex
 	calls  []Call
 	faults []*fault
+	holds  []*hold
+}
+
+// A hold keeps matching requests back until n of them have arrived, or until a deadline: two racing creates then
+// reach the emulator together, whatever the scheduling.
+type hold struct {
+	match    func(Call) bool
+	n        int
+	arrived  int
+	all      chan struct{}
+	deadline time.Time
 }
 
 type fault struct {
@@ -64,6 +75,7 @@ func StartProxy(target string) (*Proxy, error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		c := Call{Service: service(r), AccessKey: accessKey(r), Body: body}
 		c.Operation, c.Bucket = operation(c.Service, r, body)
+		p.wait(c)
 		f := p.fault(c)
 		if f != nil && f.rewrite != nil {
 			c.Status = p.forwardRewritten(w, r, f.rewrite)
@@ -73,7 +85,11 @@ func StartProxy(target string) (*Proxy, error) {
 		if f != nil {
 			c.Status = f.status
 			p.record(c)
-			w.Header().Set("Content-Type", "application/xml")
+			ct := "application/xml"
+			if strings.HasPrefix(f.body, "{") {
+				ct = "application/x-amz-json-1.0" // the JSON protocols' (SQS, DynamoDB) error answers
+			}
+			w.Header().Set("Content-Type", ct)
 			w.WriteHeader(f.status)
 			_, _ = io.WriteString(w, f.body)
 			return
@@ -85,6 +101,41 @@ func StartProxy(target string) (*Proxy, error) {
 	}))
 	p.URL = p.srv.URL
 	return p, nil
+}
+
+// Hold keeps requests for operation on bucket back until n have arrived or for at most d, then lets them all go.
+func (p *Proxy) Hold(op, bucket string, n int, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.holds = append(p.holds, &hold{
+		match: func(c Call) bool { return c.Operation == op && (bucket == "" || c.Bucket == bucket) },
+		n:     n, all: make(chan struct{}), deadline: time.Now().Add(d),
+	})
+}
+
+// wait blocks a request that a hold matches.
+func (p *Proxy) wait(c Call) {
+	p.mu.Lock()
+	var h *hold
+	for _, x := range p.holds {
+		if x.arrived < x.n && x.match(c) {
+			h = x
+			break
+		}
+	}
+	if h == nil {
+		p.mu.Unlock()
+		return
+	}
+	h.arrived++
+	if h.arrived == h.n {
+		close(h.all)
+	}
+	p.mu.Unlock()
+	select {
+	case <-h.all:
+	case <-time.After(time.Until(h.deadline)):
+	}
 }
 
 // Close stops the proxy.

@@ -6,11 +6,9 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -167,21 +165,24 @@ func TestBucketAdoptionIsExplicit(t *testing.T) {
 	}
 }
 
-// The provider died after CreateBucket and before tagging: the bucket exists untagged and the Bucket carries only
-// the create-pending annotation. It is recognised as the Bucket's own and tagged, with no second create.
+// CreateBucket succeeded and the tagging after it failed (as when the provider dies between the two): the bucket
+// exists untagged, and the Bucket's latest create attempt, recorded on the name's claim, is unconfirmed. It is
+// recognised as the Bucket's own and tagged, with no second create.
 func TestBucketCrashWindowAdopted(t *testing.T) {
 	ns, name := namespace(t), "crash-"+suffix()
-	cloudCreate(t, name, nil)
-
-	b := bucket(ns, name)
-	meta.SetExternalCreatePending(b, time.Now())
-	create(t, b)
+	// Every attempt of the SDK's retry fails.
+	proxy.Respond("PutBucketTagging", name, 500, "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>", 3)
+	defer proxy.ClearFaults()
+	create(t, bucket(ns, name))
 	waitReady(t, ns, name)
 	eventually(t, "ownership tags", func() (bool, string) {
 		return cloudTags(t, name)["stateful.dev/name"] == name, ""
 	})
-	if n := proxy.Count("CreateBucket", name); n != 0 {
-		t.Errorf("CreateBucket calls: want 0, got %d", n)
+	if n := proxy.Count("CreateBucket", name); n != 1 {
+		t.Errorf("CreateBucket calls: want 1, got %d", n)
+	}
+	if n := proxy.Count("PutBucketTagging", name); n < 4 {
+		t.Errorf("the failed tagging was not retried after the create: %d PutBucketTagging calls", n)
 	}
 }
 

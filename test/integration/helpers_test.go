@@ -32,11 +32,26 @@ func suffix() string {
 	return hex.EncodeToString(b)
 }
 
-// namespace creates a fresh namespace for one test. envtest runs no namespace controller, so it is not deleted.
+// platformLabel marks the namespaces ClusterProviderConfig/default serves in this suite (allowedNamespaces).
+const platformLabel = "stateful.dev/platform"
+
+// namespace creates a fresh platform namespace for one test: ClusterProviderConfig/default serves it. envtest
+// runs no namespace controller, so it is not deleted.
 func namespace(t *testing.T) string {
 	t.Helper()
-	ns := "t-" + suffix()
-	if err := kube.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+	return newNamespace(t, "t-", map[string]string{platformLabel: "true"})
+}
+
+// tenantNamespace creates a fresh namespace that ClusterProviderConfig/default does not serve.
+func tenantNamespace(t *testing.T) string {
+	t.Helper()
+	return newNamespace(t, "tenant-", nil)
+}
+
+func newNamespace(t *testing.T, prefix string, labels map[string]string) string {
+	t.Helper()
+	ns := prefix + suffix()
+	if err := kube.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}}); err != nil {
 		t.Fatalf("cannot create namespace: %v", err)
 	}
 	return ns

@@ -119,6 +119,8 @@ func run(m *testing.M) int {
 	s.CreationGracePeriod = 3 * time.Second
 	s.MaxReconcileRate = 50
 	s.MetricsAddress, s.HealthAddress = "0", "0"
+	// The test Vault listens on loopback without TLS: namespaced configs may use it only because this says so.
+	s.VaultInsecureAddresses = []string{vaultProxy.URL}
 	mgr, err := provider.New(restCfg, s, logging.NewLogrLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(logf))))
 	if err != nil {
 		return fail(err)
@@ -147,7 +149,8 @@ func fail(err error) int {
 	return 1
 }
 
-// defaultConfig creates ClusterProviderConfig/default, aimed at moto through the proxy, and its Secret.
+// defaultConfig creates ClusterProviderConfig/default, aimed at moto through the proxy, and its Secret. Like the
+// README's production example it serves only the platform's namespaces: those labelled stateful.dev/platform.
 func defaultConfig(ctx context.Context) error {
 	if err := kube.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "crossplane-system"}}); err != nil {
 		return err
@@ -157,7 +160,9 @@ func defaultConfig(ctx context.Context) error {
 	}
 	return kube.Create(ctx, &v1alpha1.ClusterProviderConfig{
 		ObjectMeta: metav1.ObjectMeta{Name: "default"},
-		Spec: v1alpha1.ProviderConfigSpec{AWS: &v1alpha1.AWSConfig{
+		Spec: v1alpha1.ProviderConfigSpec{AllowedNamespaces: &v1alpha1.NamespaceSelection{
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{platformLabel: "true"}},
+		}, AWS: &v1alpha1.AWSConfig{
 			Credentials: v1alpha1.AWSCredentials{
 				Source:    v1alpha1.AWSCredentialsSecret,
 				SecretRef: &v1alpha1.AWSSecretCredentials{Namespace: "crossplane-system", Name: "aws-creds"},

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
@@ -63,12 +64,13 @@ func TestVaultKubernetesAuth(t *testing.T) {
 	policy := kvWithPolicy(t, path, "AKIAVAULTK8SEXAMPLE1")
 	role := "tenant-" + ns
 	if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/role/"+role, map[string]any{
-		"bound_service_account_names": "tenant", "bound_service_account_namespaces": ns, "policies": policy, "ttl": "1h",
+		"bound_service_account_names": "tenant", "bound_service_account_namespaces": ns, "policies": policy, "ttl": "1h", "audience": "vault",
 	}); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{ns, other} {
-		create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: n, Name: "tenant"}})
+		create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: n, Name: "tenant",
+			Annotations: map[string]string{credentials.AnnotationVaultAuth: "ProviderConfig/vault"}}})
 		create(t, &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: n, Name: "vault"}, Spec: v1alpha1.ProviderConfigSpec{
 			Vault: &v1alpha1.VaultConfig{Address: vaultProxy.URL, Auth: v1alpha1.VaultAuth{Kubernetes: &v1alpha1.VaultKubernetesAuth{
 				Role: role, ServiceAccount: &v1alpha1.ServiceAccountReference{Name: "tenant"},

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
@@ -182,9 +183,10 @@ func TestVaultShortTokenTTLs(t *testing.T) {
 			case "kubernetes":
 				setupVaultKubernetes(t)
 				saNS := namespace(t)
-				create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: saNS, Name: "provider"}})
+				create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: saNS, Name: "provider",
+					Annotations: map[string]string{credentials.AnnotationVaultAuth: "ClusterProviderConfig/" + cfgName}}})
 				if _, err := vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/role/"+cfgName, map[string]any{
-					"bound_service_account_names": "provider", "bound_service_account_namespaces": saNS, "token_policies": policy,
+					"bound_service_account_names": "provider", "bound_service_account_namespaces": saNS, "token_policies": policy, "audience": "vault",
 					"token_ttl": "4s", "token_max_ttl": "12s",
 				}); err != nil {
 					t.Fatal(err)

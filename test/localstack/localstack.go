@@ -177,7 +177,8 @@ func (s *Stack) startVault(ctx context.Context) error {
 	}
 	_, err = s.Vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/role/provider-stateful", map[string]any{
 		"bound_service_account_names": "provider-stateful", "bound_service_account_namespaces": "crossplane-system",
-		"token_policies": "provider-stateful", "token_ttl": "1h",
+		// The provider requests its tokens for Vault's audience; a token for any other audience is refused.
+		"audience": "vault", "token_policies": "provider-stateful", "token_ttl": "1h",
 	})
 	return err
 }

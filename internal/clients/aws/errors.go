@@ -2,10 +2,13 @@
 package aws
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"syscall"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -27,6 +30,11 @@ func Clean(err error) error {
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
+		if fixed, ok := authMessages[ae.ErrorCode()]; ok {
+			// AWS's own text for these can quote the canonical request and string to sign, which carry the
+			// session token and the signed headers: never copied.
+			return cleanerr.New(fmt.Sprintf("%s%s: %s", op, ae.ErrorCode(), fixed), err)
+		}
 		msg := ae.ErrorMessage()
 		if msg == "" {
 			msg = http.StatusText(HTTPStatus(err))
@@ -35,7 +43,11 @@ func Clean(err error) error {
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
-		return cleanerr.New(fmt.Sprintf("%sHTTP %d", op, re.HTTPStatusCode()), err)
+		msg := fmt.Sprintf("%sHTTP %d", op, re.HTTPStatusCode())
+		if re.HTTPStatusCode() == http.StatusForbidden {
+			msg += ": AWS refused the request: the credentials are not valid, or lack the permission"
+		}
+		return cleanerr.New(msg, err)
 	}
 	if oe != nil {
 		return cleanerr.New(op+transportError(oe.Err).Error(), err)
@@ -43,13 +55,56 @@ func Clean(err error) error {
 	return err
 }
 
-// transportError finds, under the SDK's retry and send wrappers, the net.OpError of a refused connection or a
-// timeout ("dial tcp 127.0.0.1:5000: connect: connection refused"). Any other error (a credentials provider's,
-// already clean) is kept whole.
+// authMessages are the fixed texts of authentication and signature failures, by error code. A message a user can
+// act on, and the same on every poll.
+var authMessages = map[string]string{
+	"SignatureDoesNotMatch":               "AWS refused the request signature: the secret access key does not belong to the access key ID",
+	"InvalidSignatureException":           "AWS refused the request signature: the secret access key does not belong to the access key ID",
+	"IncompleteSignature":                 "AWS refused the request signature as incomplete",
+	"IncompleteSignatureException":        "AWS refused the request signature as incomplete",
+	"InvalidAccessKeyId":                  "AWS does not know the access key ID: it was deleted, deactivated, or belongs to another partition",
+	"InvalidClientTokenId":                "AWS does not know the access key ID or session token: it was deleted, deactivated, or belongs to another partition",
+	"UnrecognizedClientException":         "AWS does not know the access key ID or session token: it was deleted, deactivated, or belongs to another partition",
+	"InvalidToken":                        "AWS refused the session token as malformed or invalid",
+	"ExpiredToken":                        "the session token has expired",
+	"ExpiredTokenException":               "the session token has expired",
+	"TokenRefreshRequired":                "the session token has expired",
+	"RequestExpired":                      "AWS refused the request as expired: check the clock of the provider's host",
+	"RequestTimeTooSkewed":                "AWS refused the request as expired: check the clock of the provider's host",
+	"MissingAuthenticationToken":          "the request was not signed: the config supplies no credentials",
+	"MissingAuthenticationTokenException": "the request was not signed: the config supplies no credentials",
+	"AuthFailure":                         "AWS refused the credentials",
+}
+
+// IsAuthFailure reports whether err says AWS refused the request's credentials or signature.
+func IsAuthFailure(err error) bool {
+	_, ok := authMessages[ErrorCode(err)]
+	return ok
+}
+
+// transportError turns a failure to reach the endpoint into a fixed text. The net package's own text names the
+// resolved address and the DNS server ("dial tcp 10.0.0.7:443: ...", "lookup x on 10.0.0.2:53: ..."): never
+// copied. Any other error (a credentials provider's, already clean) is kept whole.
 func transportError(err error) error {
+	var dns *net.DNSError
 	var ne *net.OpError
-	if errors.As(err, &ne) {
-		return ne
+	var tlsErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	switch {
+	case cleanerr.Is(err):
+		// A credentials provider's error (Vault's), already clean and more precise than anything said here.
+		return err
+	case errors.As(err, &dns):
+		return errors.New("cannot resolve the AWS endpoint's host name")
+	case errors.As(err, &tlsErr), errors.As(err, &unknownCA), errors.As(err, &hostErr):
+		return errors.New("the AWS endpoint's TLS certificate is not trusted")
+	case errors.As(err, &ne) && ne.Timeout():
+		return errors.New("the AWS endpoint did not answer in time")
+	case errors.As(err, &ne) && errors.Is(err, syscall.ECONNREFUSED):
+		return errors.New("the AWS endpoint refused the connection")
+	case errors.As(err, &ne):
+		return errors.New("cannot reach the AWS endpoint: " + ne.Op + " failed")
 	}
 	return err
 }

@@ -3,6 +3,8 @@ package aws
 import (
 	"errors"
 	"net"
+	"os"
+	"syscall"
 	"testing"
 
 	"github.com/aws/smithy-go"
@@ -28,11 +30,33 @@ func TestClean(t *testing.T) {
 			err:    awstest.APIError("HeadBucket", 503, "ServiceUnavailable", ""),
 			want:   "HeadBucket: ServiceUnavailable: Service Unavailable",
 		},
-		"Transport": {
-			reason: "A transport failure keeps the network error and loses the retry chatter.",
+		"Refused": {
+			reason: "A refused connection is a fixed text: no resolved address, no retry chatter.",
 			err: &smithy.OperationError{ServiceID: "S3", OperationName: "HeadBucket", Err: errors.Join(errors.New("exceeded maximum number of attempts, 3"),
-				&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")})},
-			want: "HeadBucket: dial tcp: connect: connection refused",
+				&net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 7), Port: 443}, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})},
+			want: "HeadBucket: the AWS endpoint refused the connection",
+		},
+		"Timeout": {
+			reason: "A timeout is a fixed text.",
+			err: &smithy.OperationError{ServiceID: "SQS", OperationName: "GetQueueUrl", Err: &net.OpError{Op: "read", Net: "tcp",
+				Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 7), Port: 443}, Err: timeoutErr{}}},
+			want: "GetQueueUrl: the AWS endpoint did not answer in time",
+		},
+		"DNS": {
+			reason: "A DNS failure does not name the resolver's address.",
+			err: &smithy.OperationError{ServiceID: "RDS", OperationName: "DescribeDBInstances", Err: &net.OpError{Op: "dial", Net: "tcp",
+				Err: &net.DNSError{Err: "no such host", Name: "rds.example.com", Server: "10.0.0.2:53"}}},
+			want: "DescribeDBInstances: cannot resolve the AWS endpoint's host name",
+		},
+		"SignatureQuotesCanonicalRequest": {
+			reason: "A signature error's text can quote the canonical request with the session token: a fixed text instead.",
+			err:    awstest.APIError("GetQueueUrl", 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\nx-amz-security-token:canary-session-token\n'"),
+			want:   "GetQueueUrl: SignatureDoesNotMatch: AWS refused the request signature: the secret access key does not belong to the access key ID",
+		},
+		"UnknownKey": {
+			reason: "An unknown key is a fixed text; AWS's message can echo the key material.",
+			err:    awstest.APIError("DescribeTable", 400, "UnrecognizedClientException", "The security token included in the request is invalid: canary"),
+			want:   "DescribeTable: UnrecognizedClientException: AWS does not know the access key ID or session token: it was deleted, deactivated, or belongs to another partition",
 		},
 		"Credentials": {
 			reason: "A credentials provider's error keeps its own (clean) message.",
@@ -70,3 +94,9 @@ func TestErrorClassification(t *testing.T) {
 		t.Errorf("a non-AWS error has no code or status")
 	}
 }
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout on 10.0.0.7:443" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }

@@ -3,6 +3,8 @@
 // original error for errors.As and errors.Is.
 package cleanerr
 
+import "errors"
+
 // New returns an error with message msg that unwraps to cause.
 func New(msg string, cause error) error { return &cleanError{msg: msg, cause: cause} }
 
@@ -13,3 +15,10 @@ type cleanError struct {
 
 func (e *cleanError) Error() string { return e.msg }
 func (e *cleanError) Unwrap() error { return e.cause }
+
+// Is reports whether err, or an error it wraps, is already clean: a credentials provider's or Vault's message,
+// kept whole by the cloud clients.
+func Is(err error) bool {
+	var c *cleanError
+	return errors.As(err, &c)
+}

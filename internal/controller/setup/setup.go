@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crcontroller "sigs.k8s.io/controller-runtime/pkg/controller"
 
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -40,6 +41,12 @@ type Options struct {
 
 	// Credentials resolves ProviderConfigs for every controller, sharing one cache.
 	Credentials *credentials.Resolver
+
+	// Claims decides, atomically, which managed resource owns a cloud name.
+	Claims *claim.Store
+
+	// Secrets keeps managed resources from writing connection details into Secrets they do not control.
+	Secrets *SecretGuard
 
 	// ManagedKinds lists each managed kind; the config controllers keep a deleted config while any references it.
 	ManagedKinds []func() resource.ManagedList

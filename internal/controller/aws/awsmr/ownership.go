@@ -3,6 +3,8 @@
 package awsmr
 
 import (
+	"time"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -61,31 +63,45 @@ const (
 	NotOurs
 )
 
+// An Unconfirmed says whether an untagged cloud resource is the managed resource's own unconfirmed create (the
+// crash window of a kind that tags after creating). It is asked only about an untagged resource. Kinds that tag in
+// the create call itself pass nil: for them an untagged resource is never their own.
+type Unconfirmed func() (bool, error)
+
 // Judge applies the ownership rule to a cloud resource carrying tags; adopt is the resource's adoptExisting.
-func Judge(mg Managed, adopt bool, tags map[string]string) Ownership {
+func Judge(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]string) (Ownership, error) {
 	o, tagged := OwnerOf(tags)
 	switch {
 	case tagged && o.Is(mg):
-		return OwnedByCR
+		return OwnedByCR, nil
 	case tagged:
-		return OwnedByOther
-	case adopt || OnlyObserves(mg.GetManagementPolicies()) || CreateUnconfirmed(mg):
-		return Adoptable
-	default:
-		return NotOurs
+		return OwnedByOther, nil
+	case adopt || OnlyObserves(mg.GetManagementPolicies()):
+		return Adoptable, nil
+	case unconfirmed == nil:
+		return NotOurs, nil
 	}
+	ok, err := unconfirmed()
+	if err != nil || !ok {
+		return NotOurs, err
+	}
+	return Adoptable, nil
 }
 
-// CreateUnconfirmed reports whether the latest create attempt was never confirmed: the runtime wrote
+// CrashWindow bounds the crash-window rule: an unconfirmed create older than this no longer explains an untagged
+// resource. A provider that was down longer asks for spec.adoptExisting instead.
+const CrashWindow = 15 * time.Minute
+
+// CreateUnconfirmed reports whether the latest create attempt was never confirmed, and is recent: the runtime wrote
 // external-create-pending, then either nothing (the provider died during Create, between the create call and the
 // tagging) or external-create-failed (Create returned an error, perhaps after the cloud made the resource and the
-// response was lost). An untagged resource of its name is then the one it made.
+// response was lost). It says nothing of the name the attempt used: see Claims.CrashWindow.
 //
 // NOTE: the annotations have one-second precision; a success stamped in the same second as the pending mark
 // counts as confirmed.
-func CreateUnconfirmed(o metav1.Object) bool {
+func CreateUnconfirmed(o metav1.Object, now time.Time) bool {
 	p := meta.GetExternalCreatePending(o)
-	if p.IsZero() {
+	if p.IsZero() || now.Sub(p) > CrashWindow {
 		return false
 	}
 	return meta.GetExternalCreateSucceeded(o).Before(p)
@@ -109,8 +125,12 @@ func OnlyObserves(p xpv2.ManagementPolicies) bool {
 // "Bucket") and name carrying tags. It returns absent when the managed resource must report the cloud resource as
 // not existing — it is being deleted, and what it found is not its own, so it lets go without touching it — and an
 // error when the resource is another's, or untagged with nothing allowing adoption.
-func Claim(mg Managed, adopt bool, tags map[string]string, noun, kind, name string) (absent bool, err error) {
-	switch Judge(mg, adopt, tags) {
+func Claim(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]string, noun, kind, name string) (absent bool, err error) {
+	verdict, err := Judge(mg, adopt, unconfirmed, tags)
+	if err != nil {
+		return false, err
+	}
+	switch verdict {
 	case OwnedByOther:
 		if meta.WasDeleted(mg) {
 			return true, nil

@@ -53,11 +53,14 @@ func ownedTags(extra map[string]string) map[string]string {
 
 func TestJudge(t *testing.T) {
 	now := time.Now()
+	yes := func() (bool, error) { return true, nil }
+	no := func() (bool, error) { return false, nil }
 	cases := map[string]struct {
-		reason string
-		cr     *v1alpha1.Bucket
-		tags   map[string]string
-		want   Ownership
+		reason      string
+		cr          *v1alpha1.Bucket
+		tags        map[string]string
+		unconfirmed Unconfirmed
+		want        Ownership
 	}{
 		"Owned":            {reason: "Tags naming this Bucket make it its own.", cr: bucket(), tags: ownedTags(nil), want: OwnedByCR},
 		"OwnedOtherUID":    {reason: "Same namespace and name with another UID is a re-created Bucket: still its own.", cr: bucket(), tags: map[string]string{TagNamespace: "team-a", TagName: "data", TagUID: "old"}, want: OwnedByCR},
@@ -67,16 +70,21 @@ func TestJudge(t *testing.T) {
 		"Untagged":         {reason: "An untagged bucket is not taken without a reason.", cr: bucket(), tags: map[string]string{"x": "y"}, want: NotOurs},
 		"Adopt":            {reason: "adoptExisting takes an untagged bucket.", cr: bucket(withAdopt()), want: Adoptable},
 		"ObserveOnly":      {reason: "ObserveOnly may observe an untagged bucket.", cr: bucket(withPolicies(xpv2.ManagementActionObserve)), want: Adoptable},
-		"CrashWindow":      {reason: "A create pending with no success after it is this Bucket's own attempt.", cr: bucket(withPending(now)), want: Adoptable},
-		"CreateConfirmed":  {reason: "After a confirmed create an untagged bucket is someone else's (e.g. external name edited).", cr: bucket(withPending(now.Add(-time.Hour)), withSucceeded(now.Add(-time.Hour))), want: NotOurs},
-		"RetryAfterConfirmed": {
-			reason: "A newer pending create than the last success is unconfirmed again.",
-			cr:     bucket(withSucceeded(now.Add(-time.Hour)), withPending(now)), want: Adoptable,
+		"CrashWindow":      {reason: "An untagged bucket that the kind's crash-window rule explains is its own.", cr: bucket(), unconfirmed: yes, want: Adoptable},
+		"NotExplained":     {reason: "An untagged bucket the rule does not explain is not taken.", cr: bucket(), unconfirmed: no, want: NotOurs},
+		"AtomicKind":       {reason: "A kind that tags at create has no crash-window rule: untagged is never its own.", cr: bucket(withPending(now)), want: NotOurs},
+		"RuleNotAskedWhenTagged": {
+			reason: "The rule (a claim read) is asked only about an untagged resource.",
+			cr:     bucket(), tags: ownedTags(nil), unconfirmed: func() (bool, error) { panic("asked") }, want: OwnedByCR,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, Judge(tc.cr, tc.cr.Spec.AdoptExisting, tc.tags)); diff != "" {
+			got, err := Judge(tc.cr, tc.cr.Spec.AdoptExisting, tc.unconfirmed, tc.tags)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\njudge(...): -want +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -125,9 +133,34 @@ func TestClaim(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			absent, err := Claim(tc.cr, tc.cr.Spec.AdoptExisting, tc.tags, "bucket", "Bucket", "data")
+			absent, err := Claim(tc.cr, tc.cr.Spec.AdoptExisting, nil, tc.tags, "bucket", "Bucket", "data")
 			if absent != tc.wantAbsent || (tc.wantErr == "") != (err == nil) || err != nil && !strings.HasPrefix(err.Error(), tc.wantErr) {
 				t.Errorf("%s\nClaim: want absent=%t err=%q, got %t %v", tc.reason, tc.wantAbsent, tc.wantErr, absent, err)
+			}
+		})
+	}
+}
+
+func TestCreateUnconfirmed(t *testing.T) {
+	now := time.Now()
+	cases := map[string]struct {
+		reason string
+		cr     *v1alpha1.Bucket
+		want   bool
+	}{
+		"Pending":         {reason: "A recent create pending with no success after it is unconfirmed.", cr: bucket(withPending(now.Add(-time.Minute))), want: true},
+		"Confirmed":       {reason: "After a confirmed create nothing is unconfirmed (e.g. external name edited).", cr: bucket(withPending(now.Add(-time.Hour)), withSucceeded(now.Add(-time.Hour)))},
+		"RetryAfterwards": {reason: "A newer pending create than the last success is unconfirmed again.", cr: bucket(withSucceeded(now.Add(-time.Hour)), withPending(now)), want: true},
+		"Stale": {
+			reason: "A failed create long ago never explains an untagged resource found later: the exception expires.",
+			cr:     bucket(withPending(now.Add(-CrashWindow - time.Minute))),
+		},
+		"Never": {reason: "No create attempt, nothing unconfirmed.", cr: bucket()},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, CreateUnconfirmed(tc.cr, now)); diff != "" {
+				t.Errorf("%s\nCreateUnconfirmed: -want +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

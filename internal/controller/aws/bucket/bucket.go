@@ -3,6 +3,7 @@ package bucket
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +21,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	s3client "github.com/stateful-dev/provider-stateful/internal/clients/aws/s3"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -36,12 +38,13 @@ const (
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Bucket, s3client.API]{
 		GroupKind: v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
-		Service: "s3", Region: func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region },
+		// Bucket names are unique across regions: a claim on one ignores the region.
+		Service: "s3", Region: func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region }, Global: true,
 		NewAPI: func(cfg aws.Config, region string, acct *credentials.AWSAccount) s3client.API {
 			return s3client.New(cfg, region, acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle)
 		},
 		NewExternal: func(api s3client.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{s3: api, acct: acct, record: record}
+			return &external{s3: api, acct: acct, record: record, claims: o.Claims}
 		},
 	})
 }
@@ -51,6 +54,9 @@ type external struct {
 	s3     s3client.API
 	acct   *credentials.AWSAccount
 	record event.Recorder
+	// claims tell whether an untagged bucket is this Bucket's own unconfirmed create: CreateBucket cannot tag,
+	// so a crash between it and the tagging leaves an untagged bucket that only the claim's record explains.
+	claims *claim.Store
 
 	observedTags map[string]string
 	tagsDiffer   bool
@@ -76,6 +82,10 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{ResourceExists: false}, nil
 	case s3client.IsForbidden(err):
 		return managed.ExternalObservation{}, e.forbidden(ctx, name)
+	case awsclient.HTTPStatus(err) == http.StatusBadRequest:
+		// HEAD answers have no body: a 400 is an expired or malformed token, or a refused signature. The same
+		// read with a body says which.
+		return managed.ExternalObservation{}, e.explain(ctx, name, err)
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errHead)
 	}
@@ -84,7 +94,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, tags, "bucket", "Bucket", name); absent || err != nil {
+	unconfirmed := awsmr.CrashWindowRule(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr)
+	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
@@ -133,8 +144,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		if observed, err = e.getTags(ctx, name); err != nil {
 			return managed.ExternalCreation{}, err
 		}
-		// The runtime marked this create pending just before calling Create, so an untagged bucket is this
-		// Bucket's own earlier attempt (see awsmr.CreateUnconfirmed).
+		// This Bucket holds the name's claim (taken just before Create) and Observe found no bucket moments ago: an
+		// untagged bucket is this Bucket's own earlier attempt whose answer was lost.
 		if o, tagged := awsmr.OwnerOf(observed); tagged && !o.Is(cr) {
 			return managed.ExternalCreation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
 		}
@@ -200,10 +211,19 @@ func (e *external) Disconnect(context.Context) error { return nil }
 // awsclient.NewConfig) from a bucket of another account or a denying policy.
 func (e *external) forbidden(ctx context.Context, name string) error {
 	_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
-	if awsclient.IsRefusedCredentials(err) {
+	if awsclient.IsRefusedCredentials(err) || awsclient.IsAuthFailure(err) {
 		return errors.Wrap(awsclient.Clean(err), "AWS refused the credentials")
 	}
 	return errors.Errorf("bucket %q exists but cannot be read with these credentials: another AWS account owns it, or its policy denies access", name)
+}
+
+// explain turns a bodyless HeadBucket error into the error code a read with a body reports.
+func (e *external) explain(ctx context.Context, name string, headErr error) error {
+	_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	if awsclient.IsRefusedCredentials(err) || awsclient.IsAuthFailure(err) {
+		return errors.Wrap(awsclient.Clean(err), "AWS refused the credentials")
+	}
+	return errors.Wrap(awsclient.Clean(headErr), errHead)
 }
 
 // getTags returns the bucket's tags; S3 reports a bucket without tags as an error.

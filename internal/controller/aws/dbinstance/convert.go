@@ -249,14 +249,19 @@ func observation(o types.DBInstance) v1alpha1.DBInstanceObservation {
 // connectionDetails are what an application needs to connect, password included: they go only to the
 // connection Secret.
 func connectionDetails(engine, user, password, database, host string, port int32) managed.ConnectionDetails {
-	d := managed.ConnectionDetails{
-		ConnUsername: []byte(user), ConnPassword: []byte(password), ConnDatabase: []byte(database),
+	d := managed.ConnectionDetails{ConnUsername: []byte(user), ConnDatabase: []byte(database)}
+	if password != "" {
+		d[ConnPassword] = []byte(password)
 	}
 	if host == "" {
 		return d
 	}
 	ps := strconv.Itoa(int(port))
 	d[ConnEndpoint], d[ConnPort] = []byte(host), []byte(ps)
+	if password == "" {
+		// No password the provider set: no URI or DSN that would carry a wrong one. What was published before stays.
+		return d
+	}
 	scheme := "postgres"
 	if engine != "postgres" {
 		scheme = "mysql"

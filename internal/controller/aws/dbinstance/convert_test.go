@@ -127,6 +127,10 @@ func TestConnectionDetails(t *testing.T) {
 				"uri": "mysql://app:secret@db.example:3306/shop", "dsn": "app:secret@tcp(db.example:3306)/shop?tls=true",
 			},
 		},
+		"NoPasswordSet": {
+			reason: "A password the provider did not set (adopted, ObserveOnly) is not published: no password, URI or DSN.", engine: "postgres", user: "app", db: "d", host: "db.example", port: 5432,
+			want: map[string]string{"username": "app", "database": "d", "endpoint": "db.example", "port": "5432"},
+		},
 		"NoEndpointYet": {
 			reason: "Right after create there is no endpoint: only what is known.", engine: "postgres", user: "app", pw: "x", db: "d",
 			want: map[string]string{"username": "app", "password": "x", "database": "d"},

@@ -92,7 +92,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, tags, "DB instance", "DBInstance", id); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, nil, tags, "DB instance", "DBInstance", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider
@@ -125,9 +125,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 
 	e.changed = diff(p, e.inst)
-	// Rotate when the referenced Secret's password is not the one last applied (or was removed and may be
-	// generated again). Without a connection Secret there is no record of the applied password: no rotation.
-	e.rotate = applied != "" && (!known || source != applied)
+	// Set the password when the referenced Secret's is not the one last applied, or was removed and may be
+	// generated again — or when there is no record of an applied one: an adopted instance, or a create whose
+	// connection Secret was never written. Only a password the provider set is ever published, so an adopted
+	// instance's connection Secret never shows a password the instance may not have. Without a connection Secret
+	// there is nowhere to record it: no rotation. ObserveOnly never sets one (the runtime sends no update).
+	e.rotate = cr.GetWriteConnectionSecretToReference() != nil && !awsmr.OnlyObserves(cr.GetManagementPolicies()) &&
+		(applied == "" || !known || source != applied)
 	e.drift = append([]string(nil), e.changed...)
 	if e.rotate {
 		e.drift = append(e.drift, groupPassword)
@@ -135,9 +139,6 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
-	}
-	if applied == "" && known {
-		details = e.details(cr, source)
 	}
 	return managed.ExternalObservation{
 		ResourceExists:    true,

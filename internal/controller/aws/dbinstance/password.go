@@ -49,8 +49,19 @@ func readPassword(ctx context.Context, kube client.Reader, cr *v1alpha1.DBInstan
 	return string(v), true, nil
 }
 
+// generatedFor is the annotation that marks a password Secret the provider created, with the DBInstance it was
+// created for. The provider writes only into Secrets that carry it for the same DBInstance: a tenant must not be
+// able to make it write into another Secret of the namespace (a service account token, another app's credentials).
+const generatedFor = "stateful.dev/generated-for"
+
+// owner is the value of generatedFor for cr: its kind and name (the namespace is the Secret's own).
+func owner(cr *v1alpha1.DBInstance) string {
+	return v1alpha1.DBInstanceGroupKind + "/" + cr.GetName()
+}
+
 // ensurePassword returns the master password, generating it into the referenced Secret first when that is allowed
-// and there is none. An existing password is never replaced, so a restart never loses it.
+// and there is none. An existing password is never replaced, so a restart never loses it. It creates the Secret,
+// or adds the key to a Secret it created for this DBInstance; any other Secret is refused.
 func ensurePassword(ctx context.Context, kube client.Client, cr *v1alpha1.DBInstance) (string, error) {
 	pw, ok, err := readPassword(ctx, kube, cr)
 	if err != nil || ok {
@@ -68,13 +79,16 @@ func ensurePassword(ctx context.Context, kube client.Client, cr *v1alpha1.DBInst
 	switch {
 	case kerrors.IsNotFound(err):
 		s = &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: cr.GetNamespace(), Name: r.Name, Labels: map[string]string{"stateful.dev/generated-for": cr.GetName()}},
+			ObjectMeta: metav1.ObjectMeta{Namespace: cr.GetNamespace(), Name: r.Name, Annotations: map[string]string{generatedFor: owner(cr)}},
 			Data:       map[string][]byte{passwordKey(r): []byte(pw)},
 		}
 		err = kube.Create(ctx, s)
 	case err == nil:
 		if len(s.Data[passwordKey(r)]) > 0 {
 			return string(s.Data[passwordKey(r)]), nil
+		}
+		if s.GetAnnotations()[generatedFor] != owner(cr) {
+			return "", errors.Errorf("Secret %s exists and was not created for this DBInstance: the provider writes only Secrets it created; put the password under key %q yourself, or name a Secret that does not exist", r.Name, passwordKey(r))
 		}
 		if s.Data == nil {
 			s.Data = map[string][]byte{}
@@ -102,7 +116,8 @@ func generate() (string, error) {
 }
 
 // appliedPassword is the password last published to cr's connection Secret — the one the instance has — or "" when
-// there is no connection Secret to tell.
+// there is no connection Secret to tell. A Secret of that name that cr does not control (its controller reference)
+// tells nothing: it is not cr's record, and its content is never trusted or published.
 func appliedPassword(ctx context.Context, kube client.Reader, cr *v1alpha1.DBInstance) (string, error) {
 	ref := cr.GetWriteConnectionSecretToReference()
 	if ref == nil {
@@ -115,6 +130,9 @@ func appliedPassword(ctx context.Context, kube client.Reader, cr *v1alpha1.DBIns
 		return "", nil
 	case err != nil:
 		return "", errors.Wrap(err, "cannot read the connection Secret")
+	}
+	if c := metav1.GetControllerOf(s); c == nil || c.UID != cr.GetUID() {
+		return "", nil
 	}
 	return string(s.Data[ConnPassword]), nil
 }

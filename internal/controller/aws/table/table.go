@@ -94,7 +94,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	for _, t := range tg.Tags {
 		e.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, e.tags, "table", "Table", name); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, nil, e.tags, "table", "Table", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)

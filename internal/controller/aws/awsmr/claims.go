@@ -1,0 +1,94 @@
+package awsmr
+
+import (
+	"context"
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+// scope names the cloud resource cr manages for claims: kind, account (with endpoint), region unless the kind's
+// names are global, and the external name.
+func scope(ctx context.Context, gvk schema.GroupVersionKind, global bool, acct *credentials.AWSAccount, region string, cr resource.Managed) (claim.Scope, error) {
+	id, err := acct.AccountID(ctx)
+	if err != nil {
+		return claim.Scope{}, err
+	}
+	if global {
+		region = ""
+	}
+	return claim.Scope{Kind: gvk, Account: id, Location: region, Name: meta.GetExternalName(cr)}, nil
+}
+
+// CrashWindowRule returns the Unconfirmed of a kind that tags after creating (S3): an untagged resource is cr's
+// own only when cr's latest create attempt is unconfirmed and recent (CreateUnconfirmed) and was made on this very
+// name — cr holds the name's claim, and the claim records an attempt at or after the latest pending mark. An
+// external name edited to point at someone's untagged resource never qualifies, however a create failed before.
+func CrashWindowRule(ctx context.Context, claims *claim.Store, gvk schema.GroupVersionKind, global bool, acct *credentials.AWSAccount, region string, cr resource.Managed) Unconfirmed {
+	if claims == nil {
+		return nil
+	}
+	return func() (bool, error) {
+		if !CreateUnconfirmed(cr, time.Now()) {
+			return false, nil
+		}
+		s, err := scope(ctx, gvk, global, acct, region, cr)
+		if err != nil {
+			return false, err
+		}
+		last, held, err := claims.LastAttempt(ctx, s, cr)
+		if err != nil || !held {
+			return false, err
+		}
+		// The pending mark has one-second precision; the attempt was recorded after it was written.
+		return !last.Before(meta.GetExternalCreatePending(cr).Truncate(time.Second)), nil
+	}
+}
+
+// claimed takes the cloud name's claim before the first write to the cloud resource — the create, or the update
+// that adopts it — and releases it once the resource is gone after a delete.
+type claimed[T resource.ModernManaged] struct {
+	managed.TypedExternalClient[T]
+	claims *claim.Store
+	scope  func(context.Context, T) (claim.Scope, error)
+}
+
+func (c *claimed[T]) Observe(ctx context.Context, cr T) (managed.ExternalObservation, error) {
+	o, err := c.TypedExternalClient.Observe(ctx, cr)
+	if err != nil || o.ResourceExists || !meta.WasDeleted(cr) {
+		return o, err
+	}
+	s, err := c.scope(ctx, cr)
+	if err != nil {
+		return o, err
+	}
+	return o, c.claims.Release(ctx, s, cr)
+}
+
+func (c *claimed[T]) Create(ctx context.Context, cr T) (managed.ExternalCreation, error) {
+	s, err := c.scope(ctx, cr)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	if err := c.claims.Take(ctx, s, cr, true); err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	return c.TypedExternalClient.Create(ctx, cr)
+}
+
+func (c *claimed[T]) Update(ctx context.Context, cr T) (managed.ExternalUpdate, error) {
+	s, err := c.scope(ctx, cr)
+	if err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	if err := c.claims.Take(ctx, s, cr, false); err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	return c.TypedExternalClient.Update(ctx, cr)
+}

@@ -1,0 +1,69 @@
+package credentials
+
+import (
+	"context"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+)
+
+// A NotServedError says that a config does not serve a managed resource's namespace. The connector checks for it
+// before tracking usage, so a refused resource leaves no usage record, and lets a refused resource being deleted
+// go without touching the cloud.
+type NotServedError struct{ msg string }
+
+func (e *NotServedError) Error() string { return e.msg }
+
+// IsNotServed reports whether err says a config does not serve the resource's namespace.
+func IsNotServed(err error) bool {
+	var ns *NotServedError
+	return errors.As(err, &ns)
+}
+
+// Admit checks that the config mg references serves mg's namespace, without resolving any credentials. Connect
+// calls it before anything else: a namespace a ClusterProviderConfig does not allow gets no usage record, no
+// credentials and no cloud call.
+func (r *Resolver) Admit(ctx context.Context, mg resource.ModernManaged) error {
+	_, err := r.getConfig(ctx, mg)
+	return err
+}
+
+// serves decides whether pc serves managed resources of namespace ns. A ProviderConfig serves only its own
+// namespace (getConfig never looks one up elsewhere); a ClusterProviderConfig serves the namespaces its
+// allowedNamespaces selects, or every namespace when that is unset.
+//
+// NOTE: the Namespace is read from the manager's cache: one informer of a small, cluster-scoped kind instead of a
+// request per reconcile.
+func (r *Resolver) serves(ctx context.Context, pc config, ns string) error {
+	sel := pc.spec.AllowedNamespaces
+	switch {
+	case pc.namespace != "" && pc.namespace != ns:
+		return &NotServedError{msg: pc.String() + " serves namespace " + pc.namespace + " only"}
+	case pc.namespace != "" && sel != nil:
+		// The CRD refuses this; a ProviderConfig cannot widen its reach.
+		return &NotServedError{msg: pc.String() + ": allowedNamespaces applies to ClusterProviderConfigs only"}
+	case sel == nil:
+		return nil
+	case slices.Contains(sel.Names, ns):
+		return nil
+	case sel.Selector != nil:
+		s, err := metav1.LabelSelectorAsSelector(sel.Selector)
+		if err != nil {
+			return &NotServedError{msg: pc.String() + " has an invalid allowedNamespaces.selector: " + err.Error()}
+		}
+		n := &corev1.Namespace{}
+		if err := r.kube.Get(ctx, types.NamespacedName{Name: ns}, n); err != nil {
+			return errors.Wrapf(err, "cannot read namespace %s to check %s's allowedNamespaces", ns, pc)
+		}
+		if s.Matches(labels.Set(n.Labels)) {
+			return nil
+		}
+	}
+	return &NotServedError{msg: pc.String() + " does not serve namespace " + ns + ": it is not in the config's allowedNamespaces; use a ProviderConfig of the namespace, or ask a platform administrator to allow it"}
+}

@@ -1,0 +1,107 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"strings"
+	"testing"
+
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/test/harness"
+)
+
+// A ClusterProviderConfig serves only the namespaces its allowedNamespaces selects — by name or by label — and
+// the fallback to ClusterProviderConfig/default is checked the same way. A refused resource gets a clear condition,
+// leaves no ProviderConfigUsage behind, never reaches the cloud, and can still be deleted (it is let go).
+func TestClusterConfigServesAllowedNamespacesOnly(t *testing.T) {
+	ctx := context.Background()
+	cfgName, label := "platform-"+suffix(), "tier-"+suffix()
+	named, labelled, tenant := tenantNamespace(t), newNamespace(t, "lbl-", map[string]string{label: "platform"}), tenantNamespace(t)
+	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{
+		AllowedNamespaces: &v1alpha1.NamespaceSelection{Names: []string{named}, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{label: "platform"}}},
+		AWS: &v1alpha1.AWSConfig{
+			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsSecret, SecretRef: &v1alpha1.AWSSecretCredentials{Namespace: "crossplane-system", Name: "aws-creds"}},
+			Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
+		},
+	}})
+
+	for _, ns := range []string{named, labelled} {
+		b := bucket(ns, "served-"+suffix())
+		b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+		create(t, b)
+		waitReady(t, ns, b.Name)
+	}
+
+	explicit := bucket(tenant, "refused-"+suffix())
+	explicit.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+	create(t, explicit)
+	// No providerConfigRef: ClusterProviderConfig/default, which serves only namespaces labelled as the platform's.
+	fallback := bucket(tenant, "fallback-"+suffix())
+	create(t, fallback)
+	waitSyncError(t, tenant, explicit.Name, "ClusterProviderConfig "+cfgName+" does not serve namespace "+tenant)
+	waitSyncError(t, tenant, fallback.Name, "ClusterProviderConfig default does not serve namespace "+tenant)
+
+	// The refusal comes before usage tracking and credentials: no usage record, no cloud call.
+	usages := &v1alpha1.ProviderConfigUsageList{}
+	if err := kube.List(ctx, usages, client.InNamespace(tenant)); err != nil {
+		t.Fatal(err)
+	}
+	if len(usages.Items) != 0 {
+		t.Errorf("a refused resource left %d ProviderConfigUsages in %s", len(usages.Items), tenant)
+	}
+	if calls := proxy.Calls(func(c harness.Call) bool { return c.Bucket == explicit.Name || c.Bucket == fallback.Name }); len(calls) != 0 {
+		t.Errorf("a refused resource reached the cloud: %d calls, first %s", len(calls), calls[0].Operation)
+	}
+
+	// A refused resource that never connected has no finalizer: deleting it is immediate, with no cloud call.
+	for _, b := range []string{explicit.Name, fallback.Name} {
+		deleteAndWaitGone(t, get(t, tenant, b))
+	}
+	if calls := proxy.Calls(func(c harness.Call) bool { return c.Bucket == explicit.Name || c.Bucket == fallback.Name }); len(calls) != 0 {
+		t.Errorf("deleting a refused resource reached the cloud: %d calls", len(calls))
+	}
+
+	// Labelling the tenant's namespace (a platform admin's decision) lets it in at the next reconcile.
+	setLabels := func(l map[string]string) {
+		t.Helper()
+		nsObj := &corev1.Namespace{}
+		if err := kube.Get(ctx, client.ObjectKey{Name: tenant}, nsObj); err != nil {
+			t.Fatal(err)
+		}
+		nsObj.Labels = l
+		if err := kube.Update(ctx, nsObj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setLabels(map[string]string{platformLabel: "true"})
+	late := bucket(tenant, "admitted-"+suffix())
+	create(t, late)
+	waitReady(t, tenant, late.Name)
+
+	// Taking the label away refuses the resource from then on; deleting it then lets it go without a cloud call —
+	// the namespace may no longer act with the config's identity, not even to delete — and the namespace is not
+	// held up by its finalizer.
+	setLabels(nil)
+	heads := proxy.Count("HeadBucket", late.Name)
+	update(t, tenant, late.Name, func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Tags = map[string]string{"poke": "1"} })
+	waitSyncError(t, tenant, late.Name, "ClusterProviderConfig default does not serve namespace "+tenant)
+	deleteAndWaitGone(t, get(t, tenant, late.Name))
+	if n := proxy.Count("HeadBucket", late.Name) - heads; n != 0 {
+		t.Errorf("a refused resource reached the cloud: %d HeadBucket calls", n)
+	}
+	if n := proxy.Count("DeleteBucket", late.Name); n != 0 {
+		t.Errorf("a refused resource deleted its bucket")
+	}
+	if !cloudExists(late.Name) {
+		t.Errorf("the bucket of a refused resource is gone: it must be left as it is")
+	}
+	eventually(t, "a NotServed event for the refused resource's deletion", func() (bool, string) {
+		ev := strings.Join(events(t, tenant, late.Name), "\n")
+		return strings.Contains(ev, "NotServed"), ev
+	})
+}
