@@ -65,6 +65,9 @@ func run(m *testing.M) int {
 	if err != nil {
 		return fail(err)
 	}
+	if err := harness.WithSecretAudit(env, auditLog()); err != nil {
+		return fail(err)
+	}
 	if restCfg, err = env.Start(); err != nil {
 		return fail(fmt.Errorf("cannot start envtest: %w", err))
 	}
@@ -121,7 +124,10 @@ func run(m *testing.M) int {
 	s.MetricsAddress, s.HealthAddress = "0", "0"
 	// The test Vault listens on loopback without TLS: namespaced configs may use it only because this says so.
 	s.VaultInsecureAddresses = []string{vaultProxy.URL}
-	mgr, err := provider.New(restCfg, s, logging.NewLogrLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(logf))))
+	// The provider's own user agent tells its requests from the tests' in the API server's audit log.
+	providerCfg := rest.CopyConfig(restCfg)
+	providerCfg.UserAgent = providerAgent
+	mgr, err := provider.New(providerCfg, s, logging.NewLogrLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(logf))))
 	if err != nil {
 		return fail(err)
 	}
@@ -138,10 +144,37 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "FAIL:", err)
 		code = 1
 	}
+	if err := noSecretListOrWatch(); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		code = 1
+	}
 	// Stop the provider before the servers it talks to.
 	stopMgr()
 	<-stopped
 	return code
+}
+
+// providerAgent is the user agent of the provider's requests to the API server.
+const providerAgent = "provider-stateful-under-test"
+
+func auditLog() string { return filepath.Join(harness.RepoRoot(), "_output", "integration", "audit.log") }
+
+// noSecretListOrWatch checks, in the API server's audit log of the whole run, that the provider never listed or
+// watched Secrets (T20: no cluster-wide Secret informer, no Secret it does not use in memory).
+func noSecretListOrWatch() error {
+	events, err := harness.ReadAudit(auditLog(), providerAgent)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return fmt.Errorf("the audit log has no Secret request of the provider: the check would prove nothing")
+	}
+	for _, e := range events {
+		if e.ObjectRef.Resource == "secrets" && (e.Verb == "list" || e.Verb == "watch") {
+			return fmt.Errorf("the provider %sed Secrets in %q", e.Verb, e.ObjectRef.Namespace)
+		}
+	}
+	return nil
 }
 
 func fail(err error) int {

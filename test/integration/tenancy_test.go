@@ -4,12 +4,15 @@ package integration
 
 import (
 	"context"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"strings"
 	"testing"
 
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/test/harness"
@@ -104,4 +107,48 @@ func TestClusterConfigServesAllowedNamespacesOnly(t *testing.T) {
 		ev := strings.Join(events(t, tenant, late.Name), "\n")
 		return strings.Contains(ev, "NotServed"), ev
 	})
+}
+
+// The provider reads no Secret outside the namespace of the object it serves (T20), as the API server's audit log
+// records it: a tenant's resources naming Secrets and ProviderConfigs that exist only in another namespace reach
+// nothing there.
+func TestProviderReadsNoSecretOfAnotherNamespace(t *testing.T) {
+	tenant, victim := namespace(t), namespace(t)
+	for _, name := range []string{"app-config", "orders-conn"} {
+		create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: victim, Name: name}, StringData: map[string]string{"password": "canary-secret-victim"}})
+	}
+	tenantConfig(t, victim, "AKIAVICTIM"+suffix())
+	pcRef := tenantConfig(t, tenant, "AKIATENANT"+suffix())
+
+	// A ProviderConfig that exists only in the victim's namespace.
+	b := bucket(tenant, "reach-"+suffix())
+	b.Spec.ProviderConfigReference = &xpv2.ProviderConfigReference{Kind: "ProviderConfig", Name: "victims"}
+	create(t, b)
+	// Password and connection Secrets named like the victim's, that do not exist in the tenant's namespace.
+	db := dbInstance(tenant, "reach-db-"+suffix(), func(db *rdsv1alpha1.DBInstance) {
+		db.Spec.ForProvider.MasterPasswordSecretRef = rdsv1alpha1.PasswordSecretRef{Name: "app-config", Key: "password"}
+		db.Spec.WriteConnectionSecretToReference = &xpv2.LocalSecretReference{Name: "orders-conn"}
+		db.Spec.ProviderConfigReference = pcRef
+	})
+	create(t, db)
+	waitSyncError(t, tenant, b.Name, "cannot get ProviderConfig "+tenant+"/victims")
+	waitDB(t, tenant, db.Name, "missing its password", func(d *rdsv1alpha1.DBInstance) (bool, string) {
+		return syncError("Secret app-config has no key")(d.GetCondition(xpv2.TypeSynced))
+	})
+	events, err := harness.ReadAudit(auditLog(), providerAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, e := range events {
+		switch e.ObjectRef.Namespace {
+		case victim:
+			t.Errorf("the provider %s Secret %s/%s for another namespace's resources", e.Verb, victim, e.ObjectRef.Name)
+		case tenant:
+			seen++
+		}
+	}
+	if seen == 0 {
+		t.Errorf("the audit log shows no Secret read in the tenant's namespace: the check proves nothing")
+	}
 }

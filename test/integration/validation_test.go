@@ -139,6 +139,24 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 			})},
 			errHas: "set exactly one auth method",
 		},
+		"NamespacedAllowedNamespaces": {
+			reason: "A ProviderConfig cannot widen its reach with allowedNamespaces: it serves its own namespace only.",
+			obj: &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "widen"}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := spec(v1alpha1.AWSCredentialsSecret, secretRef(""))
+				s.AllowedNamespaces = &v1alpha1.NamespaceSelection{Names: []string{"team-b"}}
+				return s
+			}()},
+			errHas: "allowedNamespaces applies to ClusterProviderConfigs",
+		},
+		"ClusterEmptyAllowedNamespaces": {
+			reason: "allowedNamespaces must name namespaces or select them: an empty one is ambiguous.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "empty-allowed-" + suffix()}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := spec(v1alpha1.AWSCredentialsSecret, secretRef("crossplane-system"))
+				s.AllowedNamespaces = &v1alpha1.NamespaceSelection{}
+				return s
+			}()},
+			errHas: "name namespaces, a selector, or both",
+		},
 		"SecretSourceNeedsRef": {
 			reason: "source Secret needs a secretRef.",
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "no-ref-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsSecret, nil)},
