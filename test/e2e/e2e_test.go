@@ -190,6 +190,10 @@ func TestExamplesEndToEnd(t *testing.T) {
 	// With its last user gone, the Vault config can be deleted, and the IAM user it held is revoked at once.
 	kubectl("delete", "clusterproviderconfig", "vault", "--timeout=60s")
 	wait(t, "the Vault config's lease revoked", func() bool { return leases() == 0 })
+	// T23: the provider wrote nothing to disk — its working directory, HOME and TMPDIR are still empty.
+	if entries, err := os.ReadDir(s.ProviderHome); err != nil || len(entries) != 0 {
+		t.Errorf("the provider wrote to disk: %d entries in its home (%v)", len(entries), err)
+	}
 	logs, _ := os.ReadFile(filepath.Join(dir, "provider.log"))
 	for _, secret := range []string{"local-stack-not-a-secret", "team-x-not-a-secret", localstack.VaultRootToken} {
 		if strings.Contains(string(logs), secret) {

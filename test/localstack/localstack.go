@@ -57,6 +57,8 @@ type Stack struct {
 	StrictAdminKey, StrictAdminSecret string
 	// Vault is the Vault dev server; its root token is VaultRootToken.
 	Vault *harness.Vault
+	// ProviderHome is the provider process's working directory, HOME and TMPDIR.
+	ProviderHome string
 
 	opts     Options
 	env      *envtest.Environment
@@ -225,6 +227,19 @@ func (s *Stack) start(name, bin string, args ...string) (*exec.Cmd, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+s.Kubeconfig)
+	if name == "provider" {
+		// The provider runs in an empty folder of its own, which is also its HOME and TMPDIR: the e2e test checks
+		// it is still empty at the end (the provider writes nothing to disk, credentials included).
+		s.ProviderHome = filepath.Join(s.opts.Dir, "provider-home")
+		if err := os.RemoveAll(s.ProviderHome); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(s.ProviderHome, 0o700); err != nil {
+			return nil, err
+		}
+		cmd.Dir = s.ProviderHome
+		cmd.Env = append(cmd.Env, "HOME="+s.ProviderHome, "TMPDIR="+s.ProviderHome)
+	}
 	// Own process group: Ctrl-C in the terminal reaches the stack through Stop, in order.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
