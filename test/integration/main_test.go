@@ -157,7 +157,9 @@ func run(m *testing.M) int {
 // providerAgent is the user agent of the provider's requests to the API server.
 const providerAgent = "provider-stateful-under-test"
 
-func auditLog() string { return filepath.Join(harness.RepoRoot(), "_output", "integration", "audit.log") }
+func auditLog() string {
+	return filepath.Join(harness.RepoRoot(), "_output", "integration", "audit.log")
+}
 
 // noSecretListOrWatch checks, in the API server's audit log of the whole run, that the provider never listed or
 // watched Secrets (T20: no cluster-wide Secret informer, no Secret it does not use in memory).
