@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"k8s.io/utils/ptr"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 )
@@ -31,7 +32,7 @@ func TestBucketFieldGroups(t *testing.T) {
 	p := &b.Spec.ForProvider
 	p.Versioning = aws.String("Enabled")
 	p.ServerSideEncryption = &s3v1alpha1.ServerSideEncryption{Algorithm: "AES256"}
-	p.PublicAccessBlock = &s3v1alpha1.PublicAccessBlock{BlockPublicACLs: true, IgnorePublicACLs: true}
+	p.PublicAccessBlock = &s3v1alpha1.PublicAccessBlock{BlockPublicACLs: ptr.To(true), IgnorePublicACLs: ptr.To(true)}
 	p.ObjectOwnership = aws.String("BucketOwnerEnforced")
 	p.Lifecycle = &s3v1alpha1.Lifecycle{Rules: []s3v1alpha1.LifecycleRule{{ID: "expire-logs", Prefix: aws.String("logs/"), ExpirationDays: aws.Int32(30)}}}
 	p.CORS = &s3v1alpha1.CORS{Rules: []s3v1alpha1.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://example.com"}}}}
@@ -72,7 +73,7 @@ func TestBucketFieldGroups(t *testing.T) {
 	update(t, ns, name, func(b *s3v1alpha1.Bucket) {
 		p := &b.Spec.ForProvider
 		p.Versioning = aws.String("Suspended")
-		p.PublicAccessBlock.BlockPublicPolicy = true
+		p.PublicAccessBlock.BlockPublicPolicy = ptr.To(true)
 		p.ObjectOwnership = aws.String("BucketOwnerPreferred")
 		p.Lifecycle.Rules = nil
 		p.CORS.Rules[0].AllowedMethods = []string{"GET", "HEAD"}
@@ -118,7 +119,7 @@ func TestBucketForceDestroy(t *testing.T) {
 	ctx := context.Background()
 	b := bucket(ns, name)
 	b.Spec.ForProvider.Versioning = aws.String("Enabled")
-	b.Spec.ForProvider.ForceDestroy = true
+	b.Spec.ForProvider.ForceDestroy = ptr.To(true)
 	create(t, b)
 	b = waitReady(t, ns, name)
 	for i := 0; i < 3; i++ {

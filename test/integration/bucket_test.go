@@ -12,6 +12,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
@@ -154,7 +155,7 @@ func TestBucketAdoptionIsExplicit(t *testing.T) {
 		t.Fatalf("mutating calls on a bucket that is not the Bucket's: %d (first: %s)", len(got), got[0].Operation)
 	}
 
-	update(t, ns, name, func(b *s3v1alpha1.Bucket) { b.Spec.AdoptExisting = true })
+	update(t, ns, name, func(b *s3v1alpha1.Bucket) { b.Spec.AdoptExisting = ptr.To(true) })
 	waitReady(t, ns, name)
 	eventually(t, "ownership tags on the adopted bucket", func() (bool, string) {
 		tags := cloudTags(t, name)

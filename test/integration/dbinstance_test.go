@@ -27,7 +27,7 @@ func dbInstance(ns, name string, mutate ...func(*rdsv1alpha1.DBInstance)) *rdsv1
 		Spec: rdsv1alpha1.DBInstanceSpec{ForProvider: rdsv1alpha1.DBInstanceParameters{
 			Region: "eu-west-1", Engine: "postgres", EngineVersion: ptr.To("16"), DBInstanceClass: "db.t4g.micro",
 			AllocatedStorage: ptr.To(int32(20)), MasterUsername: "app", DBName: ptr.To("orders"),
-			MasterPasswordSecretRef: rdsv1alpha1.PasswordSecretRef{Name: name + "-master", Key: "password", Generate: true},
+			MasterPasswordSecretRef: rdsv1alpha1.PasswordSecretRef{Name: name + "-master", Key: "password", Generate: ptr.To(true)},
 			ApplyImmediately:        ptr.To(true),
 		}},
 	}

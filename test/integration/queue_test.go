@@ -282,7 +282,7 @@ func TestQueueImport(t *testing.T) {
 	other := namespace(t)
 	create(t, queue(other, name))
 	waitQueue(t, other, name, queueSyncError("was not created by this Queue: set spec.adoptExisting"))
-	updateQueue(t, other, name, func(q *sqsv1alpha1.Queue) { q.Spec.AdoptExisting = true })
+	updateQueue(t, other, name, func(q *sqsv1alpha1.Queue) { q.Spec.AdoptExisting = ptr.To(true) })
 	waitQueue(t, other, name, queueReady)
 	if _, tags := cloudQueue(t, name); tags["stateful.dev/namespace"] != other {
 		t.Errorf("an adopted queue carries its Queue's ownership tags: %v", tags)
@@ -350,5 +350,23 @@ func TestQueueCRDValidation(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "region is immutable") {
 		t.Errorf("a region change must be refused: %v", err)
+	}
+}
+
+// policy: "" on a queue without a policy is in sync: no SetQueueAttributes and no drift event over several polls.
+func TestQueueEmptyPolicyInSync(t *testing.T) {
+	t.Parallel()
+	ns, name := namespace(t), "nopolicy-"+suffix()
+	create(t, queue(ns, name, func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.Policy = ptr.To("") }))
+	waitQueue(t, ns, name, queueReady)
+	polls := proxy.Count("GetQueueAttributes", name)
+	eventually(t, "three more polls", func() (bool, string) { return proxy.Count("GetQueueAttributes", name)-polls >= 3, "" })
+	if n := proxy.Count("SetQueueAttributes", name); n != 0 {
+		t.Errorf("SetQueueAttributes calls for an empty policy on a queue without one: %d", n)
+	}
+	for _, e := range events(t, ns, name) {
+		if strings.HasPrefix(e, "DriftReverted") {
+			t.Errorf("a drift event for an empty policy: %s", e)
+		}
 	}
 }

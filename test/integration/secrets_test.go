@@ -40,7 +40,7 @@ func TestProviderWritesOnlyItsOwnSecrets(t *testing.T) {
 	before := secretObj(t, ns, "app-config")
 	name := "foreign-pw-" + suffix()
 	create(t, dbInstance(ns, name, func(db *rdsv1alpha1.DBInstance) {
-		db.Spec.ForProvider.MasterPasswordSecretRef = rdsv1alpha1.PasswordSecretRef{Name: "app-config", Key: "password", Generate: true}
+		db.Spec.ForProvider.MasterPasswordSecretRef = rdsv1alpha1.PasswordSecretRef{Name: "app-config", Key: "password", Generate: ptr.To(true)}
 	}))
 	waitDB(t, ns, name, "refusing to write into app-config", func(db *rdsv1alpha1.DBInstance) (bool, string) {
 		return syncError("Secret app-config exists and was not created for this DBInstance")(db.GetCondition(xpv2.TypeSynced))
@@ -124,7 +124,7 @@ func TestDBInstancePublishesOnlyPasswordsItSet(t *testing.T) {
 	// Full management of the adopted instance: the Secret's password is applied, then published.
 	updateDB(t, ns, legacy, func(db *rdsv1alpha1.DBInstance) {
 		db.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionAll}
-		db.Spec.AdoptExisting = true
+		db.Spec.AdoptExisting = ptr.To(true)
 		db.Spec.ForProvider.FinalSnapshot = &rdsv1alpha1.FinalSnapshot{Skip: ptr.To(true)}
 	})
 	eventually(t, "the applied password in the connection Secret", func() (bool, string) {

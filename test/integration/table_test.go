@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
@@ -250,5 +251,65 @@ func TestTableCRDValidation(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "hashKey is immutable") {
 		t.Errorf("a key change must be refused: %v", err)
+	}
+}
+
+// Unset means unmanaged: a PROVISIONED table with an index, adopted by a Table whose spec names only its keys,
+// keeps its billing mode and its index — no UpdateTable over several polls (only the adoption's ownership tags
+// are written) — and an explicit empty index list is what removes the index.
+func TestTableAdoptedWithMinimalSpec(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ns, name := namespace(t), "adopt-min-"+suffix()
+	s := ddbtypes.ScalarAttributeTypeS
+	if _, err := directDDB().CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(name), BillingMode: ddbtypes.BillingModeProvisioned,
+		ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(3), WriteCapacityUnits: aws.Int64(3)},
+		AttributeDefinitions:  []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: s}, {AttributeName: aws.String("user"), AttributeType: s}},
+		KeySchema:             []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
+		GlobalSecondaryIndexes: []ddbtypes.GlobalSecondaryIndex{{IndexName: aws.String("byUser"),
+			KeySchema:             []ddbtypes.KeySchemaElement{{AttributeName: aws.String("user"), KeyType: ddbtypes.KeyTypeHash}},
+			Projection:            &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll},
+			ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	create(t, &ddbv1alpha1.Table{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: ddbv1alpha1.TableSpec{AdoptExisting: ptr.To(true), ForProvider: ddbv1alpha1.TableParameters{
+			Region: "eu-west-1", HashKey: "pk", AttributeDefinitions: []ddbv1alpha1.AttributeDefinition{{Name: "pk", Type: "S"}},
+		}},
+	})
+	waitTable(t, ns, name, "adopted", tableSettled)
+	if got := getTable(t, ns, name).Spec.ForProvider.BillingMode; got != "" {
+		t.Errorf("the stored spec got a billing mode the user did not write: %q", got)
+	}
+	describes := proxy.Count("DescribeTable", name)
+	eventually(t, "three more polls", func() (bool, string) { return proxy.Count("DescribeTable", name)-describes >= 3, "" })
+	for _, op := range []string{"UpdateTable", "UpdateTimeToLive", "UpdateContinuousBackups", "UntagResource", "DeleteTable"} {
+		if n := proxy.Count(op, name); n != 0 {
+			t.Errorf("a minimal spec made %d %s calls on the adopted table", n, op)
+		}
+	}
+	out, err := directDDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := out.Table.BillingModeSummary; (m != nil && m.BillingMode != ddbtypes.BillingModeProvisioned) || len(out.Table.GlobalSecondaryIndexes) != 1 {
+		t.Errorf("the adopted table changed: billing %v, %d indexes", m, len(out.Table.GlobalSecondaryIndexes))
+	}
+
+	// "No index" is said explicitly, and survives the provider's writes of the object.
+	updateTable(t, ns, name, func(tb *ddbv1alpha1.Table) {
+		tb.Spec.ForProvider.GlobalSecondaryIndexes = []ddbv1alpha1.GlobalSecondaryIndex{}
+	})
+	eventually(t, "the index removed", func() (bool, string) {
+		out, err := directDDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(out.Table.GlobalSecondaryIndexes) == 0, fmt.Sprint(len(out.Table.GlobalSecondaryIndexes), " indexes")
+	})
+	if got := getTable(t, ns, name).Spec.ForProvider.GlobalSecondaryIndexes; got == nil {
+		t.Errorf("the explicit empty index list was dropped from the stored spec")
 	}
 }

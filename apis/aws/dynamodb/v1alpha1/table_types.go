@@ -8,8 +8,8 @@ import (
 
 // TableParameters are the configurable fields of a Table. Fields left unset are not managed: the provider neither
 // reads nor changes them, and reports what DynamoDB has in status.atProvider.
-// +kubebuilder:validation:XValidation:rule="self.billingMode != 'PROVISIONED' || has(self.provisionedThroughput)",message="billingMode PROVISIONED needs provisionedThroughput"
-// +kubebuilder:validation:XValidation:rule="self.billingMode != 'PAY_PER_REQUEST' || !has(self.provisionedThroughput)",message="provisionedThroughput applies to billingMode PROVISIONED only"
+// +kubebuilder:validation:XValidation:rule="!has(self.billingMode) || self.billingMode != 'PROVISIONED' || has(self.provisionedThroughput)",message="billingMode PROVISIONED needs provisionedThroughput"
+// +kubebuilder:validation:XValidation:rule="!has(self.billingMode) || self.billingMode != 'PAY_PER_REQUEST' || !has(self.provisionedThroughput)",message="provisionedThroughput applies to billingMode PROVISIONED only"
 // +kubebuilder:validation:XValidation:rule="self.attributeDefinitions.exists(a, a.name == self.hashKey)",message="hashKey must be one of attributeDefinitions"
 // +kubebuilder:validation:XValidation:rule="!has(self.rangeKey) || self.attributeDefinitions.exists(a, a.name == self.rangeKey)",message="rangeKey must be one of attributeDefinitions"
 type TableParameters struct {
@@ -36,9 +36,10 @@ type TableParameters struct {
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="rangeKey is immutable"
 	RangeKey *string `json:"rangeKey,omitempty"`
 
-	// BillingMode is PAY_PER_REQUEST or PROVISIONED.
+	// BillingMode is PAY_PER_REQUEST or PROVISIONED. Unset, it is not managed: an existing table keeps its mode,
+	// and a new one is created PROVISIONED when provisionedThroughput is set, PAY_PER_REQUEST otherwise.
+	// +optional
 	// +kubebuilder:validation:Enum=PAY_PER_REQUEST;PROVISIONED
-	// +kubebuilder:default=PAY_PER_REQUEST
 	BillingMode string `json:"billingMode,omitempty"`
 
 	// ProvisionedThroughput of the table (billingMode PROVISIONED).
@@ -46,12 +47,15 @@ type TableParameters struct {
 	ProvisionedThroughput *Throughput `json:"provisionedThroughput,omitempty"`
 
 	// GlobalSecondaryIndexes can be added, removed and re-provisioned; DynamoDB takes one such change per
-	// UpdateTable, and the provider waits for the table to be ACTIVE between them.
+	// UpdateTable, and the provider waits for the table to be ACTIVE between them. Unset, the table's indexes are
+	// not managed; an empty list ([]) means no index: existing ones are removed.
 	// +optional
 	// +listType=map
 	// +listMapKey=indexName
 	// +kubebuilder:validation:MaxItems=20
-	GlobalSecondaryIndexes []GlobalSecondaryIndex `json:"globalSecondaryIndexes,omitempty"`
+	// NOTE: no omitempty, so that an explicit [] survives the provider's writes of the object; nil is written as
+	// null, which the API server drops.
+	GlobalSecondaryIndexes []GlobalSecondaryIndex `json:"globalSecondaryIndexes"`
 
 	// LocalSecondaryIndexes exist from the table's creation on. Immutable.
 	// +optional
@@ -189,7 +193,7 @@ type TableSpec struct {
 
 	// AdoptExisting lets this Table take over an existing table of its name that carries no ownership tags.
 	// +optional
-	AdoptExisting bool `json:"adoptExisting,omitempty"`
+	AdoptExisting *bool `json:"adoptExisting,omitempty"`
 }
 
 // A TableStatus represents the observed state of a Table.

@@ -160,7 +160,7 @@ type PasswordSecretRef struct {
 	// Generate a random password into the Secret when the Secret or the key does not exist. An existing password is
 	// never replaced: a restart never loses it.
 	// +optional
-	Generate bool `json:"generate,omitempty"`
+	Generate *bool `json:"generate,omitempty"`
 }
 
 // FinalSnapshot is the decision about the data at deletion.
@@ -207,7 +207,7 @@ type DBInstanceSpec struct {
 	// AdoptExisting lets this DBInstance take over an existing instance of its identifier that carries no ownership
 	// tags. An instance tagged for another DBInstance is never adopted.
 	// +optional
-	AdoptExisting bool `json:"adoptExisting,omitempty"`
+	AdoptExisting *bool `json:"adoptExisting,omitempty"`
 }
 
 // A DBInstanceStatus represents the observed state of a DBInstance.

@@ -57,7 +57,7 @@ type BucketParameters struct {
 	// ForceDestroy deletes every object, object version and delete marker before deleting the bucket. Off by
 	// default: deleting a non-empty bucket is then refused with a clear condition.
 	// +optional
-	ForceDestroy bool `json:"forceDestroy,omitempty"`
+	ForceDestroy *bool `json:"forceDestroy,omitempty"`
 }
 
 // ServerSideEncryption is a bucket's default encryption.
@@ -73,19 +73,19 @@ type ServerSideEncryption struct {
 
 	// BucketKeyEnabled uses an S3 Bucket Key, cutting KMS requests.
 	// +optional
-	BucketKeyEnabled bool `json:"bucketKeyEnabled,omitempty"`
+	BucketKeyEnabled *bool `json:"bucketKeyEnabled,omitempty"`
 }
 
 // PublicAccessBlock is a bucket's public access block. Fields left out are false.
 type PublicAccessBlock struct {
 	// +optional
-	BlockPublicACLs bool `json:"blockPublicAcls,omitempty"`
+	BlockPublicACLs *bool `json:"blockPublicAcls,omitempty"`
 	// +optional
-	IgnorePublicACLs bool `json:"ignorePublicAcls,omitempty"`
+	IgnorePublicACLs *bool `json:"ignorePublicAcls,omitempty"`
 	// +optional
-	BlockPublicPolicy bool `json:"blockPublicPolicy,omitempty"`
+	BlockPublicPolicy *bool `json:"blockPublicPolicy,omitempty"`
 	// +optional
-	RestrictPublicBuckets bool `json:"restrictPublicBuckets,omitempty"`
+	RestrictPublicBuckets *bool `json:"restrictPublicBuckets,omitempty"`
 }
 
 // Lifecycle holds a bucket's lifecycle rules.
@@ -249,7 +249,7 @@ type BucketSpec struct {
 	// a bucket is left untouched and the Bucket reports that it exists and is not its own. A bucket tagged for
 	// another Bucket is never adopted. ObserveOnly management policies observe an untagged bucket without this.
 	// +optional
-	AdoptExisting bool `json:"adoptExisting,omitempty"`
+	AdoptExisting *bool `json:"adoptExisting,omitempty"`
 }
 
 // A BucketStatus represents the observed state of a Bucket.

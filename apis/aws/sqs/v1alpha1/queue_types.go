@@ -184,7 +184,7 @@ type QueueSpec struct {
 	// made outside Crossplane). Without it such a queue is left untouched. A queue tagged for another Queue is never
 	// adopted. ObserveOnly management policies observe an untagged queue without this.
 	// +optional
-	AdoptExisting bool `json:"adoptExisting,omitempty"`
+	AdoptExisting *bool `json:"adoptExisting,omitempty"`
 }
 
 // A QueueStatus represents the observed state of a Queue.

@@ -9,6 +9,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 )
@@ -21,7 +22,7 @@ func withTags(t map[string]string) modifier {
 	return func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Tags = t }
 }
 
-func withAdopt() modifier { return func(b *v1alpha1.Bucket) { b.Spec.AdoptExisting = true } }
+func withAdopt() modifier { return func(b *v1alpha1.Bucket) { b.Spec.AdoptExisting = ptr.To(true) } }
 
 func withPolicies(p ...xpv2.ManagementAction) modifier {
 	return func(b *v1alpha1.Bucket) { b.Spec.ManagementPolicies = p }
@@ -80,7 +81,7 @@ func TestJudge(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := Judge(tc.cr, tc.cr.Spec.AdoptExisting, tc.unconfirmed, tc.tags)
+			got, err := Judge(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), tc.unconfirmed, tc.tags)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +134,7 @@ func TestClaim(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			absent, err := Claim(tc.cr, tc.cr.Spec.AdoptExisting, nil, tc.tags, "bucket", "Bucket", "data")
+			absent, err := Claim(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), nil, tc.tags, "bucket", "Bucket", "data")
 			if absent != tc.wantAbsent || (tc.wantErr == "") != (err == nil) || err != nil && !strings.HasPrefix(err.Error(), tc.wantErr) {
 				t.Errorf("%s\nClaim: want absent=%t err=%q, got %t %v", tc.reason, tc.wantAbsent, tc.wantErr, absent, err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -95,7 +96,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, err
 	}
 	unconfirmed := awsmr.CrashWindowRule(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr)
-	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
@@ -187,7 +188,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
 	name := meta.GetExternalName(cr)
-	if cr.Spec.ForProvider.ForceDestroy {
+	if ptr.Deref(cr.Spec.ForProvider.ForceDestroy, false) {
 		if err := e.empty(ctx, name); err != nil {
 			return managed.ExternalDelete{}, errors.Wrap(err, "cannot empty the bucket before deleting it")
 		}

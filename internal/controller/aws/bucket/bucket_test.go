@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
@@ -392,7 +393,7 @@ func TestDeleteForceDestroy(t *testing.T) {
 		},
 		MockDeleteBucket: func(*s3.DeleteBucketInput) (*s3.DeleteBucketOutput, error) { return &s3.DeleteBucketOutput{}, nil },
 	}, acct: acct(), record: event.NewNopRecorder()}
-	cr := bucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider.ForceDestroy = true })
+	cr := bucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider.ForceDestroy = ptr.To(true) })
 	if _, err := e.Delete(context.Background(), cr); err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func configDiff(p v1alpha1.BucketParameters, o observed) ([]string, error) {
 	if p.ObjectOwnership != nil && *p.ObjectOwnership != o.ownership {
 		diff = append(diff, groupOwnership)
 	}
-	if p.PublicAccessBlock != nil && *p.PublicAccessBlock != ptr.Deref(o.pab, v1alpha1.PublicAccessBlock{}) {
+	if p.PublicAccessBlock != nil && !samePAB(*p.PublicAccessBlock, o.pab) {
 		diff = append(diff, groupPAB)
 	}
 	if p.Versioning != nil && !versioningUpToDate(*p.Versioning, o.versioning) {
@@ -81,7 +81,7 @@ func sseToSDK(s v1alpha1.ServerSideEncryption) *types.ServerSideEncryptionConfig
 			SSEAlgorithm:   types.ServerSideEncryption(s.Algorithm),
 			KMSMasterKeyID: s.KMSKeyID,
 		},
-		BucketKeyEnabled: aws.Bool(s.BucketKeyEnabled),
+		BucketKeyEnabled: aws.Bool(ptr.Deref(s.BucketKeyEnabled, false)),
 	}}}
 }
 
@@ -102,7 +102,7 @@ func sseUpToDate(d v1alpha1.ServerSideEncryption, o *v1alpha1.ServerSideEncrypti
 	if o == nil {
 		return false
 	}
-	return d.Algorithm == o.Algorithm && d.BucketKeyEnabled == o.BucketKeyEnabled && sameKMSKey(ptr.Deref(d.KMSKeyID, ""), o.KMSKeyID)
+	return d.Algorithm == o.Algorithm && ptr.Deref(d.BucketKeyEnabled, false) == o.BucketKeyEnabled && sameKMSKey(ptr.Deref(d.KMSKeyID, ""), o.KMSKeyID)
 }
 
 func sameKMSKey(a, b string) bool {
@@ -116,9 +116,10 @@ func sameKMSKey(a, b string) bool {
 }
 
 func pabToSDK(p v1alpha1.PublicAccessBlock) *types.PublicAccessBlockConfiguration {
+	// S3 sets all four flags at once: a flag the spec leaves out of a managed block is false.
 	return &types.PublicAccessBlockConfiguration{
-		BlockPublicAcls: aws.Bool(p.BlockPublicACLs), IgnorePublicAcls: aws.Bool(p.IgnorePublicACLs),
-		BlockPublicPolicy: aws.Bool(p.BlockPublicPolicy), RestrictPublicBuckets: aws.Bool(p.RestrictPublicBuckets),
+		BlockPublicAcls: aws.Bool(ptr.Deref(p.BlockPublicACLs, false)), IgnorePublicAcls: aws.Bool(ptr.Deref(p.IgnorePublicACLs, false)),
+		BlockPublicPolicy: aws.Bool(ptr.Deref(p.BlockPublicPolicy, false)), RestrictPublicBuckets: aws.Bool(ptr.Deref(p.RestrictPublicBuckets, false)),
 	}
 }
 
@@ -127,9 +128,19 @@ func pabFromSDK(c *types.PublicAccessBlockConfiguration) *v1alpha1.PublicAccessB
 		return nil
 	}
 	return &v1alpha1.PublicAccessBlock{
-		BlockPublicACLs: aws.ToBool(c.BlockPublicAcls), IgnorePublicACLs: aws.ToBool(c.IgnorePublicAcls),
-		BlockPublicPolicy: aws.ToBool(c.BlockPublicPolicy), RestrictPublicBuckets: aws.ToBool(c.RestrictPublicBuckets),
+		BlockPublicACLs: aws.Bool(aws.ToBool(c.BlockPublicAcls)), IgnorePublicACLs: aws.Bool(aws.ToBool(c.IgnorePublicAcls)),
+		BlockPublicPolicy: aws.Bool(aws.ToBool(c.BlockPublicPolicy)), RestrictPublicBuckets: aws.Bool(aws.ToBool(c.RestrictPublicBuckets)),
 	}
+}
+
+// samePAB compares public access blocks flag by flag, an unset flag being false.
+func samePAB(d v1alpha1.PublicAccessBlock, o *v1alpha1.PublicAccessBlock) bool {
+	if o == nil {
+		o = &v1alpha1.PublicAccessBlock{}
+	}
+	f := func(b *bool) bool { return ptr.Deref(b, false) }
+	return f(d.BlockPublicACLs) == f(o.BlockPublicACLs) && f(d.IgnorePublicACLs) == f(o.IgnorePublicACLs) &&
+		f(d.BlockPublicPolicy) == f(o.BlockPublicPolicy) && f(d.RestrictPublicBuckets) == f(o.RestrictPublicBuckets)
 }
 
 func lifecycleToSDK(rules []v1alpha1.LifecycleRule) []types.LifecycleRule {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 )
@@ -35,7 +36,7 @@ func TestConfigDiff(t *testing.T) {
 		},
 		"PABDiffers": {
 			reason: "A changed flag differs.",
-			p:      v1alpha1.BucketParameters{PublicAccessBlock: &v1alpha1.PublicAccessBlock{BlockPublicACLs: true}},
+			p:      v1alpha1.BucketParameters{PublicAccessBlock: &v1alpha1.PublicAccessBlock{BlockPublicACLs: ptr.To(true)}},
 			o:      observed{pab: &v1alpha1.PublicAccessBlock{}}, want: []string{groupPAB},
 		},
 		"KMSKeyIDvsARN": {
@@ -71,7 +72,7 @@ func TestConfigDiff(t *testing.T) {
 			reason: "Differences come in apply order: ownership and public access block before the policy.",
 			p: v1alpha1.BucketParameters{
 				Policy: aws.String(`{"Statement":[]}`), ObjectOwnership: aws.String("BucketOwnerEnforced"),
-				PublicAccessBlock: &v1alpha1.PublicAccessBlock{BlockPublicPolicy: true},
+				PublicAccessBlock: &v1alpha1.PublicAccessBlock{BlockPublicPolicy: ptr.To(true)},
 			},
 			want: []string{groupOwnership, groupPAB, groupPolicy},
 		},

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -92,7 +93,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, nil, tags, "DB instance", "DBInstance", id); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), nil, tags, "DB instance", "DBInstance", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider

@@ -9,6 +9,7 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -68,7 +69,7 @@ func ensurePassword(ctx context.Context, kube client.Client, cr *v1alpha1.DBInst
 		return pw, err
 	}
 	r := cr.Spec.ForProvider.MasterPasswordSecretRef
-	if !r.Generate {
+	if !ptr.Deref(r.Generate, false) {
 		return "", errors.Errorf("Secret %s has no key %q with the master password: create it, or set masterPasswordSecretRef.generate", r.Name, passwordKey(r))
 	}
 	if pw, err = generate(); err != nil {

@@ -22,7 +22,7 @@ import (
 
 func TestEnsurePassword(t *testing.T) {
 	db := &v1alpha1.DBInstance{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "orders", UID: "u-1"}}
-	db.Spec.ForProvider.MasterPasswordSecretRef = v1alpha1.PasswordSecretRef{Name: "pw", Key: "password", Generate: true}
+	db.Spec.ForProvider.MasterPasswordSecretRef = v1alpha1.PasswordSecretRef{Name: "pw", Key: "password", Generate: ptr.To(true)}
 	marked := map[string]string{generatedFor: "DBInstance.rds.aws.stateful.dev/orders"}
 	cases := map[string]struct {
 		reason   string

@@ -167,8 +167,9 @@ func attributeDiff(desired, observed map[string]string) ([]string, error) {
 func sameAttribute(k, want, got string) (bool, error) {
 	switch k {
 	case attrPolicy:
-		if got == "" {
-			return false, nil
+		if want == "" || got == "" {
+			// SQS reports no Policy attribute for a queue without one: policy "" (no policy) and absent agree.
+			return want == got, nil
 		}
 		return policy.Equal(want, got)
 	case attrRedrive, attrRedriveAllow:

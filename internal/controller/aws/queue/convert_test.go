@@ -132,6 +132,11 @@ func TestAttributeDiff(t *testing.T) {
 			desired: map[string]string{"Policy": policy}, observed: map[string]string{"Policy": `{"Statement":[{"Resource":"*","Action":"sqs:SendMessage","Principal":"*","Effect":"Allow"}],"Version":"2012-10-17"}`},
 		},
 		"PolicyRemoved": {reason: "A policy removed behind our back differs.", desired: map[string]string{"Policy": policy}, observed: map[string]string{}, want: []string{"Policy"}},
+		"NoPolicyEmpty": {
+			reason:  `policy: "" on a queue without a policy is in sync: SQS reports no Policy attribute, and empty and absent agree.`,
+			desired: map[string]string{"Policy": ""}, observed: map[string]string{},
+		},
+		"NoPolicyWanted": {reason: `policy: "" removes a policy the queue has.`, desired: map[string]string{"Policy": ""}, observed: map[string]string{"Policy": policy}, want: []string{"Policy"}},
 		"RedriveNumberOrString": {
 			reason:   "maxReceiveCount may come back as a number or a string.",
 			desired:  map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:d","maxReceiveCount":3}`},

@@ -88,7 +88,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, nil, tags, "queue", "Queue", name); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), nil, tags, "queue", "Queue", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 

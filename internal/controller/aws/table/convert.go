@@ -140,7 +140,7 @@ func keyNames(hash string, rng *string) []string {
 func createInput(name string, p v1alpha1.TableParameters, tags map[string]string) *dynamodb.CreateTableInput {
 	in := &dynamodb.CreateTableInput{
 		TableName: aws.String(name),
-		KeySchema: keySchema(p.HashKey, p.RangeKey), BillingMode: types.BillingMode(p.BillingMode),
+		KeySchema: keySchema(p.HashKey, p.RangeKey), BillingMode: types.BillingMode(createBillingMode(p)),
 		ProvisionedThroughput: throughput(p.ProvisionedThroughput), StreamSpecification: streamSpec(p.StreamViewType),
 		SSESpecification: sseSpec(p.ServerSideEncryption), DeletionProtectionEnabled: p.DeletionProtection,
 	}
@@ -188,7 +188,7 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 
 	mode := observedBillingMode(t)
 	switch {
-	case p.BillingMode != mode:
+	case p.BillingMode != "" && p.BillingMode != mode:
 		upd("billingMode", func(in *dynamodb.UpdateTableInput) {
 			in.BillingMode = types.BillingMode(p.BillingMode)
 			in.ProvisionedThroughput = throughput(p.ProvisionedThroughput)
@@ -201,7 +201,7 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 				}
 			}
 		})
-	case p.BillingMode == string(types.BillingModeProvisioned) && p.ProvisionedThroughput != nil && !sameThroughput(p.ProvisionedThroughput, t.ProvisionedThroughput):
+	case mode == string(types.BillingModeProvisioned) && p.ProvisionedThroughput != nil && !sameThroughput(p.ProvisionedThroughput, t.ProvisionedThroughput):
 		upd("provisionedThroughput", func(in *dynamodb.UpdateTableInput) { in.ProvisionedThroughput = throughput(p.ProvisionedThroughput) })
 	}
 	if p.TableClass != nil && *p.TableClass != observedTableClass(t) {
@@ -223,12 +223,14 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 		want[g.IndexName] = g
 	}
 	var gone, added, reprovisioned []string
+	managed := p.GlobalSecondaryIndexes != nil // unset: the table's indexes are not managed; [] means none
 	for _, g := range t.GlobalSecondaryIndexes {
 		n := aws.ToString(g.IndexName)
 		w, ok := want[n]
 		switch {
-		case !ok:
+		case !ok && managed:
 			gone = append(gone, n)
+		case !ok:
 		case !sameKeys(g.KeySchema, w.HashKey, w.RangeKey) || !sameProjection(w.Projection, g.Projection):
 			return nil, errors.Errorf("index %q of table %q cannot change its keys or projection: give the index a new name (the new one is created, the old one removed)", n, name)
 		case mode == string(types.BillingModeProvisioned) && w.ProvisionedThroughput != nil && !sameThroughput(w.ProvisionedThroughput, g.ProvisionedThroughput):
@@ -273,6 +275,19 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 			PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: p.PointInTimeRecovery}}})
 	}
 	return out, nil
+}
+
+// createBillingMode is the billing mode a new table is created with: the spec's, else PROVISIONED when the spec
+// gives throughput, else PAY_PER_REQUEST. It is not written to the spec: after the create the mode stays unmanaged.
+func createBillingMode(p v1alpha1.TableParameters) string {
+	switch {
+	case p.BillingMode != "":
+		return p.BillingMode
+	case p.ProvisionedThroughput != nil:
+		return string(types.BillingModeProvisioned)
+	default:
+		return string(types.BillingModePayPerRequest)
+	}
 }
 
 func observedBillingMode(t *types.TableDescription) string {

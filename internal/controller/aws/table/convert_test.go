@@ -87,6 +87,26 @@ func TestChanges(t *testing.T) {
 			p:      func(p *v1alpha1.TableParameters) { p.BillingMode, p.ProvisionedThroughput = "PAY_PER_REQUEST", nil },
 			want:   []string{"billingMode"},
 		},
+		"BillingModeUnset": {
+			reason: "An unset billing mode is not managed: a PROVISIONED table stays PROVISIONED (no CRD default switches it).",
+			p:      func(p *v1alpha1.TableParameters) { p.BillingMode, p.ProvisionedThroughput = "", nil },
+		},
+		"BillingModeUnsetThroughputSet": {
+			reason: "Throughput given without a billing mode is managed on a PROVISIONED table.",
+			p: func(p *v1alpha1.TableParameters) {
+				p.BillingMode, p.ProvisionedThroughput = "", &v1alpha1.Throughput{ReadCapacityUnits: 7, WriteCapacityUnits: 5}
+			},
+			want: []string{"provisionedThroughput"},
+		},
+		"IndexesUnset": {
+			reason: "Unset indexes are not managed: the table's index stays.",
+			p:      func(p *v1alpha1.TableParameters) { p.GlobalSecondaryIndexes = nil },
+		},
+		"IndexesNone": {
+			reason: "An empty list says no index: the table's index is removed.",
+			p:      func(p *v1alpha1.TableParameters) { p.GlobalSecondaryIndexes = []v1alpha1.GlobalSecondaryIndex{} },
+			want:   []string{"globalSecondaryIndexes[byUser]-"},
+		},
 		"KeysChanged": {
 			reason: "A table's keys never change.",
 			p:      func(p *v1alpha1.TableParameters) { p.HashKey = "user" },
@@ -171,6 +191,25 @@ func TestSameSSE(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := sameSSE(tc.w, tc.d); got != tc.same {
 				t.Errorf("sameSSE(%+v): want %t", tc.w, tc.same)
+			}
+		})
+	}
+}
+
+func TestCreateBillingMode(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		p      v1alpha1.TableParameters
+		want   string
+	}{
+		"Given":      {reason: "The spec's mode.", p: v1alpha1.TableParameters{BillingMode: "PROVISIONED", ProvisionedThroughput: &v1alpha1.Throughput{}}, want: "PROVISIONED"},
+		"Throughput": {reason: "Throughput without a mode means PROVISIONED.", p: v1alpha1.TableParameters{ProvisionedThroughput: &v1alpha1.Throughput{}}, want: "PROVISIONED"},
+		"Nothing":    {reason: "Neither: on-demand.", want: "PAY_PER_REQUEST"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, createBillingMode(tc.p)); diff != "" {
+				t.Errorf("%s\ncreateBillingMode: -want +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -94,7 +95,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	for _, t := range tg.Tags {
 		e.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	if absent, err := awsmr.Claim(cr, cr.Spec.AdoptExisting, nil, e.tags, "table", "Table", name); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), nil, e.tags, "table", "Table", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
