@@ -263,3 +263,28 @@ func TestDBInstanceCRDValidation(t *testing.T) {
 		})
 	}
 }
+
+// RDS's own changes are not drift: an automatic minor upgrade (16.4 → 16.8) and storage autoscaling (20 → 34 GiB
+// under maxAllocatedStorage 100), as the proxy reports them, cause no ModifyDBInstance over several polls.
+func TestDBInstanceCloudNormalisationInSync(t *testing.T) {
+	t.Parallel()
+	ns, name := namespace(t), "norm-"+suffix()
+	create(t, dbInstance(ns, name, func(db *rdsv1alpha1.DBInstance) {
+		db.Spec.ForProvider.EngineVersion, db.Spec.ForProvider.MaxAllocatedStorage = ptr.To("16.4"), ptr.To(int32(100))
+		db.Spec.ForProvider.FinalSnapshot = &rdsv1alpha1.FinalSnapshot{Skip: ptr.To(true)}
+	}))
+	waitDB(t, ns, name, "Ready", dbReady)
+	proxy.Rewrite("DescribeDBInstances", name, -1, func(status int, body []byte) (int, []byte) {
+		body = bytes.ReplaceAll(body, []byte("<EngineVersion>16.4</EngineVersion>"), []byte("<EngineVersion>16.8</EngineVersion>"))
+		return status, bytes.ReplaceAll(body, []byte("<AllocatedStorage>20</AllocatedStorage>"), []byte("<AllocatedStorage>34</AllocatedStorage>"))
+	})
+	waitDB(t, ns, name, "reporting what RDS did", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+		a := db.Status.AtProvider
+		return a.EngineVersion == "16.8" && a.AllocatedStorage == 34, fmt.Sprint(a.EngineVersion, " ", a.AllocatedStorage)
+	})
+	describes := proxy.Count("DescribeDBInstances", name)
+	eventually(t, "three more polls", func() (bool, string) { return proxy.Count("DescribeDBInstances", name)-describes >= 3, "" })
+	if n := proxy.Count("ModifyDBInstance", name); n != 0 {
+		t.Errorf("ModifyDBInstance calls against RDS's own upgrade and autoscaling: %d", n)
+	}
+}

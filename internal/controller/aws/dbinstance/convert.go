@@ -35,9 +35,44 @@ const (
 const statusAvailable = "available"
 
 // versionSatisfied reports whether the running version satisfies the requested one: equal, or the request is a
-// prefix at a dot ("16" by "16.4", "8.0" by "8.0.35"), so automatic minor upgrades cause no update loop.
-func versionSatisfied(want, got string) bool {
-	return want == got || strings.HasPrefix(got, want+".")
+// prefix at a dot ("16" by "16.4", "8.0" by "8.0.35"), or — while automatic minor upgrades are on — a newer
+// minor of the same major version ("16.4" by "16.8", "8.0.35" by "8.0.36"): RDS upgraded it, and asking for the
+// older one again would be a downgrade RDS refuses, every poll. A lower version is an upgrade to make.
+func versionSatisfied(engine, want, got string, autoMinor bool) bool {
+	if want == got || strings.HasPrefix(got, want+".") {
+		return true
+	}
+	if !autoMinor || got == "" {
+		return false
+	}
+	w, g := strings.Split(want, "."), strings.Split(got, ".")
+	major := majorParts(engine)
+	if len(w) <= major || len(g) <= major || strings.Join(w[:major], ".") != strings.Join(g[:major], ".") {
+		return false
+	}
+	for i := major; i < len(w); i++ {
+		if i >= len(g) {
+			return false
+		}
+		wn, werr := strconv.Atoi(w[i])
+		gn, gerr := strconv.Atoi(g[i])
+		if werr != nil || gerr != nil {
+			return false // not numbers (e.g. "8.0.mysql_aurora..."): only the exact forms above count
+		}
+		if gn != wn {
+			return gn > wn
+		}
+	}
+	return true
+}
+
+// majorParts is how many leading parts of a version name its major version: "16" for PostgreSQL 10 and later,
+// "8.0" for MySQL and "10.11" for MariaDB.
+func majorParts(engine string) int {
+	if engine == "postgres" {
+		return 1
+	}
+	return 2
 }
 
 // diff lists, sorted, the managed fields whose observed value differs from the spec. A field whose desired value
@@ -54,10 +89,14 @@ func diff(p v1alpha1.DBInstanceParameters, o types.DBInstance) []string {
 		}
 	}
 	if p.EngineVersion != nil {
-		add("engineVersion", !versionSatisfied(*p.EngineVersion, aws.ToString(o.EngineVersion)) && !versionSatisfied(*p.EngineVersion, aws.ToString(pend.EngineVersion)))
+		auto := o.AutoMinorVersionUpgrade == nil || *o.AutoMinorVersionUpgrade
+		add("engineVersion", !versionSatisfied(p.Engine, *p.EngineVersion, aws.ToString(o.EngineVersion), auto) &&
+			!versionSatisfied(p.Engine, *p.EngineVersion, aws.ToString(pend.EngineVersion), auto))
 	}
 	add("dbInstanceClass", p.DBInstanceClass != aws.ToString(o.DBInstanceClass) && p.DBInstanceClass != aws.ToString(pend.DBInstanceClass))
-	add("allocatedStorage", differsInt(p.AllocatedStorage, o.AllocatedStorage, pend.AllocatedStorage))
+	// RDS never shrinks storage, and storage autoscaling grows it past the spec: the spec's size is a floor.
+	add("allocatedStorage", p.AllocatedStorage != nil && aws.ToInt32(o.AllocatedStorage) < *p.AllocatedStorage &&
+		(pend.AllocatedStorage == nil || *pend.AllocatedStorage < *p.AllocatedStorage))
 	add("storageType", p.StorageType != nil && *p.StorageType != aws.ToString(o.StorageType) && *p.StorageType != aws.ToString(pend.StorageType))
 	add("iops", differsInt(p.IOPS, o.Iops, pend.Iops))
 	add("storageThroughput", differsInt(p.StorageThroughput, o.StorageThroughput, pend.StorageThroughput))

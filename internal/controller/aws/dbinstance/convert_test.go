@@ -14,22 +14,29 @@ import (
 
 func TestVersionSatisfied(t *testing.T) {
 	cases := map[string]struct {
-		want, got string
-		ok        bool
+		engine, want, got string
+		manual            bool // automatic minor upgrades turned off
+		ok                bool
 	}{
-		"Equal":         {want: "16.4", got: "16.4", ok: true},
-		"MajorPrefix":   {want: "16", got: "16.4", ok: true},
-		"MinorPrefix":   {want: "8.0", got: "8.0.35", ok: true},
-		"NotAtDot":      {want: "1", got: "16.4", ok: false},
-		"Older":         {want: "16.4", got: "16.3", ok: false},
-		"LongerWanted":  {want: "16.4.1", got: "16.4", ok: false},
-		"OtherMajor":    {want: "15", got: "16.1", ok: false},
-		"EmptyObserved": {want: "16", got: "", ok: false},
+		"Equal":           {engine: "postgres", want: "16.4", got: "16.4", ok: true},
+		"MajorPrefix":     {engine: "postgres", want: "16", got: "16.4", ok: true},
+		"MinorPrefix":     {engine: "mysql", want: "8.0", got: "8.0.35", ok: true},
+		"NotAtDot":        {engine: "postgres", want: "1", got: "16.4", ok: false},
+		"Older":           {engine: "postgres", want: "16.4", got: "16.3", ok: false},
+		"AutoUpgraded":    {engine: "postgres", want: "16.4", got: "16.8", ok: true},
+		"AutoUpgradedTwo": {engine: "postgres", want: "16.4", got: "16.10", ok: true},
+		"MySQLPatch":      {engine: "mysql", want: "8.0.35", got: "8.0.36", ok: true},
+		"MySQLNewMajor":   {engine: "mysql", want: "8.0.35", got: "8.4.1", ok: false},
+		"ManualNewer":     {engine: "postgres", want: "16.4", got: "16.8", manual: true, ok: false},
+		"LongerWanted":    {engine: "postgres", want: "16.4.1", got: "16.4", ok: false},
+		"OtherMajor":      {engine: "postgres", want: "15", got: "16.1", ok: false},
+		"OtherMajorMinor": {engine: "postgres", want: "15.4", got: "16.1", ok: false},
+		"EmptyObserved":   {engine: "postgres", want: "16", got: "", ok: false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := versionSatisfied(tc.want, tc.got); got != tc.ok {
-				t.Errorf("versionSatisfied(%q, %q): want %t (a requested version is satisfied by itself or a version it prefixes at a dot)", tc.want, tc.got, tc.ok)
+			if got := versionSatisfied(tc.engine, tc.want, tc.got, !tc.manual); got != tc.ok {
+				t.Errorf("versionSatisfied(%q, %q, %q, auto=%t): want %t (itself, a version it prefixes at a dot, or an automatic newer minor)", tc.engine, tc.want, tc.got, !tc.manual, tc.ok)
 			}
 		})
 	}
@@ -84,6 +91,31 @@ func TestDiff(t *testing.T) {
 		},
 		"MajorUpgrade": {reason: "A new major version differs.", p: with(func(p *v1alpha1.DBInstanceParameters) { p.EngineVersion = ptr.To("17") }), o: running, want: []string{"engineVersion"}},
 		"Unset":        {reason: "Unset fields are not managed.", p: base, o: running},
+		"AutoscaledStorage": {
+			reason: "Storage autoscaling grew the instance past the spec: the spec's size is a floor, not a shrink to make (RDS cannot shrink).",
+			p: with(func(p *v1alpha1.DBInstanceParameters) {
+				p.AllocatedStorage, p.MaxAllocatedStorage = ptr.To(int32(20)), ptr.To(int32(100))
+			}),
+			o: func() types.DBInstance {
+				o := running
+				o.AllocatedStorage, o.MaxAllocatedStorage = aws.Int32(34), aws.Int32(100)
+				return o
+			}(),
+		},
+		"AutoMinorUpgraded": {
+			reason: "RDS moved 16.4 to 16.8 by itself: no downgrade is asked for.",
+			p:      with(func(p *v1alpha1.DBInstanceParameters) { p.Engine, p.EngineVersion = "postgres", ptr.To("16.4") }),
+			o: func() types.DBInstance {
+				o := running
+				o.EngineVersion, o.AutoMinorVersionUpgrade = aws.String("16.8"), aws.Bool(true)
+				return o
+			}(),
+		},
+		"OlderMinor": {
+			reason: "A running version below the spec's is an upgrade to make.",
+			p:      with(func(p *v1alpha1.DBInstanceParameters) { p.Engine, p.EngineVersion = "postgres", ptr.To("16.8") }),
+			o:      running, want: []string{"engineVersion"},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
