@@ -76,6 +76,27 @@ var authMessages = map[string]string{
 	"AuthFailure":                         "AWS refused the credentials",
 }
 
+// invalidInput are the error codes with which AWS APIs refuse a request's content as invalid: sending it again
+// cannot succeed until the spec changes. Throttling, 5xx, timeouts, conflicts and states (InvalidDBInstanceState,
+// ResourceInUseException) are not here: they pass.
+var invalidInput = map[string]bool{
+	// Shared by the query-protocol services (RDS, SQS's old protocol, STS) and many JSON ones.
+	"ValidationError": true, "ValidationException": true, "InvalidParameterValue": true, "InvalidParameterCombination": true,
+	"InvalidParameterValueException": true, "MissingParameter": true, "MalformedPolicyDocument": true,
+	// S3.
+	"InvalidBucketName": true, "MalformedPolicy": true, "MalformedXML": true, "InvalidArgument": true, "InvalidRequest": true,
+	"InvalidLocationConstraint": true, "IllegalLocationConstraintException": true, "InvalidTag": true, "InvalidStorageClass": true,
+	// SQS.
+	"InvalidAttributeName": true, "InvalidAttributeValue": true, "InvalidAttributeValueException": true, "InvalidAddress": true,
+	// RDS.
+	"StorageTypeNotSupported": true, "StorageTypeNotSupportedFault": true, "InvalidStorageType": true,
+}
+
+// IsInvalidInput reports whether AWS refused the request's content as invalid (see invalidInput).
+func IsInvalidInput(err error) bool {
+	return invalidInput[ErrorCode(err)]
+}
+
 // IsAuthFailure reports whether err says AWS refused the request's credentials or signature.
 func IsAuthFailure(err error) bool {
 	_, ok := authMessages[ErrorCode(err)]

@@ -90,6 +90,14 @@ func TestErrorClassification(t *testing.T) {
 	if got := HTTPStatus(err); got != 409 {
 		t.Errorf("HTTPStatus: got %d", got)
 	}
+	if !IsInvalidInput(awstest.APIError("CreateBucket", 400, "InvalidArgument", "x")) || !IsInvalidInput(awstest.APIError("UpdateTable", 400, "ValidationException", "x")) {
+		t.Errorf("invalid input is classified by its code")
+	}
+	for _, code := range []string{"SlowDown", "ThrottlingException", "InternalError", "InvalidDBInstanceState", "ResourceInUseException", "OperationAborted"} {
+		if IsInvalidInput(awstest.APIError("Op", 400, code, "x")) {
+			t.Errorf("%s must stay retryable", code)
+		}
+	}
 	if ErrorCode(errors.New("x")) != "" || HTTPStatus(errors.New("x")) != 0 {
 		t.Errorf("a non-AWS error has no code or status")
 	}

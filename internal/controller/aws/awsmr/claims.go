@@ -9,7 +9,9 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -52,7 +54,8 @@ func CrashWindowRule(ctx context.Context, claims *claim.Store, gvk schema.GroupV
 }
 
 // claimed takes the cloud name's claim before the first write to the cloud resource — the create, or the update
-// that adopts it — and releases it once the resource is gone after a delete.
+// that adopts it — and releases it once the resource is gone after a delete. It also makes input AWS rejects
+// terminal for its generation (package rejection): no further create or update is sent until the spec changes.
 type claimed[T resource.ModernManaged] struct {
 	managed.TypedExternalClient[T]
 	claims *claim.Store
@@ -60,6 +63,11 @@ type claimed[T resource.ModernManaged] struct {
 }
 
 func (c *claimed[T]) Observe(ctx context.Context, cr T) (managed.ExternalObservation, error) {
+	if !meta.WasDeleted(cr) {
+		if err := rejection.Active(cr); err != nil {
+			return managed.ExternalObservation{}, err
+		}
+	}
 	o, err := c.TypedExternalClient.Observe(ctx, cr)
 	if err != nil || o.ResourceExists || !meta.WasDeleted(cr) {
 		return o, err
@@ -79,7 +87,11 @@ func (c *claimed[T]) Create(ctx context.Context, cr T) (managed.ExternalCreation
 	if err := c.claims.Take(ctx, s, cr, true); err != nil {
 		return managed.ExternalCreation{}, err
 	}
-	return c.TypedExternalClient.Create(ctx, cr)
+	o, err := c.TypedExternalClient.Create(ctx, cr)
+	if awsclient.IsInvalidInput(err) {
+		rejection.Record(cr, err)
+	}
+	return o, err
 }
 
 func (c *claimed[T]) Update(ctx context.Context, cr T) (managed.ExternalUpdate, error) {
@@ -90,5 +102,9 @@ func (c *claimed[T]) Update(ctx context.Context, cr T) (managed.ExternalUpdate, 
 	if err := c.claims.Take(ctx, s, cr, false); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	return c.TypedExternalClient.Update(ctx, cr)
+	o, err := c.TypedExternalClient.Update(ctx, cr)
+	if awsclient.IsInvalidInput(err) {
+		rejection.Record(cr, err)
+	}
+	return o, err
 }

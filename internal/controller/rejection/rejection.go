@@ -1,0 +1,77 @@
+// Package rejection makes input the cloud rejects terminal until the spec changes. A create or update the cloud
+// refuses as invalid (a typed error code, never message text) is recorded with the generation it applies to; until
+// the generation moves, Observe answers with the recorded error and no further call reaches the cloud. The next
+// spec change retries at once.
+//
+// Conditions carry a LastTransitionTime (the CRD requires one); crossplane-runtime keeps the earlier time when a
+// condition is set again unchanged, so a repeated rejection does not rewrite status.
+//
+// NOTE: crossplane-runtime persists different things on each error path. After a failed Create it writes the
+// object's annotations (external-create-failed) with a full update whose answer replaces the status set inside
+// Create; after a failed Update it writes only the status. So the record is both an annotation (survives the
+// create path) and a condition of its own (survives the update path, and tells the user), and Observe reads both.
+package rejection
+
+import (
+	"strconv"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const (
+	// AnnotationGeneration is the generation whose spec the cloud rejected.
+	AnnotationGeneration = "stateful.dev/rejected-generation"
+	// AnnotationMessage is what the cloud said, cleaned (no request IDs, no credentials).
+	AnnotationMessage = "stateful.dev/rejected"
+
+	// TypeInputRejected is True while the cloud rejects the current spec.
+	TypeInputRejected xpv2.ConditionType = "InputRejected"
+	// ReasonCloudRejected: the cloud refused the spec as invalid; change it to retry.
+	ReasonCloudRejected xpv2.ConditionReason = "CloudRejectedSpec"
+	// ReasonSpecChanged: the rejected spec was changed; the new one is being tried.
+	ReasonSpecChanged xpv2.ConditionReason = "SpecChanged"
+)
+
+// message is the text users see for a rejection.
+func message(gen int64, cause string) string {
+	return "the cloud rejected the spec of generation " + strconv.FormatInt(gen, 10) + " as invalid: " + cause + "; change the spec to retry"
+}
+
+// Record notes that the cloud rejected mg's current spec with err.
+func Record(mg resource.Managed, err error) {
+	gen := mg.GetGeneration()
+	meta.AddAnnotations(mg, map[string]string{AnnotationGeneration: strconv.FormatInt(gen, 10), AnnotationMessage: err.Error()})
+	mg.SetConditions(xpv2.Condition{
+		Type: TypeInputRejected, Status: corev1.ConditionTrue, Reason: ReasonCloudRejected, LastTransitionTime: metav1.Now(),
+		Message: message(gen, err.Error()), ObservedGeneration: gen,
+	})
+}
+
+// Active returns the recorded rejection of mg's current spec, or nil. A rejection of an earlier generation is
+// marked as superseded.
+func Active(mg resource.Managed) error {
+	gen := mg.GetGeneration()
+	a := mg.GetAnnotations()
+	if g, err := strconv.ParseInt(a[AnnotationGeneration], 10, 64); err == nil && g == gen {
+		c := xpv2.Condition{Type: TypeInputRejected, Status: corev1.ConditionTrue, Reason: ReasonCloudRejected, LastTransitionTime: metav1.Now(),
+			Message: message(gen, a[AnnotationMessage]), ObservedGeneration: gen}
+		mg.SetConditions(c)
+		return errors.New(c.Message)
+	}
+	c := mg.GetCondition(TypeInputRejected)
+	switch {
+	case c.Status != corev1.ConditionTrue:
+		return nil
+	case c.ObservedGeneration == gen:
+		return errors.New(c.Message)
+	default:
+		mg.SetConditions(xpv2.Condition{Type: TypeInputRejected, Status: corev1.ConditionFalse, Reason: ReasonSpecChanged, LastTransitionTime: metav1.Now(),
+			Message: "the spec changed since the cloud rejected it", ObservedGeneration: gen})
+		return nil
+	}
+}
