@@ -313,3 +313,24 @@ func TestTableAdoptedWithMinimalSpec(t *testing.T) {
 		t.Errorf("the explicit empty index list was dropped from the stored spec")
 	}
 }
+
+// Throughput owned by Application Auto Scaling: capacity the autoscaler raised (the proxy reports 9 read units
+// where the spec says 5) causes no UpdateTable over several polls.
+func TestTableAutoscaledThroughputInSync(t *testing.T) {
+	t.Parallel()
+	ns, name := namespace(t), "autoscaled-"+suffix()
+	create(t, table(ns, name, func(tb *ddbv1alpha1.Table) {
+		tb.Spec.ForProvider.ProvisionedThroughput.Autoscaled = ptr.To(true)
+		tb.Spec.ForProvider.GlobalSecondaryIndexes = nil
+	}))
+	waitTable(t, ns, name, "settled", tableSettled)
+	readUnits := regexp.MustCompile(`("ProvisionedThroughput":\s*\{[^}]*"ReadCapacityUnits":\s*)5\b`)
+	proxy.Rewrite("DescribeTable", name, -1, func(status int, body []byte) (int, []byte) {
+		return status, readUnits.ReplaceAll(body, []byte("${1}9"))
+	})
+	describes := proxy.Count("DescribeTable", name)
+	eventually(t, "three more polls", func() (bool, string) { return proxy.Count("DescribeTable", name)-describes >= 3, "" })
+	if n := proxy.Count("UpdateTable", name); n != 0 {
+		t.Errorf("UpdateTable calls against the autoscaler: %d", n)
+	}
+}

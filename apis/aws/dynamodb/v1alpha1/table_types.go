@@ -114,6 +114,11 @@ type Throughput struct {
 	ReadCapacityUnits int64 `json:"readCapacityUnits"`
 	// +kubebuilder:validation:Minimum=1
 	WriteCapacityUnits int64 `json:"writeCapacityUnits"`
+	// Autoscaled says Application Auto Scaling owns the capacity: the units above are what the table is created
+	// with and a floor afterwards — a capacity the autoscaler raised is in sync, a lower one is raised to the floor,
+	// and the provider never lowers what the autoscaler set (which would spend DynamoDB's daily decreases).
+	// +optional
+	Autoscaled *bool `json:"autoscaled,omitempty"`
 }
 
 // Projection says which attributes an index carries.

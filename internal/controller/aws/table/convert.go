@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
@@ -202,7 +203,9 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 			}
 		})
 	case mode == string(types.BillingModeProvisioned) && p.ProvisionedThroughput != nil && !sameThroughput(p.ProvisionedThroughput, t.ProvisionedThroughput):
-		upd("provisionedThroughput", func(in *dynamodb.UpdateTableInput) { in.ProvisionedThroughput = throughput(p.ProvisionedThroughput) })
+		upd("provisionedThroughput", func(in *dynamodb.UpdateTableInput) {
+			in.ProvisionedThroughput = targetThroughput(p.ProvisionedThroughput, t.ProvisionedThroughput)
+		})
 	}
 	if p.TableClass != nil && *p.TableClass != observedTableClass(t) {
 		upd("tableClass", func(in *dynamodb.UpdateTableInput) { in.TableClass = types.TableClass(*p.TableClass) })
@@ -259,9 +262,9 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 		})
 	}
 	for _, n := range reprovisioned {
-		g := want[n]
+		g, cur := want[n], observedIndexThroughput(t, n)
 		upd("globalSecondaryIndexes["+n+"].provisionedThroughput", func(in *dynamodb.UpdateTableInput) {
-			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String(n), ProvisionedThroughput: throughput(g.ProvisionedThroughput)}}}
+			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String(n), ProvisionedThroughput: targetThroughput(g.ProvisionedThroughput, cur)}}}
 		})
 	}
 
@@ -325,8 +328,37 @@ func sameProjection(w v1alpha1.Projection, g *types.Projection) bool {
 	return w.Type == string(g.ProjectionType) && sets.New(w.NonKeyAttributes...).Equal(sets.New(g.NonKeyAttributes...))
 }
 
+// targetThroughput is the capacity an update sends: the spec's, or under autoscaling the floor only where the
+// table is below it — what the autoscaler raised is kept.
+func targetThroughput(w *v1alpha1.Throughput, g *types.ProvisionedThroughputDescription) *types.ProvisionedThroughput {
+	t := throughput(w)
+	if g != nil && ptr.Deref(w.Autoscaled, false) {
+		t.ReadCapacityUnits = aws.Int64(max(w.ReadCapacityUnits, aws.ToInt64(g.ReadCapacityUnits)))
+		t.WriteCapacityUnits = aws.Int64(max(w.WriteCapacityUnits, aws.ToInt64(g.WriteCapacityUnits)))
+	}
+	return t
+}
+
+// observedIndexThroughput is the capacity the table reports for index n.
+func observedIndexThroughput(t *types.TableDescription, n string) *types.ProvisionedThroughputDescription {
+	for _, g := range t.GlobalSecondaryIndexes {
+		if aws.ToString(g.IndexName) == n {
+			return g.ProvisionedThroughput
+		}
+	}
+	return nil
+}
+
+// sameThroughput compares capacity; under autoscaling the spec's units are a floor.
 func sameThroughput(w *v1alpha1.Throughput, g *types.ProvisionedThroughputDescription) bool {
-	return g != nil && w.ReadCapacityUnits == aws.ToInt64(g.ReadCapacityUnits) && w.WriteCapacityUnits == aws.ToInt64(g.WriteCapacityUnits)
+	if g == nil {
+		return false
+	}
+	r, wr := aws.ToInt64(g.ReadCapacityUnits), aws.ToInt64(g.WriteCapacityUnits)
+	if ptr.Deref(w.Autoscaled, false) {
+		return r >= w.ReadCapacityUnits && wr >= w.WriteCapacityUnits
+	}
+	return w.ReadCapacityUnits == r && w.WriteCapacityUnits == wr
 }
 
 func existsIndex(t *types.TableDescription, name string) bool {

@@ -98,6 +98,23 @@ func TestChanges(t *testing.T) {
 			},
 			want: []string{"provisionedThroughput"},
 		},
+		"AutoscaledAbove": {
+			reason: "Application Auto Scaling raised the capacity: in sync with a spec that lets it own throughput (a floor).",
+			p: func(p *v1alpha1.TableParameters) {
+				p.ProvisionedThroughput = &v1alpha1.Throughput{ReadCapacityUnits: 2, WriteCapacityUnits: 5, Autoscaled: ptr.To(true)}
+				p.GlobalSecondaryIndexes[0].ProvisionedThroughput.Autoscaled = ptr.To(true)
+			},
+			o: func(o *observed) {
+				o.Table.GlobalSecondaryIndexes[0].ProvisionedThroughput = &types.ProvisionedThroughputDescription{ReadCapacityUnits: aws.Int64(9), WriteCapacityUnits: aws.Int64(1)}
+			},
+		},
+		"AutoscaledBelowFloor": {
+			reason: "Below the floor, capacity is raised — only where it is below.",
+			p: func(p *v1alpha1.TableParameters) {
+				p.ProvisionedThroughput = &v1alpha1.Throughput{ReadCapacityUnits: 2, WriteCapacityUnits: 8, Autoscaled: ptr.To(true)}
+			},
+			want: []string{"provisionedThroughput"},
+		},
 		"IndexesUnset": {
 			reason: "Unset indexes are not managed: the table's index stays.",
 			p:      func(p *v1alpha1.TableParameters) { p.GlobalSecondaryIndexes = nil },
@@ -193,6 +210,14 @@ func TestSameSSE(t *testing.T) {
 				t.Errorf("sameSSE(%+v): want %t", tc.w, tc.same)
 			}
 		})
+	}
+}
+
+func TestTargetThroughputKeepsWhatTheAutoscalerRaised(t *testing.T) {
+	got := targetThroughput(&v1alpha1.Throughput{ReadCapacityUnits: 2, WriteCapacityUnits: 8, Autoscaled: ptr.To(true)},
+		&types.ProvisionedThroughputDescription{ReadCapacityUnits: aws.Int64(5), WriteCapacityUnits: aws.Int64(5)})
+	if r, w := aws.ToInt64(got.ReadCapacityUnits), aws.ToInt64(got.WriteCapacityUnits); r != 5 || w != 8 {
+		t.Errorf("targetThroughput: read %d write %d, want 5 (the autoscaler's, above the floor) and 8 (the floor)", r, w)
 	}
 }
 
