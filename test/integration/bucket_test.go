@@ -234,6 +234,10 @@ func TestBucketDeleteNonEmptyRefused(t *testing.T) {
 	if !cloudExists(name) {
 		t.Fatalf("non-empty bucket was deleted")
 	}
+	// The refusal is decided with a read: no DeleteBucket goes out while the bucket holds objects.
+	if n := proxy.Count("DeleteBucket", name); n != 0 {
+		t.Errorf("DeleteBucket calls for a non-empty bucket without forceDestroy: %d", n)
+	}
 	if _, err := direct.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(name), Key: aws.String("k")}); err != nil {
 		t.Fatal(err)
 	}

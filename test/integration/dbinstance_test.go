@@ -184,9 +184,9 @@ func TestDBInstanceLifecycle(t *testing.T) {
 	}
 }
 
-// While RDS reports the instance creating (moto never does: the proxy rewrites its answers), the DBInstance is
-// Ready=False with reason Creating and no ModifyDBInstance is sent, whatever the spec says; once available, the
-// change goes out.
+// While RDS reports the instance modifying (moto never does: the proxy rewrites its answers), the DBInstance is
+// Ready — it serves traffic — with RDS's state in the message, and no ModifyDBInstance is sent, whatever the spec
+// says; once available, the change goes out. A stopped instance is Unavailable.
 func TestDBInstanceCreatingNoModify(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
@@ -200,9 +200,10 @@ func TestDBInstanceCreatingNoModify(t *testing.T) {
 	}
 	proxy.Rewrite("DescribeDBInstances", name, 4, creating)
 	updateDB(t, ns, name, func(db *rdsv1alpha1.DBInstance) { db.Spec.ForProvider.BackupRetentionPeriod = ptr.To(int32(7)) })
-	waitDB(t, ns, name, "Creating while RDS is busy", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+	// Modifying, the instance serves traffic: Ready, saying RDS is busy — not "Creating".
+	waitDB(t, ns, name, "Ready but busy while RDS modifies it", func(db *rdsv1alpha1.DBInstance) (bool, string) {
 		r := db.GetCondition(xpv2.TypeReady)
-		return r.Status == corev1.ConditionFalse && r.Reason == xpv2.ReasonCreating && db.Status.AtProvider.Status == "modifying", string(r.Reason)
+		return r.Status == corev1.ConditionTrue && strings.Contains(r.Message, "RDS reports the instance modifying") && db.Status.AtProvider.Status == "modifying", string(r.Reason) + " " + r.Message
 	})
 	if n := proxy.Count("ModifyDBInstance", name); n != 0 {
 		t.Errorf("ModifyDBInstance while the instance is not available: %d calls", n)
@@ -211,6 +212,14 @@ func TestDBInstanceCreatingNoModify(t *testing.T) {
 		ok, why := dbReady(db)
 		return ok && proxy.Count("ModifyDBInstance", name) == 1, why
 	})
+	proxy.Rewrite("DescribeDBInstances", name, 2, func(status int, body []byte) (int, []byte) {
+		return status, bytes.ReplaceAll(body, []byte("<DBInstanceStatus>available</DBInstanceStatus>"), []byte("<DBInstanceStatus>stopped</DBInstanceStatus>"))
+	})
+	waitDB(t, ns, name, "Unavailable while stopped", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+		r := db.GetCondition(xpv2.TypeReady)
+		return r.Status == corev1.ConditionFalse && r.Reason == xpv2.ReasonUnavailable && strings.Contains(r.Message, "stopped"), string(r.Reason)
+	})
+	waitDB(t, ns, name, "Ready again", dbReady)
 
 	// Deletion protection: a delete waits until the spec turns it off, which then goes out before the delete.
 	updateDB(t, ns, name, func(db *rdsv1alpha1.DBInstance) { db.Spec.ForProvider.DeletionProtection = ptr.To(true) })

@@ -319,8 +319,6 @@ func TestQueueCRDValidation(t *testing.T) {
 		name, want string
 		q          *sqsv1alpha1.Queue
 	}{
-		{"FIFONameWithoutFIFO", "must be named *.fifo", queue(ns, "plain-"+suffix()+".fifo")},
-		{"FIFOWithoutName", "must be named *.fifo", queue(ns, "named-"+suffix(), func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.FIFOQueue = ptr.To(true) })},
 		{"FIFOAttributesOnStandard", "apply to FIFO queues only", queue(ns, "std-"+suffix(), func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.ContentBasedDeduplication = ptr.To(true) })},
 		{"RedriveWithoutTarget", "set deadLetterTargetARN, deadLetterTargetRef or deadLetterTargetSelector", queue(ns, "nodlq-"+suffix(), func(q *sqsv1alpha1.Queue) {
 			q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{MaxReceiveCount: 3}
@@ -368,5 +366,28 @@ func TestQueueEmptyPolicyInSync(t *testing.T) {
 		if strings.HasPrefix(e, "DriftReverted") {
 			t.Errorf("a drift event for an empty policy: %s", e)
 		}
+	}
+}
+
+// The FIFO naming rule applies to the name actually used: a Queue "legacy" imports the FIFO queue "legacy.fifo"
+// through its external name, and a FIFO Queue whose name lacks .fifo is refused by the provider, before any call.
+func TestQueueFIFONameIsTheExternalName(t *testing.T) {
+	t.Parallel()
+	ns, base := namespace(t), "legacy-"+suffix()
+	if _, err := directSQS().CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(base + ".fifo"), Attributes: map[string]string{"FifoQueue": "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	create(t, queue(ns, base, func(q *sqsv1alpha1.Queue) {
+		q.SetAnnotations(map[string]string{"crossplane.io/external-name": base + ".fifo"})
+		q.Spec.ForProvider.FIFOQueue = ptr.To(true)
+		q.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
+	}))
+	waitQueue(t, ns, base, queueReady)
+
+	wrong := "named-" + suffix()
+	create(t, queue(ns, wrong, func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.FIFOQueue = ptr.To(true) }))
+	waitQueue(t, ns, wrong, queueSyncError("must end in .fifo"))
+	if n := proxy.Count("CreateQueue", wrong); n != 0 {
+		t.Errorf("CreateQueue for a FIFO queue without .fifo: %d calls", n)
 	}
 }

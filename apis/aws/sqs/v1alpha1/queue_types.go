@@ -209,7 +209,9 @@ type QueueStatus struct {
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,aws}
 // +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 80",message="metadata.name is the queue name: at most 80 characters"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9-]+([.]fifo)?$')",message="metadata.name is the queue name: letters, digits and hyphens, with .fifo at the end of a FIFO queue's"
-// +kubebuilder:validation:XValidation:rule="(has(self.spec.forProvider.fifoQueue) && self.spec.forProvider.fifoQueue) == self.metadata.name.endsWith('.fifo')",message="a FIFO queue (fifoQueue: true) must be named *.fifo, and only a FIFO queue may be"
+// NOTE: whether the queue's name ends in .fifo is checked by the provider on the name actually used — the
+// crossplane.io/external-name annotation when set, which CEL cannot read (only metadata.name): a Queue "legacy"
+// may import the FIFO queue "legacy.fifo".
 type Queue struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

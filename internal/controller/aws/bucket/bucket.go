@@ -192,16 +192,32 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		if err := e.empty(ctx, name); err != nil {
 			return managed.ExternalDelete{}, errors.Wrap(err, "cannot empty the bucket before deleting it")
 		}
+	} else {
+		// A delete that must be refused is decided with a read, not by sending DeleteBucket on every retry.
+		out, err := e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name), MaxKeys: aws.Int32(1)})
+		switch {
+		case s3client.IsNotFound(err):
+			return managed.ExternalDelete{}, nil
+		case err != nil:
+			return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), "cannot check whether the bucket is empty")
+		case len(out.Versions) > 0 || len(out.DeleteMarkers) > 0:
+			return managed.ExternalDelete{}, errNotEmpty(name)
+		}
 	}
 	_, err := e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	switch {
 	case err == nil, s3client.IsNotFound(err):
 		return managed.ExternalDelete{}, nil
 	case s3client.IsNotEmpty(err):
-		return managed.ExternalDelete{}, errors.Errorf("bucket %q is not empty: set spec.forProvider.forceDestroy to delete its objects with it, empty it, or remove Delete from the management policies to keep it", name)
+		return managed.ExternalDelete{}, errNotEmpty(name)
 	default:
 		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
 	}
+}
+
+// errNotEmpty is the refusal to delete a bucket that holds objects.
+func errNotEmpty(name string) error {
+	return errors.Errorf("bucket %q is not empty: set spec.forProvider.forceDestroy to delete its objects with it, empty it, or remove Delete from the management policies to keep it", name)
 }
 
 // Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.

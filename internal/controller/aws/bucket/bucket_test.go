@@ -286,24 +286,42 @@ func TestUpdate(t *testing.T) {
 }
 
 func TestDelete(t *testing.T) {
-	del := func(err error) *fake.S3 {
-		return &fake.S3{MockDeleteBucket: func(*s3.DeleteBucketInput) (*s3.DeleteBucketOutput, error) { return &s3.DeleteBucketOutput{}, err }}
+	deletes := 0
+	del := func(err error, objects int) *fake.S3 {
+		return &fake.S3{
+			MockDeleteBucket: func(*s3.DeleteBucketInput) (*s3.DeleteBucketOutput, error) { deletes++; return &s3.DeleteBucketOutput{}, err },
+			MockListObjectVersions: func(*s3.ListObjectVersionsInput) (*s3.ListObjectVersionsOutput, error) {
+				return &s3.ListObjectVersionsOutput{Versions: make([]types.ObjectVersion, objects)}, nil
+			},
+		}
 	}
 	cases := map[string]struct {
-		reason string
-		s3     *fake.S3
-		errHas string
+		reason      string
+		s3          *fake.S3
+		errHas      string
+		wantDeletes int
 	}{
-		"Deleted":  {reason: "A delete that succeeds is done.", s3: del(nil)},
-		"Gone":     {reason: "Deleting a bucket that is already gone is done (idempotent).", s3: del(awstest.APIError("DeleteBucket", 404, "NoSuchBucket", ""))},
-		"NotEmpty": {reason: "A non-empty bucket is refused with a clear message.", s3: del(awstest.APIError("DeleteBucket", 409, "BucketNotEmpty", "")), errHas: `bucket "data" is not empty`},
-		"Outage":   {reason: "Other failures are returned cleaned.", s3: del(awstest.APIError("DeleteBucket", 503, "SlowDown", "")), errHas: "cannot delete bucket: DeleteBucket: SlowDown"},
+		"Deleted": {reason: "A delete that succeeds is done.", s3: del(nil, 0), wantDeletes: 1},
+		"Gone":    {reason: "Deleting a bucket that is already gone is done (idempotent).", s3: del(awstest.APIError("DeleteBucket", 404, "NoSuchBucket", ""), 0), wantDeletes: 1},
+		"NotEmpty": {
+			reason: "A non-empty bucket is refused with a clear message, decided by a read: no DeleteBucket is sent.",
+			s3:     del(nil, 1), errHas: `bucket "data" is not empty`,
+		},
+		"FilledMeanwhile": {
+			reason: "Objects written between the check and the delete: S3's refusal gives the same message.",
+			s3:     del(awstest.APIError("DeleteBucket", 409, "BucketNotEmpty", ""), 0), errHas: `bucket "data" is not empty`, wantDeletes: 1,
+		},
+		"Outage": {reason: "Other failures are returned cleaned.", s3: del(awstest.APIError("DeleteBucket", 503, "SlowDown", ""), 0), errHas: "cannot delete bucket: DeleteBucket: SlowDown", wantDeletes: 1},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			deletes = 0
 			e := &external{s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
 			_, err := e.Delete(context.Background(), bucket())
 			checkErr(t, tc.reason, err, tc.errHas)
+			if deletes != tc.wantDeletes {
+				t.Errorf("%s\nDeleteBucket calls: want %d, got %d", tc.reason, tc.wantDeletes, deletes)
+			}
 		})
 	}
 }

@@ -57,7 +57,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		},
 		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
 			db, ok := mg.(*v1alpha1.DBInstance)
-			return ok && db.Status.AtProvider.Status != "" && db.Status.AtProvider.Status != statusAvailable
+			return ok && db.Status.AtProvider.Status != "" && inFlight(db.Status.AtProvider.Status)
 		})},
 	})
 }
@@ -113,15 +113,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	details := e.details(cr, applied)
 
 	status := aws.ToString(e.inst.DBInstanceStatus)
-	switch status {
-	case statusAvailable:
-		cr.SetConditions(xpv2.Available())
-	case "deleting":
-		cr.SetConditions(xpv2.Deleting())
-		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
-	default:
-		// creating, modifying, backing-up, rebooting, ...: report it, change nothing until RDS is done.
-		cr.SetConditions(xpv2.Creating().WithMessage("RDS reports the instance " + status))
+	cr.SetConditions(readyFor(status))
+	if status != statusAvailable {
+		// Change nothing until RDS is done: it refuses a modification in any other state.
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
 	}
 
