@@ -289,7 +289,10 @@ func TestDelete(t *testing.T) {
 	deletes := 0
 	del := func(err error, objects int) *fake.S3 {
 		return &fake.S3{
-			MockDeleteBucket: func(*s3.DeleteBucketInput) (*s3.DeleteBucketOutput, error) { deletes++; return &s3.DeleteBucketOutput{}, err },
+			MockDeleteBucket: func(*s3.DeleteBucketInput) (*s3.DeleteBucketOutput, error) {
+				deletes++
+				return &s3.DeleteBucketOutput{}, err
+			},
 			MockListObjectVersions: func(*s3.ListObjectVersionsInput) (*s3.ListObjectVersionsOutput, error) {
 				return &s3.ListObjectVersionsOutput{Versions: make([]types.ObjectVersion, objects)}, nil
 			},
