@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -210,4 +211,37 @@ func tableTags(t *testing.T, name string) map[string]string {
 		m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 	}
 	return m
+}
+
+// Ownership tags wiped by another tool (S3's PutBucketTagging replaces the whole set; SQS tags removed one by one):
+// the resource remembers, on its name's claim, that it created them — the tags are restored, and deleting the
+// resource afterwards deletes the cloud resource instead of silently orphaning it.
+func TestWipedOwnershipTagsRestored(t *testing.T) {
+	ctx := context.Background()
+	ns, name := namespace(t), "wiped-"+suffix()
+	create(t, bucket(ns, name))
+	waitReady(t, ns, name)
+	cloudPutTags(t, name, map[string]string{"cost-center": "42"})
+	eventually(t, "the bucket's ownership tags restored", func() (bool, string) {
+		tags := cloudTags(t, name)
+		return tags["stateful.dev/name"] == name && tags["stateful.dev/namespace"] == ns, fmt.Sprint(tags)
+	})
+
+	q := "wiped-q-" + suffix()
+	create(t, queue(ns, q))
+	waitQueue(t, ns, q, queueReady)
+	if _, err := directSQS().UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: cloudQueueURL(t, q), TagKeys: []string{"stateful.dev/namespace", "stateful.dev/name", "stateful.dev/uid"}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the queue's ownership tags restored", func() (bool, string) {
+		_, tags := cloudQueue(t, q)
+		return tags["stateful.dev/name"] == q, fmt.Sprint(tags)
+	})
+
+	// Wiped again, then deleted: the bucket goes with its Bucket.
+	cloudPutTags(t, name, map[string]string{"cost-center": "42"})
+	deleteAndWaitGone(t, get(t, ns, name))
+	if cloudExists(name) {
+		t.Errorf("the bucket was orphaned: its Bucket is gone and the bucket is still there")
+	}
 }

@@ -28,18 +28,19 @@ func scope(ctx context.Context, gvk schema.GroupVersionKind, global bool, acct *
 	return claim.Scope{Kind: gvk, Account: id, Location: region, Name: meta.GetExternalName(cr)}, nil
 }
 
-// CrashWindowRule returns the Unconfirmed of a kind that tags after creating (S3): an untagged resource is cr's
-// own only when cr's latest create attempt is unconfirmed and recent (CreateUnconfirmed) and was made on this very
-// name — cr holds the name's claim, and the claim records an attempt at or after the latest pending mark. An
-// external name edited to point at someone's untagged resource never qualifies, however a create failed before.
-func CrashWindowRule(ctx context.Context, claims *claim.Store, gvk schema.GroupVersionKind, global bool, acct *credentials.AWSAccount, region string, cr resource.Managed) Unconfirmed {
+// OwnRecord returns the Unconfirmed that says whether an untagged resource is cr's own by the record on its name's
+// claim — asked only about an untagged resource, so it costs a read only then:
+//   - cr created it: cr holds the claim, and its create on this name succeeded after the attempt the claim
+//     recorded. Ownership tags wiped by another tool (a PutBucketTagging that replaces the set) are then restored,
+//     and deleting cr deletes the resource instead of silently orphaning it;
+//   - with crashWindow (a kind that tags after creating: S3), cr's latest create attempt is unconfirmed and recent
+//     (CreateUnconfirmed) and was made on this very name — the claim records an attempt at or after the latest
+//     pending mark. An external name edited to point at someone's untagged resource never qualifies.
+func OwnRecord(ctx context.Context, claims *claim.Store, gvk schema.GroupVersionKind, global bool, acct *credentials.AWSAccount, region string, cr resource.Managed, crashWindow bool) Unconfirmed {
 	if claims == nil {
 		return nil
 	}
 	return func() (bool, error) {
-		if !CreateUnconfirmed(cr, time.Now()) {
-			return false, nil
-		}
 		s, err := scope(ctx, gvk, global, acct, region, cr)
 		if err != nil {
 			return false, err
@@ -48,8 +49,12 @@ func CrashWindowRule(ctx context.Context, claims *claim.Store, gvk schema.GroupV
 		if err != nil || !held {
 			return false, err
 		}
-		// The pending mark has one-second precision; the attempt was recorded after it was written.
-		return !last.Before(meta.GetExternalCreatePending(cr).Truncate(time.Second)), nil
+		// The annotations have one-second precision; the attempt was recorded before the create's outcome.
+		attempt := last.Truncate(time.Second)
+		if ok := meta.GetExternalCreateSucceeded(cr); !ok.IsZero() && !ok.Before(attempt) {
+			return true, nil
+		}
+		return crashWindow && CreateUnconfirmed(cr, time.Now()) && !attempt.Before(meta.GetExternalCreatePending(cr).Truncate(time.Second)), nil
 	}
 }
 

@@ -95,7 +95,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	unconfirmed := awsmr.CrashWindowRule(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr)
+	unconfirmed := awsmr.OwnRecord(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr, true)
 	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}

@@ -24,6 +24,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	rdsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/rds"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -53,7 +54,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 			return rdsclient.New(cfg, region)
 		},
 		NewExternal: func(api rdsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.DBInstance] {
-			return &external{rds: api, kube: kube, acct: acct, record: record}
+			return &external{rds: api, kube: kube, acct: acct, record: record, claims: o.Claims}
 		},
 		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
 			db, ok := mg.(*v1alpha1.DBInstance)
@@ -65,7 +66,9 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 // external manages one DBInstance for the length of one reconcile. Observe leaves what it read for Update and
 // Delete.
 type external struct {
-	rds    rdsclient.API
+	rds rdsclient.API
+	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
+	claims *claim.Store
 	kube   client.Client
 	acct   *credentials.AWSAccount
 	record event.Recorder
@@ -93,7 +96,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), nil, tags, "DB instance", "DBInstance", id); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.DBInstanceGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider

@@ -22,6 +22,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	sqsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -48,14 +49,16 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 			return sqsclient.New(cfg, region)
 		},
 		NewExternal: func(api sqsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Queue] {
-			return &external{sqs: api, acct: acct, record: record}
+			return &external{sqs: api, acct: acct, record: record, claims: o.Claims}
 		},
 	})
 }
 
 // external manages one Queue for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	sqs    sqsclient.API
+	sqs sqsclient.API
+	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
+	claims *claim.Store
 	acct   *credentials.AWSAccount
 	record event.Recorder
 
@@ -88,7 +91,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), nil, tags, "queue", "Queue", name); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.QueueGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "queue", "Queue", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 

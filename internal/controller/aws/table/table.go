@@ -22,6 +22,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	ddbclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -52,7 +53,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 			return ddbclient.New(cfg, region)
 		},
 		NewExternal: func(api ddbclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{ddb: api, acct: acct, record: record}
+			return &external{ddb: api, acct: acct, record: record, claims: o.Claims}
 		},
 		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
 			t, ok := mg.(*v1alpha1.Table)
@@ -63,7 +64,9 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update and Delete.
 type external struct {
-	ddb    ddbclient.API
+	ddb ddbclient.API
+	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
+	claims *claim.Store
 	acct   *credentials.AWSAccount
 	record event.Recorder
 
@@ -95,7 +98,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	for _, t := range tg.Tags {
 		e.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), nil, e.tags, "table", "Table", name); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.TableGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), e.tags, "table", "Table", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
