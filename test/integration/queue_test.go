@@ -172,7 +172,7 @@ func TestQueueLifecycle(t *testing.T) {
 	})
 	eventually(t, "a drift event", func() (bool, string) {
 		for _, e := range events(t, ns, name) {
-			if strings.HasPrefix(e, "DriftReverted: ") && strings.Contains(e, "DelaySeconds") && strings.Contains(e, "intruder") {
+			if strings.HasPrefix(e, "DriftReverted: ") && strings.Contains(e, "delaySeconds") && !strings.Contains(e, "DelaySeconds") && strings.Contains(e, "intruder") {
 				return true, ""
 			}
 		}

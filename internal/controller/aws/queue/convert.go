@@ -53,6 +53,34 @@ const (
 
 var queueName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
+// specFields names, for drift events and diffs, the spec fields behind SQS attributes: a user reads the field
+// they wrote, not SQS's spelling.
+var specFields = map[string]string{
+	attrDelay: "delaySeconds", attrMaxSize: "maximumMessageSize", attrRetention: "messageRetentionPeriod",
+	attrVisibility: "visibilityTimeout", attrWait: "receiveMessageWaitTimeSeconds",
+	attrContentDedup: "contentBasedDeduplication", attrDedupScope: "deduplicationScope", attrThroughput: "fifoThroughputLimit",
+	attrSQSManagedSSE: "serverSideEncryption", attrKMSKey: "serverSideEncryption", attrKMSReuse: "serverSideEncryption",
+	attrPolicy: "policy", attrRedrive: "redrivePolicy", attrRedriveAllow: "redriveAllowPolicy",
+}
+
+// fieldsOf lists, sorted and once each, the spec fields behind the SQS attributes attrs.
+func fieldsOf(attrs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range attrs {
+		f, ok := specFields[a]
+		if !ok {
+			f = a
+		}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // ValidateName checks a queue name (the external name) against SQS's rules, so that a bad name fails with a clear
 // message before any call: 1 to 80 letters, digits, hyphens and underscores, plus .fifo at the end of a FIFO
 // queue's name and only there.

@@ -186,3 +186,10 @@ func TestObservation(t *testing.T) {
 		t.Errorf("Message counts and timestamps stay out of status (they change without a spec change), the policy is canonical: -want +got:\n%s", diff)
 	}
 }
+
+func TestFieldsOf(t *testing.T) {
+	got := fieldsOf([]string{"VisibilityTimeout", "KmsMasterKeyId", "SqsManagedSseEnabled", "DelaySeconds"})
+	if diff := cmp.Diff([]string{"delaySeconds", "serverSideEncryption", "visibilityTimeout"}, got); diff != "" {
+		t.Errorf("fieldsOf: drift names the spec's fields, once each: -want +got:\n%s", diff)
+	}
+}

@@ -113,7 +113,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	cr.SetConditions(xpv2.Available())
 
 	e.observedTags = tags
-	e.drift = append([]string(nil), e.attrs...)
+	e.drift = fieldsOf(e.attrs)
 	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")

@@ -114,7 +114,7 @@ func TestObserve(t *testing.T) {
 		"Drift": {
 			reason: "A changed attribute and an extra tag differ, and the diff names both.",
 			cr:     q(), sqs: existing(map[string]string{"QueueArn": "arn", "VisibilityTimeout": "0"}, owned(map[string]string{"intruder": "x"})),
-			want: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false, ConnectionDetails: connectionDetails(url, "arn"), Diff: "VisibilityTimeout; tags[intruder]"},
+			want: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false, ConnectionDetails: connectionDetails(url, "arn"), Diff: "visibilityTimeout; tags[intruder]"},
 		},
 	}
 	for name, tc := range cases {
