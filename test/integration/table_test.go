@@ -334,3 +334,32 @@ func TestTableAutoscaledThroughputInSync(t *testing.T) {
 		t.Errorf("UpdateTable calls against the autoscaler: %d", n)
 	}
 }
+
+// Settings applied right after the create (TTL and point-in-time recovery have their own APIs) are not drift: the
+// event says the new table was completed, and Ready waits until they are applied.
+func TestTableCreateCompletionIsNotDrift(t *testing.T) {
+	t.Parallel()
+	ns, name := namespace(t), "complete-"+suffix()
+	create(t, table(ns, name, func(tb *ddbv1alpha1.Table) {
+		tb.Spec.ForProvider.TimeToLive = &ddbv1alpha1.TimeToLive{AttributeName: "expiresAt", Enabled: true}
+		tb.Spec.ForProvider.PointInTimeRecovery = ptr.To(true)
+	}))
+	waitTable(t, ns, name, "settled", tableSettled)
+	if n := proxy.Count("UpdateTimeToLive", name); n != 1 {
+		t.Errorf("UpdateTimeToLive calls: want 1, got %d", n)
+	}
+	eventually(t, "a CompletingCreate event", func() (bool, string) {
+		evs := events(t, ns, name)
+		for _, e := range evs {
+			if strings.HasPrefix(e, "CompletingCreate: ") {
+				return true, ""
+			}
+		}
+		return false, strings.Join(evs, " | ")
+	})
+	for _, e := range events(t, ns, name) {
+		if strings.HasPrefix(e, "DriftReverted") {
+			t.Errorf("settings applied right after the create were reported as drift: %s", e)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
@@ -73,7 +74,13 @@ func (c *claimed[T]) Observe(ctx context.Context, cr T) (managed.ExternalObserva
 			return managed.ExternalObservation{}, err
 		}
 	}
+	creating := cr.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonCreating
 	o, err := c.TypedExternalClient.Observe(ctx, cr)
+	if err == nil && o.ResourceExists && !o.ResourceUpToDate && creating && cr.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonAvailable {
+		// A new resource is not Ready until the whole spec is applied (settings with their own APIs come after the
+		// create call): it stays Creating until then.
+		cr.SetConditions(xpv2.Creating().WithMessage("applying the rest of the spec to the new resource: " + o.Diff))
+	}
 	if err != nil || o.ResourceExists || !meta.WasDeleted(cr) {
 		return o, err
 	}
