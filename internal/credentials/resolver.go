@@ -29,7 +29,7 @@ import (
 type Resolver struct {
 	// kube reads ProviderConfigs and ClusterProviderConfigs, normally from the manager's cache.
 	kube client.Reader
-	// secrets reads Secrets straight from the API server (the manager's API reader), so the provider starts no
+	// secrets reads Secrets (and, for Vault's Kubernetes auth, service accounts) straight from the API server (the manager's API reader), so the provider starts no
 	// cluster-wide Secret informer and holds no Secret it does not use.
 	secrets client.Reader
 	// tokens requests service account tokens (TokenRequest) for Vault's Kubernetes auth, and reviews them.

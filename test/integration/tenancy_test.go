@@ -118,6 +118,10 @@ func TestProviderReadsNoSecretOfAnotherNamespace(t *testing.T) {
 		create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: victim, Name: name}, StringData: map[string]string{"password": "canary-secret-victim"}})
 	}
 	tenantConfig(t, victim, "AKIAVICTIM"+suffix())
+	create(t, &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: victim, Name: "victims"}, Spec: v1alpha1.ProviderConfigSpec{AWS: &v1alpha1.AWSConfig{
+		Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsSecret, SecretRef: &v1alpha1.AWSSecretCredentials{Name: "creds"}},
+		Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
+	}}})
 	pcRef := tenantConfig(t, tenant, "AKIATENANT"+suffix())
 
 	// A ProviderConfig that exists only in the victim's namespace.

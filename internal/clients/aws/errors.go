@@ -97,7 +97,8 @@ func IsInvalidInput(err error) bool {
 	return invalidInput[ErrorCode(err)]
 }
 
-// IsAuthFailure reports whether err says AWS refused the request's credentials or signature.
+// IsAuthFailure reports whether err says AWS refused the request's credentials or signature (every code
+// IsRefusedCredentials knows, and the signature and token-format ones).
 func IsAuthFailure(err error) bool {
 	_, ok := authMessages[ErrorCode(err)]
 	return ok

@@ -98,6 +98,11 @@ func TestErrorClassification(t *testing.T) {
 			t.Errorf("%s must stay retryable", code)
 		}
 	}
+	for _, code := range []string{"InvalidAccessKeyId", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException"} {
+		if err := awstest.APIError("Op", 403, code, "x"); !IsRefusedCredentials(err) || !IsAuthFailure(err) {
+			t.Errorf("%s: refused credentials are an authentication failure too (both %t, %t)", code, IsRefusedCredentials(err), IsAuthFailure(err))
+		}
+	}
 	if ErrorCode(errors.New("x")) != "" || HTTPStatus(errors.New("x")) != 0 {
 		t.Errorf("a non-AWS error has no code or status")
 	}

@@ -37,10 +37,15 @@ func NewSecretGuard(r client.Reader) *SecretGuard { return &SecretGuard{secrets:
 // Check returns an error when mg's connection Secret exists and mg is not its controller.
 func (g *SecretGuard) Check(ctx context.Context, mg resource.ModernManaged) error {
 	ref := mg.GetWriteConnectionSecretToReference()
-	if g == nil || ref == nil || meta.WasDeleted(mg) {
+	if g == nil || ref == nil {
 		return nil
 	}
 	key := string(mg.GetUID()) + "/" + ref.Name
+	if meta.WasDeleted(mg) {
+		// Nothing is published while deleting; the resource's entry goes with it.
+		g.seen.Delete(key)
+		return nil
+	}
 	if _, ok := g.seen.Load(key); ok {
 		return nil
 	}

@@ -63,9 +63,8 @@ const (
 	NotOurs
 )
 
-// An Unconfirmed says whether an untagged cloud resource is the managed resource's own unconfirmed create (the
-// crash window of a kind that tags after creating). It is asked only about an untagged resource. Kinds that tag in
-// the create call itself pass nil: for them an untagged resource is never their own.
+// An Unconfirmed says whether an untagged cloud resource is the managed resource's own all the same: by the record
+// on its name's claim (see OwnRecord). It is asked only about an untagged resource; nil means never.
 type Unconfirmed func() (bool, error)
 
 // Judge applies the ownership rule to a cloud resource carrying tags; adopt is the resource's adoptExisting.
@@ -95,7 +94,7 @@ const CrashWindow = 15 * time.Minute
 // CreateUnconfirmed reports whether the latest create attempt was never confirmed, and is recent: the runtime wrote
 // external-create-pending, then either nothing (the provider died during Create, between the create call and the
 // tagging) or external-create-failed (Create returned an error, perhaps after the cloud made the resource and the
-// response was lost). It says nothing of the name the attempt used: see Claims.CrashWindow.
+// response was lost). It says nothing of the name the attempt used: see OwnRecord.
 //
 // NOTE: the annotations have one-second precision; a success stamped in the same second as the pending mark
 // counts as confirmed.

@@ -81,11 +81,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	case err == nil:
 	case s3client.IsNotFound(err):
 		return managed.ExternalObservation{ResourceExists: false}, nil
-	case s3client.IsForbidden(err):
-		return managed.ExternalObservation{}, e.forbidden(ctx, name)
-	case awsclient.HTTPStatus(err) == http.StatusBadRequest:
-		// HEAD answers have no body: a 400 is an expired or malformed token, or a refused signature. The same
-		// read with a body says which.
+	case s3client.IsForbidden(err), awsclient.HTTPStatus(err) == http.StatusBadRequest:
 		return managed.ExternalObservation{}, e.explain(ctx, name, err)
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errHead)
@@ -223,24 +219,19 @@ func errNotEmpty(name string) error {
 // Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
 func (e *external) Disconnect(context.Context) error { return nil }
 
-// forbidden explains a 403 from HeadBucket, which has no body to say why. A second read that does carry an error
-// code tells refused credentials (revoked, expired: the credentials cache then drops them, see
-// awsclient.NewConfig) from a bucket of another account or a denying policy.
-func (e *external) forbidden(ctx context.Context, name string) error {
-	_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
-	if awsclient.IsRefusedCredentials(err) || awsclient.IsAuthFailure(err) {
-		return errors.Wrap(awsclient.Clean(err), "AWS refused the credentials")
-	}
-	return errors.Errorf("bucket %q exists but cannot be read with these credentials: another AWS account owns it, or its policy denies access", name)
-}
-
-// explain turns a bodyless HeadBucket error into the error code a read with a body reports.
+// explain turns a bodyless HeadBucket error (a 400 or a 403: HEAD answers carry no error code) into what a read
+// with a body says: refused credentials or signature (revoked, expired: the credentials cache then drops them, see
+// awsclient.NewConfig), else for a 403 a bucket of another account or a denying policy.
 func (e *external) explain(ctx context.Context, name string, headErr error) error {
 	_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
-	if awsclient.IsRefusedCredentials(err) || awsclient.IsAuthFailure(err) {
+	switch {
+	case awsclient.IsAuthFailure(err):
 		return errors.Wrap(awsclient.Clean(err), "AWS refused the credentials")
+	case s3client.IsForbidden(headErr):
+		return errors.Errorf("bucket %q exists but cannot be read with these credentials: another AWS account owns it, or its policy denies access", name)
+	default:
+		return errors.Wrap(awsclient.Clean(headErr), errHead)
 	}
-	return errors.Wrap(awsclient.Clean(headErr), errHead)
 }
 
 // getTags returns the bucket's tags; S3 reports a bucket without tags as an error.

@@ -103,6 +103,13 @@ func TestObserve(t *testing.T) {
 			}},
 			want: want{errHas: "AWS refused the credentials: GetBucketTagging: InvalidAccessKeyId"},
 		},
+		"BadRequestSignature": {
+			reason: "A bodyless 400 from HEAD is explained by a read with a body: a refused signature is a fixed text, not AWS's canonical request.",
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: headErr(awstest.APIError("HeadBucket", 400, "BadRequest", "")), MockGetBucketTagging: func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+				return nil, awstest.APIError("GetBucketTagging", 403, "SignatureDoesNotMatch", "canonical request: x-amz-security-token:SECRET")
+			}},
+			want: want{errHas: "AWS refused the credentials: GetBucketTagging: SignatureDoesNotMatch: AWS refused the request signature"},
+		},
 		"TagReadFails": {
 			reason: "Without tags ownership is unknown: an error.",
 			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
