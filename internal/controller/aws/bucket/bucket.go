@@ -22,6 +22,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	s3client "github.com/stateful-dev/provider-stateful/internal/clients/aws/s3"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
@@ -61,7 +62,7 @@ type external struct {
 
 	observedTags map[string]string
 	tagsDiffer   bool
-	groups       []string // sub-configurations that differ, in apply order
+	changed      changes  // sub-configurations that differ, in apply order
 	drift        []string // what differs, for the diff and the event
 }
 
@@ -104,7 +105,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if e.groups, err = configDiff(p, cfg); err != nil {
+	if e.changed, err = configDiff(name, p, cfg); err != nil {
 		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.policy is not a valid policy document")
 	}
 	cr.Status.AtProvider = v1alpha1.BucketObservation{ARN: arn(region, name), Region: region, Tags: tags}
@@ -115,9 +116,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	e.drift = nil
 	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
 		e.tagsDiffer = true
-		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
+		e.drift = append(e.drift, change.TagField(d))
 	}
-	e.drift = append(e.drift, e.groups...)
+	e.drift = append(e.drift, e.changed.Fields()...)
 	return managed.ExternalObservation{
 		ResourceExists:    true,
 		ResourceUpToDate:  len(e.drift) == 0,
@@ -157,7 +158,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	}
 	// Apply every sub-configuration now, so that the first observation after create finds the bucket as
 	// specified rather than reporting it Ready before it is.
-	if err := e.applyConfig(ctx, name, cr.Spec.ForProvider, managedGroups(cr.Spec.ForProvider)); err != nil {
+	if err := e.applyConfig(ctx, configChanges(name, cr.Spec.ForProvider)); err != nil {
 		return managed.ExternalCreation{}, err
 	}
 	return managed.ExternalCreation{ConnectionDetails: connectionDetails(region, name, e.acct.Endpoint)}, nil
@@ -172,7 +173,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalUpdate{}, err
 		}
 	}
-	if err := e.applyConfig(ctx, name, cr.Spec.ForProvider, e.groups); err != nil {
+	if err := e.applyConfig(ctx, e.changed); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
 	awsmr.RecordChanges(e.record, cr, e.drift)

@@ -358,9 +358,10 @@ func TestUpdateConfigOnly(t *testing.T) {
 			return &s3.PutBucketVersioningOutput{}, nil
 		}},
 		acct: acct(), record: event.NewNopRecorder(),
-		groups: []string{groupVersioning}, drift: []string{groupVersioning},
 	}
 	cr := bucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Versioning = aws.String("Enabled") })
+	e.changed = configChanges("b", cr.Spec.ForProvider)
+	e.drift = e.changed.Fields()
 	// The fake has no PutBucketTagging: calling it would panic, proving tags in sync are not rewritten.
 	if _, err := e.Update(context.Background(), cr); err != nil {
 		t.Fatalf("Update: %v", err)

@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 )
 
 // Names of the sub-configurations, as they appear in diffs and events (the spec's field names).
 const (
-	groupTags       = "tags"
 	groupVersioning = "versioning"
 	groupSSE        = "serverSideEncryption"
 	groupPAB        = "publicAccessBlock"
@@ -36,38 +37,116 @@ type observed struct {
 	policy     string // canonical form
 }
 
-// configDiff names the managed sub-configurations whose observed state differs from the spec, in apply order.
+// A request is what one sub-configuration's change sends: exactly one field is set. "None" (an empty rule list,
+// policy "") is a delete.
+type request struct {
+	Ownership       *s3.PutBucketOwnershipControlsInput
+	PAB             *s3.PutPublicAccessBlockInput
+	Versioning      *s3.PutBucketVersioningInput
+	SSE             *s3.PutBucketEncryptionInput
+	Lifecycle       *s3.PutBucketLifecycleConfigurationInput
+	DeleteLifecycle *s3.DeleteBucketLifecycleInput
+	CORS            *s3.PutBucketCorsInput
+	DeleteCORS      *s3.DeleteBucketCorsInput
+	Policy          *s3.PutBucketPolicyInput
+	DeletePolicy    *s3.DeleteBucketPolicyInput
+}
+
+// isDelete reports whether the request removes a sub-configuration, which is already done when S3 says it is not
+// set.
+func (r request) isDelete() bool {
+	return r.DeleteLifecycle != nil || r.DeleteCORS != nil || r.DeletePolicy != nil
+}
+
+// changes is the Bucket's change list.
+type changes = change.List[request]
+
+// configChanges lists the sub-configurations the spec sets, in apply order, each with the request that applies it:
+// ownership and the public access block before the policy (a public policy is refused while BlockPublicPolicy is
+// on, and allowed once it is off). A new bucket is sent all of them.
+func configChanges(name string, p v1alpha1.BucketParameters) changes {
+	return configDiffWith(name, p, func(string) (bool, error) { return true, nil })
+}
+
+// configDiff lists the managed sub-configurations whose observed state differs from the spec, in apply order.
 // Unset spec fields are not managed and never differ. An invalid desired policy is an error.
-func configDiff(p v1alpha1.BucketParameters, o observed) ([]string, error) {
-	var diff []string
-	if p.ObjectOwnership != nil && *p.ObjectOwnership != o.ownership {
-		diff = append(diff, groupOwnership)
-	}
-	if p.PublicAccessBlock != nil && !samePAB(*p.PublicAccessBlock, o.pab) {
-		diff = append(diff, groupPAB)
-	}
-	if p.Versioning != nil && !versioningUpToDate(*p.Versioning, o.versioning) {
-		diff = append(diff, groupVersioning)
-	}
-	if p.ServerSideEncryption != nil && !sseUpToDate(*p.ServerSideEncryption, o.sse) {
-		diff = append(diff, groupSSE)
-	}
-	if p.Lifecycle != nil && !lifecycleUpToDate(p.Lifecycle.Rules, o.lifecycle) {
-		diff = append(diff, groupLifecycle)
-	}
-	if p.CORS != nil && !corsUpToDate(p.CORS.Rules, o.cors) {
-		diff = append(diff, groupCORS)
-	}
-	if p.Policy != nil {
-		same, err := policy.Equal(*p.Policy, o.policy)
-		if err != nil {
-			return nil, err
+func configDiff(name string, p v1alpha1.BucketParameters, o observed) (changes, error) {
+	var policyErr error
+	cs := configDiffWith(name, p, func(group string) (bool, error) {
+		switch group {
+		case groupOwnership:
+			return *p.ObjectOwnership != o.ownership, nil
+		case groupPAB:
+			return !samePAB(*p.PublicAccessBlock, o.pab), nil
+		case groupVersioning:
+			return !versioningUpToDate(*p.Versioning, o.versioning), nil
+		case groupSSE:
+			return !sseUpToDate(*p.ServerSideEncryption, o.sse), nil
+		case groupLifecycle:
+			return !lifecycleUpToDate(p.Lifecycle.Rules, o.lifecycle), nil
+		case groupCORS:
+			return !corsUpToDate(p.CORS.Rules, o.cors), nil
+		default: // groupPolicy
+			same, err := policy.Equal(*p.Policy, o.policy)
+			policyErr = err
+			return !same, err
 		}
-		if !same {
-			diff = append(diff, groupPolicy)
+	})
+	if policyErr != nil {
+		return nil, policyErr
+	}
+	return cs, nil
+}
+
+// configDiffWith builds the change of every set sub-configuration for which differs says so.
+func configDiffWith(name string, p v1alpha1.BucketParameters, differs func(group string) (bool, error)) changes {
+	b := aws.String(name)
+	var cs changes
+	add := func(set bool, group string, r func() request) {
+		if !set {
+			return
+		}
+		if d, err := differs(group); d && err == nil {
+			cs.Add(group, r())
 		}
 	}
-	return diff, nil
+	add(p.ObjectOwnership != nil, groupOwnership, func() request {
+		return request{Ownership: &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{
+			Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnership(ptr.Deref(p.ObjectOwnership, ""))}},
+		}}}
+	})
+	add(p.PublicAccessBlock != nil, groupPAB, func() request {
+		return request{PAB: &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: pabToSDK(*p.PublicAccessBlock)}}
+	})
+	add(p.Versioning != nil, groupVersioning, func() request {
+		return request{Versioning: &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{
+			Status: types.BucketVersioningStatus(*p.Versioning),
+		}}}
+	})
+	add(p.ServerSideEncryption != nil, groupSSE, func() request {
+		return request{SSE: &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: sseToSDK(*p.ServerSideEncryption)}}
+	})
+	add(p.Lifecycle != nil, groupLifecycle, func() request {
+		if len(p.Lifecycle.Rules) == 0 {
+			return request{DeleteLifecycle: &s3.DeleteBucketLifecycleInput{Bucket: b}}
+		}
+		return request{Lifecycle: &s3.PutBucketLifecycleConfigurationInput{Bucket: b, LifecycleConfiguration: &types.BucketLifecycleConfiguration{
+			Rules: lifecycleToSDK(p.Lifecycle.Rules),
+		}}}
+	})
+	add(p.CORS != nil, groupCORS, func() request {
+		if len(p.CORS.Rules) == 0 {
+			return request{DeleteCORS: &s3.DeleteBucketCorsInput{Bucket: b}}
+		}
+		return request{CORS: &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &types.CORSConfiguration{CORSRules: corsToSDK(p.CORS.Rules)}}}
+	})
+	add(p.Policy != nil, groupPolicy, func() request {
+		if *p.Policy == "" {
+			return request{DeletePolicy: &s3.DeleteBucketPolicyInput{Bucket: b}}
+		}
+		return request{Policy: &s3.PutBucketPolicyInput{Bucket: b, Policy: p.Policy}}
+	})
+	return cs
 }
 
 // versioningUpToDate treats a bucket that was never versioned ("") as Suspended: S3 cannot return to "never".

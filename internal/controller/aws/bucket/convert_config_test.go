@@ -4,7 +4,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
@@ -79,16 +82,16 @@ func TestConfigDiff(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := configDiff(tc.p, tc.o)
+			got, err := configDiff("b", tc.p, tc.o)
 			if err != nil {
 				t.Fatalf("%s\nconfigDiff: %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+			if diff := cmp.Diff(tc.want, got.Fields(), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nconfigDiff: -want +got:\n%s", tc.reason, diff)
 			}
 		})
 	}
-	if _, err := configDiff(v1alpha1.BucketParameters{Policy: aws.String("{not json")}, observed{}); err == nil {
+	if _, err := configDiff("b", v1alpha1.BucketParameters{Policy: aws.String("{not json")}, observed{}); err == nil {
 		t.Errorf("an invalid desired policy must be an error")
 	}
 }
@@ -105,9 +108,15 @@ func TestLifecycleRoundTrip(t *testing.T) {
 	}
 }
 
-func TestManagedGroups(t *testing.T) {
+func TestConfigChanges(t *testing.T) {
 	p := v1alpha1.BucketParameters{Policy: aws.String(""), Versioning: aws.String("Enabled"), CORS: &v1alpha1.CORS{}}
-	if diff := cmp.Diff([]string{groupVersioning, groupCORS, groupPolicy}, managedGroups(p)); diff != "" {
-		t.Errorf("managedGroups lists set fields in apply order: -want +got:\n%s", diff)
+	want := changes{
+		{Field: groupVersioning, Request: request{Versioning: &s3.PutBucketVersioningInput{Bucket: aws.String("b"), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}}},
+		{Field: groupCORS, Request: request{DeleteCORS: &s3.DeleteBucketCorsInput{Bucket: aws.String("b")}}},
+		{Field: groupPolicy, Request: request{DeletePolicy: &s3.DeleteBucketPolicyInput{Bucket: aws.String("b")}}},
+	}
+	ignore := cmpopts.IgnoreUnexported(s3.PutBucketVersioningInput{}, s3.DeleteBucketCorsInput{}, s3.DeleteBucketPolicyInput{}, types.VersioningConfiguration{})
+	if diff := cmp.Diff(want, configChanges("b", p), ignore); diff != "" {
+		t.Errorf("A new bucket is sent every set sub-configuration in apply order, none as a delete: -want +got:\n%s", diff)
 	}
 }

@@ -94,86 +94,37 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 	return o, nil
 }
 
-// managedGroups lists the sub-configurations the spec sets, in apply order: ownership and the public access
-// block before the policy (a public policy is refused while BlockPublicPolicy is on, and allowed once it is off).
-func managedGroups(p v1alpha1.BucketParameters) []string {
-	var g []string
-	for _, c := range []struct {
-		set   bool
-		group string
-	}{
-		{p.ObjectOwnership != nil, groupOwnership},
-		{p.PublicAccessBlock != nil, groupPAB},
-		{p.Versioning != nil, groupVersioning},
-		{p.ServerSideEncryption != nil, groupSSE},
-		{p.Lifecycle != nil, groupLifecycle},
-		{p.CORS != nil, groupCORS},
-		{p.Policy != nil, groupPolicy},
-	} {
-		if c.set {
-			g = append(g, c.group)
-		}
-	}
-	return g
-}
-
-// applyConfig writes the named sub-configurations from the spec, in the order given.
-func (e *external) applyConfig(ctx context.Context, name string, p v1alpha1.BucketParameters, groups []string) error {
-	b := aws.String(name)
-	for _, g := range groups {
+// applyConfig sends the changes, in order.
+func (e *external) applyConfig(ctx context.Context, cs changes) error {
+	for _, c := range cs {
 		var err error
-		switch g {
-		case groupOwnership:
-			_, err = e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{
-				Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnership(*p.ObjectOwnership)}},
-			}})
-		case groupPAB:
-			_, err = e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: pabToSDK(*p.PublicAccessBlock)})
-		case groupVersioning:
-			_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{
-				Status: types.BucketVersioningStatus(*p.Versioning),
-			}})
-		case groupSSE:
-			_, err = e.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: sseToSDK(*p.ServerSideEncryption)})
-		case groupLifecycle:
-			if len(p.Lifecycle.Rules) == 0 {
-				_, err = e.s3.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: b})
-				break
-			}
-			_, err = e.s3.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b, LifecycleConfiguration: &types.BucketLifecycleConfiguration{
-				Rules: lifecycleToSDK(p.Lifecycle.Rules),
-			}})
-		case groupCORS:
-			if len(p.CORS.Rules) == 0 {
-				_, err = e.s3.DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: b})
-				break
-			}
-			_, err = e.s3.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &types.CORSConfiguration{CORSRules: corsToSDK(p.CORS.Rules)}})
-		case groupPolicy:
-			if *p.Policy == "" {
-				_, err = e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: b})
-				break
-			}
-			_, err = e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: p.Policy})
+		switch r := c.Request; {
+		case r.Ownership != nil:
+			_, err = e.s3.PutBucketOwnershipControls(ctx, r.Ownership)
+		case r.PAB != nil:
+			_, err = e.s3.PutPublicAccessBlock(ctx, r.PAB)
+		case r.Versioning != nil:
+			_, err = e.s3.PutBucketVersioning(ctx, r.Versioning)
+		case r.SSE != nil:
+			_, err = e.s3.PutBucketEncryption(ctx, r.SSE)
+		case r.Lifecycle != nil:
+			_, err = e.s3.PutBucketLifecycleConfiguration(ctx, r.Lifecycle)
+		case r.DeleteLifecycle != nil:
+			_, err = e.s3.DeleteBucketLifecycle(ctx, r.DeleteLifecycle)
+		case r.CORS != nil:
+			_, err = e.s3.PutBucketCors(ctx, r.CORS)
+		case r.DeleteCORS != nil:
+			_, err = e.s3.DeleteBucketCors(ctx, r.DeleteCORS)
+		case r.Policy != nil:
+			_, err = e.s3.PutBucketPolicy(ctx, r.Policy)
+		case r.DeletePolicy != nil:
+			_, err = e.s3.DeleteBucketPolicy(ctx, r.DeletePolicy)
 		}
-		if err != nil && !(s3client.IsNotConfigured(err) && isDelete(g, p)) {
-			return errors.Wrapf(awsclient.Clean(err), "cannot set %s", g)
+		if err != nil && !(s3client.IsNotConfigured(err) && c.Request.isDelete()) {
+			return errors.Wrapf(awsclient.Clean(err), "cannot set %s", c.Field)
 		}
 	}
 	return nil
-}
-
-// isDelete reports whether applying group g removes it, which is already done when S3 says it is not set.
-func isDelete(g string, p v1alpha1.BucketParameters) bool {
-	switch g {
-	case groupLifecycle:
-		return len(p.Lifecycle.Rules) == 0
-	case groupCORS:
-		return len(p.CORS.Rules) == 0
-	case groupPolicy:
-		return *p.Policy == ""
-	}
-	return false
 }
 
 // empty deletes every object version and delete marker in the bucket, a page (up to 1,000) at a time. A huge

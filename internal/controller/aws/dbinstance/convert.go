@@ -16,6 +16,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 )
 
 // Connection detail keys a DBInstance publishes.
@@ -75,46 +76,69 @@ func majorParts(engine string) int {
 	return 2
 }
 
-// diff lists, sorted, the managed fields whose observed value differs from the spec. A field whose desired value
-// is already pending (waiting for the maintenance window) does not count: sending it again changes nothing.
-func diff(p v1alpha1.DBInstanceParameters, o types.DBInstance) []string {
+// A modification is one field's part of the ModifyDBInstanceInput: RDS takes every change in one request.
+type modification func(*rds.ModifyDBInstanceInput)
+
+// changes is the DBInstance's change list.
+type changes = change.List[modification]
+
+// diff lists, by field name, the managed fields whose observed value differs from the spec, each with its part of
+// the ModifyDBInstance. A field whose desired value is already pending (waiting for the maintenance window) does
+// not count: sending it again changes nothing.
+func diff(p v1alpha1.DBInstanceParameters, o types.DBInstance) changes {
 	pend := o.PendingModifiedValues
 	if pend == nil {
 		pend = &types.PendingModifiedValues{}
 	}
-	var d []string
-	add := func(name string, differs bool) {
+	var d changes
+	add := func(name string, differs bool, m modification) {
 		if differs {
-			d = append(d, name)
+			d.Add(name, m)
 		}
 	}
 	if p.EngineVersion != nil {
 		auto := o.AutoMinorVersionUpgrade == nil || *o.AutoMinorVersionUpgrade
 		add("engineVersion", !versionSatisfied(p.Engine, *p.EngineVersion, aws.ToString(o.EngineVersion), auto) &&
-			!versionSatisfied(p.Engine, *p.EngineVersion, aws.ToString(pend.EngineVersion), auto))
+			!versionSatisfied(p.Engine, *p.EngineVersion, aws.ToString(pend.EngineVersion), auto),
+			func(in *rds.ModifyDBInstanceInput) {
+				// A request for a major version is a deliberate spec change.
+				in.EngineVersion, in.AllowMajorVersionUpgrade = p.EngineVersion, aws.Bool(true)
+			})
 	}
-	add("dbInstanceClass", p.DBInstanceClass != aws.ToString(o.DBInstanceClass) && p.DBInstanceClass != aws.ToString(pend.DBInstanceClass))
+	add("dbInstanceClass", p.DBInstanceClass != aws.ToString(o.DBInstanceClass) && p.DBInstanceClass != aws.ToString(pend.DBInstanceClass),
+		func(in *rds.ModifyDBInstanceInput) { in.DBInstanceClass = aws.String(p.DBInstanceClass) })
 	// RDS never shrinks storage, and storage autoscaling grows it past the spec: the spec's size is a floor.
 	add("allocatedStorage", p.AllocatedStorage != nil && aws.ToInt32(o.AllocatedStorage) < *p.AllocatedStorage &&
-		(pend.AllocatedStorage == nil || *pend.AllocatedStorage < *p.AllocatedStorage))
-	add("storageType", p.StorageType != nil && *p.StorageType != aws.ToString(o.StorageType) && *p.StorageType != aws.ToString(pend.StorageType))
-	add("iops", differsInt(p.IOPS, o.Iops, pend.Iops))
-	add("storageThroughput", differsInt(p.StorageThroughput, o.StorageThroughput, pend.StorageThroughput))
-	add("maxAllocatedStorage", differsInt(p.MaxAllocatedStorage, o.MaxAllocatedStorage, nil))
-	add("port", differsInt(p.Port, o.DbInstancePort, pend.Port) && (o.Endpoint == nil || differsInt(p.Port, o.Endpoint.Port, nil)))
-	add("multiAZ", p.MultiAZ != nil && *p.MultiAZ != aws.ToBool(o.MultiAZ) && (pend.MultiAZ == nil || *p.MultiAZ != *pend.MultiAZ))
-	add("publiclyAccessible", p.PubliclyAccessible != nil && *p.PubliclyAccessible != aws.ToBool(o.PubliclyAccessible))
-	add("backupRetentionPeriod", differsInt(p.BackupRetentionPeriod, o.BackupRetentionPeriod, pend.BackupRetentionPeriod))
-	add("preferredBackupWindow", p.PreferredBackupWindow != nil && *p.PreferredBackupWindow != aws.ToString(o.PreferredBackupWindow))
-	add("preferredMaintenanceWindow", p.PreferredMaintenanceWindow != nil && !strings.EqualFold(*p.PreferredMaintenanceWindow, aws.ToString(o.PreferredMaintenanceWindow)))
-	add("deletionProtection", p.DeletionProtection != nil && *p.DeletionProtection != aws.ToBool(o.DeletionProtection))
-	if p.DBParameterGroupName != nil {
-		add("dbParameterGroupName", !hasParameterGroup(o.DBParameterGroups, *p.DBParameterGroupName))
-	}
-	if p.VPCSecurityGroupIDs != nil {
-		add("vpcSecurityGroupIDs", !sameSet(p.VPCSecurityGroupIDs, securityGroups(o.VpcSecurityGroups)))
-	}
-	sort.Strings(d)
+		(pend.AllocatedStorage == nil || *pend.AllocatedStorage < *p.AllocatedStorage),
+		func(in *rds.ModifyDBInstanceInput) { in.AllocatedStorage = p.AllocatedStorage })
+	add("storageType", p.StorageType != nil && *p.StorageType != aws.ToString(o.StorageType) && *p.StorageType != aws.ToString(pend.StorageType),
+		func(in *rds.ModifyDBInstanceInput) { in.StorageType = p.StorageType })
+	add("iops", differsInt(p.IOPS, o.Iops, pend.Iops), func(in *rds.ModifyDBInstanceInput) { in.Iops = p.IOPS })
+	add("storageThroughput", differsInt(p.StorageThroughput, o.StorageThroughput, pend.StorageThroughput),
+		func(in *rds.ModifyDBInstanceInput) { in.StorageThroughput = p.StorageThroughput })
+	add("maxAllocatedStorage", differsInt(p.MaxAllocatedStorage, o.MaxAllocatedStorage, nil),
+		func(in *rds.ModifyDBInstanceInput) { in.MaxAllocatedStorage = p.MaxAllocatedStorage })
+	add("port", differsInt(p.Port, o.DbInstancePort, pend.Port) && (o.Endpoint == nil || differsInt(p.Port, o.Endpoint.Port, nil)),
+		func(in *rds.ModifyDBInstanceInput) { in.DBPortNumber = p.Port })
+	add("multiAZ", p.MultiAZ != nil && *p.MultiAZ != aws.ToBool(o.MultiAZ) && (pend.MultiAZ == nil || *p.MultiAZ != *pend.MultiAZ),
+		func(in *rds.ModifyDBInstanceInput) { in.MultiAZ = p.MultiAZ })
+	add("publiclyAccessible", p.PubliclyAccessible != nil && *p.PubliclyAccessible != aws.ToBool(o.PubliclyAccessible),
+		func(in *rds.ModifyDBInstanceInput) { in.PubliclyAccessible = p.PubliclyAccessible })
+	add("backupRetentionPeriod", differsInt(p.BackupRetentionPeriod, o.BackupRetentionPeriod, pend.BackupRetentionPeriod),
+		func(in *rds.ModifyDBInstanceInput) { in.BackupRetentionPeriod = p.BackupRetentionPeriod })
+	add("preferredBackupWindow", p.PreferredBackupWindow != nil && *p.PreferredBackupWindow != aws.ToString(o.PreferredBackupWindow),
+		func(in *rds.ModifyDBInstanceInput) { in.PreferredBackupWindow = p.PreferredBackupWindow })
+	// RDS stores the maintenance window lower-cased ("sun:03:00-sun:04:00").
+	add("preferredMaintenanceWindow", p.PreferredMaintenanceWindow != nil && !strings.EqualFold(*p.PreferredMaintenanceWindow, aws.ToString(o.PreferredMaintenanceWindow)),
+		func(in *rds.ModifyDBInstanceInput) {
+			in.PreferredMaintenanceWindow = lower(p.PreferredMaintenanceWindow)
+		})
+	add("deletionProtection", p.DeletionProtection != nil && *p.DeletionProtection != aws.ToBool(o.DeletionProtection),
+		func(in *rds.ModifyDBInstanceInput) { in.DeletionProtection = p.DeletionProtection })
+	add("dbParameterGroupName", p.DBParameterGroupName != nil && !hasParameterGroup(o.DBParameterGroups, *p.DBParameterGroupName),
+		func(in *rds.ModifyDBInstanceInput) { in.DBParameterGroupName = p.DBParameterGroupName })
+	add("vpcSecurityGroupIDs", p.VPCSecurityGroupIDs != nil && !sameSet(p.VPCSecurityGroupIDs, securityGroups(o.VpcSecurityGroups)),
+		func(in *rds.ModifyDBInstanceInput) { in.VpcSecurityGroupIds = p.VPCSecurityGroupIDs })
 	return d
 }
 
@@ -165,46 +189,11 @@ func createInput(id string, p v1alpha1.DBInstanceParameters, password string, ta
 	return in
 }
 
-// modifyInput is the ModifyDBInstance request for the fields in changed, plus a new password when rotate is set.
-func modifyInput(id string, p v1alpha1.DBInstanceParameters, changed []string, password string) *rds.ModifyDBInstanceInput {
+// modifyInput is the one ModifyDBInstance request for every change, plus a new password when one is given.
+func modifyInput(id string, p v1alpha1.DBInstanceParameters, cs changes, password string) *rds.ModifyDBInstanceInput {
 	in := &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), ApplyImmediately: p.ApplyImmediately}
-	for _, f := range changed {
-		switch f {
-		case "engineVersion":
-			in.EngineVersion = p.EngineVersion
-			// A request for a major version is a deliberate spec change.
-			in.AllowMajorVersionUpgrade = aws.Bool(true)
-		case "dbInstanceClass":
-			in.DBInstanceClass = aws.String(p.DBInstanceClass)
-		case "allocatedStorage":
-			in.AllocatedStorage = p.AllocatedStorage
-		case "storageType":
-			in.StorageType = p.StorageType
-		case "iops":
-			in.Iops = p.IOPS
-		case "storageThroughput":
-			in.StorageThroughput = p.StorageThroughput
-		case "maxAllocatedStorage":
-			in.MaxAllocatedStorage = p.MaxAllocatedStorage
-		case "port":
-			in.DBPortNumber = p.Port
-		case "multiAZ":
-			in.MultiAZ = p.MultiAZ
-		case "publiclyAccessible":
-			in.PubliclyAccessible = p.PubliclyAccessible
-		case "backupRetentionPeriod":
-			in.BackupRetentionPeriod = p.BackupRetentionPeriod
-		case "preferredBackupWindow":
-			in.PreferredBackupWindow = p.PreferredBackupWindow
-		case "preferredMaintenanceWindow":
-			in.PreferredMaintenanceWindow = lower(p.PreferredMaintenanceWindow)
-		case "deletionProtection":
-			in.DeletionProtection = p.DeletionProtection
-		case "dbParameterGroupName":
-			in.DBParameterGroupName = p.DBParameterGroupName
-		case "vpcSecurityGroupIDs":
-			in.VpcSecurityGroupIds = p.VPCSecurityGroupIDs
-		}
+	for _, m := range cs.Requests() {
+		m(in)
 	}
 	if password != "" {
 		in.MasterUserPassword = aws.String(password)

@@ -24,6 +24,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	rdsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/rds"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
@@ -37,7 +38,6 @@ const (
 	errTag      = "cannot tag the DB instance"
 	errUntag    = "cannot untag the DB instance"
 
-	groupTags     = "tags"
 	groupPassword = "masterUserPassword"
 )
 
@@ -74,7 +74,7 @@ type external struct {
 	record event.Recorder
 
 	inst       types.DBInstance
-	changed    []string
+	changed    changes
 	rotate     bool
 	tagsDiffer bool
 	drift      []string
@@ -130,13 +130,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	// there is nowhere to record it: no rotation. ObserveOnly never sets one (the runtime sends no update).
 	e.rotate = cr.GetWriteConnectionSecretToReference() != nil && !awsmr.OnlyObserves(cr.GetManagementPolicies()) &&
 		(applied == "" || !known || source != applied)
-	e.drift = append([]string(nil), e.changed...)
+	e.drift = e.changed.Fields()
 	if e.rotate {
 		e.drift = append(e.drift, groupPassword)
 	}
 	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
 		e.tagsDiffer = true
-		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
+		e.drift = append(e.drift, change.TagField(d))
 	}
 	return managed.ExternalObservation{
 		ResourceExists:    true,

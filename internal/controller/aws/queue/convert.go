@@ -15,6 +15,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 )
 
 // Connection detail keys a Queue publishes.
@@ -63,22 +64,12 @@ var specFields = map[string]string{
 	attrPolicy: "policy", attrRedrive: "redrivePolicy", attrRedriveAllow: "redriveAllowPolicy",
 }
 
-// fieldsOf lists, sorted and once each, the spec fields behind the SQS attributes attrs.
-func fieldsOf(attrs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range attrs {
-		f, ok := specFields[a]
-		if !ok {
-			f = a
-		}
-		if !seen[f] {
-			seen[f] = true
-			out = append(out, f)
-		}
+// fieldOf is the spec field behind SQS attribute a.
+func fieldOf(a string) string {
+	if f, ok := specFields[a]; ok {
+		return f
 	}
-	sort.Strings(out)
-	return out
+	return a
 }
 
 // ValidateName checks a queue name (the external name) against SQS's rules, so that a bad name fails with a clear
@@ -175,21 +166,51 @@ func createAttributes(p v1alpha1.QueueParameters) (map[string]string, error) {
 	return a, nil
 }
 
-// attributeDiff lists, sorted, the desired attributes whose observed value differs. Policies are compared by
-// meaning, booleans and numbers by value; an attribute SQS does not report counts as empty.
-func attributeDiff(desired, observed map[string]string) ([]string, error) {
-	var diff []string
+// changes is the Queue's change list: each spec field that differs with the SQS attributes that set it, all sent
+// in one SetQueueAttributes.
+type changes = change.List[map[string]string]
+
+// diff lists, sorted by spec field, the fields whose desired attributes differ from the observed ones. Policies
+// are compared by meaning, booleans and numbers by value; an attribute SQS does not report counts as empty. A
+// field that differs sends every attribute behind it (switching to SQS-managed encryption also clears the KMS key).
+func diff(desired, observed map[string]string) (changes, error) {
+	differs := map[string]bool{}
 	for k, want := range desired {
 		same, err := sameAttribute(k, want, observed[k])
 		if err != nil {
 			return nil, err
 		}
 		if !same {
-			diff = append(diff, k)
+			differs[fieldOf(k)] = true
 		}
 	}
-	sort.Strings(diff)
-	return diff, nil
+	fields := make([]string, 0, len(differs))
+	for f := range differs {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	var out changes
+	for _, f := range fields {
+		attrs := map[string]string{}
+		for k, v := range desired {
+			if fieldOf(k) == f {
+				attrs[k] = v
+			}
+		}
+		out.Add(f, attrs)
+	}
+	return out, nil
+}
+
+// setAttributes merges the changes into the one map SetQueueAttributes takes.
+func setAttributes(cs changes) map[string]string {
+	out := map[string]string{}
+	for _, r := range cs.Requests() {
+		for k, v := range r {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func sameAttribute(k, want, got string) (bool, error) {

@@ -121,22 +121,23 @@ func TestAttributeDiff(t *testing.T) {
 		reason            string
 		desired, observed map[string]string
 		want              []string
+		wantSent          map[string]string
 	}{
 		"InSync": {reason: "Equal values.", desired: map[string]string{"DelaySeconds": "5"}, observed: map[string]string{"DelaySeconds": "5", "Other": "x"}},
 		"Changed": {
 			reason: "A changed value differs; unmanaged attributes never do.", desired: map[string]string{"DelaySeconds": "5", "VisibilityTimeout": "30"},
-			observed: map[string]string{"DelaySeconds": "0", "VisibilityTimeout": "30", "Other": "x"}, want: []string{"DelaySeconds"},
+			observed: map[string]string{"DelaySeconds": "0", "VisibilityTimeout": "30", "Other": "x"}, want: []string{"delaySeconds"},
 		},
 		"PolicySemantic": {
 			reason:  "A policy SQS reformats (single-element arrays collapsed, keys reordered) is the same policy.",
 			desired: map[string]string{"Policy": policy}, observed: map[string]string{"Policy": `{"Statement":[{"Resource":"*","Action":"sqs:SendMessage","Principal":"*","Effect":"Allow"}],"Version":"2012-10-17"}`},
 		},
-		"PolicyRemoved": {reason: "A policy removed behind our back differs.", desired: map[string]string{"Policy": policy}, observed: map[string]string{}, want: []string{"Policy"}},
+		"PolicyRemoved": {reason: "A policy removed behind our back differs.", desired: map[string]string{"Policy": policy}, observed: map[string]string{}, want: []string{"policy"}},
 		"NoPolicyEmpty": {
 			reason:  `policy: "" on a queue without a policy is in sync: SQS reports no Policy attribute, and empty and absent agree.`,
 			desired: map[string]string{"Policy": ""}, observed: map[string]string{},
 		},
-		"NoPolicyWanted": {reason: `policy: "" removes a policy the queue has.`, desired: map[string]string{"Policy": ""}, observed: map[string]string{"Policy": policy}, want: []string{"Policy"}},
+		"NoPolicyWanted": {reason: `policy: "" removes a policy the queue has.`, desired: map[string]string{"Policy": ""}, observed: map[string]string{"Policy": policy}, want: []string{"policy"}},
 		"RedriveNumberOrString": {
 			reason:   "maxReceiveCount may come back as a number or a string.",
 			desired:  map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:d","maxReceiveCount":3}`},
@@ -156,18 +157,29 @@ func TestAttributeDiff(t *testing.T) {
 			reason: "A KMS key to clear is in sync when SQS reports none.", desired: map[string]string{"KmsMasterKeyId": ""}, observed: map[string]string{},
 		},
 		"Sorted": {
-			reason: "The result is sorted, so event messages are stable.", desired: map[string]string{"VisibilityTimeout": "1", "DelaySeconds": "1"},
-			want: []string{"DelaySeconds", "VisibilityTimeout"},
+			reason: "Drift names the spec's fields, sorted, so event messages are stable.", desired: map[string]string{"VisibilityTimeout": "1", "DelaySeconds": "1"},
+			want: []string{"delaySeconds", "visibilityTimeout"},
+		},
+		"EncryptionGroup": {
+			reason:   "Three SQS attributes are one spec field, named once; a change sends all three (switching to SQS-managed keys clears the KMS key).",
+			desired:  map[string]string{"SqsManagedSseEnabled": "true", "KmsMasterKeyId": ""},
+			observed: map[string]string{"SqsManagedSseEnabled": "false", "KmsMasterKeyId": "alias/k"},
+			want:     []string{"serverSideEncryption"}, wantSent: map[string]string{"SqsManagedSseEnabled": "true", "KmsMasterKeyId": ""},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := attributeDiff(tc.desired, tc.observed)
+			got, err := diff(tc.desired, tc.observed)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("%s\nattributeDiff: -want +got:\n%s", tc.reason, diff)
+			if d := cmp.Diff(tc.want, got.Fields(), cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("%s\ndiff: -want +got:\n%s", tc.reason, d)
+			}
+			if tc.wantSent != nil {
+				if d := cmp.Diff(tc.wantSent, setAttributes(got)); d != "" {
+					t.Errorf("%s\nsent: -want +got:\n%s", tc.reason, d)
+				}
 			}
 		})
 	}
@@ -184,12 +196,5 @@ func TestObservation(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Message counts and timestamps stay out of status (they change without a spec change), the policy is canonical: -want +got:\n%s", diff)
-	}
-}
-
-func TestFieldsOf(t *testing.T) {
-	got := fieldsOf([]string{"VisibilityTimeout", "KmsMasterKeyId", "SqsManagedSseEnabled", "DelaySeconds"})
-	if diff := cmp.Diff([]string{"delaySeconds", "serverSideEncryption", "visibilityTimeout"}, got); diff != "" {
-		t.Errorf("fieldsOf: drift names the spec's fields, once each: -want +got:\n%s", diff)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	sqsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
@@ -36,8 +37,6 @@ const (
 	errUntag    = "cannot untag the queue"
 	errCreate   = "cannot create the queue"
 	errDelete   = "cannot delete the queue"
-
-	groupTags = "tags"
 )
 
 // SetupGated registers the Queue controller once the Queue CRD exists.
@@ -64,7 +63,7 @@ type external struct {
 
 	url          string
 	observedTags map[string]string
-	attrs        []string // attributes that differ
+	changed      changes
 	tagsDiffer   bool
 	drift        []string
 }
@@ -106,17 +105,17 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if e.attrs, err = attributeDiff(desired, a.Attributes); err != nil {
+	if e.changed, err = diff(desired, a.Attributes); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	cr.Status.AtProvider = observation(e.url, a.Attributes, tags)
 	cr.SetConditions(xpv2.Available())
 
 	e.observedTags = tags
-	e.drift = fieldsOf(e.attrs)
+	e.drift = e.changed.Fields()
 	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
 		e.tagsDiffer = true
-		e.drift = append(e.drift, groupTags+"["+strings.Join(d, ",")+"]")
+		e.drift = append(e.drift, change.TagField(d))
 	}
 	return managed.ExternalObservation{
 		ResourceExists:    true,
@@ -154,16 +153,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 
 // Update brings the attributes and tags that differ back to the spec, and records what it changed.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalUpdate, error) {
-	if len(e.attrs) > 0 {
-		desired, err := desiredAttributes(cr.Spec.ForProvider)
-		if err != nil {
-			return managed.ExternalUpdate{}, err
-		}
-		set := make(map[string]string, len(e.attrs))
-		for _, k := range e.attrs {
-			set[k] = desired[k]
-		}
-		if _, err := e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: set}); err != nil {
+	if len(e.changed) > 0 {
+		if _, err := e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: setAttributes(e.changed)}); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errSetAttrs)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 )
 
 // Connection detail keys a Table publishes.
@@ -25,16 +26,17 @@ const (
 
 const statusActive = "ACTIVE"
 
-// A change is one step towards the spec. DynamoDB takes one change per UpdateTable and refuses the next until the
-// table is ACTIVE again, so Update applies the first change of the list and the next poll the one after.
-type change struct {
-	// Name says what changes, for the diff and the event.
-	Name string
+// A request is what one change sends. DynamoDB takes one change per UpdateTable and refuses the next until the
+// table is ACTIVE again, so Update sends the first change of the list and the next poll the one after.
+type request struct {
 	// Exactly one of these is set.
 	Table *dynamodb.UpdateTableInput
 	TTL   *dynamodb.UpdateTimeToLiveInput
 	PITR  *dynamodb.UpdateContinuousBackupsInput
 }
+
+// changes is the Table's change list.
+type changes = change.List[request]
 
 // observed is what the provider reads of a table.
 type observed struct {
@@ -174,14 +176,14 @@ func createInput(name string, p v1alpha1.TableParameters, tags map[string]string
 	return in
 }
 
-// changes lists, in the order they are applied, the steps from o to the spec.
-func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, error) {
+// diff lists, in the order they are applied, the steps from o to the spec.
+func diff(name string, p v1alpha1.TableParameters, o observed) (changes, error) {
 	t := o.Table
-	var out []change
+	var out changes
 	upd := func(n string, f func(*dynamodb.UpdateTableInput)) {
 		in := &dynamodb.UpdateTableInput{TableName: aws.String(name)}
 		f(in)
-		out = append(out, change{Name: n, Table: in})
+		out.Add(n, request{Table: in})
 	}
 	if ks := t.KeySchema; !sameKeys(ks, p.HashKey, p.RangeKey) {
 		return nil, errors.Errorf("table %q has another key schema than the spec: keys cannot change", name)
@@ -269,12 +271,12 @@ func changes(name string, p v1alpha1.TableParameters, o observed) ([]change, err
 	}
 
 	if p.TimeToLive != nil && o.TTL != nil && !sameTTL(*p.TimeToLive, o.TTL) {
-		out = append(out, change{Name: "timeToLive", TTL: &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name), TimeToLiveSpecification: &types.TimeToLiveSpecification{
+		out.Add("timeToLive", request{TTL: &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name), TimeToLiveSpecification: &types.TimeToLiveSpecification{
 			AttributeName: aws.String(p.TimeToLive.AttributeName), Enabled: aws.Bool(p.TimeToLive.Enabled),
 		}}})
 	}
 	if p.PointInTimeRecovery != nil && o.PITR != nil && *p.PointInTimeRecovery != (o.PITR.PointInTimeRecoveryStatus == types.PointInTimeRecoveryStatusEnabled) {
-		out = append(out, change{Name: "pointInTimeRecovery", PITR: &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String(name),
+		out.Add("pointInTimeRecovery", request{PITR: &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String(name),
 			PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: p.PointInTimeRecovery}}})
 	}
 	return out, nil
@@ -405,7 +407,7 @@ func sameTTL(w v1alpha1.TimeToLive, d *types.TimeToLiveDescription) bool {
 }
 
 // observation is the table as DynamoDB reports it.
-func observation(o observed, tags map[string]string, pending []change) v1alpha1.TableObservation {
+func observation(o observed, tags map[string]string, pending changes) v1alpha1.TableObservation {
 	t := o.Table
 	obs := v1alpha1.TableObservation{
 		ARN: aws.ToString(t.TableArn), Status: string(t.TableStatus), StreamARN: aws.ToString(t.LatestStreamArn),
@@ -423,8 +425,8 @@ func observation(o observed, tags map[string]string, pending []change) v1alpha1.
 	if o.PITR != nil {
 		obs.PointInTime = string(o.PITR.PointInTimeRecoveryStatus)
 	}
-	for _, c := range pending {
-		obs.PendingChanges = append(obs.PendingChanges, c.Name)
+	if len(pending) > 0 {
+		obs.PendingChanges = pending.Fields()
 	}
 	return obs
 }

@@ -138,7 +138,7 @@ func TestChanges(t *testing.T) {
 			if tc.o != nil {
 				tc.o(&o)
 			}
-			got, err := changes("t", p, o)
+			got, err := diff("t", p, o)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
 					t.Fatalf("%s\nwant error containing %q, got %v", tc.reason, tc.errHas, err)
@@ -148,14 +148,12 @@ func TestChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var names []string
 			for _, c := range got {
-				names = append(names, c.Name)
-				if c.Table != nil && len(c.Table.GlobalSecondaryIndexUpdates) > 1 {
-					t.Errorf("%s\n%s carries %d index updates", tc.reason, c.Name, len(c.Table.GlobalSecondaryIndexUpdates))
+				if r := c.Request.Table; r != nil && len(r.GlobalSecondaryIndexUpdates) > 1 {
+					t.Errorf("%s\n%s carries %d index updates", tc.reason, c.Field, len(r.GlobalSecondaryIndexUpdates))
 				}
 			}
-			if d := cmp.Diff(tc.want, names, cmpopts.EquateEmpty()); d != "" {
+			if d := cmp.Diff(tc.want, got.Fields(), cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("%s\nchanges: -want +got:\n%s", tc.reason, d)
 			}
 		})

@@ -3,7 +3,6 @@ package table
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +21,7 @@ import (
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	ddbclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
@@ -37,8 +37,6 @@ const (
 	errDelete   = "cannot delete the table"
 	errTag      = "cannot tag the table"
 	errUntag    = "cannot untag the table"
-
-	groupTags = "tags"
 )
 
 // busyPoll is the poll interval while a table or an index is not ACTIVE, so the next change follows closely.
@@ -72,8 +70,9 @@ type external struct {
 
 	obs        observed
 	tags       map[string]string
-	pending    []change
+	pending    changes
 	tagsDiffer bool
+	tagField   string // the tag keys that differ, named for the event
 }
 
 // Observe describes the table (and, when the spec manages them, its TTL and point-in-time recovery), applies the
@@ -129,22 +128,19 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 			e.obs.PITR = b.ContinuousBackupsDescription.PointInTimeRecoveryDescription
 		}
 	}
-	if e.pending, err = changes(name, p, e.obs); err != nil {
+	if e.pending, err = diff(name, p, e.obs); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	cr.Status.AtProvider = observation(e.obs, e.tags, e.pending)
 	cr.SetConditions(xpv2.Available())
 
-	drift := make([]string, 0, len(e.pending)+1)
-	for _, c := range e.pending {
-		drift = append(drift, c.Name)
-	}
+	drift := append(changes(nil), e.pending...)
 	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
-		e.tagsDiffer = true
-		drift = append(drift, groupTags+"["+strings.Join(d, ",")+"]")
+		e.tagsDiffer, e.tagField = true, change.TagField(d)
+		drift.Add(e.tagField, request{})
 	}
 	return managed.ExternalObservation{
-		ResourceExists: true, ResourceUpToDate: len(drift) == 0, ConnectionDetails: details, Diff: strings.Join(drift, "; "),
+		ResourceExists: true, ResourceUpToDate: len(drift) == 0, ConnectionDetails: details, Diff: drift.Diff(),
 	}, nil
 }
 
@@ -170,22 +166,22 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	if len(e.pending) > 0 {
 		c := e.pending[0]
 		var err error
-		switch {
-		case c.Table != nil:
-			_, err = e.ddb.UpdateTable(ctx, c.Table)
-		case c.TTL != nil:
-			_, err = e.ddb.UpdateTimeToLive(ctx, c.TTL)
-		case c.PITR != nil:
-			_, err = e.ddb.UpdateContinuousBackups(ctx, c.PITR)
+		switch r := c.Request; {
+		case r.Table != nil:
+			_, err = e.ddb.UpdateTable(ctx, r.Table)
+		case r.TTL != nil:
+			_, err = e.ddb.UpdateTimeToLive(ctx, r.TTL)
+		case r.PITR != nil:
+			_, err = e.ddb.UpdateContinuousBackups(ctx, r.PITR)
 		}
 		switch {
 		case err == nil:
 		case ddbclient.IsInUse(err):
-			return managed.ExternalUpdate{}, errors.Errorf("table %q is busy with another change: %s follows once it is ACTIVE", meta.GetExternalName(cr), c.Name)
+			return managed.ExternalUpdate{}, errors.Errorf("table %q is busy with another change: %s follows once it is ACTIVE", meta.GetExternalName(cr), c.Field)
 		default:
-			return managed.ExternalUpdate{}, errors.Wrapf(awsclient.Clean(err), "%s (%s)", errUpdate, c.Name)
+			return managed.ExternalUpdate{}, errors.Wrapf(awsclient.Clean(err), "%s (%s)", errUpdate, c.Field)
 		}
-		applied = append(applied, c.Name)
+		applied = append(applied, c.Field)
 	}
 	if e.tagsDiffer {
 		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, e.acct.IgnoreTagPrefixes)
@@ -204,7 +200,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errUntag)
 			}
 		}
-		applied = append(applied, groupTags)
+		applied = append(applied, e.tagField)
 	}
 	awsmr.RecordChanges(e.record, cr, applied)
 	return managed.ExternalUpdate{}, nil
