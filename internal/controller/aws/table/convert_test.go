@@ -176,17 +176,6 @@ func TestCreateInputDefinitions(t *testing.T) {
 	}
 }
 
-func TestBusy(t *testing.T) {
-	d := described()
-	if b, _ := busy(d); b {
-		t.Errorf("ACTIVE with ACTIVE indexes is not busy")
-	}
-	d.GlobalSecondaryIndexes[0].IndexStatus = "CREATING"
-	if b, why := busy(d); !b || why != "index byUser is CREATING" {
-		t.Errorf("An index being built makes the table busy: %t %q", b, why)
-	}
-}
-
 func TestSameSSE(t *testing.T) {
 	on := &types.SSEDescription{Status: types.SSEStatusEnabled, SSEType: types.SSETypeKms, KMSMasterKeyArn: aws.String("arn:aws:kms:eu-west-1:1:key/abc")}
 	cases := map[string]struct {

@@ -73,6 +73,35 @@ type external struct {
 	pending    changes
 	tagsDiffer bool
 	tagField   string // the tag keys that differ, named for the event
+	// ownerUnknown: the table's tags could not be read yet (it is not ACTIVE), so it is neither changed nor deleted.
+	ownerUnknown bool
+}
+
+// listTags reads every page of the table's tags: an ownership tag on the second page is still an ownership tag.
+func (e *external) listTags(ctx context.Context, arn *string) (map[string]string, error) {
+	tags := map[string]string{}
+	in := &dynamodb.ListTagsOfResourceInput{ResourceArn: arn}
+	for {
+		out, err := e.ddb.ListTagsOfResource(ctx, in)
+		if err != nil {
+			return nil, errors.Wrap(awsclient.Clean(err), errTags)
+		}
+		for _, t := range out.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if aws.ToString(out.NextToken) == "" {
+			return tags, nil
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// ownCreate asks the claim's record whether the table is this Table's own create.
+func ownCreate(u awsmr.Unconfirmed) (bool, error) {
+	if u == nil {
+		return false, nil
+	}
+	return u()
 }
 
 // Observe describes the table (and, when the spec manages them, its TTL and point-in-time recovery), applies the
@@ -89,15 +118,25 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errDescribe)
 	}
 	e.obs.Table = out.Table
-	tg, err := e.ddb.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: out.Table.TableArn})
-	if err != nil {
-		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errTags)
+	unconfirmed := awsmr.OwnRecord(ctx, e.claims, v1alpha1.TableGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false)
+	if e.tags, err = e.listTags(ctx, out.Table.TableArn); err != nil {
+		if out.Table.TableStatus == statusActive {
+			return managed.ExternalObservation{}, err
+		}
+		// DynamoDB answers ListTagsOfResource with an error while a table is being created: whose the table is
+		// cannot be read yet. A create this Table made (its claim's record) is its own; otherwise nothing is
+		// judged — no write, no delete, no connection details — until the table is ACTIVE and its tags tell.
+		if own, rerr := ownCreate(unconfirmed); rerr != nil || !own {
+			e.ownerUnknown = true
+			cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus) + ": whose it is is known once it is ACTIVE and its tags can be read"))
+			return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true}, nil
+		}
+		e.tags = nil
+		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
+		cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus)))
+		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails(name, out.Table)}, nil
 	}
-	e.tags = map[string]string{}
-	for _, t := range tg.Tags {
-		e.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.TableGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), e.tags, "table", "Table", name); absent || err != nil {
+	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, e.tags, "table", "Table", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
@@ -108,6 +147,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		} else {
 			cr.SetConditions(xpv2.Creating().WithMessage(why))
 		}
+		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
+	}
+	if b, why := indexBusy(out.Table); b {
+		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
+		cr.SetConditions(xpv2.Available().WithMessage(why))
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
 	}
 
@@ -210,6 +254,9 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
 	name := meta.GetExternalName(cr)
+	if e.ownerUnknown {
+		return managed.ExternalDelete{}, errors.Errorf("table %q is %s and its tags cannot be read yet: it is deleted once it is ACTIVE and its tags show it is this Table's", name, e.obs.Table.TableStatus)
+	}
 	if t := e.obs.Table; t != nil {
 		if aws.ToBool(t.DeletionProtectionEnabled) {
 			// The managed reconciler sends no update to a resource being deleted: a spec that turned protection off
