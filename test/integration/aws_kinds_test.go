@@ -21,8 +21,7 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 )
 
-// The DBInstance and Table tests every AWS kind has: drift reverted with an event, the namespace-collision guard,
-// ObserveOnly import without a write.
+// DBInstance tests beyond the contract every kind joins (contract_test.go).
 
 func directRDS() *rds.Client {
 	return rds.New(rds.Options{Region: "eu-west-1", BaseEndpoint: aws.String(moto.URL), Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
@@ -46,123 +45,26 @@ func syncError(want string) func(s xpv2.Condition) (bool, string) {
 	}
 }
 
-func TestDBInstanceDriftCollisionImport(t *testing.T) {
+// RDS refusing a modification (InvalidDBInstanceState, injected): a clear condition, then the retry succeeds.
+func TestDBInstanceInvalidStateRetried(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	a, b := namespace(t), namespace(t)
-	name := "shared-" + suffix()
-	create(t, dbInstance(a, name, func(db *rdsv1alpha1.DBInstance) {
+	ns, name := namespace(t), "state-"+suffix()
+	create(t, dbInstance(ns, name, func(db *rdsv1alpha1.DBInstance) {
 		db.Spec.ForProvider.BackupRetentionPeriod = ptr.To(int32(7))
 		db.Spec.ForProvider.FinalSnapshot = &rdsv1alpha1.FinalSnapshot{Skip: ptr.To(true)}
 	}))
-	waitDB(t, a, name, "Ready", dbReady)
-
-	// Drift: a change made in the console is reverted, and said so.
-	if _, err := directRDS().ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(name), BackupRetentionPeriod: aws.Int32(1), ApplyImmediately: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the backup retention reverted in moto", func() (bool, string) {
-		out, err := directRDS().DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(name)})
-		if err != nil {
-			return false, err.Error()
-		}
-		return aws.ToInt32(out.DBInstances[0].BackupRetentionPeriod) == 7, fmt.Sprint(aws.ToInt32(out.DBInstances[0].BackupRetentionPeriod))
-	})
-	driftEvent(t, a, name, "backupRetentionPeriod")
-
-	// RDS refusing a modification (InvalidDBInstanceState, injected): a clear condition, then the retry succeeds.
+	waitDB(t, ns, name, "Ready", dbReady)
 	proxy.Respond("ModifyDBInstance", name, 400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidDBInstanceState</Code><Message>Instance is not in available state.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`, 1)
-	updateDB(t, a, name, func(db *rdsv1alpha1.DBInstance) { db.Spec.ForProvider.BackupRetentionPeriod = ptr.To(int32(14)) })
-	waitDB(t, a, name, "saying it cannot modify now", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+	updateDB(t, ns, name, func(db *rdsv1alpha1.DBInstance) { db.Spec.ForProvider.BackupRetentionPeriod = ptr.To(int32(14)) })
+	waitDB(t, ns, name, "saying it cannot modify now", func(db *rdsv1alpha1.DBInstance) (bool, string) {
 		return syncError("cannot be modified in its current state: retrying once it is available")(db.GetCondition(xpv2.TypeSynced))
 	})
-	waitDB(t, a, name, "Ready after the retry", func(db *rdsv1alpha1.DBInstance) (bool, string) {
+	waitDB(t, ns, name, "Ready after the retry", func(db *rdsv1alpha1.DBInstance) (bool, string) {
 		ok, why := dbReady(db)
 		return ok && db.GetCondition(xpv2.TypeSynced).ObservedGeneration == db.Generation, why
 	})
-
-	// Collision: team-b's DBInstance of the same identifier is refused; team-a's instance is untouched.
-	create(t, dbInstance(b, name))
-	waitDB(t, b, name, "refused", func(db *rdsv1alpha1.DBInstance) (bool, string) {
-		return syncError("belongs to DBInstance " + a + "/" + name)(db.GetCondition(xpv2.TypeSynced))
-	})
-
-	// Import: an instance made outside Crossplane, observed without a single write.
-	legacy := "legacy-" + suffix()
-	if _, err := directRDS().CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(legacy), Engine: aws.String("postgres"),
-		DBInstanceClass: aws.String("db.t4g.micro"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("app"), MasterUserPassword: aws.String("legacy-not-a-secret")}); err != nil {
-		t.Fatal(err)
-	}
-	create(t, dbInstance(b, legacy, func(db *rdsv1alpha1.DBInstance) {
-		db.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
-		db.Spec.WriteConnectionSecretToReference = nil
-	}))
-	got := waitDB(t, b, legacy, "observed", dbReady)
-	if got.Status.AtProvider.DBInstanceClass != "db.t4g.micro" {
-		t.Errorf("observed: %+v", got.Status.AtProvider)
-	}
-	for _, op := range []string{"CreateDBInstance", "ModifyDBInstance", "AddTagsToResource", "RemoveTagsFromResource", "DeleteDBInstance"} {
-		if n := proxy.Count(op, legacy); n != 0 {
-			t.Errorf("ObserveOnly made %d %s calls", n, op)
-		}
-	}
-}
-
-func TestTableDriftCollisionImport(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	a, b := namespace(t), namespace(t)
-	name := "shared-" + suffix()
-	create(t, table(a, name, func(tb *ddbv1alpha1.Table) { tb.Spec.ForProvider.Tags = map[string]string{"team": "a"} }))
-	got := waitTable(t, a, name, "settled", tableSettled)
-
-	// Drift: throughput and tags changed behind the provider's back are reverted, with an event.
-	if _, err := directDDB().UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := directDDB().TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(got.Status.AtProvider.ARN), Tags: []ddbtypes.Tag{{Key: aws.String("intruder"), Value: aws.String("x")}}}); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "throughput and tags reverted in moto", func() (bool, string) {
-		out, err := directDDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
-		if err != nil {
-			return false, err.Error()
-		}
-		tags, err := directDDB().ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: out.Table.TableArn})
-		if err != nil {
-			return false, err.Error()
-		}
-		for _, tg := range tags.Tags {
-			if aws.ToString(tg.Key) == "intruder" {
-				return false, "intruder tag still there"
-			}
-		}
-		return aws.ToInt64(out.Table.ProvisionedThroughput.ReadCapacityUnits) == 5, fmt.Sprint(aws.ToInt64(out.Table.ProvisionedThroughput.ReadCapacityUnits))
-	})
-	driftEvent(t, a, name, "provisionedThroughput")
-
-	// Collision.
-	create(t, table(b, name))
-	waitTable(t, b, name, "refused", func(tb *ddbv1alpha1.Table) (bool, string) {
-		return syncError("belongs to Table " + a + "/" + name)(tb.GetCondition(xpv2.TypeSynced))
-	})
-
-	// Import: a table made outside Crossplane, observed without a write.
-	legacy := "legacy-" + suffix()
-	if _, err := directDDB().CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(legacy), BillingMode: ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}}}); err != nil {
-		t.Fatal(err)
-	}
-	create(t, table(b, legacy, func(tb *ddbv1alpha1.Table) {
-		tb.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
-		tb.Spec.ForProvider.RangeKey, tb.Spec.ForProvider.BillingMode, tb.Spec.ForProvider.ProvisionedThroughput = nil, "PAY_PER_REQUEST", nil
-	}))
-	waitTable(t, b, legacy, "observed", tableSettled)
-	for _, op := range []string{"CreateTable", "UpdateTable", "TagResource", "UntagResource", "DeleteTable"} {
-		if n := proxy.Count(op, legacy); n != 0 {
-			t.Errorf("ObserveOnly made %d %s calls", n, op)
-		}
+	if n := proxy.Count("ModifyDBInstance", name); n != 2 {
+		t.Errorf("ModifyDBInstance calls: want the refused one and its retry, got %d", n)
 	}
 }
 

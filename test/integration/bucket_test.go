@@ -12,7 +12,6 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
@@ -61,27 +60,6 @@ func TestBucketLifecycle(t *testing.T) {
 	}
 }
 
-func TestBucketInSyncWritesNothing(t *testing.T) {
-	ns, name := namespace(t), "sync-"+suffix()
-	create(t, bucket(ns, name, withTags(map[string]string{"a": "1"})))
-	before := waitReady(t, ns, name)
-	mutating := len(proxy.Mutating(name))
-	heads := proxy.Count("HeadBucket", name)
-
-	// Three more polls.
-	eventually(t, "three polls", func() (bool, string) {
-		n := proxy.Count("HeadBucket", name) - heads
-		return n >= 3, ""
-	})
-	if got := proxy.Mutating(name)[mutating:]; len(got) != 0 {
-		t.Errorf("mutating calls while in sync: %d (first: %s)", len(got), got[0].Operation)
-	}
-	after := get(t, ns, name)
-	if after.ResourceVersion != before.ResourceVersion {
-		t.Errorf("resourceVersion changed while in sync: %s -> %s", before.ResourceVersion, after.ResourceVersion)
-	}
-}
-
 func TestBucketTagChangeAndDrift(t *testing.T) {
 	ns, name := namespace(t), "drift-"+suffix()
 	create(t, bucket(ns, name, withTags(map[string]string{"env": "dev"})))
@@ -123,49 +101,6 @@ func keys(m map[string]string) []string {
 	return out
 }
 
-// Two namespaces declare a Bucket with the same name: the second never touches the first's bucket.
-func TestBucketNamespaceCollision(t *testing.T) {
-	teamA, teamB, name := namespace(t), namespace(t), "data-"+suffix()
-	create(t, bucket(teamA, name))
-	waitReady(t, teamA, name)
-	mutating := len(proxy.Mutating(name))
-
-	b := bucket(teamB, name)
-	create(t, b)
-	waitSyncError(t, teamB, name, "belongs to Bucket "+teamA+"/"+name)
-	deleteAndWaitGone(t, b)
-
-	if got := proxy.Mutating(name)[mutating:]; len(got) != 0 {
-		t.Errorf("team-b's Bucket made %d mutating calls on team-a's bucket (first: %s)", len(got), got[0].Operation)
-	}
-	if !cloudExists(name) || cloudTags(t, name)["stateful.dev/namespace"] != teamA {
-		t.Errorf("team-a's bucket was changed or deleted")
-	}
-}
-
-// A bucket made outside Crossplane is refused until the Bucket asks to adopt it.
-func TestBucketAdoptionIsExplicit(t *testing.T) {
-	ns, name := namespace(t), "import-"+suffix()
-	cloudCreate(t, name, map[string]string{"legacy": "true"})
-
-	b := bucket(ns, name)
-	create(t, b)
-	waitSyncError(t, ns, name, "already exists and was not created by this Bucket")
-	if got := proxy.Mutating(name); len(got) != 0 {
-		t.Fatalf("mutating calls on a bucket that is not the Bucket's: %d (first: %s)", len(got), got[0].Operation)
-	}
-
-	update(t, ns, name, func(b *s3v1alpha1.Bucket) { b.Spec.AdoptExisting = ptr.To(true) })
-	waitReady(t, ns, name)
-	eventually(t, "ownership tags on the adopted bucket", func() (bool, string) {
-		tags := cloudTags(t, name)
-		return tags["stateful.dev/name"] == name && tags["stateful.dev/namespace"] == ns, strings.Join(keys(tags), ",")
-	})
-	if n := proxy.Count("CreateBucket", name); n != 0 {
-		t.Errorf("CreateBucket calls on an adopted bucket: %d", n)
-	}
-}
-
 // CreateBucket succeeded and the tagging after it failed (as when the provider dies between the two): the bucket
 // exists untagged, and the Bucket's latest create attempt, recorded on the name's claim, is unconfirmed. It is
 // recognised as the Bucket's own and tagged, with no second create.
@@ -184,23 +119,6 @@ func TestBucketCrashWindowAdopted(t *testing.T) {
 	}
 	if n := proxy.Count("PutBucketTagging", name); n < 4 {
 		t.Errorf("the failed tagging was not retried after the create: %d PutBucketTagging calls", n)
-	}
-}
-
-// ObserveOnly reports an existing bucket and never writes to it.
-func TestBucketObserveOnly(t *testing.T) {
-	ns, name := namespace(t), "observe-"+suffix()
-	cloudCreate(t, name, map[string]string{"owner": "someone-else"})
-
-	create(t, bucket(ns, name, withPolicies(xpv2.ManagementActionObserve)))
-	b := waitReady(t, ns, name)
-	if got := b.Status.AtProvider.Tags["owner"]; got != "someone-else" {
-		t.Errorf("atProvider.tags[owner]: got %q", got)
-	}
-	heads := proxy.Count("HeadBucket", name)
-	eventually(t, "two more polls", func() (bool, string) { return proxy.Count("HeadBucket", name)-heads >= 2, "" })
-	if got := proxy.Mutating(name); len(got) != 0 {
-		t.Errorf("ObserveOnly made %d mutating calls (first: %s)", len(got), got[0].Operation)
 	}
 }
 

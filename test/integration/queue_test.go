@@ -236,59 +236,6 @@ func TestQueueFIFOAndRedrive(t *testing.T) {
 	})
 }
 
-// team-a/jobs and team-b/jobs both want queue "jobs-<id>": the second is refused and the first is untouched.
-func TestQueueNamespaceCollision(t *testing.T) {
-	t.Parallel()
-	a, b := namespace(t), namespace(t)
-	name := "jobs-" + suffix()
-	create(t, queue(a, name, func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.Tags = map[string]string{"owner": "a"} }))
-	waitQueue(t, a, name, queueReady)
-	create(t, queue(b, name, func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.Tags = map[string]string{"owner": "b"} }))
-	waitQueue(t, b, name, queueSyncError("belongs to Queue "+a+"/"+name))
-	_, tags := cloudQueue(t, name)
-	if tags["owner"] != "a" || tags["stateful.dev/namespace"] != a {
-		t.Errorf("team-a's queue was touched: %v", tags)
-	}
-	// Deleting team-b's Queue leaves team-a's queue alone.
-	deleteQueueAndWait(t, b, name)
-	if _, tags := cloudQueue(t, name); tags["stateful.dev/namespace"] != a {
-		t.Errorf("team-a's queue after team-b's Queue was deleted: %v", tags)
-	}
-}
-
-// Import: an existing queue made outside Crossplane is observed by an ObserveOnly Queue without a single write,
-// and taken over only with adoptExisting.
-func TestQueueImport(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	name := "legacy-" + suffix()
-	if _, err := directSQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"VisibilityTimeout": "60"}}); err != nil {
-		t.Fatal(err)
-	}
-	ns := namespace(t)
-	create(t, queue(ns, name, func(q *sqsv1alpha1.Queue) {
-		q.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
-	}))
-	got := waitQueue(t, ns, name, queueReady)
-	if got.Status.AtProvider.Attributes["VisibilityTimeout"] != "60" {
-		t.Errorf("observed attributes: %v", got.Status.AtProvider.Attributes)
-	}
-	for _, op := range []string{"CreateQueue", "SetQueueAttributes", "TagQueue", "UntagQueue", "DeleteQueue"} {
-		if n := proxy.Count(op, name); n != 0 {
-			t.Errorf("ObserveOnly made %d %s calls", n, op)
-		}
-	}
-
-	other := namespace(t)
-	create(t, queue(other, name))
-	waitQueue(t, other, name, queueSyncError("was not created by this Queue: set spec.adoptExisting"))
-	updateQueue(t, other, name, func(q *sqsv1alpha1.Queue) { q.Spec.AdoptExisting = ptr.To(true) })
-	waitQueue(t, other, name, queueReady)
-	if _, tags := cloudQueue(t, name); tags["stateful.dev/namespace"] != other {
-		t.Errorf("an adopted queue carries its Queue's ownership tags: %v", tags)
-	}
-}
-
 // Creating a queue within 60 s of deleting one of its name: SQS answers QueueDeletedRecently (injected here);
 // the Queue says so in a stable condition, retries with backoff rather than in a hot loop, and is created after.
 func TestQueueDeletedRecently(t *testing.T) {

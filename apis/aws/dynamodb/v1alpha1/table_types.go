@@ -63,7 +63,7 @@ type TableParameters struct {
 	// +listMapKey=indexName
 	// +kubebuilder:validation:MaxItems=5
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="localSecondaryIndexes are immutable"
-	LocalSecondaryIndexes []LocalSecondaryIndex `json:"localSecondaryIndexes,omitempty"`
+	LocalSecondaryIndexes []LocalSecondaryIndex `json:"localSecondaryIndexes"`
 
 	// TimeToLive expires items by an epoch-seconds attribute.
 	// +optional
@@ -95,7 +95,7 @@ type TableParameters struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
-	Tags map[string]string `json:"tags,omitempty"`
+	Tags map[string]string `json:"tags"`
 }
 
 // AttributeDefinition types a key attribute.
@@ -131,7 +131,7 @@ type Projection struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
 	// +kubebuilder:validation:items:MaxLength=255
-	NonKeyAttributes []string `json:"nonKeyAttributes,omitempty"`
+	NonKeyAttributes []string `json:"nonKeyAttributes"`
 }
 
 // A GlobalSecondaryIndex is an index with its own keys.

@@ -117,7 +117,7 @@ type DBInstanceParameters struct {
 	// VPCSecurityGroupIDs are the VPC security groups; their order does not matter.
 	// +optional
 	// +listType=set
-	VPCSecurityGroupIDs []string `json:"vpcSecurityGroupIDs,omitempty"`
+	VPCSecurityGroupIDs []string `json:"vpcSecurityGroupIDs"`
 
 	// KMSKeyID encrypts the storage with this key (ID, ARN or alias); it implies storageEncrypted. Immutable.
 	// +optional
@@ -144,7 +144,7 @@ type DBInstanceParameters struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
-	Tags map[string]string `json:"tags,omitempty"`
+	Tags map[string]string `json:"tags"`
 }
 
 // PasswordSecretRef is a key of a Secret in the managed resource's namespace.

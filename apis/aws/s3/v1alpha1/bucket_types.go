@@ -19,7 +19,7 @@ type BucketParameters struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
-	Tags map[string]string `json:"tags,omitempty"`
+	Tags map[string]string `json:"tags"`
 
 	// Versioning of the bucket's objects. A bucket that was never versioned counts as Suspended.
 	// +optional
@@ -95,7 +95,7 @@ type Lifecycle struct {
 	// +kubebuilder:validation:MaxItems=1000
 	// +listType=map
 	// +listMapKey=id
-	Rules []LifecycleRule `json:"rules,omitempty"`
+	Rules []LifecycleRule `json:"rules"`
 }
 
 // LifecycleRule expires or transitions the objects it selects.
@@ -138,12 +138,12 @@ type LifecycleRule struct {
 	// Transitions move current objects to another storage class.
 	// +optional
 	// +kubebuilder:validation:MaxItems=10
-	Transitions []Transition `json:"transitions,omitempty"`
+	Transitions []Transition `json:"transitions"`
 
 	// NoncurrentVersionTransitions move noncurrent versions to another storage class.
 	// +optional
 	// +kubebuilder:validation:MaxItems=10
-	NoncurrentVersionTransitions []Transition `json:"noncurrentVersionTransitions,omitempty"`
+	NoncurrentVersionTransitions []Transition `json:"noncurrentVersionTransitions"`
 }
 
 // Transition moves objects to a storage class after a number of days.
@@ -162,7 +162,7 @@ type CORS struct {
 	// Rules, evaluated in order. No rules (cors: {}) removes them.
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
-	Rules []CORSRule `json:"rules,omitempty"`
+	Rules []CORSRule `json:"rules"`
 }
 
 // CORSRule allows cross-origin requests.
@@ -182,11 +182,11 @@ type CORSRule struct {
 
 	// AllowedHeaders are the request headers allowed in a preflight.
 	// +optional
-	AllowedHeaders []string `json:"allowedHeaders,omitempty"`
+	AllowedHeaders []string `json:"allowedHeaders"`
 
 	// ExposeHeaders are the response headers browsers may read.
 	// +optional
-	ExposeHeaders []string `json:"exposeHeaders,omitempty"`
+	ExposeHeaders []string `json:"exposeHeaders"`
 
 	// MaxAgeSeconds browsers may cache a preflight response.
 	// +optional

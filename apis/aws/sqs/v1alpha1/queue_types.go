@@ -87,7 +87,7 @@ type QueueParameters struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
-	Tags map[string]string `json:"tags,omitempty"`
+	Tags map[string]string `json:"tags"`
 }
 
 // QueueEncryption is SQS-managed encryption, or a KMS key.
@@ -145,7 +145,7 @@ type RedriveAllowPolicy struct {
 	// SourceQueueARNs are the queues allowed with byQueue, at most 10.
 	// +optional
 	// +kubebuilder:validation:MaxItems=10
-	SourceQueueARNs []string `json:"sourceQueueARNs,omitempty"`
+	SourceQueueARNs []string `json:"sourceQueueARNs"`
 }
 
 // QueueObservation is the queue as SQS reports it.

@@ -68,3 +68,14 @@ func TagChanges(desired, observed map[string]string, ignore []string) (set map[s
 	sort.Strings(remove)
 	return set, remove
 }
+
+// IgnoredPrefixes are the tag prefixes a resource leaves alone: the ProviderConfig's — and every key (the empty
+// prefix) when the spec sets no tags. Unset tags are unmanaged: keys other tools set are kept, and only the
+// default and ownership tags are added. `tags: {}` says "no tags but the default and ownership ones": any other
+// key is removed.
+func IgnoredPrefixes(spec map[string]string, prefixes []string) []string {
+	if spec == nil {
+		return []string{""}
+	}
+	return prefixes
+}

@@ -74,3 +74,15 @@ func TestTagChanges(t *testing.T) {
 		t.Errorf("Extra keys are removed, sorted, ignored prefixes kept: -want +got:\n%s", diff)
 	}
 }
+
+func TestIgnoredPrefixes(t *testing.T) {
+	prefixes := []string{"org/"}
+	desired := ownedTags(nil)
+	observed := ownedTags(map[string]string{"team": "legacy", "org/cost": "9"})
+	if d := TagDiff(desired, observed, IgnoredPrefixes(nil, prefixes)); len(d) != 0 {
+		t.Errorf("Tags unset in the spec are unmanaged: other tools' keys are kept, got diff %v", d)
+	}
+	if d := TagDiff(desired, observed, IgnoredPrefixes(map[string]string{}, prefixes)); !cmp.Equal(d, []string{"team"}) {
+		t.Errorf("tags: {} says no tags of its own: keys outside the ignored prefixes are removed, got diff %v", d)
+	}
+}

@@ -114,7 +114,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 
 	e.observedTags = tags
 	e.drift = nil
-	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
+	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, awsmr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, change.TagField(d))
 	}
@@ -153,7 +153,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}
 
-	if err := e.putTags(ctx, name, awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), observed); err != nil {
+	if err := e.putTags(ctx, cr, observed); err != nil {
 		return managed.ExternalCreation{}, err
 	}
 	// Apply every sub-configuration now, so that the first observation after create finds the bucket as
@@ -167,9 +167,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 // Update brings what differs back to the spec, and says what it changed in an event: drift reverted when the spec
 // has not changed since the last successful sync, a spec change otherwise.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalUpdate, error) {
-	name := meta.GetExternalName(cr)
 	if e.tagsDiffer {
-		if err := e.putTags(ctx, name, awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags); err != nil {
+		if err := e.putTags(ctx, cr, e.observedTags); err != nil {
 			return managed.ExternalUpdate{}, err
 		}
 	}
@@ -248,11 +247,13 @@ func (e *external) getTags(ctx context.Context, name string) (map[string]string,
 	}
 }
 
-// putTags replaces the bucket's tags with desired, keeping observed tags under ignored prefixes.
-func (e *external) putTags(ctx context.Context, name string, desired, observed map[string]string) error {
+// putTags replaces the bucket's tags with the desired ones, keeping the observed tags it leaves alone (ignored
+// prefixes; every other key while the spec sets no tags).
+func (e *external) putTags(ctx context.Context, cr *v1alpha1.Bucket, observed map[string]string) error {
+	spec := cr.Spec.ForProvider.Tags
 	_, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
-		Bucket:  aws.String(name),
-		Tagging: &types.Tagging{TagSet: tagsToPut(desired, observed, e.acct.IgnoreTagPrefixes)},
+		Bucket:  aws.String(meta.GetExternalName(cr)),
+		Tagging: &types.Tagging{TagSet: tagsToPut(awsmr.DesiredTags(cr, spec, e.acct.DefaultTags), observed, awsmr.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))},
 	})
 	return errors.Wrap(awsclient.Clean(err), errPutTags)
 }

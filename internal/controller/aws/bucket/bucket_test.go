@@ -251,18 +251,24 @@ func TestCreate(t *testing.T) {
 }
 
 func TestUpdate(t *testing.T) {
+	noTags := func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Tags = map[string]string{} }
 	cases := map[string]struct {
 		reason     string
 		cr         *v1alpha1.Bucket
 		wantReason event.Reason
+		wantKept   map[string]string
 	}{
 		"Drift": {
 			reason: "The spec has not changed since the last sync: the difference is drift.",
-			cr:     bucket(withSynced(1)), wantReason: awsmr.ReasonDrift,
+			cr:     bucket(withSynced(1), noTags), wantReason: awsmr.ReasonDrift,
 		},
 		"SpecChange": {
 			reason: "A newer generation than the last sync is a spec change.",
-			cr:     bucket(withSynced(0)), wantReason: awsmr.ReasonChange,
+			cr:     bucket(withSynced(0), noTags), wantReason: awsmr.ReasonChange,
+		},
+		"UnsetTagsKeepOthers": {
+			reason: "A spec without tags manages only the ownership and default tags: PutBucketTagging (which replaces the set) carries the other tools' tags over.",
+			cr:     bucket(withSynced(1)), wantReason: awsmr.ReasonDrift, wantKept: map[string]string{"intruder": "1"},
 		},
 	}
 	for name, tc := range cases {
@@ -282,7 +288,7 @@ func TestUpdate(t *testing.T) {
 			if _, err := e.Update(context.Background(), tc.cr); err != nil {
 				t.Fatalf("%s\nUpdate(...): %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tagsToPut(awsmr.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), nil, nil), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
+			if diff := cmp.Diff(tagsToPut(awsmr.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), tc.wantKept, []string{""}), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
 				t.Errorf("%s\nPutBucketTagging: -want +got:\n%s", tc.reason, diff)
 			}
 			if len(rec.Events) != 1 || rec.Events[0].Reason != tc.wantReason || !strings.Contains(rec.Events[0].Message, "tags[intruder]") {

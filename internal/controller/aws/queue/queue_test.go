@@ -111,9 +111,14 @@ func TestObserve(t *testing.T) {
 			cr:     q(), sqs: existing(inSync, owned(map[string]string{"aws:cloudformation:stack-name": "x"})),
 			want: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails(url, "arn:aws:sqs:eu-west-1:123456789012:orders")},
 		},
+		"UnsetTagsUnmanaged": {
+			reason: "A spec without tags leaves other tools' tags alone: only the ownership and default tags are managed.",
+			cr:     q(), sqs: existing(map[string]string{"QueueArn": "arn", "VisibilityTimeout": "30"}, owned(map[string]string{"team": "legacy"})),
+			want: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails(url, "arn")},
+		},
 		"Drift": {
-			reason: "A changed attribute and an extra tag differ, and the diff names both.",
-			cr:     q(), sqs: existing(map[string]string{"QueueArn": "arn", "VisibilityTimeout": "0"}, owned(map[string]string{"intruder": "x"})),
+			reason: "A changed attribute and an extra tag (the spec says tags: {}, no tags of its own) differ, and the diff names both.",
+			cr:     q(func(q *v1alpha1.Queue) { q.Spec.ForProvider.Tags = map[string]string{} }), sqs: existing(map[string]string{"QueueArn": "arn", "VisibilityTimeout": "0"}, owned(map[string]string{"intruder": "x"})),
 			want: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false, ConnectionDetails: connectionDetails(url, "arn"), Diff: "visibilityTimeout; tags[intruder]"},
 		},
 	}

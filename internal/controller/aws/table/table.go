@@ -179,7 +179,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	cr.SetConditions(xpv2.Available())
 
 	drift := append(changes(nil), e.pending...)
-	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, e.acct.IgnoreTagPrefixes); len(d) > 0 {
+	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, awsmr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer, e.tagField = true, change.TagField(d)
 		drift.Add(e.tagField, request{})
 	}
@@ -228,7 +228,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		applied = append(applied, c.Field)
 	}
 	if e.tagsDiffer {
-		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, e.acct.IgnoreTagPrefixes)
+		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, awsmr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
 		arn := e.obs.Table.TableArn
 		if len(set) > 0 {
 			in := &dynamodb.TagResourceInput{ResourceArn: arn}

@@ -1,0 +1,459 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ddbv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
+	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/test/harness"
+)
+
+// A kindContract is what the contract test needs to know of one kind. Every kind joins the same scenarios (the
+// reliability plan's T13, the adoption and import rules, drift and the namespace-collision guard); a new kind —
+// the GCP ones next — joins by adding a row.
+type kindContract struct {
+	kind   string
+	newObj func() managedObj
+	// minimal is the smallest spec the kind accepts for the cloud resource name, usable as created (T13).
+	minimal func(ns, name string) managedObj
+	// poll is the read operation every reconcile makes: n of them is n polls.
+	poll string
+	// full makes, behind the provider's back, a resource on which every optional field the kind manages is set.
+	full func(t *testing.T, name string)
+	// config is the resource's configuration as the cloud reports it, tags left out: equal before and after means
+	// nothing was changed.
+	config func(t *testing.T, name string) string
+	// tagWrites are the operations that write tags: adopting writes the ownership tags, and nothing else; tags
+	// reads the resource's tags.
+	tagWrites []string
+	tags      func(t *testing.T, name string) map[string]string
+	// withDriftField sets the field drift changes; drift changes it behind the provider's back, and reverted says
+	// when it is back. driftField is its name in the spec, as the drift event must say it.
+	withDriftField func(managedObj)
+	drift          func(t *testing.T, name string)
+	reverted       func(t *testing.T, name string) (bool, string)
+	driftField     string
+}
+
+func adopt(mg managedObj) {
+	switch o := mg.(type) {
+	case *s3v1alpha1.Bucket:
+		o.Spec.AdoptExisting = ptr.To(true)
+	case *sqsv1alpha1.Queue:
+		o.Spec.AdoptExisting = ptr.To(true)
+	case *ddbv1alpha1.Table:
+		o.Spec.AdoptExisting = ptr.To(true)
+	case *rdsv1alpha1.DBInstance:
+		o.Spec.AdoptExisting = ptr.To(true)
+	}
+}
+
+func observeOnly(mg managedObj) {
+	mg.(interface{ SetManagementPolicies(xpv2.ManagementPolicies) }).SetManagementPolicies(xpv2.ManagementPolicies{xpv2.ManagementActionObserve})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func jsonOf(v ...any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+var contracts = []kindContract{
+	{
+		kind: "Bucket", newObj: func() managedObj { return &s3v1alpha1.Bucket{} },
+		minimal: func(ns, name string) managedObj { return bucket(ns, name) },
+		poll:    "HeadBucket", tagWrites: []string{"PutBucketTagging"}, tags: cloudTags,
+		full: func(t *testing.T, name string) {
+			ctx, b := context.Background(), aws.String(name)
+			cloudCreate(t, name, map[string]string{"team": "legacy"})
+			calls := []error{
+				second(direct.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})),
+				second(direct.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+					ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAes256}}}}})),
+				second(direct.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: aws.String(policyFor(name, "s3:GetObject"))})),
+				second(direct.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+					BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})),
+				second(direct.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &s3types.OwnershipControls{
+					Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}}}})),
+				second(direct.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b, LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{
+					Rules: []s3types.LifecycleRule{{ID: aws.String("expire"), Status: s3types.ExpirationStatusEnabled, Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("logs/")},
+						Expiration: &s3types.LifecycleExpiration{Days: aws.Int32(30)}}}}})),
+				second(direct.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: []s3types.CORSRule{{
+					AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://example.com"}}}}})),
+			}
+			for _, err := range calls {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
+		config: func(t *testing.T, name string) string {
+			ctx, b := context.Background(), aws.String(name)
+			v := must(direct.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b}))
+			e := must(direct.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b}))
+			p := must(direct.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b}))
+			pab := must(direct.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b}))
+			o := must(direct.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b}))
+			l := must(direct.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b}))
+			c := must(direct.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b}))
+			return jsonOf(v.Status, e.ServerSideEncryptionConfiguration, aws.ToString(p.Policy), pab.PublicAccessBlockConfiguration, o.OwnershipControls, l.Rules, c.CORSRules)
+		},
+		withDriftField: func(mg managedObj) { mg.(*s3v1alpha1.Bucket).Spec.ForProvider.Versioning = aws.String("Enabled") },
+		drift: func(t *testing.T, name string) {
+			if _, err := direct.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{Bucket: aws.String(name), VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		reverted: func(t *testing.T, name string) (bool, string) {
+			v, err := direct.GetBucketVersioning(context.Background(), &s3.GetBucketVersioningInput{Bucket: aws.String(name)})
+			if err != nil {
+				return false, err.Error()
+			}
+			return v.Status == s3types.BucketVersioningStatusEnabled, string(v.Status)
+		},
+		driftField: "versioning",
+	},
+	{
+		kind: "Queue", newObj: func() managedObj { return &sqsv1alpha1.Queue{} },
+		minimal: func(ns, name string) managedObj { return queue(ns, name) },
+		poll:    "GetQueueUrl", tagWrites: []string{"TagQueue"},
+		tags: func(t *testing.T, name string) map[string]string { _, tags := cloudQueue(t, name); return tags },
+		full: func(t *testing.T, name string) {
+			_, err := directSQS().CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Tags: map[string]string{"team": "legacy"}, Attributes: map[string]string{
+				"DelaySeconds": "5", "MaximumMessageSize": "2048", "MessageRetentionPeriod": "86400", "VisibilityTimeout": "60", "ReceiveMessageWaitTimeSeconds": "10",
+				"KmsMasterKeyId": "alias/aws/sqs", "KmsDataKeyReusePeriodSeconds": "600",
+				"Policy":             `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sqs:SendMessage","Resource":"*"}]}`,
+				"RedriveAllowPolicy": `{"redrivePermission":"denyAll"}`,
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+		config: func(t *testing.T, name string) string {
+			a, _ := cloudQueue(t, name)
+			for _, k := range []string{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "LastModifiedTimestamp"} {
+				delete(a, k)
+			}
+			return jsonOf(a)
+		},
+		withDriftField: func(mg managedObj) { mg.(*sqsv1alpha1.Queue).Spec.ForProvider.VisibilityTimeout = ptr.To(int32(30)) },
+		drift: func(t *testing.T, name string) {
+			if _, err := directSQS().SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{QueueUrl: cloudQueueURL(t, name), Attributes: map[string]string{"VisibilityTimeout": "99"}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		reverted: func(t *testing.T, name string) (bool, string) {
+			a, _ := cloudQueue(t, name)
+			return a["VisibilityTimeout"] == "30", a["VisibilityTimeout"]
+		},
+		driftField: "visibilityTimeout",
+	},
+	{
+		kind: "Table", newObj: func() managedObj { return &ddbv1alpha1.Table{} },
+		minimal: func(ns, name string) managedObj {
+			return &ddbv1alpha1.Table{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: ddbv1alpha1.TableSpec{ForProvider: ddbv1alpha1.TableParameters{
+				Region: "eu-west-1", HashKey: "pk", AttributeDefinitions: []ddbv1alpha1.AttributeDefinition{{Name: "pk", Type: "S"}},
+			}}}
+		},
+		poll: "DescribeTable", tagWrites: []string{"TagResource"}, tags: tableTags,
+		full: func(t *testing.T, name string) {
+			ctx, s := context.Background(), ddbtypes.ScalarAttributeTypeS
+			_, err := directDDB().CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(name), BillingMode: ddbtypes.BillingModeProvisioned,
+				ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(3), WriteCapacityUnits: aws.Int64(3)},
+				AttributeDefinitions:  []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: s}, {AttributeName: aws.String("user"), AttributeType: s}},
+				KeySchema:             []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
+				GlobalSecondaryIndexes: []ddbtypes.GlobalSecondaryIndex{{IndexName: aws.String("byUser"),
+					KeySchema:             []ddbtypes.KeySchemaElement{{AttributeName: aws.String("user"), KeyType: ddbtypes.KeyTypeHash}},
+					Projection:            &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll},
+					ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}}},
+				StreamSpecification: &ddbtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddbtypes.StreamViewTypeNewImage},
+				SSESpecification:    &ddbtypes.SSESpecification{Enabled: aws.Bool(true), SSEType: ddbtypes.SSETypeKms},
+				TableClass:          ddbtypes.TableClassStandardInfrequentAccess,
+				Tags:                []ddbtypes.Tag{{Key: aws.String("team"), Value: aws.String("legacy")}},
+			})
+			if err == nil {
+				_, err = directDDB().UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name), TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: aws.String("expiresAt"), Enabled: aws.Bool(true)}})
+			}
+			if err == nil {
+				_, err = directDDB().UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String(name), PointInTimeRecoverySpecification: &ddbtypes.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+		config: func(t *testing.T, name string) string {
+			ctx, n := context.Background(), aws.String(name)
+			d := must(directDDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: n})).Table
+			ttl := must(directDDB().DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: n})).TimeToLiveDescription
+			pitr := must(directDDB().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: n})).ContinuousBackupsDescription
+			var idx []string
+			for _, g := range d.GlobalSecondaryIndexes {
+				idx = append(idx, aws.ToString(g.IndexName)+fmt.Sprint(aws.ToInt64(g.ProvisionedThroughput.ReadCapacityUnits)))
+			}
+			return jsonOf(d.BillingModeSummary, aws.ToInt64(d.ProvisionedThroughput.ReadCapacityUnits), aws.ToInt64(d.ProvisionedThroughput.WriteCapacityUnits),
+				idx, d.StreamSpecification, d.SSEDescription, d.TableClassSummary, aws.ToBool(d.DeletionProtectionEnabled), ttl, pitr.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus)
+		},
+		withDriftField: func(mg managedObj) {
+			mg.(*ddbv1alpha1.Table).Spec.ForProvider.ProvisionedThroughput = &ddbv1alpha1.Throughput{ReadCapacityUnits: 5, WriteCapacityUnits: 5}
+		},
+		drift: func(t *testing.T, name string) {
+			if _, err := directDDB().UpdateTable(context.Background(), &dynamodb.UpdateTableInput{TableName: aws.String(name), BillingMode: ddbtypes.BillingModeProvisioned,
+				ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		reverted: func(t *testing.T, name string) (bool, string) {
+			d, err := directDDB().DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+			if err != nil {
+				return false, err.Error()
+			}
+			r := aws.ToInt64(d.Table.ProvisionedThroughput.ReadCapacityUnits)
+			return r == 5, fmt.Sprint(r)
+		},
+		driftField: "provisionedThroughput",
+	},
+	{
+		kind: "DBInstance", newObj: func() managedObj { return &rdsv1alpha1.DBInstance{} },
+		minimal: func(ns, name string) managedObj {
+			db := &rdsv1alpha1.DBInstance{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: rdsv1alpha1.DBInstanceSpec{ForProvider: rdsv1alpha1.DBInstanceParameters{
+				Region: "eu-west-1", Engine: "postgres", DBInstanceClass: "db.t4g.micro", MasterUsername: "app",
+				MasterPasswordSecretRef: rdsv1alpha1.PasswordSecretRef{Name: name + "-master", Generate: ptr.To(true)},
+			}}}
+			db.Spec.WriteConnectionSecretToReference = &xpv2.LocalSecretReference{Name: name + "-conn"}
+			return db
+		},
+		poll: "DescribeDBInstances", tagWrites: []string{"AddTagsToResource"}, tags: dbTags,
+		full: func(t *testing.T, name string) {
+			_, err := directRDS().CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(name), Engine: aws.String("postgres"),
+				EngineVersion: aws.String("16.3"), DBInstanceClass: aws.String("db.t4g.micro"), AllocatedStorage: aws.Int32(50), MaxAllocatedStorage: aws.Int32(200),
+				StorageType: aws.String("gp3"), MasterUsername: aws.String("app"), MasterUserPassword: aws.String("legacy-not-a-secret"), DBName: aws.String("legacy"),
+				Port: aws.Int32(5433), MultiAZ: aws.Bool(true), PubliclyAccessible: aws.Bool(false), BackupRetentionPeriod: aws.Int32(9),
+				PreferredBackupWindow: aws.String("01:00-01:30"), PreferredMaintenanceWindow: aws.String("sat:05:00-sat:05:30"), AutoMinorVersionUpgrade: aws.Bool(false),
+				Tags: []rdstypes.Tag{{Key: aws.String("team"), Value: aws.String("legacy")}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+		config: func(t *testing.T, name string) string {
+			i := must(directRDS().DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(name)})).DBInstances[0]
+			return jsonOf(i.EngineVersion, i.DBInstanceClass, i.AllocatedStorage, i.MaxAllocatedStorage, i.StorageType, i.DbInstancePort, i.MultiAZ, i.PubliclyAccessible,
+				i.BackupRetentionPeriod, i.PreferredBackupWindow, i.PreferredMaintenanceWindow, i.AutoMinorVersionUpgrade, i.DeletionProtection, i.PendingModifiedValues)
+		},
+		withDriftField: func(mg managedObj) {
+			mg.(*rdsv1alpha1.DBInstance).Spec.ForProvider.BackupRetentionPeriod = ptr.To(int32(7))
+		},
+		drift: func(t *testing.T, name string) {
+			if _, err := directRDS().ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(name), BackupRetentionPeriod: aws.Int32(1), ApplyImmediately: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		reverted: func(t *testing.T, name string) (bool, string) {
+			out, err := directRDS().DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(name)})
+			if err != nil {
+				return false, err.Error()
+			}
+			r := aws.ToInt32(out.DBInstances[0].BackupRetentionPeriod)
+			return r == 7, fmt.Sprint(r)
+		},
+		driftField: "backupRetentionPeriod",
+	},
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// waitPolls waits until n more reconciles have read the resource name.
+func waitPolls(t *testing.T, op, name string, n int) {
+	t.Helper()
+	start := proxy.Count(op, name)
+	eventually(t, fmt.Sprintf("%d more polls", n), func() (bool, string) {
+		got := proxy.Count(op, name) - start
+		return got >= n, fmt.Sprint(got)
+	})
+}
+
+// updateEvents are the events that say the provider changed something.
+func updateEvents(t *testing.T, ns, name string) []string {
+	var out []string
+	for _, e := range events(t, ns, name) {
+		for _, r := range []string{string(awsmr.ReasonDrift), string(awsmr.ReasonChange)} {
+			if strings.HasPrefix(e, r+": ") {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+func opsOf(calls []harness.Call) []string {
+	out := make([]string, 0, len(calls))
+	for _, c := range calls {
+		out = append(out, c.Operation)
+	}
+	return out
+}
+
+func TestKindContract(t *testing.T) {
+	t.Parallel()
+	for _, k := range contracts {
+		t.Run(k.kind, func(t *testing.T) {
+			t.Parallel()
+
+			// T13: a minimal spec, created; the cloud fills in its defaults. Once Ready: ten polls, no mutating call,
+			// no update event, and the spec is the user's (generation 1).
+			t.Run("MinimalSpecSettles", func(t *testing.T) {
+				t.Parallel()
+				ns, name := namespace(t), "min-"+suffix()
+				create(t, k.minimal(ns, name))
+				waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
+				mutating := len(proxy.Mutating(name))
+				before := getMR(t, ns, name, k.newObj()).GetResourceVersion()
+				waitPolls(t, k.poll, name, 10)
+				if got := proxy.Mutating(name)[mutating:]; len(got) != 0 {
+					t.Errorf("mutating calls after Ready: %v", opsOf(got))
+				}
+				if after := getMR(t, ns, name, k.newObj()).GetResourceVersion(); after != before {
+					t.Errorf("the object was written while in sync: resourceVersion %s -> %s", before, after)
+				}
+				if evs := updateEvents(t, ns, name); len(evs) != 0 {
+					t.Errorf("update events after a create: %v", evs)
+				}
+				if g := getMR(t, ns, name, k.newObj()).GetGeneration(); g != 1 {
+					t.Errorf("generation %d: the provider wrote the spec", g)
+				}
+			})
+
+			// Unset means unmanaged: a resource with every optional field set, adopted with a minimal spec, is only
+			// tagged as the managed resource's own — its configuration is as it was, over several polls.
+			t.Run("AdoptedWithMinimalSpecUnchanged", func(t *testing.T) {
+				t.Parallel()
+				ns, name := namespace(t), "adopt-"+suffix()
+				k.full(t, name)
+				before := k.config(t, name)
+				mg := k.minimal(ns, name)
+				if db, ok := mg.(*rdsv1alpha1.DBInstance); ok {
+					// Without a connection Secret there is no password to set: adoption keeps the instance's.
+					db.Spec.WriteConnectionSecretToReference = nil
+				}
+				// Not without asking: refused, untouched.
+				create(t, mg)
+				waitMR(t, ns, name, "refused", k.newObj, func(mg managedObj) (bool, string) {
+					return syncError("already exists and was not created by this " + k.kind + ": set spec.adoptExisting")(mg.GetCondition(xpv2.TypeSynced))
+				})
+				if got := proxy.Mutating(name); len(got) != 0 {
+					t.Fatalf("mutating calls on a resource the %s may not take: %v", k.kind, opsOf(got))
+				}
+				updateMR(t, ns, name, k.newObj, func(mg managedObj) { adopt(mg) })
+				waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
+				waitPolls(t, k.poll, name, 4)
+				for _, c := range proxy.Mutating(name) {
+					if !contains(k.tagWrites, c.Operation) {
+						t.Errorf("adopting with a minimal spec sent %s: only the ownership tags may be written", c.Operation)
+					}
+				}
+				if after := k.config(t, name); after != before {
+					t.Errorf("the adopted resource changed:\nbefore %s\nafter  %s", before, after)
+				}
+				if tags := k.tags(t, name); tags["team"] != "legacy" || tags[awsmr.TagNamespace] != ns {
+					t.Errorf("adopting with no tags in the spec: other tools' tags are kept and the ownership tags added, got %v", tags)
+				}
+			})
+
+			// Drift is reverted and the event names the spec's field; another namespace's managed resource of the
+			// same name is refused without touching it; an ObserveOnly import writes nothing.
+			t.Run("DriftCollisionImport", func(t *testing.T) {
+				t.Parallel()
+				a, b := namespace(t), namespace(t)
+				name := "shared-" + suffix()
+				mg := k.minimal(a, name)
+				k.withDriftField(mg)
+				create(t, mg)
+				waitMR(t, a, name, "Ready", k.newObj, readySynced[managedObj])
+				k.drift(t, name)
+				eventually(t, k.driftField+" reverted", func() (bool, string) { return k.reverted(t, name) })
+				driftEvent(t, a, name, k.driftField)
+
+				mutating := len(proxy.Mutating(name))
+				create(t, k.minimal(b, name))
+				waitMR(t, b, name, "refused", k.newObj, func(mg managedObj) (bool, string) {
+					return syncError("belongs to " + k.kind + " " + a + "/" + name)(mg.GetCondition(xpv2.TypeSynced))
+				})
+				waitPolls(t, k.poll, name, 2)
+				deleteAndWait(t, b, name, k.newObj)
+				for _, c := range proxy.Mutating(name)[mutating:] {
+					t.Errorf("the colliding %s in %s made a %s call", k.kind, b, c.Operation)
+				}
+				if tags := k.tags(t, name); tags[awsmr.TagNamespace] != a {
+					t.Errorf("after the colliding %s was deleted, the resource of %s/%s has tags %v", k.kind, a, name, tags)
+				}
+
+				legacy := "legacy-" + suffix()
+				k.full(t, legacy)
+				imp := k.minimal(b, legacy)
+				observeOnly(imp)
+				if db, ok := imp.(*rdsv1alpha1.DBInstance); ok {
+					db.Spec.WriteConnectionSecretToReference = nil
+				}
+				create(t, imp)
+				waitMR(t, b, legacy, "observed", k.newObj, readySynced[managedObj])
+				waitPolls(t, k.poll, legacy, 2)
+				if got := proxy.Mutating(legacy); len(got) != 0 {
+					t.Errorf("ObserveOnly made mutating calls: %v", opsOf(got))
+				}
+			})
+		})
+	}
+}
+
+// deleteAndWait deletes ns/name and waits until it is gone.
+func deleteAndWait(t *testing.T, ns, name string, newObj func() managedObj) {
+	t.Helper()
+	mg := newObj()
+	mg.SetNamespace(ns)
+	mg.SetName(name)
+	if err := kube.Delete(context.Background(), mg); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, ns+"/"+name+" gone", func() (bool, string) {
+		err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, newObj())
+		return kerrors.IsNotFound(err), fmt.Sprint(err)
+	})
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
