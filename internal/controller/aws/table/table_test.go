@@ -127,7 +127,10 @@ func TestObserve(t *testing.T) {
 			}
 			// The fake has no DeleteTable: a delete that goes ahead panics unless it is expected.
 			deleted := false
-			tc.ddb.MockDeleteTable = func(*dynamodb.DeleteTableInput) (*dynamodb.DeleteTableOutput, error) { deleted = true; return &dynamodb.DeleteTableOutput{}, nil }
+			tc.ddb.MockDeleteTable = func(*dynamodb.DeleteTableInput) (*dynamodb.DeleteTableOutput, error) {
+				deleted = true
+				return &dynamodb.DeleteTableOutput{}, nil
+			}
 			_, derr := e.Delete(context.Background(), cr)
 			if tc.wantOwner != (derr == nil && deleted) {
 				t.Errorf("%s\nDelete: owner known %t, but deleted %t (%v)", tc.reason, tc.wantOwner, deleted, derr)
