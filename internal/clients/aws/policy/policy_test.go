@@ -70,7 +70,8 @@ func TestNormalizeInvalid(t *testing.T) {
 	}
 }
 
-// FuzzNormalize checks that normalizing is idempotent: a canonical document normalizes to itself.
+// FuzzNormalize checks that normalizing is idempotent (a canonical document normalizes to itself) and keeps the
+// meaning (a document equals its canonical form).
 func FuzzNormalize(f *testing.F) {
 	f.Add(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":["s3:B","s3:A"],"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false}}}}`)
 	f.Add(`{"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"},{"Effect":"Allow","NotAction":"x","Resource":["a","a"]}]}`)
@@ -86,6 +87,9 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if n1 != n2 {
 			t.Fatalf("Normalize is not idempotent:\n%s\n%s", n1, n2)
+		}
+		if same, err := Equal(doc, n1); err != nil || !same {
+			t.Fatalf("a document and its canonical form must compare equal: %q vs %q (%v)", doc, n1, err)
 		}
 	})
 }
