@@ -457,3 +457,101 @@ func contains(l []string, s string) bool {
 	}
 	return false
 }
+
+// denyInsecure is a policy that denies plain-HTTP access to resource, with a boolean condition value.
+func denyInsecure(resource, action string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"TLSOnly","Effect":"Deny","Principal":"*","Action":"` + action + `","Resource":"` + resource +
+		`","Condition":{"Bool":{"aws:SecureTransport":false}}}]}`
+}
+
+// respell writes a policy document the way AWS may return it: keys in another order, whitespace, one statement as
+// an object rather than a list, string sets as arrays, condition values as strings.
+func respell(doc string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(doc), &m) != nil {
+		return doc
+	}
+	if st, ok := m["Statement"].([]any); ok && len(st) == 1 {
+		s := st[0].(map[string]any)
+		for _, k := range []string{"Action", "Resource"} {
+			if v, ok := s[k].(string); ok {
+				s[k] = []any{v}
+			}
+		}
+		if c, ok := s["Condition"].(map[string]any); ok {
+			for _, ops := range c {
+				for k, v := range ops.(map[string]any) {
+					ops.(map[string]any)[k] = fmt.Sprint(v)
+				}
+			}
+		}
+		m["Statement"] = s
+	}
+	b, _ := json.MarshalIndent(m, "", "    ")
+	return string(b)
+}
+
+// T14: a policy AWS returns respelled (reordered keys, whitespace, string vs array, boolean vs string) is in sync:
+// no update over several polls. A real change is exactly one update.
+func TestPolicyRespelledInSync(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		kind, read, write string
+		obj               func(ns, name, doc string) managedObj
+		newObj            func() managedObj
+		setPolicy         func(mg managedObj, doc string)
+		resource          func(name string) string
+		respell           func(body []byte) []byte
+	}{
+		{
+			kind: "Bucket", read: "GetBucketPolicy", write: "PutBucketPolicy", newObj: func() managedObj { return &s3v1alpha1.Bucket{} },
+			obj: func(ns, name, doc string) managedObj {
+				return bucket(ns, name, func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Policy = aws.String(doc) })
+			},
+			setPolicy: func(mg managedObj, doc string) { mg.(*s3v1alpha1.Bucket).Spec.ForProvider.Policy = aws.String(doc) },
+			resource:  func(name string) string { return "arn:aws:s3:::" + name + "/*" },
+			respell:   func(body []byte) []byte { return []byte(respell(string(body))) },
+		},
+		{
+			kind: "Queue", read: "GetQueueAttributes", write: "SetQueueAttributes", newObj: func() managedObj { return &sqsv1alpha1.Queue{} },
+			obj: func(ns, name, doc string) managedObj {
+				return queue(ns, name, func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.Policy = aws.String(doc) })
+			},
+			setPolicy: func(mg managedObj, doc string) { mg.(*sqsv1alpha1.Queue).Spec.ForProvider.Policy = aws.String(doc) },
+			resource:  func(name string) string { return "arn:aws:sqs:eu-west-1:123456789012:" + name },
+			respell: func(body []byte) []byte {
+				var out map[string]map[string]string
+				if json.Unmarshal(body, &out) != nil || out["Attributes"]["Policy"] == "" {
+					return body
+				}
+				out["Attributes"]["Policy"] = respell(out["Attributes"]["Policy"])
+				b, _ := json.Marshal(out)
+				return b
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind, func(t *testing.T) {
+			t.Parallel()
+			ns, name := namespace(t), "respelled-"+suffix()
+			create(t, tc.obj(ns, name, denyInsecure(tc.resource(name), "*")))
+			waitMR(t, ns, name, "Ready", tc.newObj, readySynced[managedObj])
+			writes := proxy.Count(tc.write, name)
+			proxy.Rewrite(tc.read, name, -1, func(status int, body []byte) (int, []byte) { return status, tc.respell(body) })
+			waitPolls(t, tc.read, name, 4)
+			if n := proxy.Count(tc.write, name) - writes; n != 0 {
+				t.Errorf("%d %s calls for a policy AWS only respelled", n, tc.write)
+			}
+
+			updateMR(t, ns, name, tc.newObj, func(mg managedObj) { tc.setPolicy(mg, denyInsecure(tc.resource(name), map[string]string{"Bucket": "s3:GetObject", "Queue": "sqs:SendMessage"}[tc.kind])) })
+			eventually(t, "the changed policy sent", func() (bool, string) {
+				n := proxy.Count(tc.write, name) - writes
+				return n >= 1, fmt.Sprint(n)
+			})
+			waitPolls(t, tc.read, name, 4)
+			if n := proxy.Count(tc.write, name) - writes; n != 1 {
+				t.Errorf("a real policy change: want exactly 1 %s, got %d", tc.write, n)
+			}
+		})
+	}
+}
