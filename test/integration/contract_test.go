@@ -543,7 +543,9 @@ func TestPolicyRespelledInSync(t *testing.T) {
 				t.Errorf("%d %s calls for a policy AWS only respelled", n, tc.write)
 			}
 
-			updateMR(t, ns, name, tc.newObj, func(mg managedObj) { tc.setPolicy(mg, denyInsecure(tc.resource(name), map[string]string{"Bucket": "s3:GetObject", "Queue": "sqs:SendMessage"}[tc.kind])) })
+			updateMR(t, ns, name, tc.newObj, func(mg managedObj) {
+				tc.setPolicy(mg, denyInsecure(tc.resource(name), map[string]string{"Bucket": "s3:GetObject", "Queue": "sqs:SendMessage"}[tc.kind]))
+			})
 			eventually(t, "the changed policy sent", func() (bool, string) {
 				n := proxy.Count(tc.write, name) - writes
 				return n >= 1, fmt.Sprint(n)
