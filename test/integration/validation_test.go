@@ -12,8 +12,10 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
@@ -48,6 +50,31 @@ func TestBucketCRDValidation(t *testing.T) {
 				t.Errorf("%s\nunexpected rejection: %v", tc.reason, err)
 			case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
 				t.Errorf("%s\nwant a rejection containing %q, got %v", tc.reason, tc.errHas, err)
+			}
+		})
+	}
+
+	// A public policy with blockPublicPolicy on: S3 would refuse it (AccessDenied) on every retry.
+	public := `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::x/*"}]}`
+	conditioned := `{"Statement":[{"Principal": "*", "Effect": "Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`
+	deny := `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`
+	for name, tc := range map[string]struct {
+		reason, policy string
+		block          bool
+		refused        bool
+	}{
+		"PublicBlocked":      {reason: "Allow to everyone with blockPublicPolicy on is refused.", policy: public, block: true, refused: true},
+		"PublicNotBlocked":   {reason: "Allow to everyone is accepted once blockPublicPolicy is off.", policy: public},
+		"ConditionedBlocked": {reason: "A condition narrows the statement: left to S3, not refused by the CRD.", policy: conditioned, block: true},
+		"DenyBlocked":        {reason: "A Deny to everyone is not public.", policy: deny, block: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := bucket(ns, "pab-"+suffix(), withPolicies("Observe"))
+			b.Spec.ForProvider.Policy = ptr.To(tc.policy)
+			b.Spec.ForProvider.PublicAccessBlock = &s3v1alpha1.PublicAccessBlock{BlockPublicPolicy: ptr.To(tc.block)}
+			err := kube.Create(context.Background(), b)
+			if got := err != nil && strings.Contains(err.Error(), "S3 refuses such a policy"); got != tc.refused || (!tc.refused && err != nil) {
+				t.Errorf("%s\nrefused %t, want %t: %v", tc.reason, got, tc.refused, err)
 			}
 		})
 	}

@@ -8,6 +8,11 @@ import (
 
 // BucketParameters are the configurable fields of a Bucket. Fields left unset are not managed: the provider
 // neither reads nor changes them, and reports what the cloud has in status.atProvider.
+//
+// A policy with a statement that allows everyone ("Effect": "Allow" with "Principal": "*" and no condition) is
+// public, and S3 refuses it while blockPublicPolicy is on: the CRD refuses the pair first. Other public forms
+// (a principal of {"AWS": "*"}) are left to S3, which answers AccessDenied.
+// +kubebuilder:validation:XValidation:rule=`!(has(self.publicAccessBlock) && has(self.publicAccessBlock.blockPublicPolicy) && self.publicAccessBlock.blockPublicPolicy && has(self.policy) && self.policy.matches(r'\{[^{}]*"Effect"\s*:\s*"Allow"[^{}]*"Principal"\s*:\s*"\*"[^{}]*\}|\{[^{}]*"Principal"\s*:\s*"\*"[^{}]*"Effect"\s*:\s*"Allow"[^{}]*\}'))`,message="the policy allows everyone (Principal \"*\") and publicAccessBlock.blockPublicPolicy is on: S3 refuses such a policy; turn blockPublicPolicy off or narrow the policy"
 type BucketParameters struct {
 	// Region the bucket lives in. Immutable.
 	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-[a-z]+)+-[0-9]+$`

@@ -166,6 +166,10 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		return managed.ExternalCreation{}, err
 	}
 	p := cr.Spec.ForProvider
+	if err := checkPassword(p.Engine, pw, p.MasterPasswordSecretRef); err != nil {
+		// Not a rejection of the spec: fixing the Secret retries, with backoff, and no call reaches RDS meanwhile.
+		return managed.ExternalCreation{}, err
+	}
 	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
 	switch {
 	case err == nil:
@@ -193,6 +197,9 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		if e.rotate {
 			var err error
 			if pw, err = ensurePassword(ctx, e.kube, cr); err != nil {
+				return managed.ExternalUpdate{}, err
+			}
+			if err = checkPassword(cr.Spec.ForProvider.Engine, pw, cr.Spec.ForProvider.MasterPasswordSecretRef); err != nil {
 				return managed.ExternalUpdate{}, err
 			}
 		}

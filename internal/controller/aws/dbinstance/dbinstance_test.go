@@ -14,6 +14,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
@@ -215,5 +216,16 @@ func TestDelete(t *testing.T) {
 				t.Errorf("%s\nModifyDBInstance sent: %t, want %t", tc.reason, modified, tc.wantModify)
 			}
 		})
+	}
+}
+
+// A password RDS would refuse never reaches RDS: the fake has no CreateDBInstance, so a call panics.
+func TestCreateRefusesBadPasswordWithoutCall(t *testing.T) {
+	cr := db()
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "pw"}, Data: map[string][]byte{"password": []byte("has space in it")}}
+	e := &external{rds: &fake.RDS{}, kube: kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).WithObjects(s).Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+	_, err := e.Create(context.Background(), cr)
+	if err == nil || !strings.Contains(err.Error(), "contains a character RDS refuses") || strings.Contains(err.Error(), "has space in it") {
+		t.Errorf("want the rule named and the password not, got %v", err)
 	}
 }

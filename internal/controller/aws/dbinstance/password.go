@@ -2,8 +2,8 @@ package dbinstance
 
 import (
 	"context"
-	"crypto/rand"
-	"math/big"
+	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/password"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 )
@@ -105,15 +106,28 @@ func ensurePassword(ctx context.Context, kube client.Client, cr *v1alpha1.DBInst
 }
 
 func generate() (string, error) {
-	b := make([]byte, generatedLength)
-	for i := range b {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		if err != nil {
-			return "", errors.Wrap(err, "cannot generate a password")
-		}
-		b[i] = alphabet[n.Int64()]
+	pw, err := password.Settings{CharacterSet: alphabet, Length: generatedLength}.Generate()
+	return pw, errors.Wrap(err, "cannot generate a password")
+}
+
+// checkPassword applies RDS's rules for a master password before it is sent, so that a password RDS would refuse
+// fails with a message naming the rule — never the password — and no call: 8 to 128 characters (41 for MySQL and
+// MariaDB), printable ASCII, none of / " @ or a space.
+func checkPassword(engine, pw string, r v1alpha1.PasswordSecretRef) error {
+	maxLen := 128
+	if engine == "mysql" || engine == "mariadb" {
+		maxLen = 41
 	}
-	return string(b), nil
+	where := fmt.Sprintf("the master password in Secret %s (key %q)", r.Name, passwordKey(r))
+	if n := len(pw); n < 8 || n > maxLen {
+		return errors.Errorf("%s has %d characters: RDS takes 8 to %d for %s", where, n, maxLen, engine)
+	}
+	for _, c := range pw {
+		if c < 0x21 || c > 0x7e || strings.ContainsRune(`/"@`, c) {
+			return errors.Errorf("%s contains a character RDS refuses: only printable ASCII without /, \", @ and spaces", where)
+		}
+	}
+	return nil
 }
 
 // appliedPassword is the password last published to cr's connection Secret — the one the instance has — or "" when

@@ -126,3 +126,32 @@ func TestAppliedPasswordTrustsOnlyItsConnectionSecret(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckPassword(t *testing.T) {
+	r := v1alpha1.PasswordSecretRef{Name: "pw", Key: "password"}
+	cases := map[string]struct {
+		reason, engine, pw, errHas string
+	}{
+		"Generated":   {reason: "A generated password passes.", engine: "postgres", pw: strings.Repeat("aB3", 10)},
+		"Short":       {reason: "Fewer than 8 characters.", engine: "postgres", pw: "s3cr3t", errHas: "has 6 characters: RDS takes 8 to 128"},
+		"MySQLLong":   {reason: "MySQL takes at most 41.", engine: "mysql", pw: strings.Repeat("a", 42), errHas: "8 to 41 for mysql"},
+		"Slash":       {reason: "A slash is refused.", engine: "postgres", pw: "abc/defgh-secret", errHas: "contains a character RDS refuses"},
+		"Space":       {reason: "A space is refused.", engine: "postgres", pw: "abc defgh-secret", errHas: "contains a character RDS refuses"},
+		"NonASCII":    {reason: "Only printable ASCII.", engine: "postgres", pw: "pässwörd-secret", errHas: "contains a character RDS refuses"},
+		"Punctuation": {reason: "Other punctuation is fine.", engine: "mariadb", pw: "a!#$%^&*()_+-=secret"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := checkPassword(tc.engine, tc.pw, r)
+			if tc.errHas == "" {
+				if err != nil {
+					t.Errorf("%s\nwant no error, got %v", tc.reason, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.errHas) || strings.Contains(err.Error(), tc.pw) {
+				t.Errorf("%s\nwant an error containing %q and not the password, got %v", tc.reason, tc.errHas, err)
+			}
+		})
+	}
+}
