@@ -150,9 +150,10 @@ func differsInt(want, got, pending *int32) bool {
 	return *want != aws.ToInt32(got) && (pending == nil || *want != *pending)
 }
 
+// hasParameterGroup: RDS stores parameter group names lower-cased, and compares them without case.
 func hasParameterGroup(gs []types.DBParameterGroupStatus, name string) bool {
 	for _, g := range gs {
-		if aws.ToString(g.DBParameterGroupName) == name {
+		if strings.EqualFold(aws.ToString(g.DBParameterGroupName), name) {
 			return true
 		}
 	}

@@ -103,6 +103,15 @@ func TestDiff(t *testing.T) {
 				return o
 			}(),
 		},
+		"ParameterGroupCase": {
+			reason: "RDS stores parameter group names lower-cased: the spec's MixedCase name is the same group.",
+			p:      with(func(p *v1alpha1.DBInstanceParameters) { p.DBParameterGroupName = ptr.To("Orders-PG16") }),
+			o: func() types.DBInstance {
+				o := running
+				o.DBParameterGroups = []types.DBParameterGroupStatus{{DBParameterGroupName: aws.String("orders-pg16"), ParameterApplyStatus: aws.String("in-sync")}}
+				return o
+			}(),
+		},
 		"AutoMinorUpgraded": {
 			reason: "RDS moved 16.4 to 16.8 by itself: no downgrade is asked for.",
 			p:      with(func(p *v1alpha1.DBInstanceParameters) { p.Engine, p.EngineVersion = "postgres", ptr.To("16.4") }),
