@@ -98,7 +98,7 @@ type DBInstanceParameters struct {
 
 	// PreferredMaintenanceWindow is a weekly UTC window, ddd:hh24:mi-ddd:hh24:mi; the day is compared without case.
 	// +optional
-	// +kubebuilder:validation:Pattern=`^(?i)(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$`
+	// +kubebuilder:validation:Pattern=`^([Mm][Oo][Nn]|[Tt][Uu][Ee]|[Ww][Ee][Dd]|[Tt][Hh][Uu]|[Ff][Rr][Ii]|[Ss][Aa][Tt]|[Ss][Uu][Nn]):([01][0-9]|2[0-3]):[0-5][0-9]-([Mm][Oo][Nn]|[Tt][Uu][Ee]|[Ww][Ee][Dd]|[Tt][Hh][Uu]|[Ff][Rr][Ii]|[Ss][Aa][Tt]|[Ss][Uu][Nn]):([01][0-9]|2[0-3]):[0-5][0-9]$`
 	PreferredMaintenanceWindow *string `json:"preferredMaintenanceWindow,omitempty"`
 
 	// DeletionProtection makes RDS refuse to delete the instance.
