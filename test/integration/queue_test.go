@@ -266,6 +266,7 @@ func TestQueueCRDValidation(t *testing.T) {
 		name, want string
 		q          *sqsv1alpha1.Queue
 	}{
+		{"PolicyNotJSON", "policy must be a JSON object", queue(ns, "badpolicy-"+suffix(), func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.Policy = ptr.To("allow everyone") })},
 		{"FIFOAttributesOnStandard", "apply to FIFO queues only", queue(ns, "std-"+suffix(), func(q *sqsv1alpha1.Queue) { q.Spec.ForProvider.ContentBasedDeduplication = ptr.To(true) })},
 		{"RedriveWithoutTarget", "set deadLetterTargetARN, deadLetterTargetRef or deadLetterTargetSelector", queue(ns, "nodlq-"+suffix(), func(q *sqsv1alpha1.Queue) {
 			q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{MaxReceiveCount: 3}

@@ -70,8 +70,10 @@ type QueueParameters struct {
 	ServerSideEncryption *QueueEncryption `json:"serverSideEncryption,omitempty"`
 
 	// Policy is the queue's access policy, a JSON IAM policy document. It is compared semantically: formatting,
-	// key order and single-element arrays do not count as changes.
+	// key order and single-element arrays do not count as changes. An empty string says the queue has no policy.
 	// +optional
+	// +kubebuilder:validation:MaxLength=20480
+	// +kubebuilder:validation:XValidation:rule="self == '' || self.startsWith('{')",message="policy must be a JSON object"
 	Policy *string `json:"policy,omitempty"`
 
 	// RedrivePolicy sends messages received too often to a dead-letter queue.
