@@ -86,6 +86,11 @@ type external struct {
 // to the connection Secret; it is never written to status.
 func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (managed.ExternalObservation, error) {
 	id := meta.GetExternalName(cr)
+	if err := rdsclient.ValidateIdentifier(id); err != nil {
+		// The name actually used: the external name may name another instance than metadata.name, which the CRD
+		// checks.
+		return managed.ExternalObservation{}, err
+	}
 	out, err := e.rds.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
 	switch {
 	case err == nil && len(out.DBInstances) > 0:

@@ -29,7 +29,7 @@ func FuzzAttributesInSync(f *testing.F) {
 		p := v1alpha1.QueueParameters{
 			DelaySeconds: bounded(delay, 900), MaximumMessageSize: bounded(maxSize, 262144), MessageRetentionPeriod: bounded(retention, 1209600),
 			VisibilityTimeout: bounded(visibility, 43200), ReceiveMessageWaitTimeSeconds: bounded(wait, 20), ContentBasedDeduplication: ptr.To(dedup),
-			RedrivePolicy: &v1alpha1.RedrivePolicy{DeadLetterTargetARN: ptr.To("arn:aws:sqs:eu-west-1:123456789012:dlq"), MaxReceiveCount: *bounded(maxReceive, 1000) + 1},
+			RedrivePolicy:        &v1alpha1.RedrivePolicy{DeadLetterTargetARN: ptr.To("arn:aws:sqs:eu-west-1:123456789012:dlq"), MaxReceiveCount: *bounded(maxReceive, 1000) + 1},
 			ServerSideEncryption: &v1alpha1.QueueEncryption{Type: kmsTypeSQS},
 		}
 		if sources != "" {

@@ -109,6 +109,10 @@ func ownCreate(u awsmr.Unconfirmed) (bool, error) {
 // Creating and left alone: DynamoDB refuses changes then.
 func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalObservation, error) {
 	name := meta.GetExternalName(cr)
+	if err := ddbclient.ValidateTableName(name); err != nil {
+		// The name actually used: the external name may name another table than metadata.name, which the CRD checks.
+		return managed.ExternalObservation{}, err
+	}
 	out, err := e.ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	switch {
 	case err == nil && out.Table != nil:
