@@ -13,8 +13,8 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// The spec is the user's, byte for byte: a manifest that writes fields with their zero values (false, and an
-// empty index list) is stored as applied after the provider created the resource and wrote its annotations —
+// The spec is the user's, byte for byte: a manifest that writes fields with their zero values (false, 0) and
+// explicit empty values ("none": tags: {}, empty index and rule lists) is stored as applied after the provider created the resource and wrote its annotations —
 // what `kubectl diff` and Argo CD compare — and its generation does not move.
 func TestSpecSurvivesProviderWrites(t *testing.T) {
 	ns := namespace(t)
@@ -27,14 +27,17 @@ spec:
   forProvider:
     region: eu-west-1
     forceDestroy: false
+    tags: {}
     publicAccessBlock: {blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: false, restrictPublicBuckets: false}
-    serverSideEncryption: {algorithm: AES256, bucketKeyEnabled: false}`,
+    serverSideEncryption: {algorithm: AES256, bucketKeyEnabled: false}
+    lifecycle: {rules: [{id: tmp, expirationDays: 7, transitions: [], noncurrentVersionTransitions: []}]}
+    cors: {rules: []}`,
 		"Queue": `apiVersion: sqs.aws.stateful.dev/v1alpha1
 kind: Queue
 metadata: {name: zero-q-%[1]s}
 spec:
   adoptExisting: false
-  forProvider: {region: eu-west-1}`,
+  forProvider: {region: eu-west-1, tags: {}, delaySeconds: 0}`,
 		"DBInstance": `apiVersion: rds.aws.stateful.dev/v1alpha1
 kind: DBInstance
 metadata: {name: zero-db-%[1]s}
@@ -47,6 +50,8 @@ spec:
     allocatedStorage: 20
     masterUsername: app
     masterPasswordSecretRef: {name: zero-db-%[1]s-master, key: password, generate: true}
+    multiAZ: false
+    tags: {}
     finalSnapshot: {skip: true}`,
 		"Table": `apiVersion: dynamodb.aws.stateful.dev/v1alpha1
 kind: Table
@@ -57,7 +62,9 @@ spec:
     region: eu-west-1
     hashKey: pk
     attributeDefinitions: [{name: pk, type: S}]
-    globalSecondaryIndexes: []`,
+    globalSecondaryIndexes: []
+    localSecondaryIndexes: []
+    tags: {}`,
 	}
 	for kind, m := range manifests {
 		t.Run(kind, func(t *testing.T) {
