@@ -127,7 +127,11 @@ func notIn(t *testing.T, want, got any, path string) []string {
 		}
 		return nil
 	}
-	gm, _ := got.(map[string]any)
+	gm, isMap := got.(map[string]any)
+	if !isMap {
+		// An applied empty object ({}: "none") must be stored too, not dropped.
+		return []string{fmt.Sprintf("%s: applied %v, stored %v", path, want, got)}
+	}
 	var out []string
 	for k, v := range wm {
 		g, ok := gm[k]
