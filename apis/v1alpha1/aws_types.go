@@ -140,9 +140,11 @@ type AWSAssumeRole struct {
 
 // AWSSessionTag is an STS session tag.
 type AWSSessionTag struct {
+	// Key of the session tag.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
 	Key string `json:"key"`
+	// Value of the session tag.
 	// +kubebuilder:validation:MaxLength=256
 	Value string `json:"value"`
 }

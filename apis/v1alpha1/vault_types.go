@@ -65,8 +65,11 @@ type VaultKubernetesAuth struct {
 
 // ServiceAccountReference names a service account.
 type ServiceAccountReference struct {
+	// Name of the service account.
 	// +kubebuilder:validation:MinLength=1
 	Name string `json:"name"`
+	// Namespace of the service account: required on a ClusterProviderConfig; a ProviderConfig's service account is
+	// in its own namespace (omit it).
 	// +optional
 	Namespace string `json:"namespace,omitempty"`
 }

@@ -110,8 +110,10 @@ type AttributeDefinition struct {
 
 // Throughput is provisioned capacity.
 type Throughput struct {
+	// ReadCapacityUnits are the read capacity units.
 	// +kubebuilder:validation:Minimum=1
 	ReadCapacityUnits int64 `json:"readCapacityUnits"`
+	// WriteCapacityUnits are the write capacity units.
 	// +kubebuilder:validation:Minimum=1
 	WriteCapacityUnits int64 `json:"writeCapacityUnits"`
 	// Autoscaled says Application Auto Scaling owns the capacity: the units above are what the table is created
@@ -136,13 +138,17 @@ type Projection struct {
 
 // A GlobalSecondaryIndex is an index with its own keys.
 type GlobalSecondaryIndex struct {
+	// IndexName names the index; a new name is a new index (the old one is removed).
 	// +kubebuilder:validation:MaxLength=255
 	IndexName string `json:"indexName"`
+	// HashKey is the index's partition key, one of attributeDefinitions.
 	// +kubebuilder:validation:MaxLength=255
 	HashKey string `json:"hashKey"`
+	// RangeKey is the index's sort key, one of attributeDefinitions.
 	// +optional
 	// +kubebuilder:validation:MaxLength=255
-	RangeKey   *string    `json:"rangeKey,omitempty"`
+	RangeKey *string `json:"rangeKey,omitempty"`
+	// Projection says which attributes the index carries.
 	Projection Projection `json:"projection"`
 	// ProvisionedThroughput of the index (billingMode PROVISIONED).
 	// +optional
@@ -151,10 +157,13 @@ type GlobalSecondaryIndex struct {
 
 // A LocalSecondaryIndex shares the table's hash key with another sort key.
 type LocalSecondaryIndex struct {
+	// IndexName names the index.
 	// +kubebuilder:validation:MaxLength=255
 	IndexName string `json:"indexName"`
+	// RangeKey is the index's sort key, one of attributeDefinitions.
 	// +kubebuilder:validation:MaxLength=255
-	RangeKey   string     `json:"rangeKey"`
+	RangeKey string `json:"rangeKey"`
+	// Projection says which attributes the index carries.
 	Projection Projection `json:"projection"`
 }
 
@@ -169,24 +178,35 @@ type TimeToLive struct {
 // TableEncryption is the encryption at rest.
 // +kubebuilder:validation:XValidation:rule="self.type == 'KMS' ? has(self.kmsKeyID) : !has(self.kmsKeyID)",message="kmsKeyID goes with type KMS, and only with it"
 type TableEncryption struct {
+	// Type is OWNED (a key DynamoDB owns, no KMS charge), AWS_MANAGED (the aws/dynamodb KMS key) or KMS (a
+	// customer key).
 	// +kubebuilder:validation:Enum=OWNED;AWS_MANAGED;KMS
 	Type string `json:"type"`
+	// KMSKeyID is the customer key with type KMS: an ID, an ARN or an alias.
 	// +optional
 	KMSKeyID *string `json:"kmsKeyID,omitempty"`
 }
 
 // TableObservation is the table as DynamoDB reports it.
 type TableObservation struct {
+	// ARN of the table.
 	ARN string `json:"arn,omitempty"`
 	// Status is CREATING, UPDATING, DELETING, ACTIVE, ...
-	Status         string            `json:"status,omitempty"`
-	StreamARN      string            `json:"streamARN,omitempty"`
-	BillingMode    string            `json:"billingMode,omitempty"`
-	IndexStatuses  map[string]string `json:"indexStatuses,omitempty"`
-	TimeToLive     string            `json:"timeToLive,omitempty"`
-	PointInTime    string            `json:"pointInTimeRecovery,omitempty"`
-	Tags           map[string]string `json:"tags,omitempty"`
-	PendingChanges []string          `json:"pendingChanges,omitempty"`
+	Status string `json:"status,omitempty"`
+	// StreamARN is the latest stream's ARN, when the stream is on.
+	StreamARN string `json:"streamARN,omitempty"`
+	// BillingMode the table has.
+	BillingMode string `json:"billingMode,omitempty"`
+	// IndexStatuses are the global secondary indexes' states, by name.
+	IndexStatuses map[string]string `json:"indexStatuses,omitempty"`
+	// TimeToLive is the TTL status (read only when the spec manages it).
+	TimeToLive string `json:"timeToLive,omitempty"`
+	// PointInTime is the point-in-time recovery status (read only when the spec manages it).
+	PointInTime string `json:"pointInTimeRecovery,omitempty"`
+	// Tags on the table, all of them.
+	Tags map[string]string `json:"tags,omitempty"`
+	// PendingChanges are the spec fields still to apply, in order: DynamoDB takes one change at a time.
+	PendingChanges []string `json:"pendingChanges,omitempty"`
 }
 
 // A TableSpec defines the desired state of a Table.
@@ -214,6 +234,7 @@ type TableStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
 // +kubebuilder:printcolumn:name="SYNCED",type="string",JSONPath=".status.conditions[?(@.type=='Synced')].status"
+// +kubebuilder:printcolumn:name="EXTERNAL-NAME",type="string",JSONPath=".metadata.annotations.crossplane\\.io/external-name"
 // +kubebuilder:printcolumn:name="STATE",type="string",JSONPath=".status.atProvider.status"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,aws}

@@ -182,9 +182,10 @@ type DBInstanceObservation struct {
 	ARN string `json:"arn,omitempty"`
 	// Status is RDS's status: creating, available, modifying, backing-up, deleting, ...
 	Status string `json:"status,omitempty"`
-	// Endpoint address and port.
+	// Address is the endpoint's host name.
 	Address string `json:"address,omitempty"`
-	Port    int32  `json:"port,omitempty"`
+	// Port is the endpoint's port.
+	Port int32 `json:"port,omitempty"`
 	// EngineVersion running now.
 	EngineVersion string `json:"engineVersion,omitempty"`
 	// DBInstanceClass running now.
@@ -224,6 +225,7 @@ type DBInstanceStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
 // +kubebuilder:printcolumn:name="SYNCED",type="string",JSONPath=".status.conditions[?(@.type=='Synced')].status"
+// +kubebuilder:printcolumn:name="EXTERNAL-NAME",type="string",JSONPath=".metadata.annotations.crossplane\\.io/external-name"
 // +kubebuilder:printcolumn:name="STATE",type="string",JSONPath=".status.atProvider.status"
 // +kubebuilder:printcolumn:name="ENGINE",type="string",JSONPath=".spec.forProvider.engine"
 // +kubebuilder:printcolumn:name="VERSION",type="string",JSONPath=".status.atProvider.engineVersion"

@@ -83,12 +83,16 @@ type ServerSideEncryption struct {
 
 // PublicAccessBlock is a bucket's public access block. Fields left out are false.
 type PublicAccessBlock struct {
+	// BlockPublicACLs refuses requests that set a public ACL.
 	// +optional
 	BlockPublicACLs *bool `json:"blockPublicAcls,omitempty"`
+	// IgnorePublicACLs makes S3 ignore public ACLs on the bucket and its objects.
 	// +optional
 	IgnorePublicACLs *bool `json:"ignorePublicAcls,omitempty"`
+	// BlockPublicPolicy refuses a bucket policy that grants public access.
 	// +optional
 	BlockPublicPolicy *bool `json:"blockPublicPolicy,omitempty"`
+	// RestrictPublicBuckets limits a bucket with a public policy to AWS services and the owner's account.
 	// +optional
 	RestrictPublicBuckets *bool `json:"restrictPublicBuckets,omitempty"`
 }
@@ -237,9 +241,12 @@ type BucketObservation struct {
 
 // ServerSideEncryptionObservation is the default encryption S3 reports.
 type ServerSideEncryptionObservation struct {
-	Algorithm        string `json:"algorithm,omitempty"`
-	KMSKeyID         string `json:"kmsKeyID,omitempty"`
-	BucketKeyEnabled bool   `json:"bucketKeyEnabled,omitempty"`
+	// Algorithm is AES256, aws:kms or aws:kms:dsse.
+	Algorithm string `json:"algorithm,omitempty"`
+	// KMSKeyID is the KMS key, as S3 reports it.
+	KMSKeyID string `json:"kmsKeyID,omitempty"`
+	// BucketKeyEnabled says whether an S3 Bucket Key is used.
+	BucketKeyEnabled bool `json:"bucketKeyEnabled,omitempty"`
 }
 
 // A BucketSpec defines the desired state of a Bucket.

@@ -63,7 +63,7 @@ func FuzzInSyncAfterCreate(f *testing.F) {
 		case 1:
 			p.ServerSideEncryption = &v1alpha1.TableEncryption{Type: "AWS_MANAGED"}
 		case 2:
-			p.ServerSideEncryption = &v1alpha1.TableEncryption{Type: "CUSTOMER_MANAGED", KMSKeyID: ptr.To("1234abcd")}
+			p.ServerSideEncryption = &v1alpha1.TableEncryption{Type: "KMS", KMSKeyID: ptr.To("1234abcd")}
 		}
 		if class%2 == 1 {
 			p.TableClass = ptr.To("STANDARD_INFREQUENT_ACCESS")
