@@ -47,6 +47,7 @@ lint: ## gofmt and go vet (unit and integration build tags).
 	go vet ./...
 	go vet -tags integration ./...
 	go vet -tags e2e ./...
+	go vet -tags compositions ./...
 
 .PHONY: unit
 unit: ## Unit tests, with the race detector.
@@ -89,9 +90,17 @@ integration: check-moto control-plane vault ## Integration tests: envtest's apis
 e2e: check-moto control-plane vault build ## The local stack without a terminal: apply examples, change, drift, delete.
 	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags e2e -count=1 -timeout 10m $(GO_TEST_FLAGS) ./test/e2e/...
 
+.PHONY: crossplane
+crossplane: ## Build (once) and cache Crossplane core, the crossplane CLI and function-patch-and-transform.
+	@hack/build-crossplane.sh >/dev/null
+
+.PHONY: compositions
+compositions: crossplane ## Render every example composition with the crossplane CLI and validate it against the CRDs.
+	CROSSPLANE_TOOLS=$$(hack/build-crossplane.sh) go test -tags compositions -count=1 -timeout 5m $(GO_TEST_FLAGS) ./test/compositions/...
+
 .PHONY: dev
 dev: check-moto control-plane vault build ## Run the local stack with the examples applied, until Ctrl-C.
 	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go run ./hack/dev
 
 .PHONY: test
-test: lint check-generate unit fuzz check-xpkg integration e2e ## Everything CI runs.
+test: lint check-generate unit fuzz check-xpkg compositions integration e2e ## Everything CI runs.
