@@ -37,6 +37,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis"
 	controllers "github.com/stateful-dev/provider-stateful/internal/controller"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/kstatus"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
@@ -134,7 +135,12 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		Cache: cache.Options{SyncPeriod: &s.SyncInterval},
 		// Secrets are never cached: an informer would hold every Secret of the cluster in memory and need
 		// cluster-wide list/watch. Credentials and connection Secrets are read and written directly.
-		Client:                     client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+		// Every status write of a managed resource carries what kstatus (Flux) reads: see package kstatus.
+		NewClient: func(cfg *rest.Config, o client.Options) (client.Client, error) {
+			c, err := client.New(cfg, o)
+			return kstatus.NewClient(c), err
+		},
 		Metrics:                    metricsserver.Options{BindAddress: s.MetricsAddress},
 		HealthProbeBindAddress:     s.HealthAddress,
 		LeaderElection:             s.LeaderElection,
