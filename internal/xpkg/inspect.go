@@ -35,15 +35,11 @@ func Inspect(ctx context.Context, img v1.Image) (*Contents, error) {
 		return nil, err
 	}
 	defer func() { _ = rc.Close() }()
-	metaScheme, err := xpxpkg.BuildMetaScheme()
+	p, err := packageParser()
 	if err != nil {
 		return nil, err
 	}
-	objScheme, err := xpxpkg.BuildObjectScheme()
-	if err != nil {
-		return nil, err
-	}
-	pkg, err := parser.New(metaScheme, objScheme).Parse(ctx, rc)
+	pkg, err := p.Parse(ctx, rc)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot parse the package")
 	}

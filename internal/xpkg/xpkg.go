@@ -105,6 +105,22 @@ func RuntimeImage(binary, caBundle []byte, arch string) (v1.Image, error) {
 
 // Build adds the package layer from dir (crossplane.yaml and crds/) to base, linted as a Provider package.
 func Build(ctx context.Context, dir string, base v1.Image) (v1.Image, error) {
+	p, err := packageParser()
+	if err != nil {
+		return nil, err
+	}
+	fs := afero.NewOsFs()
+	b := xpxpkg.New(
+		parser.NewFsBackend(fs, parser.FsDir(dir), parser.FsFilters(parser.SkipDirs(), parser.SkipNotYAML(), parser.SkipEmpty())),
+		parser.NewFsBackend(fs, parser.FsDir(dir+"/.no-examples")),
+		p, examples.New(),
+	)
+	img, _, err := b.Build(ctx, xpxpkg.WithBase(base))
+	return img, errors.Wrap(err, "cannot build the package")
+}
+
+// packageParser parses a package stream the way Crossplane's package manager does.
+func packageParser() (*parser.PackageParser, error) {
 	metaScheme, err := xpxpkg.BuildMetaScheme()
 	if err != nil {
 		return nil, err
@@ -113,12 +129,5 @@ func Build(ctx context.Context, dir string, base v1.Image) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs := afero.NewOsFs()
-	b := xpxpkg.New(
-		parser.NewFsBackend(fs, parser.FsDir(dir), parser.FsFilters(parser.SkipDirs(), parser.SkipNotYAML(), parser.SkipEmpty())),
-		parser.NewFsBackend(fs, parser.FsDir(dir+"/.no-examples")),
-		parser.New(metaScheme, objScheme), examples.New(),
-	)
-	img, _, err := b.Build(ctx, xpxpkg.WithBase(base))
-	return img, errors.Wrap(err, "cannot build the package")
+	return parser.New(metaScheme, objScheme), nil
 }

@@ -55,7 +55,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		},
 		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
 			t, ok := mg.(*v1alpha1.Table)
-			return ok && (t.Status.AtProvider.Status != "" && t.Status.AtProvider.Status != statusActive || len(t.Status.AtProvider.PendingChanges) > 0)
+			return ok && (t.Status.AtProvider.Status != "" && t.Status.AtProvider.Status != statusActive || len(t.Status.AtProvider.PendingChanges) > 0 || indexInFlight(t.Status.AtProvider.IndexStatuses))
 		})},
 	})
 }
@@ -75,6 +75,17 @@ type external struct {
 	tagField   string // the tag keys that differ, named for the event
 	// ownerUnknown: the table's tags could not be read yet (it is not ACTIVE), so it is neither changed nor deleted.
 	ownerUnknown bool
+}
+
+// indexInFlight reports whether an index is being built, changed or removed: changes wait for it, so it is
+// polled closely.
+func indexInFlight(statuses map[string]string) bool {
+	for _, s := range statuses {
+		if s != statusActive {
+			return true
+		}
+	}
+	return false
 }
 
 // listTags reads every page of the table's tags: an ownership tag on the second page is still an ownership tag.
@@ -155,7 +166,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	}
 	if b, why := indexBusy(out.Table); b {
 		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
-		cr.SetConditions(xpv2.Available().WithMessage(why))
+		// A table that was Ready serves traffic while an index is built; a new one is not Ready until its whole spec
+		// is applied (TTL and point-in-time recovery wait for the index), so it stays Creating.
+		if cr.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonCreating {
+			cr.SetConditions(xpv2.Creating().WithMessage(why))
+		} else {
+			cr.SetConditions(xpv2.Available().WithMessage(why))
+		}
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
 	}
 

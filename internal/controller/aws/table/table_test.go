@@ -71,6 +71,8 @@ func TestObserve(t *testing.T) {
 	backfilling := described()
 	backfilling.GlobalSecondaryIndexes[0].IndexStatus, backfilling.GlobalSecondaryIndexes[0].Backfilling = types.IndexStatusCreating, aws.Bool(true)
 	paged := described()
+	backfilling2 := described()
+	backfilling2.GlobalSecondaryIndexes[0].IndexStatus, backfilling2.GlobalSecondaryIndexes[0].Backfilling = types.IndexStatusCreating, aws.Bool(true)
 	creating := described()
 	creating.TableStatus = types.TableStatusCreating
 	cases := map[string]struct {
@@ -79,6 +81,7 @@ func TestObserve(t *testing.T) {
 		want      managed.ExternalObservation
 		ready     xpv2.Condition
 		errHas    string
+		creating  bool // the Table is still Creating (a new table)
 		wantOwner bool // Delete may go ahead
 	}{
 		"IndexBackfilling": {
@@ -86,6 +89,12 @@ func TestObserve(t *testing.T) {
 			ddb:    table(backfilling, [][]types.Tag{ownTags()}, nil),
 			want:   managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails("orders", backfilling)},
 			ready:  xpv2.Available().WithMessage("index byUser is CREATING (backfilling): further changes wait until it is ACTIVE"), wantOwner: true,
+		},
+		"NewTableIndexBuilding": {
+			reason: "A new table whose index is still being built is not Ready yet: its TTL and point-in-time recovery wait for the index.",
+			ddb:    table(backfilling2, [][]types.Tag{ownTags()}, nil), creating: true,
+			want:  managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails("orders", backfilling2)},
+			ready: xpv2.Creating().WithMessage("index byUser is CREATING (backfilling): further changes wait until it is ACTIVE"), wantOwner: true,
 		},
 		"TagsOnSecondPage": {
 			reason: "Ownership tags on a later page of ListTagsOfResource still make the table this Table's.",
@@ -109,6 +118,9 @@ func TestObserve(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := &external{ddb: tc.ddb, acct: &credentials.AWSAccount{IgnoreTagPrefixes: []string{"aws:"}}, record: event.NewNopRecorder()}
 			cr := tbl()
+			if tc.creating {
+				cr.SetConditions(xpv2.Creating())
+			}
 			got, err := e.Observe(context.Background(), cr)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
