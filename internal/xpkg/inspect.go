@@ -12,7 +12,6 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	xpxpkg "github.com/crossplane/crossplane-runtime/v2/pkg/xpkg"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/xpkg/parser"
 	pkgmetav1 "github.com/crossplane/crossplane/apis/v2/pkg/meta/v1"
 )
 

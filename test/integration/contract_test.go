@@ -346,6 +346,18 @@ var contracts = []kindContract{
 
 func second[T any](_ T, err error) error { return err }
 
+// contractFor returns the contract row of kind.
+func contractFor(t *testing.T, kind string) kindContract {
+	t.Helper()
+	for _, k := range contracts {
+		if k.kind == kind {
+			return k
+		}
+	}
+	t.Fatalf("no contract row for %s", kind)
+	return kindContract{}
+}
+
 // waitPolls waits until n more reconciles have read the resource name.
 func waitPolls(t *testing.T, op, name string, n int) {
 	t.Helper()

@@ -261,18 +261,7 @@ func TestTableAdoptedWithMinimalSpec(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	ns, name := namespace(t), "adopt-min-"+suffix()
-	s := ddbtypes.ScalarAttributeTypeS
-	if _, err := directDDB().CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(name), BillingMode: ddbtypes.BillingModeProvisioned,
-		ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(3), WriteCapacityUnits: aws.Int64(3)},
-		AttributeDefinitions:  []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: s}, {AttributeName: aws.String("user"), AttributeType: s}},
-		KeySchema:             []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
-		GlobalSecondaryIndexes: []ddbtypes.GlobalSecondaryIndex{{IndexName: aws.String("byUser"),
-			KeySchema:             []ddbtypes.KeySchemaElement{{AttributeName: aws.String("user"), KeyType: ddbtypes.KeyTypeHash}},
-			Projection:            &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll},
-			ProvisionedThroughput: &ddbtypes.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	contractFor(t, "Table").full(t, name) // PROVISIONED, with an index, TTL and point-in-time recovery
 	create(t, &ddbv1alpha1.Table{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: ddbv1alpha1.TableSpec{AdoptExisting: ptr.To(true), ForProvider: ddbv1alpha1.TableParameters{
