@@ -1,6 +1,7 @@
 package kstatus
 
 import (
+	"errors"
 	"testing"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -14,7 +15,7 @@ import (
 
 func TestMark(t *testing.T) {
 	synced := xpv2.ReconcileSuccess().WithObservedGeneration(3)
-	failed := xpv2.ReconcileError(errString("Throttling: Rate exceeded")).WithObservedGeneration(3)
+	failed := xpv2.ReconcileError(errors.New("Throttling: Rate exceeded")).WithObservedGeneration(3)
 	rejected := xpv2.Condition{Type: rejection.TypeInputRejected, Status: corev1.ConditionTrue, Reason: rejection.ReasonCloudRejected, Message: "invalid name"}
 	cases := map[string]struct {
 		reason           string
@@ -61,7 +62,3 @@ func TestMark(t *testing.T) {
 		t.Errorf("marking twice changed the status: %s", d)
 	}
 }
-
-type errString string
-
-func (e errString) Error() string { return string(e) }

@@ -61,52 +61,51 @@ func (r request) isDelete() bool {
 // changes is the Bucket's change list.
 type changes = change.List[request]
 
+// configDiff lists the managed sub-configurations whose observed state differs from the spec, in apply order.
+// Unset spec fields are not managed and never differ. An invalid desired policy is an error.
+func configDiff(name string, p v1alpha1.BucketParameters, o observed) (changes, error) {
+	var out changes
+	for _, c := range configChanges(name, p) {
+		d, err := differs(c.Field, p, o)
+		if err != nil {
+			return nil, err
+		}
+		if d {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// differs compares one sub-configuration the spec sets with what S3 reports.
+func differs(group string, p v1alpha1.BucketParameters, o observed) (bool, error) {
+	switch group {
+	case groupOwnership:
+		return *p.ObjectOwnership != o.ownership, nil
+	case groupPAB:
+		return !samePAB(*p.PublicAccessBlock, o.pab), nil
+	case groupVersioning:
+		return !versioningUpToDate(*p.Versioning, o.versioning), nil
+	case groupSSE:
+		return !sseUpToDate(*p.ServerSideEncryption, o.sse), nil
+	case groupLifecycle:
+		return !lifecycleUpToDate(p.Lifecycle.Rules, o.lifecycle), nil
+	case groupCORS:
+		return !corsUpToDate(p.CORS.Rules, o.cors), nil
+	default: // groupPolicy
+		same, err := policy.Equal(*p.Policy, o.policy)
+		return !same, err
+	}
+}
+
 // configChanges lists the sub-configurations the spec sets, in apply order, each with the request that applies it:
 // ownership and the public access block before the policy (a public policy is refused while BlockPublicPolicy is
 // on, and allowed once it is off). A new bucket is sent all of them.
 func configChanges(name string, p v1alpha1.BucketParameters) changes {
-	return configDiffWith(name, p, func(string) (bool, error) { return true, nil })
-}
-
-// configDiff lists the managed sub-configurations whose observed state differs from the spec, in apply order.
-// Unset spec fields are not managed and never differ. An invalid desired policy is an error.
-func configDiff(name string, p v1alpha1.BucketParameters, o observed) (changes, error) {
-	var policyErr error
-	cs := configDiffWith(name, p, func(group string) (bool, error) {
-		switch group {
-		case groupOwnership:
-			return *p.ObjectOwnership != o.ownership, nil
-		case groupPAB:
-			return !samePAB(*p.PublicAccessBlock, o.pab), nil
-		case groupVersioning:
-			return !versioningUpToDate(*p.Versioning, o.versioning), nil
-		case groupSSE:
-			return !sseUpToDate(*p.ServerSideEncryption, o.sse), nil
-		case groupLifecycle:
-			return !lifecycleUpToDate(p.Lifecycle.Rules, o.lifecycle), nil
-		case groupCORS:
-			return !corsUpToDate(p.CORS.Rules, o.cors), nil
-		default: // groupPolicy
-			same, err := policy.Equal(*p.Policy, o.policy)
-			policyErr = err
-			return !same, err
-		}
-	})
-	if policyErr != nil {
-		return nil, policyErr
-	}
-	return cs, nil
-}
-
-// configDiffWith builds the change of every set sub-configuration for which differs says so.
-func configDiffWith(name string, p v1alpha1.BucketParameters, differs func(group string) (bool, error)) changes {
 	b := aws.String(name)
 	var cs changes
 	add := func(set bool, group string, r func() request) {
-		if !set {
-			return
-		}
-		if d, err := differs(group); d && err == nil {
+		if set {
 			cs.Add(group, r())
 		}
 	}
