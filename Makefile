@@ -87,8 +87,10 @@ integration: check-moto control-plane vault ## Integration tests: envtest's apis
 	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags integration -p 1 -parallel 6 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
 
 .PHONY: e2e
-e2e: check-moto control-plane vault build ## The local stack without a terminal: apply examples, change, drift, delete.
-	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags e2e -count=1 -timeout 10m $(GO_TEST_FLAGS) ./test/e2e/...
+e2e: check-moto control-plane vault crossplane build xpkg ## The local stack with real Crossplane installing the package: examples, compositions, drift, delete.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault CROSSPLANE_TOOLS=$$(hack/build-crossplane.sh) \
+	  XPKGS="$(foreach a,$(XPKG_ARCHES),$(abspath $(OUTPUT))/xpkg/provider-stateful-$(VERSION)-$(a).xpkg)" \
+	  go test -tags e2e -count=1 -timeout 12m $(GO_TEST_FLAGS) ./test/e2e/...
 
 .PHONY: crossplane
 crossplane: ## Build (once) and cache Crossplane core, the crossplane CLI and function-patch-and-transform.
@@ -101,6 +103,11 @@ compositions: crossplane ## Render every example composition with the crossplane
 .PHONY: dev
 dev: check-moto control-plane vault build ## Run the local stack with the examples applied, until Ctrl-C.
 	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go run ./hack/dev
+
+.PHONY: dev-crossplane
+dev-crossplane: check-moto control-plane vault crossplane xpkg ## make dev with real Crossplane installing the package, and the example XRs composed.
+	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go run ./hack/dev -dir _output/dev-crossplane \
+	  -crossplane "$$(hack/build-crossplane.sh)" -xpkgs "$(foreach a,$(XPKG_ARCHES),$(abspath $(OUTPUT))/xpkg/provider-stateful-$(VERSION)-$(a).xpkg)"
 
 .PHONY: test
 test: lint check-generate unit fuzz check-xpkg compositions integration e2e ## Everything CI runs.

@@ -1,6 +1,7 @@
 // Command dev runs the local stack for `make dev`: control plane, moto_server and the provider, with the examples
 // in examples/local applied. It shows the managed resources until they are Ready, says how to poke them, and stays
-// up until Ctrl-C.
+// up until Ctrl-C. With -crossplane (`make dev-crossplane`) real Crossplane installs the provider's package and
+// the example compositions' XRs are applied too.
 package main
 
 import (
@@ -22,7 +23,13 @@ func main() {
 	provider := flag.String("provider", "_output/provider", "Provider binary.")
 	examples := flag.String("examples", "examples/local", "Folder of manifests to apply.")
 	poll := flag.Duration("poll", 30*time.Second, "Provider poll interval (short, so drift you make is reverted quickly).")
+	crossplane := flag.String("crossplane", "", "Folder hack/build-crossplane.sh printed: run real Crossplane, install the package, apply the compositions.")
+	xpkgs := flag.String("xpkgs", "", "The packages `make xpkg` wrote (space-separated), with -crossplane.")
 	flag.Parse()
+
+	// When the output is piped (make dev | tee log) and Ctrl-C ends the reader first, a write to stdout must not
+	// kill this process before it has stopped the stack: its children run in their own process groups.
+	signal.Ignore(syscall.SIGPIPE)
 
 	say := func(f string, a ...any) { fmt.Printf("\033[1m==>\033[0m "+f+"\n", a...) }
 	abs, _ := filepath.Abs(*dir)
@@ -32,6 +39,7 @@ func main() {
 	s, err := localstack.Start(ctx, localstack.Options{
 		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", Log: say,
 		ProviderArgs: []string{fmt.Sprintf("--poll=%s", *poll), "--poll-jitter=0s", "--debug"},
+		Crossplane:   *crossplane, Packages: strings.Fields(*xpkgs),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local stack failed:", err)
@@ -44,15 +52,24 @@ func main() {
 		fmt.Fprintln(os.Stderr, out, err)
 		return
 	}
-	say("waiting for the managed resources to become Ready")
+	kinds := "managed"
+	if *crossplane != "" {
+		say("applying the example compositions and an XR of each (examples/compositions)")
+		if err := applyCompositions(s); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return
+		}
+		kinds = "managed,composite"
+	}
+	say("waiting for the resources to become Ready")
 	last := ""
 	for ctx.Err() == nil {
-		out, _ := s.KubectlRun("get", "managed", "-A", "-o", "custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,READY:.status.conditions[?(@.type=='Ready')].status,SYNCED:.status.conditions[?(@.type=='Synced')].status,MESSAGE:.status.conditions[?(@.type=='Synced')].message")
+		out, _ := s.KubectlRun("get", kinds, "-A", "-o", "custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,READY:.status.conditions[?(@.type=='Ready')].status,SYNCED:.status.conditions[?(@.type=='Synced')].status,MESSAGE:.status.conditions[?(@.type=='Synced')].message")
 		if out != last {
 			fmt.Print(out)
 			last = out
 		}
-		ready, _ := s.KubectlRun("get", "managed", "-A", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`)
+		ready, _ := s.KubectlRun("get", kinds, "-A", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`)
 		if allTrue(ready) {
 			break
 		}
@@ -88,7 +105,37 @@ Everything is Ready. The stack stays up until Ctrl-C.
   logs:     %[5]s/{provider,moto,moto-strict,vault,kube-controller-manager}.log
   metrics:  curl -s http://%[6]s/metrics | grep stateful_cloud_requests_total
 `, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr, s.StrictMotoURL, s.Vault.URL, localstack.VaultRootToken, os.Getenv("VAULT_BIN"))
+	if *crossplane != "" {
+		fmt.Printf(`
+  # Crossplane installed the package from the local registry %[1]s and composes the example platform APIs:
+  kubectl get providers,functions,managedresourcedefinitions
+  kubectl get composite -A                    # the XRs: AppStorage demo/checkout, PostgreSQLDatabase demo/billing-db
+  KUBECONFIG=%[2]s %[3]s/crossplane-cli resource trace -n demo appstorage.platform.stateful.dev checkout
+  logs:     %[4]s/{crossplane,crossplane-rbac,function-patch-and-transform}.log
+`, s.Registry, s.Kubeconfig, *crossplane, abs)
+	}
 	<-ctx.Done()
+}
+
+// applyCompositions applies the example XRDs, waits until Crossplane serves their XR kinds, then the
+// compositions and an XR of each.
+func applyCompositions(s *localstack.Stack) error {
+	dir := filepath.Join("examples", "compositions")
+	var defs, rest []string
+	for _, x := range []string{"app-storage", "postgres"} {
+		defs = append(defs, "-f", filepath.Join(dir, x, "definition.yaml"))
+		rest = append(rest, "-f", filepath.Join(dir, x, "composition.yaml"), "-f", filepath.Join(dir, x, "xr.yaml"))
+	}
+	for _, args := range [][]string{
+		append([]string{"apply"}, defs...),
+		{"wait", "--for=condition=Established", "--timeout=60s", "xrd", "--all"},
+		append([]string{"apply"}, rest...),
+	} {
+		if out, err := s.KubectlRun(args...); err != nil {
+			return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return nil
 }
 
 // allTrue reports whether every line of out (one per resource) is "True", and there is at least one.

@@ -17,10 +17,6 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/stateful-dev/provider-stateful/internal/xpkg"
@@ -162,24 +158,5 @@ func push(ref string, files []string) error {
 	if err != nil {
 		return err
 	}
-	idx := v1.ImageIndex(empty.Index)
-	for _, f := range files {
-		img, err := tarball.ImageFromPath(f, nil)
-		if err != nil {
-			return err
-		}
-		cf, err := img.ConfigFile()
-		if err != nil {
-			return err
-		}
-		d, err := img.Digest()
-		if err != nil {
-			return err
-		}
-		if err := remote.Write(r.Context().Digest(d.String()), img); err != nil {
-			return err
-		}
-		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: cf.Architecture}}})
-	}
-	return remote.WriteIndex(r, idx)
+	return xpkg.Push(r, files)
 }

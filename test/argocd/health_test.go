@@ -1,5 +1,3 @@
-// Package argocd checks the Argo CD health checks shipped in cluster/argocd: the scripts run in gopher-lua, the
-// Lua interpreter Argo CD itself uses.
 package argocd
 
 import (
@@ -9,63 +7,29 @@ import (
 	"strings"
 	"testing"
 
-	lua "github.com/yuin/gopher-lua"
 	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
-// Health is what Argo CD reads from a health script.
-type Health struct{ Status, Message string }
-
-func toLua(L *lua.LState, v any) lua.LValue {
-	switch x := v.(type) {
-	case map[string]any:
-		t := L.NewTable()
-		for k, e := range x {
-			t.RawSetString(k, toLua(L, e))
-		}
-		return t
-	case []any:
-		t := L.NewTable()
-		for _, e := range x {
-			t.Append(toLua(L, e))
-		}
-		return t
-	case string:
-		return lua.LString(x)
-	case bool:
-		return lua.LBool(x)
-	case float64:
-		return lua.LNumber(x)
-	default:
-		return lua.LNil
-	}
-}
-
-// Run evaluates script for obj the way Argo CD does: obj is a global, the script returns a table.
-func Run(t *testing.T, script string, obj map[string]any) Health {
-	t.Helper()
-	L := lua.NewState()
-	defer L.Close()
-	L.SetGlobal("obj", toLua(L, obj))
-	if err := L.DoString(script); err != nil {
-		t.Fatalf("the health script fails: %v", err)
-	}
-	ret, ok := L.Get(-1).(*lua.LTable)
-	if !ok {
-		t.Fatalf("the health script returns %v, not a table", L.Get(-1))
-	}
-	return Health{Status: ret.RawGetString("status").String(), Message: ret.RawGetString("message").String()}
-}
-
 func script(t *testing.T) string {
-	b, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "cluster", "argocd", "health.lua"))
+	t.Helper()
+	sc, err := Script()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return sc
+}
+
+// Run is Eval, failing t on an error.
+func Run(t *testing.T, script string, obj map[string]any) Health {
+	t.Helper()
+	h, err := Eval(script, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // Every managed kind has the health check, and every copy is the script.

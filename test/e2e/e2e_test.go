@@ -31,7 +31,9 @@ func TestExamplesEndToEnd(t *testing.T) {
 	root := harness.RepoRoot()
 	dir := filepath.Join(root, "_output", "e2e")
 	ctx := context.Background()
+	tools, pkgs := crossplaneOptions(t)
 	s, err := localstack.Start(ctx, localstack.Options{
+		Crossplane: tools, Packages: pkgs,
 		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200",
 		ProviderArgs: []string{"--poll=3s", "--poll-jitter=0s", "--debug"},
 		Log:          t.Logf,
@@ -60,6 +62,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 		return m
 	}
 
+	checkInstalledByCrossplane(t, s, kubectl)
 	kubectl("apply", "-f", filepath.Join(root, "examples", "local"))
 	kubectl("wait", "--for=condition=Ready", "--timeout=90s", "-n", "demo", "bucket/"+bucket)
 	if tags()["team"] != "platform" {
@@ -146,6 +149,9 @@ func TestExamplesEndToEnd(t *testing.T) {
 		t.Errorf("no DriftReverted event")
 	}
 
+	// The platform APIs: both example compositions, through Crossplane and function-patch-and-transform.
+	checkCompositions(t, s, kubectl, tools)
+
 	// Deleting a namespace (kube-controller-manager's namespace controller) deletes its Buckets, and the buckets —
 	// also for a tenant whose namespaced ProviderConfig is deleted together with them: the config is kept until its
 	// last Bucket is gone.
@@ -167,15 +173,34 @@ func TestExamplesEndToEnd(t *testing.T) {
 	if users := kubectl("get", "providerconfigusages", "-n", "team-x", "-o", "jsonpath={.items[*].resourceRef.name}"); strings.Contains(users, "team-x-sneaky") || !strings.Contains(users, "team-x-data") {
 		t.Errorf("usage records in team-x name %q: want team-x-data's only", users)
 	}
+	// A queue whose dead-letter queue does not exist (yet): its reference is unresolved, retried, not Degraded.
+	orphan := filepath.Join(dir, "orphan-queue.yaml")
+	if err := os.WriteFile(orphan, []byte("apiVersion: sqs.aws.stateful.dev/v1alpha1\nkind: Queue\nmetadata: {namespace: demo, name: orphan}\nspec:\n  forProvider:\n    region: eu-west-1\n    redrivePolicy: {deadLetterTargetRef: {name: not-there-yet}, maxReceiveCount: 3}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kubectl("apply", "-f", orphan)
+	wait(t, "the orphan queue's unresolved reference", func() bool {
+		msg, _ := s.KubectlRun("get", "queue", "-n", "demo", "orphan", "-o", "jsonpath={.status.conditions[?(@.type=='Synced')].message}")
+		return strings.Contains(msg, "not-there-yet")
+	})
+	checkArgoHealth(t, s, kubectl, []argoCase{
+		{kind: "bucket", namespace: "demo", name: bucket, status: "Healthy"},
+		{kind: "queue", namespace: "demo", name: "orders", status: "Healthy"},
+		{kind: "dbinstance", namespace: "demo", name: "orders-db", status: "Healthy"},
+		{kind: "table", namespace: "demo", name: "events", status: "Healthy"},
+		{kind: "queue", namespace: "demo", name: "orphan", status: "Progressing", msgHas: "not-there-yet"},
+		{kind: "bucket", namespace: "team-x", name: "team-x-sneaky", status: "Progressing", msgHas: "does not serve namespace team-x"},
+	})
+
 	kubectl("delete", "namespace", "demo", "team-x", "--wait=false")
-	for _, b := range []string{bucket, "team-x-data"} {
+	for _, b := range []string{bucket, "team-x-data", "checkout-data"} {
 		wait(t, b+" gone from moto", func() bool {
 			_, err := direct.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(b)})
 			return err != nil
 		})
 	}
 	queues := sqs.New(sqs.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.MotoURL), Credentials: credentials.NewStaticCredentialsProvider("x", "x", "")})
-	for _, q := range []string{"orders", "orders-dlq", "events.fifo"} {
+	for _, q := range []string{"orders", "orders-dlq", "events.fifo", "checkout-work", "checkout-dlq"} {
 		wait(t, "queue "+q+" gone from moto", func() bool {
 			_, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(q)})
 			return err != nil

@@ -39,6 +39,7 @@ func StartMotoAt(ctx context.Context, port int, logPath string, env ...string) (
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = ChildAttr()
 	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("cannot start moto_server: %w", err)

@@ -79,6 +79,7 @@ func startVault(ctx context.Context, addr, rootToken, logPath string, withTLS bo
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = ChildAttr()
 	// NOTE: a bundled plugin's init parses a certificate with a negative serial, which Go 1.23+ rejects.
 	cmd.Env = []string{"GODEBUG=x509negativeserial=1", "HOME=" + filepath.Dir(logPath), "PATH=" + os.Getenv("PATH")}
 	if err := cmd.Start(); err != nil {

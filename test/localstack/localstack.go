@@ -42,6 +42,12 @@ type Options struct {
 	VaultAddr string
 	// Log receives progress lines.
 	Log func(format string, args ...any)
+	// Crossplane, when set, is the folder hack/build-crossplane.sh printed: the stack then runs Crossplane core,
+	// installs the provider from Packages (what `make xpkg` wrote, one per architecture) through a local registry,
+	// and runs the binary from this machine's package with the service account Crossplane's RBAC manager grants
+	// (see crossplane.go). Unset, the CRDs are applied directly and Provider runs with an admin kubeconfig.
+	Crossplane string
+	Packages   []string
 }
 
 // A Stack is a running local stack.
@@ -59,6 +65,13 @@ type Stack struct {
 	Vault *harness.Vault
 	// ProviderHome is the provider process's working directory, HOME and TMPDIR.
 	ProviderHome string
+	// Registry is the local OCI registry's host:port, with Crossplane.
+	Registry string
+
+	registry           *http.Server
+	runtime            *externalRuntime
+	stopRuntime        context.CancelFunc
+	providerKubeconfig string
 
 	opts     Options
 	env      *envtest.Environment
@@ -71,11 +84,12 @@ type Stack struct {
 const VaultRootToken = "dev-only-root-token"
 
 // Start brings the stack up. On error everything started so far is stopped.
-func Start(ctx context.Context, o Options) (s *Stack, err error) {
+func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	s = &Stack{opts: o}
+	// Not the named result: every `return nil, err` below would set it to nil before the deferred Stop runs.
+	s := &Stack{opts: o}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -88,6 +102,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	env, err := harness.NewEnvtest()
 	if err != nil {
 		return nil, err
+	}
+	if o.Crossplane != "" {
+		// The package installs the provider's CRDs.
+		env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
 	}
 	env.AttachControlPlaneOutput = false
 	s.env = env
@@ -128,6 +146,15 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 
 	if err := s.startVault(ctx); err != nil {
 		return nil, err
+	}
+	if o.Crossplane != "" {
+		kube, err := client.New(s.Config, client.Options{Scheme: Scheme()})
+		if err != nil {
+			return nil, err
+		}
+		if s.opts.Provider, err = s.startCrossplane(ctx, kube); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.StartProvider(); err != nil {
 		return nil, err
@@ -220,14 +247,34 @@ func (s *Stack) KillProvider() {
 }
 
 func (s *Stack) start(name, bin string, args ...string) (*exec.Cmd, error) {
+	return s.startEnv(name, bin, nil, args...)
+}
+
+// command prepares bin with its output in Dir/name.log, the admin kubeconfig (the provider's own, with
+// Crossplane) and env.
+func (s *Stack) command(name, bin string, env []string, args ...string) (*exec.Cmd, error) {
 	logf, err := os.Create(filepath.Join(s.opts.Dir, name+".log"))
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+s.Kubeconfig)
+	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+s.Kubeconfig), env...)
+	// Own process group: Ctrl-C in the terminal reaches the stack through Stop, in order. And each process dies
+	// with this one should it die first (a test killed at its timeout), instead of holding the stack's ports.
+	cmd.SysProcAttr = harness.ChildAttr()
+	return cmd, nil
+}
+
+func (s *Stack) startEnv(name, bin string, env []string, args ...string) (*exec.Cmd, error) {
+	cmd, err := s.command(name, bin, env, args...)
+	if err != nil {
+		return nil, err
+	}
 	if name == "provider" {
+		if s.providerKubeconfig != "" {
+			cmd.Env = append(cmd.Env, "KUBECONFIG="+s.providerKubeconfig)
+		}
 		// The provider runs in an empty folder of its own, which is also its HOME and TMPDIR: the e2e test checks
 		// it is still empty at the end (the provider writes nothing to disk, credentials included).
 		s.ProviderHome = filepath.Join(s.opts.Dir, "provider-home")
@@ -240,8 +287,6 @@ func (s *Stack) start(name, bin string, args ...string) (*exec.Cmd, error) {
 		cmd.Dir = s.ProviderHome
 		cmd.Env = append(cmd.Env, "HOME="+s.ProviderHome, "TMPDIR="+s.ProviderHome)
 	}
-	// Own process group: Ctrl-C in the terminal reaches the stack through Stop, in order.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("cannot start %s: %w", name, err)
 	}
@@ -264,6 +309,12 @@ func (s *Stack) Stop() {
 			}
 		}
 	}
+	if s.stopRuntime != nil {
+		s.stopRuntime()
+	}
+	if s.registry != nil {
+		_ = s.registry.Close()
+	}
 	if s.Vault != nil {
 		s.Vault.Stop()
 	}
@@ -274,6 +325,12 @@ func (s *Stack) Stop() {
 		_ = s.env.Stop()
 	}
 }
+
+// Dir is the folder of the kubeconfigs and logs.
+func (s *Stack) Dir() string { return s.opts.Dir }
+
+// Root is the repository root.
+func (s *Stack) Root() string { return harness.RepoRoot() }
 
 // Kubectl runs the built kubectl against the stack and returns its combined output.
 func (s *Stack) KubectlRun(args ...string) (string, error) {

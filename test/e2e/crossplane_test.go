@@ -1,0 +1,79 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stateful-dev/provider-stateful/test/localstack"
+)
+
+// crossplaneOptions are the stack's Crossplane options from make e2e's environment: the tools folder
+// hack/build-crossplane.sh printed and the packages `make xpkg` wrote.
+func crossplaneOptions(t *testing.T) (tools string, pkgs []string) {
+	tools, pkgs = os.Getenv("CROSSPLANE_TOOLS"), strings.Fields(os.Getenv("XPKGS"))
+	if tools == "" || len(pkgs) == 0 {
+		t.Fatal("CROSSPLANE_TOOLS or XPKGS is not set: run through `make e2e`, which builds Crossplane and the packages")
+	}
+	return tools, pkgs
+}
+
+// checkInstalledByCrossplane checks what Crossplane did with the package: every kind is a
+// ManagedResourceDefinition, the AWS kinds Active through the activation policy, and the provider running with
+// its service account's token — not the stack's admin.
+func checkInstalledByCrossplane(t *testing.T, s *localstack.Stack, kubectl func(...string) string) {
+	t.Helper()
+	mrds := kubectl("get", "managedresourcedefinitions", "-o", `jsonpath={range .items[*]}{.metadata.name}={.spec.state}{"\n"}{end}`)
+	for _, kind := range []string{"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev"} {
+		if !strings.Contains(mrds, kind+"=Active") {
+			t.Errorf("ManagedResourceDefinition %s is not Active:\n%s", kind, mrds)
+		}
+	}
+	if rev := kubectl("get", "providerrevisions", "-o", "jsonpath={.items[*].spec.image}"); !strings.HasPrefix(rev, s.Registry+"/") {
+		t.Errorf("the provider revision's package %q is not from the local registry %s", rev, s.Registry)
+	}
+	kc, err := os.ReadFile(filepath.Join(s.Dir(), "provider-kubeconfig"))
+	if err != nil || strings.Contains(string(kc), "client-certificate") || !strings.Contains(string(kc), "token:") {
+		t.Errorf("the provider does not run with a service account token (%v)", err)
+	}
+}
+
+// checkCompositions applies both example platform APIs and an XR of each, waits until each XR is Ready against
+// moto, and traces one with the crossplane CLI.
+func checkCompositions(t *testing.T, s *localstack.Stack, kubectl func(...string) string, tools string) {
+	t.Helper()
+	comp := filepath.Join(s.Root(), "examples", "compositions")
+	kubectl("apply", "-f", filepath.Join(comp, "app-storage", "definition.yaml"), "-f", filepath.Join(comp, "postgres", "definition.yaml"))
+	kubectl("wait", "--for=condition=Established", "--timeout=60s", "xrd/appstorages.platform.stateful.dev", "xrd/postgresqldatabases.platform.stateful.dev")
+	for _, x := range []string{"app-storage", "postgres"} {
+		kubectl("apply", "-f", filepath.Join(comp, x, "composition.yaml"))
+	}
+	for _, x := range []string{"app-storage", "postgres"} {
+		kubectl("apply", "-f", filepath.Join(comp, x, "xr.yaml"))
+	}
+	kubectl("wait", "--for=condition=Ready", "--timeout=120s", "-n", "demo", "appstorage/checkout", "postgresqldatabase/billing-db")
+
+	if url := kubectl("get", "appstorage", "-n", "demo", "checkout", "-o", "jsonpath={.status.queueURL}"); !strings.Contains(url, "checkout-work") {
+		t.Errorf("the AppStorage XR's status.queueURL is %q", url)
+	}
+	if uri := kubectl("get", "secret", "-n", "demo", "billing-db-conn", "-o", "jsonpath={.data.uri}"); uri == "" {
+		t.Errorf("the PostgreSQLDatabase's connection Secret billing-db-conn has no uri")
+	}
+
+	cmd := exec.Command(filepath.Join(tools, "crossplane-cli"), "resource", "trace", "-n", "demo", "appstorage.platform.stateful.dev", "checkout")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+s.Kubeconfig)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("crossplane resource trace: %v\n%s", err, out)
+	}
+	for _, want := range []string{"AppStorage/checkout", "Bucket/checkout-data", "Queue/checkout-dlq", "Queue/checkout-work"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the trace does not name %s:\n%s", want, out)
+		}
+	}
+	t.Logf("crossplane resource trace:\n%s", out)
+}
