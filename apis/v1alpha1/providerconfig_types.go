@@ -59,7 +59,7 @@ type ProviderConfigStatus struct {
 // reserved to ClusterProviderConfigs, which only cluster administrators can create.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:printcolumn:name="SOURCE",type="string",JSONPath=".spec.aws.credentials.source"
+// +kubebuilder:printcolumn:name="AWS",type="string",JSONPath=".spec.aws.credentials.source",description="Where the AWS credentials come from."
 // +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
 // +kubebuilder:printcolumn:name="USERS",type="integer",JSONPath=".status.users"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
@@ -92,7 +92,7 @@ type ProviderConfigList struct {
 // the provider's own identity.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:printcolumn:name="SOURCE",type="string",JSONPath=".spec.aws.credentials.source"
+// +kubebuilder:printcolumn:name="AWS",type="string",JSONPath=".spec.aws.credentials.source",description="Where the AWS credentials come from."
 // +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
 // +kubebuilder:printcolumn:name="USERS",type="integer",JSONPath=".status.users"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"

@@ -9,10 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	kerrors "k8s.io/apimachinery/pkg/api/errors"
-
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -31,8 +28,8 @@ type AWSAccount struct {
 	// IgnoreTagPrefixes are the tag prefixes never touched; it always includes "aws:".
 	IgnoreTagPrefixes []string
 
-	stamp   string
-	config  string // the config version (UID and generation) it was built from
+	stamp   string // see fingerprint
+	config  string // see builtFrom
 	clients sync.Map
 	// vault supplies the credentials when they come from Vault; nil otherwise.
 	vault vaultAWS
@@ -53,23 +50,14 @@ func Client[T any](a *AWSAccount, key string, build func(aws.Config) T) T {
 
 // AWS resolves the AWS section of the config mg references. It is rebuilt only when the config's UID or
 // generation, or the content of the Secret it references, changes.
-//
-// A managed resource being deleted may use the account its config last resolved to when a Secret the config
-// references is gone: deleting a namespace deletes its Secrets, its ProviderConfig and its managed resources
-// together, and the resources still need credentials to delete what they manage.
 func (r *Resolver) AWS(ctx context.Context, mg resource.ModernManaged) (*AWSAccount, error) {
 	pc, err := r.getConfig(ctx, mg)
 	if err != nil {
 		return nil, err
 	}
 	a, err := r.resolveAWS(ctx, pc)
-	if err != nil && meta.WasDeleted(mg) && kerrors.IsNotFound(err) {
-		r.mu.Lock()
-		last, ok := r.aws[pc.key()]
-		r.mu.Unlock()
-		if ok && pc.continues(last.config) {
-			return last, nil
-		}
+	if last, ok := lastForDeletion[*AWSAccount](r, cloudAWS, pc, mg, err); ok {
+		return last, nil
 	}
 	return a, err
 }
@@ -112,8 +100,7 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old, ok := r.aws[key]
-	if ok && old.stamp == stamp {
+	if old, ok := cachedLocked[*AWSAccount](r, cloudAWS, key); ok && old.fingerprint() == stamp {
 		return old, nil
 	}
 	cfg, err := r.newAWSConfig(ctx, s)
@@ -132,22 +119,15 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 	if spec.AssumeRole != nil {
 		a.roleARN = spec.AssumeRole.RoleARN
 	}
-	r.aws[key] = a
-	if old != nil {
-		// The config changed: what the old credentials hold in Vault (an IAM user) is released now, not at its TTL.
-		r.retire(pc.ref(), old.close)
-	}
+	r.replaceLocked(cloudAWS, pc, a)
 	return a, nil
 }
 
-// checkTenancy refuses what a namespaced ProviderConfig may not do. The CRD refuses it too; this is the second
-// line for objects written before the rule existed or with validation bypassed.
+// checkTenancy refuses what a namespaced ProviderConfig's AWS section may not do. The CRD refuses it too; this is
+// the second line for objects written before the rule existed or with validation bypassed.
 func checkTenancy(pc config, c v1alpha1.AWSCredentials) error {
-	if pc.namespace == "" {
-		return nil
-	}
-	if c.Source != v1alpha1.AWSCredentialsSecret && c.Source != v1alpha1.AWSCredentialsVault {
-		return errors.Errorf("%s cannot use credentials source %s: only a ClusterProviderConfig may use the provider's own identity", pc, c.Source)
+	if err := checkSource(pc, "aws", string(c.Source)); err != nil {
+		return err
 	}
 	if c.SecretRef != nil {
 		_, err := secretNamespace(pc, c.SecretRef.Namespace)
@@ -192,6 +172,17 @@ func (r *Resolver) awsSecretKeys(ctx context.Context, pc config, ref *v1alpha1.A
 		return k, err
 	}
 	return k, nil
+}
+
+func (a *AWSAccount) fingerprint() string { return a.stamp }
+func (a *AWSAccount) builtFrom() string   { return a.config }
+
+func (a *AWSAccount) vaultStatus() *CredentialStatus {
+	if a.vault == nil {
+		return nil
+	}
+	s := a.vault.Status()
+	return &s
 }
 
 // close releases what the account holds in Vault.

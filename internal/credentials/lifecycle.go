@@ -76,13 +76,12 @@ func (r *Resolver) revokeLease(ref ConfigRef, c *vault.Client, id string) {
 // a token it logged in for is revoked.
 func (r *Resolver) Forget(ref ConfigRef) {
 	r.mu.Lock()
-	a := r.aws[ref.key()]
+	accounts := r.takeAccountsLocked(ref.key())
 	v := r.vaults[ref.key()]
-	delete(r.aws, ref.key())
 	delete(r.vaults, ref.key())
 	r.mu.Unlock()
 	var release []func(context.Context) error
-	if a != nil {
+	for _, a := range accounts {
 		release = append(release, a.close)
 	}
 	if v != nil {
@@ -97,12 +96,12 @@ func (r *Resolver) Forget(ref ConfigRef) {
 // new credentials, so the old ones would only linger until their TTL.
 func (r *Resolver) Close(ctx context.Context) {
 	r.mu.Lock()
-	accounts, vaults := r.aws, r.vaults
-	r.aws, r.vaults = map[string]*AWSAccount{}, map[string]*vaultConn{}
+	accounts, vaults := r.accounts, r.vaults
+	r.accounts, r.vaults = map[accountKey]account{}, map[string]*vaultConn{}
 	r.mu.Unlock()
 	// Leases first, through the connections that minted them; then the connections.
 	for k, a := range accounts {
-		r.release(ctx, k, a.close)
+		r.release(ctx, k.config, a.close)
 	}
 	for k, v := range vaults {
 		r.release(ctx, k, v.client.Close)
@@ -121,7 +120,7 @@ type ConfigStatus struct {
 // Status returns what the resolver knows about the config now.
 func (r *Resolver) Status(ref ConfigRef) ConfigStatus {
 	r.mu.Lock()
-	a := r.aws[ref.key()]
+	aws, hasAWS := cachedLocked[*AWSAccount](r, cloudAWS, ref.key())
 	v := r.vaults[ref.key()]
 	r.mu.Unlock()
 	var s ConfigStatus
@@ -129,9 +128,8 @@ func (r *Resolver) Status(ref ConfigRef) ConfigStatus {
 		vs := v.client.Status()
 		s.Vault = &vs
 	}
-	if a != nil && a.vault != nil {
-		cs := a.vault.Status()
-		s.AWS = &cs
+	if hasAWS {
+		s.AWS = aws.vaultStatus()
 	}
 	return s
 }

@@ -45,9 +45,9 @@ type Resolver struct {
 	lmu       sync.Mutex
 	listeners []func(ConfigRef)
 
-	mu     sync.Mutex
-	aws    map[string]*AWSAccount
-	vaults map[string]*vaultConn
+	mu       sync.Mutex
+	accounts map[accountKey]account
+	vaults   map[string]*vaultConn
 }
 
 // NewResolver returns a Resolver that reads configs with kube and Secrets with secrets, and requests service
@@ -55,8 +55,8 @@ type Resolver struct {
 func NewResolver(kube, secrets client.Reader, tokens client.Client) *Resolver {
 	return &Resolver{
 		kube: kube, secrets: secrets, tokens: tokens, newAWSConfig: awsclient.NewConfig,
-		log: logging.NewNopLogger(),
-		aws: map[string]*AWSAccount{}, vaults: map[string]*vaultConn{},
+		log:      logging.NewNopLogger(),
+		accounts: map[accountKey]account{}, vaults: map[string]*vaultConn{},
 	}
 }
 

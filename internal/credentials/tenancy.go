@@ -67,3 +67,19 @@ func (r *Resolver) serves(ctx context.Context, pc config, ns string) error {
 	}
 	return &NotServedError{msg: pc.String() + " does not serve namespace " + ns + ": it is not in the config's allowedNamespaces; use a ProviderConfig of the namespace, or ask a platform administrator to allow it"}
 }
+
+// Credential sources a namespaced config may use in any cloud's section: a Secret of its own namespace, or Vault.
+// Every other source (the environment, a file, the pod's identity) is the provider's own identity.
+const (
+	sourceSecret = "Secret"
+	sourceVault  = "Vault"
+)
+
+// checkSource refuses, for a namespaced config, a credentials source of a cloud section that is the provider's
+// own identity: the same rule for every cloud.
+func checkSource(pc config, section, source string) error {
+	if pc.namespace == "" || source == sourceSecret || source == sourceVault {
+		return nil
+	}
+	return errors.Errorf("%s cannot use %s credentials source %s: only a ClusterProviderConfig may use the provider's own identity", pc, section, source)
+}

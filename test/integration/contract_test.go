@@ -27,7 +27,7 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
@@ -372,7 +372,7 @@ func waitPolls(t *testing.T, op, name string, n int) {
 func updateEvents(t *testing.T, ns, name string) []string {
 	var out []string
 	for _, e := range events(t, ns, name) {
-		for _, r := range []string{string(awsmr.ReasonDrift), string(awsmr.ReasonChange)} {
+		for _, r := range []string{string(mr.ReasonDrift), string(mr.ReasonChange)} {
 			if strings.HasPrefix(e, r+": ") {
 				out = append(out, e)
 			}
@@ -467,7 +467,7 @@ func TestKindContract(t *testing.T) {
 				if after := k.config(t, name); after != before {
 					t.Errorf("the adopted resource changed:\nbefore %s\nafter  %s", before, after)
 				}
-				if tags := k.tags(t, name); tags["team"] != "legacy" || tags[awsmr.TagNamespace] != ns {
+				if tags := k.tags(t, name); tags["team"] != "legacy" || tags[mr.AWS.NamespaceKey] != ns {
 					t.Errorf("adopting with no tags in the spec: other tools' tags are kept and the ownership tags added, got %v", tags)
 				}
 			})
@@ -496,7 +496,7 @@ func TestKindContract(t *testing.T) {
 				for _, c := range proxy.Mutating(name)[mutating:] {
 					t.Errorf("the colliding %s in %s made a %s call", k.kind, b, c.Operation)
 				}
-				if tags := k.tags(t, name); tags[awsmr.TagNamespace] != a {
+				if tags := k.tags(t, name); tags[mr.AWS.NamespaceKey] != a {
 					t.Errorf("after the colliding %s was deleted, the resource of %s/%s has tags %v", k.kind, a, name, tags)
 				}
 

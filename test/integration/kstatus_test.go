@@ -17,16 +17,41 @@ import (
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/test/argocd"
 )
 
-// kstatusOf computes what Flux's kstatus reads of ns/name.
-func kstatusOf(t *testing.T, gvk schema.GroupVersionKind, ns, name string) (status.Status, string) {
+func getUnstructured(t *testing.T, gvk schema.GroupVersionKind, ns, name string) *unstructured.Unstructured {
 	t.Helper()
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
 	if err := kube.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, u); err != nil {
 		t.Fatal(err)
 	}
+	return u
+}
+
+// argoHealth runs cluster/argocd/health.lua on u as Argo CD would.
+func argoHealth(t *testing.T, u *unstructured.Unstructured) argocd.Health {
+	t.Helper()
+	script, err := argocd.Script()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := argocd.Eval(script, u.Object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// kstatusOf computes what Flux's kstatus reads of ns/name.
+func kstatusOf(t *testing.T, gvk schema.GroupVersionKind, ns, name string) (status.Status, string) {
+	t.Helper()
+	return kstatus(t, getUnstructured(t, gvk, ns, name))
+}
+
+func kstatus(t *testing.T, u *unstructured.Unstructured) (status.Status, string) {
+	t.Helper()
 	r, err := status.Compute(u)
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +61,8 @@ func kstatusOf(t *testing.T, gvk schema.GroupVersionKind, ns, name string) (stat
 
 // Flux reads the provider's resources with kstatus, no custom health expression: Current once Ready (and the
 // observed generation is the object's), InProgress while a change is in flight or a transient error is retried,
-// Failed when the cloud rejected the spec.
+// Failed when the cloud rejected the spec. Argo CD's health check (cluster/argocd/health.lua) reads the same live
+// objects as Healthy, Progressing and Degraded.
 func TestKStatusReadsEveryState(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
@@ -52,14 +78,20 @@ func TestKStatusReadsEveryState(t *testing.T) {
 		gvk  schema.GroupVersionKind
 		name string
 		want status.Status
+		argo string
 	}{
-		{s3v1alpha1.BucketGroupVersionKind, ready, status.CurrentStatus},
-		{s3v1alpha1.BucketGroupVersionKind, rejectedName, status.FailedStatus},
-		{sqsv1alpha1.QueueGroupVersionKind, waiting, status.InProgressStatus},
+		{s3v1alpha1.BucketGroupVersionKind, ready, status.CurrentStatus, "Healthy"},
+		{s3v1alpha1.BucketGroupVersionKind, rejectedName, status.FailedStatus, "Degraded"},
+		{sqsv1alpha1.QueueGroupVersionKind, waiting, status.InProgressStatus, "Progressing"},
 	} {
-		eventually(t, fmt.Sprintf("%s kstatus %s", tc.name, tc.want), func() (bool, string) {
-			s, msg := kstatusOf(t, tc.gvk, ns, tc.name)
-			return s == tc.want, string(s) + ": " + msg
+		// NOTE: kstatus reads an object with no status at all as Current, so a Current alone would pass before the
+		// provider has seen the resource: the same read must also satisfy Argo CD's script, which says Progressing
+		// until the provider has written conditions.
+		eventually(t, fmt.Sprintf("%s kstatus %s and Argo CD %s", tc.name, tc.want, tc.argo), func() (bool, string) {
+			u := getUnstructured(t, tc.gvk, ns, tc.name)
+			s, msg := kstatus(t, u)
+			h := argoHealth(t, u)
+			return s == tc.want && h.Status == tc.argo, fmt.Sprintf("kstatus %s: %s; Argo CD %s: %s", s, msg, h.Status, h.Message)
 		})
 	}
 

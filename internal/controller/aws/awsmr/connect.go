@@ -6,15 +6,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ctrl "sigs.k8s.io/controller-runtime"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -68,22 +68,11 @@ type connector[T resource.ModernManaged, API any] struct {
 	record  event.Recorder
 }
 
-// Connect checks that the ProviderConfig serves the resource's namespace, tracks the usage, then returns an
-// external client with a service client built from the (cached) account settings.
-//
-// The namespace check comes first, so a refused resource leaves no ProviderConfigUsage behind. A refused resource
-// being deleted is let go without a cloud call: its namespace may not act with that identity, not even to delete,
-// and keeping its finalizer would keep the namespace from being deleted.
+// Connect admits the resource (mr.Admit: its ProviderConfig serves its namespace; the usage is tracked), then
+// returns an external client with a service client built from the (cached) account settings.
 func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExternalClient[T], error) {
-	if err := c.creds.Admit(ctx, cr); err != nil {
-		if credentials.IsNotServed(err) && meta.WasDeleted(cr) {
-			c.record.Event(cr, event.Warning("NotServed", errors.Wrap(err, "deleting without touching the cloud resource")))
-			return letGo[T]{}, nil
-		}
-		return nil, err
-	}
-	if err := setup.TrackUsage(ctx, c.usage, cr); err != nil {
-		return nil, err
+	if letGo, err := mr.Admit(ctx, c.creds, c.usage, c.record, cr); letGo != nil || err != nil {
+		return letGo, err
 	}
 	acct, err := c.creds.AWS(ctx, cr)
 	if err != nil {
@@ -91,31 +80,7 @@ func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExt
 	}
 	region := c.kind.Region(cr)
 	api := credentials.Client(acct, c.kind.Service+"/"+region, func(cfg aws.Config) API { return c.kind.NewAPI(cfg, region, acct) })
-	ext := &claimed[T]{TypedExternalClient: c.kind.NewExternal(api, acct, c.record), claims: c.claims,
-		scope: func(ctx context.Context, cr T) (claim.Scope, error) {
-			return scope(ctx, c.kind.GVK, c.kind.Global, acct, region, cr)
-		}}
+	ext := &mr.Claimed[T]{TypedExternalClient: c.kind.NewExternal(api, acct, c.record), Claims: c.claims,
+		Scope: scope[T](c.kind.GVK, c.kind.Global, acct, region), Invalid: awsclient.IsInvalidInput}
 	return setup.Guarded(c.secrets, ext), nil
 }
-
-// letGo is the external client of a resource being deleted whose config does not serve its namespace: the cloud
-// resource is reported gone, so the runtime removes the finalizer, and nothing is sent to the cloud.
-type letGo[T resource.ModernManaged] struct{}
-
-func (letGo[T]) Observe(context.Context, T) (managed.ExternalObservation, error) {
-	return managed.ExternalObservation{ResourceExists: false}, nil
-}
-
-func (letGo[T]) Create(context.Context, T) (managed.ExternalCreation, error) {
-	return managed.ExternalCreation{}, errors.New("refusing to create: the ProviderConfig does not serve this namespace")
-}
-
-func (letGo[T]) Update(context.Context, T) (managed.ExternalUpdate, error) {
-	return managed.ExternalUpdate{}, errors.New("refusing to update: the ProviderConfig does not serve this namespace")
-}
-
-func (letGo[T]) Delete(context.Context, T) (managed.ExternalDelete, error) {
-	return managed.ExternalDelete{}, nil
-}
-
-func (letGo[T]) Disconnect(context.Context) error { return nil }

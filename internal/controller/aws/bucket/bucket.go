@@ -24,6 +24,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -93,7 +94,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, err
 	}
 	unconfirmed := awsmr.OwnRecord(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr, true)
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
@@ -114,7 +115,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 
 	e.observedTags = tags
 	e.drift = nil
-	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, awsmr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, change.TagField(d))
 	}
@@ -144,7 +145,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		}
 		// This Bucket holds the name's claim (taken just before Create) and Observe found no bucket moments ago: an
 		// untagged bucket is this Bucket's own earlier attempt whose answer was lost.
-		if o, tagged := awsmr.OwnerOf(observed); tagged && !o.Is(cr) {
+		if o, tagged := mr.AWS.OwnerOf(observed); tagged && !o.Is(cr) {
 			return managed.ExternalCreation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
 		}
 	case s3client.IsTakenByOtherAccount(err):
@@ -175,7 +176,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if err := e.applyConfig(ctx, e.changed); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	awsmr.RecordChanges(e.record, cr, e.drift)
+	mr.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -253,7 +254,7 @@ func (e *external) putTags(ctx context.Context, cr *v1alpha1.Bucket, observed ma
 	spec := cr.Spec.ForProvider.Tags
 	_, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
 		Bucket:  aws.String(meta.GetExternalName(cr)),
-		Tagging: &types.Tagging{TagSet: tagsToPut(awsmr.DesiredTags(cr, spec, e.acct.DefaultTags), observed, awsmr.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))},
+		Tagging: &types.Tagging{TagSet: tagsToPut(mr.AWS.DesiredTags(cr, spec, e.acct.DefaultTags), observed, mr.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))},
 	})
 	return errors.Wrap(awsclient.Clean(err), errPutTags)
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/s3/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -119,12 +119,12 @@ func TestObserve(t *testing.T) {
 		},
 		"OwnedByOther": {
 			reason: "A bucket tagged for team-b/data is refused by team-a/data.",
-			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{awsmr.TagNamespace: "team-b", awsmr.TagName: "data"})},
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "data"})},
 			want: want{errHas: "belongs to Bucket team-b/data"},
 		},
 		"OwnedByOtherWhileDeleting": {
 			reason: "A deleting Bucket lets go of another Bucket's bucket without touching it.",
-			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{awsmr.TagNamespace: "team-b", awsmr.TagName: "data"})},
+			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "data"})},
 			want: want{obs: managed.ExternalObservation{ResourceExists: false}},
 		},
 		"NotOurs": {
@@ -191,7 +191,7 @@ func TestCreate(t *testing.T) {
 		return func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return nil, err }
 	}
 	created := func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return &s3.CreateBucketOutput{}, nil }
-	want := tagsToPut(awsmr.DesiredTags(bucket(), nil, acct().DefaultTags), nil, nil)
+	want := tagsToPut(mr.AWS.DesiredTags(bucket(), nil, acct().DefaultTags), nil, nil)
 
 	cases := map[string]struct {
 		reason  string
@@ -215,7 +215,7 @@ func TestCreate(t *testing.T) {
 			reason: "BucketAlreadyOwnedByYou of a bucket tagged for another Bucket is refused untouched.",
 			s3: &fake.S3{
 				MockCreateBucket:     createErr(awstest.APIError("CreateBucket", 409, "BucketAlreadyOwnedByYou", "")),
-				MockGetBucketTagging: tagging(map[string]string{awsmr.TagNamespace: "team-b", awsmr.TagName: "data"}),
+				MockGetBucketTagging: tagging(map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "data"}),
 			},
 			errHas: "belongs to Bucket team-b/data",
 		},
@@ -260,15 +260,15 @@ func TestUpdate(t *testing.T) {
 	}{
 		"Drift": {
 			reason: "The spec has not changed since the last sync: the difference is drift.",
-			cr:     bucket(withSynced(1), noTags), wantReason: awsmr.ReasonDrift,
+			cr:     bucket(withSynced(1), noTags), wantReason: mr.ReasonDrift,
 		},
 		"SpecChange": {
 			reason: "A newer generation than the last sync is a spec change.",
-			cr:     bucket(withSynced(0), noTags), wantReason: awsmr.ReasonChange,
+			cr:     bucket(withSynced(0), noTags), wantReason: mr.ReasonChange,
 		},
 		"UnsetTagsKeepOthers": {
 			reason: "A spec without tags manages only the ownership and default tags: PutBucketTagging (which replaces the set) carries the other tools' tags over.",
-			cr:     bucket(withSynced(1)), wantReason: awsmr.ReasonDrift, wantKept: map[string]string{"intruder": "1"},
+			cr:     bucket(withSynced(1)), wantReason: mr.ReasonDrift, wantKept: map[string]string{"intruder": "1"},
 		},
 	}
 	for name, tc := range cases {
@@ -288,7 +288,7 @@ func TestUpdate(t *testing.T) {
 			if _, err := e.Update(context.Background(), tc.cr); err != nil {
 				t.Fatalf("%s\nUpdate(...): %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tagsToPut(awsmr.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), tc.wantKept, []string{""}), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
+			if diff := cmp.Diff(tagsToPut(mr.AWS.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), tc.wantKept, []string{""}), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
 				t.Errorf("%s\nPutBucketTagging: -want +got:\n%s", tc.reason, diff)
 			}
 			if len(rec.Events) != 1 || rec.Events[0].Reason != tc.wantReason || !strings.Contains(rec.Events[0].Message, "tags[intruder]") {

@@ -9,7 +9,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 )
 
 type modifier func(*v1alpha1.Bucket)
@@ -59,7 +59,7 @@ func bucket(m ...modifier) *v1alpha1.Bucket {
 
 // ownedTags are team-a/data's ownership tags plus extra.
 func ownedTags(extra map[string]string) map[string]string {
-	out := map[string]string{awsmr.TagNamespace: "team-a", awsmr.TagName: "data", awsmr.TagUID: "uid-a"}
+	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "data", mr.AWS.UIDKey: "uid-a"}
 	for k, v := range extra {
 		out[k] = v
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -101,7 +102,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.DBInstanceGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.DBInstanceGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider
@@ -133,13 +134,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	// connection Secret was never written. Only a password the provider set is ever published, so an adopted
 	// instance's connection Secret never shows a password the instance may not have. Without a connection Secret
 	// there is nowhere to record it: no rotation. ObserveOnly never sets one (the runtime sends no update).
-	e.rotate = cr.GetWriteConnectionSecretToReference() != nil && !awsmr.OnlyObserves(cr.GetManagementPolicies()) &&
+	e.rotate = cr.GetWriteConnectionSecretToReference() != nil && !mr.OnlyObserves(cr.GetManagementPolicies()) &&
 		(applied == "" || !known || source != applied)
 	e.drift = e.changed.Fields()
 	if e.rotate {
 		e.drift = append(e.drift, groupPassword)
 	}
-	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, awsmr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, mr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, change.TagField(d))
 	}
@@ -175,7 +176,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		// Not a rejection of the spec: fixing the Secret retries, with backoff, and no call reaches RDS meanwhile.
 		return managed.ExternalCreation{}, err
 	}
-	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
+	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
 	switch {
 	case err == nil:
 	case rdsclient.IsAlreadyExists(err):
@@ -183,7 +184,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		if derr != nil || len(out.DBInstances) == 0 {
 			return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 		}
-		if o, tagged := awsmr.OwnerOf(tagMap(out.DBInstances[0].TagList)); !tagged || !o.Is(cr) {
+		if o, tagged := mr.AWS.OwnerOf(tagMap(out.DBInstances[0].TagList)); !tagged || !o.Is(cr) {
 			return managed.ExternalCreation{}, errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id)
 		}
 	default:
@@ -221,7 +222,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		}
 	}
 	if e.tagsDiffer {
-		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tagMap(e.inst.TagList), awsmr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := mr.TagChanges(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tagMap(e.inst.TagList), mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
 		if len(set) > 0 {
 			if _, err := e.rds.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: e.inst.DBInstanceArn, Tags: tagList(set)}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
@@ -233,7 +234,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 			}
 		}
 	}
-	awsmr.RecordChanges(e.record, cr, e.drift)
+	mr.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{ConnectionDetails: details}, nil
 }
 

@@ -22,7 +22,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/rds/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -40,7 +40,7 @@ func db(m ...func(*v1alpha1.DBInstance)) *v1alpha1.DBInstance {
 
 func instance(m ...func(*types.DBInstance)) types.DBInstance {
 	var tags []types.Tag
-	for _, t := range tagList(awsmr.OwnershipTags(db())) {
+	for _, t := range tagList(mr.AWS.Tags(db())) {
 		tags = append(tags, t)
 	}
 	i := types.DBInstance{

@@ -24,6 +24,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -90,7 +91,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.QueueGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "queue", "Queue", name); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.QueueGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "queue", "Queue", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 
@@ -113,7 +114,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 
 	e.observedTags = tags
 	e.drift = e.changed.Fields()
-	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, awsmr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, mr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, change.TagField(d))
 	}
@@ -136,7 +137,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	}
 	out, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{
 		QueueName: aws.String(name), Attributes: attrs,
-		Tags: awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+		Tags: mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
 	})
 	switch {
 	case err == nil:
@@ -159,7 +160,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 		}
 	}
 	if e.tagsDiffer {
-		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags, awsmr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := mr.TagChanges(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags, mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
 		if len(set) > 0 {
 			if _, err := e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(e.url), Tags: set}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
@@ -171,7 +172,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 			}
 		}
 	}
-	awsmr.RecordChanges(e.record, cr, e.drift)
+	mr.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -41,7 +41,7 @@ func q(m ...func(*v1alpha1.Queue)) *v1alpha1.Queue {
 }
 
 func owned(extra map[string]string) map[string]string {
-	out := map[string]string{awsmr.TagNamespace: "team-a", awsmr.TagName: "orders", awsmr.TagUID: "uid-a", "managed-by": "ps"}
+	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "orders", mr.AWS.UIDKey: "uid-a", "managed-by": "ps"}
 	for k, v := range extra {
 		out[k] = v
 	}
@@ -93,7 +93,7 @@ func TestObserve(t *testing.T) {
 		},
 		"OwnedByOther": {
 			reason: "A queue tagged for team-b/orders is never team-a's.",
-			cr:     q(), sqs: existing(inSync, map[string]string{awsmr.TagNamespace: "team-b", awsmr.TagName: "orders"}),
+			cr:     q(), sqs: existing(inSync, map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "orders"}),
 			errHas: "belongs to Queue team-b/orders",
 		},
 		"NotOurs": {
@@ -225,7 +225,7 @@ func TestUpdate(t *testing.T) {
 	if diff := cmp.Diff([]string{"intruder"}, untagged, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("Extra tags are removed, aws: ones kept: -want +got:\n%s", diff)
 	}
-	if len(rec.Events) != 1 || rec.Events[0].Reason != awsmr.ReasonChange {
+	if len(rec.Events) != 1 || rec.Events[0].Reason != mr.ReasonChange {
 		t.Errorf("one ApplyingSpecChange event for a never-synced Queue, got %+v", rec.Events)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -108,7 +109,7 @@ func (e *external) listTags(ctx context.Context, arn *string) (map[string]string
 }
 
 // ownCreate asks the claim's record whether the table is this Table's own create.
-func ownCreate(u awsmr.Unconfirmed) (bool, error) {
+func ownCreate(u mr.Unconfirmed) (bool, error) {
 	if u == nil {
 		return false, nil
 	}
@@ -151,7 +152,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus)))
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails(name, out.Table)}, nil
 	}
-	if absent, err := awsmr.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, e.tags, "table", "Table", name); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, e.tags, "table", "Table", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
@@ -200,7 +201,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	cr.SetConditions(xpv2.Available())
 
 	drift := append(changes(nil), e.pending...)
-	if d := awsmr.TagDiff(awsmr.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, awsmr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, mr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer, e.tagField = true, change.TagField(d)
 		drift.Add(e.tagField, request{})
 	}
@@ -213,7 +214,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 // table and the ownership rule decides.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalCreation, error) {
 	name := meta.GetExternalName(cr)
-	_, err := e.ddb.CreateTable(ctx, createInput(name, cr.Spec.ForProvider, awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)))
+	_, err := e.ddb.CreateTable(ctx, createInput(name, cr.Spec.ForProvider, mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)))
 	switch {
 	case err == nil:
 	case ddbclient.IsInUse(err):
@@ -249,7 +250,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		applied = append(applied, c.Field)
 	}
 	if e.tagsDiffer {
-		set, remove := awsmr.TagChanges(awsmr.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, awsmr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := mr.TagChanges(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
 		arn := e.obs.Table.TableArn
 		if len(set) > 0 {
 			in := &dynamodb.TagResourceInput{ResourceArn: arn}
@@ -267,7 +268,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		}
 		applied = append(applied, e.tagField)
 	}
-	awsmr.RecordChanges(e.record, cr, applied)
+	mr.RecordChanges(e.record, cr, applied)
 	return managed.ExternalUpdate{}, nil
 }
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -36,7 +36,7 @@ func tbl() *v1alpha1.Table {
 
 func ownTags() []types.Tag {
 	var out []types.Tag
-	for k, v := range awsmr.OwnershipTags(tbl()) {
+	for k, v := range mr.AWS.Tags(tbl()) {
 		out = append(out, tagOf(k, v))
 	}
 	return out

@@ -1,4 +1,4 @@
-package awsmr
+package mr
 
 import (
 	"sort"
@@ -7,9 +7,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// DesiredTags is the whole tag set a cloud resource should carry (apart from ignored keys): the ProviderConfig's
-// default tags, overridden by the spec's tags, plus the ownership tags, which nothing overrides.
-func DesiredTags(mg metav1.Object, spec, defaults map[string]string) map[string]string {
+// DesiredTags is the whole tag (or label) set a cloud resource should carry (apart from ignored keys): the
+// ProviderConfig's defaults, overridden by the spec's, plus the ownership marker, which nothing overrides.
+func (m Marker) DesiredTags(mg metav1.Object, spec, defaults map[string]string) map[string]string {
 	out := make(map[string]string, len(defaults)+len(spec)+3)
 	for k, v := range defaults {
 		out[k] = v
@@ -17,13 +17,14 @@ func DesiredTags(mg metav1.Object, spec, defaults map[string]string) map[string]
 	for k, v := range spec {
 		out[k] = v
 	}
-	for k, v := range OwnershipTags(mg) {
+	for k, v := range m.Tags(mg) {
 		out[k] = v
 	}
 	return out
 }
 
-// Ignored reports whether a tag key is left alone: "aws:" keys and the ProviderConfig's ignored prefixes.
+// Ignored reports whether a tag key is left alone: it has one of the prefixes (a cloud's own, such as "aws:", and
+// the ProviderConfig's ignored prefixes).
 func Ignored(key string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(key, p) {

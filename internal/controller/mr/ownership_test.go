@@ -1,4 +1,4 @@
-package awsmr
+package mr
 
 import (
 	"strings"
@@ -45,7 +45,7 @@ func bucket(m ...modifier) *v1alpha1.Bucket {
 }
 
 func ownedTags(extra map[string]string) map[string]string {
-	out := map[string]string{TagNamespace: "team-a", TagName: "data", TagUID: "uid-a"}
+	out := map[string]string{AWS.NamespaceKey: "team-a", AWS.NameKey: "data", AWS.UIDKey: "uid-a"}
 	for k, v := range extra {
 		out[k] = v
 	}
@@ -64,10 +64,10 @@ func TestJudge(t *testing.T) {
 		want        Ownership
 	}{
 		"Owned":            {reason: "Tags naming this Bucket make it its own.", cr: bucket(), tags: ownedTags(nil), want: OwnedByCR},
-		"OwnedOtherUID":    {reason: "Same namespace and name with another UID is a re-created Bucket: still its own.", cr: bucket(), tags: map[string]string{TagNamespace: "team-a", TagName: "data", TagUID: "old"}, want: OwnedByCR},
-		"OtherNamespace":   {reason: "team-b/data's bucket is never team-a/data's.", cr: bucket(), tags: map[string]string{TagNamespace: "team-b", TagName: "data", TagUID: "uid-b"}, want: OwnedByOther},
-		"OtherName":        {reason: "Another Bucket in the same namespace owns it.", cr: bucket(), tags: map[string]string{TagNamespace: "team-a", TagName: "logs"}, want: OwnedByOther},
-		"ForeignEvenAdopt": {reason: "adoptExisting never takes a bucket tagged for another Bucket.", cr: bucket(withAdopt()), tags: map[string]string{TagNamespace: "team-b", TagName: "data"}, want: OwnedByOther},
+		"OwnedOtherUID":    {reason: "Same namespace and name with another UID is a re-created Bucket: still its own.", cr: bucket(), tags: map[string]string{AWS.NamespaceKey: "team-a", AWS.NameKey: "data", AWS.UIDKey: "old"}, want: OwnedByCR},
+		"OtherNamespace":   {reason: "team-b/data's bucket is never team-a/data's.", cr: bucket(), tags: map[string]string{AWS.NamespaceKey: "team-b", AWS.NameKey: "data", AWS.UIDKey: "uid-b"}, want: OwnedByOther},
+		"OtherName":        {reason: "Another Bucket in the same namespace owns it.", cr: bucket(), tags: map[string]string{AWS.NamespaceKey: "team-a", AWS.NameKey: "logs"}, want: OwnedByOther},
+		"ForeignEvenAdopt": {reason: "adoptExisting never takes a bucket tagged for another Bucket.", cr: bucket(withAdopt()), tags: map[string]string{AWS.NamespaceKey: "team-b", AWS.NameKey: "data"}, want: OwnedByOther},
 		"Untagged":         {reason: "An untagged bucket is not taken without a reason.", cr: bucket(), tags: map[string]string{"x": "y"}, want: NotOurs},
 		"Adopt":            {reason: "adoptExisting takes an untagged bucket.", cr: bucket(withAdopt()), want: Adoptable},
 		"ObserveOnly":      {reason: "ObserveOnly may observe an untagged bucket.", cr: bucket(withPolicies(xpv2.ManagementActionObserve)), want: Adoptable},
@@ -81,7 +81,7 @@ func TestJudge(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := Judge(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), tc.unconfirmed, tc.tags)
+			got, err := AWS.Judge(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), tc.unconfirmed, tc.tags)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +117,7 @@ func TestOnlyObserves(t *testing.T) {
 
 func TestClaim(t *testing.T) {
 	deleting := func(b *v1alpha1.Bucket) { now := metav1.Now(); b.SetDeletionTimestamp(&now) }
-	other := map[string]string{TagNamespace: "team-b", TagName: "data"}
+	other := map[string]string{AWS.NamespaceKey: "team-b", AWS.NameKey: "data"}
 	cases := map[string]struct {
 		reason     string
 		cr         *v1alpha1.Bucket
@@ -134,7 +134,7 @@ func TestClaim(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			absent, err := Claim(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), nil, tc.tags, "bucket", "Bucket", "data")
+			absent, err := AWS.Claim(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), nil, tc.tags, "bucket", "Bucket", "data")
 			if absent != tc.wantAbsent || (tc.wantErr == "") != (err == nil) || err != nil && !strings.HasPrefix(err.Error(), tc.wantErr) {
 				t.Errorf("%s\nClaim: want absent=%t err=%q, got %t %v", tc.reason, tc.wantAbsent, tc.wantErr, absent, err)
 			}

@@ -1,4 +1,4 @@
-package awsmr
+package mr
 
 import (
 	"testing"
@@ -22,13 +22,13 @@ func TestDesiredTags(t *testing.T) {
 		},
 		"OwnershipWins": {
 			reason:   "Default tags cannot override ownership tags.",
-			defaults: map[string]string{TagName: "hijack"},
+			defaults: map[string]string{AWS.NameKey: "hijack"},
 			want:     ownedTags(nil),
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, DesiredTags(bucket(), tc.spec, tc.defaults)); diff != "" {
+			if diff := cmp.Diff(tc.want, AWS.DesiredTags(bucket(), tc.spec, tc.defaults)); diff != "" {
 				t.Errorf("%s\ndesiredTags(...): -want +got:\n%s", tc.reason, diff)
 			}
 		})

@@ -1,8 +1,13 @@
-// Package awsmr holds what every AWS managed kind shares: the ownership rule that keeps two managed resources from
-// claiming one cloud resource, and tag handling with default tags and ignored prefixes.
-package awsmr
+// Package mr holds what every managed kind shares, whatever its cloud: the ownership rule that keeps two managed
+// resources from claiming one cloud resource (with a per-cloud spelling of its marker), tag and label set logic
+// with defaults and ignored prefixes, the events an update records, the claim on a cloud name around creates and
+// updates, and the admission of a resource by its ProviderConfig.
+package mr
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -11,13 +16,42 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Ownership tags name the managed resource that made (or adopted) a cloud resource. The default external name is
-// metadata.name without the namespace, so team-a/data and team-b/data would otherwise both claim "data".
-const (
-	TagNamespace = "stateful.dev/namespace"
-	TagName      = "stateful.dev/name"
-	TagUID       = "stateful.dev/uid"
-)
+// A Marker is how one cloud spells the ownership marker: tags or labels that name the managed resource that made
+// (or adopted) a cloud resource. The default external name is metadata.name without the namespace, so team-a/data
+// and team-b/data would otherwise both claim "data".
+type Marker struct {
+	// NamespaceKey, NameKey and UIDKey are the keys of the three parts.
+	NamespaceKey, NameKey, UIDKey string
+	// value spells a part as the cloud allows it; nil keeps it as it is.
+	value func(string) string
+}
+
+// AWS marks with tags, whose keys and values allow every character a Kubernetes name has.
+var AWS = Marker{NamespaceKey: "stateful.dev/namespace", NameKey: "stateful.dev/name", UIDKey: "stateful.dev/uid"}
+
+// GCP marks with labels: keys and values only of lowercase letters, digits, '_' and '-', at most 63 characters.
+// A name's dots become underscores (Kubernetes names have no underscore, so two names never spell alike), and a
+// longer value keeps its first 50 characters and a hash of the whole.
+var GCP = Marker{NamespaceKey: "stateful-dev_namespace", NameKey: "stateful-dev_name", UIDKey: "stateful-dev_uid", value: gcpLabelValue}
+
+// gcpLabelMax is the longest GCP label value.
+const gcpLabelMax = 63
+
+func gcpLabelValue(v string) string {
+	v = strings.ReplaceAll(strings.ToLower(v), ".", "_")
+	if len(v) <= gcpLabelMax {
+		return v
+	}
+	h := sha256.Sum256([]byte(v))
+	return v[:50] + "-" + hex.EncodeToString(h[:])[:12]
+}
+
+func (m Marker) spell(v string) string {
+	if m.value == nil {
+		return v
+	}
+	return m.value(v)
+}
 
 // A Managed is what the ownership rule needs of a managed resource.
 type Managed interface {
@@ -25,34 +59,35 @@ type Managed interface {
 	GetManagementPolicies() xpv2.ManagementPolicies
 }
 
-// An Owner is the managed resource a cloud resource's ownership tags name.
+// An Owner is the managed resource a cloud resource's marker names, as the cloud spells it.
 type Owner struct {
 	Namespace, Name, UID string
+	marker               Marker
 }
 
-// OwnerOf returns the owner recorded in tags, and false when they carry no ownership tags.
-func OwnerOf(tags map[string]string) (Owner, bool) {
-	o := Owner{Namespace: tags[TagNamespace], Name: tags[TagName], UID: tags[TagUID]}
+// OwnerOf returns the owner recorded in tags, and false when they carry no marker.
+func (m Marker) OwnerOf(tags map[string]string) (Owner, bool) {
+	o := Owner{Namespace: tags[m.NamespaceKey], Name: tags[m.NameKey], UID: tags[m.UIDKey], marker: m}
 	return o, o.Name != ""
 }
 
-// OwnershipTags returns the tags that mark a cloud resource as mg's.
-func OwnershipTags(mg metav1.Object) map[string]string {
-	return map[string]string{TagNamespace: mg.GetNamespace(), TagName: mg.GetName(), TagUID: string(mg.GetUID())}
+// Tags returns the tags (or labels) that mark a cloud resource as mg's.
+func (m Marker) Tags(mg metav1.Object) map[string]string {
+	return map[string]string{m.NamespaceKey: m.spell(mg.GetNamespace()), m.NameKey: m.spell(mg.GetName()), m.UIDKey: m.spell(string(mg.GetUID()))}
 }
 
 // Is reports whether the owner is mg. The UID is not compared: a managed resource deleted with an orphaning
 // management policy and created again from Git under the same namespace and name is the same resource to its
-// users, and takes its cloud resource back (its UID tag is then updated). Another namespace or name never matches.
+// users, and takes its cloud resource back (its UID mark is then updated). Another namespace or name never matches.
 func (o Owner) Is(mg metav1.Object) bool {
-	return o.Namespace == mg.GetNamespace() && o.Name == mg.GetName()
+	return o.Namespace == o.marker.spell(mg.GetNamespace()) && o.Name == o.marker.spell(mg.GetName())
 }
 
 // Ownership is Observe's verdict on whose cloud resource it found.
 type Ownership int
 
 const (
-	// OwnedByCR: the ownership tags name the managed resource.
+	// OwnedByCR: the marker names the managed resource.
 	OwnedByCR Ownership = iota
 	// Adoptable: untagged, and the managed resource may take it (explicit adoption, ObserveOnly, or its own
 	// unconfirmed create).
@@ -68,8 +103,8 @@ const (
 type Unconfirmed func() (bool, error)
 
 // Judge applies the ownership rule to a cloud resource carrying tags; adopt is the resource's adoptExisting.
-func Judge(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]string) (Ownership, error) {
-	o, tagged := OwnerOf(tags)
+func (m Marker) Judge(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]string) (Ownership, error) {
+	o, tagged := m.OwnerOf(tags)
 	switch {
 	case tagged && o.Is(mg):
 		return OwnedByCR, nil
@@ -124,8 +159,8 @@ func OnlyObserves(p xpv2.ManagementPolicies) bool {
 // "Bucket") and name carrying tags. It returns absent when the managed resource must report the cloud resource as
 // not existing — it is being deleted, and what it found is not its own, so it lets go without touching it — and an
 // error when the resource is another's, or untagged with nothing allowing adoption.
-func Claim(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]string, noun, kind, name string) (absent bool, err error) {
-	verdict, err := Judge(mg, adopt, unconfirmed, tags)
+func (m Marker) Claim(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]string, noun, kind, name string) (absent bool, err error) {
+	verdict, err := m.Judge(mg, adopt, unconfirmed, tags)
 	if err != nil {
 		return false, err
 	}
@@ -134,7 +169,7 @@ func Claim(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]stri
 		if meta.WasDeleted(mg) {
 			return true, nil
 		}
-		o, _ := OwnerOf(tags)
+		o, _ := m.OwnerOf(tags)
 		return false, errors.Errorf("%s %q belongs to %s %s/%s: refusing to manage it", noun, name, kind, o.Namespace, o.Name)
 	case NotOurs:
 		if meta.WasDeleted(mg) {

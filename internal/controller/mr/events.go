@@ -1,4 +1,4 @@
-package awsmr
+package mr
 
 import (
 	"strings"
