@@ -9,6 +9,7 @@ import (
 // A ProviderConfigSpec configures how the provider reaches each cloud. Each cloud has its own section; a managed
 // resource uses the section of its cloud and fails with a clear condition when that section is missing.
 // +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source != 'Vault' || has(self.vault)",message="aws.credentials.source Vault needs spec.vault"
+// +kubebuilder:validation:XValidation:rule="!has(self.gcp) || self.gcp.credentials.source != 'Vault' || has(self.vault)",message="gcp.credentials.source Vault needs spec.vault"
 type ProviderConfigSpec struct {
 	// AllowedNamespaces restricts which namespaces' managed resources a ClusterProviderConfig serves: the
 	// namespaces named, and those whose labels match the selector. Unset, it serves every namespace (Crossplane's
@@ -26,6 +27,10 @@ type ProviderConfigSpec struct {
 	// AWS configures credentials, endpoint and tagging for AWS managed resources.
 	// +optional
 	AWS *AWSConfig `json:"aws,omitempty"`
+
+	// GCP configures project, credentials, endpoints and labelling for Google Cloud managed resources.
+	// +optional
+	GCP *GCPConfig `json:"gcp,omitempty"`
 }
 
 // A NamespaceSelection selects namespaces by name and by label. A namespace is selected when it is named or when
@@ -60,6 +65,7 @@ type ProviderConfigStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="AWS",type="string",JSONPath=".spec.aws.credentials.source",description="Where the AWS credentials come from."
+// +kubebuilder:printcolumn:name="GCP",type="string",JSONPath=".spec.gcp.credentials.source",description="Where the Google Cloud credentials come from."
 // +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
 // +kubebuilder:printcolumn:name="USERS",type="integer",JSONPath=".status.users"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
@@ -73,6 +79,8 @@ type ProviderConfig struct {
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || !has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || !has(self.vault.auth.token.secretRef.namespace)) && (!has(self.vault.auth.appRole) || !has(self.vault.auth.appRole.secretIDRef.namespace)))",message="vault Secret references must omit namespace: a namespaced ProviderConfig reads Secrets only from its own namespace"
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || !has(self.vault.auth.kubernetes) || (has(self.vault.auth.kubernetes.serviceAccount) && !has(self.vault.auth.kubernetes.serviceAccount.namespace))",message="a namespaced ProviderConfig authenticates to Vault as a service account of its own namespace: set vault.auth.kubernetes.serviceAccount.name and omit its namespace"
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || !has(self.aws.credentials.secretRef) || !has(self.aws.credentials.secretRef.namespace)",message="aws.credentials.secretRef.namespace must be omitted: a namespaced ProviderConfig reads Secrets only from its own namespace"
+	// +kubebuilder:validation:XValidation:rule="!has(self.gcp) || self.gcp.credentials.source in ['Secret', 'Vault']",message="a namespaced ProviderConfig can only use GCP credentials from a Secret in its own namespace or from Vault: Filesystem and InjectedIdentity are the provider's own identity and need a ClusterProviderConfig"
+	// +kubebuilder:validation:XValidation:rule="!has(self.gcp) || !has(self.gcp.credentials.secretRef) || !has(self.gcp.credentials.secretRef.namespace)",message="gcp.credentials.secretRef.namespace must be omitted: a namespaced ProviderConfig reads Secrets only from its own namespace"
 	Spec   ProviderConfigSpec   `json:"spec"`
 	Status ProviderConfigStatus `json:"status,omitempty"`
 }
@@ -93,6 +101,7 @@ type ProviderConfigList struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="AWS",type="string",JSONPath=".spec.aws.credentials.source",description="Where the AWS credentials come from."
+// +kubebuilder:printcolumn:name="GCP",type="string",JSONPath=".spec.gcp.credentials.source",description="Where the Google Cloud credentials come from."
 // +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
 // +kubebuilder:printcolumn:name="USERS",type="integer",JSONPath=".status.users"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
@@ -102,6 +111,7 @@ type ClusterProviderConfig struct {
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source != 'Secret' || !has(self.aws.credentials.secretRef) || has(self.aws.credentials.secretRef.namespace)",message="aws.credentials.secretRef.namespace is required on a ClusterProviderConfig"
+	// +kubebuilder:validation:XValidation:rule="!has(self.gcp) || self.gcp.credentials.source != 'Secret' || !has(self.gcp.credentials.secretRef) || has(self.gcp.credentials.secretRef.namespace)",message="gcp.credentials.secretRef.namespace is required on a ClusterProviderConfig"
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || has(self.vault.auth.token.secretRef.namespace)) && (!has(self.vault.auth.appRole) || has(self.vault.auth.appRole.secretIDRef.namespace)))",message="vault Secret references need a namespace on a ClusterProviderConfig"
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || !has(self.vault.auth.kubernetes) || !has(self.vault.auth.kubernetes.serviceAccount) || has(self.vault.auth.kubernetes.serviceAccount.namespace)",message="vault.auth.kubernetes.serviceAccount needs a namespace on a ClusterProviderConfig"
 	Spec   ProviderConfigSpec   `json:"spec"`

@@ -202,6 +202,9 @@ type VaultStatus struct {
 	// AWS is the state of the AWS credentials read from Vault, once a managed resource has used them.
 	// +optional
 	AWS *VaultCredentialsStatus `json:"aws,omitempty"`
+	// GCP is the state of the Google Cloud credentials read from Vault, once a managed resource has used them.
+	// +optional
+	GCP *VaultCredentialsStatus `json:"gcp,omitempty"`
 }
 
 // VaultCredentialsStatus is the observed state of cloud credentials read from Vault.

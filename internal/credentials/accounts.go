@@ -29,7 +29,7 @@ type cloud string
 const cloudAWS cloud = "aws"
 
 // clouds are the clouds an account can be cached for.
-var clouds = []cloud{cloudAWS}
+var clouds = []cloud{cloudAWS, cloudGCP}
 
 type accountKey struct {
 	cloud  cloud

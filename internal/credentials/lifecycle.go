@@ -115,12 +115,15 @@ type ConfigStatus struct {
 	Vault *vault.Status
 	// AWS is the state of AWS credentials from Vault; nil until a managed resource used them.
 	AWS *CredentialStatus
+	// GCP is the state of Google Cloud credentials from Vault; nil until a managed resource used them.
+	GCP *CredentialStatus
 }
 
 // Status returns what the resolver knows about the config now.
 func (r *Resolver) Status(ref ConfigRef) ConfigStatus {
 	r.mu.Lock()
 	aws, hasAWS := cachedLocked[*AWSAccount](r, cloudAWS, ref.key())
+	gcp, hasGCP := cachedLocked[*GCPAccount](r, cloudGCP, ref.key())
 	v := r.vaults[ref.key()]
 	r.mu.Unlock()
 	var s ConfigStatus
@@ -130,6 +133,9 @@ func (r *Resolver) Status(ref ConfigRef) ConfigStatus {
 	}
 	if hasAWS {
 		s.AWS = aws.vaultStatus()
+	}
+	if hasGCP {
+		s.GCP = gcp.vaultStatus()
 	}
 	return s
 }

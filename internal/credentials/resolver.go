@@ -9,10 +9,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"golang.org/x/oauth2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -23,6 +25,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 )
 
 // A Resolver resolves ProviderConfig references. It is safe for concurrent use by every controller.
@@ -38,6 +41,10 @@ type Resolver struct {
 	vaultTenancy VaultTenancy
 	// newAWSConfig builds an SDK configuration; tests replace it to count builds.
 	newAWSConfig func(context.Context, awsclient.Settings) (aws.Config, error)
+	// gcpDefault finds application default credentials; tests replace it.
+	gcpDefault func(context.Context) (oauth2.TokenSource, error)
+	// gcpTransport carries impersonation's IAM Credentials API calls; nil is the default (tests replace it).
+	gcpTransport http.RoundTripper
 
 	// log records what happens off the reconcile path: revocations and their failures. Never a secret.
 	log logging.Logger
@@ -54,7 +61,7 @@ type Resolver struct {
 // account tokens with tokens.
 func NewResolver(kube, secrets client.Reader, tokens client.Client) *Resolver {
 	return &Resolver{
-		kube: kube, secrets: secrets, tokens: tokens, newAWSConfig: awsclient.NewConfig,
+		kube: kube, secrets: secrets, tokens: tokens, newAWSConfig: awsclient.NewConfig, gcpDefault: gcpclient.Default,
 		log:      logging.NewNopLogger(),
 		accounts: map[accountKey]account{}, vaults: map[string]*vaultConn{},
 	}

@@ -184,6 +184,49 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 			}()},
 			errHas: "name namespaces, a selector, or both",
 		},
+		"GCPNamespacedFilesystem": {
+			reason: "A ProviderConfig's gcp section cannot use the provider's own identity.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gcp-fs"}, Spec: gcp(v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsFilesystem, Filesystem: &v1alpha1.GCPFilesystemCredentials{Path: "/key.json"}})},
+			errHas: "can only use GCP credentials from a Secret in its own namespace or from Vault",
+		},
+		"GCPNamespacedSecretNamespace": {
+			reason: "A ProviderConfig's gcp key Secret is in its own namespace: no namespace field.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gcp-ns"}, Spec: gcp(v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsSecret, SecretRef: &v1alpha1.SecretKeySelector{Namespace: "kube-system", Name: "k", Key: "key.json"}})},
+			errHas: "gcp.credentials.secretRef.namespace must be omitted",
+		},
+		"GCPClusterSecretNeedsNamespace": {
+			reason: "A ClusterProviderConfig's gcp key Secret names its namespace.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "gcp-no-ns-" + suffix()}, Spec: gcp(v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsSecret, SecretRef: &v1alpha1.SecretKeySelector{Name: "k", Key: "key.json"}})},
+			errHas: "gcp.credentials.secretRef.namespace is required",
+		},
+		"GCPVaultNeedsVault": {
+			reason: "gcp credentials from Vault need spec.vault.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "gcp-no-vault-" + suffix()}, Spec: gcp(v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsVault,
+				Vault: &v1alpha1.GCPVaultCredentials{KV: &v1alpha1.VaultKVGCPCredentials{Path: "gcp/x", AccessTokenKey: "token"}}})},
+			errHas: "gcp.credentials.source Vault needs spec.vault",
+		},
+		"GCPKVBothKeys": {
+			reason: "A KV secret holds a key or a token: exactly one field.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "gcp-kv-both-" + suffix()}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := gcp(v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsVault, Vault: &v1alpha1.GCPVaultCredentials{KV: &v1alpha1.VaultKVGCPCredentials{Path: "gcp/x", AccessTokenKey: "t", ServiceAccountKeyKey: "k"}}})
+				s.Vault = vaultSpec(&v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: "t", Key: "token"}).Vault
+				return s
+			}()},
+			errHas: "set exactly one of serviceAccountKeyKey and accessTokenKey",
+		},
+		"GCPBadProject": {
+			reason: "Project IDs are 6-30 lowercase letters, digits and hyphens.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "gcp-project-" + suffix()}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := gcp(v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsInjectedIdentity})
+				s.GCP.ProjectID = "My_Project"
+				return s
+			}()},
+			errHas: "spec.gcp.projectID",
+		},
+		"GCPClusterADC": {
+			reason: "A ClusterProviderConfig may use application default credentials.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "gcp-adc-" + suffix()}, Spec: gcp(v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsInjectedIdentity})},
+		},
 		"SecretSourceNeedsRef": {
 			reason: "source Secret needs a secretRef.",
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "no-ref-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsSecret, nil)},
@@ -201,6 +244,10 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 			}
 		})
 	}
+}
+
+func gcp(c v1alpha1.GCPCredentials) v1alpha1.ProviderConfigSpec {
+	return v1alpha1.ProviderConfigSpec{GCP: &v1alpha1.GCPConfig{ProjectID: "test-project", Credentials: c}}
 }
 
 func vaultSpec(token *v1alpha1.SecretKeySelector) v1alpha1.ProviderConfigSpec {

@@ -133,6 +133,8 @@ func ready(st credentials.ConfigStatus, checkErr error) xpv2.Condition {
 		}
 	case st.AWS != nil && st.AWS.Err != "":
 		c.Reason, c.Message = ReasonCredentialsUnavailable, "cannot get AWS credentials from Vault: "+st.AWS.Err
+	case st.GCP != nil && st.GCP.Err != "":
+		c.Reason, c.Message = ReasonCredentialsUnavailable, "cannot get GCP credentials from Vault: "+st.GCP.Err
 	default:
 		c.Status, c.Reason, c.Message = corev1.ConditionTrue, ReasonVaultAuthenticated, "Authenticated to Vault with "+st.Vault.Method+" auth"
 	}
@@ -147,10 +149,16 @@ func vaultStatus(st credentials.ConfigStatus) *v1alpha1.VaultStatus {
 		AuthMethod: st.Vault.Method, Authenticated: st.Vault.Authenticated,
 		TokenExpiresAt: timeOf(st.Vault.ExpiresAt), LastLogin: timeOf(st.Vault.LastLogin), LastTokenRenewal: timeOf(st.Vault.LastRenewal),
 	}
-	if a := st.AWS; a != nil && a.Kind != "" {
-		v.AWS = &v1alpha1.VaultCredentialsStatus{Kind: a.Kind, ExpiresAt: timeOf(a.ExpiresAt), LastIssued: timeOf(a.LastIssued), LastRenewal: timeOf(a.LastRenewal)}
-	}
+	v.AWS, v.GCP = credentialsStatus(st.AWS), credentialsStatus(st.GCP)
 	return v
+}
+
+// credentialsStatus is what a config's status says of one cloud's credentials from Vault.
+func credentialsStatus(c *credentials.CredentialStatus) *v1alpha1.VaultCredentialsStatus {
+	if c == nil || c.Kind == "" {
+		return nil
+	}
+	return &v1alpha1.VaultCredentialsStatus{Kind: c.Kind, ExpiresAt: timeOf(c.ExpiresAt), LastIssued: timeOf(c.LastIssued), LastRenewal: timeOf(c.LastRenewal)}
 }
 
 // timeOf converts to the second precision the API server stores, so an unchanged time compares equal.

@@ -1,0 +1,161 @@
+package v1alpha1
+
+// GCPCredentialsSource is where the provider gets Google Cloud credentials from.
+type GCPCredentialsSource string
+
+// GCP credential sources.
+const (
+	// GCPCredentialsSecret reads a service-account key (JSON) from a Kubernetes Secret.
+	GCPCredentialsSecret GCPCredentialsSource = "Secret"
+	// GCPCredentialsFilesystem reads a service-account key file from the provider's filesystem.
+	GCPCredentialsFilesystem GCPCredentialsSource = "Filesystem"
+	// GCPCredentialsInjectedIdentity uses Application Default Credentials: GKE workload identity, the metadata
+	// server, or the provider process's GOOGLE_APPLICATION_CREDENTIALS.
+	GCPCredentialsInjectedIdentity GCPCredentialsSource = "InjectedIdentity"
+	// GCPCredentialsVault reads credentials through the config's Vault connection.
+	GCPCredentialsVault GCPCredentialsSource = "Vault"
+)
+
+// GCPConfig configures access to Google Cloud or its emulators.
+type GCPConfig struct {
+	// ProjectID is the project the managed resources live in.
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`
+	ProjectID string `json:"projectID"`
+
+	// Credentials the provider calls Google Cloud with.
+	Credentials GCPCredentials `json:"credentials"`
+
+	// Impersonate makes the provider act as another service account, with the credentials above as the caller
+	// (which needs roles/iam.serviceAccountTokenCreator on it).
+	// +optional
+	Impersonate *GCPImpersonation `json:"impersonate,omitempty"`
+
+	// Endpoints override each service's endpoint, for emulators (fake-gcs-server, the Pub/Sub and Bigtable
+	// emulators) or private endpoints.
+	// +optional
+	Endpoints *GCPEndpoints `json:"endpoints,omitempty"`
+
+	// DefaultLabels are added to every labelled resource made with this config. A resource's own labels win on a
+	// key conflict. Keys and values: lowercase letters, digits, '_' and '-', at most 63 characters; a key starts
+	// with a letter (the provider checks them: a rule in the CRD would cost the API server more than the
+	// guarantee is worth).
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	DefaultLabels map[string]string `json:"defaultLabels,omitempty"`
+
+	// IgnoreLabelPrefixes lists label key prefixes that the provider never adds, changes or removes, for labels
+	// owned by other tools. The "goog-" prefix (labels Google Cloud sets itself) is always ignored.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MaxLength=63
+	IgnoreLabelPrefixes []string `json:"ignoreLabelPrefixes,omitempty"`
+}
+
+// GCPCredentials selects where Google Cloud credentials come from.
+// +kubebuilder:validation:XValidation:rule="self.source != 'Secret' || has(self.secretRef)",message="secretRef is required when source is Secret"
+// +kubebuilder:validation:XValidation:rule="self.source != 'Filesystem' || has(self.filesystem)",message="filesystem is required when source is Filesystem"
+// +kubebuilder:validation:XValidation:rule="self.source != 'Vault' || has(self.vault)",message="vault is required when source is Vault"
+type GCPCredentials struct {
+	// Source of the credentials. Filesystem and InjectedIdentity are the provider's own identity and are only
+	// allowed on a ClusterProviderConfig.
+	// +kubebuilder:validation:Enum=Secret;Filesystem;InjectedIdentity;Vault
+	Source GCPCredentialsSource `json:"source"`
+
+	// SecretRef points at the Secret key holding a service-account key (the JSON file Google Cloud issues).
+	// +optional
+	SecretRef *SecretKeySelector `json:"secretRef,omitempty"`
+
+	// Filesystem points at a service-account key file.
+	// +optional
+	Filesystem *GCPFilesystemCredentials `json:"filesystem,omitempty"`
+
+	// Vault says what to read through spec.vault when source is Vault.
+	// +optional
+	Vault *GCPVaultCredentials `json:"vault,omitempty"`
+}
+
+// GCPFilesystemCredentials locates a service-account key file.
+type GCPFilesystemCredentials struct {
+	// Path of the key file.
+	// +kubebuilder:validation:MinLength=1
+	Path string `json:"path"`
+}
+
+// GCPVaultCredentials says which Google Cloud credentials to read through the config's Vault connection.
+type GCPVaultCredentials struct {
+	// KV reads a service-account key or an OAuth 2.0 access token from a KV version 2 secret.
+	KV *VaultKVGCPCredentials `json:"kv"`
+}
+
+// VaultKVGCPCredentials locates a service-account key or an access token in a KV v2 secret. Exactly one of the
+// two keys is set.
+// +kubebuilder:validation:XValidation:rule="(has(self.serviceAccountKeyKey) ? 1 : 0) + (has(self.accessTokenKey) ? 1 : 0) == 1",message="set exactly one of serviceAccountKeyKey and accessTokenKey"
+type VaultKVGCPCredentials struct {
+	// Mount of the KV v2 secrets engine.
+	// +optional
+	// +kubebuilder:default=secret
+	Mount string `json:"mount,omitempty"`
+
+	// Path of the secret under the mount.
+	// +kubebuilder:validation:MinLength=1
+	Path string `json:"path"`
+
+	// ServiceAccountKeyKey is the secret's field holding a service-account key (JSON).
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	ServiceAccountKeyKey string `json:"serviceAccountKeyKey,omitempty"`
+
+	// AccessTokenKey is the secret's field holding an OAuth 2.0 access token, kept fresh by whoever writes it
+	// there; the provider reads it again every RefreshInterval.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	AccessTokenKey string `json:"accessTokenKey,omitempty"`
+
+	// RefreshInterval is how often an access token is read again from Vault, e.g. "5m".
+	// +optional
+	// +kubebuilder:default="5m"
+	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	RefreshInterval string `json:"refreshInterval,omitempty"`
+}
+
+// GCPImpersonation configures a service account to act as.
+type GCPImpersonation struct {
+	// TargetServiceAccount is the email of the service account to act as.
+	// +kubebuilder:validation:Pattern=`^[a-z0-9-]+@[a-z0-9.-]+\.gserviceaccount\.com$`
+	TargetServiceAccount string `json:"targetServiceAccount"`
+
+	// Delegates is the chain of service accounts from the caller to the target, each granting the next
+	// roles/iam.serviceAccountTokenCreator, for delegated impersonation.
+	// +optional
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9-]+@[a-z0-9.-]+\.gserviceaccount\.com$`
+	Delegates []string `json:"delegates,omitempty"`
+}
+
+// GCPEndpoints override Google Cloud service endpoints.
+type GCPEndpoints struct {
+	// Storage is the Cloud Storage JSON API endpoint, e.g. http://127.0.0.1:4443/storage/v1/ for
+	// fake-gcs-server.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^https?://[^\s]+$`
+	Storage *string `json:"storage,omitempty"`
+
+	// PubSub is the Pub/Sub gRPC endpoint, host:port.
+	// +optional
+	PubSub *GCPGRPCEndpoint `json:"pubsub,omitempty"`
+
+	// Bigtable is the Bigtable gRPC endpoint (data and admin), host:port.
+	// +optional
+	Bigtable *GCPGRPCEndpoint `json:"bigtable,omitempty"`
+}
+
+// GCPGRPCEndpoint is a gRPC endpoint.
+type GCPGRPCEndpoint struct {
+	// Address is host:port.
+	// +kubebuilder:validation:Pattern=`^[^\s/:]+:[0-9]{1,5}$`
+	Address string `json:"address"`
+
+	// Insecure connects without TLS and without credentials, as the emulators expect. Never for Google Cloud.
+	// +optional
+	Insecure bool `json:"insecure,omitempty"`
+}
