@@ -9,12 +9,14 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/dbinstance"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/queue"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/table"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/topic"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 )
 
@@ -25,6 +27,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		func() resource.ManagedList { return &sqsv1alpha1.QueueList{} },
 		func() resource.ManagedList { return &rdsv1alpha1.DBInstanceList{} },
 		func() resource.ManagedList { return &dynamodbv1alpha1.TableList{} },
+		func() resource.ManagedList { return &pubsubv1alpha1.TopicList{} },
 	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
@@ -32,6 +35,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		queue.SetupGated,
 		dbinstance.SetupGated,
 		table.SetupGated,
+		topic.SetupGated,
 	} {
 		if err := s(mgr, o); err != nil {
 			return err

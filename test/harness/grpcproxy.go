@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,9 @@ type GRPCProxy struct {
 	backend *grpc.ClientConn
 
 	mu    sync.Mutex
-	calls map[string]int // "Method Code" → count
+	calls []Call
+	// names are the resource names calls are attributed to (see Watch).
+	names []string
 }
 
 // StartGRPCProxy starts a forwarder to backend (host:port, plaintext) on a free loopback port.
@@ -43,7 +46,7 @@ func StartGRPCProxy(backend string) (*GRPCProxy, error) {
 		_ = cc.Close()
 		return nil, err
 	}
-	p := &GRPCProxy{Addr: l.Addr().String(), backend: cc, calls: map[string]int{}}
+	p := &GRPCProxy{Addr: l.Addr().String(), backend: cc}
 	p.srv = grpc.NewServer(grpc.ForceServerCodec(rawCodec{}), grpc.UnknownServiceHandler(p.forward))
 	go func() { _ = p.srv.Serve(l) }()
 	return p, nil
@@ -55,27 +58,52 @@ func (p *GRPCProxy) Stop() {
 	_ = p.backend.Close()
 }
 
-// Count returns how many calls of method (e.g. "CreateTopic", or "" for all) ended with code (e.g. "OK", or ""
-// for any).
-func (p *GRPCProxy) Count(method, code string) int {
+// Watch attributes later calls whose request carries name (e.g. "projects/p/topics/orders") to name, in Call.Bucket
+// — the forwarder does not decode requests, so it looks for the name's bytes in the first request message.
+func (p *GRPCProxy) Watch(name string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := 0
-	for k, c := range p.calls {
-		m, cd, _ := strings.Cut(k, " ")
-		if (method == "" || m == method) && (code == "" || cd == code) {
-			n += c
-		}
-	}
-	return n
+	p.names = append(p.names, name)
 }
 
-// Calls lists the counts, "Method Code=N", sorted (for messages).
-func (p *GRPCProxy) Calls() []string {
+// Calls returns the recorded calls that match.
+func (p *GRPCProxy) Calls(match func(Call) bool) []Call {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]string, 0, len(p.calls))
-	for k, c := range p.calls {
+	var out []Call
+	for _, c := range p.calls {
+		if match(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count returns how many calls of method op (e.g. "CreateTopic") were about name ("" for any).
+func (p *GRPCProxy) Count(op, name string) int {
+	return len(p.Calls(func(c Call) bool { return c.Operation == op && (name == "" || c.Bucket == name) }))
+}
+
+// CountCode returns how many calls of method op ("" for any) ended with code (e.g. "OK", "NotFound").
+func (p *GRPCProxy) CountCode(op, code string) int {
+	return len(p.Calls(func(c Call) bool { return (op == "" || c.Operation == op) && c.Code == code }))
+}
+
+// Mutating returns the calls about name that may change something: anything but Get and List methods.
+func (p *GRPCProxy) Mutating(name string) []Call {
+	return p.Calls(func(c Call) bool { return c.Bucket == name && IsMutating(c.Operation) })
+}
+
+// Summary lists the counts, "Method Code=N", sorted (for messages).
+func (p *GRPCProxy) Summary() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := map[string]int{}
+	for _, c := range p.calls {
+		n[c.Operation+" "+c.Code]++
+	}
+	out := make([]string, 0, len(n))
+	for k, c := range n {
 		out = append(out, fmt.Sprintf("%s=%d", k, c))
 	}
 	sort.Strings(out)
@@ -90,12 +118,15 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 	md, _ := metadata.FromIncomingContext(ss.Context())
 	cs, err := p.backend.NewStream(metadata.NewOutgoingContext(ctx, md.Copy()), &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}, full, grpc.ForceCodec(rawCodec{}))
 	if err != nil {
-		p.record(full, err)
+		p.record(full, nil, err)
 		return err
 	}
+	var reqMu sync.Mutex
+	var firstReq []byte
+	request := func() []byte { reqMu.Lock(); defer reqMu.Unlock(); return firstReq }
 	up := make(chan error, 1)
 	go func() { // client → backend
-		for {
+		for i := 0; ; i++ {
 			f := &frame{}
 			if err := ss.RecvMsg(f); err != nil {
 				if errors.Is(err, io.EOF) {
@@ -103,6 +134,11 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 				}
 				up <- err
 				return
+			}
+			if i == 0 {
+				reqMu.Lock()
+				firstReq = f.b
+				reqMu.Unlock()
 			}
 			if err := cs.SendMsg(f); err != nil {
 				up <- err
@@ -125,21 +161,27 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 			if errors.Is(err, io.EOF) {
 				err = nil
 			}
-			p.record(full, err)
+			p.record(full, request(), err)
 			return err
 		}
 		if err := ss.SendMsg(f); err != nil {
-			p.record(full, err)
+			p.record(full, request(), err)
 			return err
 		}
 	}
 }
 
-func (p *GRPCProxy) record(full string, err error) {
-	method := full[strings.LastIndexByte(full, '/')+1:]
+func (p *GRPCProxy) record(full string, req []byte, err error) {
+	c := Call{Service: strings.TrimPrefix(full[:strings.LastIndexByte(full, '/')], "/"), Operation: full[strings.LastIndexByte(full, '/')+1:], Code: status.Code(err).String(), Body: req}
 	p.mu.Lock()
-	p.calls[method+" "+status.Code(err).String()]++
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	// The longest watched name the request carries: "…/topics/orders-dlq" is not a call about "…/topics/orders".
+	for _, n := range p.names {
+		if len(n) > len(c.Bucket) && bytes.Contains(req, []byte(n)) {
+			c.Bucket = n
+		}
+	}
+	p.calls = append(p.calls, c)
 }
 
 // frame is one message, left encoded.

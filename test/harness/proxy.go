@@ -26,7 +26,9 @@ type Call struct {
 	// token of a Vault request.
 	AccessKey string
 	Status    int
-	Body      []byte
+	// Code is a gRPC call's status code ("OK", "NotFound", ...); empty for HTTP.
+	Code string
+	Body []byte
 }
 
 // A Proxy is a reverse proxy in front of a cloud emulator that records every request by service and operation

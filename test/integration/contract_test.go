@@ -27,6 +27,7 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
@@ -58,6 +59,55 @@ type kindContract struct {
 	drift          func(t *testing.T, name string)
 	reverted       func(t *testing.T, name string) (bool, string)
 	driftField     string
+	// wire counts the calls the provider sends for the kind (the HTTP recording proxy when nil), and key is what it
+	// knows a resource by (the name itself when nil: a GCP resource's full name).
+	wire func() wireCounter
+	key  func(name string) string
+	// marker spells the ownership marker (AWS tags when nil).
+	marker *mr.Marker
+}
+
+// A wireCounter counts the calls a provider sends: harness.Proxy (HTTP) or harness.GRPCProxy.
+type wireCounter interface {
+	Count(op, name string) int
+	Mutating(name string) []harness.Call
+}
+
+func (k kindContract) w() wireCounter {
+	if k.wire != nil {
+		return k.wire()
+	}
+	return proxy
+}
+
+// at is the wire's name of the resource name, watched on a gRPC forwarder.
+func (k kindContract) at(name string) string {
+	if k.key == nil {
+		return name
+	}
+	n := k.key(name)
+	if g, ok := k.w().(*harness.GRPCProxy); ok {
+		g.Watch(n)
+	}
+	return n
+}
+
+func (k kindContract) mark() mr.Marker {
+	if k.marker != nil {
+		return *k.marker
+	}
+	return mr.AWS
+}
+
+// waitPolls waits until n more reconciles have read the resource name.
+func (k kindContract) waitPolls(t *testing.T, name string, n int) {
+	t.Helper()
+	w, at := k.w(), k.at(name)
+	start := w.Count(k.poll, at)
+	eventually(t, fmt.Sprintf("%d more polls", n), func() (bool, string) {
+		got := w.Count(k.poll, at) - start
+		return got >= n, fmt.Sprint(got)
+	})
 }
 
 func adopt(mg managedObj) {
@@ -69,6 +119,8 @@ func adopt(mg managedObj) {
 	case *ddbv1alpha1.Table:
 		o.Spec.AdoptExisting = ptr.To(true)
 	case *rdsv1alpha1.DBInstance:
+		o.Spec.AdoptExisting = ptr.To(true)
+	case *pubsubv1alpha1.Topic:
 		o.Spec.AdoptExisting = ptr.To(true)
 	}
 }
@@ -402,10 +454,10 @@ func TestKindContract(t *testing.T) {
 				ns, name := namespace(t), "min-"+suffix()
 				create(t, k.minimal(ns, name))
 				waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
-				mutating := len(proxy.Mutating(name))
+				mutating := len(k.w().Mutating(k.at(name)))
 				before := getMR(t, ns, name, k.newObj()).GetResourceVersion()
-				waitPolls(t, k.poll, name, 10)
-				if got := proxy.Mutating(name)[mutating:]; len(got) != 0 {
+				k.waitPolls(t, name, 10)
+				if got := k.w().Mutating(k.at(name))[mutating:]; len(got) != 0 {
 					t.Errorf("mutating calls after Ready: %v", opsOf(got))
 				}
 				if after := getMR(t, ns, name, k.newObj()).GetResourceVersion(); after != before {
@@ -426,9 +478,9 @@ func TestKindContract(t *testing.T) {
 				ns, name := namespace(t), "rich-"+suffix()
 				create(t, k.rich(t, ns, name))
 				waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
-				mutating := len(proxy.Mutating(name))
-				waitPolls(t, k.poll, name, 6)
-				if got := proxy.Mutating(name)[mutating:]; len(got) != 0 {
+				mutating := len(k.w().Mutating(k.at(name)))
+				k.waitPolls(t, name, 6)
+				if got := k.w().Mutating(k.at(name))[mutating:]; len(got) != 0 {
 					t.Errorf("mutating calls after Ready: %v", opsOf(got))
 				}
 				if evs := updateEvents(t, ns, name); len(evs) != 0 {
@@ -453,13 +505,13 @@ func TestKindContract(t *testing.T) {
 				waitMR(t, ns, name, "refused", k.newObj, func(mg managedObj) (bool, string) {
 					return syncError("already exists and was not created by this " + k.kind + ": set spec.adoptExisting")(mg.GetCondition(xpv2.TypeSynced))
 				})
-				if got := proxy.Mutating(name); len(got) != 0 {
+				if got := k.w().Mutating(k.at(name)); len(got) != 0 {
 					t.Fatalf("mutating calls on a resource the %s may not take: %v", k.kind, opsOf(got))
 				}
 				updateMR(t, ns, name, k.newObj, func(mg managedObj) { adopt(mg) })
 				waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
-				waitPolls(t, k.poll, name, 4)
-				for _, c := range proxy.Mutating(name) {
+				k.waitPolls(t, name, 4)
+				for _, c := range k.w().Mutating(k.at(name)) {
 					if !contains(k.tagWrites, c.Operation) {
 						t.Errorf("adopting with a minimal spec sent %s: only the ownership tags may be written", c.Operation)
 					}
@@ -467,7 +519,7 @@ func TestKindContract(t *testing.T) {
 				if after := k.config(t, name); after != before {
 					t.Errorf("the adopted resource changed:\nbefore %s\nafter  %s", before, after)
 				}
-				if tags := k.tags(t, name); tags["team"] != "legacy" || tags[mr.AWS.NamespaceKey] != ns {
+				if tags := k.tags(t, name); tags["team"] != "legacy" || tags[k.mark().NamespaceKey] != ns {
 					t.Errorf("adopting with no tags in the spec: other tools' tags are kept and the ownership tags added, got %v", tags)
 				}
 			})
@@ -486,17 +538,17 @@ func TestKindContract(t *testing.T) {
 				eventually(t, k.driftField+" reverted", func() (bool, string) { return k.reverted(t, name) })
 				driftEvent(t, a, name, k.driftField)
 
-				mutating := len(proxy.Mutating(name))
+				mutating := len(k.w().Mutating(k.at(name)))
 				create(t, k.minimal(b, name))
 				waitMR(t, b, name, "refused", k.newObj, func(mg managedObj) (bool, string) {
 					return syncError("belongs to " + k.kind + " " + a + "/" + name)(mg.GetCondition(xpv2.TypeSynced))
 				})
-				waitPolls(t, k.poll, name, 2)
+				k.waitPolls(t, name, 2)
 				deleteAndWait(t, b, name, k.newObj)
-				for _, c := range proxy.Mutating(name)[mutating:] {
+				for _, c := range k.w().Mutating(k.at(name))[mutating:] {
 					t.Errorf("the colliding %s in %s made a %s call", k.kind, b, c.Operation)
 				}
-				if tags := k.tags(t, name); tags[mr.AWS.NamespaceKey] != a {
+				if tags := k.tags(t, name); tags[k.mark().NamespaceKey] != a {
 					t.Errorf("after the colliding %s was deleted, the resource of %s/%s has tags %v", k.kind, a, name, tags)
 				}
 
@@ -509,8 +561,8 @@ func TestKindContract(t *testing.T) {
 				}
 				create(t, imp)
 				waitMR(t, b, legacy, "observed", k.newObj, readySynced[managedObj])
-				waitPolls(t, k.poll, legacy, 2)
-				if got := proxy.Mutating(legacy); len(got) != 0 {
+				k.waitPolls(t, legacy, 2)
+				if got := k.w().Mutating(k.at(legacy)); len(got) != 0 {
 					t.Errorf("ObserveOnly made mutating calls: %v", opsOf(got))
 				}
 			})

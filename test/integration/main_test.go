@@ -27,6 +27,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
 	"github.com/stateful-dev/provider-stateful/internal/provider"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
@@ -106,6 +107,11 @@ func run(m *testing.M) int {
 	if kube, err = client.New(restCfg, client.Options{Scheme: scheme}); err != nil {
 		return fail(err)
 	}
+	stopGCP, err := startGCP(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer stopGCP()
 	if err := defaultConfig(ctx); err != nil {
 		return fail(err)
 	}
@@ -193,6 +199,13 @@ func defaultConfig(ctx context.Context) error {
 	if err := kube.Create(ctx, awsSecret("crossplane-system", "aws-creds")); err != nil {
 		return err
 	}
+	key, err := gcptest.NewKey("provider@" + gcpProject + ".iam.gserviceaccount.com")
+	if err != nil {
+		return err
+	}
+	if err := kube.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "crossplane-system", Name: "gcp-key"}, Data: map[string][]byte{"key.json": key}}); err != nil {
+		return err
+	}
 	return kube.Create(ctx, &v1alpha1.ClusterProviderConfig{
 		ObjectMeta: metav1.ObjectMeta{Name: "default"},
 		Spec: v1alpha1.ProviderConfigSpec{AllowedNamespaces: &v1alpha1.NamespaceSelection{
@@ -204,7 +217,7 @@ func defaultConfig(ctx context.Context) error {
 			},
 			Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
 			DefaultTags: map[string]string{"managed-by": "provider-stateful"},
-		}},
+		}, GCP: gcpSection()},
 	})
 }
 

@@ -51,8 +51,8 @@ func TestGRPCOptionsAgainstTheBigtableEmulator(t *testing.T) {
 		t.Fatalf("the row read back through the forwarder: %v %v", row, err)
 	}
 	for _, op := range []string{"CreateTable", "MutateRow", "ReadRows"} {
-		if fwd.Count(op, "OK") < 1 {
-			t.Errorf("the forwarder saw no %s (all: %v)", op, fwd.Calls())
+		if fwd.CountCode(op, "OK") < 1 {
+			t.Errorf("the forwarder saw no %s (all: %v)", op, fwd.Summary())
 		}
 	}
 }

@@ -63,9 +63,9 @@ func TestGRPCOptionsAgainstTheEmulator(t *testing.T) {
 	for _, tc := range []struct{ op, code, key string }{
 		{"CreateTopic", "OK", "CreateTopic"}, {"UpdateTopic", "OK", "UpdateTopic"}, {"GetTopic", "OK", "GetTopic"}, {"GetTopic", "NotFound", "missing"},
 	} {
-		seen, counted := fwd.Count(tc.op, tc.code), metric(tc.op, tc.code)-before[tc.key]
+		seen, counted := fwd.CountCode(tc.op, tc.code), metric(tc.op, tc.code)-before[tc.key]
 		if seen != 1 || counted != 1 {
-			t.Errorf("%s %s: the server saw %d, the provider's metric counted %v; want 1 and 1 (all: %v)", tc.op, tc.code, seen, counted, fwd.Calls())
+			t.Errorf("%s %s: the server saw %d, the provider's metric counted %v; want 1 and 1 (all: %v)", tc.op, tc.code, seen, counted, fwd.Summary())
 		}
 	}
 }

@@ -56,3 +56,6 @@ func (l List[R]) Requests() []R {
 
 // TagField is how every kind names a tag change: the keys that differ.
 func TagField(keys []string) string { return "tags[" + strings.Join(keys, ",") + "]" }
+
+// LabelField is TagField for clouds that call them labels.
+func LabelField(keys []string) string { return "labels[" + strings.Join(keys, ",") + "]" }

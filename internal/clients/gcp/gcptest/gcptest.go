@@ -46,12 +46,24 @@ func NewTokenServer(t *testing.T) *TokenServer {
 }
 
 // Key returns a service-account key for email whose token_uri is this server.
-func (s *TokenServer) Key(email string) []byte {
-	der, _ := x509.MarshalPKCS8PrivateKey(s.key)
+func (s *TokenServer) Key(email string) []byte { return keyJSON(s.key, email, s.URL+"/token") }
+
+// NewKey returns a fresh service-account key for email naming Google's token endpoint: for emulators, which
+// take no credentials, where the key is only read and parsed.
+func NewKey(email string) ([]byte, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return keyJSON(k, email, "https://oauth2.googleapis.com/token"), nil
+}
+
+func keyJSON(k *rsa.PrivateKey, email, tokenURI string) []byte {
+	der, _ := x509.MarshalPKCS8PrivateKey(k)
 	b, _ := json.Marshal(map[string]string{
 		"type": "service_account", "project_id": "test-project", "private_key_id": "k1",
 		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		"client_email": email, "client_id": "1", "token_uri": s.URL + "/token",
+		"client_email": email, "client_id": "1", "token_uri": tokenURI,
 	})
 	return b
 }

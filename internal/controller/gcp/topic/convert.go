@@ -1,0 +1,168 @@
+package topic
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"k8s.io/utils/ptr"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+)
+
+// ConnName is the connection detail key of the topic's full name.
+const ConnName = "name"
+
+// Update mask paths of the fields a Topic manages.
+const (
+	pathLabels    = "labels"
+	pathRetention = "message_retention_duration"
+	pathStorage   = "message_storage_policy"
+	pathSchema    = "schema_settings"
+)
+
+// Pub/Sub's bounds on a topic's message retention.
+const (
+	minRetention = 10 * time.Minute
+	maxRetention = 31 * 24 * time.Hour
+)
+
+// topicID is what Pub/Sub accepts as a topic ID.
+var topicID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$`)
+
+// ValidateName checks the topic ID before any call: Pub/Sub's rules, on the name actually used (the external-name
+// annotation, which the CRD cannot read).
+func ValidateName(id string) error {
+	if !topicID.MatchString(id) || strings.HasPrefix(strings.ToLower(id), "goog") {
+		return errors.Errorf("%q is not a valid topic ID: 3 to 255 letters, digits and . _ ~ + %% -, starting with a letter, not with goog", id)
+	}
+	return nil
+}
+
+// FullName is the topic's resource name.
+func FullName(project, id string) string { return fmt.Sprintf("projects/%s/topics/%s", project, id) }
+
+// retention parses a spec duration and checks Pub/Sub's bounds.
+func retention(s *string) (*durationpb.Duration, error) {
+	if s == nil {
+		return nil, nil
+	}
+	d, err := time.ParseDuration(*s)
+	if err != nil || d < minRetention || d > maxRetention {
+		return nil, errors.Errorf("spec.forProvider.messageRetentionDuration %q: use a duration from 10m to 744h (31 days)", *s)
+	}
+	return durationpb.New(d), nil
+}
+
+// Desired is the topic the spec describes, with labels (default, spec and ownership labels merged by the caller).
+func Desired(name string, p v1alpha1.TopicParameters, labels map[string]string) (*pubsubpb.Topic, error) {
+	r, err := retention(p.MessageRetentionDuration)
+	if err != nil {
+		return nil, err
+	}
+	t := &pubsubpb.Topic{Name: name, Labels: labels, MessageRetentionDuration: r, KmsKeyName: ptr.Deref(p.KMSKeyName, "")}
+	if s := p.MessageStoragePolicy; s != nil {
+		t.MessageStoragePolicy = &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: s.AllowedPersistenceRegions, EnforceInTransit: ptr.Deref(s.EnforceInTransit, false)}
+	}
+	if s := p.SchemaSettings; s != nil {
+		t.SchemaSettings = &pubsubpb.SchemaSettings{Schema: s.Schema, FirstRevisionId: ptr.Deref(s.FirstRevisionID, ""), LastRevisionId: ptr.Deref(s.LastRevisionID, "")}
+		if s.Encoding != nil {
+			t.SchemaSettings.Encoding = pubsubpb.Encoding(pubsubpb.Encoding_value[*s.Encoding])
+		}
+	}
+	return t, nil
+}
+
+// Changes lists what differs between the spec and the observed topic, each with the update mask path that fixes
+// it; unset fields are not compared. labelDiff are the label keys that differ (see mr.TagDiff). A different KMS key
+// is an error: Pub/Sub sets it at creation only.
+func Changes(p v1alpha1.TopicParameters, observed *pubsubpb.Topic, labelDiff []string) (change.List[string], error) {
+	var l change.List[string]
+	if p.KMSKeyName != nil && *p.KMSKeyName != observed.GetKmsKeyName() {
+		return nil, errors.Errorf("the topic is encrypted with %q, not spec.forProvider.kmsKeyName %q: the key is set when the topic is created; delete and re-create the Topic to change it", observed.GetKmsKeyName(), *p.KMSKeyName)
+	}
+	l.AddIf(len(labelDiff) > 0, change.LabelField(labelDiff), func() string { return pathLabels })
+	r, err := retention(p.MessageRetentionDuration)
+	if err != nil {
+		return nil, err
+	}
+	l.AddIf(r != nil && r.AsDuration() != observed.GetMessageRetentionDuration().AsDuration(), "messageRetentionDuration", func() string { return pathRetention })
+	l.AddIf(p.MessageStoragePolicy != nil && !storageInSync(*p.MessageStoragePolicy, observed.GetMessageStoragePolicy()), "messageStoragePolicy", func() string { return pathStorage })
+	l.AddIf(p.SchemaSettings != nil && !schemaInSync(*p.SchemaSettings, observed.GetSchemaSettings()), "schemaSettings", func() string { return pathSchema })
+	return l, nil
+}
+
+// storageInSync compares regions as a set; enforceInTransit only when the spec sets it.
+func storageInSync(want v1alpha1.MessageStoragePolicy, got *pubsubpb.MessageStoragePolicy) bool {
+	a, b := slices.Clone(want.AllowedPersistenceRegions), slices.Clone(got.GetAllowedPersistenceRegions())
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b)) && (want.EnforceInTransit == nil || *want.EnforceInTransit == got.GetEnforceInTransit())
+}
+
+// schemaInSync compares the schema; encoding and revisions only when the spec sets them.
+func schemaInSync(want v1alpha1.SchemaSettings, got *pubsubpb.SchemaSettings) bool {
+	return want.Schema == got.GetSchema() &&
+		(want.Encoding == nil || *want.Encoding == got.GetEncoding().String()) &&
+		(want.FirstRevisionID == nil || *want.FirstRevisionID == got.GetFirstRevisionId()) &&
+		(want.LastRevisionID == nil || *want.LastRevisionID == got.GetLastRevisionId())
+}
+
+// UpdateLabels is the whole label set to send (Pub/Sub replaces it): the observed labels, minus the keys to
+// remove, plus the keys to set — ignored and unmanaged keys are kept as they are.
+func UpdateLabels(observed, set map[string]string, remove []string) map[string]string {
+	out := make(map[string]string, len(observed)+len(set))
+	for k, v := range observed {
+		if !slices.Contains(remove, k) {
+			out[k] = v
+		}
+	}
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
+}
+
+// Observation is the topic as status.atProvider reports it.
+func Observation(t *pubsubpb.Topic) v1alpha1.TopicObservation {
+	o := v1alpha1.TopicObservation{Name: t.GetName(), Labels: t.GetLabels(), KMSKeyName: t.GetKmsKeyName()}
+	if r := t.GetMessageRetentionDuration(); r != nil {
+		o.MessageRetentionDuration = fmt.Sprintf("%ds", int64(r.AsDuration().Seconds()))
+	}
+	if s := t.GetMessageStoragePolicy(); s != nil {
+		o.MessageStoragePolicy = &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: s.GetAllowedPersistenceRegions(), EnforceInTransit: ptr.To(s.GetEnforceInTransit())}
+	}
+	if s := t.GetSchemaSettings(); s != nil {
+		o.SchemaSettings = &v1alpha1.SchemaSettings{Schema: s.GetSchema(), Encoding: ptr.To(s.GetEncoding().String()), FirstRevisionID: nonEmpty(s.GetFirstRevisionId()), LastRevisionID: nonEmpty(s.GetLastRevisionId())}
+	}
+	if t.GetState() != pubsubpb.Topic_STATE_UNSPECIFIED {
+		o.State = t.GetState().String()
+	}
+	return o
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// connectionDetails are the topic's full name.
+func connectionDetails(name string) managed.ConnectionDetails {
+	return managed.ConnectionDetails{ConnName: []byte(name)}
+}
+
+// desiredLabels is the label set the topic should carry.
+func desiredLabels(cr *v1alpha1.Topic, defaults map[string]string) map[string]string {
+	return mr.GCP.DesiredTags(cr, cr.Spec.ForProvider.Labels, defaults)
+}

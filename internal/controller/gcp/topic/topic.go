@@ -1,0 +1,154 @@
+// Package topic reconciles Pub/Sub Topics.
+package topic
+
+import (
+	"context"
+
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
+	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errGet    = "cannot get the topic"
+	errCreate = "cannot create the topic"
+	errUpdate = "cannot update the topic"
+	errDelete = "cannot delete the topic"
+)
+
+// endpoint is the Pub/Sub endpoint override of an account, for claims.
+func endpoint(a *credentials.GCPAccount) string {
+	if a.Endpoints.PubSub == nil {
+		return ""
+	}
+	return a.Endpoints.PubSub.Address
+}
+
+// SetupGated registers the Topic controller once the Topic CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Topic, pubsubclient.TopicAPI]{
+		GroupKind: v1alpha1.TopicGroupKind, GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: &v1alpha1.TopicList{},
+		Endpoint: endpoint, NewAPI: pubsubclient.Topics,
+		NewExternal: func(api pubsubclient.TopicAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Topic] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		},
+	})
+}
+
+// external manages one Topic for the length of one reconcile. Observe leaves what it read for Update.
+type external struct {
+	api pubsubclient.TopicAPI
+	// claims record what this resource created: ownership labels another tool wiped are restored, not disowned.
+	claims *claim.Store
+	acct   *credentials.GCPAccount
+	record event.Recorder
+
+	observed *pubsubpb.Topic
+	changed  change.List[string]
+}
+
+// Observe reads the topic, decides whether it is this Topic's (the ownership rule shared by every kind), and
+// compares what the spec manages. It never writes, and reports "does not exist" only when Pub/Sub says so.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalObservation, error) {
+	id := meta.GetExternalName(cr)
+	if err := ValidateName(id); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	if err := gcpclient.ValidLabels(cr.Spec.ForProvider.Labels); err != nil {
+		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+	}
+	t, err := e.api.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: FullName(e.acct.ProjectID, id)})
+	switch {
+	case err == nil:
+	case gcpclient.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
+	}
+	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Topic](v1alpha1.TopicGroupVersionKind, e.acct, endpoint, nil), cr, false)
+	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, t.GetLabels(), "topic", "Topic", id); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, err
+	}
+	p := cr.Spec.ForProvider
+	labelDiff := mr.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), t.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	if e.changed, err = Changes(p, t, labelDiff); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	e.observed = t
+	cr.Status.AtProvider = Observation(t)
+	cr.SetConditions(xpv2.Available())
+	return managed.ExternalObservation{
+		ResourceExists:    true,
+		ResourceUpToDate:  len(e.changed) == 0,
+		ConnectionDetails: connectionDetails(t.GetName()),
+		Diff:              e.changed.Diff(),
+	}, nil
+}
+
+// Create makes the topic with its settings and its ownership labels in one call, so no crash can leave an
+// unlabelled topic behind; a topic of that name that exists already is another's until adoption is asked for.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalCreation, error) {
+	id := meta.GetExternalName(cr)
+	t, err := Desired(FullName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels))
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	out, err := e.api.CreateTopic(ctx, t)
+	switch {
+	case err == nil:
+	case gcpclient.IsAlreadyExists(err):
+		return managed.ExternalCreation{}, errors.Errorf("a topic named %q exists and was not created by this Topic: set spec.adoptExisting to take it over, or choose another name", id)
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
+	}
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(out.GetName())}, nil
+}
+
+// Update sends what differs in one UpdateTopic, its mask naming exactly those fields, and records what it
+// changed.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalUpdate, error) {
+	if len(e.changed) == 0 {
+		return managed.ExternalUpdate{}, nil
+	}
+	p := cr.Spec.ForProvider
+	set, remove := mr.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	t, err := Desired(e.observed.GetName(), p, UpdateLabels(e.observed.GetLabels(), set, remove))
+	if err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	if _, err := e.api.UpdateTopic(ctx, &pubsubpb.UpdateTopicRequest{Topic: t, UpdateMask: &fieldmaskpb.FieldMask{Paths: e.changed.Requests()}}); err != nil {
+		return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errUpdate)
+	}
+	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	return managed.ExternalUpdate{}, nil
+}
+
+// Delete deletes the topic. Observe has already established that it is this Topic's.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	err := e.api.DeleteTopic(ctx, &pubsubpb.DeleteTopicRequest{Topic: FullName(e.acct.ProjectID, meta.GetExternalName(cr))})
+	if err != nil && !gcpclient.IsNotFound(err) {
+		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
+	}
+	return managed.ExternalDelete{}, nil
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }
