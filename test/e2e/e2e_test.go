@@ -34,7 +34,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	tools, pkgs := crossplaneOptions(t)
 	s, err := localstack.Start(ctx, localstack.Options{
 		Crossplane: tools, Packages: pkgs,
-		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200",
+		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085,
 		ProviderArgs: []string{"--poll=3s", "--poll-jitter=0s", "--debug"},
 		Log:          t.Logf,
 	})
@@ -133,6 +133,16 @@ func TestExamplesEndToEnd(t *testing.T) {
 		t.Errorf("the table's connection secret has no streamArn")
 	}
 
+	// The Pub/Sub topic, in the emulator, labelled for its Topic.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "topic/order-events")
+	topics := topicClient(t, s)
+	if tp := getTopic(t, topics, "order-events"); tp == nil || tp.GetLabels()["team"] != "orders" || tp.GetLabels()["stateful-dev_namespace"] != "demo" {
+		t.Errorf("the topic in the emulator: %v", tp)
+	}
+	if name := kubectl("get", "secret", "-n", "demo", "order-events-conn", "-o", "jsonpath={.data.name}"); name == "" {
+		t.Errorf("the topic's connection secret has no name")
+	}
+
 	// A spec change reaches the cloud.
 	kubectl("patch", "-n", "demo", "bucket/"+bucket, "--type=merge", "-p", `{"spec":{"forProvider":{"tags":{"team":"platform","env":"staging"}}}}`)
 	wait(t, "the changed tag in moto", func() bool { return tags()["env"] == "staging" })
@@ -188,6 +198,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 		{kind: "queue", namespace: "demo", name: "orders", status: "Healthy"},
 		{kind: "dbinstance", namespace: "demo", name: "orders-db", status: "Healthy"},
 		{kind: "table", namespace: "demo", name: "events", status: "Healthy"},
+		{kind: "topic", namespace: "demo", name: "order-events", status: "Healthy"},
 		{kind: "queue", namespace: "demo", name: "orphan", status: "Progressing", msgHas: "not-there-yet"},
 		{kind: "bucket", namespace: "team-x", name: "team-x-sneaky", status: "Progressing", msgHas: "does not serve namespace team-x"},
 	})
@@ -206,6 +217,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 			return err != nil
 		})
 	}
+	wait(t, "topic order-events gone from the emulator", func() bool { return getTopic(t, topics, "order-events") == nil })
 	for _, ns := range []string{"demo", "team-x"} {
 		wait(t, "namespace "+ns+" gone", func() bool {
 			_, err := s.KubectlRun("get", "namespace", ns)

@@ -7,6 +7,8 @@ package localstack
 
 import (
 	"context"
+
+	"cloud.google.com/go/pubsub/v2/pstest"
 	"fmt"
 	"net/http"
 	"os"
@@ -40,6 +42,8 @@ type Options struct {
 	StrictMotoPort int
 	// VaultAddr is the Vault dev server's host:port; the Vault example aims at 127.0.0.1:8200.
 	VaultAddr string
+	// PubSubPort is the Pub/Sub emulator's port; the examples aim at 8085.
+	PubSubPort int
 	// Log receives progress lines.
 	Log func(format string, args ...any)
 	// Crossplane, when set, is the folder hack/build-crossplane.sh printed: the stack then runs Crossplane core,
@@ -67,6 +71,8 @@ type Stack struct {
 	ProviderHome string
 	// Registry is the local OCI registry's host:port, with Crossplane.
 	Registry string
+	// PubSub is the Pub/Sub emulator (pstest, in this process): its address is PubSub.Addr.
+	PubSub *pstest.Server
 
 	registry           *http.Server
 	runtime            *externalRuntime
@@ -145,6 +151,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	if err := s.startVault(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.startGCP(ctx); err != nil {
 		return nil, err
 	}
 	if o.Crossplane != "" {
@@ -314,6 +323,9 @@ func (s *Stack) Stop() {
 	}
 	if s.registry != nil {
 		_ = s.registry.Close()
+	}
+	if s.PubSub != nil {
+		_ = s.PubSub.Close()
 	}
 	if s.Vault != nil {
 		s.Vault.Stop()

@@ -1,0 +1,43 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"testing"
+
+	pubsub "cloud.google.com/go/pubsub/v2/apiv1"
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/stateful-dev/provider-stateful/test/localstack"
+)
+
+// topicClient talks to the stack's Pub/Sub emulator directly.
+func topicClient(t *testing.T, s *localstack.Stack) *pubsub.TopicAdminClient {
+	t.Helper()
+	c, err := pubsub.NewTopicAdminClient(context.Background(), option.WithEndpoint(s.PubSub.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// getTopic returns the examples' project's topic id, or nil when the emulator has none.
+func getTopic(t *testing.T, c *pubsub.TopicAdminClient, id string) *pubsubpb.Topic {
+	t.Helper()
+	tp, err := c.GetTopic(context.Background(), &pubsubpb.GetTopicRequest{Topic: "projects/local-project/topics/" + id})
+	if status.Code(err) == codes.NotFound {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
