@@ -55,7 +55,7 @@ func main() {
 	kinds := "managed"
 	if *crossplane != "" {
 		say("applying the example compositions and an XR of each (examples/compositions)")
-		if err := applyCompositions(s); err != nil {
+		if err := s.ApplyCompositions(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return
 		}
@@ -115,27 +115,6 @@ Everything is Ready. The stack stays up until Ctrl-C.
 `, s.Registry, s.Kubeconfig, *crossplane, abs)
 	}
 	<-ctx.Done()
-}
-
-// applyCompositions applies the example XRDs, waits until Crossplane serves their XR kinds, then the
-// compositions and an XR of each.
-func applyCompositions(s *localstack.Stack) error {
-	dir := filepath.Join("examples", "compositions")
-	var defs, rest []string
-	for _, x := range []string{"app-storage", "postgres"} {
-		defs = append(defs, "-f", filepath.Join(dir, x, "definition.yaml"))
-		rest = append(rest, "-f", filepath.Join(dir, x, "composition.yaml"), "-f", filepath.Join(dir, x, "xr.yaml"))
-	}
-	for _, args := range [][]string{
-		append([]string{"apply"}, defs...),
-		{"wait", "--for=condition=Established", "--timeout=60s", "xrd", "--all"},
-		append([]string{"apply"}, rest...),
-	} {
-		if out, err := s.KubectlRun(args...); err != nil {
-			return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	return nil
 }
 
 // allTrue reports whether every line of out (one per resource) is "True", and there is at least one.

@@ -105,10 +105,7 @@ func (p *vaultKV) Retrieve(ctx context.Context) (aws.Credentials, error) {
 }
 
 func (p *vaultKV) read(ctx context.Context) (aws.Credentials, error) {
-	mount := p.ref.Mount
-	if mount == "" {
-		mount = "secret"
-	}
+	mount := mountOr(p.ref.Mount, "secret")
 	data, err := p.client.ReadKV(ctx, mount, p.ref.Path)
 	if err != nil {
 		return aws.Credentials{}, err

@@ -98,10 +98,7 @@ func (p *vaultGCP) token() (*oauth2.Token, error) {
 
 // field reads one string field of the KV secret.
 func (p *vaultGCP) field(ctx context.Context, key string) (string, error) {
-	mount := p.ref.Mount
-	if mount == "" {
-		mount = "secret"
-	}
+	mount := mountOr(p.ref.Mount, "secret")
 	data, err := p.client.ReadKV(ctx, mount, p.ref.Path)
 	if err != nil {
 		return "", err

@@ -46,14 +46,8 @@ func checkInstalledByCrossplane(t *testing.T, s *localstack.Stack, kubectl func(
 // moto, and traces one with the crossplane CLI.
 func checkCompositions(t *testing.T, s *localstack.Stack, kubectl func(...string) string, tools string) {
 	t.Helper()
-	comp := filepath.Join(s.Root(), "examples", "compositions")
-	kubectl("apply", "-f", filepath.Join(comp, "app-storage", "definition.yaml"), "-f", filepath.Join(comp, "postgres", "definition.yaml"))
-	kubectl("wait", "--for=condition=Established", "--timeout=60s", "xrd/appstorages.platform.stateful.dev", "xrd/postgresqldatabases.platform.stateful.dev")
-	for _, x := range []string{"app-storage", "postgres"} {
-		kubectl("apply", "-f", filepath.Join(comp, x, "composition.yaml"))
-	}
-	for _, x := range []string{"app-storage", "postgres"} {
-		kubectl("apply", "-f", filepath.Join(comp, x, "xr.yaml"))
+	if err := s.ApplyCompositions(); err != nil {
+		t.Fatal(err)
 	}
 	kubectl("wait", "--for=condition=Ready", "--timeout=120s", "-n", "demo", "appstorage/checkout", "postgresqldatabase/billing-db")
 

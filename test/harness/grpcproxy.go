@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -63,7 +64,9 @@ func (p *GRPCProxy) Stop() {
 func (p *GRPCProxy) Watch(name string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.names = append(p.names, name)
+	if !slices.Contains(p.names, name) {
+		p.names = append(p.names, name)
+	}
 }
 
 // Calls returns the recorded calls that match.

@@ -321,3 +321,24 @@ func waitFor(ctx context.Context, timeout time.Duration, what string, cond func(
 		time.Sleep(250 * time.Millisecond)
 	}
 }
+
+// ApplyCompositions applies the example XRDs (examples/compositions), waits until Crossplane serves their XR kinds,
+// then applies the compositions and an XR of each.
+func (s *Stack) ApplyCompositions() error {
+	dir := filepath.Join(harness.RepoRoot(), "examples", "compositions")
+	var defs, rest []string
+	for _, x := range []string{"app-storage", "postgres"} {
+		defs = append(defs, "-f", filepath.Join(dir, x, "definition.yaml"))
+		rest = append(rest, "-f", filepath.Join(dir, x, "composition.yaml"), "-f", filepath.Join(dir, x, "xr.yaml"))
+	}
+	for _, args := range [][]string{
+		append([]string{"apply"}, defs...),
+		{"wait", "--for=condition=Established", "--timeout=60s", "xrd", "--all"},
+		append([]string{"apply"}, rest...),
+	} {
+		if out, err := s.KubectlRun(args...); err != nil {
+			return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return nil
+}

@@ -44,6 +44,25 @@ type externalRuntime struct {
 	kube         client.Client
 	certs        *runtimeCerts
 	functionAddr string
+	// made are the objects created so far: the loop runs every 500 ms for the stack's life, and reads only once
+	// everything is in place.
+	made map[string]bool
+}
+
+// ensure creates obj unless this runtime has already made it (or it exists).
+func (r *externalRuntime) ensure(ctx context.Context, kind string, obj client.Object) error {
+	k := kind + "/" + obj.GetNamespace() + "/" + obj.GetName()
+	if r.made[k] {
+		return nil
+	}
+	if err := r.kube.Create(ctx, obj); err != nil && !kerrors.IsAlreadyExists(err) {
+		return err
+	}
+	if r.made == nil {
+		r.made = map[string]bool{}
+	}
+	r.made[k] = true
+	return nil
 }
 
 // run reconciles every revision until ctx ends.
@@ -107,7 +126,7 @@ func (r *externalRuntime) reconcile(ctx context.Context) error {
 func (r *externalRuntime) serve(ctx context.Context, rev pkgv1.PackageRevisionWithRuntime, pkg pkgv1.PackageWithRuntime, endpoint func() bool) error {
 	secret := pkg.GetTLSServerSecretName()
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: *secret}, Data: r.certs.serverSecret()}
-	if err := r.kube.Create(ctx, s); err != nil && !kerrors.IsAlreadyExists(err) {
+	if err := r.ensure(ctx, "Secret", s); err != nil {
 		return err
 	}
 	inSync := endpoint()
@@ -159,14 +178,10 @@ func (r *externalRuntime) deployment(ctx context.Context, pr *pkgv1.ProviderRevi
 			},
 		},
 	}
-	if err := r.kube.Create(ctx, d); err != nil && !kerrors.IsAlreadyExists(err) {
+	if err := r.ensure(ctx, "Deployment", d); err != nil {
 		return err
 	}
-	s := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: sa}}
-	if err := r.kube.Create(ctx, s); err != nil && !kerrors.IsAlreadyExists(err) {
-		return err
-	}
-	return nil
+	return r.ensure(ctx, "ServiceAccount", &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: sa}})
 }
 
 // runtimeCerts are the certificates a package runtime mounts: Crossplane's client certificate (which the core
