@@ -128,8 +128,9 @@ func diff(p v1alpha1.DBInstanceParameters, o types.DBInstance) changes {
 		func(in *rds.ModifyDBInstanceInput) { in.BackupRetentionPeriod = p.BackupRetentionPeriod })
 	add("preferredBackupWindow", p.PreferredBackupWindow != nil && *p.PreferredBackupWindow != aws.ToString(o.PreferredBackupWindow),
 		func(in *rds.ModifyDBInstanceInput) { in.PreferredBackupWindow = p.PreferredBackupWindow })
-	// RDS stores the maintenance window lower-cased ("sun:03:00-sun:04:00").
-	add("preferredMaintenanceWindow", p.PreferredMaintenanceWindow != nil && !strings.EqualFold(*p.PreferredMaintenanceWindow, aws.ToString(o.PreferredMaintenanceWindow)),
+	// RDS stores the maintenance window lower-cased ("sun:03:00-sun:04:00"). Both sides go through the lowering
+	// the update sends: strings.EqualFold is not strings.ToLower for every rune (found by FuzzInSyncAfterRDS).
+	add("preferredMaintenanceWindow", p.PreferredMaintenanceWindow != nil && aws.ToString(lower(p.PreferredMaintenanceWindow)) != strings.ToLower(aws.ToString(o.PreferredMaintenanceWindow)),
 		func(in *rds.ModifyDBInstanceInput) {
 			in.PreferredMaintenanceWindow = lower(p.PreferredMaintenanceWindow)
 		})
