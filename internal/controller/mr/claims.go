@@ -66,7 +66,7 @@ func (c *Claimed[T]) Observe(ctx context.Context, cr T) (managed.ExternalObserva
 			return managed.ExternalObservation{}, err
 		}
 	}
-	creating := cr.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonCreating
+	creating := New(cr)
 	o, err := c.TypedExternalClient.Observe(ctx, cr)
 	if err == nil && o.ResourceExists && !o.ResourceUpToDate && creating && cr.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonAvailable {
 		// A new resource is not Ready until the whole spec is applied (settings with their own APIs come after the

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 )
@@ -26,10 +27,24 @@ func RecordChanges(r event.Recorder, mg resource.Managed, changed []string) {
 	}
 	reason, verb := ReasonChange, "Applied spec change to "
 	switch {
-	case mg.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonCreating:
+	case New(mg):
 		reason, verb = ReasonCompleting, "Applied the rest of the spec to the new resource: "
 	case mg.GetCondition(xpv2.TypeSynced).ObservedGeneration == mg.GetGeneration():
 		reason, verb = ReasonDrift, "Reverted drift in "
 	}
 	r.Event(mg, event.Normal(reason, verb+strings.Join(changed, "; ")))
+}
+
+// New reports whether mg's resource is still being created: Ready says Creating, or mg made the resource (the
+// runtime recorded the create's success) and no Ready condition has been stored since. The second case is a read
+// that lags the create's status write — the informer's copy right after the create-succeeded annotation, or a
+// status update lost to a conflict — which must not turn the rest of the create into a spec change.
+func New(mg resource.Managed) bool {
+	switch mg.GetCondition(xpv2.TypeReady).Reason {
+	case xpv2.ReasonCreating:
+		return true
+	case "":
+		return !meta.GetExternalCreateSucceeded(mg).IsZero()
+	}
+	return false
 }

@@ -2,6 +2,9 @@ package mr
 
 import (
 	"testing"
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
@@ -26,6 +29,14 @@ func TestRecordChanges(t *testing.T) {
 			reason: "Settings applied right after the create (the runtime just wrote Synced for this generation) are not drift.",
 			mods:   []modifier{synced(1), ready(xpv2.Creating())}, want: string(ReasonCompleting),
 		},
+		"AfterCreateLaggingRead": {
+			reason: "A read that lags the create's status write (no Ready condition yet, the create recorded) is still the create.",
+			mods:   []modifier{created}, want: string(ReasonCompleting),
+		},
+		"AdoptedFirstUpdate": {
+			reason: "With no Ready condition and no create of its own, the first update of an adopted resource is a spec change.",
+			want:   string(ReasonChange),
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -40,3 +51,5 @@ func TestRecordChanges(t *testing.T) {
 		})
 	}
 }
+
+func created(b *v1alpha1.Bucket) { meta.SetExternalCreateSucceeded(b, time.Now()) }

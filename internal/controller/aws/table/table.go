@@ -169,7 +169,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
 		// A table that was Ready serves traffic while an index is built; a new one is not Ready until its whole spec
 		// is applied (TTL and point-in-time recovery wait for the index), so it stays Creating.
-		if cr.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonCreating {
+		if mr.New(cr) {
 			cr.SetConditions(xpv2.Creating().WithMessage(why))
 		} else {
 			cr.SetConditions(xpv2.Available().WithMessage(why))
