@@ -1,8 +1,9 @@
 //go:build generate
 
 // Package apis is the only code-generation entry point: `make generate` runs `go generate` here, which regenerates
-// deepcopy methods and CRDs (controller-gen) and crossplane-runtime method sets (angryjet). Both tools are pinned as
-// `tool` directives in go.mod, so the output depends only on go.mod and the types.
+// deepcopy methods and CRDs (controller-gen), crossplane-runtime method sets (angryjet) and the Argo CD health
+// checks (hack/argocd-cm). The tools are pinned as `tool` directives in go.mod, so the output depends only on
+// go.mod and the types.
 
 // Remove existing CRDs so that a deleted type leaves no stale manifest behind.
 //go:generate rm -rf ../package/crds
@@ -10,5 +11,8 @@
 //go:generate go tool controller-gen object:headerFile=../hack/boilerplate.go.txt paths=./... crd:crdVersions=v1 output:artifacts:config=../package/crds
 
 //go:generate env GOFLAGS=-tags=generate go tool angryjet generate-methodsets --header-file=../hack/boilerplate.go.txt ./...
+
+// Argo CD health checks, one per managed kind in the CRDs just written.
+//go:generate go run ../hack/argocd-cm ..
 
 package apis

@@ -16,6 +16,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/queue"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/table"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/subscription"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/topic"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 )
@@ -28,6 +29,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		func() resource.ManagedList { return &rdsv1alpha1.DBInstanceList{} },
 		func() resource.ManagedList { return &dynamodbv1alpha1.TableList{} },
 		func() resource.ManagedList { return &pubsubv1alpha1.TopicList{} },
+		func() resource.ManagedList { return &pubsubv1alpha1.SubscriptionList{} },
 	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
@@ -36,6 +38,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		dbinstance.SetupGated,
 		table.SetupGated,
 		topic.SetupGated,
+		subscription.SetupGated,
 	} {
 		if err := s(mgr, o); err != nil {
 			return err

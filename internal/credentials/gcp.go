@@ -31,6 +31,10 @@ type GCPAccount struct {
 	DefaultLabels map[string]string
 	// IgnoreLabelPrefixes are the label prefixes never touched; it always includes "goog-".
 	IgnoreLabelPrefixes []string
+	// Shared is true for a ClusterProviderConfig's account: the platform's identity, serving many namespaces. What
+	// a resource names beyond itself (a topic to subscribe to, a service account to act as) is then checked against
+	// what its namespace made, not left to the identity's IAM rights.
+	Shared bool
 
 	stamp  string // see fingerprint
 	config string // see builtFrom
@@ -189,6 +193,7 @@ func (r *Resolver) resolveGCP(ctx context.Context, pc config) (*GCPAccount, erro
 		TokenSource:         oauth2.ReuseTokenSource(nil, ts),
 		DefaultLabels:       spec.DefaultLabels,
 		IgnoreLabelPrefixes: append([]string{"goog-"}, spec.IgnoreLabelPrefixes...),
+		Shared:              pc.kind == v1alpha1.ClusterProviderConfigKind,
 		stamp:               stamp,
 		config:              pc.version(),
 		cancel:              cancel,

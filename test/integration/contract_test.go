@@ -122,6 +122,8 @@ func adopt(mg managedObj) {
 		o.Spec.AdoptExisting = ptr.To(true)
 	case *pubsubv1alpha1.Topic:
 		o.Spec.AdoptExisting = ptr.To(true)
+	case *pubsubv1alpha1.Subscription:
+		o.Spec.AdoptExisting = ptr.To(true)
 	}
 }
 

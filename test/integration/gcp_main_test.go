@@ -23,6 +23,8 @@ var (
 	pubsubProxy *harness.GRPCProxy
 	// directTopics talks to pstest without the forwarder, to change things behind the provider's back uncounted.
 	directTopics *pubsub.TopicAdminClient
+	// directSubs is the same for subscriptions.
+	directSubs *pubsub.SubscriptionAdminClient
 )
 
 // startGCP starts the Google Cloud emulators and the forwarders the provider reaches them through.
@@ -37,7 +39,12 @@ func startGCP(ctx context.Context) (func(), error) {
 		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials()))); err != nil {
 		return nil, err
 	}
+	if directSubs, err = pubsub.NewSubscriptionAdminClient(ctx, option.WithEndpoint(emu.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials()))); err != nil {
+		return nil, err
+	}
 	return func() {
+		_ = directSubs.Close()
 		_ = directTopics.Close()
 		pubsubProxy.Stop()
 		_ = emu.Close()

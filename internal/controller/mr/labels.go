@@ -1,6 +1,7 @@
 package mr
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,6 +69,22 @@ func TagChanges(desired, observed map[string]string, ignore []string) (set map[s
 	}
 	sort.Strings(remove)
 	return set, remove
+}
+
+// ReplacedSet is the whole tag (or label) set to send to an API that replaces it (Pub/Sub, Bigtable, GCS
+// updates): the observed set, minus the keys to remove, plus the keys to set (see TagChanges) — ignored and
+// unmanaged keys are sent back as they are.
+func ReplacedSet(observed, set map[string]string, remove []string) map[string]string {
+	out := make(map[string]string, len(observed)+len(set))
+	for k, v := range observed {
+		if !slices.Contains(remove, k) {
+			out[k] = v
+		}
+	}
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
 }
 
 // IgnoredPrefixes are the tag prefixes a resource leaves alone: the ProviderConfig's — and every key (the empty

@@ -86,3 +86,11 @@ func TestIgnoredPrefixes(t *testing.T) {
 		t.Errorf("tags: {} says no tags of its own: keys outside the ignored prefixes are removed, got diff %v", d)
 	}
 }
+
+func TestReplacedSet(t *testing.T) {
+	got := ReplacedSet(map[string]string{"goog-managed": "x", "other-tool": "y", "stale": "z", "team": "a"}, map[string]string{"team": "b", "new": "c"}, []string{"stale"})
+	want := map[string]string{"goog-managed": "x", "other-tool": "y", "team": "b", "new": "c"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("The API replaces the set, so ignored and unmanaged keys are sent back as they are: -want, +got:\n%s", diff)
+	}
+}

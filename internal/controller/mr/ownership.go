@@ -71,6 +71,13 @@ func (m Marker) OwnerOf(tags map[string]string) (Owner, bool) {
 	return o, o.Name != ""
 }
 
+// InNamespace reports whether tags mark a cloud resource as made (or adopted) by a managed resource of namespace
+// ns: what a resource may name through a shared identity.
+func (m Marker) InNamespace(tags map[string]string, ns string) bool {
+	o, tagged := m.OwnerOf(tags)
+	return tagged && o.Namespace == m.spell(ns)
+}
+
 // Tags returns the tags (or labels) that mark a cloud resource as mg's.
 func (m Marker) Tags(mg metav1.Object) map[string]string {
 	return map[string]string{m.NamespaceKey: m.spell(mg.GetNamespace()), m.NameKey: m.spell(mg.GetName()), m.UIDKey: m.spell(string(mg.GetUID()))}

@@ -9,4 +9,6 @@ import "github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 var (
 	_ resource.ModernManaged = &Topic{}
 	_ resource.ManagedList   = &TopicList{}
+	_ resource.ModernManaged = &Subscription{}
+	_ resource.ManagedList   = &SubscriptionList{}
 )

@@ -28,6 +28,13 @@ var (
 	TopicGroupVersionKind = SchemeGroupVersion.WithKind(TopicKind)
 )
 
+// Subscription type metadata.
+var (
+	SubscriptionKind             = reflect.TypeOf(Subscription{}).Name()
+	SubscriptionGroupKind        = schema.GroupKind{Group: Group, Kind: SubscriptionKind}.String()
+	SubscriptionGroupVersionKind = SchemeGroupVersion.WithKind(SubscriptionKind)
+)
+
 func init() {
-	SchemeBuilder.Register(&Topic{}, &TopicList{})
+	SchemeBuilder.Register(&Topic{}, &TopicList{}, &Subscription{}, &SubscriptionList{})
 }

@@ -1,4 +1,5 @@
-// Package pubsub is the narrow Pub/Sub admin interface the Topic controller uses, and its client.
+// Package pubsub is the narrow Pub/Sub admin interfaces the Topic and Subscription controllers use, their clients,
+// and Pub/Sub's naming rules.
 package pubsub
 
 import (
@@ -30,4 +31,40 @@ func Topics(ctx context.Context, acct *credentials.GCPAccount) (TopicAPI, error)
 		c, err := pubsub.NewTopicAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", a.TokenSource, a.Endpoints.PubSub)...)
 		return c, errors.Wrap(err, "cannot connect to Pub/Sub")
 	})
+}
+
+// SubscriptionAPI is what the Subscription controller calls: the subscription admin calls, and GetTopic to check
+// the topics a subscription names.
+type SubscriptionAPI interface {
+	GetTopic(ctx context.Context, req *pubsubpb.GetTopicRequest, opts ...gax.CallOption) (*pubsubpb.Topic, error)
+	GetSubscription(ctx context.Context, req *pubsubpb.GetSubscriptionRequest, opts ...gax.CallOption) (*pubsubpb.Subscription, error)
+	CreateSubscription(ctx context.Context, req *pubsubpb.Subscription, opts ...gax.CallOption) (*pubsubpb.Subscription, error)
+	UpdateSubscription(ctx context.Context, req *pubsubpb.UpdateSubscriptionRequest, opts ...gax.CallOption) (*pubsubpb.Subscription, error)
+	DeleteSubscription(ctx context.Context, req *pubsubpb.DeleteSubscriptionRequest, opts ...gax.CallOption) error
+}
+
+// subscriptions joins the two admin clients.
+type subscriptions struct {
+	*pubsub.SubscriptionAdminClient
+	topics TopicAPI
+}
+
+func (s subscriptions) GetTopic(ctx context.Context, req *pubsubpb.GetTopicRequest, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
+	return s.topics.GetTopic(ctx, req, opts...)
+}
+
+// Subscriptions returns the account's Pub/Sub subscription admin client (and topic client), built once per account.
+func Subscriptions(ctx context.Context, acct *credentials.GCPAccount) (SubscriptionAPI, error) {
+	topics, err := Topics(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	c, err := credentials.GCPClient(acct, "pubsub/subscriptions", func(a *credentials.GCPAccount) (*pubsub.SubscriptionAdminClient, error) {
+		c, err := pubsub.NewSubscriptionAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", a.TokenSource, a.Endpoints.PubSub)...)
+		return c, errors.Wrap(err, "cannot connect to Pub/Sub")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return subscriptions{SubscriptionAdminClient: c, topics: topics}, nil
 }

@@ -2,9 +2,7 @@ package topic
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
@@ -15,6 +13,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 )
@@ -36,31 +35,12 @@ const (
 	maxRetention = 31 * 24 * time.Hour
 )
 
-// topicID is what Pub/Sub accepts as a topic ID.
-var topicID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$`)
+// ValidateName checks the topic ID before any call.
+func ValidateName(id string) error { return pubsubclient.ValidateID("topic", id) }
 
-// ValidateName checks the topic ID before any call: Pub/Sub's rules, on the name actually used (the external-name
-// annotation, which the CRD cannot read).
-func ValidateName(id string) error {
-	if !topicID.MatchString(id) || strings.HasPrefix(strings.ToLower(id), "goog") {
-		return errors.Errorf("%q is not a valid topic ID: 3 to 255 letters, digits and . _ ~ + %% -, starting with a letter, not with goog", id)
-	}
-	return nil
-}
-
-// FullName is the topic's resource name.
-func FullName(project, id string) string { return fmt.Sprintf("projects/%s/topics/%s", project, id) }
-
-// retention parses a spec duration and checks Pub/Sub's bounds.
+// retention parses the spec's retention within Pub/Sub's bounds for a topic.
 func retention(s *string) (*durationpb.Duration, error) {
-	if s == nil {
-		return nil, nil
-	}
-	d, err := time.ParseDuration(*s)
-	if err != nil || d < minRetention || d > maxRetention {
-		return nil, errors.Errorf("spec.forProvider.messageRetentionDuration %q: use a duration from 10m to 744h (31 days)", *s)
-	}
-	return durationpb.New(d), nil
+	return pubsubclient.Duration("messageRetentionDuration", s, minRetention, maxRetention)
 }
 
 // Desired is the topic the spec describes, with labels (default, spec and ownership labels merged by the caller).
@@ -115,21 +95,6 @@ func schemaInSync(want v1alpha1.SchemaSettings, got *pubsubpb.SchemaSettings) bo
 		(want.Encoding == nil || *want.Encoding == got.GetEncoding().String()) &&
 		(want.FirstRevisionID == nil || *want.FirstRevisionID == got.GetFirstRevisionId()) &&
 		(want.LastRevisionID == nil || *want.LastRevisionID == got.GetLastRevisionId())
-}
-
-// UpdateLabels is the whole label set to send (Pub/Sub replaces it): the observed labels, minus the keys to
-// remove, plus the keys to set — ignored and unmanaged keys are kept as they are.
-func UpdateLabels(observed, set map[string]string, remove []string) map[string]string {
-	out := make(map[string]string, len(observed)+len(set))
-	for k, v := range observed {
-		if !slices.Contains(remove, k) {
-			out[k] = v
-		}
-	}
-	for k, v := range set {
-		out[k] = v
-	}
-	return out
 }
 
 // Observation is the topic as status.atProvider reports it.

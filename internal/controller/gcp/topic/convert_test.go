@@ -91,30 +91,6 @@ func TestChanges(t *testing.T) {
 // cmpEmpty treats nil and empty slices alike.
 var cmpEmpty = cmp.FilterValues(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 }, cmp.Ignore())
 
-func TestUpdateLabels(t *testing.T) {
-	got := UpdateLabels(map[string]string{"goog-managed": "x", "other-tool": "y", "stale": "z", "team": "a"}, map[string]string{"team": "b", "new": "c"}, []string{"stale"})
-	want := map[string]string{"goog-managed": "x", "other-tool": "y", "team": "b", "new": "c"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Pub/Sub replaces the label set, so ignored and unmanaged keys are sent back as they are: -want, +got:\n%s", diff)
-	}
-}
-
-func TestValidateName(t *testing.T) {
-	for name, tc := range map[string]struct {
-		id string
-		ok bool
-	}{
-		"Plain": {"orders", true}, "Dotted": {"orders.v1", true}, "Short": {"ab", false},
-		"Digit": {"1orders", false}, "Goog": {"google-orders", false}, "Slash": {"a/b", false},
-	} {
-		t.Run(name, func(t *testing.T) {
-			if err := ValidateName(tc.id); (err == nil) != tc.ok {
-				t.Errorf("ValidateName(%q) = %v, want ok %t", tc.id, err, tc.ok)
-			}
-		})
-	}
-}
-
 func TestObservation(t *testing.T) {
 	got := Observation(&pubsubpb.Topic{Name: "projects/p/topics/t", MessageRetentionDuration: durationpb.New(time.Hour), State: pubsubpb.Topic_ACTIVE})
 	want := v1alpha1.TopicObservation{Name: "projects/p/topics/t", MessageRetentionDuration: "3600s", State: "ACTIVE"}

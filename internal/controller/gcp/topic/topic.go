@@ -74,7 +74,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	if err := gcpclient.ValidLabels(cr.Spec.ForProvider.Labels); err != nil {
 		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
 	}
-	t, err := e.api.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: FullName(e.acct.ProjectID, id)})
+	t, err := e.api.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: pubsubclient.TopicName(e.acct.ProjectID, id)})
 	switch {
 	case err == nil:
 	case gcpclient.IsNotFound(err):
@@ -106,7 +106,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 // unlabelled topic behind; a topic of that name that exists already is another's until adoption is asked for.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalCreation, error) {
 	id := meta.GetExternalName(cr)
-	t, err := Desired(FullName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels))
+	t, err := Desired(pubsubclient.TopicName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels))
 	if err != nil {
 		return managed.ExternalCreation{}, err
 	}
@@ -129,7 +129,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 	}
 	p := cr.Spec.ForProvider
 	set, remove := mr.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
-	t, err := Desired(e.observed.GetName(), p, UpdateLabels(e.observed.GetLabels(), set, remove))
+	t, err := Desired(e.observed.GetName(), p, mr.ReplacedSet(e.observed.GetLabels(), set, remove))
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}
@@ -143,7 +143,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 // Delete deletes the topic. Observe has already established that it is this Topic's.
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
-	err := e.api.DeleteTopic(ctx, &pubsubpb.DeleteTopicRequest{Topic: FullName(e.acct.ProjectID, meta.GetExternalName(cr))})
+	err := e.api.DeleteTopic(ctx, &pubsubpb.DeleteTopicRequest{Topic: pubsubclient.TopicName(e.acct.ProjectID, meta.GetExternalName(cr))})
 	if err != nil && !gcpclient.IsNotFound(err) {
 		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
 	}

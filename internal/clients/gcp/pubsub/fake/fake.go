@@ -1,4 +1,4 @@
-// Package fake is a hand-written TopicAPI for the Topic controller's unit tests: each method returns what the test
+// Package fake is a hand-written TopicAPI and SubscriptionAPI for the controllers' unit tests: each method returns what the test
 // sets and records its request. Integration tests use the real emulator (pstest) instead.
 package fake
 
@@ -7,6 +7,8 @@ import (
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/googleapis/gax-go/v2"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // Topics is a fake TopicAPI.
@@ -40,4 +42,53 @@ func (f *Topics) UpdateTopic(_ context.Context, r *pubsubpb.UpdateTopicRequest, 
 func (f *Topics) DeleteTopic(_ context.Context, r *pubsubpb.DeleteTopicRequest, _ ...gax.CallOption) error {
 	f.Deleted = r.GetTopic()
 	return f.Err["DeleteTopic"]
+}
+
+// Subscriptions is a fake SubscriptionAPI. Topics answers GetTopic by full name (NotFound when absent).
+type Subscriptions struct {
+	Subscription *pubsubpb.Subscription
+	Topics       map[string]*pubsubpb.Topic
+	Err          map[string]error // by method
+
+	Created *pubsubpb.Subscription
+	Updated *pubsubpb.UpdateSubscriptionRequest
+	Deleted string
+	// TopicReads counts GetTopic calls.
+	TopicReads int
+}
+
+// GetTopic returns the topic of that name.
+func (f *Subscriptions) GetTopic(_ context.Context, r *pubsubpb.GetTopicRequest, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
+	f.TopicReads++
+	if err := f.Err["GetTopic"]; err != nil {
+		return nil, err
+	}
+	t, ok := f.Topics[r.GetTopic()]
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "Resource not found (resource=%s).", r.GetTopic())
+	}
+	return t, nil
+}
+
+// GetSubscription returns Subscription.
+func (f *Subscriptions) GetSubscription(_ context.Context, _ *pubsubpb.GetSubscriptionRequest, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	return f.Subscription, f.Err["GetSubscription"]
+}
+
+// CreateSubscription records the subscription.
+func (f *Subscriptions) CreateSubscription(_ context.Context, s *pubsubpb.Subscription, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	f.Created = s
+	return s, f.Err["CreateSubscription"]
+}
+
+// UpdateSubscription records the request.
+func (f *Subscriptions) UpdateSubscription(_ context.Context, r *pubsubpb.UpdateSubscriptionRequest, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	f.Updated = r
+	return r.GetSubscription(), f.Err["UpdateSubscription"]
+}
+
+// DeleteSubscription records the name.
+func (f *Subscriptions) DeleteSubscription(_ context.Context, r *pubsubpb.DeleteSubscriptionRequest, _ ...gax.CallOption) error {
+	f.Deleted = r.GetSubscription()
+	return f.Err["DeleteSubscription"]
 }

@@ -1,0 +1,210 @@
+// Package subscription reconciles Pub/Sub Subscriptions.
+package subscription
+
+import (
+	"context"
+	"slices"
+
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
+	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errGet      = "cannot get the subscription"
+	errCreate   = "cannot create the subscription"
+	errUpdate   = "cannot update the subscription"
+	errDelete   = "cannot delete the subscription"
+	errGetTopic = "cannot get the topic"
+)
+
+// endpoint is the Pub/Sub endpoint override of an account, for claims.
+func endpoint(a *credentials.GCPAccount) string {
+	if a.Endpoints.PubSub == nil {
+		return ""
+	}
+	return a.Endpoints.PubSub.Address
+}
+
+// SetupGated registers the Subscription controller once the Subscription CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Subscription, pubsubclient.SubscriptionAPI]{
+		GroupKind: v1alpha1.SubscriptionGroupKind, GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: &v1alpha1.SubscriptionList{},
+		Endpoint: endpoint, NewAPI: pubsubclient.Subscriptions,
+		NewExternal: func(api pubsubclient.SubscriptionAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Subscription] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		},
+	})
+}
+
+// external manages one Subscription for the length of one reconcile. Observe leaves what it read for Update.
+type external struct {
+	api    pubsubclient.SubscriptionAPI
+	claims *claim.Store
+	acct   *credentials.GCPAccount
+	record event.Recorder
+
+	observed *pubsubpb.Subscription
+	changed  change.List[string]
+}
+
+// Observe reads the subscription, decides whether it is this Subscription's (the ownership rule shared by every
+// kind), and compares what the spec manages. It never writes.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalObservation, error) {
+	id := meta.GetExternalName(cr)
+	if err := pubsubclient.ValidateID("subscription", id); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	p := cr.Spec.ForProvider
+	if err := gcpclient.ValidLabels(p.Labels); err != nil {
+		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+	}
+	if err := AdmitSpec(e.acct.Shared, p); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	s, err := e.api.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: pubsubclient.SubscriptionName(e.acct.ProjectID, id)})
+	switch {
+	case err == nil:
+	case gcpclient.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
+	}
+	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Subscription](v1alpha1.SubscriptionGroupVersionKind, e.acct, endpoint, nil), cr, false)
+	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, s.GetLabels(), "subscription", "Subscription", id); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, err
+	}
+	labelDiff := mr.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), s.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	if e.changed, err = Changes(e.acct.ProjectID, p, s, labelDiff); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	e.observed = s
+	cr.Status.AtProvider = Observation(s)
+	if why := Unusable(s); why != "" {
+		cr.SetConditions(xpv2.Unavailable().WithMessage(why))
+	} else {
+		cr.SetConditions(xpv2.Available())
+	}
+	return managed.ExternalObservation{
+		ResourceExists:    true,
+		ResourceUpToDate:  len(e.changed) == 0,
+		ConnectionDetails: connectionDetails(s),
+		Diff:              e.changed.Diff(),
+	}, nil
+}
+
+// Create makes the subscription with its settings and its ownership labels in one call, once the topics it names
+// may be reached from its namespace.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalCreation, error) {
+	id := meta.GetExternalName(cr)
+	p := cr.Spec.ForProvider
+	topic := Topic(e.acct.ProjectID, p)
+	if topic == "" {
+		return managed.ExternalCreation{}, errors.New("spec.forProvider.topic is not set: the topic reference is not resolved yet")
+	}
+	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	s, err := Desired(pubsubclient.SubscriptionName(e.acct.ProjectID, id), e.acct.ProjectID, p, desiredLabels(cr, e.acct.DefaultLabels), nil)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	out, err := e.api.CreateSubscription(ctx, s)
+	switch {
+	case err == nil:
+	case gcpclient.IsAlreadyExists(err):
+		return managed.ExternalCreation{}, errors.Errorf("a subscription named %q exists and was not created by this Subscription: set spec.adoptExisting to take it over, or choose another name", id)
+	case gcpclient.IsNotFound(err):
+		return managed.ExternalCreation{}, errors.Errorf("cannot create the subscription: its topic or dead-letter topic does not exist")
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
+	}
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(out)}, nil
+}
+
+// Update sends what differs in one UpdateSubscription, its mask naming exactly those fields, and records what it
+// changed. A new dead-letter topic is admitted first, as at create.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalUpdate, error) {
+	if len(e.changed) == 0 {
+		return managed.ExternalUpdate{}, nil
+	}
+	p := cr.Spec.ForProvider
+	paths := e.changed.Requests()
+	if slices.Contains(paths, pathDeadLetter) {
+		if err := e.admitTopics(ctx, cr, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
+			return managed.ExternalUpdate{}, err
+		}
+	}
+	set, remove := mr.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	s, err := Desired(e.observed.GetName(), e.acct.ProjectID, p, mr.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
+	if err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	if _, err := e.api.UpdateSubscription(ctx, &pubsubpb.UpdateSubscriptionRequest{Subscription: s, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}); err != nil {
+		return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errUpdate)
+	}
+	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	return managed.ExternalUpdate{}, nil
+}
+
+// admitTopics checks, for a shared (ClusterProviderConfig) identity, that each named topic is one a Topic of cr's
+// namespace made or adopted — its ownership labels say so. Otherwise one tenant could read another's messages
+// (or write its dead letters into another's topic) with the platform's rights. With a namespaced config the
+// tenant's own credentials decide, as for anything else it names.
+func (e *external) admitTopics(ctx context.Context, cr *v1alpha1.Subscription, topics ...string) error {
+	if !e.acct.Shared {
+		return nil
+	}
+	for _, name := range topics {
+		if name == "" {
+			continue
+		}
+		t, err := e.api.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: name})
+		switch {
+		case err == nil:
+		case gcpclient.IsNotFound(err):
+			return errors.Errorf("topic %q does not exist", name)
+		default:
+			return errors.Wrapf(gcpclient.Clean(err), "%s %q", errGetTopic, name)
+		}
+		if !mr.GCP.InNamespace(t.GetLabels(), cr.GetNamespace()) {
+			return errors.Errorf("topic %q is not a Topic of namespace %s: through a ClusterProviderConfig a Subscription may only name topics its namespace's Topics made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", name, cr.GetNamespace())
+		}
+	}
+	return nil
+}
+
+// Delete deletes the subscription. Observe has already established that it is this Subscription's.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	err := e.api.DeleteSubscription(ctx, &pubsubpb.DeleteSubscriptionRequest{Subscription: pubsubclient.SubscriptionName(e.acct.ProjectID, meta.GetExternalName(cr))})
+	if err != nil && !gcpclient.IsNotFound(err) {
+		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
+	}
+	return managed.ExternalDelete{}, nil
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }
+
+// desiredLabels is the label set the subscription should carry.
+func desiredLabels(cr *v1alpha1.Subscription, defaults map[string]string) map[string]string {
+	return mr.GCP.DesiredTags(cr, cr.Spec.ForProvider.Labels, defaults)
+}
