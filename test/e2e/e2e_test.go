@@ -142,6 +142,16 @@ func TestExamplesEndToEnd(t *testing.T) {
 	if name := kubectl("get", "secret", "-n", "demo", "order-events-conn", "-o", "jsonpath={.data.name}"); name == "" {
 		t.Errorf("the topic's connection secret has no name")
 	}
+	// The subscription to it, by reference, with its dead-letter Topic by reference.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "subscription/order-events-worker")
+	subs := subscriptionClient(t, s)
+	if sub := getSubscription(t, subs, "order-events-worker"); sub == nil || sub.GetTopic() != "projects/local-project/topics/order-events" ||
+		sub.GetDeadLetterPolicy().GetDeadLetterTopic() != "projects/local-project/topics/order-events-dead" || sub.GetLabels()["stateful-dev_namespace"] != "demo" {
+		t.Errorf("the subscription in the emulator: %v", sub)
+	}
+	if topic := kubectl("get", "secret", "-n", "demo", "order-events-worker-conn", "-o", "jsonpath={.data.topic}"); topic == "" {
+		t.Errorf("the subscription's connection secret has no topic")
+	}
 
 	// A spec change reaches the cloud.
 	kubectl("patch", "-n", "demo", "bucket/"+bucket, "--type=merge", "-p", `{"spec":{"forProvider":{"tags":{"team":"platform","env":"staging"}}}}`)
@@ -199,6 +209,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 		{kind: "dbinstance", namespace: "demo", name: "orders-db", status: "Healthy"},
 		{kind: "table", namespace: "demo", name: "events", status: "Healthy"},
 		{kind: "topic", namespace: "demo", name: "order-events", status: "Healthy"},
+		{kind: "subscription", namespace: "demo", name: "order-events-worker", status: "Healthy"},
 		{kind: "queue", namespace: "demo", name: "orphan", status: "Progressing", msgHas: "not-there-yet"},
 		{kind: "bucket", namespace: "team-x", name: "team-x-sneaky", status: "Progressing", msgHas: "does not serve namespace team-x"},
 	})
@@ -217,6 +228,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 			return err != nil
 		})
 	}
+	wait(t, "subscription order-events-worker gone from the emulator", func() bool { return getSubscription(t, subs, "order-events-worker") == nil })
 	wait(t, "topic order-events gone from the emulator", func() bool { return getTopic(t, topics, "order-events") == nil })
 	for _, ns := range []string{"demo", "team-x"} {
 		wait(t, "namespace "+ns+" gone", func() bool {

@@ -41,3 +41,28 @@ func getTopic(t *testing.T, c *pubsub.TopicAdminClient, id string) *pubsubpb.Top
 	}
 	return tp
 }
+
+// subscriptionClient talks to the stack's Pub/Sub emulator directly.
+func subscriptionClient(t *testing.T, s *localstack.Stack) *pubsub.SubscriptionAdminClient {
+	t.Helper()
+	c, err := pubsub.NewSubscriptionAdminClient(context.Background(), option.WithEndpoint(s.PubSub.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// getSubscription returns the examples' project's subscription id, or nil when the emulator has none.
+func getSubscription(t *testing.T, c *pubsub.SubscriptionAdminClient, id string) *pubsubpb.Subscription {
+	t.Helper()
+	sub, err := c.GetSubscription(context.Background(), &pubsubpb.GetSubscriptionRequest{Subscription: "projects/local-project/subscriptions/" + id})
+	if status.Code(err) == codes.NotFound {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
