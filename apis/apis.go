@@ -8,6 +8,7 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	bigtablev1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
@@ -20,6 +21,7 @@ var AddToSchemes = runtime.SchemeBuilder{
 	rdsv1alpha1.SchemeBuilder.AddToScheme,
 	dynamodbv1alpha1.SchemeBuilder.AddToScheme,
 	pubsubv1alpha1.SchemeBuilder.AddToScheme,
+	bigtablev1alpha1.SchemeBuilder.AddToScheme,
 }
 
 // AddToScheme adds all of the provider's types to the supplied scheme.

@@ -37,7 +37,7 @@ func main() {
 	defer stop()
 
 	s, err := localstack.Start(ctx, localstack.Options{
-		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, Log: say,
+		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, Log: say,
 		ProviderArgs: []string{fmt.Sprintf("--poll=%s", *poll), "--poll-jitter=0s", "--debug"},
 		Crossplane:   *crossplane, Packages: strings.Fields(*xpkgs),
 	})

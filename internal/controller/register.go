@@ -9,6 +9,7 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	bigtablev1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
@@ -16,6 +17,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/queue"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/table"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/bttable"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/subscription"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/topic"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
@@ -30,6 +32,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		func() resource.ManagedList { return &dynamodbv1alpha1.TableList{} },
 		func() resource.ManagedList { return &pubsubv1alpha1.TopicList{} },
 		func() resource.ManagedList { return &pubsubv1alpha1.SubscriptionList{} },
+		func() resource.ManagedList { return &bigtablev1alpha1.TableList{} },
 	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
@@ -39,6 +42,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		table.SetupGated,
 		topic.SetupGated,
 		subscription.SetupGated,
+		bttable.SetupGated,
 	} {
 		if err := s(mgr, o); err != nil {
 			return err

@@ -34,7 +34,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	tools, pkgs := crossplaneOptions(t)
 	s, err := localstack.Start(ctx, localstack.Options{
 		Crossplane: tools, Packages: pkgs,
-		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085,
+		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086,
 		ProviderArgs: []string{"--poll=3s", "--poll-jitter=0s", "--debug"},
 		Log:          t.Logf,
 	})
@@ -128,7 +128,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	}
 
 	// The table, with its stream in the connection secret.
-	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "table/events")
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "table.dynamodb.aws.stateful.dev/events")
 	if stream := kubectl("get", "secret", "-n", "demo", "events-conn", "-o", "jsonpath={.data.streamArn}"); stream == "" {
 		t.Errorf("the table's connection secret has no streamArn")
 	}
@@ -151,6 +151,15 @@ func TestExamplesEndToEnd(t *testing.T) {
 	}
 	if topic := kubectl("get", "secret", "-n", "demo", "order-events-worker-conn", "-o", "jsonpath={.data.topic}"); topic == "" {
 		t.Errorf("the subscription's connection secret has no topic")
+	}
+	// The Bigtable table, in the emulator, with its families, claimed for its Table.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "table.bigtable.gcp.stateful.dev/order-history")
+	bigtables := bigtableClient(t, s)
+	if tb := getBigtable(t, bigtables, "order-history"); tb == nil || tb.GetColumnFamilies()["events"] == nil || tb.GetColumnFamilies()["raw"] == nil {
+		t.Errorf("the Bigtable table in the emulator: %v", tb)
+	}
+	if holders := kubectl("get", "leases", "-n", localstack.CrossplaneNamespace, "-l", "stateful.dev/claim", "-o", "jsonpath={.items[*].spec.holderIdentity}"); !strings.Contains(holders, "demo/order-history") {
+		t.Errorf("no claim held by demo/order-history: %s", holders)
 	}
 
 	// A spec change reaches the cloud.
@@ -207,9 +216,10 @@ func TestExamplesEndToEnd(t *testing.T) {
 		{kind: "bucket", namespace: "demo", name: bucket, status: "Healthy"},
 		{kind: "queue", namespace: "demo", name: "orders", status: "Healthy"},
 		{kind: "dbinstance", namespace: "demo", name: "orders-db", status: "Healthy"},
-		{kind: "table", namespace: "demo", name: "events", status: "Healthy"},
+		{kind: "table.dynamodb.aws.stateful.dev", namespace: "demo", name: "events", status: "Healthy"},
 		{kind: "topic", namespace: "demo", name: "order-events", status: "Healthy"},
 		{kind: "subscription", namespace: "demo", name: "order-events-worker", status: "Healthy"},
+		{kind: "table.bigtable.gcp.stateful.dev", namespace: "demo", name: "order-history", status: "Healthy"},
 		{kind: "queue", namespace: "demo", name: "orphan", status: "Progressing", msgHas: "not-there-yet"},
 		{kind: "bucket", namespace: "team-x", name: "team-x-sneaky", status: "Progressing", msgHas: "does not serve namespace team-x"},
 	})
@@ -228,6 +238,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 			return err != nil
 		})
 	}
+	wait(t, "Bigtable table order-history gone from the emulator", func() bool { return getBigtable(t, bigtables, "order-history") == nil })
 	wait(t, "subscription order-events-worker gone from the emulator", func() bool { return getSubscription(t, subs, "order-events-worker") == nil })
 	wait(t, "topic order-events gone from the emulator", func() bool { return getTopic(t, topics, "order-events") == nil })
 	for _, ns := range []string{"demo", "team-x"} {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"testing"
 
+	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
 	pubsub "cloud.google.com/go/pubsub/v2/apiv1"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/api/option"
@@ -65,4 +66,28 @@ func getSubscription(t *testing.T, c *pubsub.SubscriptionAdminClient, id string)
 		t.Fatal(err)
 	}
 	return sub
+}
+
+// bigtableClient talks to the stack's Bigtable emulator directly.
+func bigtableClient(t *testing.T, s *localstack.Stack) adminpb.BigtableTableAdminClient {
+	t.Helper()
+	conn, err := grpc.NewClient(s.Bigtable.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return adminpb.NewBigtableTableAdminClient(conn)
+}
+
+// getBigtable returns the examples' instance's table id, or nil when the emulator has none.
+func getBigtable(t *testing.T, c adminpb.BigtableTableAdminClient, id string) *adminpb.Table {
+	t.Helper()
+	tb, err := c.GetTable(context.Background(), &adminpb.GetTableRequest{Name: "projects/local-project/instances/local-instance/tables/" + id})
+	if status.Code(err) == codes.NotFound {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb
 }

@@ -5,6 +5,8 @@ package integration
 import (
 	"context"
 
+	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
+	"cloud.google.com/go/bigtable/bttest"
 	pubsub "cloud.google.com/go/pubsub/v2/apiv1"
 	"cloud.google.com/go/pubsub/v2/pstest"
 	"google.golang.org/api/option"
@@ -25,7 +27,14 @@ var (
 	directTopics *pubsub.TopicAdminClient
 	// directSubs is the same for subscriptions.
 	directSubs *pubsub.SubscriptionAdminClient
+	// bigtableProxy counts the provider's Bigtable calls on their way to bttest, the Bigtable emulator in process.
+	bigtableProxy *harness.GRPCProxy
+	// directBigtable talks to bttest without the forwarder.
+	directBigtable adminpb.BigtableTableAdminClient
 )
+
+// btInstance is the Bigtable instance the tests' tables live in (bttest takes any instance name).
+const btInstance = "test-instance"
 
 // startGCP starts the Google Cloud emulators and the forwarders the provider reaches them through.
 func startGCP(ctx context.Context) (func(), error) {
@@ -43,7 +52,23 @@ func startGCP(ctx context.Context) (func(), error) {
 		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials()))); err != nil {
 		return nil, err
 	}
+	bt, err := bttest.NewServer("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	if bigtableProxy, err = harness.StartGRPCProxy(bt.Addr); err != nil {
+		bt.Close()
+		return nil, err
+	}
+	btConn, err := grpc.NewClient(bt.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, err
+	}
+	directBigtable = adminpb.NewBigtableTableAdminClient(btConn)
 	return func() {
+		_ = btConn.Close()
+		bigtableProxy.Stop()
+		bt.Close()
 		_ = directSubs.Close()
 		_ = directTopics.Close()
 		pubsubProxy.Stop()
@@ -55,9 +80,12 @@ func startGCP(ctx context.Context) (func(), error) {
 // credentials) and the emulators' endpoints through the forwarders.
 func gcpSection() *v1alpha1.GCPConfig {
 	return &v1alpha1.GCPConfig{
-		ProjectID:     gcpProject,
-		Credentials:   v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsSecret, SecretRef: &v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: "gcp-key", Key: "key.json"}},
-		Endpoints:     &v1alpha1.GCPEndpoints{PubSub: &v1alpha1.GCPGRPCEndpoint{Address: pubsubProxy.Addr, Insecure: true}},
+		ProjectID:   gcpProject,
+		Credentials: v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsSecret, SecretRef: &v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: "gcp-key", Key: "key.json"}},
+		Endpoints: &v1alpha1.GCPEndpoints{
+			PubSub:   &v1alpha1.GCPGRPCEndpoint{Address: pubsubProxy.Addr, Insecure: true},
+			Bigtable: &v1alpha1.GCPGRPCEndpoint{Address: bigtableProxy.Addr, Insecure: true},
+		},
 		DefaultLabels: map[string]string{"managed-by": "provider-stateful"},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 
+	"cloud.google.com/go/bigtable/bttest"
 	"cloud.google.com/go/pubsub/v2/pstest"
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,8 +15,8 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
 )
 
-// startGCP starts the Pub/Sub emulator (pstest, in this process) on the examples' port, and makes the
-// service-account key Secret the examples' gcp section reads: a fresh key, checked by the provider and never sent
+// startGCP starts the Pub/Sub and Bigtable emulators (pstest and bttest, in this process) on the examples' ports,
+// and makes the service-account key Secret the examples' gcp section reads: a fresh key, checked by the provider and never sent
 // (the emulator takes no credentials).
 func (s *Stack) startGCP(ctx context.Context) error {
 	o := s.opts
@@ -31,6 +32,13 @@ func (s *Stack) startGCP(ctx context.Context) error {
 	}
 	_ = l.Close()
 	s.PubSub = pstest.NewServerWithAddress(addr)
+	if o.BigtablePort != 0 {
+		bt := fmt.Sprintf("127.0.0.1:%d", o.BigtablePort)
+		o.Log("starting the Bigtable emulator (bttest) on %s", bt)
+		if s.Bigtable, err = bttest.NewServer(bt); err != nil {
+			return fmt.Errorf("the Bigtable emulator: %w", err)
+		}
+	}
 	key, err := gcptest.NewKey("provider@local-project.iam.gserviceaccount.com")
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ package localstack
 import (
 	"context"
 
+	"cloud.google.com/go/bigtable/bttest"
 	"cloud.google.com/go/pubsub/v2/pstest"
 	"fmt"
 	"net/http"
@@ -44,6 +45,8 @@ type Options struct {
 	VaultAddr string
 	// PubSubPort is the Pub/Sub emulator's port; the examples aim at 8085.
 	PubSubPort int
+	// BigtablePort is the Bigtable emulator's port (with PubSubPort); the examples aim at 8086.
+	BigtablePort int
 	// Log receives progress lines.
 	Log func(format string, args ...any)
 	// Crossplane, when set, is the folder hack/build-crossplane.sh printed: the stack then runs Crossplane core,
@@ -73,6 +76,8 @@ type Stack struct {
 	Registry string
 	// PubSub is the Pub/Sub emulator (pstest, in this process): its address is PubSub.Addr.
 	PubSub *pstest.Server
+	// Bigtable is the Bigtable emulator (bttest, in this process): its address is Bigtable.Addr.
+	Bigtable *bttest.Server
 
 	registry           *http.Server
 	runtime            *externalRuntime
@@ -326,6 +331,9 @@ func (s *Stack) Stop() {
 	}
 	if s.PubSub != nil {
 		_ = s.PubSub.Close()
+	}
+	if s.Bigtable != nil {
+		s.Bigtable.Close()
 	}
 	if s.Vault != nil {
 		s.Vault.Stop()

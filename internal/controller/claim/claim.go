@@ -167,6 +167,28 @@ func (st *Store) LastAttempt(ctx context.Context, s Scope, h Holder) (time.Time,
 	return cur.Spec.RenewTime.Time, true, nil
 }
 
+// Holder returns who holds the claim on s ("namespace/name"), or "" when nobody does or the holder no longer
+// exists: for kinds whose cloud resources carry no marker, the claim is what says whose a resource is.
+func (st *Store) Holder(ctx context.Context, s Scope) (string, error) {
+	cur := &coordinationv1.Lease{}
+	err := st.reader.Get(ctx, types.NamespacedName{Namespace: st.namespace, Name: s.leaseName()}, cur)
+	switch {
+	case kerrors.IsNotFound(err):
+		return "", nil
+	case err != nil:
+		return "", errors.Wrapf(err, "cannot read the claim on %s %q", s.Kind.Kind, s.Name)
+	}
+	holder := ptr.Deref(cur.Spec.HolderIdentity, "")
+	if holder == "" {
+		return "", nil
+	}
+	gone, err := st.holderGone(ctx, s.Kind, holder)
+	if err != nil || gone {
+		return "", err
+	}
+	return holder, nil
+}
+
 // Release drops h's claim on s, once the cloud resource is deleted. A claim held by another is left alone.
 func (st *Store) Release(ctx context.Context, s Scope, h Holder) error {
 	name := s.leaseName()

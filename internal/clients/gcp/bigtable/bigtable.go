@@ -1,0 +1,95 @@
+// Package bigtable is the narrow Bigtable table admin interface the Table controller uses, its client, and
+// Bigtable's naming rules.
+package bigtable
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
+	"google.golang.org/api/option"
+	gtransport "google.golang.org/api/transport/grpc"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+// TableAPI is what the Table controller calls: the generated admin client's table methods.
+type TableAPI interface {
+	GetTable(ctx context.Context, in *adminpb.GetTableRequest, opts ...grpc.CallOption) (*adminpb.Table, error)
+	CreateTable(ctx context.Context, in *adminpb.CreateTableRequest, opts ...grpc.CallOption) (*adminpb.Table, error)
+	ModifyColumnFamilies(ctx context.Context, in *adminpb.ModifyColumnFamiliesRequest, opts ...grpc.CallOption) (*adminpb.Table, error)
+	DeleteTable(ctx context.Context, in *adminpb.DeleteTableRequest, opts ...grpc.CallOption) error
+	// UpdateDeletionProtection sets the table's deletion protection (UpdateTable, its mask naming only that).
+	UpdateDeletionProtection(ctx context.Context, name string, on bool) error
+}
+
+// Google's table admin endpoint and scope, for a config without an endpoint override.
+const (
+	adminEndpoint = "bigtableadmin.googleapis.com:443"
+	adminScope    = "https://www.googleapis.com/auth/bigtable.admin.table"
+)
+
+// client is the generated gRPC client on a connection it owns.
+type client struct {
+	adminpb.BigtableTableAdminClient
+	conn *grpc.ClientConn
+}
+
+func (c client) DeleteTable(ctx context.Context, in *adminpb.DeleteTableRequest, opts ...grpc.CallOption) error {
+	_, err := c.BigtableTableAdminClient.DeleteTable(ctx, in, opts...)
+	return err
+}
+
+// UpdateDeletionProtection sends UpdateTable. Bigtable answers with a long-running operation; a protection change
+// is immediate, and the next observation reads the outcome, so the operation is not waited for.
+func (c client) UpdateDeletionProtection(ctx context.Context, name string, on bool) error {
+	_, err := c.UpdateTable(ctx, &adminpb.UpdateTableRequest{
+		Table: &adminpb.Table{Name: name, DeletionProtection: on}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"deletion_protection"}},
+	})
+	return err
+}
+
+// Close closes the connection, with the account.
+func (c client) Close() error { return c.conn.Close() }
+
+// Tables returns the account's table admin client, built once per account (it holds a connection, closed with the
+// account).
+func Tables(ctx context.Context, acct *credentials.GCPAccount) (TableAPI, error) {
+	return credentials.GCPClient(acct, "bigtable/tables", func(a *credentials.GCPAccount) (client, error) {
+		opts := append([]option.ClientOption{option.WithEndpoint(adminEndpoint), option.WithScopes(adminScope)},
+			gcpclient.GRPCOptions("bigtable", a.TokenSource, a.Endpoints.Bigtable)...)
+		// The connection outlives this reconcile.
+		conn, err := gtransport.Dial(context.WithoutCancel(ctx), opts...)
+		if err != nil {
+			return client{}, errors.Wrap(err, "cannot connect to Bigtable")
+		}
+		return client{BigtableTableAdminClient: adminpb.NewBigtableTableAdminClient(conn), conn: conn}, nil
+	})
+}
+
+// tableID is what Bigtable accepts as a table ID.
+var tableID = regexp.MustCompile(`^[_a-zA-Z0-9][-_.a-zA-Z0-9]{0,49}$`)
+
+// ValidateID checks a table ID before any call, on the name actually used (the external-name annotation).
+func ValidateID(id string) error {
+	if !tableID.MatchString(id) {
+		return errors.Errorf("%q is not a valid Bigtable table ID: 1 to 50 letters, digits and - _ ., not starting with - or .", id)
+	}
+	return nil
+}
+
+// InstanceName is an instance's resource name.
+func InstanceName(project, instance string) string {
+	return fmt.Sprintf("projects/%s/instances/%s", project, instance)
+}
+
+// TableName is a table's resource name.
+func TableName(project, instance, id string) string {
+	return InstanceName(project, instance) + "/tables/" + id
+}

@@ -1,0 +1,218 @@
+// Package bttable reconciles Bigtable Tables.
+package bttable
+
+import (
+	"context"
+
+	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
+	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
+	btclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errGet      = "cannot get the table"
+	errCreate   = "cannot create the table"
+	errFamilies = "cannot change the table's column families"
+	errProtect  = "cannot change the table's deletion protection"
+	errDelete   = "cannot delete the table"
+)
+
+// endpoint is the Bigtable endpoint override of an account, for claims.
+func endpoint(a *credentials.GCPAccount) string {
+	if a.Endpoints.Bigtable == nil {
+		return ""
+	}
+	return a.Endpoints.Bigtable.Address
+}
+
+// instance is where a table lives, for claims: table IDs are unique within an instance.
+func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
+
+// SetupGated registers the Table controller once the Table CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Table, btclient.TableAPI]{
+		GroupKind: v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
+		Location: instance, Endpoint: endpoint, NewAPI: btclient.Tables,
+		NewExternal: func(api btclient.TableAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Table] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		},
+	})
+}
+
+// external manages one Table for the length of one reconcile. Observe leaves what it read for Update.
+type external struct {
+	api btclient.TableAPI
+	// claims are the only marker a Bigtable table has: what this resource created, and who holds a name.
+	claims *claim.Store
+	acct   *credentials.GCPAccount
+	record event.Recorder
+
+	observed *adminpb.Table
+	changed  change.List[request]
+}
+
+func (e *external) scope() mr.ScopeFunc[*v1alpha1.Table] {
+	return gcpmr.Scope[*v1alpha1.Table](v1alpha1.TableGroupVersionKind, e.acct, endpoint, instance)
+}
+
+// Observe reads the table, decides whether it is this Table's — by its claim, since tables carry no labels — and
+// compares what the spec manages. It never writes.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalObservation, error) {
+	id := meta.GetExternalName(cr)
+	if err := btclient.ValidateID(id); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	p := cr.Spec.ForProvider
+	name := btclient.TableName(e.acct.ProjectID, p.Instance, id)
+	t, err := e.api.GetTable(ctx, &adminpb.GetTableRequest{Name: name, View: adminpb.Table_SCHEMA_VIEW})
+	switch {
+	case err == nil:
+	case gcpclient.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
+	}
+	// A create whose answer was lost leaves a table this Table may have made: the crash window covers it.
+	own := mr.OwnRecord(ctx, e.claims, e.scope(), cr, true)
+	adopt := ptr.Deref(cr.Spec.AdoptExisting, false)
+	if absent, err := mr.GCP.Claim(cr, adopt, own, nil, "table", "Table", id); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, e.claimedBy(ctx, cr, id, err)
+	}
+	if err := e.claimAdopted(ctx, cr, adopt); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	if e.changed, err = Changes(p, t); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	e.observed = t
+	cr.Status.AtProvider = Observation(t)
+	cr.SetConditions(xpv2.Available())
+	return managed.ExternalObservation{
+		ResourceExists:    true,
+		ResourceUpToDate:  len(e.changed) == 0,
+		ConnectionDetails: connectionDetails(t.GetName(), e.acct.ProjectID, p.Instance),
+		Diff:              e.changed.Diff(),
+	}, nil
+}
+
+// claimAdopted takes the claim on an adopted table at once. A labelled kind's adoption writes its marker, and the
+// claim comes with that write; a Bigtable table has no marker, so without this an adoption that changes nothing
+// would hold no claim, and a Table of another namespace could adopt the same table too.
+func (e *external) claimAdopted(ctx context.Context, cr *v1alpha1.Table, adopt bool) error {
+	if !adopt || e.claims == nil || mr.OnlyObserves(cr.GetManagementPolicies()) || meta.WasDeleted(cr) {
+		return nil
+	}
+	s, err := e.scope()(ctx, cr)
+	if err != nil {
+		return err
+	}
+	return e.claims.Take(ctx, s, cr, false)
+}
+
+// claimedBy names the Table that holds the claim on the table, when another one does: with no labels, that is how
+// a table is known to be another's.
+func (e *external) claimedBy(ctx context.Context, cr *v1alpha1.Table, id string, err error) error {
+	if err == nil || e.claims == nil {
+		return err
+	}
+	s, serr := e.scope()(ctx, cr)
+	if serr != nil {
+		return err
+	}
+	holder, herr := e.claims.Holder(ctx, s)
+	if herr != nil || holder == "" || holder == cr.GetNamespace()+"/"+cr.GetName() {
+		return err
+	}
+	return errors.Errorf("table %q belongs to Table %s (it holds the table's claim): refusing to manage it", id, holder)
+}
+
+// Create makes the table with its families, deletion protection and split keys in one call: a table that exists
+// already is another's until adoption is asked for.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalCreation, error) {
+	id := meta.GetExternalName(cr)
+	p := cr.Spec.ForProvider
+	req, err := CreateRequest(btclient.InstanceName(e.acct.ProjectID, p.Instance), id, p)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	out, err := e.api.CreateTable(ctx, req)
+	switch {
+	case err == nil:
+	case gcpclient.IsAlreadyExists(err):
+		return managed.ExternalCreation{}, errors.Errorf("a table named %q exists in instance %s and was not created by this Table: set spec.adoptExisting to take it over, or choose another name", id, p.Instance)
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
+	}
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(out.GetName(), e.acct.ProjectID, p.Instance)}, nil
+}
+
+// Update sends the family modifications in one ModifyColumnFamilies, and the deletion protection before them
+// (turned off, so drops may follow) or after them (turned on).
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalUpdate, error) {
+	name := e.observed.GetName()
+	var mods []*adminpb.ModifyColumnFamiliesRequest_Modification
+	flush := func() error {
+		if len(mods) == 0 {
+			return nil
+		}
+		_, err := e.api.ModifyColumnFamilies(ctx, &adminpb.ModifyColumnFamiliesRequest{Name: name, Modifications: mods})
+		mods = nil
+		return errors.Wrap(gcpclient.Clean(err), errFamilies)
+	}
+	for _, c := range e.changed {
+		if c.Request.Family != nil {
+			mods = append(mods, c.Request.Family)
+			continue
+		}
+		if err := flush(); err != nil {
+			return managed.ExternalUpdate{}, err
+		}
+		if err := e.api.UpdateDeletionProtection(ctx, name, *c.Request.Protection); err != nil {
+			return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errProtect)
+		}
+	}
+	if err := flush(); err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	return managed.ExternalUpdate{}, nil
+}
+
+// Delete deletes the table, unless deletion protection is on. Observe has already established that it is this
+// Table's.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	id := meta.GetExternalName(cr)
+	if e.observed.GetDeletionProtection() {
+		// The managed reconciler sends no update to a resource being deleted: a spec that turned protection off is
+		// applied here, and the delete follows on the next reconcile.
+		if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
+			return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(e.api.UpdateDeletionProtection(ctx, e.observed.GetName(), false)), errProtect)
+		}
+		return managed.ExternalDelete{}, errors.Errorf("table %q has deletion protection: set spec.forProvider.deletionProtection to false first", id)
+	}
+	err := e.api.DeleteTable(ctx, &adminpb.DeleteTableRequest{Name: btclient.TableName(e.acct.ProjectID, cr.Spec.ForProvider.Instance, id)})
+	if err != nil && !gcpclient.IsNotFound(err) {
+		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
+	}
+	return managed.ExternalDelete{}, nil
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }
