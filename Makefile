@@ -78,13 +78,17 @@ control-plane: ## Build (once) and cache kube-apiserver, etcd, kube-controller-m
 vault: ## Build (once) and cache the Vault v1.14.2 dev server.
 	@hack/build-vault.sh >/dev/null
 
+.PHONY: fake-gcs
+fake-gcs: ## Build (once) and cache fake-gcs-server v1.56.1 with provider-stateful's patch (the Cloud Storage emulator).
+	@hack/build-fake-gcs.sh >/dev/null
+
 .PHONY: check-moto
 check-moto:
 	@command -v moto_server >/dev/null || { echo 'moto_server is not installed: pip install "moto[server]"'; exit 1; }
 
 .PHONY: integration
-integration: check-moto control-plane vault ## Integration tests: envtest's apiserver + moto + Vault, the real reconcilers.
-	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go test -tags integration -p 1 -parallel 6 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
+integration: check-moto control-plane vault fake-gcs ## Integration tests: envtest's apiserver + moto + Vault + the GCP emulators, the real reconcilers.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server go test -tags integration -p 1 -parallel 6 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
 
 .PHONY: e2e
 e2e: check-moto control-plane vault crossplane build xpkg ## The local stack with real Crossplane installing the package: examples, compositions, drift, delete.

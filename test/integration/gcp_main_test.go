@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"path/filepath"
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
 	"cloud.google.com/go/bigtable/bttest"
@@ -31,15 +32,20 @@ var (
 	bigtableProxy *harness.GRPCProxy
 	// directBigtable talks to bttest without the forwarder.
 	directBigtable adminpb.BigtableTableAdminClient
+	// gcsServer is fake-gcs-server with provider-stateful's patch (hack/build-fake-gcs.sh), a separate process.
+	gcsServer *harness.GCS
 )
 
 // btInstance is the Bigtable instance the tests' tables live in (bttest takes any instance name).
 const btInstance = "test-instance"
 
 // startGCP starts the Google Cloud emulators and the forwarders the provider reaches them through.
-func startGCP(ctx context.Context) (func(), error) {
-	emu := pstest.NewServer()
+func startGCP(ctx context.Context, logDir string) (func(), error) {
 	var err error
+	if gcsServer, err = harness.StartGCS(ctx, "", filepath.Join(logDir, "fake-gcs-server.log")); err != nil {
+		return nil, err
+	}
+	emu := pstest.NewServer()
 	if pubsubProxy, err = harness.StartGRPCProxy(emu.Addr); err != nil {
 		_ = emu.Close()
 		return nil, err
@@ -66,6 +72,7 @@ func startGCP(ctx context.Context) (func(), error) {
 	}
 	directBigtable = adminpb.NewBigtableTableAdminClient(btConn)
 	return func() {
+		gcsServer.Stop()
 		_ = btConn.Close()
 		bigtableProxy.Stop()
 		bt.Close()

@@ -107,7 +107,7 @@ func run(m *testing.M) int {
 	if kube, err = client.New(restCfg, client.Options{Scheme: scheme}); err != nil {
 		return fail(err)
 	}
-	stopGCP, err := startGCP(ctx)
+	stopGCP, err := startGCP(ctx, logDir)
 	if err != nil {
 		return fail(err)
 	}
