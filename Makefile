@@ -91,8 +91,8 @@ integration: check-moto control-plane vault fake-gcs ## Integration tests: envte
 	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server go test -tags integration -p 1 -parallel 6 -count=1 -timeout 20m $(GO_TEST_FLAGS) ./test/integration/...
 
 .PHONY: e2e
-e2e: check-moto control-plane vault crossplane build xpkg ## The local stack with real Crossplane installing the package: examples, compositions, drift, delete.
-	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault CROSSPLANE_TOOLS=$$(hack/build-crossplane.sh) \
+e2e: check-moto control-plane vault fake-gcs crossplane build xpkg ## The local stack with real Crossplane installing the package: examples, compositions, drift, delete.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server CROSSPLANE_TOOLS=$$(hack/build-crossplane.sh) \
 	  XPKGS="$(foreach a,$(XPKG_ARCHES),$(abspath $(OUTPUT))/xpkg/provider-stateful-$(VERSION)-$(a).xpkg)" \
 	  go test -tags e2e -count=1 -timeout 12m $(GO_TEST_FLAGS) ./test/e2e/...
 
@@ -105,12 +105,12 @@ compositions: crossplane ## Render every example composition with the crossplane
 	CROSSPLANE_TOOLS=$$(hack/build-crossplane.sh) go test -tags compositions -count=1 -timeout 5m $(GO_TEST_FLAGS) ./test/compositions/...
 
 .PHONY: dev
-dev: check-moto control-plane vault build ## Run the local stack with the examples applied, until Ctrl-C.
-	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go run ./hack/dev
+dev: check-moto control-plane vault fake-gcs build ## Run the local stack with the examples applied, until Ctrl-C.
+	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server go run ./hack/dev
 
 .PHONY: dev-crossplane
-dev-crossplane: check-moto control-plane vault crossplane xpkg ## make dev with real Crossplane installing the package, and the example XRs composed.
-	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault go run ./hack/dev -dir _output/dev-crossplane \
+dev-crossplane: check-moto control-plane vault fake-gcs crossplane xpkg ## make dev with real Crossplane installing the package, and the example XRs composed.
+	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server go run ./hack/dev -dir _output/dev-crossplane \
 	  -crossplane "$$(hack/build-crossplane.sh)" -xpkgs "$(foreach a,$(XPKG_ARCHES),$(abspath $(OUTPUT))/xpkg/provider-stateful-$(VERSION)-$(a).xpkg)"
 
 .PHONY: test

@@ -10,6 +10,7 @@ import (
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	bigtablev1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
@@ -22,6 +23,7 @@ var AddToSchemes = runtime.SchemeBuilder{
 	dynamodbv1alpha1.SchemeBuilder.AddToScheme,
 	pubsubv1alpha1.SchemeBuilder.AddToScheme,
 	bigtablev1alpha1.SchemeBuilder.AddToScheme,
+	gcsv1alpha1.SchemeBuilder.AddToScheme,
 }
 
 // AddToScheme adds all of the provider's types to the supplied scheme.

@@ -37,7 +37,7 @@ func main() {
 	defer stop()
 
 	s, err := localstack.Start(ctx, localstack.Options{
-		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, Log: say,
+		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, StoragePort: 4443, Log: say,
 		ProviderArgs: []string{fmt.Sprintf("--poll=%s", *poll), "--poll-jitter=0s", "--debug"},
 		Crossplane:   *crossplane, Packages: strings.Fields(*xpkgs),
 	})
@@ -88,8 +88,8 @@ Everything is Ready. The stack stays up until Ctrl-C.
   alias kubectl=%[2]s
 
   kubectl get managed -A                      # the managed resources
-  kubectl describe bucket -n demo demo-assets # conditions and events (DriftReverted, ...)
-  kubectl edit bucket -n demo demo-assets     # change a field; the provider applies it
+  kubectl describe bucket.s3.aws.stateful.dev -n demo demo-assets   # conditions and events (DriftReverted, ...)
+  kubectl edit bucket.s3.aws.stateful.dev -n demo demo-assets       # change a field; the provider applies it
   kubectl get secret -n demo demo-assets-conn -o jsonpath='{.data}'
 
   # Change the bucket behind the provider's back; it is reverted within %[3]s:

@@ -11,6 +11,7 @@ import (
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	bigtablev1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/dbinstance"
@@ -18,6 +19,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/table"
 	"github.com/stateful-dev/provider-stateful/internal/controller/config"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/bttable"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcsbucket"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/subscription"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/topic"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
@@ -33,6 +35,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		func() resource.ManagedList { return &pubsubv1alpha1.TopicList{} },
 		func() resource.ManagedList { return &pubsubv1alpha1.SubscriptionList{} },
 		func() resource.ManagedList { return &bigtablev1alpha1.TableList{} },
+		func() resource.ManagedList { return &gcsv1alpha1.BucketList{} },
 	}
 	for _, s := range []func(ctrl.Manager, setup.Options) error{
 		config.Setup,
@@ -43,6 +46,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		topic.SetupGated,
 		subscription.SetupGated,
 		bttable.SetupGated,
+		gcsbucket.SetupGated,
 	} {
 		if err := s(mgr, o); err != nil {
 			return err

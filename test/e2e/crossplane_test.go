@@ -28,7 +28,7 @@ func crossplaneOptions(t *testing.T) (tools string, pkgs []string) {
 func checkInstalledByCrossplane(t *testing.T, s *localstack.Stack, kubectl func(...string) string) {
 	t.Helper()
 	mrds := kubectl("get", "managedresourcedefinitions", "-o", `jsonpath={range .items[*]}{.metadata.name}={.spec.state}{"\n"}{end}`)
-	for _, kind := range []string{"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev", "topics.pubsub.gcp.stateful.dev", "subscriptions.pubsub.gcp.stateful.dev", "tables.bigtable.gcp.stateful.dev"} {
+	for _, kind := range []string{"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev", "topics.pubsub.gcp.stateful.dev", "subscriptions.pubsub.gcp.stateful.dev", "tables.bigtable.gcp.stateful.dev", "buckets.storage.gcp.stateful.dev"} {
 		if !strings.Contains(mrds, kind+"=Active") {
 			t.Errorf("ManagedResourceDefinition %s is not Active:\n%s", kind, mrds)
 		}

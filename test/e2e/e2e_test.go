@@ -34,7 +34,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	tools, pkgs := crossplaneOptions(t)
 	s, err := localstack.Start(ctx, localstack.Options{
 		Crossplane: tools, Packages: pkgs,
-		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086,
+		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, StoragePort: 4443,
 		ProviderArgs: []string{"--poll=3s", "--poll-jitter=0s", "--debug"},
 		Log:          t.Logf,
 	})
@@ -64,7 +64,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 
 	checkInstalledByCrossplane(t, s, kubectl)
 	kubectl("apply", "-f", filepath.Join(root, "examples", "local"))
-	kubectl("wait", "--for=condition=Ready", "--timeout=90s", "-n", "demo", "bucket/"+bucket)
+	kubectl("wait", "--for=condition=Ready", "--timeout=90s", "-n", "demo", "bucket.s3.aws.stateful.dev/"+bucket)
 	if tags()["team"] != "platform" {
 		t.Fatalf("example tags not in moto: %v", tags())
 	}
@@ -79,7 +79,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 
 	// The Vault example: Kubernetes auth, an IAM user key minted by Vault's AWS secrets engine, used on a moto that
 	// accepts only keys that exist in its IAM.
-	kubectl("wait", "--for=condition=Ready", "--timeout=90s", "-n", "demo", "bucket/demo-vault-logs")
+	kubectl("wait", "--for=condition=Ready", "--timeout=90s", "-n", "demo", "bucket.s3.aws.stateful.dev/demo-vault-logs")
 	kubectl("wait", "--for=condition=Ready", "--timeout=30s", "clusterproviderconfig/vault")
 	strict := s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.StrictMotoURL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider(s.StrictAdminKey, s.StrictAdminSecret, "")})
 	if _, err := strict.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("demo-vault-logs")}); err != nil {
@@ -152,6 +152,15 @@ func TestExamplesEndToEnd(t *testing.T) {
 	if topic := kubectl("get", "secret", "-n", "demo", "order-events-worker-conn", "-o", "jsonpath={.data.topic}"); topic == "" {
 		t.Errorf("the subscription's connection secret has no topic")
 	}
+	// The Cloud Storage bucket, in the patched fake-gcs-server, labelled for its Bucket.
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "bucket.storage.gcp.stateful.dev/demo-gcs-assets")
+	gcs := gcsClient(t, s)
+	if a := getGCSBucket(t, gcs, "demo-gcs-assets"); a == nil || !a.VersioningEnabled || a.Labels["team"] != "web" || a.Labels["stateful-dev_namespace"] != "demo" || !a.UniformBucketLevelAccess.Enabled {
+		t.Errorf("the Cloud Storage bucket in the emulator: %+v", a)
+	}
+	if url := kubectl("get", "secret", "-n", "demo", "demo-gcs-assets-conn", "-o", "jsonpath={.data.url}"); url == "" {
+		t.Errorf("the Cloud Storage bucket's connection secret has no url")
+	}
 	// The Bigtable table, in the emulator, with its families, claimed for its Table.
 	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "demo", "table.bigtable.gcp.stateful.dev/order-history")
 	bigtables := bigtableClient(t, s)
@@ -163,7 +172,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	}
 
 	// A spec change reaches the cloud.
-	kubectl("patch", "-n", "demo", "bucket/"+bucket, "--type=merge", "-p", `{"spec":{"forProvider":{"tags":{"team":"platform","env":"staging"}}}}`)
+	kubectl("patch", "-n", "demo", "bucket.s3.aws.stateful.dev/"+bucket, "--type=merge", "-p", `{"spec":{"forProvider":{"tags":{"team":"platform","env":"staging"}}}}`)
 	wait(t, "the changed tag in moto", func() bool { return tags()["env"] == "staging" })
 
 	// A change behind the provider's back is reverted.
@@ -184,7 +193,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	// Deleting a namespace (kube-controller-manager's namespace controller) deletes its Buckets, and the buckets —
 	// also for a tenant whose namespaced ProviderConfig is deleted together with them: the config is kept until its
 	// last Bucket is gone.
-	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "team-x", "bucket/team-x-data")
+	kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", "team-x", "bucket.s3.aws.stateful.dev/team-x-data")
 	// A tenant's Bucket without a providerConfigRef falls back to ClusterProviderConfig/default, which serves the
 	// platform's namespaces only: refused, never in the cloud, no usage record.
 	sneaky := filepath.Join(dir, "sneaky-bucket.yaml")
@@ -193,7 +202,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	}
 	kubectl("apply", "-f", sneaky)
 	wait(t, "the tenant's default-config Bucket refused", func() bool {
-		msg, _ := s.KubectlRun("get", "bucket", "-n", "team-x", "team-x-sneaky", "-o", "jsonpath={.status.conditions[?(@.type=='Synced')].message}")
+		msg, _ := s.KubectlRun("get", "bucket.s3.aws.stateful.dev", "-n", "team-x", "team-x-sneaky", "-o", "jsonpath={.status.conditions[?(@.type=='Synced')].message}")
 		return strings.Contains(msg, "ClusterProviderConfig default does not serve namespace team-x")
 	})
 	if _, err := direct.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("team-x-sneaky")}); err == nil {
@@ -213,15 +222,16 @@ func TestExamplesEndToEnd(t *testing.T) {
 		return strings.Contains(msg, "not-there-yet")
 	})
 	checkArgoHealth(t, s, kubectl, []argoCase{
-		{kind: "bucket", namespace: "demo", name: bucket, status: "Healthy"},
+		{kind: "bucket.s3.aws.stateful.dev", namespace: "demo", name: bucket, status: "Healthy"},
 		{kind: "queue", namespace: "demo", name: "orders", status: "Healthy"},
 		{kind: "dbinstance", namespace: "demo", name: "orders-db", status: "Healthy"},
 		{kind: "table.dynamodb.aws.stateful.dev", namespace: "demo", name: "events", status: "Healthy"},
 		{kind: "topic", namespace: "demo", name: "order-events", status: "Healthy"},
 		{kind: "subscription", namespace: "demo", name: "order-events-worker", status: "Healthy"},
 		{kind: "table.bigtable.gcp.stateful.dev", namespace: "demo", name: "order-history", status: "Healthy"},
+		{kind: "bucket.storage.gcp.stateful.dev", namespace: "demo", name: "demo-gcs-assets", status: "Healthy"},
 		{kind: "queue", namespace: "demo", name: "orphan", status: "Progressing", msgHas: "not-there-yet"},
-		{kind: "bucket", namespace: "team-x", name: "team-x-sneaky", status: "Progressing", msgHas: "does not serve namespace team-x"},
+		{kind: "bucket.s3.aws.stateful.dev", namespace: "team-x", name: "team-x-sneaky", status: "Progressing", msgHas: "does not serve namespace team-x"},
 	})
 
 	kubectl("delete", "namespace", "demo", "team-x", "--wait=false")
@@ -238,6 +248,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 			return err != nil
 		})
 	}
+	wait(t, "bucket demo-gcs-assets gone from the emulator", func() bool { return getGCSBucket(t, gcs, "demo-gcs-assets") == nil })
 	wait(t, "Bigtable table order-history gone from the emulator", func() bool { return getBigtable(t, bigtables, "order-history") == nil })
 	wait(t, "subscription order-events-worker gone from the emulator", func() bool { return getSubscription(t, subs, "order-events-worker") == nil })
 	wait(t, "topic order-events gone from the emulator", func() bool { return getTopic(t, topics, "order-events") == nil })

@@ -4,11 +4,13 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
 	pubsub "cloud.google.com/go/pubsub/v2/apiv1"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"cloud.google.com/go/storage"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -90,4 +92,28 @@ func getBigtable(t *testing.T, c adminpb.BigtableTableAdminClient, id string) *a
 		t.Fatal(err)
 	}
 	return tb
+}
+
+// gcsClient talks to the stack's Cloud Storage emulator directly.
+func gcsClient(t *testing.T, s *localstack.Stack) *storage.Client {
+	t.Helper()
+	c, err := storage.NewClient(context.Background(), option.WithEndpoint(s.Storage.URL+"/storage/v1/"), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// getGCSBucket returns the bucket's attributes, or nil when the emulator has no such bucket.
+func getGCSBucket(t *testing.T, c *storage.Client, name string) *storage.BucketAttrs {
+	t.Helper()
+	a, err := c.Bucket(name).Attrs(context.Background())
+	if errors.Is(err, storage.ErrBucketNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	gcsstorage "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 )
 
 // A Call is one request the proxy saw. Body is kept in memory for assertions and never printed: it can hold
@@ -300,6 +302,9 @@ var s3Subresources = []struct{ query, noun string }{
 func operation(svc string, r *http.Request, body []byte) (op, bucket string) {
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		return t[strings.LastIndex(t, ".")+1:], jsonResource(body)
+	}
+	if op, bucket, ok := gcsstorage.Operation(r, body); ok {
+		return op, bucket
 	}
 	if svc != "s3" {
 		// The query protocol (STS, IAM, RDS) names the action in the URL or in the form body.

@@ -28,6 +28,13 @@ func TestOperation(t *testing.T) {
 		"SQSByName":    {reason: "JSON-protocol SQS calls name the queue.", svc: "sqs", method: "POST", target: "/", body: `{"QueueName":"q1"}`, wantOp: "GetQueueUrl", wantBucket: "q1"},
 		"DynamoDBTags": {reason: "DynamoDB tag calls name the table by ARN.", svc: "dynamodb", method: "POST", target: "/", body: `{"ResourceArn":"arn:aws:dynamodb:eu-west-1:1:table/t1"}`, wantOp: "TagResource", wantBucket: "t1"},
 		"SQSByURL":     {reason: "... or give its URL.", svc: "sqs", method: "POST", target: "/", body: `{"QueueUrl":"http://x/123/q1"}`, wantOp: "GetQueueAttributes", wantBucket: "q1"},
+		"GCSInsert":    {reason: "The Cloud Storage JSON API's bucket insert names the bucket in its body.", svc: "unsigned", method: "POST", target: "/storage/v1/b?project=p", body: `{"name":"b1"}`, wantOp: "InsertBucket", wantBucket: "b1"},
+		"GCSGet":       {reason: "A bucket get.", svc: "unsigned", method: "GET", target: "/storage/v1/b/b1?alt=json", wantOp: "GetBucket", wantBucket: "b1"},
+		"GCSPatch":     {reason: "A bucket patch.", svc: "unsigned", method: "PATCH", target: "/storage/v1/b/b1", wantOp: "PatchBucket", wantBucket: "b1"},
+		"GCSLock":      {reason: "Locking the retention policy.", svc: "unsigned", method: "POST", target: "/storage/v1/b/b1/lockRetentionPolicy?ifMetagenerationMatch=3", wantOp: "LockRetentionPolicy", wantBucket: "b1"},
+		"GCSObjects":   {reason: "Listing objects (every generation, for a forced delete).", svc: "unsigned", method: "GET", target: "/storage/v1/b/b1/o?versions=true", wantOp: "ListObjects", wantBucket: "b1"},
+		"GCSDelObject": {reason: "Deleting an object generation.", svc: "unsigned", method: "DELETE", target: "/storage/v1/b/b1/o/a%2Fb?generation=7", wantOp: "DeleteObject", wantBucket: "b1"},
+		"GCSUpload":    {reason: "An upload.", svc: "unsigned", method: "POST", target: "/upload/storage/v1/b/b1/o?uploadType=media&name=x", wantOp: "InsertObject", wantBucket: "b1"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

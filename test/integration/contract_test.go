@@ -30,6 +30,7 @@ import (
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	btv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/test/harness"
@@ -158,6 +159,8 @@ func adopt(mg managedObj) {
 	case *pubsubv1alpha1.Subscription:
 		o.Spec.AdoptExisting = ptr.To(true)
 	case *btv1alpha1.Table:
+		o.Spec.AdoptExisting = ptr.To(true)
+	case *gcsv1alpha1.Bucket:
 		o.Spec.AdoptExisting = ptr.To(true)
 	}
 }

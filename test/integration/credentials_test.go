@@ -15,6 +15,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
@@ -72,16 +73,23 @@ func isAssumeRole(c harness.Call) bool { return c.Service == "sts" && c.Operatio
 // The provider's own cloud-call metric agrees with the proxy: no hidden retries, nothing uncounted.
 func TestCloudCallMetric(t *testing.T) {
 	ns, name := namespace(t), "metric-"+suffix()
-	m0 := cloudCalls(t, "CreateBucket")
+	m0 := cloudCalls(t, "S3", "CreateBucket")
 	p0 := proxy.Count("CreateBucket", "")
 	create(t, bucket(ns, name))
 	waitReady(t, ns, name)
-	if dm, dp := cloudCalls(t, "CreateBucket")-m0, proxy.Count("CreateBucket", "")-p0; dm != 1 || dp != 1 {
+	if dm, dp := cloudCalls(t, "S3", "CreateBucket")-m0, proxy.Count("CreateBucket", "")-p0; dm != 1 || dp != 1 {
 		t.Errorf("CreateBucket: metric counted %v, proxy saw %d; want 1 and 1", dm, dp)
+	}
+	// Cloud Storage, whose JSON API the metric and the proxy name the same way.
+	g0, q0 := cloudCalls(t, "storage", "InsertBucket"), gcsProxy.Count("InsertBucket", "")
+	create(t, gcsBucket(ns, name))
+	waitMR(t, ns, name, "Ready", func() managedObj { return &gcsv1alpha1.Bucket{} }, readySynced[managedObj])
+	if dm, dp := cloudCalls(t, "storage", "InsertBucket")-g0, gcsProxy.Count("InsertBucket", "")-q0; dm != 1 || dp != 1 {
+		t.Errorf("InsertBucket: metric counted %v, proxy saw %d; want 1 and 1", dm, dp)
 	}
 }
 
-func cloudCalls(t *testing.T, op string) float64 {
+func cloudCalls(t *testing.T, service, op string) float64 {
 	t.Helper()
 	mfs, err := metrics.Registry.Gather()
 	if err != nil {
@@ -93,7 +101,7 @@ func cloudCalls(t *testing.T, op string) float64 {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			if label(m, "operation") == op && label(m, "service") == "S3" {
+			if label(m, "operation") == op && label(m, "service") == service {
 				total += m.GetCounter().GetValue()
 			}
 		}

@@ -14,6 +14,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
@@ -34,6 +36,8 @@ var (
 	directBigtable adminpb.BigtableTableAdminClient
 	// gcsServer is fake-gcs-server with provider-stateful's patch (hack/build-fake-gcs.sh), a separate process.
 	gcsServer *harness.GCS
+	// gcsProxy records the provider's Cloud Storage JSON API calls on their way to it.
+	gcsProxy *harness.Proxy
 )
 
 // btInstance is the Bigtable instance the tests' tables live in (bttest takes any instance name).
@@ -43,6 +47,10 @@ const btInstance = "test-instance"
 func startGCP(ctx context.Context, logDir string) (func(), error) {
 	var err error
 	if gcsServer, err = harness.StartGCS(ctx, "", filepath.Join(logDir, "fake-gcs-server.log")); err != nil {
+		return nil, err
+	}
+	if gcsProxy, err = harness.StartProxy(gcsServer.URL); err != nil {
+		gcsServer.Stop()
 		return nil, err
 	}
 	emu := pstest.NewServer()
@@ -72,6 +80,7 @@ func startGCP(ctx context.Context, logDir string) (func(), error) {
 	}
 	directBigtable = adminpb.NewBigtableTableAdminClient(btConn)
 	return func() {
+		gcsProxy.Close()
 		gcsServer.Stop()
 		_ = btConn.Close()
 		bigtableProxy.Stop()
@@ -90,6 +99,7 @@ func gcpSection() *v1alpha1.GCPConfig {
 		ProjectID:   gcpProject,
 		Credentials: v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsSecret, SecretRef: &v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: "gcp-key", Key: "key.json"}},
 		Endpoints: &v1alpha1.GCPEndpoints{
+			Storage:  ptr.To(gcsProxy.URL + "/storage/v1/"),
 			PubSub:   &v1alpha1.GCPGRPCEndpoint{Address: pubsubProxy.Addr, Insecure: true},
 			Bigtable: &v1alpha1.GCPGRPCEndpoint{Address: bigtableProxy.Addr, Insecure: true},
 		},

@@ -108,6 +108,16 @@ func TestGCSEmulatorKeepsBucketFields(t *testing.T) {
 		t.Errorf("metageneration %d after %d: each PATCH increments it", after.MetaGeneration, got.MetaGeneration)
 	}
 
+	// A nested field changes alone: public access prevention, uniform access kept.
+	after, err = b.Update(ctx, storage.BucketAttrsToUpdate{PublicAccessPrevention: storage.PublicAccessPreventionInherited})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.PAP = "inherited"
+	if diff := cmp.Diff(want, see(after)); diff != "" {
+		t.Errorf("after a public access prevention PATCH: -want, +got:\n%s", diff)
+	}
+
 	// The lock needs the current metageneration; a locked policy cannot be shortened.
 	if err := b.If(storage.BucketConditions{MetagenerationMatch: after.MetaGeneration}).LockRetentionPolicy(ctx); err != nil {
 		t.Fatal(err)

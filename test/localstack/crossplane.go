@@ -160,7 +160,7 @@ func (s *Stack) startCrossplane(ctx context.Context, kube client.Client) (string
 	if out, err := s.KubectlRun("apply", "-f", filepath.Join(root, "examples", "crossplane", "activation.yaml")); err != nil {
 		return "", fmt.Errorf("activation: %w\n%s", err, out)
 	}
-	for _, crd := range []string{"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev", "topics.pubsub.gcp.stateful.dev", "subscriptions.pubsub.gcp.stateful.dev", "tables.bigtable.gcp.stateful.dev"} {
+	for _, crd := range []string{"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev", "topics.pubsub.gcp.stateful.dev", "subscriptions.pubsub.gcp.stateful.dev", "tables.bigtable.gcp.stateful.dev", "buckets.storage.gcp.stateful.dev"} {
 		if err := waitFor(ctx, 60*time.Second, "the activated kind "+crd+" to be served", func() (bool, error) {
 			c := &extv1.CustomResourceDefinition{}
 			if err := kube.Get(ctx, client.ObjectKey{Name: crd}, c); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 
 	"cloud.google.com/go/bigtable/bttest"
 	"cloud.google.com/go/pubsub/v2/pstest"
@@ -13,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
+	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
 // startGCP starts the Pub/Sub and Bigtable emulators (pstest and bttest, in this process) on the examples' ports,
@@ -32,6 +34,13 @@ func (s *Stack) startGCP(ctx context.Context) error {
 	}
 	_ = l.Close()
 	s.PubSub = pstest.NewServerWithAddress(addr)
+	if o.StoragePort != 0 {
+		addr := fmt.Sprintf("127.0.0.1:%d", o.StoragePort)
+		o.Log("starting the Cloud Storage emulator (fake-gcs-server, patched) on %s", addr)
+		if s.Storage, err = harness.StartGCS(ctx, addr, filepath.Join(o.Dir, "fake-gcs-server.log")); err != nil {
+			return err
+		}
+	}
 	if o.BigtablePort != 0 {
 		bt := fmt.Sprintf("127.0.0.1:%d", o.BigtablePort)
 		o.Log("starting the Bigtable emulator (bttest) on %s", bt)

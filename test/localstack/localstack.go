@@ -47,6 +47,9 @@ type Options struct {
 	PubSubPort int
 	// BigtablePort is the Bigtable emulator's port (with PubSubPort); the examples aim at 8086.
 	BigtablePort int
+	// StoragePort is the Cloud Storage emulator's port (with PubSubPort; FAKE_GCS_BIN names the binary); the
+	// examples aim at 4443.
+	StoragePort int
 	// Log receives progress lines.
 	Log func(format string, args ...any)
 	// Crossplane, when set, is the folder hack/build-crossplane.sh printed: the stack then runs Crossplane core,
@@ -78,6 +81,8 @@ type Stack struct {
 	PubSub *pstest.Server
 	// Bigtable is the Bigtable emulator (bttest, in this process): its address is Bigtable.Addr.
 	Bigtable *bttest.Server
+	// Storage is the Cloud Storage emulator (the patched fake-gcs-server, a separate process).
+	Storage *harness.GCS
 
 	registry           *http.Server
 	runtime            *externalRuntime
@@ -334,6 +339,9 @@ func (s *Stack) Stop() {
 	}
 	if s.Bigtable != nil {
 		s.Bigtable.Close()
+	}
+	if s.Storage != nil {
+		s.Storage.Stop()
 	}
 	if s.Vault != nil {
 		s.Vault.Stop()

@@ -34,6 +34,8 @@ type Kind[T resource.ModernManaged, API any] struct {
 	Endpoint func(*credentials.GCPAccount) string
 	// NewAPI returns the account's service client (cached in the account).
 	NewAPI func(ctx context.Context, acct *credentials.GCPAccount) (API, error)
+	// Invalid reports whether an error is the service rejecting the input (gRPC InvalidArgument when nil).
+	Invalid func(error) bool
 	// NewExternal returns the external client for one reconcile.
 	NewExternal func(api API, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[T]
 }
@@ -78,8 +80,12 @@ func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExt
 	if err != nil {
 		return nil, err
 	}
+	invalid := c.kind.Invalid
+	if invalid == nil {
+		invalid = gcpclient.IsInvalidInput
+	}
 	ext := &mr.Claimed[T]{TypedExternalClient: c.kind.NewExternal(api, acct, c.record), Claims: c.claims,
-		Scope: Scope[T](c.kind.GVK, acct, c.kind.Endpoint, c.kind.Location), Invalid: gcpclient.IsInvalidInput}
+		Scope: Scope[T](c.kind.GVK, acct, c.kind.Endpoint, c.kind.Location), Invalid: invalid}
 	return setup.Guarded(c.secrets, ext), nil
 }
 

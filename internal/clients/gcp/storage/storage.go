@@ -1,0 +1,162 @@
+// Package storage is the narrow Cloud Storage interface the Bucket controller uses, its client (the Cloud Storage
+// SDK over the JSON API, every request counted), and the JSON API's operation names.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"cloud.google.com/go/storage"
+	"golang.org/x/oauth2"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/iterator"
+	"google.golang.org/api/option"
+
+	xperrors "github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+	"github.com/stateful-dev/provider-stateful/internal/metrics"
+)
+
+// An ObjectVersion is one generation of an object.
+type ObjectVersion struct {
+	Name       string
+	Generation int64
+}
+
+// BucketAPI is what the Bucket controller calls.
+type BucketAPI interface {
+	Attrs(ctx context.Context, bucket string) (*storage.BucketAttrs, error)
+	Create(ctx context.Context, project, bucket string, attrs *storage.BucketAttrs) error
+	Update(ctx context.Context, bucket string, u storage.BucketAttrsToUpdate) (*storage.BucketAttrs, error)
+	LockRetentionPolicy(ctx context.Context, bucket string, metageneration int64) error
+	Delete(ctx context.Context, bucket string) error
+	// Generations lists up to limit object generations (every version, live or not).
+	Generations(ctx context.Context, bucket string, limit int) ([]ObjectVersion, error)
+	DeleteGeneration(ctx context.Context, bucket string, o ObjectVersion) error
+}
+
+type client struct{ c *storage.Client }
+
+func (c client) Attrs(ctx context.Context, bucket string) (*storage.BucketAttrs, error) {
+	return c.c.Bucket(bucket).Attrs(ctx)
+}
+
+func (c client) Create(ctx context.Context, project, bucket string, attrs *storage.BucketAttrs) error {
+	return c.c.Bucket(bucket).Create(ctx, project, attrs)
+}
+
+func (c client) Update(ctx context.Context, bucket string, u storage.BucketAttrsToUpdate) (*storage.BucketAttrs, error) {
+	return c.c.Bucket(bucket).Update(ctx, u)
+}
+
+func (c client) LockRetentionPolicy(ctx context.Context, bucket string, metageneration int64) error {
+	return c.c.Bucket(bucket).If(storage.BucketConditions{MetagenerationMatch: metageneration}).LockRetentionPolicy(ctx)
+}
+
+func (c client) Delete(ctx context.Context, bucket string) error {
+	return c.c.Bucket(bucket).Delete(ctx)
+}
+
+func (c client) Generations(ctx context.Context, bucket string, limit int) ([]ObjectVersion, error) {
+	q := &storage.Query{Versions: true}
+	if err := q.SetAttrSelection([]string{"Name", "Generation"}); err != nil {
+		return nil, err
+	}
+	it := c.c.Bucket(bucket).Objects(ctx, q)
+	var out []ObjectVersion
+	for len(out) < limit {
+		o, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ObjectVersion{Name: o.Name, Generation: o.Generation})
+	}
+	return out, nil
+}
+
+func (c client) DeleteGeneration(ctx context.Context, bucket string, o ObjectVersion) error {
+	return c.c.Bucket(bucket).Object(o.Name).Generation(o.Generation).Delete(ctx)
+}
+
+// Close closes the client, with the account.
+func (c client) Close() error { return c.c.Close() }
+
+// Buckets returns the account's Cloud Storage client, built once per account. A plain-http endpoint (an emulator)
+// gets no credentials: a token is never sent in the clear.
+func Buckets(ctx context.Context, acct *credentials.GCPAccount) (BucketAPI, error) {
+	return credentials.GCPClient(acct, "storage", func(a *credentials.GCPAccount) (client, error) {
+		var base http.RoundTripper = http.DefaultTransport
+		opts := []option.ClientOption{}
+		ep := a.Endpoints.Storage
+		if ep == nil || !strings.HasPrefix(*ep, "http://") {
+			base = &oauth2.Transport{Source: a.TokenSource, Base: base}
+		}
+		if ep != nil {
+			opts = append(opts, option.WithEndpoint(*ep))
+		}
+		opts = append(opts, option.WithHTTPClient(&http.Client{Transport: counting{base: base}}))
+		// The client outlives this reconcile.
+		c, err := storage.NewClient(context.WithoutCancel(ctx), opts...)
+		if err != nil {
+			return client{}, xperrors.Wrap(err, "cannot make the Cloud Storage client")
+		}
+		return client{c: c}, nil
+	})
+}
+
+// counting counts every request the client sends, each retry included, by JSON API operation and HTTP status.
+type counting struct{ base http.RoundTripper }
+
+func (t counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	op, _, ok := Operation(r, nil)
+	if !ok {
+		op = r.Method
+	}
+	resp, err := t.base.RoundTrip(r)
+	outcome := "error"
+	if err == nil {
+		outcome = fmt.Sprint(resp.StatusCode)
+	}
+	metrics.CloudCalls.WithLabelValues("gcp", "storage", op, outcome).Inc()
+	return resp, err
+}
+
+// Code is the HTTP status of a Cloud Storage error (0 for one that is not an API answer).
+func Code(err error) int {
+	var g *googleapi.Error
+	if errors.As(err, &g) {
+		return g.Code
+	}
+	return 0
+}
+
+// IsNotFound reports whether Cloud Storage answered that the bucket does not exist.
+func IsNotFound(err error) bool {
+	return errors.Is(err, storage.ErrBucketNotExist) || errors.Is(err, storage.ErrObjectNotExist) || Code(err) == http.StatusNotFound
+}
+
+// IsInvalidInput reports whether Cloud Storage rejected the request's input (400): terminal until the spec changes.
+func IsInvalidInput(err error) bool { return Code(err) == http.StatusBadRequest }
+
+// Clean returns err as its status and message only: no request IDs, no transport details (which can name the
+// resolved address).
+func Clean(err error) error {
+	if err == nil {
+		return nil
+	}
+	var g *googleapi.Error
+	if errors.As(err, &g) {
+		return xperrors.Errorf("%d: %s", g.Code, g.Message)
+	}
+	if errors.Is(err, storage.ErrBucketNotExist) {
+		return xperrors.New("404: the bucket does not exist")
+	}
+	return xperrors.New("the request to Cloud Storage failed")
+}

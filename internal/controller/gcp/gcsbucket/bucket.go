@@ -1,0 +1,172 @@
+// Package gcsbucket reconciles Cloud Storage Buckets.
+package gcsbucket
+
+import (
+	"context"
+	"net/http"
+
+	"cloud.google.com/go/storage"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
+	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
+	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+const (
+	errGet     = "cannot get the bucket"
+	errCreate  = "cannot create the bucket"
+	errUpdate  = "cannot update the bucket"
+	errDelete  = "cannot delete the bucket"
+	errObjects = "cannot delete the bucket's objects"
+
+	// deleteBatch bounds the object generations one reconcile deletes; the next reconcile goes on.
+	deleteBatch = 500
+)
+
+// endpoint is the Cloud Storage endpoint override of an account, for claims.
+func endpoint(a *credentials.GCPAccount) string { return ptr.Deref(a.Endpoints.Storage, "") }
+
+// SetupGated registers the Bucket controller once the Bucket CRD exists.
+func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Bucket, gcsclient.BucketAPI]{
+		GroupKind: v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
+		Endpoint: endpoint, NewAPI: gcsclient.Buckets, Invalid: gcsclient.IsInvalidInput,
+		NewExternal: func(api gcsclient.BucketAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Bucket] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		},
+	})
+}
+
+// external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.
+type external struct {
+	api    gcsclient.BucketAPI
+	claims *claim.Store
+	acct   *credentials.GCPAccount
+	record event.Recorder
+
+	observed *storage.BucketAttrs
+	changed  change.List[update]
+}
+
+// Observe reads the bucket, decides whether it is this Bucket's (the ownership rule shared by every kind), and
+// compares what the spec manages. It never writes.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalObservation, error) {
+	name := meta.GetExternalName(cr)
+	if err := ValidateName(name); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	p := cr.Spec.ForProvider
+	if err := gcpclient.ValidLabels(p.Labels); err != nil {
+		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+	}
+	o, err := e.api.Attrs(ctx, name)
+	switch {
+	case err == nil:
+	case gcsclient.IsNotFound(err):
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	default:
+		return managed.ExternalObservation{}, errors.Wrap(gcsclient.Clean(err), errGet)
+	}
+	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Bucket](v1alpha1.BucketGroupVersionKind, e.acct, endpoint, nil), cr, false)
+	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, o.Labels, "bucket", "Bucket", name); absent || err != nil {
+		return managed.ExternalObservation{ResourceExists: false}, err
+	}
+	desired, ignore := desiredLabels(cr, e.acct), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes)
+	set, remove := mr.TagChanges(desired, o.Labels, ignore)
+	if e.changed, err = Changes(p, o, mr.TagDiff(desired, o.Labels, ignore), set, remove); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	e.observed = o
+	cr.Status.AtProvider = Observation(o)
+	cr.SetConditions(xpv2.Available())
+	return managed.ExternalObservation{
+		ResourceExists:    true,
+		ResourceUpToDate:  len(e.changed) == 0,
+		ConnectionDetails: connectionDetails(name),
+		Diff:              e.changed.Diff(),
+	}, nil
+}
+
+// Create makes the bucket with its settings and its ownership labels in one call, so no crash leaves an unlabelled
+// bucket behind. Bucket names are global: 409 means the name is taken, here or in any other project.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalCreation, error) {
+	name := meta.GetExternalName(cr)
+	attrs, err := CreateAttrs(cr.Spec.ForProvider, desiredLabels(cr, e.acct))
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	err = e.api.Create(ctx, e.acct.ProjectID, name, attrs)
+	switch {
+	case err == nil:
+	case gcsclient.Code(err) == http.StatusConflict:
+		return managed.ExternalCreation{}, errors.Errorf("bucket name %q is taken (bucket names are global across Google Cloud): set spec.adoptExisting if the bucket is yours and not another Bucket's, or choose another name", name)
+	default:
+		return managed.ExternalCreation{}, errors.Wrap(gcsclient.Clean(err), errCreate)
+	}
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(name)}, nil
+}
+
+// Update sends every difference in one PATCH and records what it changed.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalUpdate, error) {
+	if len(e.changed) == 0 {
+		return managed.ExternalUpdate{}, nil
+	}
+	if _, err := e.api.Update(ctx, meta.GetExternalName(cr), Update(e.changed)); err != nil {
+		return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), errUpdate)
+	}
+	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	return managed.ExternalUpdate{}, nil
+}
+
+// Delete deletes the bucket. With forceDestroy every object generation goes first, a batch per reconcile; without
+// it a bucket that still holds objects is refused with what to do, and nothing in it is touched.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	name := meta.GetExternalName(cr)
+	if ptr.Deref(cr.Spec.ForceDestroy, false) {
+		gens, err := e.api.Generations(ctx, name, deleteBatch)
+		if err != nil {
+			return managed.ExternalDelete{}, errors.Wrap(gcsclient.Clean(err), errObjects)
+		}
+		for _, g := range gens {
+			if err := e.api.DeleteGeneration(ctx, name, g); err != nil && !gcsclient.IsNotFound(err) {
+				return managed.ExternalDelete{}, errors.Wrap(gcsclient.Clean(err), errObjects)
+			}
+		}
+		if len(gens) == deleteBatch {
+			// More may remain: the next reconcile goes on (the runtime requeues a deletion in progress).
+			return managed.ExternalDelete{}, nil
+		}
+	}
+	err := e.api.Delete(ctx, name)
+	switch {
+	case err == nil, gcsclient.IsNotFound(err):
+		return managed.ExternalDelete{}, nil
+	case gcsclient.Code(err) == http.StatusConflict:
+		return managed.ExternalDelete{}, errors.Errorf("bucket %q is not empty: delete its objects, or set spec.forceDestroy to true to delete every object generation with it", name)
+	default:
+		return managed.ExternalDelete{}, errors.Wrap(gcsclient.Clean(err), errDelete)
+	}
+}
+
+// Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
+func (e *external) Disconnect(context.Context) error { return nil }
+
+// desiredLabels is the label set the bucket should carry.
+func desiredLabels(cr *v1alpha1.Bucket, acct *credentials.GCPAccount) map[string]string {
+	return mr.GCP.DesiredTags(cr, cr.Spec.ForProvider.Labels, acct.DefaultLabels)
+}

@@ -1,0 +1,136 @@
+package gcsbucket
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"cloud.google.com/go/storage"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/api/googleapi"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
+	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+func newBucket(mutate ...func(*v1alpha1.Bucket)) *v1alpha1.Bucket {
+	b := &v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "orders-data", UID: "uid-1",
+		Annotations: map[string]string{"crossplane.io/external-name": "orders-data"}}}
+	b.Spec.ForProvider.Location = "EU"
+	for _, m := range mutate {
+		m(b)
+	}
+	return b
+}
+
+func ext(f *fake.Buckets) *external {
+	return &external{api: f, record: event.NewNopRecorder(), acct: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}}
+}
+
+var conflict = &googleapi.Error{Code: http.StatusConflict, Message: "conflict"}
+
+func TestObserve(t *testing.T) {
+	cr := newBucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Versioning = ptr.To(true) })
+	labels := map[string]string{"managed-by": "ps", "goog-x": "kept"}
+	for k, v := range mr.GCP.Tags(cr) {
+		labels[k] = v
+	}
+	cases := map[string]struct {
+		reason   string
+		bucket   *storage.BucketAttrs
+		getErr   error
+		exists   bool
+		upToDate bool
+		errHas   string
+	}{
+		"Missing":  {reason: "Only a 404 is absence.", getErr: storage.ErrBucketNotExist},
+		"Outage":   {reason: "Another error is an error, cleaned.", getErr: &googleapi.Error{Code: 503, Message: "backend error"}, errHas: "503: backend error"},
+		"InSync":   {reason: "Google's labels kept, versioning the same.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels, VersioningEnabled: true}, exists: true, upToDate: true},
+		"Drifted":  {reason: "Versioning off is a change.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels}, exists: true},
+		"Another":  {reason: "A bucket labelled for another Bucket is refused.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: map[string]string{"stateful-dev_namespace": "team-b", "stateful-dev_name": "orders-data"}}, errHas: "belongs to Bucket team-b/orders-data"},
+		"Unowned":  {reason: "An unlabelled bucket is not taken without adoptExisting.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU"}, errHas: "set spec.adoptExisting"},
+		"BadLabel": {reason: "Invalid labels are refused before any call.", errHas: "spec.forProvider.labels"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := cr.DeepCopy()
+			if name == "BadLabel" {
+				c.Spec.ForProvider.Labels = map[string]string{"Team": "A"}
+			}
+			f := &fake.Buckets{Bucket: tc.bucket, Err: map[string]error{"Attrs": tc.getErr}}
+			o, err := ext(f).Observe(context.Background(), c)
+			if tc.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+					t.Fatalf("%s\nwant an error with %q, got %v", tc.reason, tc.errHas, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.ResourceExists != tc.exists || o.ResourceUpToDate != tc.upToDate {
+				t.Errorf("%s\nexists %t up to date %t", tc.reason, o.ResourceExists, o.ResourceUpToDate)
+			}
+		})
+	}
+}
+
+func TestCreate(t *testing.T) {
+	f := &fake.Buckets{}
+	if _, err := ext(f).Create(context.Background(), newBucket()); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders-data", "stateful-dev_uid": "uid-1"}
+	if diff := cmp.Diff(want, f.Created.Labels); diff != "" {
+		t.Errorf("the create carries the default and ownership labels, in one call: -want, +got:\n%s", diff)
+	}
+	f = &fake.Buckets{Err: map[string]error{"Create": conflict}}
+	if _, err := ext(f).Create(context.Background(), newBucket()); err == nil || !strings.Contains(err.Error(), "bucket names are global") {
+		t.Errorf("a taken name: %v", err)
+	}
+}
+
+func TestDelete(t *testing.T) {
+	objects := func(n int) []gcsclient.ObjectVersion {
+		out := make([]gcsclient.ObjectVersion, n)
+		for i := range out {
+			out[i] = gcsclient.ObjectVersion{Name: "o", Generation: int64(i + 1)}
+		}
+		return out
+	}
+	cases := map[string]struct {
+		reason      string
+		force       bool
+		objects     int
+		wantDeleted bool
+		wantObjects int
+		errHas      string
+	}{
+		"Empty":        {reason: "An empty bucket is deleted.", wantDeleted: true},
+		"NotEmpty":     {reason: "Without forceDestroy a bucket with objects is refused with what to do; no object is touched.", objects: 2, errHas: "set spec.forceDestroy"},
+		"Force":        {reason: "With forceDestroy every generation goes first, then the bucket.", force: true, objects: 3, wantObjects: 3, wantDeleted: true},
+		"ForceManyObj": {reason: "A full batch deletes that batch and leaves the bucket for the next reconcile.", force: true, objects: deleteBatch + 1, wantObjects: deleteBatch},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := &fake.Buckets{Objects: objects(tc.objects), Err: map[string]error{"Delete": conflict}}
+			_, err := ext(f).Delete(context.Background(), newBucket(func(b *v1alpha1.Bucket) { b.Spec.ForceDestroy = ptr.To(tc.force) }))
+			if tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
+				t.Errorf("%s\nwant %q, got %v", tc.reason, tc.errHas, err)
+			}
+			if tc.errHas == "" && err != nil {
+				t.Errorf("%s\n%v", tc.reason, err)
+			}
+			if f.Deleted != tc.wantDeleted || len(f.DeletedObjects) != tc.wantObjects {
+				t.Errorf("%s\nbucket deleted %t (want %t), objects deleted %d (want %d)", tc.reason, f.Deleted, tc.wantDeleted, len(f.DeletedObjects), tc.wantObjects)
+			}
+		})
+	}
+}
