@@ -52,6 +52,13 @@ var gcsBucketContract = kindContract{
 				SoftDeleteRetention: ptr.To("240h"), RequesterPays: ptr.To(true),
 				DefaultKMSKeyName: ptr.To("projects/" + gcpProject + "/locations/eu/keyRings/r/cryptoKeys/k"),
 				Logging:           &gcsv1alpha1.BucketLogging{LogBucket: ptr.To("access-logs")},
+				LifecycleRules: []gcsv1alpha1.LifecycleRule{
+					{Action: gcsv1alpha1.LifecycleAction{Type: "Delete"}, Condition: gcsv1alpha1.LifecycleCondition{AgeDays: ptr.To[int64](30), MatchesPrefix: []string{"tmp/", "cache/"}}},
+					{Action: gcsv1alpha1.LifecycleAction{Type: "SetStorageClass", StorageClass: ptr.To("COLDLINE")}, Condition: gcsv1alpha1.LifecycleCondition{AgeDays: ptr.To[int64](90), MatchesStorageClass: []string{"NEARLINE"}}},
+					{Action: gcsv1alpha1.LifecycleAction{Type: "Delete"}, Condition: gcsv1alpha1.LifecycleCondition{IsLive: ptr.To(false), NumNewerVersions: ptr.To[int64](3)}},
+				},
+				CORS:            []gcsv1alpha1.CORS{{Origins: []string{"https://a.example.com", "https://b.example.com"}, Methods: []string{"GET", "HEAD"}, MaxAgeSeconds: ptr.To[int64](3600)}},
+				RetentionPolicy: &gcsv1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h")},
 			}
 		})
 	},
@@ -64,6 +71,11 @@ var gcsBucketContract = kindContract{
 			SoftDeletePolicy: &storage.SoftDeletePolicy{RetentionDuration: 30 * 24 * time.Hour}, RequesterPays: true,
 			Encryption: &storage.BucketEncryption{DefaultKMSKeyName: "projects/" + gcpProject + "/locations/eu/keyRings/r/cryptoKeys/legacy"},
 			Logging:    &storage.BucketLogging{LogBucket: "legacy-logs", LogObjectPrefix: "legacy"},
+			Lifecycle: storage.Lifecycle{Rules: []storage.LifecycleRule{
+				{Action: storage.LifecycleAction{Type: storage.DeleteAction}, Condition: storage.LifecycleCondition{AgeInDays: 400}},
+			}},
+			CORS:            []storage.CORS{{Origins: []string{"*"}, Methods: []string{"GET"}}},
+			RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: time.Hour},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -165,5 +177,39 @@ func TestGCSBucketCRDValidation(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "location is immutable") {
 		t.Errorf("a location change must be refused: %v", err)
+	}
+}
+
+// The retention lock is irreversible: asked for explicitly, it is sent exactly once — after the period is right,
+// with the metageneration of that observation — and never again over several polls. Shortening the locked policy
+// is refused by the provider with what cannot be done, before any call.
+func TestGCSBucketRetentionLock(t *testing.T) {
+	t.Parallel()
+	ns, name := namespace(t), "locked-"+suffix()
+	newObj := func() managedObj { return &gcsv1alpha1.Bucket{} }
+	create(t, gcsBucket(ns, name, func(b *gcsv1alpha1.Bucket) {
+		b.Spec.ForProvider.RetentionPolicy = &gcsv1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("1h"), Locked: ptr.To(true)}
+	}))
+	waitMR(t, ns, name, "Ready", newObj, readySynced[managedObj])
+	if a := cloudGCS(t, name); a.RetentionPolicy == nil || !a.RetentionPolicy.IsLocked || a.RetentionPolicy.RetentionPeriod != time.Hour {
+		t.Fatalf("the retention policy: %+v", a.RetentionPolicy)
+	}
+	gcsBucketContract.waitPolls(t, name, 3)
+	if n := gcsProxy.Count("LockRetentionPolicy", name); n != 1 {
+		t.Errorf("LockRetentionPolicy calls: %d, want exactly 1", n)
+	}
+	patches := gcsProxy.Count("PatchBucket", name)
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		b := getMR(t, ns, name, &gcsv1alpha1.Bucket{})
+		b.Spec.ForProvider.RetentionPolicy.RetentionPeriod = ptr.To("30m")
+		return kube.Update(context.Background(), b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitMR(t, ns, name, "refused", newObj, func(mg managedObj) (bool, string) {
+		return syncError("can only grow")(mg.GetCondition(xpv2.TypeSynced))
+	})
+	if n := gcsProxy.Count("PatchBucket", name) - patches; n != 0 {
+		t.Errorf("shortening a locked policy sent %d PATCHes", n)
 	}
 }

@@ -65,11 +65,55 @@ spec:
     globalSecondaryIndexes: []
     localSecondaryIndexes: []
     tags: {}`,
+		"Topic": `apiVersion: pubsub.gcp.stateful.dev/v1alpha1
+kind: Topic
+metadata: {name: zero-topic-%[1]s}
+spec:
+  adoptExisting: false
+  forProvider: {labels: {}}`,
+		"Subscription": `apiVersion: pubsub.gcp.stateful.dev/v1alpha1
+kind: Subscription
+metadata: {name: zero-sub-%[1]s}
+spec:
+  adoptExisting: false
+  forProvider:
+    topic: %[2]s
+    labels: {}
+    retainAckedMessages: false
+    enableExactlyOnceDelivery: false
+    deadLetterPolicy: {}
+    retryPolicy: {}
+    pushConfig: {}`,
+		"GCSBucket": `apiVersion: storage.gcp.stateful.dev/v1alpha1
+kind: Bucket
+metadata: {name: zero-gcs-%[1]s}
+spec:
+  adoptExisting: false
+  forceDestroy: false
+  forProvider:
+    location: EU
+    labels: {}
+    versioning: false
+    requesterPays: false
+    defaultKMSKeyName: ""
+    logging: {}
+    lifecycleRules: []
+    cors: []
+    retentionPolicy: {}`,
+		"BigtableTable": `apiVersion: bigtable.gcp.stateful.dev/v1alpha1
+kind: Table
+metadata: {name: zero-bt-%[1]s}
+spec:
+  adoptExisting: false
+  forProvider:
+    instance: ` + btInstance + `
+    deletionProtection: false
+    columnFamilies: [{name: d, gcRule: {}}, {name: e, drop: false}]`,
 	}
 	for kind, m := range manifests {
 		t.Run(kind, func(t *testing.T) {
 			u := &unstructured.Unstructured{}
-			if err := yaml.Unmarshal([]byte(fmt.Sprintf(m, suffix())), &u.Object); err != nil {
+			if err := yaml.Unmarshal([]byte(fmt.Sprintf(m, suffix(), ensureTopic("zero-"+suffix(), ns))), &u.Object); err != nil {
 				t.Fatal(err)
 			}
 			u.SetNamespace(ns)

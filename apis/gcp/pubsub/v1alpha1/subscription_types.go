@@ -33,12 +33,15 @@ type SubscriptionParameters struct {
 	// +optional
 	TopicSelector *xpv2.NamespacedSelector `json:"topicSelector,omitempty"`
 
+	// NOTE: no omitempty, so that an explicit {} survives the provider's writes of the object; nil is written as
+	// null, which the API server drops.
+
 	// Labels on the subscription. Keys and values: lowercase letters, digits, '_' and '-', at most 63 characters;
 	// keys start with a letter. Unset, labels other tools set are kept; {} removes every label but the
 	// ProviderConfig's default labels and the ownership labels.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=60
-	Labels map[string]string `json:"labels,omitempty"`
+	Labels map[string]string `json:"labels"`
 
 	// AckDeadlineSeconds is how long a subscriber has to acknowledge a message before it is redelivered, 10 to 600.
 	// +optional

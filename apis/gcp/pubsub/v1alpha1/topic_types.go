@@ -9,12 +9,15 @@ import (
 // TopicParameters are the configurable fields of a Topic. Fields left unset are not managed: the provider neither
 // reads nor changes them, and reports what Pub/Sub has in status.atProvider.
 type TopicParameters struct {
+	// NOTE: no omitempty, so that an explicit {} survives the provider's writes of the object; nil is written as
+	// null, which the API server drops.
+
 	// Labels on the topic. Keys and values: lowercase letters, digits, '_' and '-', at most 63 characters; keys
 	// start with a letter. Unset, labels other tools set are kept; {} removes every label but the
 	// ProviderConfig's default labels and the ownership labels.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=60
-	Labels map[string]string `json:"labels,omitempty"`
+	Labels map[string]string `json:"labels"`
 
 	// MessageRetentionDuration keeps published messages this long, even acknowledged ones, so subscriptions can
 	// seek back: 10m to 744h (31 days), e.g. "168h".

@@ -20,12 +20,15 @@ type BucketParameters struct {
 	// +kubebuilder:validation:Enum=STANDARD;NEARLINE;COLDLINE;ARCHIVE
 	StorageClass *string `json:"storageClass,omitempty"`
 
+	// NOTE: no omitempty, so that an explicit {} survives the provider's writes of the object; nil is written as
+	// null, which the API server drops.
+
 	// Labels on the bucket. Keys and values: lowercase letters, digits, '_' and '-', at most 63 characters; keys
 	// start with a letter. Unset, labels other tools set are kept; {} removes every label but the
 	// ProviderConfig's default labels and the ownership labels.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=60
-	Labels map[string]string `json:"labels,omitempty"`
+	Labels map[string]string `json:"labels"`
 
 	// Versioning keeps noncurrent object generations.
 	// +optional
@@ -61,6 +64,131 @@ type BucketParameters struct {
 	// Logging writes usage and storage logs into another bucket. {} turns logging off.
 	// +optional
 	Logging *BucketLogging `json:"logging,omitempty"`
+
+	// NOTE: no omitempty, so that an explicit [] survives the provider's writes of the object.
+
+	// LifecycleRules act on objects by age, version and class. Compared as a set: order means nothing. Unset,
+	// the bucket's rules are unmanaged; [] removes them all.
+	// +optional
+	// +kubebuilder:validation:MaxItems=100
+	LifecycleRules []LifecycleRule `json:"lifecycleRules"`
+
+	// NOTE: no omitempty, so that an explicit [] survives the provider's writes of the object.
+
+	// CORS are the bucket's cross-origin rules, compared as a set. Unset, unmanaged; [] removes them all.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	CORS []CORS `json:"cors"`
+
+	// RetentionPolicy keeps every object for at least retentionPeriod. {} removes the policy (unless locked).
+	// +optional
+	RetentionPolicy *RetentionPolicy `json:"retentionPolicy,omitempty"`
+}
+
+// A LifecycleRule is an action and the conditions an object must meet for it.
+// +kubebuilder:validation:XValidation:rule="self.action.type == 'SetStorageClass' ? has(self.action.storageClass) : !has(self.action.storageClass)",message="action.storageClass is required with SetStorageClass, and only then"
+type LifecycleRule struct {
+	// Action is what happens to a matching object.
+	Action LifecycleAction `json:"action"`
+
+	// Condition is what an object must meet; every field set must hold.
+	Condition LifecycleCondition `json:"condition"`
+}
+
+// A LifecycleAction is what a rule does.
+type LifecycleAction struct {
+	// Type of the action.
+	// +kubebuilder:validation:Enum=Delete;SetStorageClass;AbortIncompleteMultipartUpload
+	Type string `json:"type"`
+
+	// StorageClass to move objects to, with SetStorageClass.
+	// +optional
+	// +kubebuilder:validation:Enum=STANDARD;NEARLINE;COLDLINE;ARCHIVE
+	StorageClass *string `json:"storageClass,omitempty"`
+}
+
+// A LifecycleCondition selects objects.
+// +kubebuilder:validation:MinProperties=1
+type LifecycleCondition struct {
+	// AgeDays since the object's creation.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	AgeDays *int64 `json:"ageDays,omitempty"`
+
+	// CreatedBefore a date, YYYY-MM-DD (UTC).
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+	CreatedBefore *string `json:"createdBefore,omitempty"`
+
+	// IsLive selects live (true) or noncurrent (false) versions.
+	// +optional
+	IsLive *bool `json:"isLive,omitempty"`
+
+	// NumNewerVersions selects versions with at least this many newer ones.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	NumNewerVersions *int64 `json:"numNewerVersions,omitempty"`
+
+	// DaysSinceNoncurrentTime selects versions noncurrent for at least this many days.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	DaysSinceNoncurrentTime *int64 `json:"daysSinceNoncurrentTime,omitempty"`
+
+	// MatchesStorageClass selects objects of these classes.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:items:Enum=STANDARD;NEARLINE;COLDLINE;ARCHIVE;MULTI_REGIONAL;REGIONAL;DURABLE_REDUCED_AVAILABILITY
+	MatchesStorageClass []string `json:"matchesStorageClass,omitempty"`
+
+	// MatchesPrefix selects objects whose names start with one of these.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=1000
+	MatchesPrefix []string `json:"matchesPrefix,omitempty"`
+
+	// MatchesSuffix selects objects whose names end with one of these.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=1000
+	MatchesSuffix []string `json:"matchesSuffix,omitempty"`
+}
+
+// A CORS rule lets browsers of some origins make some requests.
+type CORS struct {
+	// Origins allowed, e.g. https://example.com, or "*".
+	// +kubebuilder:validation:MinItems=1
+	// +listType=set
+	Origins []string `json:"origins"`
+
+	// Methods allowed, e.g. GET.
+	// +kubebuilder:validation:MinItems=1
+	// +listType=set
+	Methods []string `json:"methods"`
+
+	// ResponseHeaders browsers may read.
+	// +optional
+	// +listType=set
+	ResponseHeaders []string `json:"responseHeaders,omitempty"`
+
+	// MaxAgeSeconds browsers may cache a preflight answer.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxAgeSeconds *int64 `json:"maxAgeSeconds,omitempty"`
+}
+
+// A RetentionPolicy keeps objects from being deleted or replaced before they are retentionPeriod old.
+// +kubebuilder:validation:XValidation:rule="has(self.retentionPeriod) || !has(self.locked)",message="locked needs a retentionPeriod"
+type RetentionPolicy struct {
+	// RetentionPeriod, e.g. "720h"; whole seconds, at most 100 years.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	RetentionPeriod *string `json:"retentionPeriod,omitempty"`
+
+	// Locked locks the policy: IRREVERSIBLE. A locked policy can never be removed or shortened, and the bucket
+	// cannot be deleted until every object has aged out. The provider locks only when this says true, once, with
+	// the metageneration of the observation that showed the exact period asked for. Once locked, false is refused.
+	// +optional
+	Locked *bool `json:"locked,omitempty"`
 }
 
 // BucketLogging is where a bucket's access logs go.
@@ -114,6 +242,18 @@ type BucketObservation struct {
 
 	// LogObjectPrefix of the log objects, if any.
 	LogObjectPrefix string `json:"logObjectPrefix,omitempty"`
+
+	// LifecycleRuleCount is how many lifecycle rules are in effect.
+	LifecycleRuleCount int `json:"lifecycleRuleCount,omitempty"`
+
+	// CORSRuleCount is how many CORS rules are in effect.
+	CORSRuleCount int `json:"corsRuleCount,omitempty"`
+
+	// RetentionPeriod of the retention policy, e.g. "86400s", if any.
+	RetentionPeriod string `json:"retentionPeriod,omitempty"`
+
+	// RetentionLocked is true once the retention policy is locked (irreversible).
+	RetentionLocked bool `json:"retentionLocked,omitempty"`
 
 	// Metageneration is the bucket's configuration version.
 	Metageneration int64 `json:"metageneration,omitempty"`

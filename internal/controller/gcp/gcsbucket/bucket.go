@@ -125,8 +125,20 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if len(e.changed) == 0 {
 		return managed.ExternalUpdate{}, nil
 	}
-	if _, err := e.api.Update(ctx, meta.GetExternalName(cr), Update(e.changed)); err != nil {
-		return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), errUpdate)
+	name := meta.GetExternalName(cr)
+	u, patch, lock := Update(e.changed)
+	if patch {
+		if _, err := e.api.Update(ctx, name, u); err != nil {
+			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), errUpdate)
+		}
+	}
+	if lock && !patch {
+		// Irreversible: only with the metageneration of the observation that showed the policy the spec asks to
+		// lock, so a policy changed since — by anyone — is never locked. A PATCH in this round changes the
+		// metageneration: the lock waits for the next observation.
+		if err := e.api.LockRetentionPolicy(ctx, name, e.observed.MetaGeneration); err != nil {
+			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), "cannot lock the bucket's retention policy")
+		}
 	}
 	mr.RecordChanges(e.record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil

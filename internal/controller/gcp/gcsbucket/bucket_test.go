@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/storage"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
@@ -130,6 +131,45 @@ func TestDelete(t *testing.T) {
 			}
 			if f.Deleted != tc.wantDeleted || len(f.DeletedObjects) != tc.wantObjects {
 				t.Errorf("%s\nbucket deleted %t (want %t), objects deleted %d (want %d)", tc.reason, f.Deleted, tc.wantDeleted, len(f.DeletedObjects), tc.wantObjects)
+			}
+		})
+	}
+}
+
+// The retention lock is irreversible: sent alone, once the observed period is the spec's, with the metageneration
+// of that observation; never in a round that also PATCHes (the metageneration would be stale).
+func TestRetentionLock(t *testing.T) {
+	own := func(b *v1alpha1.Bucket) map[string]string {
+		return mr.GCP.DesiredTags(b, nil, map[string]string{"managed-by": "ps"})
+	}
+	cases := map[string]struct {
+		reason    string
+		period    time.Duration
+		wantLocks []int64
+		wantPatch bool
+	}{
+		"PeriodRight": {reason: "The period is the spec's: the lock alone, with the observed metageneration.", period: 24 * time.Hour, wantLocks: []int64{7}},
+		"PeriodOff":   {reason: "The period differs: the PATCH first, no lock this round.", period: time.Hour, wantPatch: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cr := newBucket(func(b *v1alpha1.Bucket) {
+				b.Spec.ForProvider.RetentionPolicy = &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h"), Locked: ptr.To(true)}
+			})
+			f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: own(cr), MetaGeneration: 7,
+				RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: tc.period}}}
+			e := ext(f)
+			if _, err := e.Observe(context.Background(), cr); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Update(context.Background(), cr); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.wantLocks, f.Locks); diff != "" {
+				t.Errorf("%s\nlocks: -want, +got:\n%s", tc.reason, diff)
+			}
+			if (f.Updated != nil) != tc.wantPatch {
+				t.Errorf("%s\nPATCH sent: %t", tc.reason, f.Updated != nil)
 			}
 		})
 	}

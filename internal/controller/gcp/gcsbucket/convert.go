@@ -92,11 +92,26 @@ func CreateAttrs(p v1alpha1.BucketParameters, labels map[string]string) (*storag
 	if l := p.Logging; l != nil && l.LogBucket != nil {
 		a.Logging = &storage.BucketLogging{LogBucket: *l.LogBucket, LogObjectPrefix: ptr.Deref(l.LogObjectPrefix, "")}
 	}
+	if a.Lifecycle, err = Lifecycle(p.LifecycleRules); err != nil {
+		return nil, err
+	}
+	a.CORS = CORS(p.CORS)
+	// The lock comes after the create, once an observation shows the period: see retentionChange.
+	r, err := retention(p.RetentionPolicy)
+	if err != nil {
+		return nil, err
+	}
+	if r != nil {
+		a.RetentionPolicy = &storage.RetentionPolicy{RetentionPeriod: *r}
+	}
 	return a, nil
 }
 
-// update is the part of one PATCH a change contributes.
+// update is the part of one PATCH a change contributes; nil for the retention lock, which is its own call.
 type update func(*storage.BucketAttrsToUpdate)
+
+// fieldLock names the retention lock in the change list.
+const fieldLock = "retentionPolicy.locked"
 
 // Changes lists what differs between the spec and the observed bucket, each with what it sets in the one PATCH
 // that fixes everything; unset fields are not compared. labelSet and labelRemove are the label changes (see
@@ -146,6 +161,28 @@ func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []st
 	if k := p.DefaultKMSKeyName; k != nil && *k != kmsOf(o) {
 		l.Add("defaultKMSKeyName", func(u *storage.BucketAttrsToUpdate) { u.Encryption = &storage.BucketEncryption{DefaultKMSKeyName: *k} })
 	}
+	if p.LifecycleRules != nil {
+		want, err := Lifecycle(p.LifecycleRules)
+		if err != nil {
+			return nil, err
+		}
+		if !lifecycleInSync(want, o.Lifecycle) {
+			l.Add("lifecycleRules", func(u *storage.BucketAttrsToUpdate) { u.Lifecycle = &want })
+		}
+	}
+	if p.CORS != nil && !corsInSync(CORS(p.CORS), o.CORS) {
+		l.Add("cors", func(u *storage.BucketAttrsToUpdate) { u.CORS = CORS(p.CORS) })
+	}
+	patch, lock, err := retentionChange(p.RetentionPolicy, o.RetentionPolicy)
+	if err != nil {
+		return nil, err
+	}
+	if patch != nil {
+		l.Add("retentionPolicy", func(u *storage.BucketAttrsToUpdate) { u.RetentionPolicy = patch })
+	}
+	if lock {
+		l.Add(fieldLock, nil)
+	}
 	if lg := p.Logging; lg != nil && !loggingInSync(*lg, o.Logging) {
 		l.Add("logging", func(u *storage.BucketAttrsToUpdate) {
 			u.Logging = &storage.BucketLogging{}
@@ -194,13 +231,18 @@ func loggingInSync(want v1alpha1.BucketLogging, got *storage.BucketLogging) bool
 	return got != nil && *want.LogBucket == got.LogBucket && (want.LogObjectPrefix == nil || *want.LogObjectPrefix == got.LogObjectPrefix)
 }
 
-// Update is the one PATCH that applies every change.
-func Update(l change.List[update]) storage.BucketAttrsToUpdate {
-	var u storage.BucketAttrsToUpdate
-	for _, f := range l.Requests() {
-		f(&u)
+// Update is the one PATCH that applies every change, and whether there is one; lock says the retention policy is
+// to be locked (alone: retentionChange asks for it only when nothing else in the policy differs).
+func Update(l change.List[update]) (u storage.BucketAttrsToUpdate, patch, lock bool) {
+	for _, c := range l {
+		if c.Request == nil {
+			lock = true
+			continue
+		}
+		c.Request(&u)
+		patch = true
 	}
-	return u
+	return u, patch, lock
 }
 
 // Observation is the bucket as status.atProvider reports it.
@@ -211,6 +253,10 @@ func Observation(o *storage.BucketAttrs) v1alpha1.BucketObservation {
 		PublicAccessPrevention: normalPAP(o.PublicAccessPrevention).String(), RequesterPays: o.RequesterPays,
 		SoftDeleteRetention: fmt.Sprintf("%ds", int64(softDeleteOf(o).Seconds())), DefaultKMSKeyName: kmsOf(o),
 		LogObjectPrefix: logPrefixOf(o), Metageneration: o.MetaGeneration,
+		LifecycleRuleCount: len(o.Lifecycle.Rules), CORSRuleCount: len(o.CORS),
+	}
+	if r := o.RetentionPolicy; r != nil {
+		ob.RetentionPeriod, ob.RetentionLocked = fmt.Sprintf("%ds", int64(r.RetentionPeriod.Seconds())), r.IsLocked
 	}
 	if o.Logging != nil {
 		ob.LogBucket = o.Logging.LogBucket

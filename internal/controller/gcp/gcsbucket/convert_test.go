@@ -84,7 +84,10 @@ func TestUpdateKeepsUnsetLogPrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := Update(l)
+	u, patch, lock := Update(l)
+	if !patch || lock {
+		t.Errorf("a PATCH and no lock: patch %t lock %t", patch, lock)
+	}
 	if diff := cmp.Diff(&storage.BucketLogging{LogBucket: "new", LogObjectPrefix: "kept"}, u.Logging); diff != "" {
 		t.Errorf("a log prefix the spec leaves unset is sent as observed (the PATCH replaces logging): -want, +got:\n%s", diff)
 	}

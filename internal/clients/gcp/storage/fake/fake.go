@@ -21,6 +21,8 @@ type Buckets struct {
 	Updated        *storage.BucketAttrsToUpdate
 	DeletedObjects []gcsclient.ObjectVersion
 	Deleted        bool
+	// Locks are the metagenerations the retention policy was locked with.
+	Locks []int64
 }
 
 // Attrs returns Bucket.
@@ -40,8 +42,9 @@ func (f *Buckets) Update(_ context.Context, _ string, u storage.BucketAttrsToUpd
 	return f.Bucket, f.Err["Update"]
 }
 
-// LockRetentionPolicy returns its error.
-func (f *Buckets) LockRetentionPolicy(context.Context, string, int64) error {
+// LockRetentionPolicy records the metageneration.
+func (f *Buckets) LockRetentionPolicy(_ context.Context, _ string, metageneration int64) error {
+	f.Locks = append(f.Locks, metageneration)
 	return f.Err["LockRetentionPolicy"]
 }
 
