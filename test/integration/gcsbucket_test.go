@@ -43,7 +43,13 @@ func cloudGCS(t *testing.T, name string) *storage.BucketAttrs {
 var gcsBucketContract = kindContract{
 	kind: "Bucket", run: "GCSBucket", newObj: func() managedObj { return &gcsv1alpha1.Bucket{} },
 	minimal: func(ns, name string) managedObj { return gcsBucket(ns, name) },
-	rich: func(_ *testing.T, ns, name string) managedObj {
+	rich: func(t *testing.T, ns, name string) managedObj {
+		// Through the shared default config, logs may only go into a bucket of the same namespace.
+		logs := "logs-" + name
+		if err := gcsClient(t).Bucket(logs).Create(context.Background(), gcpProject, &storage.BucketAttrs{Location: "EU",
+			Labels: gcpMarker.Tags(&metav1.ObjectMeta{Namespace: ns, Name: logs, UID: "made-by-the-test"})}); err != nil {
+			t.Fatal(err)
+		}
 		return gcsBucket(ns, name, func(b *gcsv1alpha1.Bucket) {
 			b.Spec.ForProvider = gcsv1alpha1.BucketParameters{
 				// Spelled as users write them; Cloud Storage reports EU, 864000s, inherited for unset.
@@ -51,7 +57,7 @@ var gcsBucketContract = kindContract{
 				Versioning: ptr.To(true), UniformBucketLevelAccess: ptr.To(true), PublicAccessPrevention: ptr.To("enforced"),
 				SoftDeleteRetention: ptr.To("240h"), RequesterPays: ptr.To(true),
 				DefaultKMSKeyName: ptr.To("projects/" + gcpProject + "/locations/eu/keyRings/r/cryptoKeys/k"),
-				Logging:           &gcsv1alpha1.BucketLogging{LogBucket: ptr.To("access-logs")},
+				Logging:           &gcsv1alpha1.BucketLogging{LogBucket: ptr.To(logs)},
 				LifecycleRules: []gcsv1alpha1.LifecycleRule{
 					{Action: gcsv1alpha1.LifecycleAction{Type: "Delete"}, Condition: gcsv1alpha1.LifecycleCondition{AgeDays: ptr.To[int64](30), MatchesPrefix: []string{"tmp/", "cache/"}}},
 					{Action: gcsv1alpha1.LifecycleAction{Type: "SetStorageClass", StorageClass: ptr.To("COLDLINE")}, Condition: gcsv1alpha1.LifecycleCondition{AgeDays: ptr.To[int64](90), MatchesStorageClass: []string{"NEARLINE"}}},
@@ -211,5 +217,25 @@ func TestGCSBucketRetentionLock(t *testing.T) {
 	})
 	if n := gcsProxy.Count("PatchBucket", name) - patches; n != 0 {
 		t.Errorf("shortening a locked policy sent %d PATCHes", n)
+	}
+}
+
+// Through the shared default config a Bucket may not log into another namespace's bucket: refused before the
+// insert, with what to do.
+func TestGCSBucketLogBucketTenancy(t *testing.T) {
+	t.Parallel()
+	a, b := namespace(t), namespace(t)
+	theirs := "theirs-" + suffix()
+	if err := gcsClient(t).Bucket(theirs).Create(context.Background(), gcpProject, &storage.BucketAttrs{Location: "EU",
+		Labels: gcpMarker.Tags(&metav1.ObjectMeta{Namespace: a, Name: theirs, UID: "u"})}); err != nil {
+		t.Fatal(err)
+	}
+	name := "sneaky-" + suffix()
+	create(t, gcsBucket(b, name, func(bk *gcsv1alpha1.Bucket) { bk.Spec.ForProvider.Logging = &gcsv1alpha1.BucketLogging{LogBucket: ptr.To(theirs)} }))
+	waitMR(t, b, name, "refused", func() managedObj { return &gcsv1alpha1.Bucket{} }, func(mg managedObj) (bool, string) {
+		return syncError("is not a Bucket of namespace " + b)(mg.GetCondition(xpv2.TypeSynced))
+	})
+	if n := gcsProxy.Count("InsertBucket", name); n != 0 {
+		t.Errorf("a refused Bucket reached InsertBucket %d times", n)
 	}
 }

@@ -109,6 +109,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if err != nil {
 		return managed.ExternalCreation{}, err
 	}
+	if attrs.Logging != nil {
+		if err := e.admitLogBucket(ctx, cr, attrs.Logging.LogBucket); err != nil {
+			return managed.ExternalCreation{}, err
+		}
+	}
 	err = e.api.Create(ctx, e.acct.ProjectID, name, attrs)
 	switch {
 	case err == nil:
@@ -127,6 +132,11 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	}
 	name := meta.GetExternalName(cr)
 	u, patch, lock := Update(e.changed)
+	if u.Logging != nil && u.Logging.LogBucket != "" {
+		if err := e.admitLogBucket(ctx, cr, u.Logging.LogBucket); err != nil {
+			return managed.ExternalUpdate{}, err
+		}
+	}
 	if patch {
 		if _, err := e.api.Update(ctx, name, u); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), errUpdate)
@@ -142,6 +152,27 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	}
 	mr.RecordChanges(e.record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
+}
+
+// admitLogBucket checks, for a shared (ClusterProviderConfig) identity, that the bucket logs are to be written into
+// is one a Bucket of cr's namespace made or adopted — its ownership labels say so. Otherwise one tenant could write
+// into another's bucket with the platform's rights. With a namespaced config the tenant's own credentials decide.
+func (e *external) admitLogBucket(ctx context.Context, cr *v1alpha1.Bucket, logBucket string) error {
+	if !e.acct.Shared || logBucket == meta.GetExternalName(cr) {
+		return nil
+	}
+	a, err := e.api.Attrs(ctx, logBucket)
+	switch {
+	case err == nil:
+	case gcsclient.IsNotFound(err):
+		return errors.Errorf("log bucket %q does not exist", logBucket)
+	default:
+		return errors.Wrapf(gcsclient.Clean(err), "cannot get the log bucket %q", logBucket)
+	}
+	if !mr.GCP.InNamespace(a.Labels, cr.GetNamespace()) {
+		return errors.Errorf("log bucket %q is not a Bucket of namespace %s: through a ClusterProviderConfig a Bucket may only log into buckets its namespace's Buckets made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", logBucket, cr.GetNamespace())
+	}
+	return nil
 }
 
 // Delete deletes the bucket. With forceDestroy every object generation goes first, a batch per reconcile; without

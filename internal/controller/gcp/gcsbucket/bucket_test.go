@@ -174,3 +174,42 @@ func TestRetentionLock(t *testing.T) {
 		})
 	}
 }
+
+// Through a shared identity, logs may only go into a bucket of the Bucket's own namespace.
+func TestLogBucketTenancy(t *testing.T) {
+	logged := func(b *v1alpha1.Bucket) {
+		b.Spec.ForProvider.Logging = &v1alpha1.BucketLogging{LogBucket: ptr.To("logs")}
+	}
+	ofNS := func(ns string) *storage.BucketAttrs {
+		return &storage.BucketAttrs{Name: "logs", Labels: mr.GCP.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}
+	}
+	cases := map[string]struct {
+		reason     string
+		shared     bool
+		logBucket  *storage.BucketAttrs
+		errHas     string
+		wantCreate bool
+	}{
+		"Namespaced":    {reason: "A namespaced config's credentials decide.", logBucket: ofNS("team-b"), wantCreate: true},
+		"SharedOwn":     {reason: "Through a shared config, a log bucket of the same namespace is admitted.", shared: true, logBucket: ofNS("team-a"), wantCreate: true},
+		"SharedOther":   {reason: "Through a shared config, another namespace's bucket is refused before the create.", shared: true, logBucket: ofNS("team-b"), errHas: "is not a Bucket of namespace team-a"},
+		"SharedForeign": {reason: "… and so is a bucket no Bucket made.", shared: true, logBucket: &storage.BucketAttrs{Name: "logs"}, errHas: "is not a Bucket of namespace team-a"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := &fake.Buckets{Bucket: tc.logBucket}
+			e := ext(f)
+			e.acct.Shared = tc.shared
+			_, err := e.Create(context.Background(), newBucket(logged))
+			if tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
+				t.Errorf("%s\nwant %q, got %v", tc.reason, tc.errHas, err)
+			}
+			if tc.errHas == "" && err != nil {
+				t.Errorf("%s\n%v", tc.reason, err)
+			}
+			if (f.Created != nil) != tc.wantCreate {
+				t.Errorf("%s\ncreated: %t", tc.reason, f.Created != nil)
+			}
+		})
+	}
+}
