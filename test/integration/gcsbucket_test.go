@@ -231,7 +231,9 @@ func TestGCSBucketLogBucketTenancy(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := "sneaky-" + suffix()
-	create(t, gcsBucket(b, name, func(bk *gcsv1alpha1.Bucket) { bk.Spec.ForProvider.Logging = &gcsv1alpha1.BucketLogging{LogBucket: ptr.To(theirs)} }))
+	create(t, gcsBucket(b, name, func(bk *gcsv1alpha1.Bucket) {
+		bk.Spec.ForProvider.Logging = &gcsv1alpha1.BucketLogging{LogBucket: ptr.To(theirs)}
+	}))
 	waitMR(t, b, name, "refused", func() managedObj { return &gcsv1alpha1.Bucket{} }, func(mg managedObj) (bool, string) {
 		return syncError("is not a Bucket of namespace " + b)(mg.GetCondition(xpv2.TypeSynced))
 	})
