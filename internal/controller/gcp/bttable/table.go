@@ -33,14 +33,6 @@ const (
 	errDelete   = "cannot delete the table"
 )
 
-// endpoint is the Bigtable endpoint override of an account, for claims.
-func endpoint(a *credentials.GCPAccount) string {
-	if a.Endpoints.Bigtable == nil {
-		return ""
-	}
-	return a.Endpoints.Bigtable.Address
-}
-
 // instance is where a table lives, for claims: table IDs are unique within an instance.
 func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
 
@@ -48,7 +40,7 @@ func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Table, btclient.TableAPI]{
 		GroupKind: v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
-		Location: instance, Endpoint: endpoint, NewAPI: btclient.Tables,
+		Location: instance, Endpoint: gcpmr.BigtableEndpoint, NewAPI: btclient.Tables,
 		NewExternal: func(api btclient.TableAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Table] {
 			return &external{api: api, acct: acct, record: record, claims: o.Claims}
 		},
@@ -68,7 +60,7 @@ type external struct {
 }
 
 func (e *external) scope() mr.ScopeFunc[*v1alpha1.Table] {
-	return gcpmr.Scope[*v1alpha1.Table](v1alpha1.TableGroupVersionKind, e.acct, endpoint, instance)
+	return gcpmr.Scope[*v1alpha1.Table](v1alpha1.TableGroupVersionKind, e.acct, gcpmr.BigtableEndpoint, instance)
 }
 
 // Observe reads the table, decides whether it is this Table's — by its claim, since tables carry no labels — and

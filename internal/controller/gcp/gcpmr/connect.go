@@ -10,6 +10,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -103,4 +104,20 @@ func Scope[T resource.Managed](gvk schema.GroupVersionKind, acct *credentials.GC
 		}
 		return claim.Scope{Kind: gvk, Account: account, Location: loc, Name: meta.GetExternalName(cr)}, nil
 	}
+}
+
+// PubSubEndpoint is the account's Pub/Sub endpoint override, for claims ("" for Google's).
+func PubSubEndpoint(a *credentials.GCPAccount) string { return grpcEndpoint(a.Endpoints.PubSub) }
+
+// BigtableEndpoint is the account's Bigtable endpoint override, for claims ("" for Google's).
+func BigtableEndpoint(a *credentials.GCPAccount) string { return grpcEndpoint(a.Endpoints.Bigtable) }
+
+// StorageEndpoint is the account's Cloud Storage endpoint override, for claims ("" for Google's).
+func StorageEndpoint(a *credentials.GCPAccount) string { return ptr.Deref(a.Endpoints.Storage, "") }
+
+func grpcEndpoint(e *apisv1alpha1.GCPGRPCEndpoint) string {
+	if e == nil {
+		return ""
+	}
+	return e.Address
 }

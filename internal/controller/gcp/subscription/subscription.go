@@ -35,19 +35,11 @@ const (
 	errGetTopic = "cannot get the topic"
 )
 
-// endpoint is the Pub/Sub endpoint override of an account, for claims.
-func endpoint(a *credentials.GCPAccount) string {
-	if a.Endpoints.PubSub == nil {
-		return ""
-	}
-	return a.Endpoints.PubSub.Address
-}
-
 // SetupGated registers the Subscription controller once the Subscription CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Subscription, pubsubclient.SubscriptionAPI]{
 		GroupKind: v1alpha1.SubscriptionGroupKind, GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: &v1alpha1.SubscriptionList{},
-		Endpoint: endpoint, NewAPI: pubsubclient.Subscriptions,
+		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Subscriptions,
 		NewExternal: func(api pubsubclient.SubscriptionAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Subscription] {
 			return &external{api: api, acct: acct, record: record, claims: o.Claims}
 		},
@@ -87,7 +79,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Subscription](v1alpha1.SubscriptionGroupVersionKind, e.acct, endpoint, nil), cr, false)
+	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Subscription](v1alpha1.SubscriptionGroupVersionKind, e.acct, gcpmr.PubSubEndpoint, nil), cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, s.GetLabels(), "subscription", "Subscription", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}

@@ -33,19 +33,11 @@ const (
 	errDelete = "cannot delete the topic"
 )
 
-// endpoint is the Pub/Sub endpoint override of an account, for claims.
-func endpoint(a *credentials.GCPAccount) string {
-	if a.Endpoints.PubSub == nil {
-		return ""
-	}
-	return a.Endpoints.PubSub.Address
-}
-
 // SetupGated registers the Topic controller once the Topic CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Topic, pubsubclient.TopicAPI]{
 		GroupKind: v1alpha1.TopicGroupKind, GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: &v1alpha1.TopicList{},
-		Endpoint: endpoint, NewAPI: pubsubclient.Topics,
+		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Topics,
 		NewExternal: func(api pubsubclient.TopicAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Topic] {
 			return &external{api: api, acct: acct, record: record, claims: o.Claims}
 		},
@@ -82,7 +74,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Topic](v1alpha1.TopicGroupVersionKind, e.acct, endpoint, nil), cr, false)
+	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Topic](v1alpha1.TopicGroupVersionKind, e.acct, gcpmr.PubSubEndpoint, nil), cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, t.GetLabels(), "topic", "Topic", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
