@@ -15,6 +15,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/test/harness"
@@ -86,6 +87,15 @@ func TestCloudCallMetric(t *testing.T) {
 	waitMR(t, ns, name, "Ready", func() managedObj { return &gcsv1alpha1.Bucket{} }, readySynced[managedObj])
 	if dm, dp := cloudCalls(t, "storage", "InsertBucket")-g0, gcsProxy.Count("InsertBucket", "")-q0; dm != 1 || dp != 1 {
 		t.Errorf("InsertBucket: metric counted %v, proxy saw %d; want 1 and 1", dm, dp)
+	}
+	// Pub/Sub over gRPC: the provider's interceptor and the emulator-side forwarder agree.
+	at := topicName(name)
+	pubsubProxy.Watch(at)
+	t0 := cloudCalls(t, "pubsub", "CreateTopic")
+	create(t, topic(ns, name))
+	waitMR(t, ns, name, "Ready", func() managedObj { return &pubsubv1alpha1.Topic{} }, readySynced[managedObj])
+	if dm, dp := cloudCalls(t, "pubsub", "CreateTopic")-t0, pubsubProxy.Count("CreateTopic", at); dm != 1 || dp != 1 {
+		t.Errorf("CreateTopic: metric counted %v, forwarder saw %d; want 1 and 1", dm, dp)
 	}
 }
 

@@ -241,3 +241,45 @@ func TestGCSBucketLogBucketTenancy(t *testing.T) {
 		t.Errorf("a refused Bucket reached InsertBucket %d times", n)
 	}
 }
+
+// Two namespaces' Buckets of one name through the shared default config, applied together, with the proxy holding
+// their inserts until both have arrived (or 8 s): the claim lets exactly one reach Cloud Storage. One Bucket is
+// Ready with the bucket labelled for it, the other refused, and the bucket sees one InsertBucket and nothing else.
+func TestRaceForOneGCSBucketName(t *testing.T) {
+	t.Parallel()
+	a, b, name := namespace(t), namespace(t), "race-"+suffix()
+	gcsProxy.Hold("InsertBucket", name, 2, 8*time.Second)
+	errs := make(chan error, 2)
+	for _, ns := range []string{a, b} {
+		go func() { errs <- kube.Create(context.Background(), gcsBucket(ns, name)) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(ns string) managedObj { return getMR(t, ns, name, &gcsv1alpha1.Bucket{}) }
+	var winner string
+	eventually(t, "one Bucket Ready and the other refused", func() (bool, string) {
+		ra, rb := readyOf(get(a)), readyOf(get(b))
+		sa, sb := get(a).GetCondition(xpv2.TypeSynced), get(b).GetCondition(xpv2.TypeSynced)
+		switch {
+		case ra && !rb && sb.Status == "False":
+			winner = a
+		case rb && !ra && sa.Status == "False":
+			winner = b
+		default:
+			return false, fmt.Sprintf("%s ready=%t %q; %s ready=%t %q", a, ra, sa.Message, b, rb, sb.Message)
+		}
+		return true, ""
+	})
+	if n := gcsProxy.Count("InsertBucket", name); n != 1 {
+		t.Errorf("InsertBucket calls for one name: want 1, got %d", n)
+	}
+	if got := cloudGCS(t, name).Labels[gcpMarker.NamespaceKey]; got != winner {
+		t.Errorf("the bucket is labelled for %q, want the winner %s", got, winner)
+	}
+	if m := gcsProxy.Mutating(name); len(m) != 1 {
+		t.Errorf("mutating calls on the bucket: %v, want the one insert", opsOf(m))
+	}
+}
