@@ -218,6 +218,11 @@ func TestGCSBucketRetentionLock(t *testing.T) {
 	if n := gcsProxy.Count("PatchBucket", name) - patches; n != 0 {
 		t.Errorf("shortening a locked policy sent %d PATCHes", n)
 	}
+	// The refused spec does not hold up the deletion: a deleting Bucket is not compared with its spec.
+	deleteAndWait(t, ns, name, newObj)
+	if _, err := gcsClient(t).Bucket(name).Attrs(context.Background()); err == nil {
+		t.Errorf("the bucket is still there after its Bucket was deleted")
+	}
 }
 
 // Through the shared default config a Bucket may not log into another namespace's bucket: refused before the

@@ -89,6 +89,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	if err := e.claimAdopted(ctx, cr, adopt); err != nil {
 		return managed.ExternalObservation{}, err
 	}
+	if obs, deleting := mr.WhileDeleting(cr); deleting {
+		// Delete reads the table's deletion protection.
+		e.observed = t
+		return obs, nil
+	}
 	if e.changed, err = Changes(p, t); err != nil {
 		return managed.ExternalObservation{}, err
 	}

@@ -67,8 +67,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, err
 	}
 	p := cr.Spec.ForProvider
-	if err := gcpclient.ValidLabels(p.Labels); err != nil {
-		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+	// A resource being deleted is not refused for its spec: see mr.WhileDeleting.
+	if !meta.WasDeleted(cr) {
+		if err := gcpclient.ValidLabels(p.Labels); err != nil {
+			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+		}
 	}
 	o, err := e.api.Attrs(ctx, name)
 	switch {
@@ -81,6 +84,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Bucket](v1alpha1.BucketGroupVersionKind, e.acct, gcpmr.StorageEndpoint, nil), cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, o.Labels, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
+	}
+	if obs, deleting := mr.WhileDeleting(cr); deleting {
+		return obs, nil
 	}
 	desired, ignore := desiredLabels(cr, e.acct), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes)
 	set, remove := mr.TagChanges(desired, o.Labels, ignore)

@@ -57,7 +57,7 @@ func TestObserve(t *testing.T) {
 		"Drifted":  {reason: "Versioning off is a change.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels}, exists: true},
 		"Another":  {reason: "A bucket labelled for another Bucket is refused.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: map[string]string{"stateful-dev_namespace": "team-b", "stateful-dev_name": "orders-data"}}, errHas: "belongs to Bucket team-b/orders-data"},
 		"Unowned":  {reason: "An unlabelled bucket is not taken without adoptExisting.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU"}, errHas: "set spec.adoptExisting"},
-		"BadLabel": {reason: "Invalid labels are refused before any call.", errHas: "spec.forProvider.labels"},
+		"BadLabel": {reason: "Invalid labels are refused before any write.", bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels}, errHas: "spec.forProvider.labels"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -211,5 +211,20 @@ func TestLogBucketTenancy(t *testing.T) {
 				t.Errorf("%s\ncreated: %t", tc.reason, f.Created != nil)
 			}
 		})
+	}
+}
+
+// A Bucket being deleted is not compared with its spec: a spec the provider would refuse (here, another location)
+// does not hold up the deletion.
+func TestObserveWhileDeleting(t *testing.T) {
+	cr := newBucket(func(b *v1alpha1.Bucket) {
+		b.Spec.ForProvider.Location = "US"
+		now := metav1.Now()
+		b.SetDeletionTimestamp(&now)
+	})
+	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: mr.GCP.Tags(cr)}}
+	o, err := ext(f).Observe(context.Background(), cr)
+	if err != nil || !o.ResourceExists {
+		t.Errorf("a deleting Bucket's own bucket exists and nothing blocks the delete: %+v %v", o, err)
 	}
 }

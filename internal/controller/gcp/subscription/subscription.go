@@ -65,11 +65,14 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 		return managed.ExternalObservation{}, err
 	}
 	p := cr.Spec.ForProvider
-	if err := gcpclient.ValidLabels(p.Labels); err != nil {
-		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
-	}
-	if err := AdmitSpec(e.acct.Shared, p); err != nil {
-		return managed.ExternalObservation{}, err
+	// A resource being deleted is not refused for its spec: see mr.WhileDeleting.
+	if !meta.WasDeleted(cr) {
+		if err := gcpclient.ValidLabels(p.Labels); err != nil {
+			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+		}
+		if err := AdmitSpec(e.acct.Shared, p); err != nil {
+			return managed.ExternalObservation{}, err
+		}
 	}
 	s, err := e.api.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: pubsubclient.SubscriptionName(e.acct.ProjectID, id)})
 	switch {
@@ -82,6 +85,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Subscription](v1alpha1.SubscriptionGroupVersionKind, e.acct, gcpmr.PubSubEndpoint, nil), cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, s.GetLabels(), "subscription", "Subscription", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
+	}
+	if obs, deleting := mr.WhileDeleting(cr); deleting {
+		return obs, nil
 	}
 	labelDiff := mr.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), s.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
 	if e.changed, err = Changes(e.acct.ProjectID, p, s, labelDiff); err != nil {

@@ -206,8 +206,14 @@ func TestObserveRefusesSignedPushThroughSharedConfig(t *testing.T) {
 	cr := newSub(func(s *v1alpha1.Subscription) {
 		s.Spec.ForProvider.PushConfig = &v1alpha1.PushConfig{PushEndpoint: ptr.To("https://e"), OIDCToken: &v1alpha1.OIDCToken{ServiceAccountEmail: ptr.To("a@p.iam.gserviceaccount.com")}}
 	})
-	f := &fake.Subscriptions{}
+	f := &fake.Subscriptions{Subscription: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: mr.GCP.Tags(cr)}}
 	if _, err := ext(f, true).Observe(context.Background(), cr); err == nil || !strings.Contains(err.Error(), "needs a namespaced ProviderConfig") {
 		t.Errorf("want the refusal, got %v", err)
+	}
+	// Being deleted, the same spec does not hold up the deletion.
+	now := metav1.Now()
+	cr.SetDeletionTimestamp(&now)
+	if o, err := ext(f, true).Observe(context.Background(), cr); err != nil || !o.ResourceExists {
+		t.Errorf("a deleting Subscription is not refused for its spec: %+v %v", o, err)
 	}
 }

@@ -63,8 +63,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	if err := ValidateName(id); err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if err := gcpclient.ValidLabels(cr.Spec.ForProvider.Labels); err != nil {
-		return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+	// A resource being deleted is not refused for its spec: see mr.WhileDeleting.
+	if !meta.WasDeleted(cr) {
+		if err := gcpclient.ValidLabels(cr.Spec.ForProvider.Labels); err != nil {
+			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
+		}
 	}
 	t, err := e.api.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: pubsubclient.TopicName(e.acct.ProjectID, id)})
 	switch {
@@ -77,6 +80,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Topic](v1alpha1.TopicGroupVersionKind, e.acct, gcpmr.PubSubEndpoint, nil), cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, t.GetLabels(), "topic", "Topic", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
+	}
+	if obs, deleting := mr.WhileDeleting(cr); deleting {
+		return obs, nil
 	}
 	p := cr.Spec.ForProvider
 	labelDiff := mr.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), t.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
