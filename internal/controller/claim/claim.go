@@ -87,7 +87,17 @@ type Store struct {
 	namespace string
 	now       func() time.Time
 
-	held sync.Map // lease name → holder identity, for claims this process has seen held
+	// held remembers, by lease name, the claims this process has seen held or has written: who holds each and its
+	// latest recorded create attempt. Only the provider writes its claims (Take and Release, here), so what it
+	// last wrote or read stays true until it writes again; it answers LastAttempt without a read, which kinds
+	// whose ownership is the claim alone (Bigtable tables, no labels) ask on every poll.
+	held sync.Map // lease name → claimed
+}
+
+// claimed is what held remembers of one claim.
+type claimed struct {
+	holder  string
+	attempt time.Time
 }
 
 // NewStore returns a Store of claims in namespace.
@@ -101,7 +111,7 @@ func NewStore(kube client.Client, reader client.Reader, namespace string) *Store
 // exists, keep protecting it.
 func (st *Store) Take(ctx context.Context, s Scope, h Holder, attempt bool) error {
 	name := s.leaseName()
-	if v, ok := st.held.Load(name); ok && v == identity(h) && !attempt {
+	if v, ok := st.held.Load(name); ok && v.(claimed).holder == identity(h) && !attempt {
 		return nil
 	}
 	now := metav1.NewMicroTime(st.now())
@@ -113,7 +123,7 @@ func (st *Store) Take(ctx context.Context, s Scope, h Holder, attempt bool) erro
 	err := st.kube.Create(ctx, l)
 	switch {
 	case err == nil:
-		st.held.Store(name, identity(h))
+		st.held.Store(name, claimed{holder: identity(h), attempt: now.Time})
 		return nil
 	case !kerrors.IsAlreadyExists(err):
 		return errors.Wrapf(err, "cannot claim %s %q", s.Kind.Kind, s.Name)
@@ -134,7 +144,7 @@ func (st *Store) Take(ctx context.Context, s Scope, h Holder, attempt bool) erro
 		cur.Spec.AcquireTime, cur.Spec.RenewTime = &now, &now
 	}
 	if holder == identity(h) && !attempt && cur.Annotations[AnnotationUID] == string(h.GetUID()) {
-		st.held.Store(name, identity(h))
+		st.remember(name, cur)
 		return nil
 	}
 	if attempt {
@@ -147,14 +157,28 @@ func (st *Store) Take(ctx context.Context, s Scope, h Holder, attempt bool) erro
 	if err := st.kube.Update(ctx, cur); err != nil {
 		return errors.Wrapf(err, "cannot claim %s %q", s.Kind.Kind, s.Name)
 	}
-	st.held.Store(name, identity(h))
+	st.remember(name, cur)
 	return nil
 }
 
-// LastAttempt returns when h last attempted to create s, and false when h does not hold the claim.
+// remember records a claim as read or written.
+func (st *Store) remember(name string, l *coordinationv1.Lease) {
+	c := claimed{holder: ptr.Deref(l.Spec.HolderIdentity, "")}
+	if l.Spec.RenewTime != nil {
+		c.attempt = l.Spec.RenewTime.Time
+	}
+	st.held.Store(name, c)
+}
+
+// LastAttempt returns when h last attempted to create s, and false when h does not hold the claim. A claim this
+// process remembers h holding is answered without a read.
 func (st *Store) LastAttempt(ctx context.Context, s Scope, h Holder) (time.Time, bool, error) {
+	name := s.leaseName()
+	if v, ok := st.held.Load(name); ok && v.(claimed).holder == identity(h) && !v.(claimed).attempt.IsZero() {
+		return v.(claimed).attempt, true, nil
+	}
 	cur := &coordinationv1.Lease{}
-	err := st.reader.Get(ctx, types.NamespacedName{Namespace: st.namespace, Name: s.leaseName()}, cur)
+	err := st.reader.Get(ctx, types.NamespacedName{Namespace: st.namespace, Name: name}, cur)
 	switch {
 	case kerrors.IsNotFound(err):
 		return time.Time{}, false, nil
@@ -164,6 +188,7 @@ func (st *Store) LastAttempt(ctx context.Context, s Scope, h Holder) (time.Time,
 	if ptr.Deref(cur.Spec.HolderIdentity, "") != identity(h) || cur.Spec.RenewTime == nil {
 		return time.Time{}, false, nil
 	}
+	st.remember(name, cur)
 	return cur.Spec.RenewTime.Time, true, nil
 }
 

@@ -119,3 +119,45 @@ func TestLastAttemptAndRelease(t *testing.T) {
 		t.Errorf("after release the name is free: %v", err)
 	}
 }
+
+// countingReader counts the reads that reach the API server.
+type countingReader struct {
+	client.Reader
+	gets *int
+}
+
+func (r countingReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	*r.gets++
+	return r.Reader.Get(ctx, key, obj, opts...)
+}
+
+// A claim whose ownership is asked on every poll (kinds without a marker) costs a read at most once per process:
+// after the claim is taken, none; after a restart, one.
+func TestLastAttemptRemembered(t *testing.T) {
+	sc := Scope{Kind: gvk, Account: "123456789012", Name: "data"}
+	a := mr("team-a", "data")
+	st, _ := store(a)
+	gets := 0
+	st.reader = countingReader{Reader: st.reader, gets: &gets}
+	ctx := context.Background()
+	if err := st.Take(ctx, sc, a, true); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, held, err := st.LastAttempt(ctx, sc, a); err != nil || !held {
+			t.Fatalf("held %t, %v", held, err)
+		}
+	}
+	if gets != 0 {
+		t.Errorf("reads after taking the claim: %d, want 0", gets)
+	}
+	st.held.Clear() // a restarted process
+	for range 3 {
+		if _, held, err := st.LastAttempt(ctx, sc, a); err != nil || !held {
+			t.Fatalf("held %t, %v", held, err)
+		}
+	}
+	if gets != 1 {
+		t.Errorf("reads after a restart: %d, want 1", gets)
+	}
+}
