@@ -145,10 +145,9 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), errUpdate)
 		}
 	}
-	if lock && !patch {
+	if lock {
 		// Irreversible: only with the metageneration of the observation that showed the policy the spec asks to
-		// lock, so a policy changed since — by anyone — is never locked. A PATCH in this round changes the
-		// metageneration: the lock waits for the next observation.
+		// lock, so a policy changed since — by anyone — is never locked.
 		if err := e.api.LockRetentionPolicy(ctx, name, e.observed.MetaGeneration); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), "cannot lock the bucket's retention policy")
 		}

@@ -15,6 +15,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
@@ -143,27 +144,39 @@ func TestRetentionLock(t *testing.T) {
 		return mr.GCP.DesiredTags(b, nil, map[string]string{"managed-by": "ps"})
 	}
 	cases := map[string]struct {
-		reason    string
-		period    time.Duration
-		wantLocks []int64
-		wantPatch bool
+		reason     string
+		period     time.Duration
+		versioning bool
+		wantLocks  []int64
+		wantPatch  bool
 	}{
 		"PeriodRight": {reason: "The period is the spec's: the lock alone, with the observed metageneration.", period: 24 * time.Hour, wantLocks: []int64{7}},
 		"PeriodOff":   {reason: "The period differs: the PATCH first, no lock this round.", period: time.Hour, wantPatch: true},
+		"OtherChange": {reason: "The period is right but another field differs: the PATCH first, no lock, and no event says it was locked.", period: 24 * time.Hour, versioning: true, wantPatch: true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			cr := newBucket(func(b *v1alpha1.Bucket) {
 				b.Spec.ForProvider.RetentionPolicy = &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h"), Locked: ptr.To(true)}
+				if tc.versioning {
+					b.Spec.ForProvider.Versioning = ptr.To(true)
+				}
 			})
 			f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: own(cr), MetaGeneration: 7,
 				RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: tc.period}}}
 			e := ext(f)
+			rec := &awstest.Recorder{}
+			e.record = rec
 			if _, err := e.Observe(context.Background(), cr); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := e.Update(context.Background(), cr); err != nil {
 				t.Fatal(err)
+			}
+			for _, ev := range rec.Events {
+				if strings.Contains(ev.Message, fieldLock) != (len(tc.wantLocks) > 0) {
+					t.Errorf("%s\nevent %q: it must name the lock exactly when the lock was sent", tc.reason, ev.Message)
+				}
 			}
 			if diff := cmp.Diff(tc.wantLocks, f.Locks); diff != "" {
 				t.Errorf("%s\nlocks: -want, +got:\n%s", tc.reason, diff)

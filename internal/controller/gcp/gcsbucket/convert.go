@@ -180,9 +180,6 @@ func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []st
 	if patch != nil {
 		l.Add("retentionPolicy", func(u *storage.BucketAttrsToUpdate) { u.RetentionPolicy = patch })
 	}
-	if lock {
-		l.Add(fieldLock, nil)
-	}
 	if lg := p.Logging; lg != nil && !loggingInSync(*lg, o.Logging) {
 		l.Add("logging", func(u *storage.BucketAttrsToUpdate) {
 			u.Logging = &storage.BucketLogging{}
@@ -190,6 +187,11 @@ func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []st
 				u.Logging = &storage.BucketLogging{LogBucket: *lg.LogBucket, LogObjectPrefix: ptr.Deref(lg.LogObjectPrefix, logPrefixOf(o))}
 			}
 		})
+	}
+	// The lock goes alone: any PATCH changes the metageneration the lock is conditioned on, so with other changes
+	// it waits for the observation after them (and is not reported as applied meanwhile).
+	if lock && len(l) == 0 {
+		l.Add(fieldLock, nil)
 	}
 	return l, nil
 }
@@ -232,7 +234,7 @@ func loggingInSync(want v1alpha1.BucketLogging, got *storage.BucketLogging) bool
 }
 
 // Update is the one PATCH that applies every change, and whether there is one; lock says the retention policy is
-// to be locked (alone: retentionChange asks for it only when nothing else in the policy differs).
+// to be locked (Changes lists the lock only alone).
 func Update(l change.List[update]) (u storage.BucketAttrsToUpdate, patch, lock bool) {
 	for _, c := range l {
 		if c.Request == nil {
