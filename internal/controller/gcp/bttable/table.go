@@ -41,8 +41,8 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Table, btclient.TableAPI]{
 		GroupKind: v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
 		Location: instance, Endpoint: gcpmr.BigtableEndpoint, NewAPI: btclient.Tables,
-		NewExternal: func(api btclient.TableAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		NewExternal: func(api btclient.TableAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Table]) managed.TypedExternalClient[*v1alpha1.Table] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
 		},
 	})
 }
@@ -52,15 +52,12 @@ type external struct {
 	api btclient.TableAPI
 	// claims are the only marker a Bigtable table has: what this resource created, and who holds a name.
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.Table]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
 	observed *adminpb.Table
 	changed  change.List[request]
-}
-
-func (e *external) scope() mr.ScopeFunc[*v1alpha1.Table] {
-	return gcpmr.Scope[*v1alpha1.Table](v1alpha1.TableGroupVersionKind, e.acct, gcpmr.BigtableEndpoint, instance)
 }
 
 // Observe reads the table, decides whether it is this Table's — by its claim, since tables carry no labels — and
@@ -81,7 +78,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
 	// A create whose answer was lost leaves a table this Table may have made: the crash window covers it.
-	own := mr.OwnRecord(ctx, e.claims, e.scope(), cr, true)
+	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, true)
 	adopt := ptr.Deref(cr.Spec.AdoptExisting, false)
 	if absent, err := mr.GCP.Claim(cr, adopt, own, nil, "table", "Table", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, e.claimedBy(ctx, cr, id, err)
@@ -115,7 +112,7 @@ func (e *external) claimAdopted(ctx context.Context, cr *v1alpha1.Table, adopt b
 	if !adopt || e.claims == nil || mr.OnlyObserves(cr.GetManagementPolicies()) || meta.WasDeleted(cr) {
 		return nil
 	}
-	s, err := e.scope()(ctx, cr)
+	s, err := e.scope(ctx, cr)
 	if err != nil {
 		return err
 	}
@@ -128,7 +125,7 @@ func (e *external) claimedBy(ctx context.Context, cr *v1alpha1.Table, id string,
 	if err == nil || e.claims == nil {
 		return err
 	}
-	s, serr := e.scope()(ctx, cr)
+	s, serr := e.scope(ctx, cr)
 	if serr != nil {
 		return err
 	}

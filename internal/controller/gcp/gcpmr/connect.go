@@ -37,8 +37,9 @@ type Kind[T resource.ModernManaged, API any] struct {
 	NewAPI func(ctx context.Context, acct *credentials.GCPAccount) (API, error)
 	// Invalid reports whether an error is the service rejecting the input (gRPC InvalidArgument when nil).
 	Invalid func(error) bool
-	// NewExternal returns the external client for one reconcile.
-	NewExternal func(api API, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[T]
+	// NewExternal returns the external client for one reconcile. scope is the claim scope the connector wraps it
+	// with: the client's ownership record (mr.OwnRecord) must read the same claim.
+	NewExternal func(api API, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[T]) managed.TypedExternalClient[T]
 }
 
 // SetupGated registers the kind's controller once its CRD exists.
@@ -85,8 +86,8 @@ func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExt
 	if invalid == nil {
 		invalid = gcpclient.IsInvalidInput
 	}
-	ext := &mr.Claimed[T]{TypedExternalClient: c.kind.NewExternal(api, acct, c.record), Claims: c.claims,
-		Scope: Scope[T](c.kind.GVK, acct, c.kind.Endpoint, c.kind.Location), Invalid: invalid}
+	scope := Scope[T](c.kind.GVK, acct, c.kind.Endpoint, c.kind.Location)
+	ext := &mr.Claimed[T]{TypedExternalClient: c.kind.NewExternal(api, acct, c.record, scope), Claims: c.claims, Scope: scope, Invalid: invalid}
 	return setup.Guarded(c.secrets, ext), nil
 }
 

@@ -42,8 +42,8 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Bucket, gcsclient.BucketAPI]{
 		GroupKind: v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
 		Endpoint: gcpmr.StorageEndpoint, NewAPI: gcsclient.Buckets, Invalid: gcsclient.IsInvalidInput,
-		NewExternal: func(api gcsclient.BucketAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		NewExternal: func(api gcsclient.BucketAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Bucket]) managed.TypedExternalClient[*v1alpha1.Bucket] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
 		},
 	})
 }
@@ -52,6 +52,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 type external struct {
 	api    gcsclient.BucketAPI
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.Bucket]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
@@ -81,7 +82,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcsclient.Clean(err), errGet)
 	}
-	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Bucket](v1alpha1.BucketGroupVersionKind, e.acct, gcpmr.StorageEndpoint, nil), cr, false)
+	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, o.Labels, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}

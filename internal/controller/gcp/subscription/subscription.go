@@ -40,8 +40,8 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Subscription, pubsubclient.SubscriptionAPI]{
 		GroupKind: v1alpha1.SubscriptionGroupKind, GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: &v1alpha1.SubscriptionList{},
 		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Subscriptions,
-		NewExternal: func(api pubsubclient.SubscriptionAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Subscription] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		NewExternal: func(api pubsubclient.SubscriptionAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Subscription]) managed.TypedExternalClient[*v1alpha1.Subscription] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
 		},
 	})
 }
@@ -50,6 +50,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 type external struct {
 	api    pubsubclient.SubscriptionAPI
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.Subscription]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
@@ -82,7 +83,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Subscription](v1alpha1.SubscriptionGroupVersionKind, e.acct, gcpmr.PubSubEndpoint, nil), cr, false)
+	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, s.GetLabels(), "subscription", "Subscription", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}

@@ -38,8 +38,8 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Topic, pubsubclient.TopicAPI]{
 		GroupKind: v1alpha1.TopicGroupKind, GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: &v1alpha1.TopicList{},
 		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Topics,
-		NewExternal: func(api pubsubclient.TopicAPI, acct *credentials.GCPAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Topic] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims}
+		NewExternal: func(api pubsubclient.TopicAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Topic]) managed.TypedExternalClient[*v1alpha1.Topic] {
+			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
 		},
 	})
 }
@@ -49,6 +49,7 @@ type external struct {
 	api pubsubclient.TopicAPI
 	// claims record what this resource created: ownership labels another tool wiped are restored, not disowned.
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.Topic]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
@@ -77,7 +78,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	own := mr.OwnRecord(ctx, e.claims, gcpmr.Scope[*v1alpha1.Topic](v1alpha1.TopicGroupVersionKind, e.acct, gcpmr.PubSubEndpoint, nil), cr, false)
+	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
 	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, t.GetLabels(), "topic", "Topic", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
