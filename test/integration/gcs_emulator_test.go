@@ -4,15 +4,15 @@ package integration
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/storage"
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
+
+	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 )
 
 // gcsClient is the Cloud Storage SDK against the patched fake-gcs-server, without the provider.
@@ -126,7 +126,7 @@ func TestGCSEmulatorKeepsBucketFields(t *testing.T) {
 		t.Errorf("the retention policy is not locked")
 	}
 	_, err = b.Update(ctx, storage.BucketAttrsToUpdate{RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: time.Minute}})
-	if code(err) != http.StatusForbidden {
+	if gcsclient.Code(err) != http.StatusForbidden {
 		t.Errorf("shortening a locked retention policy: want 403, got %v", err)
 	}
 
@@ -143,15 +143,7 @@ func TestGCSEmulatorKeepsBucketFields(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.Delete(ctx); code(err) != http.StatusConflict {
+	if err := other.Delete(ctx); gcsclient.Code(err) != http.StatusConflict {
 		t.Errorf("deleting a non-empty bucket: want 409, got %v", err)
 	}
-}
-
-func code(err error) int {
-	var g *googleapi.Error
-	if errors.As(err, &g) {
-		return g.Code
-	}
-	return 0
 }

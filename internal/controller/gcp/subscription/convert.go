@@ -2,7 +2,6 @@ package subscription
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
@@ -84,9 +83,11 @@ func parse(p v1alpha1.SubscriptionParameters) (durations, error) {
 		return d, err
 	}
 	if p.ExpirationTTL != nil && *p.ExpirationTTL != expirationNever {
-		if d.ttl, err = pubsubclient.Duration("expirationTTL", p.ExpirationTTL, minExpirationTTL, math.MaxInt64); err != nil {
+		ttl, err := time.ParseDuration(*p.ExpirationTTL)
+		if err != nil || ttl < minExpirationTTL {
 			return d, errors.Errorf("spec.forProvider.expirationTTL %q: use a duration of at least 24h, or never", *p.ExpirationTTL)
 		}
+		d.ttl = durationpb.New(ttl)
 	}
 	if r := p.RetryPolicy; r != nil {
 		if d.minBackoff, err = pubsubclient.Duration("retryPolicy.minimumBackoff", r.MinimumBackoff, 0, maxBackoff); err != nil {
