@@ -56,8 +56,17 @@ func TestDBInstanceInvalidStateRetried(t *testing.T) {
 	waitDB(t, ns, name, "Ready", dbReady)
 	proxy.Respond("ModifyDBInstance", name, 400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidDBInstanceState</Code><Message>Instance is not in available state.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`, 1)
 	updateDB(t, ns, name, func(db *rdsv1alpha1.DBInstance) { db.Spec.ForProvider.BackupRetentionPeriod = ptr.To(int32(14)) })
-	waitDB(t, ns, name, "saying it cannot modify now", func(db *rdsv1alpha1.DBInstance) (bool, string) {
-		return syncError("cannot be modified in its current state: retrying once it is available")(db.GetCondition(xpv2.TypeSynced))
+	// The refusal is said where it lasts: the Synced condition carries it only until the retry (a second later)
+	// succeeds, and a poll of the object can miss that window; the event the runtime records with the same text
+	// stays.
+	eventually(t, "saying it cannot modify now", func() (bool, string) {
+		evs := events(t, ns, name)
+		for _, e := range evs {
+			if strings.HasPrefix(e, "CannotUpdateExternalResource: ") && strings.Contains(e, "cannot be modified in its current state: retrying once it is available") {
+				return true, ""
+			}
+		}
+		return false, strings.Join(evs, "; ")
 	})
 	waitDB(t, ns, name, "Ready after the retry", func(db *rdsv1alpha1.DBInstance) (bool, string) {
 		ok, why := dbReady(db)
