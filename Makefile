@@ -113,5 +113,24 @@ dev-crossplane: check-moto control-plane vault fake-gcs crossplane xpkg ## make 
 	@KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server go run ./hack/dev -dir _output/dev-crossplane \
 	  -crossplane "$$(hack/build-crossplane.sh)" -xpkgs "$(foreach a,$(XPKG_ARCHES),$(abspath $(OUTPUT))/xpkg/provider-stateful-$(VERSION)-$(a).xpkg)"
 
+# make bench: N resources per burst, RUNS fresh stacks, SCENARIOS (S0 and the floors always run), ARGS more
+# hack/bench flags (-poll 10m -provider-env GOMAXPROCS=1 ...). Not part of make test: about 10 minutes per run at
+# N=2000 on 2 cores.
+N ?= 2000
+RUNS ?= 3
+SCENARIOS ?= S0,S1,S2,S3,S4,S5,mixed,S6
+ARGS ?=
+
+.PHONY: bench
+bench: check-moto control-plane vault fake-gcs build ## The benchmark (BENCHMARKS.md, BENCHMARKS.json): N=, RUNS=, SCENARIOS=, ARGS=.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server \
+	  go run ./hack/bench -n $(N) -runs $(RUNS) -scenarios $(SCENARIOS) $(ARGS)
+
+.PHONY: profile
+profile: check-moto control-plane vault build ## pprof CPU and heap of the provider in the cold burst and steady state, into _output/profile.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault \
+	  go run ./hack/bench -n $(N) -runs 1 -scenarios S0,S1,S2 -profile _output/profile -out /dev/null -json _output/profile/bench.json $(ARGS)
+	@echo "go tool pprof -top _output/profile/s1-cpu-*.pb.gz   (and s2-cpu-*, s1-heap.pb.gz, s2-heap.pb.gz)"
+
 .PHONY: test
 test: lint check-generate unit fuzz check-xpkg compositions integration e2e ## Everything CI runs.

@@ -95,6 +95,7 @@ func (r *Resolver) Forget(ref ConfigRef) {
 // Close releases everything every config holds in Vault, for a provider shutting down: a restarted provider mints
 // new credentials, so the old ones would only linger until their TTL.
 func (r *Resolver) Close(ctx context.Context) {
+	r.secretCache.stopWatches()
 	r.mu.Lock()
 	accounts, vaults := r.accounts, r.vaults
 	r.accounts, r.vaults = map[accountKey]account{}, map[string]*vaultConn{}

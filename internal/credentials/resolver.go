@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"golang.org/x/oauth2"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -51,6 +50,8 @@ type Resolver struct {
 	// listeners are told when what a config's status shows changed (a login, a renewal, a failure).
 	lmu       sync.Mutex
 	listeners []func(ConfigRef)
+
+	secretCache secretCache
 
 	mu       sync.Mutex
 	accounts map[accountKey]account
@@ -168,15 +169,6 @@ func (r *Resolver) getConfigByRef(ctx context.Context, ref ConfigRef) (config, e
 	default:
 		return config{}, errors.Errorf("unsupported providerConfigRef kind %q: use ProviderConfig or ClusterProviderConfig", kind)
 	}
-}
-
-// readSecret returns the data of a Secret. Callers have already decided the namespace is allowed.
-func (r *Resolver) readSecret(ctx context.Context, namespace, name string) (map[string][]byte, error) {
-	s := &corev1.Secret{}
-	if err := r.secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, s); err != nil {
-		return nil, errors.Wrapf(err, "cannot get Secret %s/%s", namespace, name)
-	}
-	return s.Data, nil
 }
 
 // fingerprint hashes secret material so that a cache entry can tell when it changed without keeping it twice.

@@ -23,8 +23,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
+	"k8s.io/client-go/util/flowcontrol"
 	kptr "k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -39,6 +41,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/kstatus"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/controller/writes"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
 )
@@ -59,7 +62,9 @@ type Settings struct {
 	KubeBurst               int
 	MetricsAddress          string
 	HealthAddress           string
-	ManagementPolicies      bool
+	// PprofAddress serves net/http/pprof when set (make profile); empty or 0 disables it.
+	PprofAddress       string
+	ManagementPolicies bool
 	// ServiceAccount is the provider's own service account, "namespace/name": ClusterProviderConfigs without a
 	// serviceAccount log in to Vault as it.
 	ServiceAccount string
@@ -117,6 +122,7 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.KubeBurst, "kube-burst", s.KubeBurst, "Burst of Kubernetes API requests above --kube-qps.")
 	fs.StringVar(&s.MetricsAddress, "metrics-bind-address", s.MetricsAddress, "Address of the Prometheus metrics endpoint; 0 disables it.")
 	fs.StringVar(&s.HealthAddress, "health-probe-bind-address", s.HealthAddress, "Address of the /healthz and /readyz endpoints; 0 disables them.")
+	fs.StringVar(&s.PprofAddress, "pprof-bind-address", s.PprofAddress, "Address of the Go profiler's endpoints (/debug/pprof/); empty or 0 disables them.")
 	fs.StringVar(&s.ServiceAccount, "service-account", s.ServiceAccount, "The provider's own service account, namespace/name (the DeploymentRuntimeConfig's serviceAccountTemplate): ClusterProviderConfigs without a serviceAccount log in to Vault as it.")
 	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address", "A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
 	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use; when set, no other; repeat or separate with commas.")
@@ -126,23 +132,28 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 
 // New builds the provider's manager with every controller registered. Start it with mgr.Start.
 func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, error) {
-	cfg = rest.CopyConfig(cfg)
-	// controller-runtime sets no client-side limit; without one a burst of thousands of resources can overload
-	// the API server.
-	cfg.QPS, cfg.Burst = float32(s.KubeQPS), s.KubeBurst
-
+	cfg = restConfig(cfg, s)
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Cache: cache.Options{SyncPeriod: &s.SyncInterval},
-		// Secrets are never cached: an informer would hold every Secret of the cluster in memory and need
-		// cluster-wide list/watch. Credentials and connection Secrets are read and written directly.
+		// Secrets are never cached by an informer: it would hold every Secret of the cluster in memory and need
+		// cluster-wide list/watch. Credentials and connection Secrets are read and written directly; the
+		// credentials resolver watches the metadata of each Secret a config references to know when it changed.
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 		// Every status write of a managed resource carries what kstatus (Flux) reads: see package kstatus.
+		// Writes that would change nothing (an in-sync poll's status update) are not sent.
 		NewClient: func(cfg *rest.Config, o client.Options) (client.Client, error) {
 			c, err := client.New(cfg, o)
-			return kstatus.NewClient(c), err
+			if err != nil {
+				return nil, err
+			}
+			if o.Cache != nil && o.Cache.Reader != nil {
+				c = writes.SkipUnchanged(c, o.Cache.Reader)
+			}
+			return kstatus.NewClient(c), nil
 		},
 		Metrics:                    metricsserver.Options{BindAddress: s.MetricsAddress},
 		HealthProbeBindAddress:     s.HealthAddress,
+		PprofBindAddress:           s.PprofAddress,
 		LeaderElection:             s.LeaderElection,
 		LeaderElectionID:           "crossplane-leader-election-provider-stateful",
 		LeaderElectionResourceLock: resourcelock.LeasesResourceLock,
@@ -161,12 +172,17 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 
 	mrMetrics := managed.NewMRMetricRecorder()
 	stateMetrics := statemetrics.NewMRStateMetrics()
-	if err := registerMetrics(mrMetrics, stateMetrics, pmetrics.CloudCalls); err != nil {
+	if err := registerMetrics(mrMetrics, stateMetrics, pmetrics.CloudCalls, pmetrics.KubeRequests); err != nil {
 		return nil, err
 	}
 
 	creds := credentials.NewResolver(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient())
 	creds.WithLogger(log.WithValues("component", "credentials"))
+	mc, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot build the metadata client")
+	}
+	creds.WithSecretWatches(mc)
 	for _, a := range s.VaultInsecureAddresses {
 		if err := credentials.ValidateInsecureAddress(a); err != nil {
 			return nil, errors.Wrap(err, "--vault-insecure-address")
@@ -233,6 +249,18 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		return nil, errors.Wrap(err, "cannot add readiness check")
 	}
 	return mgr, nil
+}
+
+// restConfig is cfg with the provider's client-side limit and request metric. controller-runtime sets no limit;
+// without one a burst of thousands of resources can overload the API server. The limiter is one token bucket
+// shared by every client made from the config: left to client-go, each REST client (one per resource kind in
+// controller-runtime) builds its own from QPS and Burst, and --kube-qps would be a limit per kind.
+func restConfig(cfg *rest.Config, s Settings) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = float32(s.KubeQPS), s.KubeBurst
+	cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(cfg.QPS, cfg.Burst)
+	cfg.Wrap(pmetrics.CountKubeRequests)
+	return cfg
 }
 
 // A listFlag is a repeatable, comma-separated string flag.

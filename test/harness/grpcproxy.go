@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -176,6 +177,7 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 
 func (p *GRPCProxy) record(full string, req []byte, err error) {
 	c := Call{Service: strings.TrimPrefix(full[:strings.LastIndexByte(full, '/')], "/"), Operation: full[strings.LastIndexByte(full, '/')+1:], Code: status.Code(err).String(), Body: req}
+	c.At = time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	// The longest watched name the request carries: "…/topics/orders-dlq" is not a call about "…/topics/orders".

@@ -31,6 +31,8 @@ type Call struct {
 	// Code is a gRPC call's status code ("OK", "NotFound", ...); empty for HTTP.
 	Code string
 	Body []byte
+	// At is when the answer was sent.
+	At time.Time
 }
 
 // A Proxy is a reverse proxy in front of a cloud emulator that records every request by service and operation
@@ -146,6 +148,7 @@ func (p *Proxy) wait(c Call) {
 func (p *Proxy) Close() { p.srv.Close() }
 
 func (p *Proxy) record(c Call) {
+	c.At = time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls = append(p.calls, c)
@@ -232,6 +235,20 @@ func (p *Proxy) Calls(filter func(Call) bool) []Call {
 		}
 	}
 	return out
+}
+
+// Len is how many calls the proxy has recorded: with Since, the calls of one phase.
+func (p *Proxy) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.calls)
+}
+
+// Since returns the calls recorded after the first n.
+func (p *Proxy) Since(n int) []Call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Call(nil), p.calls[min(n, len(p.calls)):]...)
 }
 
 // Count returns how many calls of operation were made on bucket (any bucket when empty).

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,7 +169,8 @@ func auditLog() string {
 }
 
 // noSecretListOrWatch checks, in the API server's audit log of the whole run, that the provider never listed or
-// watched Secrets (T20: no cluster-wide Secret informer, no Secret it does not use in memory).
+// watched Secrets other than one by name in its namespace — the metadata-only watch of a Secret a config
+// references (T20: no cluster-wide Secret informer, no Secret it does not use in memory).
 func noSecretListOrWatch() error {
 	events, err := harness.ReadAudit(auditLog(), providerAgent)
 	if err != nil {
@@ -178,8 +180,9 @@ func noSecretListOrWatch() error {
 		return fmt.Errorf("the audit log has no Secret request of the provider: the check would prove nothing")
 	}
 	for _, e := range events {
-		if e.ObjectRef.Resource == "secrets" && (e.Verb == "list" || e.Verb == "watch") {
-			return fmt.Errorf("the provider %sed Secrets in %q", e.Verb, e.ObjectRef.Namespace)
+		if e.ObjectRef.Resource == "secrets" && (e.Verb == "list" || e.Verb == "watch") &&
+			(e.ObjectRef.Namespace == "" || !strings.Contains(e.RequestURI, "fieldSelector=metadata.name%3D")) {
+			return fmt.Errorf("the provider %sed Secrets in %q (%s), not one Secret by name", e.Verb, e.ObjectRef.Namespace, e.RequestURI)
 		}
 	}
 	return nil

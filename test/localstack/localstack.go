@@ -58,6 +58,11 @@ type Options struct {
 	// (see crossplane.go). Unset, the CRDs are applied directly and Provider runs with an admin kubeconfig.
 	Crossplane string
 	Packages   []string
+	// DeferProvider leaves the provider to a later StartProvider (make bench measures the control plane alone
+	// first).
+	DeferProvider bool
+	// ProviderEnv is added to the provider process's environment (GOMAXPROCS, ...).
+	ProviderEnv []string
 }
 
 // A Stack is a running local stack.
@@ -175,6 +180,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
+	if o.DeferProvider {
+		return s, nil
+	}
 	if err := s.StartProvider(); err != nil {
 		return nil, err
 	}
@@ -250,11 +258,19 @@ func (s *Stack) StartProvider() error {
 	s.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	args := append([]string{"--metrics-bind-address=" + s.MetricsAddr, fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", hport)}, s.opts.ProviderArgs...)
 	s.opts.Log("starting the provider (log: %s)", filepath.Join(s.opts.Dir, "provider.log"))
-	s.provider, err = s.start("provider", s.opts.Provider, args...)
+	s.provider, err = s.startEnv("provider", s.opts.Provider, s.opts.ProviderEnv, args...)
 	if err != nil {
 		return err
 	}
 	return waitHTTP(context.Background(), fmt.Sprintf("http://127.0.0.1:%d/readyz", hport), 60*time.Second)
+}
+
+// ProviderPID is the provider process's ID, or 0 when it is not running.
+func (s *Stack) ProviderPID() int {
+	if s.provider == nil || s.provider.Process == nil {
+		return 0
+	}
+	return s.provider.Process.Pid
 }
 
 // KillProvider SIGKILLs the provider process.

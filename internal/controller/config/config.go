@@ -4,7 +4,6 @@
 package config
 
 import (
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/providerconfig"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -47,6 +46,7 @@ func Setup(mgr ctrl.Manager, o setup.Options) error {
 				providerconfig.WithLogger(o.Logger.WithValues("controller", name)),
 				providerconfig.WithRecorder(setup.Recorder(mgr, name))),
 			kube: mgr.GetClient(), creds: o.Credentials, kind: c.kind, newObj: c.newObj, managed: o.ManagedKinds,
+			settle: newSettle(settleInterval),
 		}
 		err := ctrl.NewControllerManagedBy(mgr).
 			Named(name).
@@ -54,7 +54,9 @@ func Setup(mgr ctrl.Manager, o setup.Options) error {
 			For(c.obj).
 			Watches(&v1alpha1.ProviderConfigUsage{}, &resource.EnqueueRequestForProviderConfig{Kind: c.kind}).
 			WatchesRawSource(source.Channel(changes(o.Credentials, c.kind), &handler.EnqueueRequestForObject{})).
-			Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+			// Not behind the global rate limiter: a config's reconciles are spaced by settle and must not take
+			// the managed resources' budget in a burst.
+			Complete(r)
 		if err != nil {
 			return err
 		}

@@ -42,11 +42,16 @@ type statusReconciler struct {
 	newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus)
 	// managed lists each managed kind, to find the resources that still use a deleted config.
 	managed []func() resource.ManagedList
+	// settle spaces the reconciles of a live config; see settle.
+	settle *settle
 }
 
 func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	if res, done, err := s.holdWhileUsed(ctx, req); done {
 		return res, err
+	}
+	if wait := s.settle.wait(ctx, s.kube, req, s.newObj); wait > 0 {
+		return reconcile.Result{RequeueAfter: wait}, nil
 	}
 	res, err := s.usage.Reconcile(ctx, req)
 	ref := credentials.ConfigRef{Kind: s.kind, Namespace: req.Namespace, Name: req.Name}

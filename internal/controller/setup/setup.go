@@ -78,6 +78,7 @@ func ManagedOptions(mgr ctrl.Manager, o Options, name string, connector managed.
 		managed.WithRecorder(Recorder(mgr, name)),
 		managed.WithPollInterval(o.PollInterval),
 		managed.WithDeterministicExternalName(true),
+		managed.WithInitializers(managed.InitializerFn(ExternalNameInMemory)),
 	}
 	if o.CreationGracePeriod > 0 {
 		opts = append(opts, managed.WithCreationGracePeriod(o.CreationGracePeriod))
@@ -92,6 +93,18 @@ func ManagedOptions(mgr ctrl.Manager, o Options, name string, connector managed.
 		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
 	}
 	return opts
+}
+
+// ExternalNameInMemory replaces crossplane-runtime's NameAsExternalName, which writes the managed resource to set
+// its external name before anything else happens: one write per resource on the way to Ready of the six the
+// runtime makes. Here the name is only set on the object in memory; the runtime's next write of the object — the
+// finalizer's, right after the first successful observation — persists it. Until then every reconcile derives the
+// same name again, so nothing acts on a different one.
+func ExternalNameInMemory(_ context.Context, mg resource.Managed) error {
+	if meta.GetExternalName(mg) == "" {
+		meta.SetExternalName(mg, mg.GetName())
+	}
+	return nil
 }
 
 // Managed registers a controller for the managed kind gvk (whose Go type is obj and list type list) with mgr.

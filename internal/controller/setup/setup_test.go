@@ -5,7 +5,9 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
@@ -32,6 +34,36 @@ func TestTrackUsage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if err := TrackUsage(context.Background(), tc.tracker, tc.mg); (err != nil) != tc.wantErr {
 				t.Errorf("%s\nTrackUsage: want error %t, got %v", tc.reason, tc.wantErr, err)
+			}
+		})
+	}
+}
+
+func TestExternalNameInMemory(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		annot  map[string]string
+		want   string
+	}{
+		"Unset": {
+			reason: "A resource without an external name is given its own name.",
+			want:   "orders",
+		},
+		"Set": {
+			reason: "An external name the user set is kept.",
+			annot:  map[string]string{meta.AnnotationKeyExternalName: "legacy-orders"},
+			want:   "legacy-orders",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := &v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Name: "orders", Annotations: tc.annot}}
+			// No client: the initializer cannot write; the runtime's finalizer update persists the name.
+			if err := ExternalNameInMemory(context.Background(), b); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, meta.GetExternalName(b)); diff != "" {
+				t.Errorf("%s\nexternal name: -want +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

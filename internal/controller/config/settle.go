@@ -1,0 +1,53 @@
+package config
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+)
+
+// settleInterval is the least time between two full reconciles of a live config. Every managed resource that
+// starts or stops using a config changes a ProviderConfigUsage, and each change queues the config: in a burst of
+// thousands of resources, reconciling each time would count every usage again and write the config's status
+// hundreds of times. Its user count may lag by this much; a deletion is never held back.
+const settleInterval = 10 * time.Second
+
+// settle remembers when each config was last reconciled in full.
+type settle struct {
+	interval time.Duration
+	now      func() time.Time
+	mu       sync.Mutex
+	last     map[reconcile.Request]time.Time
+}
+
+func newSettle(d time.Duration) *settle {
+	return &settle{interval: d, now: time.Now, last: map[reconcile.Request]time.Time{}}
+}
+
+// wait is how long the reconcile of req should wait: zero when it may run now (first time, interval passed, the
+// config gone or being deleted), which it records.
+func (s *settle) wait(ctx context.Context, kube client.Reader, req reconcile.Request, newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus)) time.Duration {
+	if s == nil {
+		return 0
+	}
+	obj, _, _ := newObj()
+	if err := kube.Get(ctx, req.NamespacedName, obj); err != nil || obj.GetDeletionTimestamp() != nil {
+		s.mu.Lock()
+		delete(s.last, req)
+		s.mu.Unlock()
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if t, ok := s.last[req]; ok && now.Sub(t) < s.interval {
+		return s.interval - now.Sub(t)
+	}
+	s.last[req] = now
+	return 0
+}
