@@ -45,7 +45,7 @@ func main() {
 	flag.DurationVar(&o.poll, "poll", time.Minute, "The provider's --poll.")
 	flag.DurationVar(&o.jitter, "jitter", 6*time.Second, "The provider's --poll-jitter.")
 	flag.IntVar(&o.steadyPolls, "steady-polls", 3, "Polls S2 measures.")
-	flag.IntVar(&o.workers, "workers", 10, "The provider's --max-concurrent-reconciles (per kind); floor (b) runs this many workers per kind.")
+	flag.IntVar(&o.workers, "workers", 25, "The provider's --max-concurrent-reconciles (per kind; 25 is its default); floor (b) runs this many workers per kind.")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "How long a burst may take to become Ready (or gone).")
 	flag.StringVar(&o.provider, "provider", "_output/provider", "The provider binary.")
 	flag.StringVar(&args, "provider-args", "", "More provider flags, space-separated (--max-reconcile-rate=100 ...).")

@@ -31,6 +31,9 @@ type Options struct {
 
 	// PollJitter spreads polls of many resources over time so that they do not all hit the cloud at once.
 	PollJitter time.Duration
+	// BusyPoll is the poll interval of a resource in a transitional state (an RDS instance creating or modifying,
+	// a DynamoDB table or index not ACTIVE), so that Ready and the next change follow the cloud closely.
+	BusyPoll time.Duration
 
 	// CreationGracePeriod is how long after a create a "not found" is not trusted: no second create happens
 	// while an eventually consistent API has not caught up.

@@ -4,7 +4,6 @@ package dbinstance
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -42,9 +41,6 @@ const (
 	groupPassword = "masterUserPassword"
 )
 
-// busyPoll is the poll interval while an instance is not available, so Ready follows RDS closely.
-const busyPoll = 10 * time.Second
-
 // SetupGated registers the DBInstance controller once the DBInstance CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	kube := mgr.GetClient()
@@ -57,7 +53,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		NewExternal: func(api rdsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.DBInstance] {
 			return &external{rds: api, kube: kube, acct: acct, record: record, claims: o.Claims}
 		},
-		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
+		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
 			db, ok := mg.(*v1alpha1.DBInstance)
 			return ok && db.Status.AtProvider.Status != "" && inFlight(db.Status.AtProvider.Status)
 		})},

@@ -3,7 +3,6 @@ package table
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -40,9 +39,6 @@ const (
 	errUntag    = "cannot untag the table"
 )
 
-// busyPoll is the poll interval while a table or an index is not ACTIVE, so the next change follows closely.
-const busyPoll = 10 * time.Second
-
 // SetupGated registers the Table controller once the Table CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Table, ddbclient.API]{
@@ -54,7 +50,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		NewExternal: func(api ddbclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Table] {
 			return &external{ddb: api, acct: acct, record: record, claims: o.Claims}
 		},
-		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, busyPoll, func(mg resource.Managed) bool {
+		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
 			t, ok := mg.(*v1alpha1.Table)
 			return ok && (t.Status.AtProvider.Status != "" && t.Status.AtProvider.Status != statusActive || len(t.Status.AtProvider.PendingChanges) > 0 || indexInFlight(t.Status.AtProvider.IndexStatuses))
 		})},
