@@ -46,7 +46,7 @@ func (b *bench) mixed(ctx context.Context, f figures) error {
 	}); err != nil {
 		return err
 	}
-	makespan, _, err := b.waitReadyKinds(ctx, mixedNS, mixedKinds, bt.total(), before.at, b.o.timeout)
+	makespan, _, err := b.waitReady(ctx, mixedNS, mixedKinds, bt.total(), before.at, b.o.timeout)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (b *bench) mixed(ctx context.Context, f figures) error {
 	f["mixed.makespan_s"] = makespan.Seconds()
 	// Per kind: time to Ready p50 and cloud calls per MR (AWS from the proxy, by resource name; GCP from the
 	// provider's own metric, which the GCP integration tests check against their proxies).
-	items := b.listMRsOf(ctx, mixedNS, mixedKinds)
+	items := b.listMRs(ctx, mixedNS, mixedKinds)
 	ttr := map[string][]float64{}
 	for _, u := range items {
 		_, t := ready(u)
@@ -77,10 +77,10 @@ func (b *bench) mixed(ctx context.Context, f figures) error {
 		f["mixed."+k.name+".ttr_p50_s"] = quantile(ttr[k.name], 0.5)
 		f["mixed."+k.name+".cloud_calls_per_mr"] = calls[k.name] / float64(per)
 	}
-	b.kubeFiguresOf(f, "mixed", mixedKinds, before, after, n, n)
-	if err := b.deleteAllOf(ctx, mixedNS, mixedKinds); err != nil {
+	b.kubeFigures(f, "mixed", mixedKinds, before, after, n, n)
+	if err := b.deleteAll(ctx, mixedNS, mixedKinds); err != nil {
 		return err
 	}
-	_, err = b.waitGoneKinds(ctx, mixedNS, mixedKinds, time.Now(), b.o.timeout)
+	_, err = b.waitGone(ctx, mixedNS, mixedKinds, time.Now(), b.o.timeout)
 	return err
 }

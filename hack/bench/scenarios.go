@@ -51,11 +51,7 @@ func mrResources(kinds []kind) []string {
 // kubeFigures records the provider's Kubernetes requests between two snaps, per unit (MRs, or MR-polls).
 // own is how many requests the bench itself sent in the phase (its creates or deletes), which the API server's
 // count includes.
-func (b *bench) kubeFigures(f figures, p string, before, after snap, per, own float64) {
-	b.kubeFiguresOf(f, p, b.o.kinds, before, after, per, own)
-}
-
-func (b *bench) kubeFiguresOf(f figures, p string, kinds []kind, before, after snap, per, own float64) {
+func (b *bench) kubeFigures(f figures, p string, kinds []kind, before, after snap, per, own float64) {
 	d := after.provider.Sub(before.provider)
 	const m = "stateful_kube_requests_total"
 	all := d.Sum(m)
@@ -115,10 +111,10 @@ func (b *bench) floorA(ctx context.Context, f figures) error {
 	after := b.snap(ctx)
 	f["floor.a_s"] = after.at.Sub(before.at).Seconds()
 	f["floor.a_apiserver_cpu_s"] = after.children["kube-apiserver"] - before.children["kube-apiserver"]
-	if err := b.deleteAll(ctx, floorNS); err != nil {
+	if err := b.deleteAll(ctx, floorNS, b.o.kinds); err != nil {
 		return err
 	}
-	_, err := b.waitGone(ctx, floorNS, time.Now(), 2*time.Minute)
+	_, err := b.waitGone(ctx, floorNS, b.o.kinds, time.Now(), 2*time.Minute)
 	return err
 }
 
@@ -167,7 +163,7 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 	go func() {
 		applied <- b.apply(ctx, benchNS, bt)
 	}()
-	makespan, ttr, err := b.waitReady(ctx, benchNS, bt.total(), before.at, b.o.timeout)
+	makespan, ttr, err := b.waitReady(ctx, benchNS, b.o.kinds, bt.total(), before.at, b.o.timeout)
 	if err != nil {
 		return err
 	}
@@ -181,7 +177,7 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 	f["S1.ttr_p99_s"] = quantile(ttr, 0.99)
 	f["S1.headline"] = makespan.Seconds() / (f["floor.a_s"] + f["floor.b_s"])
 	f["S1.peak_rss_mib"] = after.proc.PeakMiB
-	b.kubeFigures(f, "S1", before, after, n, n)
+	b.kubeFigures(f, "S1", b.o.kinds, before, after, n, n)
 	b.cloudFigures(f, "S1", before, after, n)
 	f["S1.cloud_ratio_to_floor"] = f["S1.cloud_calls_per_mr"] / f["floor.b_calls_per_mr"]
 	return nil
@@ -218,7 +214,7 @@ func (b *bench) s2(ctx context.Context, f figures, bt batch) error {
 	}
 	mrPolls := float64(bt.total()) * float64(b.o.steadyPolls)
 	calls := b.cloudFigures(f, "S2", before, after, mrPolls)
-	b.kubeFigures(f, "S2", before, after, mrPolls, 0)
+	b.kubeFigures(f, "S2", b.o.kinds, before, after, mrPolls, 0)
 	f["S2.kube_writes_per_mr_poll"] = f["S2.mr_writes_per_mr"]
 	f["S2.mrs_changed"] = float64(changed)
 	f["S2.provider_cpu_s_per_1000_mr_poll"] = f["S2.provider_cpu_s"] / mrPolls * 1000
@@ -381,10 +377,10 @@ func (b *bench) s3(ctx context.Context, f figures, bt batch) error {
 // s5 deletes every MR at once: time until all are gone, and cloud resources left behind.
 func (b *bench) s5(ctx context.Context, f figures, bt batch) error {
 	before := b.snap(ctx)
-	if err := b.deleteAll(ctx, benchNS); err != nil {
+	if err := b.deleteAll(ctx, benchNS, b.o.kinds); err != nil {
 		return err
 	}
-	took, err := b.waitGone(ctx, benchNS, before.at, b.o.timeout)
+	took, err := b.waitGone(ctx, benchNS, b.o.kinds, before.at, b.o.timeout)
 	if err != nil {
 		return err
 	}
@@ -392,7 +388,7 @@ func (b *bench) s5(ctx context.Context, f figures, bt batch) error {
 	n := float64(bt.total())
 	f["S5.delete_s"] = took.Seconds()
 	b.cloudFigures(f, "S5", before, after, n)
-	b.kubeFigures(f, "S5", before, after, n, float64(len(b.o.kinds)))
+	b.kubeFigures(f, "S5", b.o.kinds, before, after, n, float64(len(b.o.kinds)))
 	leaked := 0
 	for _, k := range b.o.kinds {
 		left, err := k.list(ctx, b.moto, "bench-")

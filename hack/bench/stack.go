@@ -233,12 +233,8 @@ func (b *bench) apply(ctx context.Context, ns string, bt batch) error {
 // applyWorkers is how many creates the bench sends at once: Argo CD's and Flux's appliers run a few in parallel.
 const applyWorkers = 20
 
-// listMRs returns the watch's copy of every managed resource of ns.
-func (b *bench) listMRs(ctx context.Context, ns string) []unstructured.Unstructured {
-	return b.listMRsOf(ctx, ns, b.o.kinds)
-}
-
-func (b *bench) listMRsOf(ctx context.Context, ns string, kinds []kind) []unstructured.Unstructured {
+// listMRs returns the watch's copy of every managed resource of kinds in ns.
+func (b *bench) listMRs(ctx context.Context, ns string, kinds []kind) []unstructured.Unstructured {
 	var out []unstructured.Unstructured
 	for _, k := range kinds {
 		l := &unstructured.UnstructuredList{}
@@ -264,14 +260,10 @@ func ready(u unstructured.Unstructured) (bool, time.Time) {
 
 // waitReady waits until want resources of ns are Ready, printing progress, and returns when the last became so
 // (as the watch saw it) and each one's time to Ready (Ready's lastTransitionTime − creationTimestamp).
-func (b *bench) waitReady(ctx context.Context, ns string, want int, start time.Time, timeout time.Duration) (time.Duration, []float64, error) {
-	return b.waitReadyKinds(ctx, ns, b.o.kinds, want, start, timeout)
-}
-
-func (b *bench) waitReadyKinds(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, []float64, error) {
+func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, []float64, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		items := b.listMRsOf(ctx, ns, kinds)
+		items := b.listMRs(ctx, ns, kinds)
 		n := 0
 		for _, u := range items {
 			if ok, _ := ready(u); ok {
@@ -302,15 +294,11 @@ func (b *bench) waitReadyKinds(ctx context.Context, ns string, kinds []kind, wan
 	}
 }
 
-// waitGone waits until ns holds no managed resources.
-func (b *bench) waitGone(ctx context.Context, ns string, start time.Time, timeout time.Duration) (time.Duration, error) {
-	return b.waitGoneKinds(ctx, ns, b.o.kinds, start, timeout)
-}
-
-func (b *bench) waitGoneKinds(ctx context.Context, ns string, kinds []kind, start time.Time, timeout time.Duration) (time.Duration, error) {
+// waitGone waits until ns holds no managed resources of kinds.
+func (b *bench) waitGone(ctx context.Context, ns string, kinds []kind, start time.Time, timeout time.Duration) (time.Duration, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		n := len(b.listMRsOf(ctx, ns, kinds))
+		n := len(b.listMRs(ctx, ns, kinds))
 		b.progress("%s: %d left after %s", ns, n, time.Since(start).Round(time.Second))
 		if n == 0 {
 			b.progressDone()
@@ -328,12 +316,8 @@ func (b *bench) waitGoneKinds(ctx context.Context, ns string, kinds []kind, star
 	}
 }
 
-// deleteAll deletes every managed resource of ns, a collection per kind.
-func (b *bench) deleteAll(ctx context.Context, ns string) error {
-	return b.deleteAllOf(ctx, ns, b.o.kinds)
-}
-
-func (b *bench) deleteAllOf(ctx context.Context, ns string, kinds []kind) error {
+// deleteAll deletes every managed resource of kinds in ns, a collection per kind.
+func (b *bench) deleteAll(ctx context.Context, ns string, kinds []kind) error {
 	for _, k := range kinds {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(k.gvk)

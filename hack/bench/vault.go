@@ -57,7 +57,7 @@ func (b *bench) s6(ctx context.Context, f figures) error {
 	}); err != nil {
 		return err
 	}
-	makespan, _, err := b.waitReady(ctx, vaultNS, bt.total(), before.at, b.o.timeout)
+	makespan, _, err := b.waitReady(ctx, vaultNS, b.o.kinds, bt.total(), before.at, b.o.timeout)
 	if err != nil {
 		return err
 	}
@@ -82,9 +82,9 @@ func (b *bench) s6(ctx context.Context, f figures) error {
 		}
 		f["S6.sts_calls_per_reconcile"] = float64(sts) / rec
 	}
-	if err := b.deleteAll(ctx, vaultNS); err != nil {
+	if err := b.deleteAll(ctx, vaultNS, b.o.kinds); err != nil {
 		return err
 	}
-	_, err = b.waitGone(ctx, vaultNS, time.Now(), b.o.timeout)
+	_, err = b.waitGone(ctx, vaultNS, b.o.kinds, time.Now(), b.o.timeout)
 	return err
 }

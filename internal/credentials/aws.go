@@ -144,14 +144,18 @@ func (r *Resolver) awsSecretKeys(ctx context.Context, pc config, ref *v1alpha1.A
 	if err != nil {
 		return awsclient.StaticKeys{}, err
 	}
-	data, err := r.readSecret(ctx, ns, ref.Name)
+	name := func(key, def string) string {
+		if key == "" {
+			return def
+		}
+		return key
+	}
+	idKey, secretKey, tokenKey := name(ref.AccessKeyIDKey, "access_key_id"), name(ref.SecretAccessKeyKey, "secret_access_key"), ref.SessionTokenKey
+	data, err := r.readSecret(ctx, ns, ref.Name, idKey, secretKey, tokenKey)
 	if err != nil {
 		return awsclient.StaticKeys{}, err
 	}
-	get := func(key, def string, required bool) (string, error) {
-		if key == "" {
-			key = def
-		}
+	get := func(key string, required bool) (string, error) {
 		if key == "" {
 			return "", nil
 		}
@@ -162,13 +166,13 @@ func (r *Resolver) awsSecretKeys(ctx context.Context, pc config, ref *v1alpha1.A
 		return string(v), nil
 	}
 	var k awsclient.StaticKeys
-	if k.AccessKeyID, err = get(ref.AccessKeyIDKey, "access_key_id", true); err != nil {
+	if k.AccessKeyID, err = get(idKey, true); err != nil {
 		return k, err
 	}
-	if k.SecretAccessKey, err = get(ref.SecretAccessKeyKey, "secret_access_key", true); err != nil {
+	if k.SecretAccessKey, err = get(secretKey, true); err != nil {
 		return k, err
 	}
-	if k.SessionToken, err = get(ref.SessionTokenKey, "", true); err != nil {
+	if k.SessionToken, err = get(tokenKey, true); err != nil {
 		return k, err
 	}
 	return k, nil

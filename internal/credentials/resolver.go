@@ -122,7 +122,7 @@ func (r *Resolver) readSecretKey(ctx context.Context, pc config, sel v1alpha1.Se
 	if err != nil {
 		return "", err
 	}
-	data, err := r.readSecret(ctx, ns, sel.Name)
+	data, err := r.readSecret(ctx, ns, sel.Name, sel.Key)
 	if err != nil {
 		return "", err
 	}

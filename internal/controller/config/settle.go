@@ -14,7 +14,8 @@ import (
 // settleInterval is the least time between two full reconciles of a live config. Every managed resource that
 // starts or stops using a config changes a ProviderConfigUsage, and each change queues the config: in a burst of
 // thousands of resources, reconciling each time would count every usage again and write the config's status
-// hundreds of times. Its user count may lag by this much; a deletion is never held back.
+// hundreds of times. Its user count (and its Vault status) may lag by this much; a deletion or a spec change is
+// never held back.
 const settleInterval = 10 * time.Second
 
 // settle remembers when each config was last reconciled in full.
@@ -22,15 +23,21 @@ type settle struct {
 	interval time.Duration
 	now      func() time.Time
 	mu       sync.Mutex
-	last     map[reconcile.Request]time.Time
+	last     map[reconcile.Request]settled
+}
+
+// settled is a config's last full reconcile: when, and at which generation.
+type settled struct {
+	at         time.Time
+	generation int64
 }
 
 func newSettle(d time.Duration) *settle {
-	return &settle{interval: d, now: time.Now, last: map[reconcile.Request]time.Time{}}
+	return &settle{interval: d, now: time.Now, last: map[reconcile.Request]settled{}}
 }
 
-// wait is how long the reconcile of req should wait: zero when it may run now (first time, interval passed, the
-// config gone or being deleted), which it records.
+// wait is how long the reconcile of req should wait: zero when it may run now (first time, interval passed, a new
+// generation, the config gone or being deleted), which it records.
 func (s *settle) wait(ctx context.Context, kube client.Reader, req reconcile.Request, newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus)) time.Duration {
 	if s == nil {
 		return 0
@@ -45,9 +52,9 @@ func (s *settle) wait(ctx context.Context, kube client.Reader, req reconcile.Req
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if t, ok := s.last[req]; ok && now.Sub(t) < s.interval {
-		return s.interval - now.Sub(t)
+	if l, ok := s.last[req]; ok && l.generation == obj.GetGeneration() && now.Sub(l.at) < s.interval {
+		return s.interval - now.Sub(l.at)
 	}
-	s.last[req] = now
+	s.last[req] = settled{at: now, generation: obj.GetGeneration()}
 	return 0
 }

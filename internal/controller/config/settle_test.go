@@ -41,14 +41,24 @@ func TestSettle(t *testing.T) {
 		clock = clock.Add(advance)
 		got = append(got, s.wait(context.Background(), kube, req(name), newObj))
 	}
-	step("live", 0)               // first reconcile runs
-	step("live", 3*time.Second)   // a usage changed 3 s later: wait the rest
-	step("live", 7*time.Second)   // the interval has passed: runs
+	step("live", 0)             // first reconcile runs
+	step("live", 3*time.Second) // a usage changed 3 s later: wait the rest
+	step("live", 7*time.Second) // the interval has passed: runs
+	step("live", time.Second)   // a usage changed again: waits
+	bump := &v1alpha1.ClusterProviderConfig{}
+	if err := kube.Get(context.Background(), types.NamespacedName{Name: "live"}, bump); err != nil {
+		t.Fatal(err)
+	}
+	bump.Generation++
+	if err := kube.Update(context.Background(), bump); err != nil {
+		t.Fatal(err)
+	}
+	step("live", time.Second)     // the spec changed (a new generation): runs at once
 	step("deleting", 0)           // a deletion is never held back
 	step("deleting", time.Second) // ... twice in a row
 	step("gone", 0)               // nor a config that is gone
-	want := []time.Duration{0, 7 * time.Second, 0, 0, 0, 0}
+	want := []time.Duration{0, 7 * time.Second, 0, 9 * time.Second, 0, 0, 0, 0}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("a live config is reconciled at most once per interval; deletions at once: -want +got:\n%s", diff)
+		t.Errorf("a live config is reconciled at most once per interval; spec changes and deletions at once: -want +got:\n%s", diff)
 	}
 }
