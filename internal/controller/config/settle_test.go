@@ -37,9 +37,11 @@ func TestSettle(t *testing.T) {
 		return reconcile.Request{NamespacedName: types.NamespacedName{Name: n}}
 	}
 	var got []time.Duration
+	urgent := false
+	isUrgent := func(*v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus) bool { return urgent }
 	step := func(name string, advance time.Duration) {
 		clock = clock.Add(advance)
-		got = append(got, s.wait(context.Background(), kube, req(name), newObj))
+		got = append(got, s.wait(context.Background(), kube, req(name), newObj, isUrgent))
 	}
 	step("live", 0)             // first reconcile runs
 	step("live", 3*time.Second) // a usage changed 3 s later: wait the rest
@@ -53,12 +55,16 @@ func TestSettle(t *testing.T) {
 	if err := kube.Update(context.Background(), bump); err != nil {
 		t.Fatal(err)
 	}
-	step("live", time.Second)     // the spec changed (a new generation): runs at once
+	step("live", time.Second) // the spec changed (a new generation): runs at once
+	urgent = true
+	step("live", time.Second) // what it holds in Vault changed (credentials issued): runs at once
+	urgent = false
+	step("live", time.Second)     // a usage changed again: waits
 	step("deleting", 0)           // a deletion is never held back
 	step("deleting", time.Second) // ... twice in a row
 	step("gone", 0)               // nor a config that is gone
-	want := []time.Duration{0, 7 * time.Second, 0, 9 * time.Second, 0, 0, 0, 0}
+	want := []time.Duration{0, 7 * time.Second, 0, 9 * time.Second, 0, 0, 9 * time.Second, 0, 0, 0}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("a live config is reconciled at most once per interval; spec changes and deletions at once: -want +got:\n%s", diff)
+		t.Errorf("a live config is reconciled at most once per interval; spec changes, Vault changes and deletions at once: -want +got:\n%s", diff)
 	}
 }

@@ -50,11 +50,14 @@ func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	if res, done, err := s.holdWhileUsed(ctx, req); done {
 		return res, err
 	}
-	if wait := s.settle.wait(ctx, s.kube, req, s.newObj); wait > 0 {
+	ref := credentials.ConfigRef{Kind: s.kind, Namespace: req.Namespace, Name: req.Name}
+	urgent := func(spec *v1alpha1.ProviderConfigSpec, status *v1alpha1.ProviderConfigStatus) bool {
+		return vaultChanged(s.creds.Status(ref), spec, status)
+	}
+	if wait := s.settle.wait(ctx, s.kube, req, s.newObj, urgent); wait > 0 {
 		return reconcile.Result{RequeueAfter: wait}, nil
 	}
 	res, err := s.usage.Reconcile(ctx, req)
-	ref := credentials.ConfigRef{Kind: s.kind, Namespace: req.Namespace, Name: req.Name}
 	obj, spec, status := s.newObj()
 	if getErr := s.kube.Get(ctx, req.NamespacedName, obj); getErr != nil {
 		if kerrors.IsNotFound(getErr) {
@@ -144,6 +147,15 @@ func ready(st credentials.ConfigStatus, checkErr error) xpv2.Condition {
 		c.Status, c.Reason, c.Message = corev1.ConditionTrue, ReasonVaultAuthenticated, "Authenticated to Vault with "+st.Vault.Method+" auth"
 	}
 	return c
+}
+
+// vaultChanged says whether the config's status.vault no longer shows what the resolver holds for it. It reads
+// only memory (no Vault call), and what a reconcile writes makes it false again, so it cannot loop.
+func vaultChanged(st credentials.ConfigStatus, spec *v1alpha1.ProviderConfigSpec, status *v1alpha1.ProviderConfigStatus) bool {
+	if spec.Vault == nil {
+		return status.Vault != nil
+	}
+	return !cmp.Equal(vaultStatus(st), status.Vault)
 }
 
 func vaultStatus(st credentials.ConfigStatus) *v1alpha1.VaultStatus {

@@ -87,3 +87,51 @@ func TestVaultStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestVaultChanged(t *testing.T) {
+	at := time.Date(2026, 11, 25, 21, 0, 0, 123456789, time.UTC)
+	sec := metav1.NewTime(at.Truncate(time.Second))
+	authed := &vault.Status{Method: "kubernetes", Authenticated: true, LastLogin: at}
+	issued := credentials.ConfigStatus{Vault: authed, AWS: &credentials.CredentialStatus{Kind: "iam_user", LastIssued: at}}
+	shown := &v1alpha1.VaultStatus{AuthMethod: "kubernetes", Authenticated: true, LastLogin: &sec}
+	withVault := &v1alpha1.ProviderConfigSpec{Vault: &v1alpha1.VaultConfig{}}
+	cases := map[string]struct {
+		reason string
+		st     credentials.ConfigStatus
+		spec   *v1alpha1.ProviderConfigSpec
+		status *v1alpha1.ProviderConfigStatus
+		want   bool
+	}{
+		"Shown": {
+			reason: "A status that shows what the resolver holds (to the second) is not a change.",
+			st:     credentials.ConfigStatus{Vault: authed}, spec: withVault,
+			status: &v1alpha1.ProviderConfigStatus{Vault: shown},
+		},
+		"CredentialsIssued": {
+			reason: "Credentials issued since the status was written are a change: the user waits to see them.",
+			st:     issued, spec: withVault,
+			status: &v1alpha1.ProviderConfigStatus{Vault: shown}, want: true,
+		},
+		"FirstLogin": {
+			reason: "A first login is a change.",
+			st:     credentials.ConfigStatus{Vault: authed}, spec: withVault,
+			status: &v1alpha1.ProviderConfigStatus{}, want: true,
+		},
+		"VaultRemoved": {
+			reason: "A config whose vault section was removed and whose status still shows Vault is a change.",
+			spec:   &v1alpha1.ProviderConfigSpec{},
+			status: &v1alpha1.ProviderConfigStatus{Vault: shown}, want: true,
+		},
+		"NoVault": {
+			reason: "A config without Vault never changes this way.",
+			spec:   &v1alpha1.ProviderConfigSpec{}, status: &v1alpha1.ProviderConfigStatus{},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := vaultChanged(tc.st, tc.spec, tc.status); got != tc.want {
+				t.Errorf("%s\nvaultChanged: want %v, got %v", tc.reason, tc.want, got)
+			}
+		})
+	}
+}
