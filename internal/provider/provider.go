@@ -22,7 +22,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
@@ -140,8 +142,13 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 // New builds the provider's manager with every controller registered. Start it with mgr.Start.
 func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, error) {
 	cfg = restConfig(cfg, s)
+	sch, err := newScheme()
+	if err != nil {
+		return nil, err
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Cache: cache.Options{SyncPeriod: &s.SyncInterval},
+		Scheme: sch,
+		Cache:  cacheOptions(s),
 		// Secrets are never cached by an informer: it would hold every Secret of the cluster in memory and need
 		// cluster-wide list/watch. Credentials and connection Secrets are read and written directly; the
 		// credentials resolver watches the metadata of each Secret a config references to know when it changed.
@@ -169,12 +176,6 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	})
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot create controller manager")
-	}
-	if err := apis.AddToScheme(mgr.GetScheme()); err != nil {
-		return nil, errors.Wrap(err, "cannot add provider APIs to scheme")
-	}
-	if err := apiextensionsv1.AddToScheme(mgr.GetScheme()); err != nil {
-		return nil, errors.Wrap(err, "cannot add CustomResourceDefinitions to scheme")
 	}
 
 	mrMetrics := managed.NewMRMetricRecorder()
@@ -257,6 +258,32 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		return nil, errors.Wrap(err, "cannot add readiness check")
 	}
 	return mgr, nil
+}
+
+// newScheme holds every kind the provider reads: Kubernetes' own, the provider's, and CRDs (the safe-start gate).
+// The cache's per-kind settings (cacheOptions) need them known before the manager is made.
+func newScheme() (*runtime.Scheme, error) {
+	sch := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, apis.AddToScheme, apiextensionsv1.AddToScheme} {
+		if err := add(sch); err != nil {
+			return nil, errors.Wrap(err, "cannot build the scheme")
+		}
+	}
+	return sch, nil
+}
+
+// cacheOptions are the informers' settings. What the cache holds is most of the provider's memory, so it keeps
+// only what is read: no object's managedFields (a third of a typical object; an update that omits them leaves
+// the API server's copy as it was), and of the CRDs the safe-start gate watches — every CRD in the cluster, some
+// with megabytes of schema — only names and conditions.
+func cacheOptions(s Settings) cache.Options {
+	return cache.Options{
+		SyncPeriod:       &s.SyncInterval,
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&apiextensionsv1.CustomResourceDefinition{}: {Transform: customresourcesgate.TransformStripCRDSchema},
+		},
+	}
 }
 
 // restConfig is cfg with the provider's client-side limit and request metric. controller-runtime sets no limit;

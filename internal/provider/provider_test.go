@@ -6,10 +6,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
+
+	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 )
 
 // TestDefaults pins the production defaults: changing one is a decision, not an accident.
@@ -76,5 +82,67 @@ func TestKubeQPSIsOneLimit(t *testing.T) {
 	}
 	if got := limiters[0].QPS(); got != 7 {
 		t.Errorf("limiter QPS: want 7, got %v", got)
+	}
+}
+
+// TestCacheKeepsWhatIsRead: the informers drop every object's managedFields and the CRDs' schemas.
+func TestCacheKeepsWhatIsRead(t *testing.T) {
+	o := cacheOptions(Defaults())
+	mf := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
+	bucket := &s3v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b", ManagedFields: mf, Annotations: map[string]string{"a": "b"}}}
+	if o.DefaultTransform == nil {
+		t.Fatal("no default transform: managedFields are cached")
+	}
+	got, err := o.DefaultTransform(bucket.DeepCopy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bucket.DeepCopy()
+	want.ManagedFields = nil
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("a cached managed resource: only managedFields go: -want +got:\n%s", diff)
+	}
+	var crdTransform func(any) (any, error)
+	for obj, b := range o.ByObject {
+		if _, ok := obj.(*apiextensionsv1.CustomResourceDefinition); ok {
+			crdTransform = b.Transform
+		}
+	}
+	if crdTransform == nil {
+		t.Fatal("no transform for CRDs: their schemas are cached")
+	}
+	crd := &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: "buckets.s3.aws.stateful.dev", ManagedFields: mf},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+			Name: "v1alpha1", Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{Type: "object"}},
+		}}},
+		Status: apiextensionsv1.CustomResourceDefinitionStatus{Conditions: []apiextensionsv1.CustomResourceDefinitionCondition{{Type: apiextensionsv1.Established, Status: apiextensionsv1.ConditionTrue}}},
+	}
+	got, err = crdTransform(crd.DeepCopy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCRD := crd.DeepCopy()
+	wantCRD.ManagedFields, wantCRD.Spec.Versions[0].Schema = nil, nil
+	if diff := cmp.Diff(wantCRD, got); diff != "" {
+		t.Errorf("a cached CRD keeps its names and conditions only: -want +got:\n%s", diff)
+	}
+}
+
+// TestSchemeKnowsCachedKinds: the manager refuses per-kind cache settings for a kind its scheme does not know.
+func TestSchemeKnowsCachedKinds(t *testing.T) {
+	sch, err := newScheme()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for obj := range cacheOptions(Defaults()).ByObject {
+		if _, _, err := sch.ObjectKinds(obj); err != nil {
+			t.Errorf("the cache has settings for %T, which the scheme does not know: %v", obj, err)
+		}
+	}
+	for _, obj := range []runtime.Object{&s3v1alpha1.Bucket{}, &corev1.Secret{}} {
+		if _, _, err := sch.ObjectKinds(obj); err != nil {
+			t.Errorf("the scheme does not know %T: %v", obj, err)
+		}
 	}
 }

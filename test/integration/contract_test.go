@@ -269,7 +269,7 @@ var contracts = []kindContract{
 				}
 			})
 		},
-		poll: "GetQueueUrl", tagWrites: []string{"TagQueue"},
+		poll: "ListQueueTags", tagWrites: []string{"TagQueue"},
 		tags: func(t *testing.T, name string) map[string]string { _, tags := cloudQueue(t, name); return tags },
 		full: func(t *testing.T, name string) {
 			_, err := directSQS().CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Tags: map[string]string{"team": "legacy"}, Attributes: map[string]string{

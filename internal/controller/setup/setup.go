@@ -74,9 +74,11 @@ func Recorder(mgr ctrl.Manager, name string) event.Recorder {
 // Every kind has a user-chosen, deterministic external name, so a crash between a create call and the write of
 // the create-succeeded annotation is recovered by observing again, never a "cannot determine creation result"
 // stop: each kind's Create is safe to repeat.
-func ManagedOptions(mgr ctrl.Manager, o Options, name string, connector managed.ReconcilerOption) []managed.ReconcilerOption {
+func ManagedOptions[T resource.Managed](mgr ctrl.Manager, o Options, name string, connector managed.TypedExternalConnector[T]) []managed.ReconcilerOption {
+	f := newCreateFinalizer(mgr.GetClient())
 	opts := []managed.ReconcilerOption{
-		connector,
+		managed.WithTypedExternalConnector[T](&observing[T]{TypedExternalConnector: connector, f: f}),
+		managed.WithFinalizer(f),
 		managed.WithLogger(o.Logger.WithValues("controller", name)),
 		managed.WithRecorder(Recorder(mgr, name)),
 		managed.WithPollInterval(o.PollInterval),
@@ -101,8 +103,8 @@ func ManagedOptions(mgr ctrl.Manager, o Options, name string, connector managed.
 // ExternalNameInMemory replaces crossplane-runtime's NameAsExternalName, which writes the managed resource to set
 // its external name before anything else happens: one write per resource on the way to Ready of the six the
 // runtime makes. Here the name is only set on the object in memory; the runtime's next write of the object — the
-// finalizer's, right after the first successful observation — persists it. Until then every reconcile derives the
-// same name again, so nothing acts on a different one.
+// create-pending update before Create, or the finalizer's when the resource already exists (see createFinalizer)
+// — persists it. Until then every reconcile derives the same name again, so nothing acts on a different one.
 func ExternalNameInMemory(_ context.Context, mg resource.Managed) error {
 	if meta.GetExternalName(mg) == "" {
 		meta.SetExternalName(mg, mg.GetName())

@@ -48,7 +48,7 @@ func Setup[T resource.ModernManaged, API any](mgr ctrl.Manager, o setup.Options,
 		usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
 		creds: o.Credentials, secrets: o.Secrets, claims: o.Claims, kind: k, record: setup.Recorder(mgr, name),
 	}
-	opts := append(setup.ManagedOptions(mgr, o, name, managed.WithTypedExternalConnector[T](c)), k.Options...)
+	opts := append(setup.ManagedOptions[T](mgr, o, name, c), k.Options...)
 	return setup.Managed(mgr, o, k.GVK, k.Object, k.List, opts...)
 }
 

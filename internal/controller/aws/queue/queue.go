@@ -46,7 +46,8 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		GroupKind: v1alpha1.QueueGroupKind, GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: &v1alpha1.QueueList{},
 		Service: "sqs", Region: func(cr *v1alpha1.Queue) string { return cr.Spec.ForProvider.Region },
 		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) sqsclient.API {
-			return sqsclient.New(cfg, region)
+			// One per account and region: a queue's URL is looked up once, not on every poll.
+			return sqsclient.KnownURLs(sqsclient.New(cfg, region))
 		},
 		NewExternal: func(api sqsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Queue] {
 			return &external{sqs: api, acct: acct, record: record, claims: o.Claims}
@@ -88,7 +89,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	e.url = aws.ToString(u.QueueUrl)
 
 	tags, err := e.tags(ctx)
-	if err != nil {
+	switch {
+	case sqsclient.IsNotFound(err):
+		// The URL came from memory and the queue has gone since (deleted behind the provider's back).
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	case err != nil:
 		return managed.ExternalObservation{}, err
 	}
 	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.QueueGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "queue", "Queue", name); absent || err != nil {

@@ -86,6 +86,17 @@ func TestObserve(t *testing.T) {
 			cr:     q(), sqs: missing(awstest.APIError("GetQueueUrl", 400, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")),
 			want: managed.ExternalObservation{ResourceExists: false},
 		},
+		"GoneSinceLookup": {
+			reason: "A URL known from an earlier poll whose queue has gone since: absent, not an error.",
+			cr:     q(), sqs: func() *fake.SQS {
+				f := existing(inSync, nil)
+				f.MockListQueueTags = func(*sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
+					return nil, awstest.APIError("ListQueueTags", 400, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
+				}
+				return f
+			}(),
+			want: managed.ExternalObservation{ResourceExists: false},
+		},
 		"Outage": {
 			reason: "Anything else is an error, without request IDs.",
 			cr:     q(), sqs: missing(awstest.APIError("GetQueueUrl", 500, "InternalError", "We encountered an internal error.")),

@@ -1,0 +1,98 @@
+package setup
+
+import (
+	"context"
+	"sync"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// finalizerName is the managed reconciler's own finalizer, so that resources made before this provider version
+// (or by its upstream default) are finalized the same way.
+const finalizerName = "finalizer.managedresource.crossplane.io"
+
+// A createFinalizer replaces the runtime's finalizer, which writes the resource to add itself on the first
+// reconcile: one write per resource on the way to Ready. When the last Observe in this reconcile said the cloud
+// resource does not exist, the finalizer is added in memory only: the runtime's next step is its create-pending
+// update, which persists it before Create is called, so no cloud resource is ever made without it. Otherwise —
+// the resource exists (adopted, or made before a crash) — the finalizer is written at once, as the runtime would.
+type createFinalizer struct {
+	api resource.Finalizer
+
+	mu sync.Mutex
+	// absent holds the resources whose Observe, in the reconcile now running, found nothing in the cloud. An
+	// entry is removed by the next Observe that finds something and by AddFinalizer or RemoveFinalizer.
+	absent map[types.UID]struct{}
+}
+
+func newCreateFinalizer(c client.Client) *createFinalizer {
+	return &createFinalizer{api: resource.NewAPIFinalizer(c, finalizerName), absent: map[types.UID]struct{}{}}
+}
+
+func (f *createFinalizer) observed(obj client.Object, absent bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !absent {
+		delete(f.absent, obj.GetUID())
+		return
+	}
+	f.absent[obj.GetUID()] = struct{}{}
+}
+
+func (f *createFinalizer) take(obj client.Object) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.absent[obj.GetUID()]
+	delete(f.absent, obj.GetUID())
+	return ok
+}
+
+// AddFinalizer adds the finalizer: in memory when nothing exists in the cloud yet (see createFinalizer), with a
+// write otherwise.
+func (f *createFinalizer) AddFinalizer(ctx context.Context, obj resource.Object) error {
+	absent := f.take(obj)
+	if meta.FinalizerExists(obj, finalizerName) {
+		return nil
+	}
+	if absent && !meta.WasDeleted(obj) {
+		meta.AddFinalizer(obj, finalizerName)
+		return nil
+	}
+	return f.api.AddFinalizer(ctx, obj)
+}
+
+// RemoveFinalizer removes the finalizer with a write.
+func (f *createFinalizer) RemoveFinalizer(ctx context.Context, obj resource.Object) error {
+	f.take(obj)
+	return f.api.RemoveFinalizer(ctx, obj)
+}
+
+// observing tells f what each Observe of the connector's clients found.
+type observing[T resource.Managed] struct {
+	managed.TypedExternalConnector[T]
+	f *createFinalizer
+}
+
+func (c *observing[T]) Connect(ctx context.Context, mg T) (managed.TypedExternalClient[T], error) {
+	ext, err := c.TypedExternalConnector.Connect(ctx, mg)
+	if err != nil || ext == nil {
+		return ext, err
+	}
+	return &observed[T]{TypedExternalClient: ext, f: c.f}, nil
+}
+
+type observed[T resource.Managed] struct {
+	managed.TypedExternalClient[T]
+	f *createFinalizer
+}
+
+func (e *observed[T]) Observe(ctx context.Context, mg T) (managed.ExternalObservation, error) {
+	obs, err := e.TypedExternalClient.Observe(ctx, mg)
+	// An error is not "absent": the finalizer is then written as usual, should the runtime get that far.
+	e.f.observed(mg, err == nil && !obs.ResourceExists)
+	return obs, err
+}
