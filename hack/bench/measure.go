@@ -131,7 +131,7 @@ func providerMetrics(addr string) (Sample, error) {
 	}
 	defer resp.Body.Close()
 	return parseMetrics(resp.Body, "stateful_kube_requests_total", "stateful_cloud_requests_total",
-		"controller_runtime_reconcile_total", "rest_client_requests_total")
+		"controller_runtime_reconcile_total", "rest_client_requests_total", "go_memstats_heap_inuse_bytes", "go_memstats_next_gc_bytes")
 }
 
 // A ProcStat is a process's CPU time and memory, from /proc.
@@ -139,6 +139,8 @@ type ProcStat struct {
 	CPUSeconds float64
 	RSSMiB     float64
 	PeakMiB    float64 // VmHWM: the resident peak since the process started
+	AnonMiB    float64 // RssAnon: heap, stacks, the Go runtime's own
+	FileMiB    float64 // RssFile: pages of the binary (and other files) read into memory
 }
 
 // clockTicks is USER_HZ, which Linux fixes at 100 for /proc/<pid>/stat.
@@ -167,6 +169,10 @@ func procStat(pid int) (ProcStat, error) {
 			st.RSSMiB = kb / 1024
 		case "VmHWM":
 			st.PeakMiB = kb / 1024
+		case "RssAnon":
+			st.AnonMiB = kb / 1024
+		case "RssFile":
+			st.FileMiB = kb / 1024
 		}
 	}
 	return st, nil

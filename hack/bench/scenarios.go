@@ -152,8 +152,36 @@ func (b *bench) s0(ctx context.Context, f figures) error {
 		return err
 	}
 	f["S0.idle_rss_mib"] = st.RSSMiB
+	f["S0.idle_rss_anon_mib"], f["S0.idle_rss_file_mib"] = st.AnonMiB, st.FileMiB
 	f["S0.idle_cpu_s"] = st.CPUSeconds
 	return nil
+}
+
+// samplePeak reads the provider's resident memory twice a second until the returned function is called, which
+// gives the largest anonymous and file-backed parts seen (VmHWM has only their sum).
+func (b *bench) samplePeak() func() (anon, file float64) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	var anon, file float64
+	go func() {
+		defer close(done)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if st, err := procStat(b.stack.ProviderPID()); err == nil {
+				anon, file = max(anon, st.AnonMiB), max(file, st.FileMiB)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() (float64, float64) {
+		close(stop)
+		<-done
+		return anon, file
+	}
 }
 
 // s1 is the cold burst: every MR applied at once, until all are Ready.
@@ -163,7 +191,9 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 	go func() {
 		applied <- b.apply(ctx, benchNS, bt)
 	}()
+	peak := b.samplePeak()
 	makespan, ttr, err := b.waitReady(ctx, benchNS, b.o.kinds, bt.total(), before.at, b.o.timeout)
+	anon, file := peak()
 	if err != nil {
 		return err
 	}
@@ -177,6 +207,8 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 	f["S1.ttr_p99_s"] = quantile(ttr, 0.99)
 	f["S1.headline"] = makespan.Seconds() / (f["floor.a_s"] + f["floor.b_s"])
 	f["S1.peak_rss_mib"] = after.proc.PeakMiB
+	f["S1.peak_rss_anon_mib"], f["S1.peak_rss_file_mib"] = anon, file
+	f["S1.heap_inuse_mib"] = after.provider["go_memstats_heap_inuse_bytes"] / (1 << 20)
 	b.kubeFigures(f, "S1", b.o.kinds, before, after, n, n)
 	b.cloudFigures(f, "S1", before, after, n)
 	f["S1.cloud_ratio_to_floor"] = f["S1.cloud_calls_per_mr"] / f["floor.b_calls_per_mr"]

@@ -136,3 +136,22 @@ func TestCreateFinalizerHoldsNothing(t *testing.T) {
 		t.Errorf("entries left after AddFinalizer and an Observe that found the resource: %d", n)
 	}
 }
+
+// TestSharedLists: the state metrics' lists ask the cache not to deep-copy every object.
+func TestSharedLists(t *testing.T) {
+	var got []client.ListOption
+	kube := fake.NewClientBuilder().WithInterceptorFuncs(interceptor.Funcs{
+		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			got = opts
+			return nil
+		},
+	}).Build()
+	if err := (sharedLists{kube}).List(context.Background(), &v1alpha1.BucketList{}, client.InNamespace("a")); err != nil {
+		t.Fatal(err)
+	}
+	lo := &client.ListOptions{}
+	lo.ApplyOptions(got)
+	if lo.UnsafeDisableDeepCopy == nil || !*lo.UnsafeDisableDeepCopy || lo.Namespace != "a" {
+		t.Errorf("list options: %+v, want the caller's and UnsafeDisableDeepCopy", lo)
+	}
+}

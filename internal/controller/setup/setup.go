@@ -116,7 +116,7 @@ func ExternalNameInMemory(_ context.Context, mg resource.Managed) error {
 func Managed(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj client.Object, list resource.ManagedList, opts ...managed.ReconcilerOption) error {
 	name := managed.ControllerName(gvk.GroupKind().String())
 	if o.MetricOptions != nil && o.MetricOptions.MRStateMetrics != nil {
-		sm := statemetrics.NewMRStateRecorder(mgr.GetClient(), o.Logger, o.MetricOptions.MRStateMetrics, list, o.MetricOptions.PollStateMetricInterval)
+		sm := statemetrics.NewMRStateRecorder(sharedLists{mgr.GetClient()}, o.Logger, o.MetricOptions.MRStateMetrics, list, o.MetricOptions.PollStateMetricInterval)
 		if err := mgr.Add(sm); err != nil {
 			return errors.Wrapf(err, "cannot register state metrics for %s", gvk.Kind)
 		}
@@ -164,4 +164,13 @@ func ShortPollWhile(o Options, short time.Duration, busy func(resource.Managed) 
 		}
 		return interval + time.Duration((rand.Float64()-0.5)*2*float64(o.PollJitter)) //nolint:gosec // Jitter needs no secure randomness.
 	})
+}
+
+// sharedLists lists from the informer cache without deep-copying each object. The state metrics count every
+// managed resource of a kind every few seconds and only read their conditions: a deep copy of each was most of
+// the garbage the provider made in steady state (a heap profile at 2,000 resources).
+type sharedLists struct{ client.Client }
+
+func (c sharedLists) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return c.Client.List(ctx, list, append(opts, client.UnsafeDisableDeepCopy)...)
 }
