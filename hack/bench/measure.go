@@ -131,7 +131,7 @@ func providerMetrics(addr string) (Sample, error) {
 	}
 	defer resp.Body.Close()
 	return parseMetrics(resp.Body, "stateful_kube_requests_total", "stateful_cloud_requests_total",
-		"controller_runtime_reconcile_total", "rest_client_requests_total", "go_memstats_heap_inuse_bytes", "go_memstats_next_gc_bytes")
+		"controller_runtime_reconcile_total", "rest_client_requests_total", "go_memstats_heap_inuse_bytes")
 }
 
 // A ProcStat is a process's CPU time and memory, from /proc.

@@ -55,7 +55,7 @@ func TestFinalizerWrittenWithCreatePending(t *testing.T) {
 			want: seen{ExternalNameStored: "data", FinalizerStored: true},
 		},
 		"ObserveFailed": {
-			reason:  "An Observe error is not 'absent': nothing is created, nothing is held in memory.",
+			reason:  "An Observe error stops the reconcile: nothing is written, nothing created.",
 			observe: func() (managed.ExternalObservation, error) { return managed.ExternalObservation{}, errors.New("boom") },
 			want:    seen{},
 		},
@@ -130,10 +130,13 @@ func TestCreateFinalizerHoldsNothing(t *testing.T) {
 	if err := f.AddFinalizer(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
+	if n := len(f.absent); n != 0 || !meta.FinalizerExists(b, finalizerName) {
+		t.Errorf("after AddFinalizer: %d entries left, finalizer in memory %t; want 0, true", n, meta.FinalizerExists(b, finalizerName))
+	}
 	f.observed(b, true)
 	f.observed(b, false)
 	if n := len(f.absent); n != 0 {
-		t.Errorf("entries left after AddFinalizer and an Observe that found the resource: %d", n)
+		t.Errorf("entries left after an Observe that found the resource: %d", n)
 	}
 }
 
