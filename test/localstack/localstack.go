@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -291,6 +292,13 @@ func (s *Stack) command(name, bin string, env []string, args ...string) (*exec.C
 	logf, err := os.Create(filepath.Join(s.opts.Dir, name+".log"))
 	if err != nil {
 		return nil, err
+	}
+	// A relative path (make dev's _output/provider) would be resolved against cmd.Dir, which the provider's is
+	// not: its own empty home.
+	if strings.ContainsRune(bin, filepath.Separator) {
+		if bin, err = filepath.Abs(bin); err != nil {
+			return nil, err
+		}
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
