@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -120,7 +121,37 @@ func apiserverMetrics(ctx context.Context, kc kubernetes.Interface) (Sample, err
 	if err != nil {
 		return nil, fmt.Errorf("cannot scrape kube-apiserver metrics: %w", err)
 	}
-	return parseMetrics(strings.NewReader(string(b)), "apiserver_request_total", "etcd_requests_total")
+	return parseMetrics(strings.NewReader(string(b)), "apiserver_request_total", "etcd_requests_total", "apiserver_request_duration_seconds_sum")
+}
+
+// By sums the counters named name by the values of labels ("verb", "resource"), largest first: where a phase's
+// requests went.
+func (s Sample) By(name string, labels ...string) []Share {
+	sums := map[string]float64{}
+	for k, v := range s {
+		if !strings.HasPrefix(k, name+"{") {
+			continue
+		}
+		var key []string
+		for _, l := range labels {
+			if got, _ := label(k, l); got != "" {
+				key = append(key, got)
+			}
+		}
+		sums[strings.Join(key, " ")] += v
+	}
+	out := make([]Share, 0, len(sums))
+	for k, v := range sums {
+		out = append(out, Share{Key: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Value > out[j].Value })
+	return out
+}
+
+// A Share is one group of By.
+type Share struct {
+	Key   string
+	Value float64
 }
 
 // providerMetrics scrapes the provider's metrics endpoint.
@@ -204,6 +235,10 @@ func childCPU() map[string]float64 {
 	}
 	self := os.Getpid()
 	out := map[string]float64{}
+	// The bench itself (its recording proxy, its watch, its applies): the measurement's own share of the CPU.
+	if st, err := procStat(self); err == nil {
+		out["bench"] = st.CPUSeconds
+	}
 	for pid := range comm {
 		for p := parent[pid]; p > 1; p = parent[p] {
 			if p == self {

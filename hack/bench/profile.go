@@ -6,19 +6,27 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+
+	"k8s.io/client-go/rest"
 )
 
-// profileCPU collects the provider's CPU profile in 10-second pieces until the returned function is called
-// (pprof merges them: go tool pprof s1-cpu-*.pb.gz). Without -profile it does nothing.
+// profileCPU collects CPU profiles of the provider and of kube-apiserver (where a burst's CPU mostly goes) in
+// 10-second pieces until the returned function is called (pprof merges them: go tool pprof s1-cpu-*.pb.gz,
+// s1-apiserver-cpu-*.pb.gz). Without -profile it does nothing.
 func (b *bench) profileCPU(name string) (stop func()) {
 	if b.o.profile == "" {
 		return func() {}
 	}
+	apiserver, err := rest.HTTPClientFor(b.stack.Config)
+	if err != nil {
+		b.say("profile: %v", err)
+		return func() {}
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
+	loop := func(c *http.Client, base, file string) {
 		defer wg.Done()
 		for i := 0; ; i++ {
 			select {
@@ -26,12 +34,15 @@ func (b *bench) profileCPU(name string) (stop func()) {
 				return
 			default:
 			}
-			if err := b.fetchProfile(fmt.Sprintf("profile?seconds=10"), fmt.Sprintf("%s-cpu-%03d.pb.gz", name, i)); err != nil {
+			if err := b.fetchProfile(c, base+"/debug/pprof/profile?seconds=10", fmt.Sprintf("%s-%03d.pb.gz", file, i)); err != nil {
 				b.say("profile: %v", err)
 				return
 			}
 		}
-	}()
+	}
+	wg.Add(2)
+	go loop(http.DefaultClient, "http://"+b.o.pprofAddr, name+"-cpu")
+	go loop(apiserver, strings.TrimSuffix(b.stack.Config.Host, "/"), name+"-apiserver-cpu")
 	return func() { close(done); wg.Wait() }
 }
 
@@ -40,19 +51,19 @@ func (b *bench) profileHeap(name string) {
 	if b.o.profile == "" {
 		return
 	}
-	if err := b.fetchProfile("heap", name+"-heap.pb.gz"); err != nil {
+	if err := b.fetchProfile(http.DefaultClient, "http://"+b.o.pprofAddr+"/debug/pprof/heap", name+"-heap.pb.gz"); err != nil {
 		b.say("profile: %v", err)
 	}
 }
 
-func (b *bench) fetchProfile(path, file string) error {
-	resp, err := http.Get("http://" + b.o.pprofAddr + "/debug/pprof/" + path) //nolint:noctx // loopback
+func (b *bench) fetchProfile(c *http.Client, url, file string) error {
+	resp, err := c.Get(url) //nolint:noctx // loopback
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", path, resp.Status)
+		return fmt.Errorf("%s answered %s", url, resp.Status)
 	}
 	if err := os.MkdirAll(b.o.profile, 0o755); err != nil {
 		return err

@@ -54,6 +54,8 @@ var figureTable = []figure{
 	{id: "S1.apiserver_cpu_s", what: "S1: kube-apiserver CPU, s"},
 	{id: "S1.etcd_cpu_s", what: "S1: etcd CPU, s"},
 	{id: "S1.moto_cpu_s", what: "S1: moto CPU, s"},
+	{id: "S1.kcm_cpu_s", what: "S1: kube-controller-manager CPU, s"},
+	{id: "S1.bench_cpu_s", what: "S1: the bench's own CPU (its proxy, watch and applies), s"},
 	{id: "S1.peak_rss_mib", what: "S1: provider peak RSS, MiB", target: "≤ 100", ok: atMost(100)},
 	{id: "S1.peak_rss_anon_mib", what: "S1: largest anonymous part seen (sampled 2/s), MiB"},
 	{id: "S1.peak_rss_file_mib", what: "S1: largest file-backed part seen, MiB"},

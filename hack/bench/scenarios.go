@@ -75,6 +75,8 @@ func (b *bench) kubeFigures(f figures, p string, kinds []kind, before, after sna
 	f[p+".apiserver_cpu_s"] = after.children["kube-apiserver"] - before.children["kube-apiserver"]
 	f[p+".etcd_cpu_s"] = after.children["etcd"] - before.children["etcd"]
 	f[p+".moto_cpu_s"] = after.children["moto_server"] - before.children["moto_server"]
+	f[p+".bench_cpu_s"] = after.children["bench"] - before.children["bench"]
+	f[p+".kcm_cpu_s"] = after.children["kube-controller"] - before.children["kube-controller"]
 	api := after.api.Sub(before.api)
 	f[p+".etcd_writes"] = api.Sum("etcd_requests_total", "operation=create") + api.Sum("etcd_requests_total", "operation=update") +
 		api.Sum("etcd_requests_total", "operation=delete")
@@ -212,6 +214,14 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 	b.kubeFigures(f, "S1", b.o.kinds, before, after, n, n)
 	b.cloudFigures(f, "S1", before, after, n)
 	f["S1.cloud_ratio_to_floor"] = f["S1.cloud_calls_per_mr"] / f["floor.b_calls_per_mr"]
+	// Where kube-apiserver's time went (request latency summed, watches apart): what a cut would save.
+	var top []string
+	for _, s := range after.api.Sub(before.api).By("apiserver_request_duration_seconds_sum", "verb", "resource", "subresource") {
+		if !strings.HasPrefix(s.Key, "WATCH") && len(top) < 8 {
+			top = append(top, fmt.Sprintf("%s %.1fs", s.Key, s.Value))
+		}
+	}
+	b.say("S1 kube-apiserver request time: %s", strings.Join(top, ", "))
 	return nil
 }
 
