@@ -39,6 +39,7 @@ const (
 
 // SetupGated registers the Bucket controller once the Bucket CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+	written := &mr.WrittenTags{}
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Bucket, s3client.API]{
 		GroupKind: v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
 		// Bucket names are unique across regions: a claim on one ignores the region.
@@ -47,7 +48,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 			return s3client.New(cfg, region, acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle)
 		},
 		NewExternal: func(api s3client.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{s3: api, acct: acct, record: record, claims: o.Claims}
+			return &external{s3: api, acct: acct, record: record, claims: o.Claims, written: written}
 		},
 	})
 }
@@ -60,6 +61,9 @@ type external struct {
 	// claims tell whether an untagged bucket is this Bucket's own unconfirmed create: CreateBucket cannot tag,
 	// so a crash between it and the tagging leaves an untagged bucket that only the claim's record explains.
 	claims *claim.Store
+	// written holds the tag set a create put, for the observation that confirms it (S3 tagging reads are
+	// eventually consistent).
+	written *mr.WrittenTags
 
 	observedTags map[string]string
 	tagsDiffer   bool
@@ -89,9 +93,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errHead)
 	}
 
-	tags, err := e.getTags(ctx, name)
-	if err != nil {
-		return managed.ExternalObservation{}, err
+	tags, ok := e.written.Take(cr.GetUID())
+	if !ok {
+		if tags, err = e.getTags(ctx, name); err != nil {
+			return managed.ExternalObservation{}, err
+		}
 	}
 	unconfirmed := awsmr.OwnRecord(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr, true)
 	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
@@ -154,7 +160,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}
 
-	if err := e.putTags(ctx, cr, observed); err != nil {
+	tags, err := e.putTags(ctx, cr, observed)
+	if err != nil {
 		return managed.ExternalCreation{}, err
 	}
 	// Apply every sub-configuration now, so that the first observation after create finds the bucket as
@@ -162,6 +169,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if err := e.applyConfig(ctx, configChanges(name, cr.Spec.ForProvider)); err != nil {
 		return managed.ExternalCreation{}, err
 	}
+	// PutBucketTagging replaced the whole set: the confirming observation need not read it back.
+	e.written.Put(cr.GetUID(), tags)
 	return managed.ExternalCreation{ConnectionDetails: connectionDetails(region, name, e.acct.Endpoint)}, nil
 }
 
@@ -169,7 +178,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 // has not changed since the last successful sync, a spec change otherwise.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalUpdate, error) {
 	if e.tagsDiffer {
-		if err := e.putTags(ctx, cr, e.observedTags); err != nil {
+		if _, err := e.putTags(ctx, cr, e.observedTags); err != nil {
 			return managed.ExternalUpdate{}, err
 		}
 	}
@@ -250,11 +259,14 @@ func (e *external) getTags(ctx context.Context, name string) (map[string]string,
 
 // putTags replaces the bucket's tags with the desired ones, keeping the observed tags it leaves alone (ignored
 // prefixes; every other key while the spec sets no tags).
-func (e *external) putTags(ctx context.Context, cr *v1alpha1.Bucket, observed map[string]string) error {
+// It returns the set it wrote.
+func (e *external) putTags(ctx context.Context, cr *v1alpha1.Bucket, observed map[string]string) (map[string]string, error) {
 	spec := cr.Spec.ForProvider.Tags
-	_, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
-		Bucket:  aws.String(meta.GetExternalName(cr)),
-		Tagging: &types.Tagging{TagSet: tagsToPut(mr.AWS.DesiredTags(cr, spec, e.acct.DefaultTags), observed, mr.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))},
-	})
-	return errors.Wrap(awsclient.Clean(err), errPutTags)
+	set := tagsToPut(mr.AWS.DesiredTags(cr, spec, e.acct.DefaultTags), observed, mr.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))
+	if _, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
+		Bucket: aws.String(meta.GetExternalName(cr)), Tagging: &types.Tagging{TagSet: set},
+	}); err != nil {
+		return nil, errors.Wrap(awsclient.Clean(err), errPutTags)
+	}
+	return tagMap(set), nil
 }

@@ -436,3 +436,47 @@ func TestDeleteForceDestroy(t *testing.T) {
 		t.Errorf("forceDestroy deletes every version and delete marker: -want +got:\n%s", diff)
 	}
 }
+
+// TestConfirmAfterCreate: the observation that confirms a create trusts the tag set the create replaced — S3's
+// tagging reads are eventually consistent, and a stale "no tags" would make the new bucket look like someone
+// else's — and the one after it reads S3 again.
+func TestConfirmAfterCreate(t *testing.T) {
+	reads := 0
+	stale := &fake.S3{
+		MockCreateBucket: func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return &s3.CreateBucketOutput{}, nil },
+		MockPutBucketTagging: func(*s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
+			return &s3.PutBucketTaggingOutput{}, nil
+		},
+		MockHeadBucket: head("eu-west-1"),
+		MockGetBucketTagging: func(in *s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+			reads++
+			return tagging(nil)(in) // the write has not reached the read path yet
+		},
+	}
+	written := &mr.WrittenTags{}
+	connect := func() *external {
+		return &external{s3: stale, acct: acct(), record: event.NewNopRecorder(), written: written}
+	}
+	cr := bucket()
+	if _, err := connect().Create(context.Background(), cr); err != nil {
+		t.Fatal(err)
+	}
+	obs, err := connect().Observe(context.Background(), cr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true}
+	if diff := cmp.Diff(want, obs, cmpopts.IgnoreFields(managed.ExternalObservation{}, "ConnectionDetails")); diff != "" {
+		t.Errorf("the confirming observation: -want +got:\n%s", diff)
+	}
+	if reads != 0 {
+		t.Errorf("the confirming observation read the tags back (%d reads)", reads)
+	}
+	if diff := cmp.Diff(mr.AWS.DesiredTags(cr, nil, acct().DefaultTags), cr.Status.AtProvider.Tags); diff != "" {
+		t.Errorf("atProvider.tags after the confirming observation: -want +got:\n%s", diff)
+	}
+	_, _ = connect().Observe(context.Background(), cr)
+	if reads != 1 {
+		t.Errorf("the observation after the confirming one must read S3's tags: %d reads", reads)
+	}
+}
