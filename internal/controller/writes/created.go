@@ -19,32 +19,42 @@ import (
 // sent: a status update of a custom resource is the dearest request the API server serves, and a burst of
 // creates was spending a quarter of its CPU on these. Once the stored status holds anything — an earlier error a
 // retried create must clear — the write goes as always.
+//
+// What is remembered is the object the update was made with: the runtime writes the status of that same object in
+// the same reconcile, and every reconcile reads a fresh one. A write that does not follow (a conflict publishing the
+// connection details ends the reconcile without one) leaves nothing a later reconcile's status write could match.
 type created struct {
-	mu sync.Mutex
-	rv map[types.UID]string
+	mu      sync.Mutex
+	updated map[types.UID]update
+}
+
+// An update is the object an update was made with, and the resourceVersion the API server answered.
+type update struct {
+	obj client.Object
+	rv  string
 }
 
 func (c *created) afterUpdate(obj client.Object) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !createJustSucceeded(obj) || !statusEmpty(obj) {
-		delete(c.rv, obj.GetUID())
+		delete(c.updated, obj.GetUID())
 		return
 	}
-	if c.rv == nil {
-		c.rv = map[types.UID]string{}
+	if c.updated == nil {
+		c.updated = map[types.UID]update{}
 	}
-	c.rv[obj.GetUID()] = obj.GetResourceVersion()
+	c.updated[obj.GetUID()] = update{obj: obj, rv: obj.GetResourceVersion()}
 }
 
 // superseded reports whether the status write of obj is the post-create one described above, and forgets obj:
-// only the write that directly follows the update is ever skipped.
+// only the write that directly follows the update, of the same object at the same resourceVersion, is skipped.
 func (c *created) superseded(obj client.Object) bool {
 	c.mu.Lock()
-	rv, ok := c.rv[obj.GetUID()]
-	delete(c.rv, obj.GetUID())
+	u, ok := c.updated[obj.GetUID()]
+	delete(c.updated, obj.GetUID())
 	c.mu.Unlock()
-	if !ok || rv != obj.GetResourceVersion() || !createJustSucceeded(obj) {
+	if !ok || u.obj != obj || u.rv != obj.GetResourceVersion() || !createJustSucceeded(obj) {
 		return false
 	}
 	cd, ok := obj.(resource.Conditioned)
