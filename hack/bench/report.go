@@ -68,6 +68,8 @@ var figureTable = []figure{
 	{id: "S2.etcd_writes", what: "S2: etcd writes in the window"},
 	{id: "S2.mrs_changed", what: "S2: MRs whose resourceVersion changed", target: "0", ok: atMost(0)},
 	{id: "S2.poll_interval_s", what: "S2: measured poll interval per MR, s (configured: --poll)"},
+	{id: "S2.longest_poll_gap_s", what: "S2: longest time any MR went unpolled (settling + window), s"},
+	{id: "S2.mrs_polled_late", what: "S2: MRs unpolled longer than --poll + --poll-jitter", target: "0", ok: atMost(0)},
 	{id: "S2.provider_cpu_s_per_1000_mr_poll", what: "S2: provider CPU per 1,000 MR-polls, s"},
 	{id: "S4.drifted", what: "S4: resources drifted"},
 	{id: "S4.revert_p50_s", what: "S4: time to revert p50, s"},

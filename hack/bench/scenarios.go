@@ -228,6 +228,7 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 // s2 is the steady state: after one poll to settle, steadyPolls polls of every MR in sync.
 func (b *bench) s2(ctx context.Context, f figures, bt batch) error {
 	b.say("S2 steady state: settling for one poll (%s), then measuring %d polls", b.o.poll+b.o.jitter, b.o.steadyPolls)
+	settled, settledCalls := time.Now(), b.proxy.Len()
 	sleepCtx(ctx, b.o.poll+b.o.jitter)
 	rvBefore, err := b.resourceVersions(ctx)
 	if err != nil {
@@ -276,6 +277,17 @@ func (b *bench) s2(ctx context.Context, f figures, bt batch) error {
 	if polls > 0 {
 		f["S2.poll_interval_s"] = window.Seconds() * float64(bt.total()) / float64(polls)
 	}
+	// Every MR polled within interval + jitter (the jitter is ±): over the settling and the measured window, each
+	// MR's longest time unobserved.
+	ops := map[string]bool{}
+	var all []string
+	for _, k := range b.o.kinds {
+		ops[k.pollOp] = true
+		all = append(all, bt[k.name]...)
+	}
+	longest, late := pollGaps(b.proxy.Since(settledCalls), ops, all, settled, after.at, b.o.poll+b.o.jitter)
+	f["S2.longest_poll_gap_s"] = longest.Seconds()
+	f["S2.mrs_polled_late"] = float64(late)
 	return nil
 }
 
