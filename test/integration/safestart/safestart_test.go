@@ -48,8 +48,10 @@ func TestControllersWaitForTheirCRD(t *testing.T) {
 	s.MetricsAddress, s.HealthAddress = "0", "0"
 	// A controller whose kind is not served fails the manager once this passes: the gate must prevent that.
 	// NOTE: the same timeout bounds how long the gated controller may wait, once the CRD is installed, for the API
-	// server's discovery to serve the new kind; on a loaded 2-core machine 3 s was seen to be too short for that.
-	s.CacheSyncTimeout = 10 * time.Second
+	// server's discovery to serve the new kind. controller-runtime retries an informer for a kind discovery does not
+	// serve yet every 10 s, so a timeout of 10 s (as this test had) raced that retry and failed the manager whenever
+	// discovery lagged the CRD's Established condition on a loaded machine. The provider's default is 2 minutes.
+	s.CacheSyncTimeout = 25 * time.Second
 	mgr, err := provider.New(cfg, s, logging.NewNopLogger())
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +65,9 @@ func TestControllersWaitForTheirCRD(t *testing.T) {
 	// cache sync timeout. With it, the provider keeps running.
 	select {
 	case err := <-stopped:
+		stopped <- err // for the deferred wait
 		t.Fatalf("the provider stopped while the Bucket CRD was missing: %v", err)
-	case <-time.After(2*s.CacheSyncTimeout + 2*time.Second):
+	case <-time.After(s.CacheSyncTimeout + 5*time.Second):
 	}
 
 	if _, err := envtest.InstallCRDs(cfg, envtest.CRDInstallOptions{Paths: []string{filepath.Join(crds, "s3.aws.stateful.dev_buckets.yaml")}}); err != nil {
@@ -85,6 +88,12 @@ func TestControllersWaitForTheirCRD(t *testing.T) {
 	// The Bucket controller starts once its CRD exists and reconciles: with no ClusterProviderConfig it says so.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
+		select {
+		case err := <-stopped:
+			stopped <- err // for the deferred wait
+			t.Fatalf("the provider stopped after the Bucket CRD was installed: %v", err)
+		default:
+		}
 		_ = kube.Get(ctx, client.ObjectKeyFromObject(b), b)
 		if c := b.GetCondition(xpv2.TypeSynced); strings.Contains(c.Message, "cannot get ClusterProviderConfig default") {
 			return
