@@ -71,6 +71,8 @@ func main() {
 	defer stop()
 	say := func(f string, a ...any) { fmt.Printf("\033[1m==>\033[0m "+f+"\n", a...) }
 
+	// The commit the binary was built from: the tree may move on while the runs take their minutes.
+	built := commit()
 	var runs []figures
 	for i := 1; i <= o.runs && ctx.Err() == nil; i++ {
 		say("run %d of %d: N=%d (%d kinds), poll %s, scenarios %s", i, o.runs, o.n, len(o.kinds), o.poll, scenarios)
@@ -87,7 +89,7 @@ func main() {
 	if ctx.Err() != nil {
 		os.Exit(1)
 	}
-	r := newReport(o, scenarios, runs)
+	r := newReport(o, built, scenarios, runs)
 	if err := r.writeJSON(jsonOut); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -29,6 +29,7 @@ var figureTable = []figure{
 	{id: "floor.b_s", what: "floor (b): minimal SDK calls against moto, no Kubernetes, s"},
 	{id: "floor.b_calls_per_mr", what: "floor (b): cloud calls per resource"},
 	{id: "S0.start_s", what: "S0: start to ready (caches synced), s"},
+	{id: "S0.init_peak_rss_mib", what: "S0: peak RSS of the same binary running only its package init (--help), MiB"},
 	{id: "S0.idle_rss_mib", what: "S0: idle RSS, MiB"},
 	{id: "S0.idle_rss_anon_mib", what: "S0: of which anonymous (heap, stacks, runtime), MiB"},
 	{id: "S0.idle_rss_file_mib", what: "S0: of which file-backed (the binary's pages), MiB"},
@@ -105,9 +106,9 @@ type report struct {
 	Ops       map[string]float64 `json:"-"`
 }
 
-func newReport(o options, scenarios string, runs []figures) *report {
+func newReport(o options, built, scenarios string, runs []figures) *report {
 	r := &report{
-		Commit: commit(), Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(), GoVersion: runtime.Version(),
+		Commit: built, Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(), GoVersion: runtime.Version(),
 		Flags: fmt.Sprintf("-n %d -runs %d -scenarios %s -poll %s -jitter %s -workers %d -provider-args %q -provider-env %q",
 			o.n, o.runs, scenarios, o.poll, o.jitter, o.workers, strings.Join(o.providerArgs, " "), strings.Join(o.providerEnv, " ")),
 		N: o.n, Runs: runs, Summary: map[string]stat{},
