@@ -87,6 +87,14 @@ func (w *written) caught(uid types.UID, cached, live string) {
 	w.at[uid] = write{rv: live, at: w.now()}
 }
 
+// after records obj's write when it succeeded (err is nil), and returns err.
+func (w *written) after(obj client.Object, err error) error {
+	if err == nil {
+		w.record(obj)
+	}
+	return err
+}
+
 func (w *written) forget(uid types.UID) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -117,19 +125,11 @@ func (r *reading) Get(ctx context.Context, key client.ObjectKey, obj client.Obje
 }
 
 func (r *reading) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
-	if err := r.Client.Update(ctx, obj, opts...); err != nil {
-		return err
-	}
-	r.written.record(obj)
-	return nil
+	return r.written.after(obj, r.Client.Update(ctx, obj, opts...))
 }
 
 func (r *reading) Patch(ctx context.Context, obj client.Object, p client.Patch, opts ...client.PatchOption) error {
-	if err := r.Client.Patch(ctx, obj, p, opts...); err != nil {
-		return err
-	}
-	r.written.record(obj)
-	return nil
+	return r.written.after(obj, r.Client.Patch(ctx, obj, p, opts...))
 }
 
 func (r *reading) Status() client.SubResourceWriter {
@@ -142,17 +142,9 @@ type status struct {
 }
 
 func (s *status) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-	if err := s.SubResourceWriter.Update(ctx, obj, opts...); err != nil {
-		return err
-	}
-	s.written.record(obj)
-	return nil
+	return s.written.after(obj, s.SubResourceWriter.Update(ctx, obj, opts...))
 }
 
 func (s *status) Patch(ctx context.Context, obj client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
-	if err := s.SubResourceWriter.Patch(ctx, obj, p, opts...); err != nil {
-		return err
-	}
-	s.written.record(obj)
-	return nil
+	return s.written.after(obj, s.SubResourceWriter.Patch(ctx, obj, p, opts...))
 }

@@ -30,46 +30,43 @@ func (l *lagging) Get(_ context.Context, _ client.ObjectKey, obj client.Object, 
 
 func TestReadsFollowOwnWrites(t *testing.T) {
 	type step func(t *testing.T, c client.Client, api client.Client, cache *lagging, clock *time.Time)
-	write := func(t *testing.T, c client.Client, _ client.Client, _ *lagging, _ *time.Time) {
+	key := client.ObjectKey{Namespace: "ns", Name: "p"}
+	// edit reads the pod through r and writes it back through w, changed by fn: in status when status is set.
+	edit := func(t *testing.T, r client.Reader, w client.Client, status bool, fn func(*corev1.Pod)) {
 		t.Helper()
 		p := &corev1.Pod{}
-		if err := c.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: "p"}, p); err != nil {
+		if err := r.Get(context.Background(), key, p); err != nil {
 			t.Fatal(err)
 		}
-		p.Annotations = map[string]string{"crossplane.io/external-create-succeeded": "now"}
-		if err := c.Update(context.Background(), p); err != nil {
+		fn(p)
+		var err error
+		if status {
+			err = w.Status().Update(context.Background(), p)
+		} else {
+			err = w.Update(context.Background(), p)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	write := func(t *testing.T, c client.Client, _ client.Client, _ *lagging, _ *time.Time) {
+		edit(t, c, c, false, func(p *corev1.Pod) {
+			p.Annotations = map[string]string{"crossplane.io/external-create-succeeded": "now"}
+		})
+	}
 	writeStatus := func(t *testing.T, c client.Client, _ client.Client, _ *lagging, _ *time.Time) {
-		t.Helper()
-		p := &corev1.Pod{}
-		if err := c.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: "p"}, p); err != nil {
-			t.Fatal(err)
-		}
-		p.Status.Message = "written"
-		if err := c.Status().Update(context.Background(), p); err != nil {
-			t.Fatal(err)
-		}
+		edit(t, c, c, true, func(p *corev1.Pod) { p.Status.Message = "written" })
+	}
+	otherWrites := func(t *testing.T, _ client.Client, api client.Client, _ *lagging, _ *time.Time) {
+		edit(t, api, api, false, func(p *corev1.Pod) { p.Labels = map[string]string{"by": "someone-else"} })
 	}
 	catchUp := func(t *testing.T, _ client.Client, api client.Client, cache *lagging, _ *time.Time) {
 		t.Helper()
 		p := &corev1.Pod{}
-		if err := api.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: "p"}, p); err != nil {
+		if err := api.Get(context.Background(), key, p); err != nil {
 			t.Fatal(err)
 		}
 		cache.held = p
-	}
-	otherWrites := func(t *testing.T, _ client.Client, api client.Client, _ *lagging, _ *time.Time) {
-		t.Helper()
-		p := &corev1.Pod{}
-		if err := api.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: "p"}, p); err != nil {
-			t.Fatal(err)
-		}
-		p.Labels = map[string]string{"by": "someone-else"}
-		if err := api.Update(context.Background(), p); err != nil {
-			t.Fatal(err)
-		}
 	}
 	later := func(_ *testing.T, _ client.Client, _ client.Client, _ *lagging, clock *time.Time) {
 		*clock = clock.Add(2 * lag)
