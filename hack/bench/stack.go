@@ -262,7 +262,7 @@ func ready(u unstructured.Unstructured) (bool, time.Time) {
 // waitReady waits until want resources of ns are Ready, printing progress, and returns when the last became so
 // (as the watch saw it) and each one's time to Ready (Ready's lastTransitionTime − creationTimestamp).
 func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, []float64, error) {
-	deadline := time.Now().Add(timeout)
+	deadline, calls := time.Now().Add(timeout), b.proxy.Len()
 	for {
 		items := b.listMRs(ctx, ns, kinds)
 		n := 0
@@ -271,7 +271,7 @@ func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int
 				n++
 			}
 		}
-		b.progress("%s: %d/%d Ready after %s, %d cloud calls", ns, n, want, time.Since(start).Round(time.Second), b.proxy.Len())
+		b.progress("%s: %d/%d Ready after %s, %d cloud calls", ns, n, want, time.Since(start).Round(time.Second), b.proxy.Len()-calls)
 		if n >= want {
 			makespan := time.Since(start)
 			var ttr []float64
