@@ -7,13 +7,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"k8s.io/client-go/kubernetes"
 )
@@ -174,20 +172,6 @@ type ProcStat struct {
 	PeakMiB    float64 // VmHWM: the resident peak since the process started
 	AnonMiB    float64 // RssAnon: heap, stacks, the Go runtime's own
 	FileMiB    float64 // RssFile: pages of the binary (and other files) read into memory
-}
-
-// initPeak is the peak resident memory of bin --help: the process inits every package, prints its flags, exits.
-func initPeak(ctx context.Context, bin string) (float64, error) {
-	cmd := exec.CommandContext(ctx, bin, "--help")
-	_ = cmd.Run() // the exit status of --help does not matter; its resource usage does
-	if cmd.ProcessState == nil {
-		return 0, fmt.Errorf("cannot run %s --help", bin)
-	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return 0, fmt.Errorf("no resource usage of %s --help", bin)
-	}
-	return float64(ru.Maxrss) / 1024, nil // KiB on Linux
 }
 
 // clockTicks is USER_HZ, which Linux fixes at 100 for /proc/<pid>/stat.

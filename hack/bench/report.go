@@ -29,7 +29,6 @@ var figureTable = []figure{
 	{id: "floor.b_s", what: "floor (b): minimal SDK calls against moto, no Kubernetes, s"},
 	{id: "floor.b_calls_per_mr", what: "floor (b): cloud calls per resource"},
 	{id: "S0.start_s", what: "S0: start to ready (caches synced), s"},
-	{id: "S0.init_peak_rss_mib", what: "S0: peak RSS of the same binary running only its package init (--help), MiB"},
 	{id: "S0.idle_rss_mib", what: "S0: idle RSS, MiB"},
 	{id: "S0.idle_rss_anon_mib", what: "S0: of which anonymous (heap, stacks, runtime), MiB"},
 	{id: "S0.idle_rss_file_mib", what: "S0: of which file-backed (the binary's pages), MiB"},

@@ -142,11 +142,6 @@ func (b *bench) floorB(ctx context.Context, f figures) error {
 
 // s0 starts the provider: time to healthy with synced caches, and idle memory.
 func (b *bench) s0(ctx context.Context, f figures) error {
-	// The floor of resident memory: the same binary doing nothing but its package init (--help), which maps and
-	// touches what the linked libraries' init needs.
-	if mib, err := initPeak(ctx, b.o.provider); err == nil {
-		f["S0.init_peak_rss_mib"] = mib
-	}
 	start := time.Now()
 	if err := b.stack.StartProvider(); err != nil {
 		return err
