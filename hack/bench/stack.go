@@ -41,9 +41,10 @@ type bench struct {
 const benchNS = "bench"
 
 // install copies the provider binary into the run's folder, as a package install writes it (an image layer is
-// extracted with write()). The linker writes its output through a memory mapping, and the page cache then holds it
-// in large folios that the kernel maps whole: run from the linker's own file, the same binary showed about 12 MiB
-// more resident memory for its package init alone (71 vs 59 MiB for --help, /usr/bin/time, 3 runs each).
+// extracted with write()). Run from the linker's own output file, the same binary showed about 12 MiB more resident
+// memory for its package init alone (71 vs 59 MiB for --help, /usr/bin/time, at least 3 runs each) — likely because
+// the linker writes through a memory mapping and the page cache then holds the file in large folios the kernel maps
+// whole (smaps showed 2 MiB FilePmdMapped pages); a copy is what a cluster runs.
 func install(src, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err

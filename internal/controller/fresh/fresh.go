@@ -5,8 +5,11 @@
 // made looks like one it found (its create's settings applied afterwards, a DynamoDB table's TTL, are reported as
 // a spec change instead of the rest of the create), and its status write fails with a conflict.
 //
-// Only reads that follow the provider's own writes are affected, and only until the cache shows them: a cached copy
-// at another resourceVersion than the last one written is read again from the API server.
+// Only reads that follow the provider's own updates and patches (status included) are affected, and only until the
+// cache shows them: a cached copy at another resourceVersion than the last one written is read again from the API
+// server. Creates are not tracked: until the watch delivers a new object the cache answers NotFound, which no
+// reconcile here mistakes for an older copy (the claim store reads its Leases from the API server; the usage
+// tracker applies its usage, creating or updating it).
 package fresh
 
 import (

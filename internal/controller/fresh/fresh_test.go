@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -175,5 +176,20 @@ func TestReadsFollowOwnWrites(t *testing.T) {
 				t.Errorf("%s\nobject read (annotation, status message, label): -want +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+func TestWrittenForgetsOldWrites(t *testing.T) {
+	clock := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	w := &written{at: map[types.UID]write{}, now: func() time.Time { return clock }}
+	for _, uid := range []types.UID{"gone-1", "gone-2", "gone-3"} {
+		w.record(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{UID: uid, ResourceVersion: "1"}})
+	}
+	// Objects written and never read again (deleted) must not be remembered for ever: a write after lag has
+	// passed sweeps them.
+	clock = clock.Add(lag + time.Second)
+	w.record(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{UID: "new", ResourceVersion: "7"}})
+	if diff := cmp.Diff(map[types.UID]write{"new": {rv: "7", at: clock}}, w.at, cmp.AllowUnexported(write{})); diff != "" {
+		t.Errorf("writes remembered after a sweep: -want +got:\n%s", diff)
 	}
 }
