@@ -271,6 +271,12 @@ func TestQueueCRDValidation(t *testing.T) {
 		{"RedriveWithoutTarget", "set deadLetterTargetARN, deadLetterTargetRef or deadLetterTargetSelector", queue(ns, "nodlq-"+suffix(), func(q *sqsv1alpha1.Queue) {
 			q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{MaxReceiveCount: 3}
 		})},
+		{"RefIntoAnotherNamespace", "namespace must be omitted: a reference resolves in the resource's own namespace", queue(ns, "xref-"+suffix(), func(q *sqsv1alpha1.Queue) {
+			q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{MaxReceiveCount: 3, DeadLetterTargetRef: &xpv2.NamespacedReference{Name: "dlq", Namespace: "other"}}
+		})},
+		{"SelectorIntoAnotherNamespace", "namespace must be omitted: a selector resolves in the resource's own namespace", queue(ns, "xsel-"+suffix(), func(q *sqsv1alpha1.Queue) {
+			q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{MaxReceiveCount: 3, DeadLetterTargetSelector: &xpv2.NamespacedSelector{Namespace: "other"}}
+		})},
 		{"KMSWithoutKey", "type KMS needs kmsKeyID", queue(ns, "kms-"+suffix(), func(q *sqsv1alpha1.Queue) {
 			q.Spec.ForProvider.ServerSideEncryption = &sqsv1alpha1.QueueEncryption{Type: "KMS"}
 		})},

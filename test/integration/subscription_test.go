@@ -223,6 +223,12 @@ func TestSubscriptionCRDValidation(t *testing.T) {
 		s          *pubsubv1alpha1.Subscription
 	}{
 		{"NoTopic", "set topic, topicRef or topicSelector", subscription(ns, "notopic-"+suffix())},
+		{"TopicRefIntoAnotherNamespace", "namespace must be omitted: a reference resolves in the resource's own namespace", subscription(ns, "xref-"+suffix(), func(s *pubsubv1alpha1.Subscription) {
+			s.Spec.ForProvider.TopicRef = &xpv2.NamespacedReference{Name: "orders", Namespace: "other"}
+		})},
+		{"DeadLetterSelectorIntoAnotherNamespace", "namespace must be omitted: a selector resolves in the resource's own namespace", subscription(ns, "xsel-"+suffix(), withTopic(func(s *pubsubv1alpha1.Subscription) {
+			s.Spec.ForProvider.DeadLetterPolicy = &pubsubv1alpha1.DeadLetterPolicy{DeadLetterTopicSelector: &xpv2.NamespacedSelector{Namespace: "other"}}
+		}))},
 		{"AttemptsWithoutTopic", "maxDeliveryAttempts needs a dead-letter topic", subscription(ns, "dl-"+suffix(), withTopic(func(s *pubsubv1alpha1.Subscription) {
 			s.Spec.ForProvider.DeadLetterPolicy = &pubsubv1alpha1.DeadLetterPolicy{MaxDeliveryAttempts: ptr.To[int32](5)}
 		}))},

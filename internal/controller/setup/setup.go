@@ -84,6 +84,7 @@ func ManagedOptions[T resource.Managed](mgr ctrl.Manager, o Options, name string
 		managed.WithPollInterval(o.PollInterval),
 		managed.WithDeterministicExternalName(true),
 		managed.WithInitializers(managed.InitializerFn(ExternalNameInMemory)),
+		managed.WithReferenceResolver(NewNamespacedResolver(mgr.GetClient())),
 	}
 	if o.CreationGracePeriod > 0 {
 		opts = append(opts, managed.WithCreationGracePeriod(o.CreationGracePeriod))

@@ -125,10 +125,12 @@ type RedrivePolicy struct {
 
 	// DeadLetterTargetRef names a Queue in this namespace whose ARN is the dead-letter target.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a reference resolves in the resource's own namespace"
 	DeadLetterTargetRef *xpv2.NamespacedReference `json:"deadLetterTargetRef,omitempty"`
 
 	// DeadLetterTargetSelector selects a Queue in this namespace whose ARN is the dead-letter target.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a selector resolves in the resource's own namespace"
 	DeadLetterTargetSelector *xpv2.NamespacedSelector `json:"deadLetterTargetSelector,omitempty"`
 
 	// MaxReceiveCount is how many receives move a message to the dead-letter queue, 1 to 1000.

@@ -27,10 +27,12 @@ type SubscriptionParameters struct {
 
 	// TopicRef names a Topic in this namespace to subscribe to.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a reference resolves in the resource's own namespace"
 	TopicRef *xpv2.NamespacedReference `json:"topicRef,omitempty"`
 
 	// TopicSelector selects a Topic in this namespace to subscribe to.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a selector resolves in the resource's own namespace"
 	TopicSelector *xpv2.NamespacedSelector `json:"topicSelector,omitempty"`
 
 	// NOTE: no omitempty, so that an explicit {} survives the provider's writes of the object; nil is written as
@@ -114,10 +116,12 @@ type DeadLetterPolicy struct {
 
 	// DeadLetterTopicRef names a Topic in this namespace as the dead-letter topic.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a reference resolves in the resource's own namespace"
 	DeadLetterTopicRef *xpv2.NamespacedReference `json:"deadLetterTopicRef,omitempty"`
 
 	// DeadLetterTopicSelector selects a Topic in this namespace as the dead-letter topic.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a selector resolves in the resource's own namespace"
 	DeadLetterTopicSelector *xpv2.NamespacedSelector `json:"deadLetterTopicSelector,omitempty"`
 
 	// MaxDeliveryAttempts before a message goes to the dead-letter topic, 5 to 100 (Pub/Sub's default: 5).
