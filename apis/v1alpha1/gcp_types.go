@@ -49,6 +49,23 @@ type GCPConfig struct {
 	// +kubebuilder:validation:MaxItems=20
 	// +kubebuilder:validation:items:MaxLength=63
 	IgnoreLabelPrefixes []string `json:"ignoreLabelPrefixes,omitempty"`
+
+	// AllowedReferences lists what managed resources may name through this ClusterProviderConfig that the
+	// provider does not make: Cloud KMS keys. Unset, a resource naming a key is refused before any cloud call.
+	// Not allowed on a ProviderConfig, where the tenant's own credentials decide. Patterns as for
+	// AWSAllowedReferences.
+	// +optional
+	AllowedReferences *GCPAllowedReferences `json:"allowedReferences,omitempty"`
+}
+
+// GCPAllowedReferences are patterns of the names a managed resource may give (see AWSAllowedReferences).
+type GCPAllowedReferences struct {
+	// KMSKeys: full key names, e.g. "projects/p/locations/eu/keyRings/{namespace}/cryptoKeys/*".
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
+	KMSKeys []string `json:"kmsKeys,omitempty"`
 }
 
 // GCPCredentials selects where Google Cloud credentials come from.

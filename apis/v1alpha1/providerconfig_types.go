@@ -74,6 +74,7 @@ type ProviderConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
+	// +kubebuilder:validation:XValidation:rule="(!has(self.aws) || !has(self.aws.allowedReferences)) && (!has(self.gcp) || !has(self.gcp.allowedReferences))",message="allowedReferences applies to ClusterProviderConfigs: with a ProviderConfig the tenant's own credentials decide what its resources may name"
 	// +kubebuilder:validation:XValidation:rule="!has(self.allowedNamespaces)",message="allowedNamespaces applies to ClusterProviderConfigs: a ProviderConfig serves its own namespace only"
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source in ['Secret', 'Vault']",message="a namespaced ProviderConfig can only use credentials from a Secret in its own namespace or from Vault: Environment, Filesystem and InjectedIdentity are the provider's own identity and need a ClusterProviderConfig"
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || !has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || !has(self.vault.auth.token.secretRef.namespace)) && (!has(self.vault.auth.appRole) || !has(self.vault.auth.appRole.secretIDRef.namespace)))",message="vault Secret references must omit namespace: a namespaced ProviderConfig reads Secrets only from its own namespace"

@@ -27,6 +27,12 @@ type AWSAccount struct {
 	DefaultTags map[string]string
 	// IgnoreTagPrefixes are the tag prefixes never touched; it always includes "aws:".
 	IgnoreTagPrefixes []string
+	// Shared is true for a ClusterProviderConfig's account: the platform's identity, serving many namespaces. What
+	// a resource names beyond itself (a dead-letter queue) is then checked against what its namespace made.
+	Shared bool
+	// Reach is what resources may name through the config that the provider does not make (KMS keys, RDS
+	// groups); nil for a namespaced config.
+	Reach *Reach
 
 	stamp   string // see fingerprint
 	config  string // see builtFrom
@@ -112,6 +118,8 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 		Endpoint:          spec.Endpoint,
 		DefaultTags:       spec.DefaultTags,
 		IgnoreTagPrefixes: append([]string{"aws:"}, spec.IgnoreTagPrefixes...),
+		Shared:            pc.namespace == "",
+		Reach:             newAWSReach(pc, spec.AllowedReferences),
 		stamp:             stamp,
 		config:            pc.version(),
 		vault:             fromVault,

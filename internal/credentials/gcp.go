@@ -35,6 +35,9 @@ type GCPAccount struct {
 	// a resource names beyond itself (a topic to subscribe to, a service account to act as) is then checked against
 	// what its namespace made, not left to the identity's IAM rights.
 	Shared bool
+	// Reach is what resources may name through the config that the provider does not make (KMS keys); nil for a
+	// namespaced config.
+	Reach *Reach
 
 	stamp  string // see fingerprint
 	config string // see builtFrom
@@ -194,6 +197,7 @@ func (r *Resolver) resolveGCP(ctx context.Context, pc config) (*GCPAccount, erro
 		DefaultLabels:       spec.DefaultLabels,
 		IgnoreLabelPrefixes: append([]string{"goog-"}, spec.IgnoreLabelPrefixes...),
 		Shared:              pc.kind == v1alpha1.ClusterProviderConfigKind,
+		Reach:               newGCPReach(pc, spec.AllowedReferences),
 		stamp:               stamp,
 		config:              pc.version(),
 		cancel:              cancel,

@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
@@ -343,5 +344,33 @@ func TestQueueFIFONameIsTheExternalName(t *testing.T) {
 	waitQueue(t, ns, wrong, queueSyncError("must end in .fifo"))
 	if n := proxy.Count("CreateQueue", wrong); n != 0 {
 		t.Errorf("CreateQueue for a FIFO queue without .fifo: %d calls", n)
+	}
+}
+
+// Through a ClusterProviderConfig (the platform's identity) a Queue may send dead letters only to a queue its own
+// namespace's Queues made: another namespace's queue, named by its ARN, is refused before the create.
+func TestQueueDeadLetterTenancy(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t)
+	theirs := "theirs-" + suffix()
+	out, err := directSQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(theirs),
+		Tags: mr.AWS.Tags(&metav1.ObjectMeta{Namespace: "team-b", Name: theirs, UID: "made-by-the-test"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := directSQS().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: out.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := a.Attributes["QueueArn"]
+	src := "src-" + suffix()
+	create(t, queue(ns, src, func(q *sqsv1alpha1.Queue) {
+		q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{DeadLetterTargetARN: ptr.To(target), MaxReceiveCount: 3}
+	}))
+	waitQueue(t, ns, src, func(q *sqsv1alpha1.Queue) (bool, string) {
+		return syncError(`dead-letter queue "` + target + `" is not a Queue of namespace ` + ns)(q.GetCondition(xpv2.TypeSynced))
+	})
+	if calls := proxy.Calls(func(c harness.Call) bool { return c.Operation == "CreateQueue" && c.Bucket == src }); len(calls) != 0 {
+		t.Errorf("the Queue was created with another namespace's dead-letter queue: %d CreateQueue calls", len(calls))
 	}
 }

@@ -10,6 +10,8 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
@@ -155,4 +157,62 @@ func TestProviderReadsNoSecretOfAnotherNamespace(t *testing.T) {
 	if seen == 0 {
 		t.Errorf("the audit log shows no Secret read in the tenant's namespace: the check proves nothing")
 	}
+}
+
+// Through a ClusterProviderConfig a resource may name only the KMS keys, RDS groups and security groups that the
+// config's allowedReferences admit for its namespace: the platform's identity may reach every team's. The
+// refusal comes before any cloud call, and the admin's edit of the list lets the resource in.
+func TestClusterConfigAllowedReferences(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t)
+	cfgName := "refs-" + suffix()
+	cfg := &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{AWS: &v1alpha1.AWSConfig{
+		Credentials:       v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsSecret, SecretRef: &v1alpha1.AWSSecretCredentials{Namespace: "crossplane-system", Name: "aws-creds"}},
+		Endpoint:          &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
+		AllowedReferences: &v1alpha1.AWSAllowedReferences{KMSKeys: []string{"alias/{namespace}/*"}},
+	}}}
+	create(t, cfg)
+	withKey := func(key string) bucketOpt {
+		return func(b *s3v1alpha1.Bucket) {
+			b.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+			b.Spec.ForProvider.ServerSideEncryption = &s3v1alpha1.ServerSideEncryption{Algorithm: "aws:kms", KMSKeyID: ptr.To(key)}
+		}
+	}
+	own, other := bucket(ns, "own-key-"+suffix(), withKey("alias/"+ns+"/orders")), bucket(ns, "other-key-"+suffix(), withKey("alias/team-b/orders"))
+	db := dbInstance(ns, "sg-"+suffix(), func(d *rdsv1alpha1.DBInstance) {
+		d.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+		d.Spec.ForProvider.VPCSecurityGroupIDs = []string{"sg-0123456789abcdef0"}
+	})
+	create(t, own)
+	create(t, other)
+	create(t, db)
+
+	if got := waitReady(t, ns, own.Name).Status.AtProvider.ServerSideEncryption; got == nil || got.KMSKeyID != "alias/"+ns+"/orders" {
+		t.Errorf("the namespace's own key was not applied: %+v", got)
+	}
+	waitSyncError(t, ns, other.Name, `spec.forProvider.serverSideEncryption.kmsKeyID "alias/team-b/orders" is not allowed through ClusterProviderConfig `+cfgName+": its spec.aws.allowedReferences.kmsKeys admits no such name for namespace "+ns)
+	waitDB(t, ns, db.Name, "refused security group", func(d *rdsv1alpha1.DBInstance) (bool, string) {
+		return syncError(`spec.forProvider.vpcSecurityGroupIDs[0] "sg-0123456789abcdef0" is not allowed`)(d.GetCondition(xpv2.TypeSynced))
+	})
+	if calls := proxy.Calls(func(c harness.Call) bool {
+		return c.Bucket == other.Name || (c.Service == "rds" && strings.Contains(string(c.Body), db.Name))
+	}); len(calls) != 0 {
+		t.Errorf("a refused reference reached the cloud: %d calls, first %s", len(calls), calls[0].Operation)
+	}
+
+	// The platform admin allows team-b's keys through this config: the Bucket goes on with its next attempt.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		c := &v1alpha1.ClusterProviderConfig{}
+		if err := kube.Get(ctx, client.ObjectKey{Name: cfgName}, c); err != nil {
+			return err
+		}
+		c.Spec.AWS.AllowedReferences.KMSKeys = append(c.Spec.AWS.AllowedReferences.KMSKeys, "alias/team-b/*")
+		return kube.Update(ctx, c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventuallyWithin(t, 2*waitTimeout, "Bucket "+other.Name+" Ready once its key is allowed", func() (bool, string) {
+		return readySynced(get(t, ns, other.Name))
+	})
 }

@@ -124,6 +124,25 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "no-ns-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsSecret, secretRef(""))},
 			errHas: "namespace is required on a ClusterProviderConfig",
 		},
+		"NamespacedAllowedReferences": {
+			reason: "allowedReferences is for ClusterProviderConfigs: a tenant's own credentials decide what it may name.",
+			obj:    &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "refs"}, Spec: withRefs(spec(v1alpha1.AWSCredentialsSecret, secretRef("")), "alias/{namespace}/*")},
+			errHas: "allowedReferences applies to ClusterProviderConfigs",
+		},
+		"ClusterAllowedReferences": {
+			reason: "A ClusterProviderConfig may allow references by pattern.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "refs-" + suffix()}, Spec: withRefs(spec(v1alpha1.AWSCredentialsInjectedIdentity, nil), "alias/{namespace}/*", "*")},
+		},
+		"ClusterAmbiguousPattern": {
+			reason: "A pattern where {namespace} runs into a '-' would let namespace team name team-a's keys.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "refs-dash-" + suffix()}, Spec: withRefs(spec(v1alpha1.AWSCredentialsInjectedIdentity, nil), "alias/{namespace}-*")},
+			errHas: "put '/', ':', '.' or '_' next to {namespace}",
+		},
+		"ClusterWildcardBeforeNamespace": {
+			reason: "So would a wildcard before it.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "refs-star-" + suffix()}, Spec: withRefs(spec(v1alpha1.AWSCredentialsInjectedIdentity, nil), "alias/*{namespace}/k")},
+			errHas: "put '/', ':', '.' or '_' next to {namespace}",
+		},
 		"ClusterInjectedIdentity": {
 			reason: "A ClusterProviderConfig may use the provider's own identity.",
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "irsa-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)},
@@ -335,4 +354,10 @@ func TestNamespacedProviderConfig(t *testing.T) {
 		err := kube.Get(context.Background(), client.ObjectKeyFromObject(pc), &v1alpha1.ProviderConfig{})
 		return kerrors.IsNotFound(err), fmt.Sprint(err)
 	})
+}
+
+// withRefs sets the AWS section's allowedReferences.kmsKeys.
+func withRefs(s v1alpha1.ProviderConfigSpec, kmsKeys ...string) v1alpha1.ProviderConfigSpec {
+	s.AWS.AllowedReferences = &v1alpha1.AWSAllowedReferences{KMSKeys: kmsKeys}
+	return s
 }

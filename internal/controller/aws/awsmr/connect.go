@@ -7,6 +7,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -37,6 +38,9 @@ type Kind[T resource.ModernManaged, API any] struct {
 	NewAPI func(cfg aws.Config, region string, acct *credentials.AWSAccount) API
 	// NewExternal returns the external client for one reconcile.
 	NewExternal func(api API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[T]
+	// References lists what a resource names that the provider does not make (KMS keys, ...): through a
+	// ClusterProviderConfig each must be in the config's allowedReferences. Nil when the kind names none.
+	References func(T) []credentials.Reference
 	// Options are extra reconciler options (e.g. a short poll while busy).
 	Options []managed.ReconcilerOption
 }
@@ -77,6 +81,11 @@ func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExt
 	acct, err := c.creds.AWS(ctx, cr)
 	if err != nil {
 		return nil, err
+	}
+	if c.kind.References != nil && !meta.WasDeleted(cr) {
+		if err := acct.Reach.Admit(cr.GetNamespace(), c.kind.References(cr)...); err != nil {
+			return nil, err
+		}
 	}
 	region := c.kind.Region(cr)
 	api := credentials.Client(acct, c.kind.Service+"/"+region, func(cfg aws.Config) API { return c.kind.NewAPI(cfg, region, acct) })

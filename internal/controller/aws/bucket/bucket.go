@@ -41,7 +41,8 @@ const (
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	written := &mr.WrittenTags{}
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Bucket, s3client.API]{
-		GroupKind: v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
+		References: References,
+		GroupKind:  v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
 		// Bucket names are unique across regions: a claim on one ignores the region.
 		Service: "s3", Region: func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region }, Global: true,
 		NewAPI: func(cfg aws.Config, region string, acct *credentials.AWSAccount) s3client.API {

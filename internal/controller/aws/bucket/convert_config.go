@@ -12,6 +12,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // Names of the sub-configurations, as they appear in diffs and events (the spec's field names).
@@ -413,4 +414,12 @@ func fillObservation(s *v1alpha1.BucketObservation, p v1alpha1.BucketParameters,
 	if p.Policy != nil {
 		s.Policy = o.policy
 	}
+}
+
+// References lists what the Bucket names that the provider does not make: its default encryption's KMS key.
+func References(cr *v1alpha1.Bucket) []credentials.Reference {
+	if e := cr.Spec.ForProvider.ServerSideEncryption; e != nil {
+		return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.serverSideEncryption.kmsKeyID", Value: ptr.Deref(e.KMSKeyID, "")}}
+	}
+	return nil
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+	"k8s.io/utils/ptr"
 )
 
 // Connection detail keys a DBInstance publishes.
@@ -313,4 +315,19 @@ func libpq(v string) string {
 		return v
 	}
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+}
+
+// References lists what the DBInstance names that the provider does not make: its KMS key, subnet group,
+// parameter group and security groups. RDS treats group names without case, and so does the check.
+func References(cr *v1alpha1.DBInstance) []credentials.Reference {
+	p := cr.Spec.ForProvider
+	refs := []credentials.Reference{
+		{List: "kmsKeys", Field: "spec.forProvider.kmsKeyID", Value: ptr.Deref(p.KMSKeyID, "")},
+		{List: "dbSubnetGroups", Field: "spec.forProvider.dbSubnetGroupName", Value: ptr.Deref(p.DBSubnetGroupName, ""), Caseless: true},
+		{List: "dbParameterGroups", Field: "spec.forProvider.dbParameterGroupName", Value: ptr.Deref(p.DBParameterGroupName, ""), Caseless: true},
+	}
+	for i, sg := range p.VPCSecurityGroupIDs {
+		refs = append(refs, credentials.Reference{List: "securityGroups", Field: fmt.Sprintf("spec.forProvider.vpcSecurityGroupIDs[%d]", i), Value: sg, Caseless: true})
+	}
+	return refs
 }

@@ -45,7 +45,8 @@ const (
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	kube := mgr.GetClient()
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.DBInstance, rdsclient.API]{
-		GroupKind: v1alpha1.DBInstanceGroupKind, GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: &v1alpha1.DBInstanceList{},
+		References: References,
+		GroupKind:  v1alpha1.DBInstanceGroupKind, GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: &v1alpha1.DBInstanceList{},
 		Service: "rds", Region: func(cr *v1alpha1.DBInstance) string { return cr.Spec.ForProvider.Region },
 		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) rdsclient.API {
 			return rdsclient.New(cfg, region)

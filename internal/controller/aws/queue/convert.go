@@ -16,6 +16,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // Connection detail keys a Queue publishes.
@@ -287,4 +288,13 @@ func observation(url string, attrs, tags map[string]string) v1alpha1.QueueObserv
 
 func connectionDetails(url, arn string) managed.ConnectionDetails {
 	return managed.ConnectionDetails{ConnURL: []byte(url), ConnARN: []byte(arn)}
+}
+
+// References lists what the Queue names that the provider does not make: its KMS key. (A dead-letter queue is
+// one the provider makes: see admitDeadLetterTarget.)
+func References(cr *v1alpha1.Queue) []credentials.Reference {
+	if e := cr.Spec.ForProvider.ServerSideEncryption; e != nil {
+		return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.serverSideEncryption.kmsKeyID", Value: ptr.Deref(e.KMSKeyID, "")}}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -43,7 +44,8 @@ const (
 // SetupGated registers the Queue controller once the Queue CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Queue, sqsclient.API]{
-		GroupKind: v1alpha1.QueueGroupKind, GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: &v1alpha1.QueueList{},
+		References: References,
+		GroupKind:  v1alpha1.QueueGroupKind, GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: &v1alpha1.QueueList{},
 		Service: "sqs", Region: func(cr *v1alpha1.Queue) string { return cr.Spec.ForProvider.Region },
 		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) sqsclient.API {
 			// One per account and region: a queue's URL is looked up once, not on every poll.
@@ -140,6 +142,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	if err != nil {
 		return managed.ExternalCreation{}, err
 	}
+	if _, ok := attrs[attrRedrive]; ok {
+		if err := e.admitDeadLetterTarget(ctx, cr); err != nil {
+			return managed.ExternalCreation{}, err
+		}
+	}
 	out, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{
 		QueueName: aws.String(name), Attributes: attrs,
 		Tags: mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
@@ -160,7 +167,13 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 // Update brings the attributes and tags that differ back to the spec, and records what it changed.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalUpdate, error) {
 	if len(e.changed) > 0 {
-		if _, err := e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: setAttributes(e.changed)}); err != nil {
+		attrs := setAttributes(e.changed)
+		if attrs[attrRedrive] != "" {
+			if err := e.admitDeadLetterTarget(ctx, cr); err != nil {
+				return managed.ExternalUpdate{}, err
+			}
+		}
+		if _, err := e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: attrs}); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errSetAttrs)
 		}
 	}
@@ -179,6 +192,41 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	}
 	mr.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
+}
+
+// admitDeadLetterTarget checks, for a shared (ClusterProviderConfig) identity, that the dead-letter queue is one
+// a Queue of cr's namespace made or adopted — its ownership tags say so. Otherwise one tenant could send its
+// failed messages into another's queue with the platform's rights. With a namespaced config the tenant's own
+// credentials decide. It runs only when the redrive policy is sent (create, or a change to it): one lookup and
+// one tag read.
+func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue) error {
+	if !e.acct.Shared {
+		return nil
+	}
+	target := ptr.Deref(cr.Spec.ForProvider.RedrivePolicy.DeadLetterTargetARN, "")
+	a, err := arn.Parse(target)
+	switch {
+	case err != nil || a.Service != "sqs":
+		return errors.Errorf("spec.forProvider.redrivePolicy.deadLetterTargetARN %q is not an SQS queue ARN", target)
+	case a.Region != cr.Spec.ForProvider.Region:
+		return errors.Errorf("dead-letter queue %q is in %s: SQS needs it in the queue's region, %s", target, a.Region, cr.Spec.ForProvider.Region)
+	}
+	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(a.Resource), QueueOwnerAWSAccountId: aws.String(a.AccountID)})
+	switch {
+	case err == nil:
+	case sqsclient.IsNotFound(err):
+		return errors.Errorf("dead-letter queue %q does not exist", target)
+	default:
+		return errors.Wrapf(awsclient.Clean(err), "cannot look up the dead-letter queue %q", target)
+	}
+	out, err := e.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: u.QueueUrl})
+	if err != nil {
+		return errors.Wrapf(awsclient.Clean(err), "cannot read the tags of the dead-letter queue %q", target)
+	}
+	if !mr.AWS.InNamespace(out.Tags, cr.GetNamespace()) {
+		return errors.Errorf("dead-letter queue %q is not a Queue of namespace %s: through a ClusterProviderConfig a Queue may only send dead letters to queues its namespace's Queues made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", target, cr.GetNamespace())
+	}
+	return nil
 }
 
 // Delete deletes the queue. Observe has already established that it is this Queue's.

@@ -265,3 +265,115 @@ func TestDelete(t *testing.T) {
 		})
 	}
 }
+
+func TestDeadLetterTargetTenancy(t *testing.T) {
+	const dlq = "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"
+	tagsOf := func(ns string) map[string]string {
+		return mr.AWS.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "orders-dlq", UID: "uid-dlq"})
+	}
+	withDLQ := func(target string) func(*v1alpha1.Queue) {
+		return func(c *v1alpha1.Queue) {
+			c.Spec.ForProvider.RedrivePolicy = &v1alpha1.RedrivePolicy{DeadLetterTargetARN: ptr.To(target), MaxReceiveCount: 3}
+		}
+	}
+	cases := map[string]struct {
+		reason    string
+		shared    bool
+		target    string
+		dlqTags   map[string]string
+		errHas    string
+		wantOwner string // the account the lookup names
+	}{
+		"Namespaced": {
+			reason: "With a namespaced config the tenant's own credentials decide: no lookup.",
+			target: dlq, dlqTags: tagsOf("team-b"),
+		},
+		"SharedOwnNamespace": {
+			reason: "Through a shared config, a queue of the resource's namespace is admitted.",
+			shared: true, target: dlq, dlqTags: tagsOf("team-a"), wantOwner: "123456789012",
+		},
+		"SharedOtherNamespace": {
+			reason: "Through a shared config, another namespace's queue is refused before the create.",
+			shared: true, target: dlq, dlqTags: tagsOf("team-b"), wantOwner: "123456789012",
+			errHas: "is not a Queue of namespace team-a",
+		},
+		"SharedUntagged": {
+			reason: "A queue no Queue made is refused too.",
+			shared: true, target: dlq, dlqTags: map[string]string{}, wantOwner: "123456789012",
+			errHas: "is not a Queue of namespace team-a",
+		},
+		"SharedOtherRegion": {
+			reason: "A target in another region is refused without a lookup: a same-named queue here is not it.",
+			shared: true, target: "arn:aws:sqs:us-east-1:123456789012:orders-dlq", dlqTags: tagsOf("team-a"),
+			errHas: "is in us-east-1",
+		},
+		"SharedNotAnARN": {
+			reason: "A target that is not an SQS ARN is refused.",
+			shared: true, target: "orders-dlq", errHas: "is not an SQS queue ARN",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var owner string
+			created := false
+			f := &fake.SQS{
+				MockGetQueueUrl: func(i *sqs.GetQueueUrlInput) (*sqs.GetQueueUrlOutput, error) {
+					owner = aws.ToString(i.QueueOwnerAWSAccountId)
+					return &sqs.GetQueueUrlOutput{QueueUrl: aws.String("https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq")}, nil
+				},
+				MockListQueueTags: func(*sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
+					return &sqs.ListQueueTagsOutput{Tags: tc.dlqTags}, nil
+				},
+				MockCreateQueue: func(*sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
+					created = true
+					return &sqs.CreateQueueOutput{QueueUrl: aws.String(url)}, nil
+				},
+			}
+			a := acct()
+			a.Shared = tc.shared
+			_, err := (&external{sqs: f, acct: a, record: &awstest.Recorder{}}).Create(context.Background(), q(withDLQ(tc.target)))
+			if tc.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+					t.Errorf("%s\nCreate: want an error containing %q, got %v", tc.reason, tc.errHas, err)
+				}
+				if created {
+					t.Errorf("%s\nthe queue was created with a refused dead-letter target", tc.reason)
+				}
+			} else if err != nil || !created {
+				t.Errorf("%s\nCreate: created %t, %v", tc.reason, created, err)
+			}
+			if diff := cmp.Diff(tc.wantOwner, owner); diff != "" {
+				t.Errorf("%s\nthe lookup's owner account: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+
+	// A change of the target is checked before SetQueueAttributes.
+	f := existing(map[string]string{"VisibilityTimeout": "30"}, owned(nil))
+	f.MockListQueueTags = func(i *sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
+		if aws.ToString(i.QueueUrl) == url {
+			return &sqs.ListQueueTagsOutput{Tags: owned(nil)}, nil
+		}
+		return &sqs.ListQueueTagsOutput{Tags: tagsOf("team-b")}, nil
+	}
+	f.MockGetQueueUrl = func(i *sqs.GetQueueUrlInput) (*sqs.GetQueueUrlOutput, error) {
+		if aws.ToString(i.QueueName) == "orders" {
+			return &sqs.GetQueueUrlOutput{QueueUrl: aws.String(url)}, nil
+		}
+		return &sqs.GetQueueUrlOutput{QueueUrl: aws.String(url + "-dlq")}, nil
+	}
+	f.MockSetQueueAttributes = func(*sqs.SetQueueAttributesInput) (*sqs.SetQueueAttributesOutput, error) {
+		t.Error("SetQueueAttributes was sent with another namespace's dead-letter queue")
+		return &sqs.SetQueueAttributesOutput{}, nil
+	}
+	a := acct()
+	a.Shared = true
+	e := &external{sqs: f, acct: a, record: &awstest.Recorder{}}
+	cr := q(withDLQ(dlq))
+	if _, err := e.Observe(context.Background(), cr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Update(context.Background(), cr); err == nil || !strings.Contains(err.Error(), "is not a Queue of namespace team-a") {
+		t.Errorf("Update: want the dead-letter target refused, got %v", err)
+	}
+}

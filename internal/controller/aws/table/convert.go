@@ -15,6 +15,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // Connection detail keys a Table publishes.
@@ -453,3 +454,11 @@ func connectionDetails(name string, t *types.TableDescription) managed.Connectio
 }
 
 func tagOf(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }
+
+// References lists what the Table names that the provider does not make: its customer KMS key.
+func References(cr *v1alpha1.Table) []credentials.Reference {
+	if e := cr.Spec.ForProvider.ServerSideEncryption; e != nil {
+		return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.serverSideEncryption.kmsKeyID", Value: ptr.Deref(e.KMSKeyID, "")}}
+	}
+	return nil
+}

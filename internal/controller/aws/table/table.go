@@ -42,7 +42,8 @@ const (
 // SetupGated registers the Table controller once the Table CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Table, ddbclient.API]{
-		GroupKind: v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
+		References: References,
+		GroupKind:  v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
 		Service: "dynamodb", Region: func(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Region },
 		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) ddbclient.API {
 			return ddbclient.New(cfg, region)

@@ -37,6 +37,9 @@ type Kind[T resource.ModernManaged, API any] struct {
 	NewAPI func(ctx context.Context, acct *credentials.GCPAccount) (API, error)
 	// Invalid reports whether an error is the service rejecting the input (gRPC InvalidArgument when nil).
 	Invalid func(error) bool
+	// References lists what a resource names that the provider does not make (KMS keys, ...): through a
+	// ClusterProviderConfig each must be in the config's allowedReferences. Nil when the kind names none.
+	References func(T) []credentials.Reference
 	// NewExternal returns the external client for one reconcile. scope is the claim scope the connector wraps it
 	// with: the client's ownership record (mr.OwnRecord) must read the same claim.
 	NewExternal func(api API, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[T]) managed.TypedExternalClient[T]
@@ -77,6 +80,11 @@ func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExt
 	acct, err := c.creds.GCP(ctx, cr)
 	if err != nil {
 		return nil, err
+	}
+	if c.kind.References != nil && !meta.WasDeleted(cr) {
+		if err := acct.Reach.Admit(cr.GetNamespace(), c.kind.References(cr)...); err != nil {
+			return nil, err
+		}
 	}
 	api, err := c.kind.NewAPI(ctx, acct)
 	if err != nil {

@@ -40,7 +40,8 @@ const (
 // SetupGated registers the Bucket controller once the Bucket CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Bucket, gcsclient.BucketAPI]{
-		GroupKind: v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
+		References: References,
+		GroupKind:  v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
 		Endpoint: gcpmr.StorageEndpoint, NewAPI: gcsclient.Buckets, Invalid: gcsclient.IsInvalidInput,
 		NewExternal: func(api gcsclient.BucketAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Bucket]) managed.TypedExternalClient[*v1alpha1.Bucket] {
 			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // Connection detail keys.
@@ -272,4 +273,9 @@ func connectionDetails(name string) managed.ConnectionDetails {
 		ConnName: []byte(name), ConnURL: []byte("gs://" + name),
 		ConnSelfLink: []byte("https://www.googleapis.com/storage/v1/b/" + name),
 	}
+}
+
+// References lists what the Bucket names that the provider does not make: its default KMS key ("" is none).
+func References(cr *v1alpha1.Bucket) []credentials.Reference {
+	return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.defaultKMSKeyName", Value: ptr.Deref(cr.Spec.ForProvider.DefaultKMSKeyName, "")}}
 }

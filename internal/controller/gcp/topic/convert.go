@@ -16,6 +16,7 @@ import (
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // ConnName is the connection detail key of the topic's full name.
@@ -130,4 +131,9 @@ func connectionDetails(name string) managed.ConnectionDetails {
 // desiredLabels is the label set the topic should carry.
 func desiredLabels(cr *v1alpha1.Topic, defaults map[string]string) map[string]string {
 	return mr.GCP.DesiredTags(cr, cr.Spec.ForProvider.Labels, defaults)
+}
+
+// References lists what the Topic names that the provider does not make: its KMS key.
+func References(cr *v1alpha1.Topic) []credentials.Reference {
+	return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.kmsKeyName", Value: ptr.Deref(cr.Spec.ForProvider.KMSKeyName, "")}}
 }

@@ -36,7 +36,8 @@ const (
 // SetupGated registers the Topic controller once the Topic CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Topic, pubsubclient.TopicAPI]{
-		GroupKind: v1alpha1.TopicGroupKind, GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: &v1alpha1.TopicList{},
+		References: References,
+		GroupKind:  v1alpha1.TopicGroupKind, GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: &v1alpha1.TopicList{},
 		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Topics,
 		NewExternal: func(api pubsubclient.TopicAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Topic]) managed.TypedExternalClient[*v1alpha1.Topic] {
 			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
