@@ -51,7 +51,8 @@ type GCPConfig struct {
 	IgnoreLabelPrefixes []string `json:"ignoreLabelPrefixes,omitempty"`
 
 	// AllowedReferences lists what managed resources may name through this ClusterProviderConfig that the
-	// provider does not make: Cloud KMS keys. Unset, a resource naming a key is refused before any cloud call.
+	// provider does not make: Cloud KMS keys and Bigtable instances. Unset, a list admits nothing: a resource
+	// naming a key, or a Table in an instance, is refused before any cloud call.
 	// Not allowed on a ProviderConfig, where the tenant's own credentials decide. Patterns as for
 	// AWSAllowedReferences.
 	// +optional
@@ -66,6 +67,13 @@ type GCPAllowedReferences struct {
 	// +kubebuilder:validation:items:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
 	KMSKeys []string `json:"kmsKeys,omitempty"`
+
+	// BigtableInstances: instance IDs Bigtable Tables may be created in, e.g. "{namespace}_tables" or "shared".
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
+	BigtableInstances []string `json:"bigtableInstances,omitempty"`
 }
 
 // GCPCredentials selects where Google Cloud credentials come from.

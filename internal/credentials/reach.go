@@ -56,6 +56,7 @@ func newGCPReach(pc config, a *v1alpha1.GCPAllowedReferences) *Reach {
 	r := &Reach{config: pc.String(), section: "gcp", lists: map[string][]string{}}
 	if a != nil {
 		r.lists["kmsKeys"] = a.KMSKeys
+		r.lists["bigtableInstances"] = a.BigtableInstances
 	}
 	return r
 }

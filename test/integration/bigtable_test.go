@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	btv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/bttable"
+	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
 func btTableName(name string) string {
@@ -196,6 +198,20 @@ func TestBigtableAdoptionIsExclusive(t *testing.T) {
 	})
 	if got := bigtableContract.owner(t, name); got != a {
 		t.Errorf("the claim is held by %q, want %s", got, a)
+	}
+}
+
+// Through a ClusterProviderConfig a Table may only be made in an instance the config's allowedReferences admit
+// (the instance is not the provider's: any team's could be reached with the platform's identity).
+func TestBigtableInstanceAllowed(t *testing.T) {
+	t.Parallel()
+	ns, name := namespace(t), "elsewhere-"+suffix()
+	create(t, btTable(ns, name, func(tb *btv1alpha1.Table) { tb.Spec.ForProvider.Instance = "other-instance" }))
+	waitMR(t, ns, name, "refused", func() managedObj { return &btv1alpha1.Table{} }, func(mg managedObj) (bool, string) {
+		return syncError(`spec.forProvider.instance "other-instance" is not allowed through ClusterProviderConfig default: its spec.gcp.allowedReferences.bigtableInstances admits no such name`)(mg.GetCondition(xpv2.TypeSynced))
+	})
+	if calls := bigtableProxy.Calls(func(c harness.Call) bool { return bytes.Contains(c.Body, []byte("other-instance")) }); len(calls) != 0 {
+		t.Errorf("a refused instance reached Bigtable: %d calls, first %s", len(calls), calls[0].Operation)
 	}
 }
 

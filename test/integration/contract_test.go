@@ -254,8 +254,10 @@ var contracts = []kindContract{
 		kind: "Queue", newObj: func() managedObj { return &sqsv1alpha1.Queue{} },
 		minimal: func(ns, name string) managedObj { return queue(ns, name) },
 		rich: func(t *testing.T, ns, name string) managedObj {
+			// The dead-letter queue is one a Queue of the namespace made: through the shared config no other is allowed.
 			dlq := name + "-dlq"
-			if _, err := directSQS().CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(dlq)}); err != nil {
+			if _, err := directSQS().CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(dlq),
+				Tags: mr.AWS.Tags(&metav1.ObjectMeta{Namespace: ns, Name: dlq, UID: "made-by-the-test"})}); err != nil {
 				t.Fatal(err)
 			}
 			// NOTE: redriveAllowPolicy is left out: moto stores it but never reports it (see the README).

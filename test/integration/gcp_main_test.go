@@ -104,7 +104,11 @@ func gcpSection() *v1alpha1.GCPConfig {
 			Bigtable: &v1alpha1.GCPGRPCEndpoint{Address: bigtableProxy.Addr, Insecure: true},
 		},
 		DefaultLabels: map[string]string{"managed-by": "provider-stateful"},
-		// The contract rows encrypt with keys of key ring r: through this shared config nothing else is allowed.
-		AllowedReferences: &v1alpha1.GCPAllowedReferences{KMSKeys: []string{"projects/" + gcpProject + "/locations/*/keyRings/r/cryptoKeys/*"}},
+		// The contract rows encrypt with keys of key ring r and make tables in one instance: through this shared
+		// config nothing else is allowed.
+		AllowedReferences: &v1alpha1.GCPAllowedReferences{
+			KMSKeys:           []string{"projects/" + gcpProject + "/locations/*/keyRings/r/cryptoKeys/*"},
+			BigtableInstances: []string{btInstance},
+		},
 	}
 }

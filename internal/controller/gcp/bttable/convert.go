@@ -16,6 +16,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // Connection detail keys.
@@ -199,4 +200,10 @@ func Observation(t *adminpb.Table) v1alpha1.TableObservation {
 // connectionDetails are the table's full name, its project and instance.
 func connectionDetails(name, project, instance string) managed.ConnectionDetails {
 	return managed.ConnectionDetails{ConnName: []byte(name), ConnProject: []byte(project), ConnInstance: []byte(instance)}
+}
+
+// References lists what the Table names that the provider does not make: its instance. Through the platform's
+// identity a tenant could otherwise create tables in (and read from) any team's instance.
+func References(cr *v1alpha1.Table) []credentials.Reference {
+	return []credentials.Reference{{List: "bigtableInstances", Field: "spec.forProvider.instance", Value: cr.Spec.ForProvider.Instance}}
 }

@@ -39,7 +39,8 @@ func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
 // SetupGated registers the Table controller once the Table CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Table, btclient.TableAPI]{
-		GroupKind: v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
+		References: References,
+		GroupKind:  v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
 		Location: instance, Endpoint: gcpmr.BigtableEndpoint, NewAPI: btclient.Tables,
 		NewExternal: func(api btclient.TableAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Table]) managed.TypedExternalClient[*v1alpha1.Table] {
 			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
