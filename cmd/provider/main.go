@@ -26,6 +26,8 @@ func main() {
 		return
 	}
 
+	provider.ApplyGCPercent(s, os.LookupEnv)
+
 	zl := zap.New(zap.UseDevMode(s.Debug))
 	log := logging.NewLogrLogger(zl.WithName("provider-stateful"))
 	// controller-runtime's own logging is very chatty; it is only wired up at debug level.

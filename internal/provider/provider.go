@@ -7,6 +7,7 @@ import (
 	"flag"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -78,6 +79,9 @@ type Settings struct {
 	VaultAllowedAddresses []string
 	// ClaimNamespace is where claims on cloud names (Leases) are kept: the provider's own namespace.
 	ClaimNamespace string
+	// GCPercent is the Go garbage collector's target (runtime/debug.SetGCPercent); the GOGC environment
+	// variable, when set, wins.
+	GCPercent int
 }
 
 // Defaults are the production settings, chosen from `make bench` (BENCHMARKS.md). A 10-minute poll with 10 %
@@ -104,6 +108,15 @@ func Defaults() Settings {
 		ManagementPolicies:      true,
 		ClaimNamespace:          ownNamespace(),
 		ServiceAccount:          ownNamespace() + "/provider-stateful",
+		GCPercent:               50,
+	}
+}
+
+// ApplyGCPercent sets the garbage collector's target to s.GCPercent, unless the GOGC environment variable (read
+// through lookupEnv) is set: the runtime has then applied it already.
+func ApplyGCPercent(s Settings, lookupEnv func(string) (string, bool)) {
+	if _, set := lookupEnv("GOGC"); !set {
+		debug.SetGCPercent(s.GCPercent)
 	}
 }
 
@@ -137,6 +150,7 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address", "A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
 	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use; when set, no other; repeat or separate with commas.")
 	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
+	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent, "The Go garbage collector's target: the heap may grow this many percent over live memory before a collection (Go's default is 100); the GOGC environment variable, when set, wins.")
 	fs.BoolVar(&s.ManagementPolicies, "enable-management-policies", s.ManagementPolicies, "Honour spec.managementPolicies (ObserveOnly, orphaning).")
 }
 
@@ -250,6 +264,17 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	}
 	if err := controllers.SetupGated(mgr, o); err != nil {
 		return nil, errors.Wrap(err, "cannot set up controllers")
+	}
+	// Once started, hand back the pages of the binary that only start-up used (see releaseStartupPages).
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		if mgr.GetCache().WaitForCacheSync(ctx) {
+			if err := releaseStartupPages(); err != nil {
+				log.Debug("cannot release the binary's start-up pages", "error", err)
+			}
+		}
+		return nil
+	})); err != nil {
+		return nil, errors.Wrap(err, "cannot add the release of start-up pages")
 	}
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, errors.Wrap(err, "cannot add health check")
