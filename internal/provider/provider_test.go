@@ -39,8 +39,8 @@ func TestDefaults(t *testing.T) {
 		// Outside a pod (no service account namespace file) claims live in crossplane-system.
 		ClaimNamespace: "crossplane-system",
 		ServiceAccount: "crossplane-system/provider-stateful",
-		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is about a fifth smaller for a few percent more
-		// provider CPU.
+		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no provider CPU three runs
+		// could tell apart.
 		GCPercent: 50,
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
