@@ -52,40 +52,25 @@ type AWSConfig struct {
 	AllowedReferences *AWSAllowedReferences `json:"allowedReferences,omitempty"`
 }
 
-// AWSAllowedReferences are patterns of the names a managed resource may give, one list per kind of reference.
-// A pattern is matched as Go's path.Match does ('*' matches within one '/'-separated segment, '?' one character,
-// '[a-z]' a class), after "{namespace}" is replaced by the managed resource's namespace: "alias/{namespace}/*"
-// lets team-a name alias/team-a/orders and not alias/team-b/orders. Next to {namespace} there must be a
-// character no namespace name holds ('/', ':', '.', '_'), or "{namespace}-*" would let namespace team name
-// team-a's. "*" alone allows any name.
+// AWSAllowedReferences are patterns (see ReferencePatterns) of the names a managed resource may give, one list
+// per kind of reference.
 type AWSAllowedReferences struct {
 	// KMSKeys: key IDs, key ARNs, alias names or alias ARNs, exactly as resources spell them (a key named by
 	// its ID is not matched by a pattern of its alias).
 	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MaxLength=2048
-	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
-	KMSKeys []string `json:"kmsKeys,omitempty"`
+	KMSKeys ReferencePatterns `json:"kmsKeys,omitempty"`
 
 	// DBSubnetGroups: RDS DB subnet group names (compared without case, as RDS does).
 	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MaxLength=255
-	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
-	DBSubnetGroups []string `json:"dbSubnetGroups,omitempty"`
+	DBSubnetGroups ReferencePatterns `json:"dbSubnetGroups,omitempty"`
 
 	// DBParameterGroups: RDS DB parameter group names (compared without case, as RDS does).
 	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MaxLength=255
-	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
-	DBParameterGroups []string `json:"dbParameterGroups,omitempty"`
+	DBParameterGroups ReferencePatterns `json:"dbParameterGroups,omitempty"`
 
 	// SecurityGroups: VPC security group IDs (sg-...).
 	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MaxLength=255
-	SecurityGroups []string `json:"securityGroups,omitempty"`
+	SecurityGroups ReferencePatterns `json:"securityGroups,omitempty"`
 }
 
 // AWSCredentials selects where AWS credentials come from.

@@ -54,26 +54,20 @@ type GCPConfig struct {
 	// provider does not make: Cloud KMS keys and Bigtable instances. Unset, a list admits nothing: a resource
 	// naming a key, or a Table in an instance, is refused before any cloud call.
 	// Not allowed on a ProviderConfig, where the tenant's own credentials decide. Patterns as for
-	// AWSAllowedReferences.
+	// ReferencePatterns.
 	// +optional
 	AllowedReferences *GCPAllowedReferences `json:"allowedReferences,omitempty"`
 }
 
-// GCPAllowedReferences are patterns of the names a managed resource may give (see AWSAllowedReferences).
+// GCPAllowedReferences are patterns (see ReferencePatterns) of the names a managed resource may give.
 type GCPAllowedReferences struct {
 	// KMSKeys: full key names, e.g. "projects/p/locations/eu/keyRings/{namespace}/cryptoKeys/*".
 	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MaxLength=2048
-	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
-	KMSKeys []string `json:"kmsKeys,omitempty"`
+	KMSKeys ReferencePatterns `json:"kmsKeys,omitempty"`
 
 	// BigtableInstances: instance IDs Bigtable Tables may be created in, e.g. "{namespace}_tables" or "shared".
 	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
-	BigtableInstances []string `json:"bigtableInstances,omitempty"`
+	BigtableInstances ReferencePatterns `json:"bigtableInstances,omitempty"`
 }
 
 // GCPCredentials selects where Google Cloud credentials come from.

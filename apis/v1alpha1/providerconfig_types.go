@@ -49,6 +49,16 @@ type NamespaceSelection struct {
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 }
 
+// ReferencePatterns are the names an allowedReferences list admits. A pattern is matched as Go's path.Match does
+// ('*' within one '/'-separated segment, '?' one character, '[a-z]' a class) after "{namespace}" is replaced by
+// the managed resource's namespace: "alias/{namespace}/*" lets team-a name alias/team-a/orders and not
+// alias/team-b/orders. Next to {namespace} there must be a character no namespace name holds ('/', ':', '.', '_'),
+// or "{namespace}-*" would let namespace team name team-a's. "*" alone admits any name.
+// +kubebuilder:validation:MaxItems=64
+// +kubebuilder:validation:items:MaxLength=2048
+// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
+type ReferencePatterns []string
+
 // A ProviderConfigStatus is the observed state of a ProviderConfig.
 type ProviderConfigStatus struct {
 	xpv2.ProviderConfigStatus `json:",inline"`
