@@ -35,8 +35,8 @@ type GCPAccount struct {
 	// a resource names beyond itself (a topic to subscribe to, a service account to act as) is then checked against
 	// what its namespace made, not left to the identity's IAM rights.
 	Shared bool
-	// Reach is what resources may name through the config that the provider does not make (KMS keys); nil for a
-	// namespaced config.
+	// Reach is what resources may name through the config that the provider does not make (KMS keys, Bigtable
+	// instances); nil for a namespaced config.
 	Reach *Reach
 
 	stamp  string // see fingerprint
