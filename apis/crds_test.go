@@ -111,3 +111,28 @@ func TestCRDsReadWellInKubectl(t *testing.T) {
 		}
 	}
 }
+
+// A rule on metadata.name runs only when an object is created: the name cannot change afterwards, and the API
+// server evaluates every root-level rule again on each update and status write of the object (no ratcheting at
+// the root, whose value always changes). Gated by optionalOldSelf, an update pays one presence check per rule, and a
+// rule added in a later version never refuses the status writes or the finalizer removal of an object created
+// before it.
+func TestNameRulesOnlyOnCreate(t *testing.T) {
+	found := 0
+	for _, crd := range readCRDs(t) {
+		for _, v := range crd.Spec.Versions {
+			for _, r := range v.Schema.OpenAPIV3Schema.XValidations {
+				if !strings.Contains(r.Rule, "self.metadata.name") {
+					continue
+				}
+				found++
+				if r.OptionalOldSelf == nil || !*r.OptionalOldSelf || !strings.HasPrefix(r.Rule, "oldSelf.hasValue() || (") {
+					t.Errorf("%s: the rule %q runs on every write; want optionalOldSelf and oldSelf.hasValue() || (...)", crd.Name, r.Rule)
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no rule on metadata.name found: the test reads the wrong CRDs")
+	}
+}

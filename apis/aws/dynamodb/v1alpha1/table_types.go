@@ -238,7 +238,7 @@ type TableStatus struct {
 // +kubebuilder:printcolumn:name="STATE",type="string",JSONPath=".status.atProvider.status"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,aws}
-// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) >= 3 && size(self.metadata.name) <= 255 && self.metadata.name.matches('^[a-z0-9.-]+$')",message="metadata.name is the table name: 3 to 255 characters"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (size(self.metadata.name) >= 3 && size(self.metadata.name) <= 255 && self.metadata.name.matches('^[a-z0-9.-]+$'))",message="metadata.name is the table name: 3 to 255 characters",optionalOldSelf=true
 type Table struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -231,7 +231,7 @@ type DBInstanceStatus struct {
 // +kubebuilder:printcolumn:name="VERSION",type="string",JSONPath=".status.atProvider.engineVersion"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,aws}
-// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z]([a-z0-9]|-[a-z0-9])*$')",message="metadata.name is the DB instance identifier: 1 to 63 lowercase letters, digits and hyphens, starting with a letter, no double or trailing hyphen"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z]([a-z0-9]|-[a-z0-9])*$'))",message="metadata.name is the DB instance identifier: 1 to 63 lowercase letters, digits and hyphens, starting with a letter, no double or trailing hyphen",optionalOldSelf=true
 type DBInstance struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -284,11 +284,11 @@ type BucketStatus struct {
 // +kubebuilder:printcolumn:name="REGION",type="string",JSONPath=".spec.forProvider.region"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,aws}
-// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) >= 3 && size(self.metadata.name) <= 63",message="metadata.name is the bucket name and must be 3 to 63 characters long"
-// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9][a-z0-9.-]*[a-z0-9]$') && !self.metadata.name.contains('..')",message="metadata.name is the bucket name: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no two adjacent dots"
-// +kubebuilder:validation:XValidation:rule="!self.metadata.name.matches('^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$')",message="metadata.name is the bucket name and must not be formatted as an IP address"
-// +kubebuilder:validation:XValidation:rule="!self.metadata.name.startsWith('xn--') && !self.metadata.name.startsWith('sthree-') && !self.metadata.name.startsWith('amzn-s3-demo-')",message="metadata.name is the bucket name and must not start with xn--, sthree- or amzn-s3-demo-"
-// +kubebuilder:validation:XValidation:rule="!self.metadata.name.endsWith('-s3alias') && !self.metadata.name.endsWith('--ol-s3') && !self.metadata.name.endsWith('.mrap') && !self.metadata.name.endsWith('--x-s3') && !self.metadata.name.endsWith('--table-s3')",message="metadata.name is the bucket name and must not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (size(self.metadata.name) >= 3 && size(self.metadata.name) <= 63)",message="metadata.name is the bucket name and must be 3 to 63 characters long",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (self.metadata.name.matches('^[a-z0-9][a-z0-9.-]*[a-z0-9]$') && !self.metadata.name.contains('..'))",message="metadata.name is the bucket name: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no two adjacent dots",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (!self.metadata.name.matches('^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$'))",message="metadata.name is the bucket name and must not be formatted as an IP address",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (!self.metadata.name.startsWith('xn--') && !self.metadata.name.startsWith('sthree-') && !self.metadata.name.startsWith('amzn-s3-demo-'))",message="metadata.name is the bucket name and must not start with xn--, sthree- or amzn-s3-demo-",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (!self.metadata.name.endsWith('-s3alias') && !self.metadata.name.endsWith('--ol-s3') && !self.metadata.name.endsWith('.mrap') && !self.metadata.name.endsWith('--x-s3') && !self.metadata.name.endsWith('--table-s3'))",message="metadata.name is the bucket name and must not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3",optionalOldSelf=true
 type Bucket struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -211,8 +211,8 @@ type QueueStatus struct {
 // +kubebuilder:printcolumn:name="REGION",type="string",JSONPath=".spec.forProvider.region"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,aws}
-// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 80",message="metadata.name is the queue name: at most 80 characters"
-// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9-]+([.]fifo)?$')",message="metadata.name is the queue name: letters, digits and hyphens, with .fifo at the end of a FIFO queue's"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (size(self.metadata.name) <= 80)",message="metadata.name is the queue name: at most 80 characters",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (self.metadata.name.matches('^[a-z0-9-]+([.]fifo)?$'))",message="metadata.name is the queue name: letters, digits and hyphens, with .fifo at the end of a FIFO queue's",optionalOldSelf=true
 // NOTE: whether the queue's name ends in .fifo is checked by the provider on the name actually used — the
 // crossplane.io/external-name annotation when set, which CEL cannot read (only metadata.name): a Queue "legacy"
 // may import the FIFO queue "legacy.fifo".

@@ -284,7 +284,7 @@ type SubscriptionStatus struct {
 // +kubebuilder:printcolumn:name="TOPIC",type="string",JSONPath=".status.atProvider.topic"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,gcp}
-// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z][a-z0-9.-]{2,252}$') && !self.metadata.name.startsWith('goog')",message="metadata.name is the subscription ID: 3 to 253 characters, starting with a letter, not with goog"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (self.metadata.name.matches('^[a-z][a-z0-9.-]{2,252}$') && !self.metadata.name.startsWith('goog'))",message="metadata.name is the subscription ID: 3 to 253 characters, starting with a letter, not with goog",optionalOldSelf=true
 type Subscription struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

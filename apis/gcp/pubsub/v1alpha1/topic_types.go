@@ -134,7 +134,7 @@ type TopicStatus struct {
 // +kubebuilder:printcolumn:name="RETENTION",type="string",JSONPath=".status.atProvider.messageRetentionDuration"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,gcp}
-// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z][a-z0-9.-]{2,252}$') && !self.metadata.name.startsWith('goog')",message="metadata.name is the topic ID: 3 to 253 characters, starting with a letter, not with goog"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (self.metadata.name.matches('^[a-z][a-z0-9.-]{2,252}$') && !self.metadata.name.startsWith('goog'))",message="metadata.name is the topic ID: 3 to 253 characters, starting with a letter, not with goog",optionalOldSelf=true
 type Topic struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -299,8 +299,8 @@ type BucketStatus struct {
 // +kubebuilder:printcolumn:name="LOCATION",type="string",JSONPath=".status.atProvider.location"
 // +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,stateful,gcp}
-// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9]([a-z0-9-]*[a-z0-9])?([.][a-z0-9]([a-z0-9-]*[a-z0-9])?)*$') && size(self.metadata.name) >= 3 && size(self.metadata.name) <= 63",message="metadata.name is the bucket name: 3 to 63 lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"
-// +kubebuilder:validation:XValidation:rule="!self.metadata.name.startsWith('goog') && !self.metadata.name.matches('g[o0]{2}g[l1]e')",message="bucket names may not start with goog or contain google or a look-alike"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (self.metadata.name.matches('^[a-z0-9]([a-z0-9-]*[a-z0-9])?([.][a-z0-9]([a-z0-9-]*[a-z0-9])?)*$') && size(self.metadata.name) >= 3 && size(self.metadata.name) <= 63)",message="metadata.name is the bucket name: 3 to 63 lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (!self.metadata.name.startsWith('goog') && !self.metadata.name.matches('g[o0]{2}g[l1]e'))",message="bucket names may not start with goog or contain google or a look-alike",optionalOldSelf=true
 type Bucket struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
