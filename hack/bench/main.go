@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -54,7 +55,21 @@ func main() {
 	flag.StringVar(&jsonOut, "json", "BENCHMARKS.json", "Every run's figures.")
 	flag.StringVar(&dir, "dir", "_output/bench", "Logs of each run's stack.")
 	flag.StringVar(&o.profile, "profile", "", "When set, a folder for pprof CPU and heap profiles of the provider in S1 and S2 (make profile).")
+	var self string
+	flag.StringVar(&self, "self-profile", "", "When set, a file for a CPU profile of the bench itself (its proxy, watch and applies: CPU taken from what it measures).")
 	flag.Parse()
+	if self != "" {
+		f, err := os.Create(self)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	o.scenarios = map[string]bool{}
 	for _, s := range strings.Split(scenarios, ",") {
 		o.scenarios[strings.TrimSpace(s)] = true
