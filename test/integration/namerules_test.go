@@ -28,7 +28,9 @@ func TestNameRulesOnlyOnCreate(t *testing.T) {
 	if err := yaml.Unmarshal(b, &crd.Object); err != nil {
 		t.Fatal(err)
 	}
-	const group = "namerules.test.stateful.dev"
+	// A group of its own per run: deleting a CRD takes a while (its objects go first), and a second run must not
+	// meet the first one's copy.
+	group := "namerules-" + suffix() + ".test.stateful.dev"
 	crd.SetName("buckets." + group)
 	crd.SetResourceVersion("")
 	_ = unstructured.SetNestedField(crd.Object, group, "spec", "group")
@@ -70,8 +72,14 @@ func TestNameRulesOnlyOnCreate(t *testing.T) {
 	if err := kube.Update(ctx, crd); err != nil {
 		t.Fatal(err)
 	}
+	// The API server serves the new schema a moment after the update: an object it still accepts is deleted, so
+	// that the next attempt is a create again, not an AlreadyExists.
 	eventually(t, "a new object named cd to be refused", func() (bool, string) {
-		err := kube.Create(ctx, obj("cd"))
+		cd := obj("cd")
+		err := kube.Create(ctx, cd)
+		if err == nil {
+			_ = kube.Delete(ctx, cd)
+		}
 		return err != nil && strings.Contains(err.Error(), "3 to 63 characters"), errString(err)
 	})
 
