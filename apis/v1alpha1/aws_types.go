@@ -50,6 +50,34 @@ type AWSConfig struct {
 	// where the tenant's own credentials decide.
 	// +optional
 	AllowedReferences *AWSAllowedReferences `json:"allowedReferences,omitempty"`
+
+	// AllowedAdoptions lists which namespaces may take over (spec.adoptExisting) or observe (managementPolicies
+	// without Create, Update or Delete) which cloud resources the provider did not make, through this
+	// ClusterProviderConfig. Through the platform's identity a tenant could otherwise adopt the platform's own
+	// database and reset its password, or another team's queue. Unset, no namespace may: such a resource is
+	// refused before any cloud call. Not allowed on a ProviderConfig, where the tenant's own credentials decide.
+	// +optional
+	AllowedAdoptions *AWSAllowedAdoptions `json:"allowedAdoptions,omitempty"`
+}
+
+// AWSAllowedAdoptions are the adoption rules of each AWS kind; names are external names (bucket, queue, DB
+// instance identifier, table).
+type AWSAllowedAdoptions struct {
+	// Buckets are S3 buckets.
+	// +optional
+	Buckets AdoptionRules `json:"buckets,omitempty"`
+
+	// Queues are SQS queues.
+	// +optional
+	Queues AdoptionRules `json:"queues,omitempty"`
+
+	// DBInstances are RDS DB instances (identifiers compared without case, as RDS does).
+	// +optional
+	DBInstances AdoptionRules `json:"dbInstances,omitempty"`
+
+	// Tables are DynamoDB tables.
+	// +optional
+	Tables AdoptionRules `json:"tables,omitempty"`
 }
 
 // AWSAllowedReferences are patterns (see ReferencePatterns) of the names a managed resource may give, one list

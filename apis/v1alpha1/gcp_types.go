@@ -57,6 +57,33 @@ type GCPConfig struct {
 	// ReferencePatterns.
 	// +optional
 	AllowedReferences *GCPAllowedReferences `json:"allowedReferences,omitempty"`
+
+	// AllowedAdoptions lists which namespaces may take over (spec.adoptExisting) or observe (managementPolicies
+	// without Create, Update or Delete) which cloud resources the provider did not make, through this
+	// ClusterProviderConfig. Unset, no namespace may: such a resource is refused before any cloud call. Not
+	// allowed on a ProviderConfig, where the tenant's own credentials decide.
+	// +optional
+	AllowedAdoptions *GCPAllowedAdoptions `json:"allowedAdoptions,omitempty"`
+}
+
+// GCPAllowedAdoptions are the adoption rules of each GCP kind; names are external names (bucket, topic ID,
+// subscription ID), and "instance/table" for Bigtable tables.
+type GCPAllowedAdoptions struct {
+	// Buckets are Cloud Storage buckets.
+	// +optional
+	Buckets AdoptionRules `json:"buckets,omitempty"`
+
+	// Topics are Pub/Sub topic IDs.
+	// +optional
+	Topics AdoptionRules `json:"topics,omitempty"`
+
+	// Subscriptions are Pub/Sub subscription IDs.
+	// +optional
+	Subscriptions AdoptionRules `json:"subscriptions,omitempty"`
+
+	// BigtableTables are "instance/table", e.g. "shared/{namespace}_orders".
+	// +optional
+	BigtableTables AdoptionRules `json:"bigtableTables,omitempty"`
 }
 
 // GCPAllowedReferences are patterns (see ReferencePatterns) of the names a managed resource may give.

@@ -52,12 +52,45 @@ type NamespaceSelection struct {
 // ReferencePatterns are the names an allowedReferences list admits. A pattern is matched as Go's path.Match does
 // ('*' within one '/'-separated segment, '?' one character, '[a-z]' a class) after "{namespace}" is replaced by
 // the managed resource's namespace: "alias/{namespace}/*" lets team-a name alias/team-a/orders and not
-// alias/team-b/orders. Next to {namespace} there must be a character no namespace name holds ('/', ':', '.', '_'),
-// or "{namespace}-*" would let namespace team name team-a's. "*" alone admits any name.
+// alias/team-b/orders. Next to {namespace} there must be the start or end of the pattern or a character no
+// namespace name holds ('/', ':', '.', '_'), or "{namespace}-*" would let namespace team name team-a's; a
+// backslash is not allowed (no name holds one, and "\\-" is an escaped '-'). "*" alone admits any name, '/'
+// included.
 // +kubebuilder:validation:MaxItems=64
 // +kubebuilder:validation:items:MaxLength=2048
-// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[-a-z0-9*?][{]namespace[}]|[{]namespace[}][-a-z0-9*?[]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
+// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[^/:._][{]namespace[}]|[{]namespace[}][^/:._]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
+// +kubebuilder:validation:XValidation:rule="self.all(p, !p.contains('\\\\'))",message="a pattern may not hold a backslash: no name holds one, and an escaped character would get past the rule next to {namespace}"
 type ReferencePatterns []string
+
+// AdoptionRules say which namespaces may adopt or observe which cloud resources through a ClusterProviderConfig.
+// A resource is admitted when one rule lists its namespace (or lists none) and one of that rule's names matches
+// its external name.
+// +kubebuilder:validation:MaxItems=16
+type AdoptionRules []AdoptionRule
+
+// An AdoptionRule admits, for the managed resources of its namespaces, the cloud resources its names match.
+type AdoptionRule struct {
+	// Namespaces the rule applies to. Unset, every namespace the config serves: use "{namespace}" in the names
+	// then, or every namespace may take the same resources.
+	// +optional
+	// +kubebuilder:validation:MaxItems=256
+	// +kubebuilder:validation:items:MaxLength=63
+	// +listType=set
+	Namespaces []string `json:"namespaces,omitempty"`
+
+	// Names are patterns (see ReferencePatterns) of the external names the rule admits, e.g. "billing-prod" with
+	// namespaces [billing], or "{namespace}.legacy-*" for every namespace.
+	Names AdoptionPatterns `json:"names"`
+}
+
+// AdoptionPatterns are ReferencePatterns of external names, which are short: fewer and shorter than reference
+// patterns, so that the CRD's checks of every list of every kind stay within the API server's cost budget.
+// +kubebuilder:validation:MinItems=1
+// +kubebuilder:validation:MaxItems=16
+// +kubebuilder:validation:items:MaxLength=256
+// +kubebuilder:validation:XValidation:rule="self.all(p, !p.matches('[^/:._][{]namespace[}]|[{]namespace[}][^/:._]'))",message="put '/', ':', '.' or '_' next to {namespace}: a namespace name may continue into a letter, a digit, '-' or a wildcard"
+// +kubebuilder:validation:XValidation:rule="self.all(p, !p.contains('\\\\'))",message="a pattern may not hold a backslash: no name holds one, and an escaped character would get past the rule next to {namespace}"
+type AdoptionPatterns []string
 
 // A ProviderConfigStatus is the observed state of a ProviderConfig.
 type ProviderConfigStatus struct {
@@ -85,6 +118,7 @@ type ProviderConfig struct {
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// +kubebuilder:validation:XValidation:rule="(!has(self.aws) || !has(self.aws.allowedReferences)) && (!has(self.gcp) || !has(self.gcp.allowedReferences))",message="allowedReferences applies to ClusterProviderConfigs: with a ProviderConfig the tenant's own credentials decide what its resources may name"
+	// +kubebuilder:validation:XValidation:rule="(!has(self.aws) || !has(self.aws.allowedAdoptions)) && (!has(self.gcp) || !has(self.gcp.allowedAdoptions))",message="allowedAdoptions applies to ClusterProviderConfigs: with a ProviderConfig the tenant's own credentials decide what its resources may adopt"
 	// +kubebuilder:validation:XValidation:rule="!has(self.allowedNamespaces)",message="allowedNamespaces applies to ClusterProviderConfigs: a ProviderConfig serves its own namespace only"
 	// +kubebuilder:validation:XValidation:rule="!has(self.aws) || self.aws.credentials.source in ['Secret', 'Vault']",message="a namespaced ProviderConfig can only use credentials from a Secret in its own namespace or from Vault: Environment, Filesystem and InjectedIdentity are the provider's own identity and need a ClusterProviderConfig"
 	// +kubebuilder:validation:XValidation:rule="!has(self.vault) || ((!has(self.vault.caBundle) || !has(self.vault.caBundle.namespace)) && (!has(self.vault.auth.token) || !has(self.vault.auth.token.secretRef.namespace)) && (!has(self.vault.auth.appRole) || !has(self.vault.auth.appRole.secretIDRef.namespace)))",message="vault Secret references must omit namespace: a namespaced ProviderConfig reads Secrets only from its own namespace"

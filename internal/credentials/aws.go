@@ -119,7 +119,7 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 		DefaultTags:       spec.DefaultTags,
 		IgnoreTagPrefixes: append([]string{"aws:"}, spec.IgnoreTagPrefixes...),
 		Shared:            pc.namespace == "",
-		Reach:             newAWSReach(pc, spec.AllowedReferences),
+		Reach:             newAWSReach(pc, spec.AllowedReferences, spec.AllowedAdoptions),
 		stamp:             stamp,
 		config:            pc.version(),
 		vault:             fromVault,

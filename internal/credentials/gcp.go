@@ -197,7 +197,7 @@ func (r *Resolver) resolveGCP(ctx context.Context, pc config) (*GCPAccount, erro
 		DefaultLabels:       spec.DefaultLabels,
 		IgnoreLabelPrefixes: append([]string{"goog-"}, spec.IgnoreLabelPrefixes...),
 		Shared:              pc.kind == v1alpha1.ClusterProviderConfigKind,
-		Reach:               newGCPReach(pc, spec.AllowedReferences),
+		Reach:               newGCPReach(pc, spec.AllowedReferences, spec.AllowedAdoptions),
 		stamp:               stamp,
 		config:              pc.version(),
 		cancel:              cancel,

@@ -21,6 +21,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -31,6 +32,7 @@ import (
 	btv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/test/harness"
@@ -103,6 +105,7 @@ func (k kindContract) owner(t *testing.T, name string) string {
 
 // A wireCounter counts the calls a provider sends: harness.Proxy (HTTP) or harness.GRPCProxy.
 type wireCounter interface {
+	Calls(match func(harness.Call) bool) []harness.Call
 	Count(op, name string) int
 	Mutating(name string) []harness.Call
 }
@@ -570,6 +573,46 @@ func TestKindContract(t *testing.T) {
 				}
 			})
 
+			// Through the shared config, adopting or observing what the provider did not make is the administrator's
+			// decision: without a rule of allowedAdoptions admitting the namespace and name, both are refused at
+			// connect — no call about the resource reaches the cloud — and the admin's rule lets the adoption in.
+			t.Run("AdoptionNeedsTheAdministrator", func(t *testing.T) {
+				t.Parallel()
+				ns, name := namespace(t), "taken-"+suffix()
+				k.full(t, name)
+				at := k.at(name)
+				about := func(c harness.Call) bool { return c.Bucket == at }
+				calls := len(k.w().Calls(about))
+				refused := func(mg managedObj) (bool, string) {
+					return syncError("allowedAdoptions." + adoptionList(mg) + " admits that name for namespace " + ns)(mg.GetCondition(xpv2.TypeSynced))
+				}
+				mg := k.minimal(ns, name)
+				observeOnly(mg)
+				if db, ok := mg.(*rdsv1alpha1.DBInstance); ok {
+					db.Spec.WriteConnectionSecretToReference = nil
+				}
+				create(t, mg)
+				waitMR(t, ns, name, "observing refused", k.newObj, refused)
+				updateMR(t, ns, name, k.newObj, func(mg managedObj) {
+					mg.(interface{ SetManagementPolicies(xpv2.ManagementPolicies) }).SetManagementPolicies(xpv2.ManagementPolicies{xpv2.ManagementActionAll})
+					adopt(mg)
+				})
+				waitMR(t, ns, name, "adopting refused", k.newObj, func(mg managedObj) (bool, string) {
+					if mg.GetCondition(xpv2.TypeSynced).ObservedGeneration < 2 {
+						return false, "not yet reconciled at generation 2"
+					}
+					return refused(mg)
+				})
+				if got := k.w().Calls(about)[calls:]; len(got) != 0 {
+					t.Fatalf("a refused adoption reached the cloud: %v", opsOf(got))
+				}
+				allowAdoption(t, ns, mg, name)
+				waitMR(t, ns, name, "adopted", k.newObj, readySynced[managedObj])
+				if got := k.owner(t, name); got != ns {
+					t.Errorf("the adopted resource is owned by %q, want %s", got, ns)
+				}
+			})
+
 			// Drift is reverted and the event names the spec's field; another namespace's managed resource of the
 			// same name is refused without touching it; an ObserveOnly import writes nothing.
 			t.Run("DriftCollisionImport", func(t *testing.T) {
@@ -613,6 +656,64 @@ func TestKindContract(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// adoptionList is the allowedAdoptions list of mg's kind.
+func adoptionList(mg managedObj) string {
+	switch mg.(type) {
+	case *s3v1alpha1.Bucket, *gcsv1alpha1.Bucket:
+		return "buckets"
+	case *sqsv1alpha1.Queue:
+		return "queues"
+	case *rdsv1alpha1.DBInstance:
+		return "dbInstances"
+	case *ddbv1alpha1.Table:
+		return "tables"
+	case *pubsubv1alpha1.Topic:
+		return "topics"
+	case *pubsubv1alpha1.Subscription:
+		return "subscriptions"
+	case *btv1alpha1.Table:
+		return "bigtableTables"
+	}
+	panic(fmt.Sprintf("no adoption list for %T", mg))
+}
+
+// allowAdoption is the platform administrator's edit of the default config: namespace ns may adopt name (of mg's
+// kind).
+func allowAdoption(t *testing.T, ns string, mg managedObj, name string) {
+	t.Helper()
+	rule := v1alpha1.AdoptionRule{Namespaces: []string{ns}, Names: v1alpha1.AdoptionPatterns{name}}
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		c := &v1alpha1.ClusterProviderConfig{}
+		if err := kube.Get(context.Background(), client.ObjectKey{Name: "default"}, c); err != nil {
+			return err
+		}
+		aws, gcp := c.Spec.AWS.AllowedAdoptions, c.Spec.GCP.AllowedAdoptions
+		switch mg.(type) {
+		case *s3v1alpha1.Bucket:
+			aws.Buckets = append(aws.Buckets, rule)
+		case *sqsv1alpha1.Queue:
+			aws.Queues = append(aws.Queues, rule)
+		case *rdsv1alpha1.DBInstance:
+			aws.DBInstances = append(aws.DBInstances, rule)
+		case *ddbv1alpha1.Table:
+			aws.Tables = append(aws.Tables, rule)
+		case *gcsv1alpha1.Bucket:
+			gcp.Buckets = append(gcp.Buckets, rule)
+		case *pubsubv1alpha1.Topic:
+			gcp.Topics = append(gcp.Topics, rule)
+		case *pubsubv1alpha1.Subscription:
+			gcp.Subscriptions = append(gcp.Subscriptions, rule)
+		case *btv1alpha1.Table:
+			rule.Names = v1alpha1.AdoptionPatterns{btInstance + "/" + name}
+			gcp.BigtableTables = append(gcp.BigtableTables, rule)
+		}
+		return kube.Update(context.Background(), c)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -110,5 +110,9 @@ func gcpSection() *v1alpha1.GCPConfig {
 			KMSKeys:           []string{"projects/" + gcpProject + "/locations/*/keyRings/r/cryptoKeys/*"},
 			BigtableInstances: []string{btInstance},
 		},
+		AllowedAdoptions: &v1alpha1.GCPAllowedAdoptions{
+			Buckets: testAdoptions(""), Topics: testAdoptions(""), Subscriptions: testAdoptions(""),
+			BigtableTables: testAdoptions(btInstance + "/"),
+		},
 	}
 }

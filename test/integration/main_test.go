@@ -220,8 +220,18 @@ func defaultConfig(ctx context.Context) error {
 			},
 			Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
 			DefaultTags: map[string]string{"managed-by": "provider-stateful"},
+			// The tests adopt and observe what they made out of band under these names, and nothing else.
+			AllowedAdoptions: &v1alpha1.AWSAllowedAdoptions{
+				Buckets: testAdoptions(""), Queues: testAdoptions(""), DBInstances: testAdoptions(""), Tables: testAdoptions(""),
+			},
 		}, GCP: gcpSection()},
 	})
+}
+
+// testAdoptions admits, for every namespace the default config serves, the names the tests make out of band to
+// adopt or observe (prefixed, for Bigtable, with the instance).
+func testAdoptions(prefix string) v1alpha1.AdoptionRules {
+	return v1alpha1.AdoptionRules{{Names: v1alpha1.AdoptionPatterns{prefix + "adopt-*", prefix + "legacy-*", prefix + "shared-legacy-*"}}}
 }
 
 func awsSecret(namespace, name string) *corev1.Secret {

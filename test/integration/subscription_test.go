@@ -30,14 +30,30 @@ func subscriptionName(name string) string { return "projects/" + gcpProject + "/
 func subTopic(name string) string { return "t-" + name }
 
 // ensureTopic makes a topic in pstest behind the provider's back, labelled as a Topic of ns made it (unlabelled for
-// ""), unless it exists. It panics on any other error: contract rows have no *testing.T where they build objects.
+// ""). An unlabelled topic that exists (the platform's, made by a contract row's full) is labelled so, as when a
+// Topic of ns has adopted it: through the shared config a Subscription may only read its namespace's topics, on
+// every update, adopted or not. It panics on any other error: contract rows have no *testing.T where they build
+// objects.
 func ensureTopic(id, ns string) string {
 	t := &pubsubpb.Topic{Name: topicName(id)}
 	if ns != "" {
 		t.Labels = gcpMarker.Tags(&metav1.ObjectMeta{Namespace: ns, Name: id, UID: "made-by-the-test"})
 	}
-	if _, err := directTopics.CreateTopic(context.Background(), t); err != nil && status.Code(err) != codes.AlreadyExists {
+	_, err := directTopics.CreateTopic(context.Background(), t)
+	switch {
+	case err == nil:
+	case status.Code(err) != codes.AlreadyExists:
 		panic(fmt.Sprintf("creating topic %s: %v", id, err))
+	case ns != "":
+		got, err := directTopics.GetTopic(context.Background(), &pubsubpb.GetTopicRequest{Topic: t.Name})
+		if err != nil {
+			panic(fmt.Sprintf("reading topic %s: %v", id, err))
+		}
+		if len(got.GetLabels()) == 0 {
+			if _, err := directTopics.UpdateTopic(context.Background(), &pubsubpb.UpdateTopicRequest{Topic: t, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"labels"}}}); err != nil {
+				panic(fmt.Sprintf("labelling topic %s: %v", id, err))
+			}
+		}
 	}
 	return t.Name
 }

@@ -143,6 +143,37 @@ func TestProviderConfigCRDValidation(t *testing.T) {
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "refs-star-" + suffix()}, Spec: withRefs(spec(v1alpha1.AWSCredentialsInjectedIdentity, nil), "alias/*{namespace}/k")},
 			errHas: "put '/', ':', '.' or '_' next to {namespace}",
 		},
+		"ClusterEscapedNeighbour": {
+			reason: "An escaped '-' (path.Match reads \\- as '-') would get past the rule next to {namespace}.",
+			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "refs-escape-" + suffix()}, Spec: withRefs(spec(v1alpha1.AWSCredentialsInjectedIdentity, nil), `alias/{namespace}\-*`)},
+			errHas: "may not hold a backslash",
+		},
+		"NamespacedAllowedAdoptions": {
+			reason: "allowedAdoptions is for ClusterProviderConfigs: a tenant's own credentials decide what it may adopt.",
+			obj: &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "adopt"}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := spec(v1alpha1.AWSCredentialsSecret, secretRef(""))
+				s.AWS.AllowedAdoptions = &v1alpha1.AWSAllowedAdoptions{Buckets: v1alpha1.AdoptionRules{{Names: v1alpha1.AdoptionPatterns{"*"}}}}
+				return s
+			}()},
+			errHas: "allowedAdoptions applies to ClusterProviderConfigs",
+		},
+		"ClusterAllowedAdoptions": {
+			reason: "A ClusterProviderConfig may allow adoptions per namespace and name; the names follow the pattern rules.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "adopt-" + suffix()}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)
+				s.AWS.AllowedAdoptions = &v1alpha1.AWSAllowedAdoptions{DBInstances: v1alpha1.AdoptionRules{{Namespaces: []string{"billing"}, Names: v1alpha1.AdoptionPatterns{"billing-prod"}}, {Names: v1alpha1.AdoptionPatterns{"{namespace}.legacy-*"}}}}
+				return s
+			}()},
+		},
+		"ClusterAdoptionAmbiguousPattern": {
+			reason: "An adoption pattern where {namespace} runs into a '-' is refused like a reference pattern.",
+			obj: &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "adopt-dash-" + suffix()}, Spec: func() v1alpha1.ProviderConfigSpec {
+				s := spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)
+				s.AWS.AllowedAdoptions = &v1alpha1.AWSAllowedAdoptions{Queues: v1alpha1.AdoptionRules{{Names: v1alpha1.AdoptionPatterns{"{namespace}-*"}}}}
+				return s
+			}()},
+			errHas: "put '/', ':', '.' or '_' next to {namespace}",
+		},
 		"ClusterInjectedIdentity": {
 			reason: "A ClusterProviderConfig may use the provider's own identity.",
 			obj:    &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "irsa-" + suffix()}, Spec: spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)},

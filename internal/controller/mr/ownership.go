@@ -109,7 +109,8 @@ const (
 // on its name's claim (see OwnRecord). It is asked only about an untagged resource; nil means never.
 type Unconfirmed func() (bool, error)
 
-// Judge applies the ownership rule to a cloud resource carrying tags; adopt is the resource's adoptExisting.
+// Judge applies the ownership rule to a cloud resource carrying tags; adopt says the resource may take an unmarked
+// one (Adoption.Adopt: it asks to adopt or only observes, and its config admits it).
 func (m Marker) Judge(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[string]string) (Ownership, error) {
 	o, tagged := m.OwnerOf(tags)
 	switch {
@@ -117,7 +118,7 @@ func (m Marker) Judge(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[
 		return OwnedByCR, nil
 	case tagged:
 		return OwnedByOther, nil
-	case adopt || OnlyObserves(mg.GetManagementPolicies()):
+	case adopt:
 		return Adoptable, nil
 	case unconfirmed == nil:
 		return NotOurs, nil
@@ -182,7 +183,7 @@ func (m Marker) Claim(mg Managed, adopt bool, unconfirmed Unconfirmed, tags map[
 		if meta.WasDeleted(mg) {
 			return true, nil
 		}
-		return false, errors.Errorf("%s %q already exists and was not created by this %s: set spec.adoptExisting to take it over, or choose another name", noun, name, kind)
+		return false, errors.Errorf("%s %q already exists and was not created by this %s: set spec.adoptExisting to take it over (through a ClusterProviderConfig, where its allowedAdoptions admit it), or choose another name", noun, name, kind)
 	default:
 		return false, nil
 	}

@@ -81,7 +81,7 @@ func TestJudge(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := AWS.Judge(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), tc.unconfirmed, tc.tags)
+			got, err := AWS.Judge(tc.cr, testAdoption.Adopt(nil, tc.cr), tc.unconfirmed, tc.tags)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestClaim(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			absent, err := AWS.Claim(tc.cr, ptr.Deref(tc.cr.Spec.AdoptExisting, false), nil, tc.tags, "bucket", "Bucket", "data")
+			absent, err := AWS.Claim(tc.cr, testAdoption.Adopt(nil, tc.cr), nil, tc.tags, "bucket", "Bucket", "data")
 			if absent != tc.wantAbsent || (tc.wantErr == "") != (err == nil) || err != nil && !strings.HasPrefix(err.Error(), tc.wantErr) {
 				t.Errorf("%s\nClaim: want absent=%t err=%q, got %t %v", tc.reason, tc.wantAbsent, tc.wantErr, absent, err)
 			}

@@ -38,6 +38,9 @@ type Kind[T resource.ModernManaged, API any] struct {
 	NewAPI func(cfg aws.Config, region string, acct *credentials.AWSAccount) API
 	// NewExternal returns the external client for one reconcile.
 	NewExternal func(api API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[T]
+	// Adoption says how a resource asks to adopt or observe what the provider did not make: through a
+	// ClusterProviderConfig the config's allowedAdoptions must admit it (mr.Adoption).
+	Adoption mr.Adoption[T]
 	// References lists what a resource names that the provider does not make (KMS keys, ...): through a
 	// ClusterProviderConfig each must be in the config's allowedReferences. Nil when the kind names none.
 	References func(T) []credentials.Reference
@@ -80,6 +83,9 @@ func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExt
 	}
 	acct, err := c.creds.AWS(ctx, cr)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.kind.Adoption.Admit(acct.Reach, cr); err != nil {
 		return nil, err
 	}
 	if c.kind.References != nil && !meta.WasDeleted(cr) {

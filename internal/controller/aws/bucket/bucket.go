@@ -37,10 +37,15 @@ const (
 	errDelete  = "cannot delete bucket"
 )
 
+// adoption is how a Bucket asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
+
 // SetupGated registers the Bucket controller once the Bucket CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	written := &mr.WrittenTags{}
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Bucket, s3client.API]{
+		Adoption:   adoption,
 		References: References,
 		GroupKind:  v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
 		// Bucket names are unique across regions: a claim on one ignores the region.
@@ -101,7 +106,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		}
 	}
 	unconfirmed := awsmr.OwnRecord(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr, true)
-	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -41,10 +40,15 @@ const (
 	groupPassword = "masterUserPassword"
 )
 
+// adoption is how a DBInstance asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.DBInstance]{List: "dbInstances", Requested: func(cr *v1alpha1.DBInstance) *bool { return cr.Spec.AdoptExisting }, Caseless: true}
+
 // SetupGated registers the DBInstance controller once the DBInstance CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	kube := mgr.GetClient()
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.DBInstance, rdsclient.API]{
+		Adoption:   adoption,
 		References: References,
 		GroupKind:  v1alpha1.DBInstanceGroupKind, GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: &v1alpha1.DBInstanceList{},
 		Service: "rds", Region: func(cr *v1alpha1.DBInstance) string { return cr.Spec.ForProvider.Region },
@@ -99,7 +103,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.DBInstanceGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), awsmr.OwnRecord(ctx, e.claims, v1alpha1.DBInstanceGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider

@@ -41,9 +41,14 @@ const (
 	errDelete   = "cannot delete the queue"
 )
 
+// adoption is how a Queue asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.Queue]{List: "queues", Requested: func(cr *v1alpha1.Queue) *bool { return cr.Spec.AdoptExisting }}
+
 // SetupGated registers the Queue controller once the Queue CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Queue, sqsclient.API]{
+		Adoption:   adoption,
 		References: References,
 		GroupKind:  v1alpha1.QueueGroupKind, GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: &v1alpha1.QueueList{},
 		Service: "sqs", Region: func(cr *v1alpha1.Queue) string { return cr.Spec.ForProvider.Region },
@@ -98,7 +103,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	case err != nil:
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), awsmr.OwnRecord(ctx, e.claims, v1alpha1.QueueGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "queue", "Queue", name); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), awsmr.OwnRecord(ctx, e.claims, v1alpha1.QueueGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "queue", "Queue", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 
@@ -164,15 +169,17 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	return managed.ExternalCreation{ConnectionDetails: connectionDetails(aws.ToString(out.QueueUrl), "")}, nil
 }
 
-// Update brings the attributes and tags that differ back to the spec, and records what it changed.
+// Update brings the attributes and tags that differ back to the spec, and records what it changed. The
+// dead-letter target the spec names is admitted first on every update, whatever changes: its ownership may have
+// changed hands since the create.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalUpdate, error) {
+	if cr.Spec.ForProvider.RedrivePolicy != nil {
+		if err := e.admitDeadLetterTarget(ctx, cr); err != nil {
+			return managed.ExternalUpdate{}, err
+		}
+	}
 	if len(e.changed) > 0 {
 		attrs := setAttributes(e.changed)
-		if attrs[attrRedrive] != "" {
-			if err := e.admitDeadLetterTarget(ctx, cr); err != nil {
-				return managed.ExternalUpdate{}, err
-			}
-		}
 		if _, err := e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: attrs}); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errSetAttrs)
 		}
@@ -197,8 +204,8 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 // admitDeadLetterTarget checks, for a shared (ClusterProviderConfig) identity, that the dead-letter queue is one
 // a Queue of cr's namespace made or adopted — its ownership tags say so. Otherwise one tenant could send its
 // failed messages into another's queue with the platform's rights. With a namespaced config the tenant's own
-// credentials decide. It runs only when the redrive policy is sent (create, or a change to it): one lookup and
-// one tag read.
+// credentials decide. It runs at create and on every update of a queue with a redrive policy (one lookup and one
+// tag read), never while in sync.
 func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue) error {
 	if !e.acct.Shared {
 		return nil

@@ -348,13 +348,27 @@ func TestDeadLetterTargetTenancy(t *testing.T) {
 		})
 	}
 
-	// A change of the target is checked before SetQueueAttributes.
-	f := existing(map[string]string{"VisibilityTimeout": "30"}, owned(nil))
+	// The target is checked before SetQueueAttributes on every update: when it changes, and when only another
+	// field does (the target may have changed hands since the create).
+	for what, attrs := range map[string]map[string]string{
+		"a new target":        {"VisibilityTimeout": "30"},
+		"an unchanged target": {"VisibilityTimeout": "0", "RedrivePolicy": `{"deadLetterTargetArn":"` + dlq + `","maxReceiveCount":3}`},
+	} {
+		t.Run("Update with "+what, func(t *testing.T) { refusedUpdate(t, attrs, tagsOf("team-b"), withDLQ(dlq)) })
+	}
+}
+
+// refusedUpdate observes a queue with attrs through a shared config, whose dead-letter queue carries dlqTags, and
+// wants Update to refuse the target before any write.
+func refusedUpdate(t *testing.T, attrs, dlqTags map[string]string, withDLQ func(*v1alpha1.Queue)) {
+	t.Helper()
+	const dlq = "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"
+	f := existing(attrs, owned(nil))
 	f.MockListQueueTags = func(i *sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
 		if aws.ToString(i.QueueUrl) == url {
 			return &sqs.ListQueueTagsOutput{Tags: owned(nil)}, nil
 		}
-		return &sqs.ListQueueTagsOutput{Tags: tagsOf("team-b")}, nil
+		return &sqs.ListQueueTagsOutput{Tags: dlqTags}, nil
 	}
 	f.MockGetQueueUrl = func(i *sqs.GetQueueUrlInput) (*sqs.GetQueueUrlOutput, error) {
 		if aws.ToString(i.QueueName) == "orders" {
@@ -369,9 +383,9 @@ func TestDeadLetterTargetTenancy(t *testing.T) {
 	a := acct()
 	a.Shared = true
 	e := &external{sqs: f, acct: a, record: &awstest.Recorder{}}
-	cr := q(withDLQ(dlq))
-	if _, err := e.Observe(context.Background(), cr); err != nil {
-		t.Fatal(err)
+	cr := q(withDLQ)
+	if o, err := e.Observe(context.Background(), cr); err != nil || o.ResourceUpToDate {
+		t.Fatalf("Observe: up to date %t, %v", o.ResourceUpToDate, err)
 	}
 	if _, err := e.Update(context.Background(), cr); err == nil || !strings.Contains(err.Error(), "is not a Queue of namespace team-a") {
 		t.Errorf("Update: want the dead-letter target refused, got %v", err)

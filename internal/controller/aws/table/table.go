@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -39,9 +38,14 @@ const (
 	errUntag    = "cannot untag the table"
 )
 
+// adoption is how a Table asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.Table]{List: "tables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }}
+
 // SetupGated registers the Table controller once the Table CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Table, ddbclient.API]{
+		Adoption:   adoption,
 		References: References,
 		GroupKind:  v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
 		Service: "dynamodb", Region: func(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Region },
@@ -149,7 +153,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus)))
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails(name, out.Table)}, nil
 	}
-	if absent, err := mr.AWS.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), unconfirmed, e.tags, "table", "Table", name); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), unconfirmed, e.tags, "table", "Table", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)

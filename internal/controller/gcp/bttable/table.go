@@ -5,7 +5,6 @@ import (
 	"context"
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -36,9 +35,14 @@ const (
 // instance is where a table lives, for claims: table IDs are unique within an instance.
 func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
 
+// adoption is how a Table asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.Table]{List: "bigtableTables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }, Name: func(t *v1alpha1.Table) string { return t.Spec.ForProvider.Instance + "/" + meta.GetExternalName(t) }}
+
 // SetupGated registers the Table controller once the Table CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Table, btclient.TableAPI]{
+		Adoption:   adoption,
 		References: References,
 		GroupKind:  v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
 		Location: instance, Endpoint: gcpmr.BigtableEndpoint, NewAPI: btclient.Tables,
@@ -80,7 +84,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	}
 	// A create whose answer was lost leaves a table this Table may have made: the crash window covers it.
 	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, true)
-	adopt := ptr.Deref(cr.Spec.AdoptExisting, false)
+	adopt := adoption.Adopt(e.acct.Reach, cr)
 	if absent, err := mr.GCP.Claim(cr, adopt, own, nil, "table", "Table", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, e.claimedBy(ctx, cr, id, err)
 	}

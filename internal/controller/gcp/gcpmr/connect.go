@@ -37,6 +37,9 @@ type Kind[T resource.ModernManaged, API any] struct {
 	NewAPI func(ctx context.Context, acct *credentials.GCPAccount) (API, error)
 	// Invalid reports whether an error is the service rejecting the input (gRPC InvalidArgument when nil).
 	Invalid func(error) bool
+	// Adoption says how a resource asks to adopt or observe what the provider did not make: through a
+	// ClusterProviderConfig the config's allowedAdoptions must admit it (mr.Adoption).
+	Adoption mr.Adoption[T]
 	// References lists what a resource names that the provider does not make (KMS keys, ...): through a
 	// ClusterProviderConfig each must be in the config's allowedReferences. Nil when the kind names none.
 	References func(T) []credentials.Reference
@@ -79,6 +82,9 @@ func (c *connector[T, API]) Connect(ctx context.Context, cr T) (managed.TypedExt
 	}
 	acct, err := c.creds.GCP(ctx, cr)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.kind.Adoption.Admit(acct.Reach, cr); err != nil {
 		return nil, err
 	}
 	if c.kind.References != nil && !meta.WasDeleted(cr) {

@@ -37,9 +37,14 @@ const (
 	deleteBatch = 500
 )
 
+// adoption is how a Bucket asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
+
 // SetupGated registers the Bucket controller once the Bucket CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Bucket, gcsclient.BucketAPI]{
+		Adoption:   adoption,
 		References: References,
 		GroupKind:  v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
 		Endpoint: gcpmr.StorageEndpoint, NewAPI: gcsclient.Buckets, Invalid: gcsclient.IsInvalidInput,
@@ -84,7 +89,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, errors.Wrap(gcsclient.Clean(err), errGet)
 	}
 	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
-	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, o.Labels, "bucket", "Bucket", name); absent || err != nil {
+	if absent, err := mr.GCP.Claim(cr, adoption.Adopt(e.acct.Reach, cr), own, o.Labels, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if obs, deleting := mr.WhileDeleting(cr); deleting {
@@ -137,8 +142,9 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	}
 	name := meta.GetExternalName(cr)
 	u, patch, lock := Update(e.changed)
-	if u.Logging != nil && u.Logging.LogBucket != "" {
-		if err := e.admitLogBucket(ctx, cr, u.Logging.LogBucket); err != nil {
+	// The log bucket the spec names is admitted on every update, whatever changes, as at create.
+	if l := cr.Spec.ForProvider.Logging; l != nil && ptr.Deref(l.LogBucket, "") != "" {
+		if err := e.admitLogBucket(ctx, cr, *l.LogBucket); err != nil {
 			return managed.ExternalUpdate{}, err
 		}
 	}

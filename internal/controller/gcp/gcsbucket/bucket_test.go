@@ -227,6 +227,38 @@ func TestLogBucketTenancy(t *testing.T) {
 	}
 }
 
+// Through a shared identity the log bucket is admitted on every update, not only when logging changes: here a
+// label drifted, the logging is in sync, and the log bucket is now another namespace's.
+func TestUpdateAdmitsLogBucket(t *testing.T) {
+	cr := newBucket(func(b *v1alpha1.Bucket) {
+		b.Spec.ForProvider.Logging = &v1alpha1.BucketLogging{LogBucket: ptr.To("logs")}
+		b.Spec.ForProvider.Labels = map[string]string{"team": "a"}
+	})
+	labels := mr.GCP.Tags(cr)
+	labels["managed-by"] = "ps"
+	for ns, wantErr := range map[string]string{"team-a": "", "team-b": `log bucket "logs" is not a Bucket of namespace team-a`} {
+		t.Run(ns, func(t *testing.T) {
+			f := &fake.Buckets{
+				Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels, Logging: &storage.BucketLogging{LogBucket: "logs", LogObjectPrefix: "orders-data"}},
+				Others: map[string]*storage.BucketAttrs{"logs": {Name: "logs", Labels: mr.GCP.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}},
+			}
+			e := ext(f)
+			e.acct.Shared = true
+			cr := cr.DeepCopy()
+			if o, err := e.Observe(context.Background(), cr); err != nil || o.ResourceUpToDate {
+				t.Fatalf("Observe: up to date %t, %v", o.ResourceUpToDate, err)
+			}
+			_, err := e.Update(context.Background(), cr)
+			if wantErr == "" && (err != nil || f.Updated == nil) {
+				t.Errorf("a log bucket of the namespace: want the update sent, got %v (sent %t)", err, f.Updated != nil)
+			}
+			if wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr) || f.Updated != nil) {
+				t.Errorf("another namespace's log bucket: want %q and no PATCH, got %v (sent %t)", wantErr, err, f.Updated != nil)
+			}
+		})
+	}
+}
+
 // A Bucket being deleted is not compared with its spec: a spec the provider would refuse (here, another location)
 // does not hold up the deletion.
 func TestObserveWhileDeleting(t *testing.T) {

@@ -3,11 +3,9 @@ package subscription
 
 import (
 	"context"
-	"slices"
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -35,9 +33,14 @@ const (
 	errGetTopic = "cannot get the topic"
 )
 
+// adoption is how a Subscription asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.Subscription]{List: "subscriptions", Requested: func(cr *v1alpha1.Subscription) *bool { return cr.Spec.AdoptExisting }}
+
 // SetupGated registers the Subscription controller once the Subscription CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Subscription, pubsubclient.SubscriptionAPI]{
+		Adoption:  adoption,
 		GroupKind: v1alpha1.SubscriptionGroupKind, GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: &v1alpha1.SubscriptionList{},
 		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Subscriptions,
 		NewExternal: func(api pubsubclient.SubscriptionAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Subscription]) managed.TypedExternalClient[*v1alpha1.Subscription] {
@@ -84,7 +87,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
 	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
-	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, s.GetLabels(), "subscription", "Subscription", id); absent || err != nil {
+	if absent, err := mr.GCP.Claim(cr, adoption.Adopt(e.acct.Reach, cr), own, s.GetLabels(), "subscription", "Subscription", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if obs, deleting := mr.WhileDeleting(cr); deleting {
@@ -139,17 +142,22 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Subscription) (manag
 }
 
 // Update sends what differs in one UpdateSubscription, its mask naming exactly those fields, and records what it
-// changed. A new dead-letter topic is admitted first, as at create.
+// changed. The topics are admitted first, as at create, on every update and whatever changes: the subscription's
+// own topic (what it reads, which the spec cannot change) and the dead-letter topic the spec names. A push
+// endpoint set on a subscription of another's topic would send that topic's messages out.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalUpdate, error) {
 	if len(e.changed) == 0 {
 		return managed.ExternalUpdate{}, nil
 	}
 	p := cr.Spec.ForProvider
 	paths := e.changed.Requests()
-	if slices.Contains(paths, pathDeadLetter) {
-		if err := e.admitTopics(ctx, cr, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
-			return managed.ExternalUpdate{}, err
-		}
+	topic := e.observed.GetTopic()
+	if topic == deletedTopic {
+		// Its topic is gone: it reads nothing of anyone's.
+		topic = ""
+	}
+	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
+		return managed.ExternalUpdate{}, err
 	}
 	set, remove := mr.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
 	s, err := Desired(e.observed.GetName(), e.acct.ProjectID, p, mr.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)

@@ -160,8 +160,36 @@ func TestObserveAndUpdate(t *testing.T) {
 		"NewDeadLetterOfAnotherNamespace": {
 			reason: "Through a shared config, a dead-letter topic added by an update is admitted like one at create.",
 			cr:     dl, shared: true, sub: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: labels},
-			topics: map[string]*pubsubpb.Topic{"projects/p/topics/dead": topicOf("projects/p/topics/dead", "team-b")},
-			ready:  xpv2.ReasonAvailable, updateErr: "is not a Topic of namespace team-a",
+			topics: map[string]*pubsubpb.Topic{topicName: topicOf(topicName, "team-a"), "projects/p/topics/dead": topicOf("projects/p/topics/dead", "team-b")},
+			ready:  xpv2.ReasonAvailable, updateErr: `topic "projects/p/topics/dead" is not a Topic of namespace team-a`,
+		},
+		"TopicOfAnotherNamespace": {
+			reason: "Through a shared config, the subscription's own topic is admitted on every update, not only at create: " +
+				"a subscription of another's topic (adopted, or its topic changed hands) is not changed.",
+			cr: newSub(func(s *v1alpha1.Subscription) {
+				s.Spec.ForProvider.Topic = ptr.To("platform")
+				s.Spec.ForProvider.AckDeadlineSeconds = ptr.To[int32](30)
+			}),
+			shared: true, sub: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: "projects/p/topics/platform", Labels: labels, AckDeadlineSeconds: 10},
+			topics: map[string]*pubsubpb.Topic{"projects/p/topics/platform": {Name: "projects/p/topics/platform"}},
+			ready:  xpv2.ReasonAvailable, updateErr: `topic "projects/p/topics/platform" is not a Topic of namespace team-a`,
+		},
+		"UnchangedDeadLetterOfAnotherNamespace": {
+			reason: "Through a shared config, the dead-letter topic is admitted on every update, even when another field changes.",
+			cr: newSub(func(s *v1alpha1.Subscription) {
+				s.Spec.ForProvider.AckDeadlineSeconds = ptr.To[int32](30)
+				s.Spec.ForProvider.DeadLetterPolicy = &v1alpha1.DeadLetterPolicy{DeadLetterTopic: ptr.To("dead")}
+			}),
+			shared: true, sub: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: labels, AckDeadlineSeconds: 10,
+				DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: "projects/p/topics/dead", MaxDeliveryAttempts: 5}},
+			topics: map[string]*pubsubpb.Topic{topicName: topicOf(topicName, "team-a"), "projects/p/topics/dead": topicOf("projects/p/topics/dead", "team-b")},
+			ready:  xpv2.ReasonAvailable, updateErr: `topic "projects/p/topics/dead" is not a Topic of namespace team-a`,
+		},
+		"SharedOwnTopics": {
+			reason: "Through a shared config, an update of a subscription of the namespace's own topic goes through.",
+			cr:     cr, shared: true, sub: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: labels, AckDeadlineSeconds: 10},
+			topics: map[string]*pubsubpb.Topic{topicName: topicOf(topicName, "team-a")},
+			ready:  xpv2.ReasonAvailable, wantPaths: []string{pathAckDeadline},
 		},
 	}
 	for name, tc := range cases {

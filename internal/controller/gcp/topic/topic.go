@@ -6,7 +6,6 @@ import (
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -33,9 +32,14 @@ const (
 	errDelete = "cannot delete the topic"
 )
 
+// adoption is how a Topic asks to adopt or observe what the provider did not make, and the allowedAdoptions list
+// that admits it through a ClusterProviderConfig.
+var adoption = mr.Adoption[*v1alpha1.Topic]{List: "topics", Requested: func(cr *v1alpha1.Topic) *bool { return cr.Spec.AdoptExisting }}
+
 // SetupGated registers the Topic controller once the Topic CRD exists.
 func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Topic, pubsubclient.TopicAPI]{
+		Adoption:   adoption,
 		References: References,
 		GroupKind:  v1alpha1.TopicGroupKind, GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: &v1alpha1.TopicList{},
 		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Topics,
@@ -80,7 +84,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
 	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
-	if absent, err := mr.GCP.Claim(cr, ptr.Deref(cr.Spec.AdoptExisting, false), own, t.GetLabels(), "topic", "Topic", id); absent || err != nil {
+	if absent, err := mr.GCP.Claim(cr, adoption.Adopt(e.acct.Reach, cr), own, t.GetLabels(), "topic", "Topic", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if obs, deleting := mr.WhileDeleting(cr); deleting {

@@ -13,7 +13,9 @@ import (
 
 // Buckets is a fake BucketAPI.
 type Buckets struct {
-	Bucket  *storage.BucketAttrs
+	Bucket *storage.BucketAttrs
+	// Others are other buckets by name (a log bucket), read by Attrs.
+	Others  map[string]*storage.BucketAttrs
 	Objects []gcsclient.ObjectVersion
 	Err     map[string]error // by method
 
@@ -25,8 +27,11 @@ type Buckets struct {
 	Locks []int64
 }
 
-// Attrs returns Bucket.
-func (f *Buckets) Attrs(context.Context, string) (*storage.BucketAttrs, error) {
+// Attrs returns Others[name], or Bucket.
+func (f *Buckets) Attrs(_ context.Context, name string) (*storage.BucketAttrs, error) {
+	if b, ok := f.Others[name]; ok {
+		return b, nil
+	}
 	return f.Bucket, f.Err["Attrs"]
 }
 
