@@ -44,6 +44,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/fresh"
 	"github.com/stateful-dev/provider-stateful/internal/controller/kstatus"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/controller/writes"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
@@ -82,6 +83,10 @@ type Settings struct {
 	// GCPercent is the Go garbage collector's target (runtime/debug.SetGCPercent); the GOGC environment
 	// variable, when set, wins.
 	GCPercent int
+	// Installation is this installation's identity, recorded in every ownership marker (see mr.Installation);
+	// HandoverFrom are the installations whose resources it takes over.
+	Installation string
+	HandoverFrom []string
 }
 
 // Defaults are the production settings, chosen from `make bench` (BENCHMARKS.md). A 10-minute poll with 10 %
@@ -109,6 +114,7 @@ func Defaults() Settings {
 		ClaimNamespace:          ownNamespace(),
 		ServiceAccount:          ownNamespace() + "/provider-stateful",
 		GCPercent:               50,
+		Installation:            mr.DefaultInstallation,
 	}
 }
 
@@ -152,6 +158,8 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
 	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent, "The Go garbage collector's target: the heap may grow this many percent over live memory before a collection (Go's default is 100); the GOGC environment variable, when set, wins.")
 	fs.BoolVar(&s.ManagementPolicies, "enable-management-policies", s.ManagementPolicies, "Honour spec.managementPolicies (ObserveOnly, orphaning).")
+	fs.StringVar(&s.Installation, "installation", s.Installation, "This installation's identity, recorded in the ownership marker of every cloud resource: give each live cluster its own (blue, green), and a cluster rebuilt from Git the one it had. Resources marked by another installation are refused, never changed or deleted.")
+	fs.Var((*listFlag)(&s.HandoverFrom), "handover-from", "An installation whose resources this one takes over (stop that one first); repeat or separate with commas.")
 }
 
 // New builds the provider's manager with every controller registered. Start it with mgr.Start.
@@ -198,6 +206,10 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	})
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot create controller manager")
+	}
+
+	if err := mr.SetInstallation(mr.Installation{ID: s.Installation, HandoverFrom: s.HandoverFrom}); err != nil {
+		return nil, errors.Wrap(err, "--installation, --handover-from")
 	}
 
 	mrMetrics := managed.NewMRMetricRecorder()

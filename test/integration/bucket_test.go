@@ -29,7 +29,7 @@ func TestBucketLifecycle(t *testing.T) {
 	}
 	want := map[string]string{
 		"team": "a", "managed-by": "provider-stateful",
-		"stateful.dev/namespace": ns, "stateful.dev/name": name, "stateful.dev/uid": string(b.UID),
+		"stateful.dev/namespace": ns, "stateful.dev/name": name, "stateful.dev/uid": string(b.UID), "stateful.dev/installation": "default",
 	}
 	if diff := cmp.Diff(want, cloudTags(t, name)); diff != "" {
 		t.Errorf("tags in moto: -want +got:\n%s", diff)

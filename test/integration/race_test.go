@@ -230,7 +230,7 @@ func TestWipedOwnershipTagsRestored(t *testing.T) {
 	q := "wiped-q-" + suffix()
 	create(t, queue(ns, q))
 	waitQueue(t, ns, q, queueReady)
-	if _, err := directSQS().UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: cloudQueueURL(t, q), TagKeys: []string{"stateful.dev/namespace", "stateful.dev/name", "stateful.dev/uid"}}); err != nil {
+	if _, err := directSQS().UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: cloudQueueURL(t, q), TagKeys: []string{"stateful.dev/namespace", "stateful.dev/name", "stateful.dev/uid", "stateful.dev/installation"}}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the queue's ownership tags restored", func() (bool, string) {

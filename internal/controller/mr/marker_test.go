@@ -30,17 +30,17 @@ func TestGCPMarker(t *testing.T) {
 		"Plain": {
 			reason: "A DNS-label name is its own label value.",
 			mg:     object("team-a", "orders", "0b9f6c2e-1a2b-4c3d-8e9f-001122334455"),
-			want:   map[string]string{"stateful-dev_namespace": "team-a", "stateful-dev_name": "orders", "stateful-dev_uid": "0b9f6c2e-1a2b-4c3d-8e9f-001122334455"},
+			want:   map[string]string{"stateful-dev_namespace": "team-a", "stateful-dev_name": "orders", "stateful-dev_uid": "0b9f6c2e-1a2b-4c3d-8e9f-001122334455", "stateful-dev_installation": "default"},
 		},
 		"Dots": {
 			reason: "Dots, which labels do not allow, become underscores, which Kubernetes names never have.",
 			mg:     object("team-a", "assets.example.com", "u"),
-			want:   map[string]string{"stateful-dev_namespace": "team-a", "stateful-dev_name": "assets_example_com", "stateful-dev_uid": "u"},
+			want:   map[string]string{"stateful-dev_namespace": "team-a", "stateful-dev_name": "assets_example_com", "stateful-dev_uid": "u", "stateful-dev_installation": "default"},
 		},
 		"Long": {
 			reason: "A name longer than a label value keeps its first 50 characters and a hash of the whole.",
 			mg:     object("team-a", long, "u"),
-			want:   map[string]string{"stateful-dev_namespace": "team-a", "stateful-dev_name": long[:50] + "-" + gcpLabelValueHash(long), "stateful-dev_uid": "u"},
+			want:   map[string]string{"stateful-dev_namespace": "team-a", "stateful-dev_name": long[:50] + "-" + gcpLabelValueHash(long), "stateful-dev_uid": "u", "stateful-dev_installation": "default"},
 		},
 	}
 	for name, tc := range cases {

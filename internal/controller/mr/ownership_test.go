@@ -45,7 +45,7 @@ func bucket(m ...modifier) *v1alpha1.Bucket {
 }
 
 func ownedTags(extra map[string]string) map[string]string {
-	out := map[string]string{AWS.NamespaceKey: "team-a", AWS.NameKey: "data", AWS.UIDKey: "uid-a"}
+	out := map[string]string{AWS.NamespaceKey: "team-a", AWS.NameKey: "data", AWS.UIDKey: "uid-a", AWS.InstallationKey: "default"}
 	for k, v := range extra {
 		out[k] = v
 	}

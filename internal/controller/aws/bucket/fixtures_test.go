@@ -59,7 +59,7 @@ func bucket(m ...modifier) *v1alpha1.Bucket {
 
 // ownedTags are team-a/data's ownership tags plus extra.
 func ownedTags(extra map[string]string) map[string]string {
-	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "data", mr.AWS.UIDKey: "uid-a"}
+	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "data", mr.AWS.UIDKey: "uid-a", mr.AWS.InstallationKey: "default"}
 	for k, v := range extra {
 		out[k] = v
 	}

@@ -41,7 +41,7 @@ func q(m ...func(*v1alpha1.Queue)) *v1alpha1.Queue {
 }
 
 func owned(extra map[string]string) map[string]string {
-	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "orders", mr.AWS.UIDKey: "uid-a", "managed-by": "ps"}
+	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "orders", mr.AWS.UIDKey: "uid-a", mr.AWS.InstallationKey: "default", "managed-by": "ps"}
 	for k, v := range extra {
 		out[k] = v
 	}

@@ -89,7 +89,7 @@ func TestCreate(t *testing.T) {
 	if _, err := ext(f).Create(context.Background(), newBucket()); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders-data", "stateful-dev_uid": "uid-1"}
+	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders-data", "stateful-dev_uid": "uid-1", "stateful-dev_installation": "default"}
 	if diff := cmp.Diff(want, f.Created.Labels); diff != "" {
 		t.Errorf("the create carries the default and ownership labels, in one call: -want, +got:\n%s", diff)
 	}

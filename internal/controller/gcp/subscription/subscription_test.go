@@ -109,7 +109,7 @@ func TestCreateCarriesLabels(t *testing.T) {
 	if _, err := ext(f, false).Create(context.Background(), newSub()); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders-worker", "stateful-dev_uid": "uid-1"}
+	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders-worker", "stateful-dev_uid": "uid-1", "stateful-dev_installation": "default"}
 	if diff := cmp.Diff(want, f.Created.GetLabels()); diff != "" {
 		t.Errorf("the create carries the default and ownership labels, in one call: -want, +got:\n%s", diff)
 	}
