@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -137,6 +138,18 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	// there is nowhere to record it: no rotation. ObserveOnly never sets one (the runtime sends no update).
 	e.rotate = cr.GetWriteConnectionSecretToReference() != nil && !mr.OnlyObserves(cr.GetManagementPolicies()) &&
 		(applied == "" || !known || source != applied)
+	if o, marked := mr.AWS.OwnerOf(tags); e.rotate && !known && applied == "" && marked && o.Is(cr) {
+		// The instance is this DBInstance's, so a password was set or kept before, and both the password Secret and
+		// the connection Secret that recorded it are gone: a cluster rebuilt from Git, where they lived only in
+		// etcd. Generating a new one would lock out everything outside the cluster that uses the old one, so the
+		// instance keeps its password until someone says which: the old one restored into the Secret, or a new one
+		// written there. Deleting only the password Secret (the connection Secret still records what was applied)
+		// stays the way to have a new one generated.
+		e.rotate = false
+		cr.SetConditions(passwordUnknown(id, cr.Spec.ForProvider.MasterPasswordSecretRef))
+	} else if cr.GetCondition(TypeMasterPassword).Status != corev1.ConditionUnknown {
+		cr.SetConditions(passwordKnown())
+	}
 	e.drift = e.changed.Fields()
 	if e.rotate {
 		e.drift = append(e.drift, groupPassword)

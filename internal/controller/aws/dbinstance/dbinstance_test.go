@@ -229,3 +229,75 @@ func TestCreateRefusesBadPasswordWithoutCall(t *testing.T) {
 		t.Errorf("want the rule named and the password not, got %v", err)
 	}
 }
+
+// A generated master password lives in Secrets, in etcd. When both are gone and the instance is this
+// DBInstance's — a cluster rebuilt from Git — the provider does not reset a password it cannot prove it set: the
+// instance keeps it, and a condition says what to do. Adopting an instance the provider never marked, or deleting
+// only the password Secret, still has one generated and set.
+func TestPasswordAfterRecovery(t *testing.T) {
+	withSecrets := func(d *v1alpha1.DBInstance) {
+		d.Spec.WriteConnectionSecretToReference = &xpv2.LocalSecretReference{Name: "conn"}
+		d.Spec.ForProvider.MasterPasswordSecretRef.Generate = ptr.To(true)
+	}
+	conn := func(cr *v1alpha1.DBInstance) *corev1.Secret {
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "conn",
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "rds.aws.stateful.dev/v1alpha1", Kind: "DBInstance", Name: cr.Name, UID: cr.UID, Controller: ptr.To(true)}}},
+			Data: map[string][]byte{ConnPassword: []byte("applied-before")}}
+	}
+	cases := map[string]struct {
+		reason      string
+		cr          *v1alpha1.DBInstance
+		inst        types.DBInstance
+		connSecret  bool
+		wantReset   bool
+		wantCondErr bool
+	}{
+		"RestoredFromGit": {
+			reason: "The instance is this DBInstance's and neither Secret exists: no password is set, the condition says why.",
+			cr:     db(withSecrets), inst: instance(), wantCondErr: true,
+		},
+		"FirstAdoption": {
+			reason: "An unmarked instance adopted on request gets a generated password, as before.",
+			cr:     db(withSecrets, func(d *v1alpha1.DBInstance) { d.Spec.AdoptExisting = ptr.To(true) }),
+			inst:   instance(func(i *types.DBInstance) { i.TagList = nil }), wantReset: true,
+		},
+		"PasswordSecretDeleted": {
+			reason: "Deleting only the password Secret, while the connection Secret records the applied one, asks for a new one.",
+			cr:     db(withSecrets), inst: instance(), connSecret: true, wantReset: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			kb := kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme)
+			if tc.connSecret {
+				kb = kb.WithObjects(conn(tc.cr))
+			}
+			var modified []*rds.ModifyDBInstanceInput
+			api := rdsWith(tc.inst, &modified)
+			api.MockAddTagsToResource = func(*rds.AddTagsToResourceInput) (*rds.AddTagsToResourceOutput, error) {
+				return &rds.AddTagsToResourceOutput{}, nil
+			}
+			e := &external{rds: api, kube: kb.Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+			o, err := e.Observe(context.Background(), tc.cr)
+			if err != nil {
+				t.Fatalf("%s\nObserve: %v", tc.reason, err)
+			}
+			if !o.ResourceUpToDate {
+				if _, err := e.Update(context.Background(), tc.cr); err != nil {
+					t.Fatalf("%s\nUpdate: %v", tc.reason, err)
+				}
+			}
+			reset := len(modified) > 0 && modified[0].MasterUserPassword != nil
+			if reset != tc.wantReset {
+				t.Errorf("%s\npassword set: want %t, got %t", tc.reason, tc.wantReset, reset)
+			}
+			c := tc.cr.GetCondition(TypeMasterPassword)
+			if got := c.Status == corev1.ConditionFalse; got != tc.wantCondErr {
+				t.Errorf("%s\nMasterPassword condition False: want %t, got %+v", tc.reason, tc.wantCondErr, c)
+			}
+			if tc.wantCondErr && (!strings.Contains(c.Message, "does not reset a password it cannot prove it set") || strings.Contains(c.Message, "applied-before")) {
+				t.Errorf("%s\nthe condition says what to do, and no password: %q", tc.reason, c.Message)
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/password"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 )
@@ -150,4 +151,17 @@ func appliedPassword(ctx context.Context, kube client.Reader, cr *v1alpha1.DBIns
 		return "", nil
 	}
 	return string(s.Data[ConnPassword]), nil
+}
+
+// TypeMasterPassword is the condition that says whether the provider knows the instance's master password: False
+// when it will not set one it cannot prove it set (see Observe).
+const TypeMasterPassword xpv2.ConditionType = "MasterPassword"
+
+func passwordUnknown(id string, r v1alpha1.PasswordSecretRef) xpv2.Condition {
+	return xpv2.Condition{Type: TypeMasterPassword, Status: corev1.ConditionFalse, Reason: "NotProvable", LastTransitionTime: metav1.Now(),
+		Message: fmt.Sprintf("DB instance %q is this DBInstance's, but its master password Secret %s and its connection Secret are gone (a cluster rebuilt from Git?): the provider does not reset a password it cannot prove it set. Write the instance's password into Secret %s (key %q) to publish it, or a new one to set that", id, r.Name, r.Name, passwordKey(r))}
+}
+
+func passwordKnown() xpv2.Condition {
+	return xpv2.Condition{Type: TypeMasterPassword, Status: corev1.ConditionTrue, Reason: "Known", LastTransitionTime: metav1.Now()}
 }
