@@ -86,6 +86,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, true)
 	adopt := adoption.Adopt(e.acct.Reach, cr)
 	if absent, err := mr.GCP.Claim(cr, adopt, own, nil, "table", "Table", id); absent || err != nil {
+		if absent {
+			// Never silent: a Table that lost its claim (a cluster rebuilt from Git) and is deleted leaves its
+			// table in place, and whoever deleted it should know the table is still there.
+			e.record.Event(cr, event.Warning("LeftInPlace", errors.Errorf("table %q is left in place: nothing shows it is this Table's (no claim; a table carries no marker). Adopt it (spec.adoptExisting, and through a ClusterProviderConfig an allowedAdoptions.bigtableTables rule) to manage or delete it", name)))
+		}
 		return managed.ExternalObservation{ResourceExists: false}, e.claimedBy(ctx, cr, id, err)
 	}
 	if err := e.claimAdopted(ctx, cr, adopt); err != nil {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable/fake"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -138,5 +139,22 @@ func TestDeleteProtected(t *testing.T) {
 				t.Errorf("%s\ndeleted: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+// A Table whose claim was lost (a cluster rebuilt from Git) that is deleted lets go of its table without a delete
+// call, and says so in a warning event: never silently.
+func TestDeleteWithoutClaimLeavesTableAndSaysSo(t *testing.T) {
+	cr := newTable(func(t *v1alpha1.Table) { now := metav1.Now(); t.SetDeletionTimestamp(&now) })
+	f := &fake.Tables{Table: &adminpb.Table{Name: fullName}}
+	rec := &awstest.Recorder{}
+	e := ext(f)
+	e.record = rec
+	o, err := e.Observe(context.Background(), cr)
+	if err != nil || o.ResourceExists {
+		t.Fatalf("Observe: want the table reported gone, got exists=%t, %v", o.ResourceExists, err)
+	}
+	if len(rec.Events) != 1 || rec.Events[0].Reason != "LeftInPlace" || !strings.Contains(rec.Events[0].Message, `table "`+fullName+`" is left in place`) {
+		t.Errorf("want one LeftInPlace warning naming the table, got %+v", rec.Events)
 	}
 }
