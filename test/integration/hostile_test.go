@@ -36,7 +36,8 @@ const hostileMemoryLimit = 150 << 20
 // a tarpitting resource holds a worker for up to bounded.CallTimeout (20 s) per attempt, then waits out its
 // backoff: the 4 tarpitting S3 Buckets and 2 GCS Buckets here cannot starve a kind. Without a per-namespace cap
 // (h4), a kind starves once about 25 x (20 s + backoff) / 20 s of its resources tarpit at once: at the 60 s
-// backoff cap, some 100 resources (25 before this change, when each held its worker the reconcile's full 60 s).
+// backoff cap some 100 resources, while the backoff is still short some 30 (25 before this change, when each held
+// its worker the reconcile's full 60 s). An estimate from the timeouts, not a measurement.
 const hostilePerConfig = 2
 
 // One tenant points its namespaced ProviderConfigs' AWS endpoint, Cloud Storage endpoint and Vault address at
