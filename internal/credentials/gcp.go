@@ -67,6 +67,9 @@ func GCPClient[T any](a *GCPAccount, key string, build func(*GCPAccount) (T, err
 	if err != nil {
 		return none, err
 	}
+	if a.clients == nil {
+		a.clients = map[string]any{}
+	}
 	a.clients[key] = c
 	return c, nil
 }

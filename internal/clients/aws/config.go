@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -21,6 +20,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
 
@@ -57,9 +57,9 @@ type Settings struct {
 func NewConfig(ctx context.Context, s Settings) (aws.Config, error) {
 	cfg := aws.Config{
 		Region:     stsRegion,
-		HTTPClient: awshttp.NewBuildableClient().WithTimeout(30 * time.Second),
+		HTTPClient: bounded.Client(bounded.Transport(nil, true)),
 		Retryer:    func() aws.Retryer { return retry.NewStandard() },
-		APIOptions: []func(*middleware.Stack) error{countCalls},
+		APIOptions: []func(*middleware.Stack) error{countCalls, callDeadline},
 	}
 	if s.Endpoint != nil {
 		cfg.BaseEndpoint = aws.String(s.Endpoint.URL)
@@ -219,6 +219,17 @@ func (f *freshKeyRetryer) RetryDelay(attempt int, err error) (time.Duration, err
 
 // clock is the time source for credential ages; tests replace it.
 var clock = time.Now
+
+// callDeadline bounds each SDK call, its retries included, by bounded.CallTimeout (unless the caller's deadline
+// is sooner): an endpoint that accepts and never answers gives the reconcile back well inside its 60 s.
+func callDeadline(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("stateful/CallDeadline",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			ctx, cancel := bounded.WithCallTimeout(ctx)
+			defer cancel()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
+}
 
 // countCalls adds a middleware that counts each attempt of each request in the cloud-call metric. It sits in the
 // deserialize step, which runs once per attempt, below the retry loop.

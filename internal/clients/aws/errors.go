@@ -2,6 +2,7 @@
 package aws
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
+	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 )
 
@@ -28,6 +30,18 @@ func Clean(err error) error {
 	if errors.As(err, &oe) {
 		op = oe.Operation() + ": "
 	}
+	switch {
+	case bounded.IsTooLarge(err):
+		// Before the API error: the SDK reports a body it could not read whole with whatever it had parsed.
+		var tl *bounded.TooLargeError
+		errors.As(err, &tl)
+		return cleanerr.New(op+"the AWS endpoint's answer is larger than the provider reads ("+tl.Error()+")", err)
+	case errors.As(err, new(bounded.RedirectError)):
+		return cleanerr.New(op+"the AWS endpoint redirected the request to another scheme or host: not followed", err)
+	case errors.Is(err, context.DeadlineExceeded) && !cleanerr.Is(err):
+		// The call's own deadline (bounded.CallTimeout) or the reconcile's: the SDK reports it as HTTP 0.
+		return cleanerr.New(op+"the AWS endpoint did not answer in time", err)
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		if fixed, ok := authMessages[ae.ErrorCode()]; ok {
@@ -35,11 +49,12 @@ func Clean(err error) error {
 			// session token and the signed headers: never copied.
 			return cleanerr.New(fmt.Sprintf("%s%s: %s", op, ae.ErrorCode(), fixed), err)
 		}
-		msg := ae.ErrorMessage()
+		// The code and message are the server's own words: an endpoint a tenant chose may say anything.
+		msg := cleanerr.Text(ae.ErrorMessage())
 		if msg == "" {
 			msg = http.StatusText(HTTPStatus(err))
 		}
-		return cleanerr.New(fmt.Sprintf("%s%s: %s", op, ae.ErrorCode(), msg), err)
+		return cleanerr.New(fmt.Sprintf("%s%s: %s", op, cleanerr.Text(ae.ErrorCode()), msg), err)
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {

@@ -3,7 +3,12 @@
 // original error for errors.As and errors.Is.
 package cleanerr
 
-import "errors"
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // New returns an error with message msg that unwraps to cause.
 func New(msg string, cause error) error { return &cleanError{msg: msg, cause: cause} }
@@ -21,4 +26,30 @@ func (e *cleanError) Unwrap() error { return e.cause }
 func Is(err error) bool {
 	var c *cleanError
 	return errors.As(err, &c)
+}
+
+// MaxText is the most of a server's own words (an error message it sent) that reaches a condition or an event.
+const MaxText = 256
+
+// Text returns s, a server's own message, fit for a condition: invalid UTF-8 and control characters become
+// spaces, runs of white space one space, and it is cut to MaxText bytes (on a character boundary, marked "...").
+// A server a tenant chose may answer anything; what it says is quoted, never copied whole.
+func Text(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if b.Len()+utf8.RuneLen(r) > MaxText {
+			return b.String() + "..."
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -16,6 +16,8 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 )
 
 // Scope is the OAuth scope the provider asks for: every Google Cloud API, narrowed by the service account's IAM
@@ -102,9 +104,9 @@ type Impersonation struct {
 func Impersonate(ctx context.Context, base oauth2.TokenSource, i Impersonation) (oauth2.TokenSource, error) {
 	rt := i.Transport
 	if rt == nil {
-		rt = http.DefaultTransport
+		rt = bounded.Transport(nil, true)
 	}
-	hc := &http.Client{Transport: &oauth2.Transport{Source: base, Base: rt}}
+	hc := &http.Client{Transport: &oauth2.Transport{Source: base, Base: bounded.Wrap(rt)}, CheckRedirect: bounded.CheckRedirect}
 	ts, err := impersonate.CredentialsTokenSource(ctx, impersonate.CredentialsConfig{TargetPrincipal: i.Target, Delegates: i.Delegates, Scopes: []string{Scope}}, option.WithHTTPClient(hc))
 	return ts, errors.Wrapf(err, "cannot impersonate %s", i.Target)
 }

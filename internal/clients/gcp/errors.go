@@ -4,6 +4,8 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 )
 
 // Code is the gRPC status code of err (Unknown for an error that is not a status).
@@ -31,5 +33,6 @@ func Clean(err error) error {
 	if !ok {
 		return errors.New("the request to Google Cloud failed")
 	}
-	return errors.Errorf("%s: %s", s.Code(), s.Message())
+	// The endpoint may be one a tenant chose: its message is quoted bounded and cleaned.
+	return errors.Errorf("%s: %s", s.Code(), cleanerr.Text(s.Message()))
 }

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
 
@@ -19,6 +20,12 @@ import (
 // credentials — and the cloud-call counter, which counts every call the client sends, each retry included.
 func GRPCOptions(service string, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint) []option.ClientOption {
 	opts := []option.ClientOption{
+		// The generated clients accept messages of up to 2 GiB: an endpoint a tenant chose could make the
+		// provider buffer that much. Bounded like the HTTP clients (see package bounded), each call within
+		// bounded.GRPCCallTimeout, its retries included.
+		option.WithGRPCDialOption(grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(bounded.MaxGRPCMessage))),
+		option.WithGRPCDialOption(grpc.WithMaxHeaderListSize(bounded.MaxGRPCHeaderList)),
+		option.WithGRPCDialOption(grpc.WithChainUnaryInterceptor(callDeadline)),
 		option.WithGRPCDialOption(grpc.WithChainUnaryInterceptor(countUnary(service))),
 		option.WithGRPCDialOption(grpc.WithChainStreamInterceptor(countStream(service))),
 	}
@@ -41,6 +48,14 @@ func operation(method string) string {
 // outcome is the call's gRPC status code: "OK", "NotFound", "Unavailable", ...
 func outcome(err error) string {
 	return status.Code(err).String()
+}
+
+// callDeadline bounds a unary call, its retries by the generated client included when it is outermost, by
+// bounded.GRPCCallTimeout unless the caller's deadline is sooner.
+func callDeadline(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return invoker(ctx, method, req, reply, cc, opts...)
 }
 
 func countUnary(service string) grpc.UnaryClientInterceptor {

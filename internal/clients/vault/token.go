@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/api"
+
+	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 )
 
 // retryFailedAfter is how long a failed login or token lookup is answered from memory. Callers waiting for a
@@ -49,30 +51,83 @@ func (c *Client) Generation() uint64 {
 // token can no longer be renewed, two thirds into the life of a token that cannot be renewed at all, and after
 // Vault refused the token. With token auth it looks the token up once to learn its TTL. A renewable token is then
 // renewed in the background (LifetimeWatcher), so renewal costs no request on the reconcile path.
+//
+// One login (or lookup) runs at a time, shared by every caller that needs it — the managed resources and the
+// ProviderConfig controller alike — and no lock is held while it talks to Vault: it runs under its own deadline
+// (loginTimeout), and each caller waits for it only as long as its own context allows. A Vault that accepts and
+// never answers holds no other reconcile, and Status answers at once meanwhile.
 func (c *Client) EnsureToken(ctx context.Context) error {
 	c.mu.Lock()
-	before := c.status
-	err := c.ensureTokenLocked(ctx)
-	changed := c.status != before
+	f, err, done := c.flightLocked(ctx)
 	c.mu.Unlock()
-	if changed {
-		c.onChange()
+	if done {
+		return err
 	}
-	return err
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return cleanerr.New("Vault did not answer in time: the login is still running", ctx.Err())
+	}
 }
 
-func (c *Client) ensureTokenLocked(ctx context.Context) error {
+// A flight is one login or token lookup in progress; err is its result once done is closed.
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+// loginTimeout bounds a login or token lookup, whoever waits for it. A Kubernetes login first asks the API server
+// for a token and reviews it; the Vault request itself is retried once.
+var loginTimeout = 20 * time.Second
+
+// flightLocked answers from the client's state when it can (done), or returns the login in flight, starting one
+// when there is none.
+func (c *Client) flightLocked(ctx context.Context) (*flight, error, bool) {
+	if c.closed {
+		return nil, errors.New("the Vault connection was closed: its ProviderConfig changed or was deleted"), true
+	}
+	if c.valid && (c.relogAt.IsZero() || c.now().Before(c.relogAt)) {
+		return nil, nil, true
+	}
+	if c.lastErr != nil && c.now().Sub(c.failedAt) < retryFailedAfter {
+		return nil, c.lastErr, true
+	}
+	if c.flight != nil {
+		return c.flight, nil, false
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flight = f
+	c.stopWatcherLocked()
+	// The login outlives the caller that started it (others may be waiting for it), never its own deadline.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
+	go func() {
+		defer cancel()
+		auth, err := c.authenticate(lctx)
+		c.mu.Lock()
+		before := c.status
+		f.err = c.settleLocked(auth, err)
+		c.flight = nil
+		changed := c.status != before
+		orphan := c.closed && err == nil && c.login != nil
+		c.mu.Unlock()
+		if orphan {
+			// Closed while logging in: the new token has no user left; revoke it rather than let it live its TTL.
+			_ = c.api.Auth().Token().RevokeSelfWithContext(lctx, "")
+		}
+		close(f.done)
+		if changed {
+			c.onChange()
+		}
+	}()
+	return f, nil, false
+}
+
+// settleLocked records the outcome of a login or lookup.
+func (c *Client) settleLocked(auth *api.SecretAuth, err error) error {
 	if c.closed {
 		return errors.New("the Vault connection was closed: its ProviderConfig changed or was deleted")
 	}
-	if c.valid && (c.relogAt.IsZero() || c.now().Before(c.relogAt)) {
-		return nil
-	}
-	if c.lastErr != nil && c.now().Sub(c.failedAt) < retryFailedAfter {
-		return c.lastErr
-	}
-	c.stopWatcherLocked()
-	auth, err := c.authenticate(ctx)
 	if err != nil {
 		c.valid, c.lastErr, c.failedAt = false, err, c.now()
 		c.status.Authenticated, c.status.Err = false, err.Error()

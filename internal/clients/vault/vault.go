@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 
+	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 )
 
@@ -61,6 +62,7 @@ type Client struct {
 	closed     bool
 	lastErr    error // the last failed login or lookup, answered until retryFailedAfter has passed
 	failedAt   time.Time
+	flight     *flight // the login or lookup in progress, if any
 }
 
 // New returns a client for s. It makes no request.
@@ -73,10 +75,14 @@ func New(s Settings) (*Client, error) {
 		}
 		tlsCfg.RootCAs = pool
 	}
-	hc := &http.Client{Timeout: requestTimeout, Transport: &http.Transport{
-		TLSClientConfig: tlsCfg, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second,
-	}}
-	c, err := api.NewClient(&api.Config{Address: s.Address, HttpClient: hc, MaxRetries: 1, Timeout: requestTimeout})
+	// Bounded like every client of the provider (dial, TLS and header timeouts, answers capped, no redirect to
+	// another scheme or host: Go's client would carry X-Vault-Token along, https to http included). Vault's
+	// client ignores the proxy variables by default: so does this one.
+	t := bounded.Transport(tlsCfg, false)
+	t.MaxIdleConnsPerHost = 4
+	hc := bounded.Client(t)
+	hc.Timeout = requestTimeout
+	c, err := api.NewClient(&api.Config{Address: s.Address, HttpClient: hc, MaxRetries: 1, Timeout: requestTimeout, DisableRedirects: true})
 	if err != nil {
 		return nil, fmt.Errorf("cannot configure the Vault client: %w", err)
 	}
@@ -183,10 +189,21 @@ func Clean(err error) error {
 	var re *api.ResponseError
 	if errors.As(err, &re) {
 		msg := fmt.Sprintf("Vault answered HTTP %d", re.StatusCode)
-		if len(re.Errors) > 0 {
-			msg += ": " + re.Errors[0]
+		switch {
+		case re.RawError:
+			// Not Vault's JSON: a proxy's page, or whatever a server a tenant named chose to send. Not quoted.
+			msg += " (not a Vault error response)"
+		case len(re.Errors) > 0:
+			// Vault's own words, but the address is tenant input: quoted bounded and cleaned.
+			msg += ": " + cleanerr.Text(re.Errors[0])
 		}
 		return cleanerr.New(msg, err)
+	}
+	if bounded.IsTooLarge(err) {
+		return cleanerr.New("Vault's answer is larger than the provider reads: not read further", err)
+	}
+	if errors.As(err, new(bounded.RedirectError)) {
+		return cleanerr.New("Vault redirected the request to another scheme or host: not followed", err)
 	}
 	if errors.Is(err, api.ErrSecretNotFound) {
 		return cleanerr.New("secret not found", err)

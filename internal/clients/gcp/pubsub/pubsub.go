@@ -11,6 +11,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
+	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -29,7 +30,15 @@ func Topics(ctx context.Context, acct *credentials.GCPAccount) (TopicAPI, error)
 	return credentials.GCPClient(acct, "pubsub/topics", func(a *credentials.GCPAccount) (*pubsub.TopicAdminClient, error) {
 		// The connection outlives this reconcile.
 		c, err := pubsub.NewTopicAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", a.TokenSource, a.Endpoints.PubSub)...)
-		return c, errors.Wrap(err, "cannot connect to Pub/Sub")
+		if err != nil {
+			return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
+		}
+		// Each call, its retries included (Unavailable is retried until the call's timeout, 60 s by default),
+		// within bounded.GRPCCallTimeout.
+		o := c.CallOptions
+		o.GetTopic, o.CreateTopic = bound(o.GetTopic), bound(o.CreateTopic)
+		o.UpdateTopic, o.DeleteTopic = bound(o.UpdateTopic), bound(o.DeleteTopic)
+		return c, nil
 	})
 }
 
@@ -61,10 +70,21 @@ func Subscriptions(ctx context.Context, acct *credentials.GCPAccount) (Subscript
 	}
 	c, err := credentials.GCPClient(acct, "pubsub/subscriptions", func(a *credentials.GCPAccount) (*pubsub.SubscriptionAdminClient, error) {
 		c, err := pubsub.NewSubscriptionAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", a.TokenSource, a.Endpoints.PubSub)...)
-		return c, errors.Wrap(err, "cannot connect to Pub/Sub")
+		if err != nil {
+			return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
+		}
+		o := c.CallOptions
+		o.GetSubscription, o.CreateSubscription = bound(o.GetSubscription), bound(o.CreateSubscription)
+		o.UpdateSubscription, o.DeleteSubscription = bound(o.UpdateSubscription), bound(o.DeleteSubscription)
+		return c, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return subscriptions{SubscriptionAdminClient: c, topics: topics}, nil
+}
+
+// bound adds bounded.GRPCCallTimeout to a method's call options: the last timeout given wins.
+func bound(opts []gax.CallOption) []gax.CallOption {
+	return append(opts, gax.WithTimeout(bounded.GRPCCallTimeout))
 }

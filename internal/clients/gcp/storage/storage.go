@@ -17,6 +17,8 @@ import (
 
 	xperrors "github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
+	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
+	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
@@ -41,27 +43,42 @@ type BucketAPI interface {
 
 type client struct{ c *storage.Client }
 
+// Every call is bounded by bounded.CallTimeout, its retries included: the library retries idempotent calls on 5xx
+// and timeouts until the context ends, and a reconcile's context has 60 s.
+
 func (c client) Attrs(ctx context.Context, bucket string) (*storage.BucketAttrs, error) {
+	ctx, cancel := bounded.WithCallTimeout(ctx)
+	defer cancel()
 	return c.c.Bucket(bucket).Attrs(ctx)
 }
 
 func (c client) Create(ctx context.Context, project, bucket string, attrs *storage.BucketAttrs) error {
+	ctx, cancel := bounded.WithCallTimeout(ctx)
+	defer cancel()
 	return c.c.Bucket(bucket).Create(ctx, project, attrs)
 }
 
 func (c client) Update(ctx context.Context, bucket string, u storage.BucketAttrsToUpdate) (*storage.BucketAttrs, error) {
+	ctx, cancel := bounded.WithCallTimeout(ctx)
+	defer cancel()
 	return c.c.Bucket(bucket).Update(ctx, u)
 }
 
 func (c client) LockRetentionPolicy(ctx context.Context, bucket string, metageneration int64) error {
+	ctx, cancel := bounded.WithCallTimeout(ctx)
+	defer cancel()
 	return c.c.Bucket(bucket).If(storage.BucketConditions{MetagenerationMatch: metageneration}).LockRetentionPolicy(ctx)
 }
 
 func (c client) Delete(ctx context.Context, bucket string) error {
+	ctx, cancel := bounded.WithCallTimeout(ctx)
+	defer cancel()
 	return c.c.Bucket(bucket).Delete(ctx)
 }
 
 func (c client) Generations(ctx context.Context, bucket string, limit int) ([]ObjectVersion, error) {
+	ctx, cancel := bounded.WithCallTimeout(ctx)
+	defer cancel()
 	q := &storage.Query{Versions: true}
 	if err := q.SetAttrSelection([]string{"Name", "Generation"}); err != nil {
 		return nil, err
@@ -82,6 +99,8 @@ func (c client) Generations(ctx context.Context, bucket string, limit int) ([]Ob
 }
 
 func (c client) DeleteGeneration(ctx context.Context, bucket string, o ObjectVersion) error {
+	ctx, cancel := bounded.WithCallTimeout(ctx)
+	defer cancel()
 	return c.c.Bucket(bucket).Object(o.Name).Generation(o.Generation).Delete(ctx)
 }
 
@@ -92,7 +111,8 @@ func (c client) Close() error { return c.c.Close() }
 // gets no credentials: a token is never sent in the clear.
 func Buckets(ctx context.Context, acct *credentials.GCPAccount) (BucketAPI, error) {
 	return credentials.GCPClient(acct, "storage", func(a *credentials.GCPAccount) (client, error) {
-		var base http.RoundTripper = http.DefaultTransport
+		// Bounded like every client of the provider: timeouts, answers capped, no redirect elsewhere.
+		var base http.RoundTripper = bounded.Wrap(bounded.Transport(nil, true))
 		opts := []option.ClientOption{}
 		ep := a.Endpoints.Storage
 		if ep == nil || !strings.HasPrefix(*ep, "http://") {
@@ -101,7 +121,7 @@ func Buckets(ctx context.Context, acct *credentials.GCPAccount) (BucketAPI, erro
 		if ep != nil {
 			opts = append(opts, option.WithEndpoint(*ep))
 		}
-		opts = append(opts, option.WithHTTPClient(&http.Client{Transport: counting{base: base}}))
+		opts = append(opts, option.WithHTTPClient(&http.Client{Transport: counting{base: base}, CheckRedirect: bounded.CheckRedirect}))
 		// The client outlives this reconcile.
 		c, err := storage.NewClient(context.WithoutCancel(ctx), opts...)
 		if err != nil {
@@ -152,8 +172,14 @@ func Clean(err error) error {
 		return nil
 	}
 	var g *googleapi.Error
-	if errors.As(err, &g) {
-		return xperrors.Errorf("%d: %s", g.Code, g.Message)
+	switch {
+	case bounded.IsTooLarge(err):
+		return xperrors.New("Cloud Storage's answer is larger than the provider reads: not read further")
+	case errors.As(err, new(bounded.RedirectError)):
+		return xperrors.New("Cloud Storage redirected the request to another scheme or host: not followed")
+	case errors.As(err, &g):
+		// The endpoint may be one a tenant chose: its message is quoted bounded and cleaned.
+		return xperrors.Errorf("%d: %s", g.Code, cleanerr.Text(g.Message))
 	}
 	if errors.Is(err, storage.ErrBucketNotExist) {
 		return xperrors.New("404: the bucket does not exist")
