@@ -2,7 +2,7 @@
 // hack/build-k8s.sh), kube-controller-manager (garbage collector and namespace controllers, so ownerReferences
 // and namespace deletion work as in a cluster), moto_server, a strict moto_server (only keys that exist in its
 // IAM work) with a Vault dev server minting keys for it (built by hack/build-vault.sh), and the provider as a
-// separate process. `make dev` and `make e2e` use it.
+// separate process. `make dev`, `make e2e` and the recovery test (`make recovery`) use it.
 package localstack
 
 import (
