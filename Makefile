@@ -96,6 +96,13 @@ e2e: check-moto control-plane vault fake-gcs crossplane build xpkg ## The local 
 	  XPKGS="$(foreach a,$(XPKG_ARCHES),$(abspath $(OUTPUT))/xpkg/provider-stateful-$(VERSION)-$(a).xpkg)" \
 	  go test -tags e2e -count=1 -timeout 12m $(GO_TEST_FLAGS) ./test/e2e/...
 
+# The disaster-recovery test (test/recovery): the make dev stack without Crossplane, on the examples' ports, so it
+# runs after e2e, never beside it.
+.PHONY: recovery
+recovery: check-moto control-plane vault fake-gcs build ## Disaster recovery: the examples, the control plane lost and rebuilt (nothing created, deleted or reset), a second installation refused.
+	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server \
+	  go test -tags e2e -count=1 -timeout 10m $(GO_TEST_FLAGS) ./test/recovery/...
+
 .PHONY: crossplane
 crossplane: ## Build (once) and cache Crossplane core, the crossplane CLI and function-patch-and-transform.
 	@hack/build-crossplane.sh >/dev/null
@@ -133,4 +140,4 @@ profile: check-moto control-plane vault build ## pprof CPU and heap of the provi
 	@echo "go tool pprof -top _output/profile/s1-cpu-*.pb.gz   (and s2-cpu-*, s1-heap.pb.gz, s2-heap.pb.gz)"
 
 .PHONY: test
-test: lint check-generate unit fuzz check-xpkg compositions integration e2e ## Everything CI runs.
+test: lint check-generate unit fuzz check-xpkg compositions integration e2e recovery ## Everything CI runs.

@@ -92,8 +92,8 @@ func ConfigureVaultAWS(ctx context.Context, admin *api.Client, mount, motoURL, k
 	return nil
 }
 
-// ConfigureVaultKubernetes enables Vault's Kubernetes auth at "kubernetes" against the API server cfg points at,
-// with a token reviewer service account vault-system/vault-reviewer bound to system:auth-delegator.
+// ConfigureVaultKubernetes enables Vault's Kubernetes auth at "kubernetes" (unless it is) against the API server cfg
+// points at, with a token reviewer service account vault-system/vault-reviewer bound to system:auth-delegator.
 func ConfigureVaultKubernetes(ctx context.Context, admin *api.Client, kube client.Client, cfg *rest.Config) error {
 	for _, o := range []client.Object{
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "vault-system"}},
@@ -113,14 +113,22 @@ func ConfigureVaultKubernetes(ctx context.Context, admin *api.Client, kube clien
 	if err := kube.SubResource("token").Create(ctx, sa, tr); err != nil {
 		return err
 	}
-	if err := admin.Sys().EnableAuthWithOptionsWithContext(ctx, "kubernetes", &api.EnableAuthOptions{Type: "kubernetes"}); err != nil {
+	// Once per Vault: a control plane rebuilt after a loss (the recovery test) configures the same mount again,
+	// aimed at the new kube-apiserver.
+	mounts, err := admin.Sys().ListAuthWithContext(ctx)
+	if err != nil {
 		return err
+	}
+	if _, ok := mounts["kubernetes/"]; !ok {
+		if err := admin.Sys().EnableAuthWithOptionsWithContext(ctx, "kubernetes", &api.EnableAuthOptions{Type: "kubernetes"}); err != nil {
+			return err
+		}
 	}
 	host := cfg.Host
 	if !strings.HasPrefix(host, "https://") {
 		host = "https://" + host
 	}
-	_, err := admin.Logical().WriteWithContext(ctx, "auth/kubernetes/config", map[string]any{
+	_, err = admin.Logical().WriteWithContext(ctx, "auth/kubernetes/config", map[string]any{
 		"kubernetes_host": host, "kubernetes_ca_cert": string(cfg.CAData),
 		"token_reviewer_jwt": tr.Status.Token, "disable_iss_validation": true,
 	})

@@ -39,11 +39,17 @@ type GRPCProxy struct {
 
 // StartGRPCProxy starts a forwarder to backend (host:port, plaintext) on a free loopback port.
 func StartGRPCProxy(backend string) (*GRPCProxy, error) {
+	return StartGRPCProxyAt(backend, "127.0.0.1:0")
+}
+
+// StartGRPCProxyAt starts a forwarder to backend on addr (host:port): on the port a client is configured with,
+// while the emulator listens elsewhere.
+func StartGRPCProxyAt(backend, addr string) (*GRPCProxy, error) {
 	cc, err := grpc.NewClient(backend, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		_ = cc.Close()
 		return nil, err

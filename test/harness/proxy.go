@@ -3,7 +3,9 @@ package harness
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -68,15 +70,21 @@ type fault struct {
 	rewrite func(status int, body []byte) (int, []byte)
 }
 
-// StartProxy starts a recording proxy in front of target.
+// StartProxy starts a recording proxy in front of target, on a free loopback port.
 func StartProxy(target string) (*Proxy, error) {
+	return StartProxyAt(target, "")
+}
+
+// StartProxyAt starts a recording proxy in front of target on addr (host:port; a free loopback port when empty):
+// on the port a client is configured with, while the emulator listens elsewhere.
+func StartProxyAt(target, addr string) (*Proxy, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
 	}
 	p := &Proxy{target: u}
 	rp := httputil.NewSingleHostReverseProxy(u)
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		c := Call{Service: service(r), AccessKey: accessKey(r), Body: body}
@@ -105,6 +113,15 @@ func StartProxy(target string) (*Proxy, error) {
 		c.Status = rec.status
 		p.record(c)
 	}))
+	if addr != "" {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("cannot listen on %s for the recording proxy: %w", addr, err)
+		}
+		_ = p.srv.Listener.Close()
+		p.srv.Listener = l
+	}
+	p.srv.Start()
 	p.URL = p.srv.URL
 	return p, nil
 }

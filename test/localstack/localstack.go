@@ -2,7 +2,7 @@
 // hack/build-k8s.sh), kube-controller-manager (garbage collector and namespace controllers, so ownerReferences
 // and namespace deletion work as in a cluster), moto_server, a strict moto_server (only keys that exist in its
 // IAM work) with a Vault dev server minting keys for it (built by hack/build-vault.sh), and the provider as a
-// separate process. `make dev` and `make e2e` use it.
+// separate process. `make dev`, `make e2e` and the recovery test (`make recovery`) use it.
 package localstack
 
 import (
@@ -64,6 +64,31 @@ type Options struct {
 	DeferProvider bool
 	// ProviderEnv is added to the provider process's environment (GOMAXPROCS, ...).
 	ProviderEnv []string
+	// Record puts a recording proxy (test/harness) on each cloud port the examples name — moto, the strict moto,
+	// Cloud Storage, Pub/Sub, Bigtable — with the emulator behind it on a free port: Stack.Recorded counts every
+	// call the provider makes. Vault's own calls to the strict moto (minting keys) go around it.
+	Record bool
+}
+
+// Recorders are the recording proxies of a stack started with Options.Record, on the examples' ports.
+type Recorders struct {
+	// AWS is in front of moto, StrictAWS in front of the strict moto, Storage in front of fake-gcs-server.
+	AWS, StrictAWS, Storage *harness.Proxy
+	// PubSub and Bigtable are in front of pstest and bttest.
+	PubSub, Bigtable *harness.GRPCProxy
+}
+
+func (r *Recorders) stop() {
+	for _, p := range []*harness.Proxy{r.AWS, r.StrictAWS, r.Storage} {
+		if p != nil {
+			p.Close()
+		}
+	}
+	for _, p := range []*harness.GRPCProxy{r.PubSub, r.Bigtable} {
+		if p != nil {
+			p.Stop()
+		}
+	}
 }
 
 // A Stack is a running local stack.
@@ -89,6 +114,8 @@ type Stack struct {
 	Bigtable *bttest.Server
 	// Storage is the Cloud Storage emulator (the patched fake-gcs-server, a separate process).
 	Storage *harness.GCS
+	// Recorded are the recording proxies, with Options.Record (MotoURL and StrictMotoURL are then theirs).
+	Recorded *Recorders
 
 	registry           *http.Server
 	runtime            *externalRuntime
@@ -100,6 +127,16 @@ type Stack struct {
 	procs    []*exec.Cmd
 	provider *exec.Cmd
 	strict   *harness.Moto
+	// kcm is kube-controller-manager, part of the control plane a loss takes away.
+	kcm *exec.Cmd
+	// strictBackend is the strict moto's own URL, which Vault mints keys in (behind the proxy with Record).
+	strictBackend string
+	// gcpKey is the service-account key of the gcp-key Secret, made once: a rebuilt cluster gets it back.
+	gcpKey []byte
+	// vault says whether this stack's cluster is the one Vault's Kubernetes auth trusts (not AnotherCluster's).
+	vault bool
+	// logSuffix names the logs of a rebuilt control plane and its provider apart from the lost one's.
+	logSuffix string
 }
 
 // VaultRootToken is the local Vault dev server's root token: the stack is for development on loopback only.
@@ -119,57 +156,42 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}()
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	s.Kubectl = filepath.Join(assets, "kubectl")
-
-	o.Log("starting etcd and kube-apiserver %s", assets)
-	env, err := harness.NewEnvtest()
-	if err != nil {
-		return nil, err
-	}
-	if o.Crossplane != "" {
-		// The package installs the provider's CRDs.
-		env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
-	}
-	env.AttachControlPlaneOutput = false
-	s.env = env
-	if s.Config, err = env.Start(); err != nil {
-		return nil, fmt.Errorf("cannot start kube-apiserver: %w", err)
-	}
-	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return nil, err
-	}
-	kc, err := admin.KubeConfig()
-	if err != nil {
-		return nil, err
-	}
-	s.Kubeconfig = filepath.Join(o.Dir, "kubeconfig")
-	if err := os.WriteFile(s.Kubeconfig, kc, 0o600); err != nil {
+	if err := s.startControlPlane(); err != nil {
 		return nil, err
 	}
 
-	o.Log("starting kube-controller-manager (garbage collector, namespaces)")
-	if _, err := s.start("kube-controller-manager", filepath.Join(assets, "kube-controller-manager"),
-		"--kubeconfig="+s.Kubeconfig, "--controllers=garbagecollector,namespace", "--leader-elect=false", "--secure-port=0"); err != nil {
-		return nil, err
+	motoPort := o.MotoPort
+	if o.Record {
+		s.Recorded = &Recorders{}
+		if motoPort, err = harness.FreePort(); err != nil {
+			return nil, err
+		}
 	}
-
-	o.Log("starting moto_server on 127.0.0.1:%d", o.MotoPort)
+	o.Log("starting moto_server on 127.0.0.1:%d", motoPort)
 	moto, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, fmt.Errorf(`moto_server is not installed: pip install "moto[server]"`)
 	}
-	if _, err := s.start("moto", moto, "-H", "127.0.0.1", "-p", strconv.Itoa(o.MotoPort)); err != nil {
+	if _, err := s.start("moto", moto, "-H", "127.0.0.1", "-p", strconv.Itoa(motoPort)); err != nil {
 		return nil, err
 	}
-	s.MotoURL = fmt.Sprintf("http://127.0.0.1:%d", o.MotoPort)
+	s.MotoURL = fmt.Sprintf("http://127.0.0.1:%d", motoPort)
 	if err := waitHTTP(ctx, s.MotoURL+"/moto-api/", 30*time.Second); err != nil {
-		return nil, fmt.Errorf("moto_server did not come up (is port %d free? see %s): %w", o.MotoPort, filepath.Join(o.Dir, "moto.log"), err)
+		return nil, fmt.Errorf("moto_server did not come up (is port %d free? see %s): %w", motoPort, filepath.Join(o.Dir, "moto.log"), err)
+	}
+	if o.Record {
+		if s.MotoURL, s.Recorded.AWS, err = recordAt(s.MotoURL, o.MotoPort); err != nil {
+			return nil, err
+		}
 	}
 
 	if err := s.startVault(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.startGCP(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.setUpCluster(ctx); err != nil {
 		return nil, err
 	}
 	if o.Crossplane != "" {
@@ -190,18 +212,74 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	return s, nil
 }
 
-// startVault starts the strict moto and Vault, and sets Vault up the way the Vault example expects: the AWS
-// secrets engine at aws/ minting keys in the strict moto, and Kubernetes auth role provider-stateful for service
-// account crossplane-system/provider-stateful (standing in for the provider pod's own).
-func (s *Stack) startVault(ctx context.Context) error {
+// startControlPlane starts etcd and kube-apiserver (envtest, with the provider's CRDs unless Crossplane installs
+// them), writes the admin kubeconfig, and starts kube-controller-manager.
+func (s *Stack) startControlPlane() error {
 	o := s.opts
-	o.Log("starting a strict moto_server on 127.0.0.1:%d (only keys that exist in its IAM work)", o.StrictMotoPort)
-	var err error
-	if s.strict, err = harness.StartMotoAt(ctx, o.StrictMotoPort, filepath.Join(o.Dir, "moto-strict.log"), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", harness.StrictMotoBootstrapCalls)); err != nil {
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	o.Log("starting etcd and kube-apiserver %s", assets)
+	env, err := harness.NewEnvtest()
+	if err != nil {
 		return err
 	}
-	s.StrictMotoURL = s.strict.URL
-	key, secret, err := harness.BootstrapStrictMoto(s.StrictMotoURL)
+	if o.Crossplane != "" {
+		// The package installs the provider's CRDs.
+		env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
+	}
+	env.AttachControlPlaneOutput = false
+	s.env = env
+	if s.Config, err = env.Start(); err != nil {
+		return fmt.Errorf("cannot start kube-apiserver: %w", err)
+	}
+	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return err
+	}
+	kc, err := admin.KubeConfig()
+	if err != nil {
+		return err
+	}
+	s.Kubeconfig = filepath.Join(o.Dir, "kubeconfig")
+	if err := os.WriteFile(s.Kubeconfig, kc, 0o600); err != nil {
+		return err
+	}
+	o.Log("starting kube-controller-manager (garbage collector, namespaces)")
+	s.kcm, err = s.start("kube-controller-manager", filepath.Join(assets, "kube-controller-manager"),
+		"--kubeconfig="+s.Kubeconfig, "--controllers=garbagecollector,namespace", "--leader-elect=false", "--secure-port=0")
+	return err
+}
+
+// recordAt puts a recording proxy on port in front of backend, and returns the proxy's URL.
+func recordAt(backend string, port int) (string, *harness.Proxy, error) {
+	p, err := harness.StartProxyAt(backend, fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return "", nil, err
+	}
+	return p.URL, p, nil
+}
+
+// startVault starts the strict moto and Vault, with the AWS secrets engine at aws/ minting keys in the strict
+// moto (the cluster's side, Kubernetes auth, is setUpCluster's).
+func (s *Stack) startVault(ctx context.Context) error {
+	o := s.opts
+	port := o.StrictMotoPort
+	var err error
+	if o.Record {
+		if port, err = harness.FreePort(); err != nil {
+			return err
+		}
+	}
+	o.Log("starting a strict moto_server on 127.0.0.1:%d (only keys that exist in its IAM work)", port)
+	if s.strict, err = harness.StartMotoAt(ctx, port, filepath.Join(o.Dir, "moto-strict.log"), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", harness.StrictMotoBootstrapCalls)); err != nil {
+		return err
+	}
+	s.StrictMotoURL, s.strictBackend = s.strict.URL, s.strict.URL
+	if o.Record {
+		if s.StrictMotoURL, s.Recorded.StrictAWS, err = recordAt(s.strict.URL, o.StrictMotoPort); err != nil {
+			return err
+		}
+	}
+	key, secret, err := harness.BootstrapStrictMoto(s.strictBackend)
 	if err != nil {
 		return err
 	}
@@ -210,34 +288,51 @@ func (s *Stack) startVault(ctx context.Context) error {
 	if s.Vault, err = harness.StartVaultAt(ctx, o.VaultAddr, VaultRootToken, filepath.Join(o.Dir, "vault.log")); err != nil {
 		return err
 	}
-	o.Log("configuring Vault: AWS secrets engine -> strict moto, Kubernetes auth -> kube-apiserver")
-	if err := harness.ConfigureVaultAWS(ctx, s.Vault.Admin, "aws", s.StrictMotoURL, key, secret); err != nil {
-		return err
-	}
+	s.vault = true
+	o.Log("configuring Vault: AWS secrets engine -> strict moto")
+	return harness.ConfigureVaultAWS(ctx, s.Vault.Admin, "aws", s.strictBackend, key, secret)
+}
+
+// setUpCluster makes what the stack's cluster needs besides the examples, as `make dev` does: the
+// crossplane-system namespace and the provider's service account crossplane-system/provider-stateful (standing in
+// for the provider pod's own), Vault's Kubernetes auth against this kube-apiserver with role provider-stateful
+// for that service account, and the gcp-key Secret the examples' gcp section reads.
+func (s *Stack) setUpCluster(ctx context.Context) error {
 	kube, err := client.New(s.Config, client.Options{})
 	if err != nil {
 		return err
 	}
-	if err := harness.ConfigureVaultKubernetes(ctx, s.Vault.Admin, kube, s.Config); err != nil {
-		return err
-	}
 	for _, obj := range []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "crossplane-system"}},
-		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "crossplane-system", Name: "provider-stateful"}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: CrossplaneNamespace}},
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: "provider-stateful"}},
 	} {
 		if err := kube.Create(ctx, obj); err != nil && !kerrors.IsAlreadyExists(err) {
 			return err
 		}
 	}
-	if err := s.Vault.Admin.Sys().PutPolicyWithContext(ctx, "provider-stateful", VaultPolicy); err != nil {
-		return err
+	if s.vault {
+		s.opts.Log("configuring Vault: Kubernetes auth -> kube-apiserver %s", s.Config.Host)
+		if err := harness.ConfigureVaultKubernetes(ctx, s.Vault.Admin, kube, s.Config); err != nil {
+			return err
+		}
+		if err := s.Vault.Admin.Sys().PutPolicyWithContext(ctx, "provider-stateful", VaultPolicy); err != nil {
+			return err
+		}
+		if _, err := s.Vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/role/provider-stateful", map[string]any{
+			"bound_service_account_names": "provider-stateful", "bound_service_account_namespaces": CrossplaneNamespace,
+			// The provider requests its tokens for Vault's audience; a token for any other audience is refused.
+			"audience": "vault", "token_policies": "provider-stateful", "token_ttl": "1h",
+		}); err != nil {
+			return err
+		}
 	}
-	_, err = s.Vault.Admin.Logical().WriteWithContext(ctx, "auth/kubernetes/role/provider-stateful", map[string]any{
-		"bound_service_account_names": "provider-stateful", "bound_service_account_namespaces": "crossplane-system",
-		// The provider requests its tokens for Vault's audience; a token for any other audience is refused.
-		"audience": "vault", "token_policies": "provider-stateful", "token_ttl": "1h",
-	})
-	return err
+	if s.gcpKey != nil {
+		sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: "gcp-key"}, Data: map[string][]byte{"key.json": s.gcpKey}}
+		if err := kube.Create(ctx, sec); err != nil && !kerrors.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // VaultPolicy is what the provider needs in Vault to mint AWS keys with role aws/creds/iam and to revoke the
@@ -258,7 +353,7 @@ func (s *Stack) StartProvider() error {
 	}
 	s.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	args := append([]string{"--metrics-bind-address=" + s.MetricsAddr, fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", hport)}, s.opts.ProviderArgs...)
-	s.opts.Log("starting the provider (log: %s)", filepath.Join(s.opts.Dir, "provider.log"))
+	s.opts.Log("starting the provider (log: %s)", filepath.Join(s.opts.Dir, "provider"+s.logSuffix+".log"))
 	s.provider, err = s.startEnv("provider", s.opts.Provider, s.opts.ProviderEnv, args...)
 	if err != nil {
 		return err
@@ -289,7 +384,7 @@ func (s *Stack) start(name, bin string, args ...string) (*exec.Cmd, error) {
 // command prepares bin with its output in Dir/name.log, the admin kubeconfig (the provider's own, with
 // Crossplane) and env.
 func (s *Stack) command(name, bin string, env []string, args ...string) (*exec.Cmd, error) {
-	logf, err := os.Create(filepath.Join(s.opts.Dir, name+".log"))
+	logf, err := os.Create(filepath.Join(s.opts.Dir, name+s.logSuffix+".log"))
 	if err != nil {
 		return nil, err
 	}
@@ -366,6 +461,9 @@ func (s *Stack) Stop() {
 	}
 	if s.Storage != nil {
 		s.Storage.Stop()
+	}
+	if s.Recorded != nil {
+		s.Recorded.stop()
 	}
 	if s.Vault != nil {
 		s.Vault.Stop()
