@@ -9,8 +9,12 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 // A NotServedError says that a config does not serve a managed resource's namespace. The connector checks for it
@@ -48,24 +52,40 @@ func (r *Resolver) serves(ctx context.Context, pc config, ns string) error {
 	case pc.namespace != "" && sel != nil:
 		// The CRD refuses this; a ProviderConfig cannot widen its reach.
 		return &NotServedError{msg: pc.String() + ": allowedNamespaces applies to ClusterProviderConfigs only"}
-	case sel == nil:
+	}
+	ok, err := Serves(ctx, r.kube, sel, ns)
+	switch {
+	case err != nil && !IsNotServed(err):
+		return errors.Wrap(err, pc.String())
+	case err != nil:
+		return &NotServedError{msg: pc.String() + " " + err.Error()}
+	case ok:
 		return nil
-	case slices.Contains(sel.Names, ns):
-		return nil
-	case sel.Selector != nil:
-		s, err := metav1.LabelSelectorAsSelector(sel.Selector)
-		if err != nil {
-			return &NotServedError{msg: pc.String() + " has an invalid allowedNamespaces.selector: " + err.Error()}
-		}
-		n := &corev1.Namespace{}
-		if err := r.kube.Get(ctx, types.NamespacedName{Name: ns}, n); err != nil {
-			return errors.Wrapf(err, "cannot read namespace %s to check %s's allowedNamespaces", ns, pc)
-		}
-		if s.Matches(labels.Set(n.Labels)) {
-			return nil
-		}
 	}
 	return &NotServedError{msg: pc.String() + " does not serve namespace " + ns + ": it is not in the config's allowedNamespaces; use a ProviderConfig of the namespace, or ask a platform administrator to allow it"}
+}
+
+// Serves reports whether a ClusterProviderConfig whose allowedNamespaces is sel serves namespace ns: every
+// namespace when sel is nil, else those it names and those whose labels its selector matches. The Namespace is
+// read through kube only when the selector decides. An invalid selector serves nothing (a NotServedError).
+func Serves(ctx context.Context, kube client.Reader, sel *v1alpha1.NamespaceSelection, ns string) (bool, error) {
+	switch {
+	case sel == nil:
+		return true, nil
+	case slices.Contains(sel.Names, ns):
+		return true, nil
+	case sel.Selector == nil:
+		return false, nil
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel.Selector)
+	if err != nil {
+		return false, &NotServedError{msg: "has an invalid allowedNamespaces.selector: " + err.Error()}
+	}
+	n := &corev1.Namespace{}
+	if err := kube.Get(ctx, types.NamespacedName{Name: ns}, n); err != nil {
+		return false, errors.Wrapf(err, "cannot read namespace %s to check allowedNamespaces", ns)
+	}
+	return s.Matches(labels.Set(n.Labels)), nil
 }
 
 // Credential sources a namespaced config may use in any cloud's section: a Secret of its own namespace, or Vault.

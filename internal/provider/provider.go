@@ -80,6 +80,8 @@ type Settings struct {
 	VaultAllowedAddresses []string
 	// ClaimNamespace is where claims on cloud names (Leases) are kept: the provider's own namespace.
 	ClaimNamespace string
+	// MaxClaimsPerNamespace is the most claims one namespace's managed resources may hold (0: no limit).
+	MaxClaimsPerNamespace int
 	// GCPercent is the Go garbage collector's target (runtime/debug.SetGCPercent); the GOGC environment
 	// variable, when set, wins.
 	GCPercent int
@@ -112,11 +114,19 @@ func Defaults() Settings {
 		HealthAddress:           ":8081",
 		ManagementPolicies:      true,
 		ClaimNamespace:          ownNamespace(),
+		MaxClaimsPerNamespace:   DefaultMaxClaimsPerNamespace,
 		ServiceAccount:          ownNamespace() + "/provider-stateful",
 		GCPercent:               50,
 		Installation:            mr.DefaultInstallation,
 	}
 }
+
+// DefaultMaxClaimsPerNamespace bounds the Leases one namespace can make the provider write: twice the 250 managed
+// resources a team's namespace is expected to hold at most. Twice, because a resource may hold a claim it does not
+// show — a create whose answer was lost keeps its claim, and so does a resource deleted with an orphaning policy —
+// and a namespace moving to new resources holds the old and the new for a while. Without a bound, a tenant could
+// have the provider write Lease after Lease into its own namespace (one per name it tries).
+const DefaultMaxClaimsPerNamespace = 500
 
 // ApplyGCPercent sets the garbage collector's target to s.GCPercent, unless the GOGC environment variable (read
 // through lookupEnv) is set: the runtime has then applied it already.
@@ -156,6 +166,7 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address", "A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
 	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use; when set, no other; repeat or separate with commas.")
 	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
+	fs.IntVar(&s.MaxClaimsPerNamespace, "max-claims-per-namespace", s.MaxClaimsPerNamespace, "The most claims on cloud names (Leases in --claim-namespace) one namespace's managed resources may hold; a resource that would need one more is refused until one is released. 0 is no limit.")
 	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent, "The Go garbage collector's target: the heap may grow this many percent over live memory before a collection (Go's default is 100); the GOGC environment variable, when set, wins.")
 	fs.BoolVar(&s.ManagementPolicies, "enable-management-policies", s.ManagementPolicies, "Honour spec.managementPolicies (ObserveOnly, orphaning).")
 	fs.StringVar(&s.Installation, "installation", s.Installation, "This installation's identity, recorded in the ownership marker of every cloud resource: give each live cluster its own (blue, green), and a cluster rebuilt from Git the one it had. Resources marked by another installation are refused, never changed or deleted.")
@@ -265,7 +276,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		CacheSyncTimeout:    s.CacheSyncTimeout,
 		Credentials:         creds,
 		Secrets:             setup.NewSecretGuard(mgr.GetAPIReader()),
-		Claims:              claim.NewStore(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace),
+		Claims:              claim.NewStore(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace, s.MaxClaimsPerNamespace),
 	}
 	if s.ManagementPolicies {
 		o.Features.Enable(feature.EnableBetaManagementPolicies)

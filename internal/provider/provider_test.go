@@ -39,6 +39,8 @@ func TestDefaults(t *testing.T) {
 		// Outside a pod (no service account namespace file) claims live in crossplane-system.
 		ClaimNamespace: "crossplane-system",
 		ServiceAccount: "crossplane-system/provider-stateful",
+		// Twice the 250 managed resources a namespace is expected to hold (see DefaultMaxClaimsPerNamespace).
+		MaxClaimsPerNamespace: 500,
 		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no provider CPU three runs
 		// could tell apart.
 		GCPercent: 50,

@@ -199,6 +199,17 @@ func (p *Proxy) Respond(op, bucket string, status int, body string, n int) {
 	})
 }
 
+// RespondTo answers every request signed with access key for operation on bucket with status and body, until
+// ClearFaults: one caller refused, the others forwarded.
+func (p *Proxy) RespondTo(key, op, bucket string, status int, body string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = append(p.faults, &fault{
+		match:  func(c Call) bool { return c.AccessKey == key && c.Operation == op && c.Bucket == bucket },
+		status: status, body: body, left: -1,
+	})
+}
+
 // RespondFor answers every request for operation on bucket (any bucket when empty) with status and body for d.
 func (p *Proxy) RespondFor(op, bucket string, status int, body string, d time.Duration) {
 	p.mu.Lock()

@@ -33,6 +33,9 @@ import (
 	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
+// claimLimit is the provider's --max-claims-per-namespace in this suite (TestClaimLimitPerNamespace).
+const claimLimit = 8
+
 // pollInterval is the test-scale poll: drift and steady-state tests wait for a few polls.
 const pollInterval = 2 * time.Second
 
@@ -129,6 +132,8 @@ func run(m *testing.M) int {
 	s.CreationGracePeriod = 3 * time.Second
 	s.MaxReconcileRate = 50
 	s.MetricsAddress, s.HealthAddress = "0", "0"
+	// Test scale: every test makes its resources in namespaces of its own, and none holds more claims than this.
+	s.MaxClaimsPerNamespace = claimLimit
 	// The test Vault listens on loopback without TLS: namespaced configs may use it only because this says so.
 	s.VaultInsecureAddresses = []string{vaultProxy.URL}
 	// The provider's own user agent tells its requests from the tests' in the API server's audit log.

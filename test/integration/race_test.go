@@ -149,11 +149,12 @@ func readyOf(mg managedObj) bool {
 
 // A create failed, then the external name is edited to point at someone's untagged bucket: the crash-window
 // exception was made for the failed attempt on the old name and does not cover the new one. The bucket is refused
-// and never written to.
+// and never written to. The create is refused (403), so the claim it took is released and the edit is not refused
+// as a changed name (TestExternalNameEditAfterCreateRefused): the ownership rule is what refuses the bucket.
 func TestEditedExternalNameAdoptsNothing(t *testing.T) {
 	ns, name, victim := namespace(t), "first-"+suffix(), "victim-"+suffix()
 	cloudCreate(t, victim, nil)
-	proxy.Respond("CreateBucket", name, http.StatusInternalServerError, "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>", -1)
+	proxy.Respond("CreateBucket", name, http.StatusForbidden, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", -1)
 	defer proxy.ClearFaults()
 	create(t, bucket(ns, name))
 	eventually(t, "a failed create", func() (bool, string) {

@@ -4,11 +4,13 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
@@ -109,6 +111,58 @@ func TestClusterConfigServesAllowedNamespacesOnly(t *testing.T) {
 		ev := strings.Join(events(t, tenant, late.Name), "\n")
 		return strings.Contains(ev, "NotServed"), ev
 	})
+}
+
+// A ClusterProviderConfig in use by a namespace it serves cannot be deleted; resources of namespaces it does not
+// serve still naming it are not its users — they can never use it — so they neither count nor keep it.
+func TestClusterConfigDeletionCountsServedNamespacesOnly(t *testing.T) {
+	ctx := context.Background()
+	cfgName, served, stranger := "narrow-"+suffix(), tenantNamespace(t), tenantNamespace(t)
+	cfg := &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{
+		AllowedNamespaces: &v1alpha1.NamespaceSelection{Names: []string{served}},
+		AWS: &v1alpha1.AWSConfig{
+			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsSecret, SecretRef: &v1alpha1.AWSSecretCredentials{Namespace: "crossplane-system", Name: "aws-creds"}},
+			Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},
+		},
+	}}
+	create(t, cfg)
+	user := bucket(served, "user-"+suffix())
+	user.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+	create(t, user)
+	waitReady(t, served, user.Name)
+	refused := bucket(stranger, "refused-"+suffix())
+	refused.Spec.ProviderConfigReference = ref("ClusterProviderConfig", cfgName)
+	create(t, refused)
+	waitSyncError(t, stranger, refused.Name, "ClusterProviderConfig "+cfgName+" does not serve namespace "+stranger)
+
+	if err := kube.Delete(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the config's deletion blocked by its one user", func() (bool, string) {
+		cur := &v1alpha1.ClusterProviderConfig{}
+		if err := kube.Get(ctx, client.ObjectKeyFromObject(cfg), cur); err != nil {
+			return false, err.Error()
+		}
+		for _, c := range cur.Status.Conditions {
+			if c.Status == corev1.ConditionTrue && strings.HasPrefix(c.Message, "Blocking deletion while") {
+				return c.Message == "Blocking deletion while 1 managed resource(s) still use it", c.Message
+			}
+		}
+		return false, "no blocking condition yet"
+	})
+
+	deleteAndWaitGone(t, get(t, served, user.Name))
+	// NOTE: envtest has no garbage collector to remove the Bucket's usage record with it.
+	if err := kube.DeleteAllOf(ctx, &v1alpha1.ProviderConfigUsage{}, client.InNamespace(served)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the config gone while a namespace it does not serve still names it", func() (bool, string) {
+		err := kube.Get(ctx, client.ObjectKeyFromObject(cfg), &v1alpha1.ClusterProviderConfig{})
+		return kerrors.IsNotFound(err), fmt.Sprint(err)
+	})
+	if n := proxy.Count("CreateBucket", refused.Name); n != 0 {
+		t.Errorf("the refused Bucket reached the cloud: %d CreateBucket calls", n)
+	}
 }
 
 // The provider reads no Secret outside the namespace of the object it serves (T20), as the API server's audit log

@@ -163,3 +163,19 @@ func HTTPStatus(err error) int {
 	}
 	return 0
 }
+
+// IsRefused reports whether AWS answered the request itself with a refusal that sending it again cannot change:
+// invalid input (IsInvalidInput), or no permission (HTTP 403, but for a request refused as expired, which a later
+// attempt of the same call can meet after an earlier one went through). Such an answer proves a create made
+// nothing; a timeout, a 5xx or throttling does not — the SDK retries those, and an earlier attempt may have been
+// carried out with its answer lost.
+func IsRefused(err error) bool {
+	if IsInvalidInput(err) {
+		return true
+	}
+	switch ErrorCode(err) {
+	case "RequestExpired", "RequestTimeTooSkewed", "ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired":
+		return false
+	}
+	return HTTPStatus(err) == http.StatusForbidden
+}

@@ -23,6 +23,21 @@ func IsInvalidInput(err error) bool {
 	return err != nil && Code(err) == codes.InvalidArgument
 }
 
+// IsRefused reports whether Google Cloud answered the request itself with a refusal that sending it again cannot
+// change: invalid input, no permission, or something it names that does not exist. Such an answer proves a create
+// made nothing; Unavailable, DeadlineExceeded, ResourceExhausted and the like do not — the client retries some of
+// them, and an earlier attempt may have been carried out with its answer lost.
+func IsRefused(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch Code(err) {
+	case codes.InvalidArgument, codes.PermissionDenied, codes.Unauthenticated, codes.NotFound, codes.FailedPrecondition:
+		return true
+	}
+	return false
+}
+
 // Clean returns err as its status code and message only: the status's details (request IDs, debug info) and the
 // transport's wording never reach a condition or an event.
 func Clean(err error) error {

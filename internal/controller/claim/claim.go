@@ -6,9 +6,13 @@
 // creating it fails with AlreadyExists for the loser.
 //
 // A claim is taken before the first write to the cloud resource (a create, or the tagging that adopts it) and
-// released once the resource is deleted. It records, in its renew time, the latest create attempt on that name:
-// the crash-window rule (an untagged resource the managed resource's own unconfirmed create made) holds only for
-// that attempt.
+// released once the resource is deleted, or at once when the create that took it provably made nothing (the
+// cloud refused it). It records, in its renew time, the latest create attempt on that name: the crash-window rule
+// (an untagged resource the managed resource's own unconfirmed create made) holds only for that attempt.
+//
+// The claims a managed resource holds are also the record of which cloud names it created or adopted (Moved: its
+// external name changed since), and each namespace may hold only so many (Store's limit): every claim is a Lease
+// a tenant's edits would otherwise pile up without bound.
 package claim
 
 import (
@@ -17,7 +21,6 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -80,102 +83,179 @@ func IsClaimed(err error) bool {
 	return errors.As(err, &c)
 }
 
+// A LimitError says the namespace holds as many claims as the provider allows one namespace.
+type LimitError struct{ msg string }
+
+func (e *LimitError) Error() string { return e.msg }
+
+// IsLimited reports whether err says the namespace holds as many claims as it may.
+func IsLimited(err error) bool {
+	var l *LimitError
+	return errors.As(err, &l)
+}
+
+// relist is how stale the index may be before a namespace at its limit is counted again from the API server: an
+// administrator may have deleted claims by hand.
+const relist = time.Minute
+
 // A Store keeps claims as Leases in one namespace (the provider's own).
 type Store struct {
 	kube      client.Client // writes
 	reader    client.Reader // reads straight from the API server: no Lease informer
 	namespace string
 	now       func() time.Time
+	// limit is the most claims one namespace's managed resources may hold; 0 or less is no limit.
+	limit int
 
-	// held remembers, by lease name, the claims this process has seen held or has written: who holds each and its
-	// latest recorded create attempt. Only the provider writes its claims (Take and Release, here), so what it
-	// last wrote or read stays true until it writes again; it answers LastAttempt without a read, which kinds
-	// whose ownership is the claim alone (Bigtable tables, no labels) ask on every poll.
-	held sync.Map // lease name → claimed
+	idx *index
 }
 
-// claimed is what held remembers of one claim.
-type claimed struct {
-	holder  string
-	attempt time.Time
-}
-
-// NewStore returns a Store of claims in namespace.
-func NewStore(kube client.Client, reader client.Reader, namespace string) *Store {
-	return &Store{kube: kube, reader: reader, namespace: namespace, now: time.Now}
+// NewStore returns a Store of claims in namespace, at most limit of them held by one namespace's managed
+// resources (0: no limit).
+func NewStore(kube client.Client, reader client.Reader, namespace string, limit int) *Store {
+	return &Store{kube: kube, reader: reader, namespace: namespace, now: time.Now, limit: limit, idx: newIndex()}
 }
 
 // Take claims s for h and records a create attempt now (attempt true), or makes sure h holds it (attempt false,
-// answered from memory once seen). It fails with a ClaimedError when another managed resource that still exists
+// answered from memory once seen). It reports whether it created the claim: only then may a create the cloud
+// refused release it (see Release). It fails with a ClaimedError when another managed resource that still exists
 // holds the claim; a claim whose holder is gone is taken over — the cloud resource's ownership tags, if it still
-// exists, keep protecting it.
-func (st *Store) Take(ctx context.Context, s Scope, h Holder, attempt bool) error {
+// exists, keep protecting it. A new claim, or one taken over from another namespace, fails with a LimitError when
+// h's namespace holds the limit already.
+func (st *Store) Take(ctx context.Context, s Scope, h Holder, attempt bool) (bool, error) {
 	name := s.leaseName()
-	if v, ok := st.held.Load(name); ok && v.(claimed).holder == identity(h) && !attempt {
-		return nil
+	if c, ok := st.idx.get(name); ok && c.holder == identity(h) && c.uid == h.GetUID() && !attempt {
+		return false, nil
+	}
+	if err := st.idx.list(ctx, st.reader, st.namespace, time.Time{}, st.now()); err != nil {
+		return false, err
 	}
 	now := metav1.NewMicroTime(st.now())
-	l := &coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Namespace: st.namespace, Name: name, Labels: map[string]string{LabelClaim: "true"}},
-		Spec:       coordinationv1.LeaseSpec{AcquireTime: &now, RenewTime: &now},
-	}
-	stamp(l, s, h)
-	err := st.kube.Create(ctx, l)
-	switch {
-	case err == nil:
-		st.held.Store(name, claimed{holder: identity(h), attempt: now.Time})
-		return nil
-	case !kerrors.IsAlreadyExists(err):
-		return errors.Wrapf(err, "cannot claim %s %q", s.Kind.Kind, s.Name)
+	if _, known := st.idx.get(name); !known {
+		if err := st.reserve(ctx, h.GetNamespace()); err != nil {
+			return false, err
+		}
+		l := &coordinationv1.Lease{
+			ObjectMeta: metav1.ObjectMeta{Namespace: st.namespace, Name: name, Labels: map[string]string{LabelClaim: "true"}},
+			Spec:       coordinationv1.LeaseSpec{AcquireTime: &now, RenewTime: &now},
+		}
+		stamp(l, s, h)
+		err := st.kube.Create(ctx, l)
+		if err == nil {
+			st.remember(name, l)
+		}
+		st.idx.unreserve(h.GetNamespace())
+		switch {
+		case err == nil:
+			return true, nil
+		case !kerrors.IsAlreadyExists(err):
+			return false, errors.Wrapf(err, "cannot claim %s %q", s.Kind.Kind, s.Name)
+		}
 	}
 	cur := &coordinationv1.Lease{}
 	if err := st.reader.Get(ctx, types.NamespacedName{Namespace: st.namespace, Name: name}, cur); err != nil {
-		return errors.Wrapf(err, "cannot read the claim on %s %q", s.Kind.Kind, s.Name)
+		if kerrors.IsNotFound(err) {
+			// Released since the index last saw it: forget it, the next attempt creates it.
+			st.idx.drop(name)
+		}
+		return false, errors.Wrapf(err, "cannot read the claim on %s %q", s.Kind.Kind, s.Name)
 	}
 	holder := ptr.Deref(cur.Spec.HolderIdentity, "")
 	if holder != identity(h) {
 		gone, err := st.holderGone(ctx, s.Kind, holder)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if !gone {
-			return &ClaimedError{msg: s.Kind.Kind + " " + holder + " claims " + strings.ToLower(s.Kind.Kind) + " " + strconv.Quote(s.Name) + " in this account: refusing to manage it; choose another name"}
+			st.remember(name, cur)
+			return false, &ClaimedError{msg: s.Kind.Kind + " " + holder + " claims " + strings.ToLower(s.Kind.Kind) + " " + strconv.Quote(s.Name) + " in this account: refusing to manage it; choose another name"}
 		}
 		cur.Spec.AcquireTime, cur.Spec.RenewTime = &now, &now
 	}
 	if holder == identity(h) && !attempt && cur.Annotations[AnnotationUID] == string(h.GetUID()) {
 		st.remember(name, cur)
-		return nil
+		return false, nil
 	}
 	if attempt {
 		// The renew time records the latest create attempt on this name (see LastAttempt).
 		cur.Spec.RenewTime = &now
 	}
+	if namespaceOf(holder) != h.GetNamespace() {
+		// Taken over from another namespace: one more claim for h's.
+		if err := st.reserve(ctx, h.GetNamespace()); err != nil {
+			return false, err
+		}
+		defer st.idx.unreserve(h.GetNamespace())
+	}
 	stamp(cur, s, h)
 	// NOTE: the update carries the resourceVersion just read: of two resources taking over a stale claim at once,
 	// one gets a conflict.
 	if err := st.kube.Update(ctx, cur); err != nil {
-		return errors.Wrapf(err, "cannot claim %s %q", s.Kind.Kind, s.Name)
+		return false, errors.Wrapf(err, "cannot claim %s %q", s.Kind.Kind, s.Name)
 	}
 	st.remember(name, cur)
-	return nil
+	return false, nil
+}
+
+// reserve makes room for one more claim of namespace ns, or fails with a LimitError. Before refusing, it counts
+// again from the API server if the index is older than relist.
+func (st *Store) reserve(ctx context.Context, ns string) error {
+	if st.idx.reserve(ns, st.limit) {
+		return nil
+	}
+	if err := st.idx.list(ctx, st.reader, st.namespace, st.now().Add(-relist), st.now()); err != nil {
+		return err
+	}
+	if st.idx.reserve(ns, st.limit) {
+		return nil
+	}
+	return &LimitError{msg: "namespace " + ns + " holds " + strconv.Itoa(st.limit) + " claims on cloud names, the most the provider allows one namespace (its --max-claims-per-namespace): " +
+		"delete managed resources the namespace no longer needs (a resource deleted with an orphaning policy keeps its claim until a platform administrator deletes its Lease), or ask the platform team to raise the limit"}
 }
 
 // remember records a claim as read or written.
 func (st *Store) remember(name string, l *coordinationv1.Lease) {
-	c := claimed{holder: ptr.Deref(l.Spec.HolderIdentity, "")}
-	if l.Spec.RenewTime != nil {
-		c.attempt = l.Spec.RenewTime.Time
+	st.idx.put(name, of(l))
+}
+
+// Moved returns the name of a cloud resource of s's kind that h created or adopted — h holds its claim — when h
+// holds no claim on s's name: h's external name was changed after that. It returns "" when h holds the claim on
+// s's name, or none of its kind. Answered from memory, but for a claim it finds elsewhere, which is read again
+// before it is reported.
+func (st *Store) Moved(ctx context.Context, s Scope, h Holder) (string, error) {
+	if err := st.idx.list(ctx, st.reader, st.namespace, time.Time{}, st.now()); err != nil {
+		return "", err
 	}
-	st.held.Store(name, c)
+	held := st.idx.heldBy(h.GetUID(), s.Kind.GroupKind().String())
+	for _, c := range held {
+		if c.name == s.Name {
+			return "", nil
+		}
+	}
+	for lease, c := range held {
+		cur := &coordinationv1.Lease{}
+		err := st.reader.Get(ctx, types.NamespacedName{Namespace: st.namespace, Name: lease}, cur)
+		switch {
+		case kerrors.IsNotFound(err):
+			st.idx.drop(lease)
+			continue
+		case err != nil:
+			return "", errors.Wrapf(err, "cannot read the claim on %s %q", s.Kind.Kind, c.name)
+		}
+		st.remember(lease, cur)
+		if now := of(cur); now.uid == h.GetUID() && now.holder == identity(h) {
+			return now.name, nil
+		}
+	}
+	return "", nil
 }
 
 // LastAttempt returns when h last attempted to create s, and false when h does not hold the claim. A claim this
 // process remembers h holding is answered without a read.
 func (st *Store) LastAttempt(ctx context.Context, s Scope, h Holder) (time.Time, bool, error) {
 	name := s.leaseName()
-	if v, ok := st.held.Load(name); ok && v.(claimed).holder == identity(h) && !v.(claimed).attempt.IsZero() {
-		return v.(claimed).attempt, true, nil
+	if c, ok := st.idx.get(name); ok && c.holder == identity(h) && !c.attempt.IsZero() {
+		return c.attempt, true, nil
 	}
 	cur := &coordinationv1.Lease{}
 	err := st.reader.Get(ctx, types.NamespacedName{Namespace: st.namespace, Name: name}, cur)
@@ -203,6 +283,7 @@ func (st *Store) Holder(ctx context.Context, s Scope) (string, error) {
 	case err != nil:
 		return "", errors.Wrapf(err, "cannot read the claim on %s %q", s.Kind.Kind, s.Name)
 	}
+	st.remember(s.leaseName(), cur)
 	holder := ptr.Deref(cur.Spec.HolderIdentity, "")
 	if holder == "" {
 		return "", nil
@@ -214,22 +295,30 @@ func (st *Store) Holder(ctx context.Context, s Scope) (string, error) {
 	return holder, nil
 }
 
-// Release drops h's claim on s, once the cloud resource is deleted. A claim held by another is left alone.
+// Release drops h's claim on s: once the cloud resource is deleted, or when the create that claimed it provably
+// made nothing. A claim held by another is left alone.
 func (st *Store) Release(ctx context.Context, s Scope, h Holder) error {
 	name := s.leaseName()
-	st.held.Delete(name)
 	cur := &coordinationv1.Lease{}
 	err := st.reader.Get(ctx, types.NamespacedName{Namespace: st.namespace, Name: name}, cur)
 	switch {
 	case kerrors.IsNotFound(err):
+		st.idx.drop(name)
 		return nil
 	case err != nil:
 		return errors.Wrapf(err, "cannot read the claim on %s %q", s.Kind.Kind, s.Name)
 	case ptr.Deref(cur.Spec.HolderIdentity, "") != identity(h):
+		st.remember(name, cur)
 		return nil
 	}
 	err = st.kube.Delete(ctx, cur, client.Preconditions{UID: &cur.UID, ResourceVersion: &cur.ResourceVersion})
-	if err != nil && !kerrors.IsNotFound(err) && !kerrors.IsConflict(err) {
+	switch {
+	case err == nil, kerrors.IsNotFound(err):
+		st.idx.drop(name)
+	case kerrors.IsConflict(err):
+		// Changed meanwhile (taken over): what it is now is read again when next asked.
+		st.idx.drop(name)
+	default:
 		return errors.Wrapf(err, "cannot release the claim on %s %q", s.Kind.Kind, s.Name)
 	}
 	return nil

@@ -101,11 +101,11 @@ func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 // holdWhileUsed keeps a deleted config — its finalizer — while managed resources still reference it, and says
 // so in its Terminating condition. It is done (the usage reconciler must not run) only in that case.
 func (s *statusReconciler) holdWhileUsed(ctx context.Context, req reconcile.Request) (reconcile.Result, bool, error) {
-	obj, _, status := s.newObj()
+	obj, spec, status := s.newObj()
 	if err := s.kube.Get(ctx, req.NamespacedName, obj); err != nil || obj.GetDeletionTimestamp() == nil {
 		return reconcile.Result{}, false, nil
 	}
-	users, err := s.liveUsers(ctx, s.kind, req.Namespace, req.Name)
+	users, err := s.liveUsers(ctx, s.kind, req.Namespace, req.Name, spec.AllowedNamespaces)
 	if err != nil {
 		return reconcile.Result{}, true, err
 	}

@@ -13,18 +13,23 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // blockedRecheck is how often a deleted config whose managed resources still exist is checked again.
 const blockedRecheck = 5 * time.Second
 
-// liveUsers counts the managed resources that still reference the config — whatever their usages say.
+// liveUsers counts the managed resources that still reference the config — whatever their usages say. Of a
+// ClusterProviderConfig (namespace ""), only those of namespaces it serves (sel, its allowedNamespaces) count: the
+// others can never use it — the provider lets them go without a cloud call when they are deleted — so they must
+// not keep it from being deleted either.
 //
 // NOTE: crossplane-runtime lets a config go once its ProviderConfigUsages are gone. When a namespace is deleted,
 // the namespace controller deletes the usages (they have no finalizer) together with the config, while the
 // managed resources wait on their finalizers for the provider to delete what they manage — which it cannot do
 // without their config. Counting the resources themselves keeps the config until the last one is gone.
-func (s *statusReconciler) liveUsers(ctx context.Context, kind, namespace, name string) (int, error) {
+func (s *statusReconciler) liveUsers(ctx context.Context, kind, namespace, name string, sel *v1alpha1.NamespaceSelection) (int, error) {
+	served := map[string]bool{}
 	n := 0
 	for _, newList := range s.managed {
 		l := newList()
@@ -39,7 +44,18 @@ func (s *statusReconciler) liveUsers(ctx context.Context, kind, namespace, name 
 			return 0, err
 		}
 		for _, mg := range l.GetItems() {
-			if references(mg, kind, name) {
+			if !references(mg, kind, name) {
+				continue
+			}
+			ok, seen := served[mg.GetNamespace()]
+			if !seen && namespace == "" {
+				var err error
+				if ok, err = credentials.Serves(ctx, s.kube, sel, mg.GetNamespace()); err != nil && !credentials.IsNotServed(err) {
+					return 0, err
+				}
+				served[mg.GetNamespace()] = ok
+			}
+			if ok || namespace != "" {
 				n++
 			}
 		}

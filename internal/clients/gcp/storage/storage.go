@@ -165,6 +165,16 @@ func IsNotFound(err error) bool {
 // IsInvalidInput reports whether Cloud Storage rejected the request's input (400): terminal until the spec changes.
 func IsInvalidInput(err error) bool { return Code(err) == http.StatusBadRequest }
 
+// IsRefused reports whether Cloud Storage answered the request itself with a refusal that sending it again cannot
+// change (400, 401, 403): it proves a create made nothing, where a timeout or a 5xx does not.
+func IsRefused(err error) bool {
+	switch Code(err) {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		return true
+	}
+	return false
+}
+
 // Clean returns err as its status and message only: no request IDs, no transport details (which can name the
 // resolved address).
 func Clean(err error) error {

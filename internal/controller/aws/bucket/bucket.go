@@ -158,10 +158,12 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		// This Bucket holds the name's claim (taken just before Create) and Observe found no bucket moments ago: an
 		// untagged bucket is this Bucket's own earlier attempt whose answer was lost.
 		if o, tagged := mr.AWS.OwnerOf(observed); tagged && !o.Is(cr) {
-			return managed.ExternalCreation{}, errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name)
+			return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name))
 		}
 	case s3client.IsTakenByOtherAccount(err):
-		return managed.ExternalCreation{}, errors.Errorf("bucket name %q is taken by another AWS account: bucket names are global, choose another", name)
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("bucket name %q is taken by another AWS account: bucket names are global, choose another", name))
+	case awsclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}

@@ -183,12 +183,12 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	id := meta.GetExternalName(cr)
 	pw, err := ensurePassword(ctx, e.kube, cr)
 	if err != nil {
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	p := cr.Spec.ForProvider
 	if err := checkPassword(p.Engine, pw, p.MasterPasswordSecretRef); err != nil {
 		// Not a rejection of the spec: fixing the Secret retries, with backoff, and no call reaches RDS meanwhile.
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
 	switch {
@@ -199,8 +199,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 			return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 		}
 		if o, tagged := mr.AWS.OwnerOf(tagMap(out.DBInstances[0].TagList)); !tagged || !o.Is(cr) {
-			return managed.ExternalCreation{}, errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id)
+			// Not this create's: it tags the instance in the same call.
+			return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id))
 		}
+	case awsclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}

@@ -145,11 +145,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	name := meta.GetExternalName(cr)
 	attrs, err := createAttributes(cr.Spec.ForProvider)
 	if err != nil {
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	if _, ok := attrs[attrRedrive]; ok {
 		if err := e.admitDeadLetterTarget(ctx, cr); err != nil {
-			return managed.ExternalCreation{}, err
+			return managed.ExternalCreation{}, mr.NothingMade(err)
 		}
 	}
 	out, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{
@@ -160,9 +160,12 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	case err == nil:
 	case sqsclient.IsDeletedRecently(err):
 		// The runtime retries with backoff: this message stays the same until SQS accepts the name again.
-		return managed.ExternalCreation{}, errors.Errorf("a queue named %q was deleted less than 60 seconds ago and SQS refuses the name until then: retrying with backoff", name)
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a queue named %q was deleted less than 60 seconds ago and SQS refuses the name until then: retrying with backoff", name))
 	case sqsclient.IsNameTaken(err):
-		return managed.ExternalCreation{}, errors.Errorf("a queue named %q exists with other attributes and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name)
+		// Not this create's own: CreateQueue repeated with the same attributes succeeds.
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a queue named %q exists with other attributes and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name))
+	case awsclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}

@@ -219,7 +219,10 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	switch {
 	case err == nil:
 	case ddbclient.IsInUse(err):
-		return managed.ExternalCreation{}, errors.Errorf("table %q exists already: the next observation decides whether it is this Table's", name)
+		// Tagged in the same call: were it this create's, the next observation finds it marked as this Table's.
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("table %q exists already: the next observation decides whether it is this Table's", name))
+	case awsclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}

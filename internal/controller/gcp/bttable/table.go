@@ -126,7 +126,8 @@ func (e *external) claimAdopted(ctx context.Context, cr *v1alpha1.Table, adopt b
 	if err != nil {
 		return err
 	}
-	return e.claims.Take(ctx, s, cr, false)
+	_, err = e.claims.Take(ctx, s, cr, false)
+	return err
 }
 
 // claimedBy names the Table that holds the claim on the table, when another one does: with no labels, that is how
@@ -153,13 +154,17 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	p := cr.Spec.ForProvider
 	req, err := CreateRequest(btclient.InstanceName(e.acct.ProjectID, p.Instance), id, p)
 	if err != nil {
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	out, err := e.api.CreateTable(ctx, req)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
+		// NOTE: not NothingMade: a table carries no marker, and a create whose first attempt went through unanswered
+		// meets AlreadyExists when retried — the claim's record of the attempt is all that says it is this Table's.
 		return managed.ExternalCreation{}, errors.Errorf("a table named %q exists in instance %s and was not created by this Table: set spec.adoptExisting to take it over, or choose another name", id, p.Instance)
+	case gcpclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
 	}

@@ -117,18 +117,21 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	name := meta.GetExternalName(cr)
 	attrs, err := CreateAttrs(cr.Spec.ForProvider, desiredLabels(cr, e.acct))
 	if err != nil {
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	if attrs.Logging != nil {
 		if err := e.admitLogBucket(ctx, cr, attrs.Logging.LogBucket); err != nil {
-			return managed.ExternalCreation{}, err
+			return managed.ExternalCreation{}, mr.NothingMade(err)
 		}
 	}
 	err = e.api.Create(ctx, e.acct.ProjectID, name, attrs)
 	switch {
 	case err == nil:
 	case gcsclient.Code(err) == http.StatusConflict:
-		return managed.ExternalCreation{}, errors.Errorf("bucket name %q is taken (bucket names are global across Google Cloud): set spec.adoptExisting if the bucket is yours and not another Bucket's, or choose another name", name)
+		// Labelled in the same call: were it this create's, the next observation finds it marked as this Bucket's.
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("bucket name %q is taken (bucket names are global across Google Cloud): set spec.adoptExisting if the bucket is yours and not another Bucket's, or choose another name", name))
+	case gcsclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcsclient.Clean(err), errCreate)
 	}

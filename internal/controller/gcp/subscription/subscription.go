@@ -119,22 +119,25 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Subscription) (manag
 	p := cr.Spec.ForProvider
 	topic := Topic(e.acct.ProjectID, p)
 	if topic == "" {
-		return managed.ExternalCreation{}, errors.New("spec.forProvider.topic is not set: the topic reference is not resolved yet")
+		return managed.ExternalCreation{}, mr.NothingMade(errors.New("spec.forProvider.topic is not set: the topic reference is not resolved yet"))
 	}
 	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	s, err := Desired(pubsubclient.SubscriptionName(e.acct.ProjectID, id), e.acct.ProjectID, p, desiredLabels(cr, e.acct.DefaultLabels), nil)
 	if err != nil {
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	out, err := e.api.CreateSubscription(ctx, s)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
-		return managed.ExternalCreation{}, errors.Errorf("a subscription named %q exists and was not created by this Subscription: set spec.adoptExisting to take it over, or choose another name", id)
+		// Labelled in the same call: were it this create's, the next observation finds it marked as this Subscription's.
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a subscription named %q exists and was not created by this Subscription: set spec.adoptExisting to take it over, or choose another name", id))
 	case gcpclient.IsNotFound(err):
-		return managed.ExternalCreation{}, errors.Errorf("cannot create the subscription: its topic or dead-letter topic does not exist")
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("cannot create the subscription: its topic or dead-letter topic does not exist"))
+	case gcpclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
 	}

@@ -112,13 +112,16 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 	id := meta.GetExternalName(cr)
 	t, err := Desired(pubsubclient.TopicName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels))
 	if err != nil {
-		return managed.ExternalCreation{}, err
+		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
 	out, err := e.api.CreateTopic(ctx, t)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
-		return managed.ExternalCreation{}, errors.Errorf("a topic named %q exists and was not created by this Topic: set spec.adoptExisting to take it over, or choose another name", id)
+		// Labelled in the same call: were it this create's, the next observation finds it marked as this Topic's.
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a topic named %q exists and was not created by this Topic: set spec.adoptExisting to take it over, or choose another name", id))
+	case gcpclient.IsRefused(err):
+		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
 	}
