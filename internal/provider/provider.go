@@ -75,8 +75,14 @@ type Settings struct {
 	ServiceAccount string
 	// VaultInsecureAddresses are loopback http:// Vault addresses namespaced ProviderConfigs may use (development).
 	VaultInsecureAddresses []string
-	// VaultAllowedAddresses, when set, are the only Vault addresses namespaced ProviderConfigs may use.
+	// VaultAllowedAddresses are Vault addresses namespaced ProviderConfigs may use (besides AllowedEndpoints).
 	VaultAllowedAddresses []string
+	// VaultAllowedAudiences are the audiences namespaced ProviderConfigs may request service account tokens for,
+	// for Vault's Kubernetes auth.
+	VaultAllowedAudiences []string
+	// AllowedEndpoints are the endpoints namespaced ProviderConfigs may name (aws.endpoint.url, gcp.endpoints.*,
+	// vault.address), as credentials.EndpointPattern. Empty: none.
+	AllowedEndpoints []string
 	// ClaimNamespace is where claims on cloud names (Leases) are kept: the provider's own namespace.
 	ClaimNamespace string
 	// GCPercent is the Go garbage collector's target (runtime/debug.SetGCPercent); the GOGC environment
@@ -108,6 +114,7 @@ func Defaults() Settings {
 		ManagementPolicies:      true,
 		ClaimNamespace:          ownNamespace(),
 		ServiceAccount:          ownNamespace() + "/provider-stateful",
+		VaultAllowedAudiences:   []string{credentials.DefaultVaultAudience},
 		GCPercent:               50,
 	}
 }
@@ -148,7 +155,9 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&s.PprofAddress, "pprof-bind-address", s.PprofAddress, "Address of the Go profiler's endpoints (/debug/pprof/); empty or 0 disables them.")
 	fs.StringVar(&s.ServiceAccount, "service-account", s.ServiceAccount, "The provider's own service account, namespace/name (the DeploymentRuntimeConfig's serviceAccountTemplate): ClusterProviderConfigs without a serviceAccount log in to Vault as it.")
 	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address", "A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
-	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use; when set, no other; repeat or separate with commas.")
+	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use (as --allowed-endpoint admits, exactly); repeat or separate with commas.")
+	fs.Var(&replacingListFlag{list: &s.VaultAllowedAudiences}, "vault-allowed-audience", "An audience namespaced ProviderConfigs may request service account tokens for (Vault's Kubernetes auth); replaces the default; repeat or separate with commas.")
+	fs.Var((*listFlag)(&s.AllowedEndpoints), "allowed-endpoint", "An endpoint namespaced ProviderConfigs may name in aws.endpoint.url, gcp.endpoints and vault.address: [http[s]://]host[:port], host a name, an IP, *.domain or *, port a number or * (unset: any); none by default; repeat or separate with commas.")
 	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
 	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent, "The Go garbage collector's target: the heap may grow this many percent over live memory before a collection (Go's default is 100); the GOGC environment variable, when set, wins.")
 	fs.BoolVar(&s.ManagementPolicies, "enable-management-policies", s.ManagementPolicies, "Honour spec.managementPolicies (ObserveOnly, orphaning).")
@@ -220,7 +229,17 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	}
 	creds.WithVaultTenancy(credentials.VaultTenancy{
 		InsecureAddresses: s.VaultInsecureAddresses, AllowedAddresses: s.VaultAllowedAddresses, ServiceAccount: s.ServiceAccount,
+		AllowedAudiences: s.VaultAllowedAudiences,
 	})
+	endpoints := make([]credentials.EndpointPattern, 0, len(s.AllowedEndpoints))
+	for _, a := range s.AllowedEndpoints {
+		p, err := credentials.ParseEndpointPattern(a)
+		if err != nil {
+			return nil, errors.Wrap(err, "--allowed-endpoint")
+		}
+		endpoints = append(endpoints, p)
+	}
+	creds.WithAllowedEndpoints(endpoints)
 	// On shutdown, release what the provider holds in Vault: a restarted provider mints new credentials, and the
 	// old IAM users would otherwise linger until their lease TTL.
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
@@ -343,6 +362,26 @@ func (l *listFlag) Set(v string) error {
 		}
 	}
 	return nil
+}
+
+// A replacingListFlag is a listFlag whose first use replaces its default instead of adding to it.
+type replacingListFlag struct {
+	list *[]string
+	set  bool
+}
+
+func (l *replacingListFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+func (l *replacingListFlag) Set(v string) error {
+	if !l.set {
+		*l.list, l.set = nil, true
+	}
+	return (*listFlag)(l.list).Set(v)
 }
 
 // registerMetrics adds collectors to controller-runtime's registry, which the metrics endpoint serves. A collector

@@ -39,6 +39,8 @@ func TestDefaults(t *testing.T) {
 		// Outside a pod (no service account namespace file) claims live in crossplane-system.
 		ClaimNamespace: "crossplane-system",
 		ServiceAccount: "crossplane-system/provider-stateful",
+		// Namespaced configs request tokens for Vault's audience only, and name no endpoint of their own.
+		VaultAllowedAudiences: []string{"vault"},
 		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no provider CPU three runs
 		// could tell apart.
 		GCPercent: 50,
