@@ -63,10 +63,13 @@ type Settings struct {
 	PollStateMetricInterval time.Duration
 	MaxReconcileRate        int
 	MaxConcurrentReconciles int
-	KubeQPS                 float64
-	KubeBurst               int
-	MetricsAddress          string
-	HealthAddress           string
+	// MaxConcurrentReconcilesPerNamespace caps, per kind, the concurrent reconciles of one namespace's resources
+	// that use a namespaced ProviderConfig; 0 is a fifth of MaxConcurrentReconciles (setup.DefaultPerNamespace).
+	MaxConcurrentReconcilesPerNamespace int
+	KubeQPS                             float64
+	KubeBurst                           int
+	MetricsAddress                      string
+	HealthAddress                       string
 	// PprofAddress serves net/http/pprof when set (make profile); empty or 0 disables it.
 	PprofAddress       string
 	ManagementPolicies bool
@@ -148,6 +151,7 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.PollStateMetricInterval, "poll-state-metric", s.PollStateMetricInterval, "How often the managed resource state metrics are recorded.")
 	fs.IntVar(&s.MaxReconcileRate, "max-reconcile-rate", s.MaxReconcileRate, "Global maximum reconciles per second, across all kinds.")
 	fs.IntVar(&s.MaxConcurrentReconciles, "max-concurrent-reconciles", s.MaxConcurrentReconciles, "Concurrent reconciles per kind.")
+	fs.IntVar(&s.MaxConcurrentReconcilesPerNamespace, "max-concurrent-reconciles-per-namespace", s.MaxConcurrentReconcilesPerNamespace, "Concurrent reconciles per kind of one namespace's resources that use a namespaced ProviderConfig (its endpoints may never answer); 0 is a fifth of --max-concurrent-reconciles, at least 1.")
 	fs.Float64Var(&s.KubeQPS, "kube-qps", s.KubeQPS, "Client-side limit of Kubernetes API requests per second.")
 	fs.IntVar(&s.KubeBurst, "kube-burst", s.KubeBurst, "Burst of Kubernetes API requests above --kube-qps.")
 	fs.StringVar(&s.MetricsAddress, "metrics-bind-address", s.MetricsAddress, "Address of the Prometheus metrics endpoint; 0 disables it.")
@@ -270,6 +274,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		BusyPoll:            s.BusyPoll,
 		CreationGracePeriod: s.CreationGracePeriod,
 		CacheSyncTimeout:    s.CacheSyncTimeout,
+		PerNamespace:        s.MaxConcurrentReconcilesPerNamespace,
 		Credentials:         creds,
 		Secrets:             setup.NewSecretGuard(mgr.GetAPIReader()),
 		Claims:              claim.NewStore(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace),

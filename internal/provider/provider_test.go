@@ -85,6 +85,24 @@ func TestFlags(t *testing.T) {
 	if s.PollInterval != time.Minute || s.MaxReconcileRate != 5 || s.KubeQPS != 7.5 || !s.LeaderElection || s.ManagementPolicies {
 		t.Errorf("flags not applied: %+v", s)
 	}
+
+	// The administrator's lists: --vault-allowed-audience replaces its default, the others add up.
+	s = Defaults()
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	s.BindFlags(fs)
+	if err := fs.Parse([]string{"--vault-allowed-audience=vault-eu", "--vault-allowed-audience=vault-us,vault-ap", "--allowed-endpoint=127.0.0.1",
+		"--allowed-endpoint=*.svc.cluster.local:9000", "--max-concurrent-reconciles-per-namespace=3"}); err != nil {
+		t.Fatal(err)
+	}
+	want := struct {
+		Audiences, Endpoints []string
+		PerNamespace         int
+	}{[]string{"vault-eu", "vault-us", "vault-ap"}, []string{"127.0.0.1", "*.svc.cluster.local:9000"}, 3}
+	got := want
+	got.Audiences, got.Endpoints, got.PerNamespace = s.VaultAllowedAudiences, s.AllowedEndpoints, s.MaxConcurrentReconcilesPerNamespace
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("list flags: -want +got:\n%s", diff)
+	}
 }
 
 // TestKubeQPSIsOneLimit checks that --kube-qps limits the provider as a whole: every REST client made from the
