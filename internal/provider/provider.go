@@ -169,6 +169,15 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 
 // New builds the provider's manager with every controller registered. Start it with mgr.Start.
 func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, error) {
+	// The administrator's patterns are checked before anything else: a mistyped flag stops the provider at once.
+	endpoints := make([]credentials.EndpointPattern, 0, len(s.AllowedEndpoints))
+	for _, a := range s.AllowedEndpoints {
+		p, err := credentials.ParseEndpointPattern(a)
+		if err != nil {
+			return nil, errors.Wrap(err, "--allowed-endpoint")
+		}
+		endpoints = append(endpoints, p)
+	}
 	cfg = restConfig(cfg, s)
 	sch, err := newScheme()
 	if err != nil {
@@ -235,14 +244,6 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		InsecureAddresses: s.VaultInsecureAddresses, AllowedAddresses: s.VaultAllowedAddresses, ServiceAccount: s.ServiceAccount,
 		AllowedAudiences: s.VaultAllowedAudiences,
 	})
-	endpoints := make([]credentials.EndpointPattern, 0, len(s.AllowedEndpoints))
-	for _, a := range s.AllowedEndpoints {
-		p, err := credentials.ParseEndpointPattern(a)
-		if err != nil {
-			return nil, errors.Wrap(err, "--allowed-endpoint")
-		}
-		endpoints = append(endpoints, p)
-	}
 	creds.WithAllowedEndpoints(endpoints)
 	// On shutdown, release what the provider holds in Vault: a restarted provider mints new credentials, and the
 	// old IAM users would otherwise linger until their lease TTL.

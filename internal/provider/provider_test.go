@@ -3,9 +3,11 @@ package provider
 import (
 	"flag"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -190,5 +192,15 @@ func TestSchemeKnowsCachedKinds(t *testing.T) {
 		if _, _, err := sch.ObjectKinds(obj); err != nil {
 			t.Errorf("the scheme does not know %T: %v", obj, err)
 		}
+	}
+}
+
+// TestBadEndpointPatternStopsTheProvider: a mistyped --allowed-endpoint stops the provider before it connects.
+func TestBadEndpointPatternStopsTheProvider(t *testing.T) {
+	s := Defaults()
+	s.AllowedEndpoints = []string{"127.0.0.1", "https://vault.example.com/v1"}
+	_, err := New(&rest.Config{Host: "https://127.0.0.1:1"}, s, logging.NewNopLogger())
+	if err == nil || !strings.Contains(err.Error(), `--allowed-endpoint: "https://vault.example.com/v1"`) {
+		t.Errorf("New with a path in an --allowed-endpoint: want it refused, got %v", err)
 	}
 }
