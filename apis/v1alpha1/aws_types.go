@@ -165,7 +165,8 @@ type AWSFilesystemCredentials struct {
 
 // AWSEndpoint overrides the endpoint of every AWS service.
 type AWSEndpoint struct {
-	// URL of the endpoint, e.g. http://127.0.0.1:5000 for moto.
+	// URL of the endpoint, e.g. http://127.0.0.1:5000 for moto. On a namespaced ProviderConfig it must be one the
+	// provider's --allowed-endpoint admits.
 	// +kubebuilder:validation:Pattern=`^https?://[^\s]+$`
 	URL string `json:"url"`
 

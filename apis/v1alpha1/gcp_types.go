@@ -178,7 +178,8 @@ type GCPImpersonation struct {
 	Delegates []string `json:"delegates,omitempty"`
 }
 
-// GCPEndpoints override Google Cloud service endpoints.
+// GCPEndpoints override Google Cloud service endpoints. On a namespaced ProviderConfig each must be one the
+// provider's --allowed-endpoint admits.
 type GCPEndpoints struct {
 	// Storage is the Cloud Storage JSON API endpoint, e.g. http://127.0.0.1:4443/storage/v1/ for
 	// fake-gcs-server.

@@ -7,7 +7,9 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 // +kubebuilder:validation:XValidation:rule="self.address.startsWith('https://') || !has(self.caBundle)",message="caBundle needs an https:// address"
 type VaultConfig struct {
 	// Address of the Vault server. An https:// address is always verified, against caBundle or else the system
-	// roots. http:// sends the token in clear text: only for a Vault on loopback, in development.
+	// roots. http:// sends the token in clear text: only for a Vault on loopback, in development. On a namespaced
+	// ProviderConfig it must be https and one the provider's --allowed-endpoint or --vault-allowed-address admits
+	// (http only as --vault-insecure-address allows).
 	// +kubebuilder:validation:Pattern=`^https?://[^\s/]+/?$`
 	Address string `json:"address"`
 
@@ -58,7 +60,9 @@ type VaultKubernetesAuth struct {
 	// +optional
 	ServiceAccount *ServiceAccountReference `json:"serviceAccount,omitempty"`
 
-	// Audiences of the requested token. Unset means the API server's default audience.
+	// Audiences of the requested token. Unset means "vault". On a namespaced ProviderConfig each must be one the
+	// provider's --vault-allowed-audience allows (by default "vault" only): the token goes to the config's Vault
+	// address, and one for another service's audience could be used there.
 	// +optional
 	Audiences []string `json:"audiences,omitempty"`
 }

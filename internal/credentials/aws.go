@@ -78,6 +78,9 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 	if err := checkTenancy(pc, spec.Credentials); err != nil {
 		return nil, err
 	}
+	if err := r.checkEndpoints(pc, "aws"); err != nil {
+		return nil, err
+	}
 	vaultStamp := ""
 	var fromVault vaultAWS
 	var err error

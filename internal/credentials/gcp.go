@@ -172,6 +172,9 @@ func (r *Resolver) resolveGCP(ctx context.Context, pc config) (*GCPAccount, erro
 	if err := gcpclient.ValidLabels(spec.DefaultLabels); err != nil {
 		return nil, errors.Wrapf(err, "%s: gcp.defaultLabels", pc)
 	}
+	if err := r.checkEndpoints(pc, "gcp"); err != nil {
+		return nil, err
+	}
 	src, err := r.gcpCredentials(ctx, pc, spec.Credentials)
 	if err != nil {
 		return nil, err

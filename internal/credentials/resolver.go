@@ -38,6 +38,8 @@ type Resolver struct {
 	tokens client.Client
 	// vaultTenancy are the administrator's rules for namespaced configs' Vault connections.
 	vaultTenancy VaultTenancy
+	// allowedEndpoints are the endpoints namespaced configs may name (--allowed-endpoint).
+	allowedEndpoints []EndpointPattern
 	// newAWSConfig builds an SDK configuration; tests replace it to count builds.
 	newAWSConfig func(context.Context, awsclient.Settings) (aws.Config, error)
 	// gcpDefault finds application default credentials; tests replace it.

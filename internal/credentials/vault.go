@@ -94,10 +94,10 @@ func (r *Resolver) vault(ctx context.Context, pc config) (*vault.Client, string,
 // tenant authenticates to Vault as itself; a cluster config names one, or uses the provider's own. A named service
 // account takes part only when it opted in (AnnotationVaultAuth), checked at every login.
 func (r *Resolver) serviceAccountToken(pc config, k *v1alpha1.VaultKubernetesAuth) (func(context.Context) (string, error), error) {
-	audiences := k.Audiences
-	if len(audiences) == 0 {
-		audiences = []string{DefaultVaultAudience}
+	if err := r.checkAudiences(pc, k); err != nil {
+		return nil, err
 	}
+	audiences := audiencesOf(k)
 	sa := k.ServiceAccount
 	switch {
 	case sa == nil && pc.namespace != "":

@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 // AnnotationVaultAuth opts a service account in to Vault's Kubernetes auth for the configs it lists, comma
@@ -29,8 +32,13 @@ type VaultTenancy struct {
 	// InsecureAddresses are http:// addresses namespaced configs may use anyway: loopback only, for development
 	// and tests. Every other address of a namespaced config must be https.
 	InsecureAddresses []string
-	// AllowedAddresses, when set, are the only Vault addresses namespaced configs may use.
+	// AllowedAddresses are Vault addresses namespaced configs may use, beside those an --allowed-endpoint pattern
+	// admits (and the InsecureAddresses). Nothing else: a tenant's Vault address is the administrator's choice.
 	AllowedAddresses []string
+	// AllowedAudiences are the audiences namespaced configs may request service account tokens for (Vault's
+	// Kubernetes auth); empty means DefaultVaultAudience only. A token for another audience (sts.amazonaws.com)
+	// sent to an address of the tenant's could be used there as the service account.
+	AllowedAudiences []string
 	// ServiceAccount is the provider's own service account ("namespace/name"): a ClusterProviderConfig without a
 	// serviceAccount logs in as it, with a token requested for Vault's audience, never its mounted API token.
 	ServiceAccount string
@@ -56,21 +64,55 @@ func (r *Resolver) WithVaultTenancy(t VaultTenancy) { r.vaultTenancy = t }
 func normalizeAddress(a string) string { return strings.TrimSuffix(a, "/") }
 
 // checkVaultAddress refuses a namespaced config's Vault address unless it is https (or an http address the
-// administrator allowed) and, when the administrator restricted them, one of the allowed addresses. The token a
-// config's login sends — a service account token, an AppRole secret ID — goes to that address.
+// administrator allowed) and the administrator allows it: an --allowed-endpoint pattern admits it, or it is one of
+// the AllowedAddresses or InsecureAddresses. The token a config's login sends — a service account token, an
+// AppRole secret ID — goes to that address.
 func (r *Resolver) checkVaultAddress(pc config, address string) error {
 	if pc.namespace == "" {
 		return nil
 	}
 	a := normalizeAddress(address)
 	t := r.vaultTenancy
-	if !strings.HasPrefix(a, "https://") && !slices.ContainsFunc(t.InsecureAddresses, func(x string) bool { return normalizeAddress(x) == a }) {
-		return errors.Errorf("%s: Vault address %s is not https: a namespaced ProviderConfig talks to Vault only over TLS", pc, a)
+	same := func(x string) bool { return normalizeAddress(x) == a }
+	insecure := slices.ContainsFunc(t.InsecureAddresses, same)
+	if !strings.HasPrefix(a, "https://") && !insecure {
+		return &NotAllowedError{msg: pc.String() + ": Vault address " + a + " is not https: a namespaced ProviderConfig talks to Vault only over TLS"}
 	}
-	if len(t.AllowedAddresses) > 0 && !slices.ContainsFunc(t.AllowedAddresses, func(x string) bool { return normalizeAddress(x) == a }) {
-		return errors.Errorf("%s: Vault address %s is not one the platform allows namespaced ProviderConfigs to use", pc, a)
+	if insecure || slices.ContainsFunc(t.AllowedAddresses, same) {
+		return nil
+	}
+	if err := r.admitEndpoint(pc, endpoint{field: "vault.address", url: a}); err != nil {
+		return &NotAllowedError{msg: pc.String() + ": Vault address " + a + " is not one the platform allows namespaced ProviderConfigs to use (the provider's --allowed-endpoint or --vault-allowed-address)"}
 	}
 	return nil
+}
+
+// checkAudiences refuses, for a namespaced config, token audiences the administrator did not allow
+// (--vault-allowed-audience, by default Vault's only). The provider mints the token and sends it to the config's
+// Vault address; with an audience another service trusts (sts.amazonaws.com, for a cluster whose issuer AWS
+// trusts) whoever receives it could act there as the service account.
+func (r *Resolver) checkAudiences(pc config, k *v1alpha1.VaultKubernetesAuth) error {
+	if pc.namespace == "" {
+		return nil
+	}
+	allowed := r.vaultTenancy.AllowedAudiences
+	if len(allowed) == 0 {
+		allowed = []string{DefaultVaultAudience}
+	}
+	for _, a := range audiencesOf(k) {
+		if !slices.Contains(allowed, a) {
+			return &NotAllowedError{msg: fmt.Sprintf("%s: vault.auth.kubernetes.audiences: %q is not an audience the platform allows namespaced ProviderConfigs to request tokens for (the provider's --vault-allowed-audience: %s)", pc, a, strings.Join(allowed, ", "))}
+		}
+	}
+	return nil
+}
+
+// audiencesOf is the audiences a Kubernetes auth requests tokens for: its own, or Vault's.
+func audiencesOf(k *v1alpha1.VaultKubernetesAuth) []string {
+	if len(k.Audiences) == 0 {
+		return []string{DefaultVaultAudience}
+	}
+	return k.Audiences
 }
 
 // optedIn checks that service account namespace/name lists the config in its AnnotationVaultAuth.

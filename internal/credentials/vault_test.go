@@ -182,7 +182,11 @@ func TestServiceAccountToken(t *testing.T) {
 	c := fakeClient(sa("team-a", "tenant", "ProviderConfig/pc, ClusterProviderConfig/cpc"), sa("team-a", "bystander", ""),
 		sa("crossplane-system", "provider-stateful", ""))
 	r := NewResolver(c, c, c)
-	r.WithVaultTenancy(VaultTenancy{ServiceAccount: "crossplane-system/provider-stateful"})
+	r.WithVaultTenancy(VaultTenancy{ServiceAccount: "crossplane-system/provider-stateful", AllowedAudiences: []string{"vault", "vault-eu"}})
+	withAudiences := func(k *v1alpha1.VaultKubernetesAuth, aud ...string) *v1alpha1.VaultKubernetesAuth {
+		k.Audiences = aud
+		return k
+	}
 	k := func(ns string) *v1alpha1.VaultKubernetesAuth {
 		return &v1alpha1.VaultKubernetesAuth{Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Namespace: ns, Name: "tenant"}}
 	}
@@ -214,9 +218,23 @@ func TestServiceAccountToken(t *testing.T) {
 		},
 		"DefaultAudience": {reason: "Unset audiences mean Vault's, never the API server's.", pc: namespaced, auth: k(""), wantTok: "-aud-vault"},
 		"APIServerAudience": {
-			reason: "A token the API server would accept is never sent, whatever audience the config asks for.", pc: namespaced,
-			auth:   &v1alpha1.VaultKubernetesAuth{Role: "r", ServiceAccount: &v1alpha1.ServiceAccountReference{Name: "tenant"}, Audiences: []string{"kubernetes"}},
-			errHas: "is accepted by the Kubernetes API server",
+			reason: "A token the API server would accept is never sent, whatever audience the config asks for (a cluster config chooses any).", pc: cluster,
+			auth: withAudiences(k("team-a"), "kubernetes"), errHas: "is accepted by the Kubernetes API server",
+		},
+		"NamespacedForeignAudience": {
+			reason: "A namespaced config may not have a token minted for another service's audience: it would be sent to the tenant's address.", pc: namespaced,
+			auth: withAudiences(k(""), "sts.amazonaws.com"), errHas: `"sts.amazonaws.com" is not an audience the platform allows`,
+		},
+		"NamespacedOneForeignAudience": {
+			reason: "Every audience of the token must be allowed.", pc: namespaced,
+			auth: withAudiences(k(""), "vault", "kubernetes"), errHas: `"kubernetes" is not an audience the platform allows`,
+		},
+		"NamespacedAllowedAudience": {
+			reason: "An audience the administrator allowed.", pc: namespaced, auth: withAudiences(k(""), "vault-eu"), wantTok: "-aud-vault-eu",
+		},
+		"ClusterAnyAudience": {
+			reason: "A cluster config is the administrator's: its audiences are not restricted.", pc: cluster,
+			auth: withAudiences(k("team-a"), "sts.amazonaws.com"), wantTok: "-aud-sts.amazonaws.com",
 		},
 	}
 	for name, tc := range cases {
@@ -438,13 +456,17 @@ func TestCheckVaultAddress(t *testing.T) {
 	namespaced := config{kind: "ProviderConfig", namespace: "team-a", name: "pc"}
 	cluster := config{kind: "ClusterProviderConfig", name: "cpc"}
 	cases := map[string]struct {
-		reason  string
-		tenancy VaultTenancy
-		pc      config
-		address string
-		errHas  string
+		reason    string
+		tenancy   VaultTenancy
+		endpoints []string
+		pc        config
+		address   string
+		errHas    string
 	}{
-		"HTTPS":          {reason: "Any https address, when the administrator restricts none.", pc: namespaced, address: "https://vault.example.com:8200"},
+		"HTTPS":          {reason: "An https address the administrator did not allow.", pc: namespaced, address: "https://vault.example.com:8200", errHas: "not one the platform allows"},
+		"Pattern":        {reason: "An https address an --allowed-endpoint pattern admits.", endpoints: []string{"*.example.com:8200"}, pc: namespaced, address: "https://vault.example.com:8200"},
+		"PatternPort":    {reason: "The pattern's port must match.", endpoints: []string{"*.example.com:8200"}, pc: namespaced, address: "https://vault.example.com", errHas: "not one the platform allows"},
+		"PatternHTTP":    {reason: "A pattern never lets a namespaced config's token go in clear text.", endpoints: []string{"*"}, pc: namespaced, address: "http://vault.example.com", errHas: "is not https"},
 		"HTTP":           {reason: "A namespaced config never sends a token in clear text.", pc: namespaced, address: "http://vault.example.com:8200", errHas: "is not https"},
 		"AllowedHTTP":    {reason: "An http address the administrator allowed.", tenancy: VaultTenancy{InsecureAddresses: []string{"http://127.0.0.1:8200/"}}, pc: namespaced, address: "http://127.0.0.1:8200"},
 		"ClusterHTTP":    {reason: "A cluster config is the administrator's own: its address is not restricted.", pc: cluster, address: "http://vault.internal:8200"},
@@ -455,6 +477,7 @@ func TestCheckVaultAddress(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := NewResolver(nil, nil, nil)
 			r.WithVaultTenancy(tc.tenancy)
+			r.WithAllowedEndpoints(patterns(t, tc.endpoints...))
 			err := r.checkVaultAddress(tc.pc, tc.address)
 			if tc.errHas == "" && err != nil || tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
 				t.Errorf("%s\ncheckVaultAddress(%q): want error %q, got %v", tc.reason, tc.address, tc.errHas, err)

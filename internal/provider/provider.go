@@ -64,10 +64,13 @@ type Settings struct {
 	PollStateMetricInterval time.Duration
 	MaxReconcileRate        int
 	MaxConcurrentReconciles int
-	KubeQPS                 float64
-	KubeBurst               int
-	MetricsAddress          string
-	HealthAddress           string
+	// MaxConcurrentReconcilesPerNamespace caps, per kind, the concurrent reconciles of one namespace's resources
+	// that use a namespaced ProviderConfig; 0 is a fifth of MaxConcurrentReconciles (setup.DefaultPerNamespace).
+	MaxConcurrentReconcilesPerNamespace int
+	KubeQPS                             float64
+	KubeBurst                           int
+	MetricsAddress                      string
+	HealthAddress                       string
 	// PprofAddress serves net/http/pprof when set (make profile); empty or 0 disables it.
 	PprofAddress       string
 	ManagementPolicies bool
@@ -76,8 +79,14 @@ type Settings struct {
 	ServiceAccount string
 	// VaultInsecureAddresses are loopback http:// Vault addresses namespaced ProviderConfigs may use (development).
 	VaultInsecureAddresses []string
-	// VaultAllowedAddresses, when set, are the only Vault addresses namespaced ProviderConfigs may use.
+	// VaultAllowedAddresses are Vault addresses namespaced ProviderConfigs may use (besides AllowedEndpoints).
 	VaultAllowedAddresses []string
+	// VaultAllowedAudiences are the audiences namespaced ProviderConfigs may request service account tokens for,
+	// for Vault's Kubernetes auth.
+	VaultAllowedAudiences []string
+	// AllowedEndpoints are the endpoints namespaced ProviderConfigs may name (aws.endpoint.url, gcp.endpoints.*,
+	// vault.address), as credentials.EndpointPattern. Empty: none.
+	AllowedEndpoints []string
 	// ClaimNamespace is where claims on cloud names (Leases) are kept: the provider's own namespace.
 	ClaimNamespace string
 	// MaxClaimsPerNamespace is the most claims one namespace's managed resources may hold (0: no limit).
@@ -116,6 +125,7 @@ func Defaults() Settings {
 		ClaimNamespace:          ownNamespace(),
 		MaxClaimsPerNamespace:   DefaultMaxClaimsPerNamespace,
 		ServiceAccount:          ownNamespace() + "/provider-stateful",
+		VaultAllowedAudiences:   []string{credentials.DefaultVaultAudience},
 		GCPercent:               50,
 		Installation:            mr.DefaultInstallation,
 	}
@@ -157,6 +167,7 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.PollStateMetricInterval, "poll-state-metric", s.PollStateMetricInterval, "How often the managed resource state metrics are recorded.")
 	fs.IntVar(&s.MaxReconcileRate, "max-reconcile-rate", s.MaxReconcileRate, "Global maximum reconciles per second, across all kinds.")
 	fs.IntVar(&s.MaxConcurrentReconciles, "max-concurrent-reconciles", s.MaxConcurrentReconciles, "Concurrent reconciles per kind.")
+	fs.IntVar(&s.MaxConcurrentReconcilesPerNamespace, "max-concurrent-reconciles-per-namespace", s.MaxConcurrentReconcilesPerNamespace, "Concurrent reconciles per kind of one namespace's resources that use a namespaced ProviderConfig (its endpoints may never answer); 0 is a fifth of --max-concurrent-reconciles, at least 1.")
 	fs.Float64Var(&s.KubeQPS, "kube-qps", s.KubeQPS, "Client-side limit of Kubernetes API requests per second.")
 	fs.IntVar(&s.KubeBurst, "kube-burst", s.KubeBurst, "Burst of Kubernetes API requests above --kube-qps.")
 	fs.StringVar(&s.MetricsAddress, "metrics-bind-address", s.MetricsAddress, "Address of the Prometheus metrics endpoint; 0 disables it.")
@@ -164,7 +175,9 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&s.PprofAddress, "pprof-bind-address", s.PprofAddress, "Address of the Go profiler's endpoints (/debug/pprof/); empty or 0 disables them.")
 	fs.StringVar(&s.ServiceAccount, "service-account", s.ServiceAccount, "The provider's own service account, namespace/name (the DeploymentRuntimeConfig's serviceAccountTemplate): ClusterProviderConfigs without a serviceAccount log in to Vault as it.")
 	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address", "A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
-	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use; when set, no other; repeat or separate with commas.")
+	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use (as --allowed-endpoint admits, exactly); repeat or separate with commas.")
+	fs.Var(&replacingListFlag{list: &s.VaultAllowedAudiences}, "vault-allowed-audience", "An audience namespaced ProviderConfigs may request service account tokens for (Vault's Kubernetes auth); replaces the default; repeat or separate with commas.")
+	fs.Var((*listFlag)(&s.AllowedEndpoints), "allowed-endpoint", "An endpoint namespaced ProviderConfigs may name in aws.endpoint.url, gcp.endpoints and vault.address: [http[s]://]host[:port], host a name, an IP, *.domain or *, port a number or * (unset: any); none by default; repeat or separate with commas.")
 	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
 	fs.IntVar(&s.MaxClaimsPerNamespace, "max-claims-per-namespace", s.MaxClaimsPerNamespace, "The most claims on cloud names (Leases in --claim-namespace) one namespace's managed resources may hold; a resource that would need one more is refused until one is released. 0 is no limit.")
 	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent, "The Go garbage collector's target: the heap may grow this many percent over live memory before a collection (Go's default is 100); the GOGC environment variable, when set, wins.")
@@ -175,6 +188,15 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 
 // New builds the provider's manager with every controller registered. Start it with mgr.Start.
 func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, error) {
+	// The administrator's patterns are checked before anything else: a mistyped flag stops the provider at once.
+	endpoints := make([]credentials.EndpointPattern, 0, len(s.AllowedEndpoints))
+	for _, a := range s.AllowedEndpoints {
+		p, err := credentials.ParseEndpointPattern(a)
+		if err != nil {
+			return nil, errors.Wrap(err, "--allowed-endpoint")
+		}
+		endpoints = append(endpoints, p)
+	}
 	cfg = restConfig(cfg, s)
 	sch, err := newScheme()
 	if err != nil {
@@ -243,7 +265,9 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	}
 	creds.WithVaultTenancy(credentials.VaultTenancy{
 		InsecureAddresses: s.VaultInsecureAddresses, AllowedAddresses: s.VaultAllowedAddresses, ServiceAccount: s.ServiceAccount,
+		AllowedAudiences: s.VaultAllowedAudiences,
 	})
+	creds.WithAllowedEndpoints(endpoints)
 	// On shutdown, release what the provider holds in Vault: a restarted provider mints new credentials, and the
 	// old IAM users would otherwise linger until their lease TTL.
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
@@ -274,6 +298,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		BusyPoll:            s.BusyPoll,
 		CreationGracePeriod: s.CreationGracePeriod,
 		CacheSyncTimeout:    s.CacheSyncTimeout,
+		PerNamespace:        s.MaxConcurrentReconcilesPerNamespace,
 		Credentials:         creds,
 		Secrets:             setup.NewSecretGuard(mgr.GetAPIReader()),
 		Claims:              claim.NewStore(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace, s.MaxClaimsPerNamespace),
@@ -366,6 +391,26 @@ func (l *listFlag) Set(v string) error {
 		}
 	}
 	return nil
+}
+
+// A replacingListFlag is a listFlag whose first use replaces its default instead of adding to it.
+type replacingListFlag struct {
+	list *[]string
+	set  bool
+}
+
+func (l *replacingListFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+func (l *replacingListFlag) Set(v string) error {
+	if !l.set {
+		*l.list, l.set = nil, true
+	}
+	return (*listFlag)(l.list).Set(v)
 }
 
 // registerMetrics adds collectors to controller-runtime's registry, which the metrics endpoint serves. A collector

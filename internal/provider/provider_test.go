@@ -3,9 +3,11 @@ package provider
 import (
 	"flag"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -41,6 +43,8 @@ func TestDefaults(t *testing.T) {
 		ServiceAccount: "crossplane-system/provider-stateful",
 		// Twice the 250 managed resources a namespace is expected to hold (see DefaultMaxClaimsPerNamespace).
 		MaxClaimsPerNamespace: 500,
+		// Namespaced configs request tokens for Vault's audience only, and name no endpoint of their own.
+		VaultAllowedAudiences: []string{"vault"},
 		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no provider CPU three runs
 		// could tell apart.
 		GCPercent: 50,
@@ -86,6 +90,24 @@ func TestFlags(t *testing.T) {
 	}
 	if s.PollInterval != time.Minute || s.MaxReconcileRate != 5 || s.KubeQPS != 7.5 || !s.LeaderElection || s.ManagementPolicies {
 		t.Errorf("flags not applied: %+v", s)
+	}
+
+	// The administrator's lists: --vault-allowed-audience replaces its default, the others add up.
+	s = Defaults()
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	s.BindFlags(fs)
+	if err := fs.Parse([]string{"--vault-allowed-audience=vault-eu", "--vault-allowed-audience=vault-us,vault-ap", "--allowed-endpoint=127.0.0.1",
+		"--allowed-endpoint=*.svc.cluster.local:9000", "--max-concurrent-reconciles-per-namespace=3"}); err != nil {
+		t.Fatal(err)
+	}
+	want := struct {
+		Audiences, Endpoints []string
+		PerNamespace         int
+	}{[]string{"vault-eu", "vault-us", "vault-ap"}, []string{"127.0.0.1", "*.svc.cluster.local:9000"}, 3}
+	got := want
+	got.Audiences, got.Endpoints, got.PerNamespace = s.VaultAllowedAudiences, s.AllowedEndpoints, s.MaxConcurrentReconcilesPerNamespace
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("list flags: -want +got:\n%s", diff)
 	}
 }
 
@@ -174,5 +196,15 @@ func TestSchemeKnowsCachedKinds(t *testing.T) {
 		if _, _, err := sch.ObjectKinds(obj); err != nil {
 			t.Errorf("the scheme does not know %T: %v", obj, err)
 		}
+	}
+}
+
+// TestBadEndpointPatternStopsTheProvider: a mistyped --allowed-endpoint stops the provider before it connects.
+func TestBadEndpointPatternStopsTheProvider(t *testing.T) {
+	s := Defaults()
+	s.AllowedEndpoints = []string{"127.0.0.1", "https://vault.example.com/v1"}
+	_, err := New(&rest.Config{Host: "https://127.0.0.1:1"}, s, logging.NewNopLogger())
+	if err == nil || !strings.Contains(err.Error(), `--allowed-endpoint: "https://vault.example.com/v1"`) {
+		t.Errorf("New with a path in an --allowed-endpoint: want it refused, got %v", err)
 	}
 }

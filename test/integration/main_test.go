@@ -136,6 +136,9 @@ func run(m *testing.M) int {
 	s.MaxClaimsPerNamespace = claimLimit
 	// The test Vault listens on loopback without TLS: namespaced configs may use it only because this says so.
 	s.VaultInsecureAddresses = []string{vaultProxy.URL}
+	// Every server of the suite (moto's proxies, the emulators, the TLS Vault, the tests' recorders) listens on
+	// 127.0.0.1: namespaced configs may name it, and no other host ("localhost" included) — see TestEndpointsAreTheAdministrators.
+	s.AllowedEndpoints = []string{allowedEndpoint}
 	// The provider's own user agent tells its requests from the tests' in the API server's audit log.
 	providerCfg := rest.CopyConfig(restCfg)
 	providerCfg.UserAgent = providerAgent
@@ -165,6 +168,9 @@ func run(m *testing.M) int {
 	<-stopped
 	return code
 }
+
+// allowedEndpoint is the suite's --allowed-endpoint.
+const allowedEndpoint = "127.0.0.1"
 
 // providerAgent is the user agent of the provider's requests to the API server.
 const providerAgent = "provider-stateful-under-test"

@@ -341,6 +341,9 @@ const VaultPolicy = `path "aws/creds/iam" { capabilities = ["read"] }
 path "sys/leases/revoke" { capabilities = ["update"] }
 `
 
+// AllowedEndpoint is the provider's --allowed-endpoint on the stack: every server of the stack is on 127.0.0.1.
+const AllowedEndpoint = "127.0.0.1"
+
 // StartProvider starts (or restarts) the provider process.
 func (s *Stack) StartProvider() error {
 	port, err := harness.FreePort()
@@ -352,7 +355,10 @@ func (s *Stack) StartProvider() error {
 		return err
 	}
 	s.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", port)
-	args := append([]string{"--metrics-bind-address=" + s.MetricsAddr, fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", hport)}, s.opts.ProviderArgs...)
+	args := append([]string{"--metrics-bind-address=" + s.MetricsAddr, fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", hport),
+		// The stack's emulators all listen on loopback: tenants' ProviderConfigs (examples/local/30-tenant.yaml) may
+		// name them, as a platform's flag would name its S3-compatible store.
+		"--allowed-endpoint=" + AllowedEndpoint}, s.opts.ProviderArgs...)
 	s.opts.Log("starting the provider (log: %s)", filepath.Join(s.opts.Dir, "provider"+s.logSuffix+".log"))
 	s.provider, err = s.startEnv("provider", s.opts.Provider, s.opts.ProviderEnv, args...)
 	if err != nil {

@@ -25,6 +25,9 @@ const (
 	ReasonVaultAuthenticated     xpv2.ConditionReason = "VaultAuthenticated"
 	ReasonVaultUnavailable       xpv2.ConditionReason = "VaultUnavailable"
 	ReasonCredentialsUnavailable xpv2.ConditionReason = "CredentialsUnavailable"
+	// ReasonNotAllowed: a namespaced config names an endpoint, a Vault address or a token audience the
+	// administrator does not allow (any config, with or without a vault section).
+	ReasonNotAllowed xpv2.ConditionReason = "NotAllowed"
 )
 
 // recheckAfter is how soon a config whose Vault check failed is checked again, so its status recovers when Vault
@@ -70,10 +73,20 @@ func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	}
 
 	want := status.DeepCopy()
-	if spec.Vault == nil {
+	notAllowed := s.creds.CheckAllowed(ctx, ref)
+	switch {
+	case notAllowed != nil && credentials.IsNotAllowed(notAllowed):
+		// Nothing is contacted: every managed resource using the config is refused the same way at connect.
+		want.Vault = nil
+		if spec.Vault != nil {
+			want.Vault = vaultStatus(s.creds.Status(ref))
+		}
+		want.SetConditions(xpv2.Condition{Type: xpv2.TypeReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now(),
+			Reason: ReasonNotAllowed, Message: notAllowed.Error()})
+	case spec.Vault == nil:
 		want.Vault = nil
 		want.Conditions = withoutReady(want.Conditions)
-	} else {
+	default:
 		checkErr := s.creds.CheckVault(ctx, ref)
 		st := s.creds.Status(ref)
 		want.Vault = vaultStatus(st)

@@ -51,6 +51,10 @@ type Options struct {
 	// Secrets keeps managed resources from writing connection details into Secrets they do not control.
 	Secrets *SecretGuard
 
+	// PerNamespace caps each kind's concurrent reconciles of one namespace's resources that use a namespaced
+	// ProviderConfig (see LimitPerNamespace); 0 is DefaultPerNamespace of the kind's workers.
+	PerNamespace int
+
 	// ManagedKinds lists each managed kind; the config controllers keep a deleted config while any references it.
 	ManagedKinds []func() resource.ManagedList
 }
@@ -123,12 +127,20 @@ func Managed(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj clien
 		}
 	}
 	r := managed.NewReconciler(mgr, resource.ManagedKind(gvk), opts...)
+	copts := o.ControllerOptions()
+	perNS := o.PerNamespace
+	if perNS <= 0 {
+		perNS = DefaultPerNamespace(copts.MaxConcurrentReconciles)
+	}
+	newObj := func() resource.Managed { return obj.DeepCopyObject().(resource.Managed) } //nolint:forcetypeassert // obj is a managed kind.
+	// The namespace cap comes first: a refused request neither waits for nor takes the global rate limit.
+	limited := LimitPerNamespace(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter), NewNamespaceLimiter(perNS), mgr.GetCache(), newObj)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
-		WithOptions(o.ControllerOptions()).
+		WithOptions(copts).
 		WithEventFilter(resource.DesiredStateChanged()).
 		For(obj).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+		Complete(limited)
 }
 
 // Gated registers setup to run once the CRDs of gvks exist (crossplane-runtime's safe-start gate), so that a
