@@ -17,6 +17,7 @@ import (
 
 	xperrors "github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
+	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
@@ -145,18 +146,19 @@ func IsNotFound(err error) bool {
 // IsInvalidInput reports whether Cloud Storage rejected the request's input (400): terminal until the spec changes.
 func IsInvalidInput(err error) bool { return Code(err) == http.StatusBadRequest }
 
-// Clean returns err as its status and message only: no request IDs, no transport details (which can name the
-// resolved address).
+// Clean returns err as its status and message only — no request IDs, no transport details (which can name the
+// resolved address) — still unwrapping to err, so that what Cloud Storage answered (its HTTP status) is classified
+// the same after cleaning as before.
 func Clean(err error) error {
 	if err == nil {
 		return nil
 	}
 	var g *googleapi.Error
 	if errors.As(err, &g) {
-		return xperrors.Errorf("%d: %s", g.Code, g.Message)
+		return cleanerr.New(fmt.Sprintf("%d: %s", g.Code, g.Message), err)
 	}
 	if errors.Is(err, storage.ErrBucketNotExist) {
-		return xperrors.New("404: the bucket does not exist")
+		return cleanerr.New("404: the bucket does not exist", err)
 	}
-	return xperrors.New("the request to Cloud Storage failed")
+	return cleanerr.New("the request to Cloud Storage failed", err)
 }

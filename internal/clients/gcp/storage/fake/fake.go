@@ -19,7 +19,9 @@ type Buckets struct {
 	Objects []gcsclient.ObjectVersion
 	Err     map[string]error // by method
 
-	Created        *storage.BucketAttrs
+	Created *storage.BucketAttrs
+	// Creates counts Create calls.
+	Creates        int
 	Updated        *storage.BucketAttrsToUpdate
 	DeletedObjects []gcsclient.ObjectVersion
 	Deleted        bool
@@ -38,6 +40,7 @@ func (f *Buckets) Attrs(_ context.Context, name string) (*storage.BucketAttrs, e
 // Create records the attributes.
 func (f *Buckets) Create(_ context.Context, _, _ string, a *storage.BucketAttrs) error {
 	f.Created = a
+	f.Creates++
 	return f.Err["Create"]
 }
 
