@@ -39,20 +39,30 @@ func TestGCPRefusedCreateIsTerminal(t *testing.T) {
 			t.Errorf("CreateSubscription calls for a rejected generation: want 1, got %d", n)
 		}
 	})
-	t.Run("Bucket", func(t *testing.T) {
-		t.Parallel()
-		ns, name := namespace(t), "refused-"+suffix()
-		// Two answers, not a standing fault: a second insert would be refused too, and counted.
-		gcsProxy.Respond("InsertBucket", name, http.StatusBadRequest,
-			`{"error":{"code":400,"message":"Invalid argument.","errors":[{"message":"Invalid argument.","domain":"global","reason":"invalid"}]}}`, 2)
-		create(t, gcsBucket(ns, name))
-		mg := waitMR(t, ns, name, "rejected", func() *gcsv1alpha1.Bucket { return &gcsv1alpha1.Bucket{} }, rejected[*gcsv1alpha1.Bucket])
-		if _, msg := rejected(mg); !strings.Contains(msg, "400: Invalid argument.") {
-			t.Errorf("the condition does not say what Cloud Storage answered: %s", msg)
-		}
-		eventually(t, "two more reconciles", func() (bool, string) { n := observeRetries(t, ns, name); return n >= 2, fmt.Sprint(n) })
-		if n := gcsProxy.Count("InsertBucket", name); n != 1 {
-			t.Errorf("bucket inserts for a rejected generation: want 1, got %d", n)
-		}
-	})
+	for name, tc := range map[string]struct {
+		status        int
+		body, message string
+	}{
+		"Bucket": {status: http.StatusBadRequest, message: "400: Invalid argument.",
+			body: `{"error":{"code":400,"message":"Invalid argument.","errors":[{"message":"Invalid argument.","domain":"global","reason":"invalid"}]}}`},
+		// An organisation policy's refusal is a 412 like a failed precondition; its message names the constraint.
+		"BucketOrganisationPolicy": {status: http.StatusPreconditionFailed, message: "constraint constraints/storage.publicAccessPrevention forbids this bucket",
+			body: `{"error":{"code":412,"message":"Request violates constraint 'constraints/storage.publicAccessPrevention'","errors":[{"message":"Request violates constraint 'constraints/storage.publicAccessPrevention'","domain":"global","reason":"conditionNotMet","locationType":"header","location":"If-Match"}]}}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ns, name := namespace(t), "refused-"+suffix()
+			// Two answers, not a standing fault: a second insert would be refused too, and counted.
+			gcsProxy.Respond("InsertBucket", name, tc.status, tc.body, 2)
+			create(t, gcsBucket(ns, name))
+			mg := waitMR(t, ns, name, "rejected", func() *gcsv1alpha1.Bucket { return &gcsv1alpha1.Bucket{} }, rejected[*gcsv1alpha1.Bucket])
+			if _, msg := rejected(mg); !strings.Contains(msg, tc.message) {
+				t.Errorf("the condition does not say %q: %s", tc.message, msg)
+			}
+			eventually(t, "two more reconciles", func() (bool, string) { n := observeRetries(t, ns, name); return n >= 2, fmt.Sprint(n) })
+			if n := gcsProxy.Count("InsertBucket", name); n != 1 {
+				t.Errorf("bucket inserts for a rejected generation: want 1, got %d", n)
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"cloud.google.com/go/storage"
@@ -143,8 +144,32 @@ func IsNotFound(err error) bool {
 	return errors.Is(err, storage.ErrBucketNotExist) || errors.Is(err, storage.ErrObjectNotExist) || Code(err) == http.StatusNotFound
 }
 
-// IsInvalidInput reports whether Cloud Storage rejected the request's input (400): terminal until the spec changes.
-func IsInvalidInput(err error) bool { return Code(err) == http.StatusBadRequest }
+// IsInvalidInput reports whether Cloud Storage rejected the request's input — a 400, or an organisation policy's
+// refusal (see Constraint) — terminal until the spec changes.
+func IsInvalidInput(err error) bool {
+	return Code(err) == http.StatusBadRequest || Constraint(err) != ""
+}
+
+// violates finds the constraint in an organisation policy's refusal: "Request violates constraint
+// 'constraints/storage.publicAccessPrevention'".
+var violates = regexp.MustCompile(`violates constraint '(constraints/[^']+)'`)
+
+// Constraint returns the organisation policy constraint that refused the request, or "".
+//
+// NOTE: Cloud Storage answers an organisation policy's refusal (a bucket its public access prevention, uniform
+// access or location forbids) and a failed precondition (the retention lock's metageneration no longer matching)
+// alike: 412, reason conditionNotMet. Only the message tells them apart. The policy's refusal is final until the
+// spec (or the policy) changes; the precondition's passes once the next observation supplies the metageneration.
+func Constraint(err error) string {
+	var g *googleapi.Error
+	if !errors.As(err, &g) || g.Code != http.StatusPreconditionFailed {
+		return ""
+	}
+	if m := violates.FindStringSubmatch(g.Message); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 // Clean returns err as its status and message only — no request IDs, no transport details (which can name the
 // resolved address) — still unwrapping to err, so that what Cloud Storage answered (its HTTP status) is classified
@@ -155,6 +180,9 @@ func Clean(err error) error {
 	}
 	var g *googleapi.Error
 	if errors.As(err, &g) {
+		if c := Constraint(err); c != "" {
+			return cleanerr.New(fmt.Sprintf("%d: the organisation policy constraint %s forbids this bucket as specified: change the spec to comply with it, or have an administrator change the policy (%s)", g.Code, c, g.Message), err)
+		}
 		return cleanerr.New(fmt.Sprintf("%d: %s", g.Code, g.Message), err)
 	}
 	if errors.Is(err, storage.ErrBucketNotExist) {
