@@ -39,28 +39,51 @@ type BucketAPI interface {
 	// Generations lists up to limit object generations (every version, live or not).
 	Generations(ctx context.Context, bucket string, limit int) ([]ObjectVersion, error)
 	DeleteGeneration(ctx context.Context, bucket string, o ObjectVersion) error
+	// UserProject returns the same API with every call to a bucket billed to project (the JSON API's userProject):
+	// a bucket with Requester Pays on refuses any call that names no project to bill.
+	UserProject(project string) BucketAPI
 }
 
-type client struct{ c *storage.Client }
+// client is the Cloud Storage SDK's client; user, when set, is the project calls to a bucket are billed to.
+type client struct {
+	c    *storage.Client
+	user string
+}
+
+// bucket is the handle of a bucket, billed to the user project if one is set.
+func (c client) bucket(name string) *storage.BucketHandle {
+	b := c.c.Bucket(name)
+	if c.user != "" {
+		b = b.UserProject(c.user)
+	}
+	return b
+}
+
+// UserProject bills every later call to a bucket to project.
+func (c client) UserProject(project string) BucketAPI {
+	c.user = project
+	return c
+}
 
 func (c client) Attrs(ctx context.Context, bucket string) (*storage.BucketAttrs, error) {
-	return c.c.Bucket(bucket).Attrs(ctx)
+	return c.bucket(bucket).Attrs(ctx)
 }
 
+// Create inserts the bucket. The insert is billed to the project it makes the bucket in: it names no user project.
 func (c client) Create(ctx context.Context, project, bucket string, attrs *storage.BucketAttrs) error {
 	return c.c.Bucket(bucket).Create(ctx, project, attrs)
 }
 
 func (c client) Update(ctx context.Context, bucket string, u storage.BucketAttrsToUpdate) (*storage.BucketAttrs, error) {
-	return c.c.Bucket(bucket).Update(ctx, u)
+	return c.bucket(bucket).Update(ctx, u)
 }
 
 func (c client) LockRetentionPolicy(ctx context.Context, bucket string, metageneration int64) error {
-	return c.c.Bucket(bucket).If(storage.BucketConditions{MetagenerationMatch: metageneration}).LockRetentionPolicy(ctx)
+	return c.bucket(bucket).If(storage.BucketConditions{MetagenerationMatch: metageneration}).LockRetentionPolicy(ctx)
 }
 
 func (c client) Delete(ctx context.Context, bucket string) error {
-	return c.c.Bucket(bucket).Delete(ctx)
+	return c.bucket(bucket).Delete(ctx)
 }
 
 func (c client) Generations(ctx context.Context, bucket string, limit int) ([]ObjectVersion, error) {
@@ -68,7 +91,7 @@ func (c client) Generations(ctx context.Context, bucket string, limit int) ([]Ob
 	if err := q.SetAttrSelection([]string{"Name", "Generation"}); err != nil {
 		return nil, err
 	}
-	it := c.c.Bucket(bucket).Objects(ctx, q)
+	it := c.bucket(bucket).Objects(ctx, q)
 	var out []ObjectVersion
 	for len(out) < limit {
 		o, err := it.Next()
@@ -84,7 +107,7 @@ func (c client) Generations(ctx context.Context, bucket string, limit int) ([]Ob
 }
 
 func (c client) DeleteGeneration(ctx context.Context, bucket string, o ObjectVersion) error {
-	return c.c.Bucket(bucket).Object(o.Name).Generation(o.Generation).Delete(ctx)
+	return c.bucket(bucket).Object(o.Name).Generation(o.Generation).Delete(ctx)
 }
 
 // Close closes the client, with the account.
