@@ -1,14 +1,17 @@
 package gcp
 
 import (
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"errors"
+	"fmt"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 )
 
-// Code is the gRPC status code of err (Unknown for an error that is not a status).
+// Code is the gRPC status code of err, or of the status it wraps (Unknown for an error that carries none).
 func Code(err error) codes.Code { return status.Code(err) }
 
 // IsNotFound reports whether Google Cloud answered NotFound.
@@ -18,9 +21,26 @@ func IsNotFound(err error) bool { return err != nil && Code(err) == codes.NotFou
 func IsAlreadyExists(err error) bool { return err != nil && Code(err) == codes.AlreadyExists }
 
 // IsInvalidInput reports whether Google Cloud rejected the request's input: retrying the same input cannot
-// succeed, so it is terminal until the spec changes.
+// succeed, so it is terminal until the spec changes. That is InvalidArgument, and a FailedPrecondition that names
+// the request's fields at fault (a BadRequest detail). Any other FailedPrecondition is about the state of
+// something (a key being enabled, a topic being deleted, a permission being granted) that can change without the
+// spec changing: it stays retryable.
 func IsInvalidInput(err error) bool {
-	return err != nil && Code(err) == codes.InvalidArgument
+	if err == nil {
+		return false
+	}
+	s, _ := status.FromError(err)
+	switch s.Code() {
+	case codes.InvalidArgument:
+		return true
+	case codes.FailedPrecondition:
+		for _, d := range s.Details() {
+			if _, ok := d.(*errdetails.BadRequest); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // IsRefused reports whether Google Cloud answered the request itself with a refusal that sending it again cannot
@@ -38,16 +58,19 @@ func IsRefused(err error) bool {
 	return false
 }
 
-// Clean returns err as its status code and message only: the status's details (request IDs, debug info) and the
-// transport's wording never reach a condition or an event.
+// Clean returns err as its status code and message only — the status's details (request IDs, debug info) and the
+// transport's wording never reach a condition or an event — still unwrapping to err, so that what the cloud
+// answered (its status code) is classified the same after cleaning as before.
 func Clean(err error) error {
 	if err == nil {
 		return nil
 	}
-	s, ok := status.FromError(err)
-	if !ok {
-		return errors.New("the request to Google Cloud failed")
+	// The status itself, not status.FromError's: for a wrapped status that one's message is the whole chain's text.
+	var gs interface{ GRPCStatus() *status.Status }
+	if !errors.As(err, &gs) || gs.GRPCStatus() == nil {
+		return cleanerr.New("the request to Google Cloud failed", err)
 	}
+	s := gs.GRPCStatus()
 	// The endpoint may be one a tenant chose: its message is quoted bounded and cleaned.
-	return errors.Errorf("%s: %s", s.Code(), cleanerr.Text(s.Message()))
+	return cleanerr.New(fmt.Sprintf("%s: %s", s.Code(), cleanerr.Text(s.Message())), err)
 }

@@ -75,3 +75,34 @@ func Active(mg resource.Managed) error {
 		return nil
 	}
 }
+
+// ReasonDeleteRefused: the cloud refused the deletion the spec asks for (a final snapshot identifier that is
+// taken); change the spec to retry.
+const ReasonDeleteRefused xpv2.ConditionReason = "CloudRefusedDelete"
+
+// RecordDelete notes that the cloud refused to delete mg as its current spec asks, with err. A failed delete
+// persists the status alone (crossplane-runtime writes nothing else), so the record is the condition alone.
+func RecordDelete(mg resource.Managed, err error) {
+	gen := mg.GetGeneration()
+	mg.SetConditions(xpv2.Condition{
+		Type: TypeInputRejected, Status: corev1.ConditionTrue, Reason: ReasonDeleteRefused, LastTransitionTime: metav1.Now(),
+		Message:            "the cloud refused the deletion the spec of generation " + strconv.FormatInt(gen, 10) + " asks for: " + err.Error() + "; change the spec to retry",
+		ObservedGeneration: gen,
+	})
+}
+
+// DeleteRefused returns the recorded refusal of mg's deletion as its current spec asks, or nil: the delete is not
+// sent again until the spec changes. A rejected create or update never holds up a deletion.
+func DeleteRefused(mg resource.Managed) error {
+	c := mg.GetCondition(TypeInputRejected)
+	switch {
+	case c.Status != corev1.ConditionTrue || c.Reason != ReasonDeleteRefused:
+		return nil
+	case c.ObservedGeneration == mg.GetGeneration():
+		return errors.New(c.Message)
+	default:
+		mg.SetConditions(xpv2.Condition{Type: TypeInputRejected, Status: corev1.ConditionFalse, Reason: ReasonSpecChanged, LastTransitionTime: metav1.Now(),
+			Message: "the spec changed since the cloud refused the deletion", ObservedGeneration: mg.GetGeneration()})
+		return nil
+	}
+}

@@ -38,6 +38,9 @@ func IsNotFound(err error) bool { return awsclient.ErrorCode(err) == "DBInstance
 // IsAlreadyExists reports whether err says an instance of this identifier exists.
 func IsAlreadyExists(err error) bool { return awsclient.ErrorCode(err) == "DBInstanceAlreadyExists" }
 
+// IsSnapshotExists reports whether err says a DB snapshot of the requested identifier exists already.
+func IsSnapshotExists(err error) bool { return awsclient.ErrorCode(err) == "DBSnapshotAlreadyExists" }
+
 // IsInvalidState reports whether err says the instance cannot take the request in its current state.
 func IsInvalidState(err error) bool { return awsclient.ErrorCode(err) == "InvalidDBInstanceState" }
 

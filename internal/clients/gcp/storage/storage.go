@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"cloud.google.com/go/storage"
@@ -39,9 +40,31 @@ type BucketAPI interface {
 	// Generations lists up to limit object generations (every version, live or not).
 	Generations(ctx context.Context, bucket string, limit int) ([]ObjectVersion, error)
 	DeleteGeneration(ctx context.Context, bucket string, o ObjectVersion) error
+	// UserProject returns the same API with every call to a bucket billed to project (the JSON API's userProject):
+	// a bucket with Requester Pays on refuses any call that names no project to bill.
+	UserProject(project string) BucketAPI
 }
 
-type client struct{ c *storage.Client }
+// client is the Cloud Storage SDK's client; user, when set, is the project calls to a bucket are billed to.
+type client struct {
+	c    *storage.Client
+	user string
+}
+
+// bucket is the handle of a bucket, billed to the user project if one is set.
+func (c client) bucket(name string) *storage.BucketHandle {
+	b := c.c.Bucket(name)
+	if c.user != "" {
+		b = b.UserProject(c.user)
+	}
+	return b
+}
+
+// UserProject bills every later call to a bucket to project.
+func (c client) UserProject(project string) BucketAPI {
+	c.user = project
+	return c
+}
 
 // Every call is bounded by bounded.CallTimeout, its retries included: the library retries idempotent calls on 5xx
 // and timeouts until the context ends, and a reconcile's context has 60 s.
@@ -49,9 +72,10 @@ type client struct{ c *storage.Client }
 func (c client) Attrs(ctx context.Context, bucket string) (*storage.BucketAttrs, error) {
 	ctx, cancel := bounded.WithCallTimeout(ctx)
 	defer cancel()
-	return c.c.Bucket(bucket).Attrs(ctx)
+	return c.bucket(bucket).Attrs(ctx)
 }
 
+// Create inserts the bucket. The insert is billed to the project it makes the bucket in: it names no user project.
 func (c client) Create(ctx context.Context, project, bucket string, attrs *storage.BucketAttrs) error {
 	ctx, cancel := bounded.WithCallTimeout(ctx)
 	defer cancel()
@@ -61,19 +85,19 @@ func (c client) Create(ctx context.Context, project, bucket string, attrs *stora
 func (c client) Update(ctx context.Context, bucket string, u storage.BucketAttrsToUpdate) (*storage.BucketAttrs, error) {
 	ctx, cancel := bounded.WithCallTimeout(ctx)
 	defer cancel()
-	return c.c.Bucket(bucket).Update(ctx, u)
+	return c.bucket(bucket).Update(ctx, u)
 }
 
 func (c client) LockRetentionPolicy(ctx context.Context, bucket string, metageneration int64) error {
 	ctx, cancel := bounded.WithCallTimeout(ctx)
 	defer cancel()
-	return c.c.Bucket(bucket).If(storage.BucketConditions{MetagenerationMatch: metageneration}).LockRetentionPolicy(ctx)
+	return c.bucket(bucket).If(storage.BucketConditions{MetagenerationMatch: metageneration}).LockRetentionPolicy(ctx)
 }
 
 func (c client) Delete(ctx context.Context, bucket string) error {
 	ctx, cancel := bounded.WithCallTimeout(ctx)
 	defer cancel()
-	return c.c.Bucket(bucket).Delete(ctx)
+	return c.bucket(bucket).Delete(ctx)
 }
 
 func (c client) Generations(ctx context.Context, bucket string, limit int) ([]ObjectVersion, error) {
@@ -83,7 +107,7 @@ func (c client) Generations(ctx context.Context, bucket string, limit int) ([]Ob
 	if err := q.SetAttrSelection([]string{"Name", "Generation"}); err != nil {
 		return nil, err
 	}
-	it := c.c.Bucket(bucket).Objects(ctx, q)
+	it := c.bucket(bucket).Objects(ctx, q)
 	var out []ObjectVersion
 	for len(out) < limit {
 		o, err := it.Next()
@@ -101,7 +125,7 @@ func (c client) Generations(ctx context.Context, bucket string, limit int) ([]Ob
 func (c client) DeleteGeneration(ctx context.Context, bucket string, o ObjectVersion) error {
 	ctx, cancel := bounded.WithCallTimeout(ctx)
 	defer cancel()
-	return c.c.Bucket(bucket).Object(o.Name).Generation(o.Generation).Delete(ctx)
+	return c.bucket(bucket).Object(o.Name).Generation(o.Generation).Delete(ctx)
 }
 
 // Close closes the client, with the account.
@@ -162,8 +186,11 @@ func IsNotFound(err error) bool {
 	return errors.Is(err, storage.ErrBucketNotExist) || errors.Is(err, storage.ErrObjectNotExist) || Code(err) == http.StatusNotFound
 }
 
-// IsInvalidInput reports whether Cloud Storage rejected the request's input (400): terminal until the spec changes.
-func IsInvalidInput(err error) bool { return Code(err) == http.StatusBadRequest }
+// IsInvalidInput reports whether Cloud Storage rejected the request's input — a 400, or an organisation policy's
+// refusal (see Constraint) — terminal until the spec changes.
+func IsInvalidInput(err error) bool {
+	return Code(err) == http.StatusBadRequest || Constraint(err) != ""
+}
 
 // IsRefused reports whether Cloud Storage answered the request itself with a refusal that sending it again cannot
 // change (400, 401, 403): it proves a create made nothing, where a timeout or a 5xx does not.
@@ -175,8 +202,30 @@ func IsRefused(err error) bool {
 	return false
 }
 
-// Clean returns err as its status and message only: no request IDs, no transport details (which can name the
-// resolved address).
+// violates finds the constraint in an organisation policy's refusal: "Request violates constraint
+// 'constraints/storage.publicAccessPrevention'".
+var violates = regexp.MustCompile(`violates constraint '(constraints/[^']+)'`)
+
+// Constraint returns the organisation policy constraint that refused the request, or "".
+//
+// NOTE: Cloud Storage answers an organisation policy's refusal (a bucket its public access prevention, uniform
+// access or location forbids) and a failed precondition (the retention lock's metageneration no longer matching)
+// alike: 412, reason conditionNotMet. Only the message tells them apart. The policy's refusal is final until the
+// spec (or the policy) changes; the precondition's passes once the next observation supplies the metageneration.
+func Constraint(err error) string {
+	var g *googleapi.Error
+	if !errors.As(err, &g) || g.Code != http.StatusPreconditionFailed {
+		return ""
+	}
+	if m := violates.FindStringSubmatch(g.Message); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// Clean returns err as its status and message only — no request IDs, no transport details (which can name the
+// resolved address) — still unwrapping to err, so that what Cloud Storage answered (its HTTP status) is classified
+// the same after cleaning as before.
 func Clean(err error) error {
 	if err == nil {
 		return nil
@@ -184,15 +233,18 @@ func Clean(err error) error {
 	var g *googleapi.Error
 	switch {
 	case bounded.IsTooLarge(err):
-		return xperrors.New("Cloud Storage's answer is larger than the provider reads: not read further")
+		return cleanerr.New("Cloud Storage's answer is larger than the provider reads: not read further", err)
 	case errors.As(err, new(bounded.RedirectError)):
-		return xperrors.New("Cloud Storage redirected the request to another scheme or host: not followed")
+		return cleanerr.New("Cloud Storage redirected the request to another scheme or host: not followed", err)
 	case errors.As(err, &g):
 		// The endpoint may be one a tenant chose: its message is quoted bounded and cleaned.
-		return xperrors.Errorf("%d: %s", g.Code, cleanerr.Text(g.Message))
+		if c := Constraint(err); c != "" {
+			return cleanerr.New(fmt.Sprintf("%d: the organisation policy constraint %s forbids this bucket as specified: change the spec to comply with it, or have an administrator change the policy (%s)", g.Code, c, cleanerr.Text(g.Message)), err)
+		}
+		return cleanerr.New(fmt.Sprintf("%d: %s", g.Code, cleanerr.Text(g.Message)), err)
 	}
 	if errors.Is(err, storage.ErrBucketNotExist) {
-		return xperrors.New("404: the bucket does not exist")
+		return cleanerr.New("404: the bucket does not exist", err)
 	}
-	return xperrors.New("the request to Cloud Storage failed")
+	return cleanerr.New("the request to Cloud Storage failed", err)
 }

@@ -176,7 +176,7 @@ func sseFromSDK(c *types.ServerSideEncryptionConfiguration) *v1alpha1.ServerSide
 	}
 }
 
-// sseUpToDate compares default encryption. A KMS key given as an ID matches the same key given as an ARN.
+// sseUpToDate compares default encryption by the key it means, not how it is spelled (see sameKMSKey).
 func sseUpToDate(d v1alpha1.ServerSideEncryption, o *v1alpha1.ServerSideEncryptionObservation) bool {
 	if o == nil {
 		return false
@@ -184,6 +184,12 @@ func sseUpToDate(d v1alpha1.ServerSideEncryption, o *v1alpha1.ServerSideEncrypti
 	return d.Algorithm == o.Algorithm && ptr.Deref(d.BucketKeyEnabled, false) == o.BucketKeyEnabled && sameKMSKey(ptr.Deref(d.KMSKeyID, ""), o.KMSKeyID)
 }
 
+// sameKMSKey reports whether two spellings of a KMS key name the same key in the bucket's account and Region: a key
+// ID and its key ARN, or an alias name ("alias/reports") and its alias ARN
+// ("arn:aws:kms:eu-west-1:123456789012:alias/reports", which S3 reports for a key given by alias).
+//
+// NOTE: an alias and a key ARN cannot be matched without asking KMS what the alias points to, and the provider has
+// no KMS client: a spec should give the key the way S3 reports it back (its ARN, or an alias S3 keeps as an alias).
 func sameKMSKey(a, b string) bool {
 	if a == b {
 		return true
@@ -191,7 +197,16 @@ func sameKMSKey(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	return strings.HasSuffix(a, ":key/"+b) || strings.HasSuffix(b, ":key/"+a)
+	for _, x := range [2][2]string{{a, b}, {b, a}} {
+		short, arn := x[0], x[1]
+		if !strings.HasPrefix(arn, "arn:") || strings.HasPrefix(short, "arn:") {
+			continue
+		}
+		if strings.HasPrefix(short, "alias/") && strings.HasSuffix(arn, ":"+short) || strings.HasSuffix(arn, ":key/"+short) {
+			return true
+		}
+	}
+	return false
 }
 
 func pabToSDK(p v1alpha1.PublicAccessBlock) *types.PublicAccessBlockConfiguration {

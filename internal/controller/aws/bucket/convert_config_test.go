@@ -47,6 +47,23 @@ func TestConfigDiff(t *testing.T) {
 			p:      v1alpha1.BucketParameters{ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "aws:kms", KMSKeyID: aws.String("1234abcd")}},
 			o:      observed{sse: &v1alpha1.ServerSideEncryptionObservation{Algorithm: "aws:kms", KMSKeyID: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd"}},
 		},
+		"KMSAliasVsAliasARN": {
+			reason: "An alias matches the alias ARN S3 reports for it.",
+			p:      v1alpha1.BucketParameters{ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "aws:kms", KMSKeyID: aws.String("alias/reports")}},
+			o:      observed{sse: &v1alpha1.ServerSideEncryptionObservation{Algorithm: "aws:kms", KMSKeyID: "arn:aws:kms:eu-west-1:123456789012:alias/reports"}},
+		},
+		"KMSAliasVsAnotherAlias": {
+			reason: "Another alias's ARN is another key.",
+			p:      v1alpha1.BucketParameters{ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "aws:kms", KMSKeyID: aws.String("alias/reports")}},
+			o:      observed{sse: &v1alpha1.ServerSideEncryptionObservation{Algorithm: "aws:kms", KMSKeyID: "arn:aws:kms:eu-west-1:123456789012:alias/team/reports"}},
+			want:   []string{groupSSE},
+		},
+		"KMSAliasVsKeyID": {
+			reason: "An alias and a key ARN cannot be matched without asking KMS (the provider has none): a difference, as the README says.",
+			p:      v1alpha1.BucketParameters{ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "aws:kms", KMSKeyID: aws.String("alias/reports")}},
+			o:      observed{sse: &v1alpha1.ServerSideEncryptionObservation{Algorithm: "aws:kms", KMSKeyID: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd"}},
+			want:   []string{groupSSE},
+		},
 		"SSEMissing": {
 			reason: "No observed encryption differs from a desired one.",
 			p:      v1alpha1.BucketParameters{ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "AES256"}}, want: []string{groupSSE},

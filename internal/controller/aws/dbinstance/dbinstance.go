@@ -26,6 +26,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
@@ -276,6 +277,11 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	case aws.ToString(e.inst.DBInstanceStatus) == "deleting":
 		return managed.ExternalDelete{}, nil
 	}
+	// A final snapshot identifier RDS refused as taken is not sent again until the spec changes: it would be
+	// refused on every reconcile, forever.
+	if err := rejection.DeleteRefused(cr); err != nil {
+		return managed.ExternalDelete{}, err
+	}
 	in := &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id), SkipFinalSnapshot: fs.Skip}
 	if fs.Identifier != nil {
 		in.FinalDBSnapshotIdentifier, in.SkipFinalSnapshot = fs.Identifier, aws.Bool(false)
@@ -286,6 +292,10 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		return managed.ExternalDelete{}, nil
 	case rdsclient.IsInvalidState(err):
 		return managed.ExternalDelete{}, errors.Errorf("DB instance %q cannot be deleted while %s: retrying", id, aws.ToString(e.inst.DBInstanceStatus))
+	case rdsclient.IsSnapshotExists(err):
+		err = errors.Errorf("a DB snapshot named %q exists already (DBSnapshotAlreadyExists), so the final snapshot cannot be taken: set spec.forProvider.finalSnapshot.identifier to another name, or delete that snapshot and then change the spec (any change retries)", aws.ToString(fs.Identifier))
+		rejection.RecordDelete(cr, err)
+		return managed.ExternalDelete{}, err
 	default:
 		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
 	}

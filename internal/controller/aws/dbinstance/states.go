@@ -14,6 +14,10 @@ const (
 	// stateBusy: serving traffic while RDS works on it (a modification, a backup, hours of storage optimisation).
 	// Ready, with RDS's state in the message; changes wait until it is available again.
 	stateBusy
+	// stateOutage: RDS is doing something that takes the instance out of service for a while (a reboot, an engine
+	// or OS upgrade, maintenance, a move): Unavailable, with RDS's state in the message; nothing to do but wait,
+	// and changes wait until it is available.
+	stateOutage
 	// stateCreating: not serving yet.
 	stateCreating
 	// stateStopped: stopped or on its way there or back; not usable until someone starts it.
@@ -32,17 +36,19 @@ func classify(status string) stateKind {
 		return stateReady
 	case "creating":
 		return stateCreating
-	case "deleting":
+	case "deleting", "delete-precheck":
 		return stateDeleting
+	case "rebooting", "upgrading", "maintenance", "renaming", "moving-to-vpc", "converting-to-vpc":
+		return stateOutage
 	case "stopped", "stopping", "starting":
 		return stateStopped
 	case "storage-full", "incompatible-parameters", "incompatible-network", "incompatible-option-group",
 		"incompatible-restore", "incompatible-credentials", "inaccessible-encryption-credentials",
-		"inaccessible-encryption-credentials-recoverable", "failed", "restore-error", "insufficient-capacity":
+		"inaccessible-encryption-credentials-recoverable", "failed", "restore-error", "insufficient-capacity", "incompatible-create":
 		return stateBroken
 	default:
-		// modifying, backing-up, storage-optimization, configuring-*, upgrading, rebooting, renaming,
-		// maintenance, resetting-master-credentials, moving-to-vpc, ...: it keeps serving.
+		// modifying, backing-up, storage-optimization, storage-initialization, storage-config-upgrade,
+		// configuring-*, resetting-master-credentials, ...: it keeps serving.
 		return stateBusy
 	}
 }
@@ -54,6 +60,8 @@ func readyFor(status string) xpv2.Condition {
 		return xpv2.Available()
 	case stateBusy:
 		return xpv2.Available().WithMessage("RDS reports the instance " + status + ": it serves traffic; changes wait until it is available")
+	case stateOutage:
+		return xpv2.Unavailable().WithMessage("RDS reports the instance " + status + ": it may refuse connections until RDS is done; nothing to do but wait, and changes wait until it is available")
 	case stateCreating:
 		return xpv2.Creating().WithMessage("RDS reports the instance " + status)
 	case stateDeleting:
@@ -65,9 +73,10 @@ func readyFor(status string) xpv2.Condition {
 	}
 }
 
-// inFlight reports whether a change is under way that a short poll should follow: creation, or a busy state.
+// inFlight reports whether a change is under way that a short poll should follow: creation, a busy state or an
+// outage RDS is working through.
 // Stopped and broken instances wait for a person, at the normal poll.
 func inFlight(status string) bool {
 	k := classify(status)
-	return k == stateCreating || k == stateBusy || k == stateDeleting
+	return k == stateCreating || k == stateBusy || k == stateOutage || k == stateDeleting
 }

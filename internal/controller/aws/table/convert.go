@@ -47,14 +47,6 @@ type observed struct {
 	PITR *types.PointInTimeRecoveryDescription
 }
 
-// busy reports whether the table is not ACTIVE: it is not usable yet (or any more), and no change is sent.
-func busy(t *types.TableDescription) (bool, string) {
-	if s := string(t.TableStatus); s != statusActive {
-		return true, "the table is " + s
-	}
-	return false, ""
-}
-
 // indexBusy reports whether an index of an ACTIVE table is being built, backfilled, changed or removed. The table
 // serves reads and writes meanwhile — a backfill takes hours on a large table — so it stays Ready; DynamoDB
 // refuses further changes until the index is ACTIVE, so none is sent.

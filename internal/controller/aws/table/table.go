@@ -57,7 +57,7 @@ func SetupGated(mgr ctrl.Manager, o setup.Options) error {
 		},
 		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
 			t, ok := mg.(*v1alpha1.Table)
-			return ok && (t.Status.AtProvider.Status != "" && t.Status.AtProvider.Status != statusActive || len(t.Status.AtProvider.PendingChanges) > 0 || indexInFlight(t.Status.AtProvider.IndexStatuses))
+			return ok && (inFlight(t.Status.AtProvider.Status) || len(t.Status.AtProvider.PendingChanges) > 0 || indexInFlight(t.Status.AtProvider.IndexStatuses))
 		})},
 	})
 }
@@ -157,13 +157,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
-	if b, why := busy(out.Table); b {
+	if c, b := notActive(out.Table.TableStatus, mr.New(cr)); b {
 		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
-		if out.Table.TableStatus == "DELETING" {
-			cr.SetConditions(xpv2.Deleting())
-		} else {
-			cr.SetConditions(xpv2.Creating().WithMessage(why))
-		}
+		cr.SetConditions(c)
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
 	}
 	if b, why := indexBusy(out.Table); b {

@@ -75,6 +75,8 @@ func TestObserve(t *testing.T) {
 	backfilling2.GlobalSecondaryIndexes[0].IndexStatus, backfilling2.GlobalSecondaryIndexes[0].Backfilling = types.IndexStatusCreating, aws.Bool(true)
 	creating := described()
 	creating.TableStatus = types.TableStatusCreating
+	updating, archived := described(), described()
+	updating.TableStatus, archived.TableStatus = types.TableStatusUpdating, types.TableStatusArchived
 	cases := map[string]struct {
 		reason    string
 		ddb       *fake.DynamoDB
@@ -95,6 +97,18 @@ func TestObserve(t *testing.T) {
 			ddb:    table(backfilling2, [][]types.Tag{ownTags()}, nil), creating: true,
 			want:  managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails("orders", backfilling2)},
 			ready: xpv2.Creating().WithMessage("index byUser is CREATING (backfilling): further changes wait until it is ACTIVE"), wantOwner: true,
+		},
+		"Updating": {
+			reason: "A Ready table DynamoDB is changing (throughput, stream, replicas) serves traffic: Ready, with the state in the message; no change is sent.",
+			ddb:    table(updating, [][]types.Tag{ownTags()}, nil),
+			want:   managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails("orders", updating)},
+			ready:  xpv2.Available().WithMessage("the table is UPDATING: it serves reads and writes; further changes wait until it is ACTIVE"), wantOwner: true,
+		},
+		"Archived": {
+			reason: "An archived table is not being created: Unavailable, with what to do.",
+			ddb:    table(archived, [][]types.Tag{ownTags()}, nil),
+			want:   managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails("orders", archived)},
+			ready:  xpv2.Unavailable().WithMessage("the table is ARCHIVED: its KMS key was unusable for seven days and DynamoDB removed the table, keeping a backup; make the key usable, restore the backup (DescribeTable's ArchivalSummary names it) into a table of another name, or delete this Table"), wantOwner: true,
 		},
 		"TagsOnSecondPage": {
 			reason: "Ownership tags on a later page of ListTagsOfResource still make the table this Table's.",

@@ -64,6 +64,8 @@ type external struct {
 
 	observed *storage.BucketAttrs
 	changed  change.List[update]
+	// requesterPays: the bucket was observed with Requester Pays on in this reconcile.
+	requesterPays bool
 }
 
 // Observe reads the bucket, decides whether it is this Bucket's (the ownership rule shared by every kind), and
@@ -80,7 +82,12 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
 		}
 	}
-	o, err := e.api.Attrs(ctx, name)
+	o, err := e.bucket(cr).Attrs(ctx, name)
+	if gcsclient.Code(err) == http.StatusBadRequest && !e.billed(cr) {
+		// A bucket whose Requester Pays another tool turned on (or one being adopted) refuses a read that names no
+		// project to bill, before anything says it is on: the read is made again, billed.
+		o, err = e.api.UserProject(e.acct.ProjectID).Attrs(ctx, name)
+	}
 	switch {
 	case err == nil:
 	case gcsclient.IsNotFound(err):
@@ -88,6 +95,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcsclient.Clean(err), errGet)
 	}
+	e.requesterPays = o.RequesterPays
 	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
 	if absent, err := mr.GCP.Claim(cr, adoption.Adopt(e.acct.Reach, cr), own, o.Labels, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
@@ -152,14 +160,14 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		}
 	}
 	if patch {
-		if _, err := e.api.Update(ctx, name, u); err != nil {
+		if _, err := e.bucket(cr).Update(ctx, name, u); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), errUpdate)
 		}
 	}
 	if lock {
 		// Irreversible: only with the metageneration of the observation that showed the policy the spec asks to
 		// lock, so a policy changed since — by anyone — is never locked.
-		if err := e.api.LockRetentionPolicy(ctx, name, e.observed.MetaGeneration); err != nil {
+		if err := e.bucket(cr).LockRetentionPolicy(ctx, name, e.observed.MetaGeneration); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), "cannot lock the bucket's retention policy")
 		}
 	}
@@ -194,12 +202,12 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	cr.SetConditions(xpv2.Deleting())
 	name := meta.GetExternalName(cr)
 	if ptr.Deref(cr.Spec.ForceDestroy, false) {
-		gens, err := e.api.Generations(ctx, name, deleteBatch)
+		gens, err := e.bucket(cr).Generations(ctx, name, deleteBatch)
 		if err != nil {
 			return managed.ExternalDelete{}, errors.Wrap(gcsclient.Clean(err), errObjects)
 		}
 		for _, g := range gens {
-			if err := e.api.DeleteGeneration(ctx, name, g); err != nil && !gcsclient.IsNotFound(err) {
+			if err := e.bucket(cr).DeleteGeneration(ctx, name, g); err != nil && !gcsclient.IsNotFound(err) {
 				return managed.ExternalDelete{}, errors.Wrap(gcsclient.Clean(err), errObjects)
 			}
 		}
@@ -208,7 +216,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalDelete{}, nil
 		}
 	}
-	err := e.api.Delete(ctx, name)
+	err := e.bucket(cr).Delete(ctx, name)
 	switch {
 	case err == nil, gcsclient.IsNotFound(err):
 		return managed.ExternalDelete{}, nil
@@ -221,6 +229,23 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 
 // Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.
 func (e *external) Disconnect(context.Context) error { return nil }
+
+// billed reports whether calls to cr's bucket are billed to the config's project: while Requester Pays is on — as
+// the spec asks, as the last observation or this reconcile's showed — Cloud Storage refuses any call to the bucket
+// that names no project to bill, turning Requester Pays off included.
+func (e *external) billed(cr *v1alpha1.Bucket) bool {
+	return ptr.Deref(cr.Spec.ForProvider.RequesterPays, false) || cr.Status.AtProvider.RequesterPays || e.requesterPays
+}
+
+// bucket is the API for calls to cr's bucket, billed to the config's project when Requester Pays is on. A bucket
+// without it is not billed: naming a project would need a permission on it (serviceusage.services.use) that
+// nothing else asks for.
+func (e *external) bucket(cr *v1alpha1.Bucket) gcsclient.BucketAPI {
+	if e.billed(cr) {
+		return e.api.UserProject(e.acct.ProjectID)
+	}
+	return e.api
+}
 
 // desiredLabels is the label set the bucket should carry.
 func desiredLabels(cr *v1alpha1.Bucket, acct *credentials.GCPAccount) map[string]string {

@@ -14,7 +14,9 @@ type Tables struct {
 	Table *adminpb.Table
 	Err   map[string]error // by method
 
-	Created    *adminpb.CreateTableRequest
+	Created *adminpb.CreateTableRequest
+	// Creates counts CreateTable calls.
+	Creates    int
 	Modified   []*adminpb.ModifyColumnFamiliesRequest
 	Protection []bool
 	Deleted    string
@@ -28,6 +30,7 @@ func (f *Tables) GetTable(context.Context, *adminpb.GetTableRequest, ...grpc.Cal
 // CreateTable records the request.
 func (f *Tables) CreateTable(_ context.Context, r *adminpb.CreateTableRequest, _ ...grpc.CallOption) (*adminpb.Table, error) {
 	f.Created = r
+	f.Creates++
 	return r.GetTable(), f.Err["CreateTable"]
 }
 

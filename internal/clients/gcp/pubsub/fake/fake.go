@@ -17,6 +17,8 @@ type Topics struct {
 	Err   map[string]error // by method
 
 	Created *pubsubpb.Topic
+	// Creates counts CreateTopic calls.
+	Creates int
 	Updated *pubsubpb.UpdateTopicRequest
 	Deleted string
 }
@@ -29,6 +31,7 @@ func (f *Topics) GetTopic(_ context.Context, _ *pubsubpb.GetTopicRequest, _ ...g
 // CreateTopic records the topic.
 func (f *Topics) CreateTopic(_ context.Context, t *pubsubpb.Topic, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
 	f.Created = t
+	f.Creates++
 	return t, f.Err["CreateTopic"]
 }
 
@@ -51,6 +54,8 @@ type Subscriptions struct {
 	Err          map[string]error // by method
 
 	Created *pubsubpb.Subscription
+	// Creates counts CreateSubscription calls.
+	Creates int
 	Updated *pubsubpb.UpdateSubscriptionRequest
 	Deleted string
 	// TopicReads counts GetTopic calls.
@@ -78,6 +83,7 @@ func (f *Subscriptions) GetSubscription(_ context.Context, _ *pubsubpb.GetSubscr
 // CreateSubscription records the subscription.
 func (f *Subscriptions) CreateSubscription(_ context.Context, s *pubsubpb.Subscription, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
 	f.Created = s
+	f.Creates++
 	return s, f.Err["CreateSubscription"]
 }
 

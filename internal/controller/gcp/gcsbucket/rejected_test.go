@@ -1,0 +1,75 @@
+package gcsbucket
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/storage"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/api/googleapi"
+	"k8s.io/utils/ptr"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
+	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr/mrtest"
+	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
+)
+
+// A create Cloud Storage refuses as invalid is sent once for its generation; a failure that may pass is retried.
+// TestGCPRefusedCreateIsTerminal (integration) shows the same through fake-gcs-server's recording proxy.
+func TestRefusedCreate(t *testing.T) {
+	cases := map[string]struct {
+		reason      string
+		err         error
+		wantCreates int
+		wantMsg     string
+	}{
+		"BadRequest": {reason: "Input the cloud refuses is terminal until the spec changes: one create in ten reconciles.",
+			err: &googleapi.Error{Code: http.StatusBadRequest, Message: "Invalid argument."}, wantCreates: 1},
+		"OrganisationPolicy": {reason: "A bucket an organisation policy forbids is terminal too, the constraint named in the condition.",
+			err: policyRefusal, wantCreates: 1, wantMsg: "constraint constraints/storage.publicAccessPrevention forbids this bucket"},
+		"ServiceUnavailable": {reason: "An outage is retried.", err: &googleapi.Error{Code: http.StatusServiceUnavailable, Message: "Backend Error"}, wantCreates: 10},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := &fake.Buckets{Err: map[string]error{"Attrs": storage.ErrBucketNotExist, "Create": tc.err}}
+			cr := newBucket()
+			_ = mrtest.Reconcile(context.Background(), mrtest.Claimed(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), cr, 10)
+			if diff := cmp.Diff(tc.wantCreates, f.Creates); diff != "" {
+				t.Errorf("%s\nbucket inserts: -want +got:\n%s", tc.reason, diff)
+			}
+			c := cr.GetCondition(rejection.TypeInputRejected)
+			if got := c.Status == "True"; got != (tc.wantCreates == 1) || !strings.Contains(c.Message, tc.wantMsg) {
+				t.Errorf("%s\n%s: %v", tc.reason, rejection.TypeInputRejected, c)
+			}
+		})
+	}
+}
+
+// policyRefusal is how Cloud Storage refuses what an organisation policy forbids.
+var policyRefusal = &googleapi.Error{Code: http.StatusPreconditionFailed, Message: "Request violates constraint 'constraints/storage.publicAccessPrevention'",
+	Errors: []googleapi.ErrorItem{{Reason: "conditionNotMet", Message: "Request violates constraint 'constraints/storage.publicAccessPrevention'"}}}
+
+// The retention lock's own 412 (the metageneration it was sent with no longer matches) is no refusal of the spec:
+// the lock is sent again on the next reconcile, with the metageneration observed then.
+func TestRetentionLockPreconditionIsRetried(t *testing.T) {
+	cr := newBucket(func(b *v1alpha1.Bucket) {
+		b.Spec.ForProvider.RetentionPolicy = &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h"), Locked: ptr.To(true)}
+	})
+	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: mr.GCP.DesiredTags(cr, nil, map[string]string{"managed-by": "ps"}),
+		MetaGeneration: 7, RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: 24 * time.Hour}},
+		Err: map[string]error{"LockRetentionPolicy": &googleapi.Error{Code: http.StatusPreconditionFailed, Message: "Precondition Failed",
+			Errors: []googleapi.ErrorItem{{Reason: "conditionNotMet", Message: "Precondition Failed"}}}}}
+	_ = mrtest.Reconcile(context.Background(), mrtest.Claimed(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), cr, 3)
+	if diff := cmp.Diff([]int64{7, 7, 7}, f.Locks); diff != "" {
+		t.Errorf("a lock refused for its metageneration is retried each reconcile: -want +got:\n%s", diff)
+	}
+	if c := cr.GetCondition(rejection.TypeInputRejected); c.Status == "True" {
+		t.Errorf("the lock's precondition was recorded as a rejected spec: %v", c)
+	}
+}
