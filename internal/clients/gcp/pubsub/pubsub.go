@@ -27,19 +27,52 @@ type TopicAPI interface {
 // Topics returns the account's Pub/Sub topic admin client, built once per account (it holds a connection, closed
 // with the account).
 func Topics(ctx context.Context, acct *credentials.GCPAccount) (TopicAPI, error) {
+	c, err := topicClient(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	return boundedTopics{c}, nil
+}
+
+func topicClient(ctx context.Context, acct *credentials.GCPAccount) (*pubsub.TopicAdminClient, error) {
 	return credentials.GCPClient(acct, "pubsub/topics", func(a *credentials.GCPAccount) (*pubsub.TopicAdminClient, error) {
 		// The connection outlives this reconcile.
 		c, err := pubsub.NewTopicAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", a.TokenSource, a.Endpoints.PubSub)...)
 		if err != nil {
 			return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
 		}
-		// Each call, its retries included (Unavailable is retried until the call's timeout, 60 s by default),
-		// within bounded.GRPCCallTimeout.
-		o := c.CallOptions
-		o.GetTopic, o.CreateTopic = bound(o.GetTopic), bound(o.CreateTopic)
-		o.UpdateTopic, o.DeleteTopic = bound(o.UpdateTopic), bound(o.DeleteTopic)
 		return c, nil
 	})
+}
+
+// boundedTopics gives each call, its retries included, bounded.GRPCCallTimeout unless the caller's deadline is
+// sooner. The generated client retries Unavailable until the context ends; its own timeout option (gax.WithTimeout)
+// applies only to a context without a deadline, and a reconcile's always has one (a minute): a tarpit answering
+// each attempt with Unavailable would hold the worker for all of it.
+type boundedTopics struct{ TopicAPI }
+
+func (b boundedTopics) GetTopic(ctx context.Context, req *pubsubpb.GetTopicRequest, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return b.TopicAPI.GetTopic(ctx, req, opts...)
+}
+
+func (b boundedTopics) CreateTopic(ctx context.Context, req *pubsubpb.Topic, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return b.TopicAPI.CreateTopic(ctx, req, opts...)
+}
+
+func (b boundedTopics) UpdateTopic(ctx context.Context, req *pubsubpb.UpdateTopicRequest, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return b.TopicAPI.UpdateTopic(ctx, req, opts...)
+}
+
+func (b boundedTopics) DeleteTopic(ctx context.Context, req *pubsubpb.DeleteTopicRequest, opts ...gax.CallOption) error {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return b.TopicAPI.DeleteTopic(ctx, req, opts...)
 }
 
 // SubscriptionAPI is what the Subscription controller calls: the subscription admin calls, and GetTopic to check
@@ -52,7 +85,7 @@ type SubscriptionAPI interface {
 	DeleteSubscription(ctx context.Context, req *pubsubpb.DeleteSubscriptionRequest, opts ...gax.CallOption) error
 }
 
-// subscriptions joins the two admin clients.
+// subscriptions joins the two admin clients, each call bounded as boundedTopics' are.
 type subscriptions struct {
 	*pubsub.SubscriptionAdminClient
 	topics TopicAPI
@@ -60,6 +93,30 @@ type subscriptions struct {
 
 func (s subscriptions) GetTopic(ctx context.Context, req *pubsubpb.GetTopicRequest, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
 	return s.topics.GetTopic(ctx, req, opts...)
+}
+
+func (s subscriptions) GetSubscription(ctx context.Context, req *pubsubpb.GetSubscriptionRequest, opts ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return s.SubscriptionAdminClient.GetSubscription(ctx, req, opts...)
+}
+
+func (s subscriptions) CreateSubscription(ctx context.Context, req *pubsubpb.Subscription, opts ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return s.SubscriptionAdminClient.CreateSubscription(ctx, req, opts...)
+}
+
+func (s subscriptions) UpdateSubscription(ctx context.Context, req *pubsubpb.UpdateSubscriptionRequest, opts ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return s.SubscriptionAdminClient.UpdateSubscription(ctx, req, opts...)
+}
+
+func (s subscriptions) DeleteSubscription(ctx context.Context, req *pubsubpb.DeleteSubscriptionRequest, opts ...gax.CallOption) error {
+	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
+	defer cancel()
+	return s.SubscriptionAdminClient.DeleteSubscription(ctx, req, opts...)
 }
 
 // Subscriptions returns the account's Pub/Sub subscription admin client (and topic client), built once per account.
@@ -73,18 +130,10 @@ func Subscriptions(ctx context.Context, acct *credentials.GCPAccount) (Subscript
 		if err != nil {
 			return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
 		}
-		o := c.CallOptions
-		o.GetSubscription, o.CreateSubscription = bound(o.GetSubscription), bound(o.CreateSubscription)
-		o.UpdateSubscription, o.DeleteSubscription = bound(o.UpdateSubscription), bound(o.DeleteSubscription)
 		return c, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return subscriptions{SubscriptionAdminClient: c, topics: topics}, nil
-}
-
-// bound adds bounded.GRPCCallTimeout to a method's call options: the last timeout given wins.
-func bound(opts []gax.CallOption) []gax.CallOption {
-	return append(opts, gax.WithTimeout(bounded.GRPCCallTimeout))
 }
