@@ -210,12 +210,17 @@ func (a *AWSAccount) close(ctx context.Context) error {
 
 // AccountID returns the AWS account the credentials act in, with the endpoint override when there is one (two
 // moto servers are two accounts), for claims on cloud names. It is read once per account settings: from the
-// assume-role ARN when there is one, else with one sts:GetCallerIdentity. A failure is not remembered.
+// assume-role ARN when there is one, else with sts:GetCallerIdentity. A failure is not remembered.
+//
+// No lock is held during the call: the endpoint may be a tenant's tarpit, and every reconcile of the account
+// waiting on one lock would hold its worker (and all but one would escape the per-namespace cap's count of
+// connections). Concurrent first calls each ask; they get the same answer.
 func (a *AWSAccount) AccountID(ctx context.Context) (string, error) {
 	a.idMu.Lock()
-	defer a.idMu.Unlock()
-	if a.accountID != "" {
-		return a.accountID, nil
+	known := a.accountID
+	a.idMu.Unlock()
+	if known != "" {
+		return known, nil
 	}
 	id := ""
 	if a.roleARN != "" {
@@ -233,6 +238,8 @@ func (a *AWSAccount) AccountID(ctx context.Context) (string, error) {
 	if a.Endpoint != nil && a.Endpoint.URL != "" {
 		id += "@" + a.Endpoint.URL
 	}
+	a.idMu.Lock()
 	a.accountID = id
+	a.idMu.Unlock()
 	return id, nil
 }
