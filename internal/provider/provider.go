@@ -7,6 +7,7 @@ import (
 	"flag"
 	"net/http"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/stateful-dev/provider-stateful/apis"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	controllers "github.com/stateful-dev/provider-stateful/internal/controller"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/fresh"
@@ -48,6 +50,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/controller/writes"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
+	"github.com/stateful-dev/provider-stateful/internal/kube"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
 )
 
@@ -91,6 +94,9 @@ type Settings struct {
 	ClaimNamespace string
 	// MaxClaimsPerNamespace is the most claims one namespace's managed resources may hold (0: no limit).
 	MaxClaimsPerNamespace int
+	// MaxMetadataBytes is how much metadata (labels, annotations, finalizers, owner references) the cache keeps
+	// of a managed resource or a config; a larger one is kept as a stub and not reconciled (see kube).
+	MaxMetadataBytes int
 	// GCPercent is the Go garbage collector's target (runtime/debug.SetGCPercent); the GOGC environment
 	// variable, when set, wins.
 	GCPercent int
@@ -124,6 +130,7 @@ func Defaults() Settings {
 		ManagementPolicies:      true,
 		ClaimNamespace:          ownNamespace(),
 		MaxClaimsPerNamespace:   DefaultMaxClaimsPerNamespace,
+		MaxMetadataBytes:        kube.DefaultMaxMetadataBytes,
 		ServiceAccount:          ownNamespace() + "/provider-stateful",
 		VaultAllowedAudiences:   []string{credentials.DefaultVaultAudience},
 		GCPercent:               50,
@@ -179,6 +186,7 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.Var(&replacingListFlag{list: &s.VaultAllowedAudiences}, "vault-allowed-audience", "An audience namespaced ProviderConfigs may request service account tokens for (Vault's Kubernetes auth); replaces the default; repeat or separate with commas.")
 	fs.Var((*listFlag)(&s.AllowedEndpoints), "allowed-endpoint", "An endpoint namespaced ProviderConfigs may name in aws.endpoint.url, gcp.endpoints and vault.address: [http[s]://]host[:port], host a name, an IP, *.domain or *, port a number or * (unset: any); none by default; repeat or separate with commas.")
 	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
+	fs.IntVar(&s.MaxMetadataBytes, "max-metadata-bytes", s.MaxMetadataBytes, "The most bytes of labels, annotations, finalizers and owner references the provider keeps of a managed resource or a ProviderConfig; a larger one is not reconciled (its Synced condition says why) until it is smaller. It bounds the memory one object can take; bound the number of objects per namespace with a ResourceQuota.")
 	fs.IntVar(&s.MaxClaimsPerNamespace, "max-claims-per-namespace", s.MaxClaimsPerNamespace, "The most claims on cloud names (Leases in --claim-namespace) one namespace's managed resources may hold; a resource that would need one more is refused until one is released. 0 is no limit.")
 	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent, "The Go garbage collector's target: the heap may grow this many percent over live memory before a collection (Go's default is 100); the GOGC environment variable, when set, wins.")
 	fs.BoolVar(&s.ManagementPolicies, "enable-management-policies", s.ManagementPolicies, "Honour spec.managementPolicies (ObserveOnly, orphaning).")
@@ -204,7 +212,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme: sch,
-		Cache:  cacheOptions(s),
+		Cache:  cacheOptions(s, sch),
 		// Secrets are never cached by an informer: it would hold every Secret of the cluster in memory and need
 		// cluster-wide list/watch. Credentials and connection Secrets are read and written directly; the
 		// credentials resolver watches the metadata of each Secret a config references to know when it changed.
@@ -356,15 +364,24 @@ func newScheme() (*runtime.Scheme, error) {
 // cacheOptions are the informers' settings. What the cache holds is most of the provider's memory, so it keeps
 // only what is read: no object's managedFields (a third of a typical object; an update that omits them leaves
 // the API server's copy as it was), and of the CRDs the safe-start gate watches — every CRD in the cluster, some
-// with megabytes of schema — only names and conditions.
-func cacheOptions(s Settings) cache.Options {
-	return cache.Options{
-		SyncPeriod:       &s.SyncInterval,
-		DefaultTransform: cache.TransformStripManagedFields(),
-		ByObject: map[client.Object]cache.ByObject{
-			&apiextensionsv1.CustomResourceDefinition{}: {Transform: customresourcesgate.TransformStripCRDSchema},
-		},
+// with megabytes of schema — only names and conditions. Of the objects tenants write (every kind of the
+// provider's API groups but the usages it writes itself), one whose metadata exceeds s.MaxMetadataBytes is kept
+// as a stub, so that no tenant can fill the provider's memory with a few hundred objects at the API server's
+// 1.5 MiB limit; their specs are bounded by the CRDs.
+func cacheOptions(s Settings, sch *runtime.Scheme) cache.Options {
+	strip := cache.TransformStripManagedFields()
+	by := map[client.Object]cache.ByObject{
+		&apiextensionsv1.CustomResourceDefinition{}: {Transform: customresourcesgate.TransformStripCRDSchema},
 	}
+	for gvk, t := range sch.AllKnownTypes() {
+		if !strings.HasSuffix(gvk.Group, "stateful.dev") || strings.HasSuffix(gvk.Kind, "List") || gvk.Kind == v1alpha1.ProviderConfigUsageKind {
+			continue
+		}
+		if obj, ok := reflect.New(t).Interface().(client.Object); ok {
+			by[obj] = cache.ByObject{Transform: kube.TrimOversized(s.MaxMetadataBytes, strip)}
+		}
+	}
+	return cache.Options{SyncPeriod: &s.SyncInterval, DefaultTransform: strip, ByObject: by}
 }
 
 // restConfig is cfg with the provider's client-side limit and request metric. controller-runtime sets no limit;

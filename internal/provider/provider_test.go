@@ -2,6 +2,8 @@ package provider
 
 import (
 	"flag"
+	"fmt"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -17,8 +19,12 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/kube"
 )
 
 // TestDefaults pins the production defaults: changing one is a decision, not an accident.
@@ -43,6 +49,7 @@ func TestDefaults(t *testing.T) {
 		ServiceAccount: "crossplane-system/provider-stateful",
 		// Twice the 250 managed resources a namespace is expected to hold (see DefaultMaxClaimsPerNamespace).
 		MaxClaimsPerNamespace: 500,
+		MaxMetadataBytes:      64 << 10,
 		// Namespaced configs request tokens for Vault's audience only, and name no endpoint of their own.
 		VaultAllowedAudiences: []string{"vault"},
 		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no provider CPU three runs
@@ -137,22 +144,84 @@ func TestKubeQPSIsOneLimit(t *testing.T) {
 	}
 }
 
-// TestCacheKeepsWhatIsRead: the informers drop every object's managedFields and the CRDs' schemas.
-func TestCacheKeepsWhatIsRead(t *testing.T) {
-	o := cacheOptions(Defaults())
-	mf := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
-	bucket := &s3v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b", ManagedFields: mf, Annotations: map[string]string{"a": "b"}}}
-	if o.DefaultTransform == nil {
-		t.Fatal("no default transform: managedFields are cached")
-	}
-	got, err := o.DefaultTransform(bucket.DeepCopy())
+func testScheme(t *testing.T) *runtime.Scheme {
+	t.Helper()
+	sch, err := newScheme()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bucket.DeepCopy()
-	want.ManagedFields = nil
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("a cached managed resource: only managedFields go: -want +got:\n%s", diff)
+	return sch
+}
+
+// transformFor is the cache's transform for objects of obj's type.
+func transformFor(o cache.Options, obj client.Object) func(any) (any, error) {
+	for k, b := range o.ByObject {
+		if reflect.TypeOf(k) == reflect.TypeOf(obj) {
+			return b.Transform
+		}
+	}
+	return o.DefaultTransform
+}
+
+// TestCacheKeepsWhatIsRead: the informers drop every object's managedFields and the CRDs' schemas, and keep a
+// tenant's object with oversized metadata as a stub.
+func TestCacheKeepsWhatIsRead(t *testing.T) {
+	o := cacheOptions(Defaults(), testScheme(t))
+	mf := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
+	big := map[string]string{"a": strings.Repeat("x", kube.DefaultMaxMetadataBytes)}
+	stub := func(n int) map[string]string { return map[string]string{kube.OversizedAnnotation: fmt.Sprint(n)} }
+	cases := map[string]struct {
+		reason string
+		in     client.Object
+		want   client.Object
+	}{
+		"ManagedResource": {
+			reason: "Of a managed resource only managedFields go.",
+			in:     &s3v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b", ManagedFields: mf, Annotations: map[string]string{"a": "b"}}},
+			want:   &s3v1alpha1.Bucket{ObjectMeta: metav1.ObjectMeta{Name: "b", Annotations: map[string]string{"a": "b"}}},
+		},
+		"OversizedManagedResource": {
+			reason: "A managed resource whose metadata is too large is kept as a stub: spec kept, metadata dropped.",
+			in: &s3v1alpha1.Bucket{
+				ObjectMeta: metav1.ObjectMeta{Name: "b", Annotations: big, Labels: map[string]string{"l": "v"}, Finalizers: []string{"f"}},
+				Spec:       s3v1alpha1.BucketSpec{ForProvider: s3v1alpha1.BucketParameters{Region: "eu-west-1"}},
+			},
+			want: &s3v1alpha1.Bucket{
+				// The annotation's key and value, the label's and the finalizer.
+				ObjectMeta: metav1.ObjectMeta{Name: "b", Annotations: stub(1 + kube.DefaultMaxMetadataBytes + 2 + 1)},
+				Spec:       s3v1alpha1.BucketSpec{ForProvider: s3v1alpha1.BucketParameters{Region: "eu-west-1"}},
+			},
+		},
+		"OversizedProviderConfig": {
+			reason: "A tenant's ProviderConfig is bounded the same way.",
+			in:     &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "pc", Namespace: "t", Annotations: big}},
+			want:   &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "pc", Namespace: "t", Annotations: stub(1 + kube.DefaultMaxMetadataBytes)}},
+		},
+		"Usage": {
+			reason: "The usages the provider writes itself are never stubbed: their labels are how they are found.",
+			in:     &v1alpha1.ProviderConfigUsage{ObjectMeta: metav1.ObjectMeta{Name: "u", Annotations: big}},
+			want:   &v1alpha1.ProviderConfigUsage{ObjectMeta: metav1.ObjectMeta{Name: "u", Annotations: big}},
+		},
+		"Namespace": {
+			reason: "Kubernetes' own kinds are not stubbed: a namespace's labels decide what it may reach.",
+			in:     &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "n", ManagedFields: mf, Labels: big}},
+			want:   &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "n", Labels: big}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			tr := transformFor(o, tc.in)
+			if tr == nil {
+				t.Fatal("no transform: managedFields are cached")
+			}
+			got, err := tr(tc.in.DeepCopyObject())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("\n%s\ncached: -want +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 	var crdTransform func(any) (any, error)
 	for obj, b := range o.ByObject {
@@ -170,7 +239,7 @@ func TestCacheKeepsWhatIsRead(t *testing.T) {
 		}}},
 		Status: apiextensionsv1.CustomResourceDefinitionStatus{Conditions: []apiextensionsv1.CustomResourceDefinitionCondition{{Type: apiextensionsv1.Established, Status: apiextensionsv1.ConditionTrue}}},
 	}
-	got, err = crdTransform(crd.DeepCopy())
+	got, err := crdTransform(crd.DeepCopy())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +256,7 @@ func TestSchemeKnowsCachedKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for obj := range cacheOptions(Defaults()).ByObject {
+	for obj := range cacheOptions(Defaults(), testScheme(t)).ByObject {
 		if _, _, err := sch.ObjectKinds(obj); err != nil {
 			t.Errorf("the cache has settings for %T, which the scheme does not know: %v", obj, err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/kube"
 )
 
 // Setup registers the ProviderConfig and ClusterProviderConfig controllers.
@@ -56,7 +57,9 @@ func Setup(mgr ctrl.Manager, o setup.Options) error {
 			WatchesRawSource(source.Channel(changes(o.Credentials, c.kind), &handler.EnqueueRequestForObject{})).
 			// Not behind the global rate limiter: a config's reconciles are spaced by settle and must not take
 			// the managed resources' budget in a burst.
-			Complete(r)
+			// A tenant's config the cache keeps as a stub (its metadata too large) is never handed to the
+			// reconciler, which would write it back without what the stub dropped: see kube.
+			Complete(kube.SkipOversized(r, mgr.GetCache(), mgr.GetClient(), func() client.Object { return c.obj.DeepCopyObject().(client.Object) })) //nolint:forcetypeassert // c.obj is a config kind.
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
+	"github.com/stateful-dev/provider-stateful/internal/kube"
 )
 
 // Options are the provider-wide settings each controller is built with.
@@ -135,12 +136,14 @@ func Managed(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj clien
 	newObj := func() resource.Managed { return obj.DeepCopyObject().(resource.Managed) } //nolint:forcetypeassert // obj is a managed kind.
 	// The namespace cap comes first: a refused request neither waits for nor takes the global rate limit.
 	limited := LimitPerNamespace(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter), NewNamespaceLimiter(perNS), mgr.GetCache(), newObj)
+	// An object the cache keeps as a stub (its metadata too large) is never handed to the reconciler: see kube.
+	guarded := kube.SkipOversized(limited, mgr.GetCache(), mgr.GetClient(), func() client.Object { return newObj() })
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
 		WithOptions(copts).
 		WithEventFilter(resource.DesiredStateChanged()).
 		For(obj).
-		Complete(limited)
+		Complete(guarded)
 }
 
 // Gated registers setup to run once the CRDs of gvks exist (crossplane-runtime's safe-start gate), so that a
