@@ -1,5 +1,3 @@
-// Package kube holds what the provider puts between itself and the Kubernetes API: what the informers keep, and
-// the decorators of the client and the reconcilers that guard it.
 package kube
 
 import (
@@ -12,6 +10,8 @@ import (
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 // OversizedAnnotation marks, in the provider's cache only, an object whose metadata was too large to keep: its
@@ -25,9 +25,6 @@ const OversizedAnnotation = "stateful.dev/oversized-metadata-bytes"
 // bound is the metadata the API server does not limit: labels, finalizers, owner references (annotations are
 // limited to 256 KiB in all). A namespace's number of objects is the administrator's to bound (ResourceQuota).
 const DefaultMaxMetadataBytes = 64 << 10
-
-// ReasonMetadataTooLarge is the reason of the Synced condition of an object too large to reconcile.
-const ReasonMetadataTooLarge xpv2.ConditionReason = "MetadataTooLarge"
 
 // MetadataBytes estimates the bytes of o's metadata that have no bound but the API server's 1.5 MiB request
 // limit: annotations, labels, finalizers and owner references. It reads lengths only and encodes nothing, so
@@ -82,12 +79,6 @@ func Oversized(o metav1.Object) bool {
 	return ok
 }
 
-type conditioned interface {
-	client.Object
-	GetCondition(xpv2.ConditionType) xpv2.Condition
-	SetConditions(...xpv2.Condition)
-}
-
 // SkipOversized wraps a reconciler of objects that TrimOversized may stub (newObj returns an empty one) so that
 // a stub is never handed to it: a reconciler writes the whole object back (finalizers, annotations) and would
 // erase what the stub dropped. Instead the object's Synced condition says why it is not reconciled, written to
@@ -117,7 +108,7 @@ func (s *skipOversized) Reconcile(ctx context.Context, req reconcile.Request) (r
 		return reconcile.Result{}, nil
 	}
 	want := xpv2.Condition{
-		Type: xpv2.TypeSynced, Status: corev1.ConditionFalse, Reason: ReasonMetadataTooLarge,
+		Type: xpv2.TypeSynced, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonMetadataTooLarge,
 		Message: fmt.Sprintf("not reconciled: the object's labels, annotations, finalizers and owner references take %s bytes, more than the provider keeps (%s); make them smaller",
 			obj.GetAnnotations()[OversizedAnnotation], maxFlag),
 		LastTransitionTime: metav1.Now(), ObservedGeneration: obj.GetGeneration(),

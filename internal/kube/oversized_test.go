@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 func TestTrimOversized(t *testing.T) {
@@ -89,7 +90,7 @@ func TestSkipOversized(t *testing.T) {
 		b.SetConditions(conds...)
 		return b
 	}
-	tooLarge := xpv2.Condition{Type: xpv2.TypeSynced, Status: corev1.ConditionFalse, Reason: ReasonMetadataTooLarge, ObservedGeneration: 2,
+	tooLarge := xpv2.Condition{Type: xpv2.TypeSynced, Status: corev1.ConditionFalse, Reason: apisv1alpha1.ReasonMetadataTooLarge, ObservedGeneration: 2,
 		Message: "not reconciled: the object's labels, annotations, finalizers and owner references take 1500000 bytes, more than the provider keeps (--max-metadata-bytes); make them smaller"}
 	cases := map[string]struct {
 		reason     string

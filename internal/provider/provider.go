@@ -44,11 +44,8 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	controllers "github.com/stateful-dev/provider-stateful/internal/controller"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/fresh"
-	"github.com/stateful-dev/provider-stateful/internal/controller/kstatus"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
-	"github.com/stateful-dev/provider-stateful/internal/controller/writes"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/kube"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
@@ -217,25 +214,8 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		// cluster-wide list/watch. Credentials and connection Secrets are read and written directly; the
 		// credentials resolver watches the metadata of each Secret a config references to know when it changed.
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
-		// Every status write of a managed resource carries what kstatus (Flux) reads: see package kstatus.
-		// Writes that would change nothing (an in-sync poll's status update) are not sent, and a read that follows
-		// the provider's own write is never older than it (package fresh).
-		NewClient: func(cfg *rest.Config, o client.Options) (client.Client, error) {
-			c, err := client.New(cfg, o)
-			if err != nil {
-				return nil, err
-			}
-			if o.Cache != nil && o.Cache.Reader != nil {
-				c = writes.SkipUnchanged(c, o.Cache.Reader)
-				// Reads after the provider's own writes see them, even before the watch delivers them.
-				live, err := client.New(cfg, client.Options{HTTPClient: o.HTTPClient, Scheme: o.Scheme, Mapper: o.Mapper})
-				if err != nil {
-					return nil, err
-				}
-				c = fresh.NewClient(c, live)
-			}
-			return kstatus.NewClient(c), nil
-		},
+		// The client's decorators, in their order: see kube.NewClient.
+		NewClient:                  kube.NewClient,
 		Metrics:                    metricsserver.Options{BindAddress: s.MetricsAddress},
 		HealthProbeBindAddress:     s.HealthAddress,
 		PprofBindAddress:           s.PprofAddress,

@@ -16,7 +16,7 @@ import (
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 // observeRetries counts the reconciles that stopped at the recorded rejection: the Warning events the runtime
@@ -37,7 +37,7 @@ func observeRetries(t *testing.T, ns, name string) int32 {
 }
 
 func rejected[T managedObj](mg T) (bool, string) {
-	c := mg.GetCondition(rejection.TypeInputRejected)
+	c := mg.GetCondition(apisv1alpha1.TypeInputRejected)
 	return c.Status == corev1.ConditionTrue && c.ObservedGeneration == mg.GetGeneration(), fmt.Sprintf("%s %q", c.Status, c.Message)
 }
 
@@ -69,7 +69,7 @@ func TestRejectedCreateIsTerminalUntilTheSpecChanges(t *testing.T) {
 		b = get(t, ns, name)
 		return readySynced(b)
 	})
-	if c := b.GetCondition(rejection.TypeInputRejected); c.Status != corev1.ConditionFalse {
+	if c := b.GetCondition(apisv1alpha1.TypeInputRejected); c.Status != corev1.ConditionFalse {
 		t.Errorf("after an accepted spec the rejection condition is %s", c.Status)
 	}
 }

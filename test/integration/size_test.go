@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
-	kubeguard "github.com/stateful-dev/provider-stateful/internal/kube"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 // hugeObjects is how many objects at the API server's size limit the test writes: on the old code the cache held
@@ -76,7 +76,7 @@ func TestHugeResourcesCannotExhaustTheProvider(t *testing.T) {
 	}
 	eventuallyWithin(t, 2*time.Minute, "every huge object to say it is too large", func() (bool, string) {
 		for n := range pending {
-			if c := get(t, evil, n).GetCondition(xpv2.TypeSynced); c.Reason == kubeguard.ReasonMetadataTooLarge && c.Status == corev1.ConditionFalse {
+			if c := get(t, evil, n).GetCondition(xpv2.TypeSynced); c.Reason == v1alpha1.ReasonMetadataTooLarge && c.Status == corev1.ConditionFalse {
 				delete(pending, n)
 			}
 		}

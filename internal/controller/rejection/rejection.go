@@ -21,6 +21,8 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 const (
@@ -28,13 +30,6 @@ const (
 	AnnotationGeneration = "stateful.dev/rejected-generation"
 	// AnnotationMessage is what the cloud said, cleaned (no request IDs, no credentials).
 	AnnotationMessage = "stateful.dev/rejected"
-
-	// TypeInputRejected is True while the cloud rejects the current spec.
-	TypeInputRejected xpv2.ConditionType = "InputRejected"
-	// ReasonCloudRejected: the cloud refused the spec as invalid; change it to retry.
-	ReasonCloudRejected xpv2.ConditionReason = "CloudRejectedSpec"
-	// ReasonSpecChanged: the rejected spec was changed; the new one is being tried.
-	ReasonSpecChanged xpv2.ConditionReason = "SpecChanged"
 )
 
 // message is the text users see for a rejection.
@@ -47,7 +42,7 @@ func Record(mg resource.Managed, err error) {
 	gen := mg.GetGeneration()
 	meta.AddAnnotations(mg, map[string]string{AnnotationGeneration: strconv.FormatInt(gen, 10), AnnotationMessage: err.Error()})
 	mg.SetConditions(xpv2.Condition{
-		Type: TypeInputRejected, Status: corev1.ConditionTrue, Reason: ReasonCloudRejected, LastTransitionTime: metav1.Now(),
+		Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionTrue, Reason: v1alpha1.ReasonCloudRejected, LastTransitionTime: metav1.Now(),
 		Message: message(gen, err.Error()), ObservedGeneration: gen,
 	})
 }
@@ -58,34 +53,30 @@ func Active(mg resource.Managed) error {
 	gen := mg.GetGeneration()
 	a := mg.GetAnnotations()
 	if g, err := strconv.ParseInt(a[AnnotationGeneration], 10, 64); err == nil && g == gen {
-		c := xpv2.Condition{Type: TypeInputRejected, Status: corev1.ConditionTrue, Reason: ReasonCloudRejected, LastTransitionTime: metav1.Now(),
+		c := xpv2.Condition{Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionTrue, Reason: v1alpha1.ReasonCloudRejected, LastTransitionTime: metav1.Now(),
 			Message: message(gen, a[AnnotationMessage]), ObservedGeneration: gen}
 		mg.SetConditions(c)
 		return errors.New(c.Message)
 	}
-	c := mg.GetCondition(TypeInputRejected)
+	c := mg.GetCondition(v1alpha1.TypeInputRejected)
 	switch {
 	case c.Status != corev1.ConditionTrue:
 		return nil
 	case c.ObservedGeneration == gen:
 		return errors.New(c.Message)
 	default:
-		mg.SetConditions(xpv2.Condition{Type: TypeInputRejected, Status: corev1.ConditionFalse, Reason: ReasonSpecChanged, LastTransitionTime: metav1.Now(),
+		mg.SetConditions(xpv2.Condition{Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonSpecChanged, LastTransitionTime: metav1.Now(),
 			Message: "the spec changed since the cloud rejected it", ObservedGeneration: gen})
 		return nil
 	}
 }
-
-// ReasonDeleteRefused: the cloud refused the deletion the spec asks for (a final snapshot identifier that is
-// taken); change the spec to retry.
-const ReasonDeleteRefused xpv2.ConditionReason = "CloudRefusedDelete"
 
 // RecordDelete notes that the cloud refused to delete mg as its current spec asks, with err. A failed delete
 // persists the status alone (crossplane-runtime writes nothing else), so the record is the condition alone.
 func RecordDelete(mg resource.Managed, err error) {
 	gen := mg.GetGeneration()
 	mg.SetConditions(xpv2.Condition{
-		Type: TypeInputRejected, Status: corev1.ConditionTrue, Reason: ReasonDeleteRefused, LastTransitionTime: metav1.Now(),
+		Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionTrue, Reason: v1alpha1.ReasonDeleteRefused, LastTransitionTime: metav1.Now(),
 		Message:            "the cloud refused the deletion the spec of generation " + strconv.FormatInt(gen, 10) + " asks for: " + err.Error() + "; change the spec to retry",
 		ObservedGeneration: gen,
 	})
@@ -94,14 +85,14 @@ func RecordDelete(mg resource.Managed, err error) {
 // DeleteRefused returns the recorded refusal of mg's deletion as its current spec asks, or nil: the delete is not
 // sent again until the spec changes. A rejected create or update never holds up a deletion.
 func DeleteRefused(mg resource.Managed) error {
-	c := mg.GetCondition(TypeInputRejected)
+	c := mg.GetCondition(v1alpha1.TypeInputRejected)
 	switch {
-	case c.Status != corev1.ConditionTrue || c.Reason != ReasonDeleteRefused:
+	case c.Status != corev1.ConditionTrue || c.Reason != v1alpha1.ReasonDeleteRefused:
 		return nil
 	case c.ObservedGeneration == mg.GetGeneration():
 		return errors.New(c.Message)
 	default:
-		mg.SetConditions(xpv2.Condition{Type: TypeInputRejected, Status: corev1.ConditionFalse, Reason: ReasonSpecChanged, LastTransitionTime: metav1.Now(),
+		mg.SetConditions(xpv2.Condition{Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonSpecChanged, LastTransitionTime: metav1.Now(),
 			Message: "the spec changed since the cloud refused the deletion", ObservedGeneration: mg.GetGeneration()})
 		return nil
 	}

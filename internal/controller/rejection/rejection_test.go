@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 func TestRejection(t *testing.T) {
@@ -51,11 +52,11 @@ func TestRejection(t *testing.T) {
 			if err != nil && (!strings.Contains(err.Error(), "generation 3") || !strings.Contains(err.Error(), "InvalidArgument: bad value")) {
 				t.Errorf("%s\nthe message names neither the generation nor the cloud's words: %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tc.wantStatus, b.GetCondition(TypeInputRejected).Status); tc.wantStatus != "" && diff != "" {
-				t.Errorf("%s\n%s condition: -want +got:\n%s", tc.reason, TypeInputRejected, diff)
+			if diff := cmp.Diff(tc.wantStatus, b.GetCondition(apisv1alpha1.TypeInputRejected).Status); tc.wantStatus != "" && diff != "" {
+				t.Errorf("%s\n%s condition: -want +got:\n%s", tc.reason, apisv1alpha1.TypeInputRejected, diff)
 			}
-			if tc.wantStatus == "" && b.GetCondition(TypeInputRejected).Status != corev1.ConditionUnknown {
-				t.Errorf("%s\nan untouched resource got an %s condition", tc.reason, TypeInputRejected)
+			if tc.wantStatus == "" && b.GetCondition(apisv1alpha1.TypeInputRejected).Status != corev1.ConditionUnknown {
+				t.Errorf("%s\nan untouched resource got an %s condition", tc.reason, apisv1alpha1.TypeInputRejected)
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/rds/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
@@ -62,8 +63,8 @@ func TestFinalSnapshotTaken(t *testing.T) {
 			if (tc.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) || (err != nil && strings.Contains(err.Error(), "REQ-4711")) {
 				t.Errorf("%s\nDelete: want an error with %q, got %v", tc.reason, tc.wantErr, err)
 			}
-			if c := cr.GetCondition(rejection.TypeInputRejected); tc.wantStatus != "" && c.Status != tc.wantStatus {
-				t.Errorf("%s\n%s: %v", tc.reason, rejection.TypeInputRejected, c)
+			if c := cr.GetCondition(apisv1alpha1.TypeInputRejected); tc.wantStatus != "" && c.Status != tc.wantStatus {
+				t.Errorf("%s\n%s: %v", tc.reason, apisv1alpha1.TypeInputRejected, c)
 			}
 		})
 	}

@@ -13,11 +13,11 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr/mrtest"
-	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
 )
 
 // A create Cloud Storage refuses as invalid is sent once for its generation; a failure that may pass is retried.
@@ -43,9 +43,9 @@ func TestRefusedCreate(t *testing.T) {
 			if diff := cmp.Diff(tc.wantCreates, f.Creates); diff != "" {
 				t.Errorf("%s\nbucket inserts: -want +got:\n%s", tc.reason, diff)
 			}
-			c := cr.GetCondition(rejection.TypeInputRejected)
+			c := cr.GetCondition(apisv1alpha1.TypeInputRejected)
 			if got := c.Status == "True"; got != (tc.wantCreates == 1) || !strings.Contains(c.Message, tc.wantMsg) {
-				t.Errorf("%s\n%s: %v", tc.reason, rejection.TypeInputRejected, c)
+				t.Errorf("%s\n%s: %v", tc.reason, apisv1alpha1.TypeInputRejected, c)
 			}
 		})
 	}
@@ -69,7 +69,7 @@ func TestRetentionLockPreconditionIsRetried(t *testing.T) {
 	if diff := cmp.Diff([]int64{7, 7, 7}, f.Locks); diff != "" {
 		t.Errorf("a lock refused for its metageneration is retried each reconcile: -want +got:\n%s", diff)
 	}
-	if c := cr.GetCondition(rejection.TypeInputRejected); c.Status == "True" {
+	if c := cr.GetCondition(apisv1alpha1.TypeInputRejected); c.Status == "True" {
 		t.Errorf("the lock's precondition was recorded as a rejected spec: %v", c)
 	}
 }

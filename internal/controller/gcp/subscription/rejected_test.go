@@ -10,10 +10,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr/mrtest"
-	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
 )
 
 // A create Pub/Sub refuses as invalid is sent once for its generation; a failure that may pass is retried.
@@ -38,8 +38,8 @@ func TestRefusedCreate(t *testing.T) {
 			if diff := cmp.Diff(tc.wantCreates, f.Creates); diff != "" {
 				t.Errorf("%s\nCreateSubscription calls: -want +got:\n%s", tc.reason, diff)
 			}
-			if got := cr.GetCondition(rejection.TypeInputRejected).Status == "True"; got != (tc.wantCreates == 1) {
-				t.Errorf("%s\n%s: %v", tc.reason, rejection.TypeInputRejected, cr.GetCondition(rejection.TypeInputRejected))
+			if got := cr.GetCondition(apisv1alpha1.TypeInputRejected).Status == "True"; got != (tc.wantCreates == 1) {
+				t.Errorf("%s\n%s: %v", tc.reason, apisv1alpha1.TypeInputRejected, cr.GetCondition(apisv1alpha1.TypeInputRejected))
 			}
 		})
 	}

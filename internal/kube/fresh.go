@@ -1,4 +1,4 @@
-// Package fresh makes a reconcile read what the provider itself last wrote. controller-runtime's client reads from
+// ReadOwnWrites makes a reconcile read what the provider itself last wrote. controller-runtime's client reads from
 // the informer's cache, which learns of a write only when the watch delivers it — milliseconds later, or much later
 // on a loaded API server. crossplane-runtime's managed reconciler requeues at once after a create, so the next
 // reconcile can read the object from before its own create-pending or create-succeeded update: a resource it just
@@ -10,7 +10,8 @@
 // server. Creates are not tracked: until the watch delivers a new object the cache answers NotFound, which no
 // reconcile here mistakes for an older copy (the claim store reads its Leases from the API server; the usage
 // tracker applies its usage, creating or updating it).
-package fresh
+
+package kube
 
 import (
 	"context"
@@ -25,9 +26,9 @@ import (
 // written and never read again (deleted) is forgotten.
 const lag = time.Minute
 
-// NewClient wraps c (which reads from a cache) so that Get returns an object at least as new as the last write
+// ReadOwnWrites wraps c (which reads from a cache) so that Get returns an object at least as new as the last write
 // through this client, reading it from live (the API server) when the cache has not caught up.
-func NewClient(c client.Client, live client.Reader) client.Client {
+func ReadOwnWrites(c client.Client, live client.Reader) client.Client {
 	return &reading{Client: c, live: live, written: &written{at: map[types.UID]write{}, now: time.Now}}
 }
 

@@ -1,4 +1,4 @@
-package fresh
+package kube
 
 import (
 	"context"
@@ -150,7 +150,7 @@ func TestReadsFollowOwnWrites(t *testing.T) {
 				},
 			})
 			clock := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
-			c := NewClient(cache, liveReader)
+			c := ReadOwnWrites(cache, liveReader)
 			c.(*reading).written.now = func() time.Time { return clock }
 			for _, s := range tc.steps {
 				s(t, c, api, cache, &clock)

@@ -1,9 +1,10 @@
-// Package writes drops Kubernetes writes that would change nothing. crossplane-runtime's managed reconciler
+// SkipUnchanged drops Kubernetes writes that would change nothing. crossplane-runtime's managed reconciler
 // updates status at the end of every reconcile, an in-sync poll included; the API server then stores nothing
 // (resourceVersion stays) but still decodes, validates (CEL included) and admits the request. At 10,000 resources
 // on a 10-minute poll that is 17 needless requests a second. It also drops the one status write the next reconcile
 // always replaces before anyone could act on it: see created.go.
-package writes
+
+package kube
 
 import (
 	"context"

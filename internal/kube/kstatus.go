@@ -1,11 +1,12 @@
-// Package kstatus makes managed resources readable by kstatus (Flux, kpt, cli-utils) without custom health
+// Kstatus makes managed resources readable by kstatus (Flux, kpt, cli-utils) without custom health
 // expressions: a top-level status.observedGeneration, and the conditions kstatus reads — Reconciling while a
 // change is in flight, Stalled on a state that needs a person — beside Crossplane's Ready and Synced.
 //
 // crossplane-runtime writes status on paths that never reach the external client (a failed connect, a reference
 // not resolved yet, a rate-limited requeue), so the fields are derived on every status write by a client wrapper
 // rather than set by each kind: they can never disagree with Ready and Synced.
-package kstatus
+
+package kube
 
 import (
 	"context"
@@ -15,21 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
-)
-
-// The condition types kstatus reads.
-const (
-	TypeReconciling xpv2.ConditionType = "Reconciling"
-	TypeStalled     xpv2.ConditionType = "Stalled"
-)
-
-// Reasons of the kstatus conditions.
-const (
-	ReasonInputRejected xpv2.ConditionReason = "InputRejected"
-	ReasonUnavailable   xpv2.ConditionReason = "Unavailable"
-	ReasonReady         xpv2.ConditionReason = "Ready"
-	ReasonRetrying      xpv2.ConditionReason = "RetryingSync"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 type conditioned interface {
@@ -42,15 +29,15 @@ type generationObserver interface {
 	SetObservedGeneration(int64)
 }
 
-// Mark derives status.observedGeneration, Reconciling and Stalled from the object's Crossplane conditions. Objects
+// MarkKstatus derives status.observedGeneration, Reconciling and Stalled from the object's Crossplane conditions. Objects
 // without them are left alone.
-func Mark(obj client.Object) {
+func MarkKstatus(obj client.Object) {
 	mg, ok := obj.(conditioned)
 	og, ok2 := obj.(generationObserver)
 	if !ok || !ok2 {
 		return
 	}
-	ready, synced, rejected := mg.GetCondition(xpv2.TypeReady), mg.GetCondition(xpv2.TypeSynced), mg.GetCondition(rejection.TypeInputRejected)
+	ready, synced, rejected := mg.GetCondition(xpv2.TypeReady), mg.GetCondition(xpv2.TypeSynced), mg.GetCondition(v1alpha1.TypeInputRejected)
 	if synced.Reason == "" {
 		return // never reconciled (GetCondition answers Unknown for a missing condition): nothing to say yet
 	}
@@ -58,23 +45,23 @@ func Mark(obj client.Object) {
 	gen := synced.ObservedGeneration
 	og.SetObservedGeneration(gen)
 
-	stalled := condition(TypeStalled, false, ReasonReady, "", gen)
-	reconciling := condition(TypeReconciling, false, ReasonReady, "", gen)
+	stalled := condition(v1alpha1.TypeStalled, false, v1alpha1.ReasonReady, "", gen)
+	reconciling := condition(v1alpha1.TypeReconciling, false, v1alpha1.ReasonReady, "", gen)
 	switch {
 	case rejected.Status == corev1.ConditionTrue:
-		stalled = condition(TypeStalled, true, ReasonInputRejected, rejected.Message, gen)
+		stalled = condition(v1alpha1.TypeStalled, true, v1alpha1.ReasonInputRejected, rejected.Message, gen)
 	case ready.Status == corev1.ConditionFalse && ready.Reason == xpv2.ReasonUnavailable:
-		stalled = condition(TypeStalled, true, ReasonUnavailable, ready.Message, gen)
+		stalled = condition(v1alpha1.TypeStalled, true, v1alpha1.ReasonUnavailable, ready.Message, gen)
 	case ready.Status == corev1.ConditionTrue:
 		// Usable: a failed poll (throttling, an outage) is retried, and is not a change in flight.
 	case synced.Status == corev1.ConditionFalse:
-		reconciling = condition(TypeReconciling, true, ReasonRetrying, synced.Message, gen)
+		reconciling = condition(v1alpha1.TypeReconciling, true, v1alpha1.ReasonRetrying, synced.Message, gen)
 	default:
 		reason := ready.Reason
 		if reason == "" {
 			reason = xpv2.ReasonCreating
 		}
-		reconciling = condition(TypeReconciling, true, reason, ready.Message, gen)
+		reconciling = condition(v1alpha1.TypeReconciling, true, reason, ready.Message, gen)
 	}
 	mg.SetConditions(reconciling, stalled)
 }
@@ -87,8 +74,8 @@ func condition(t xpv2.ConditionType, on bool, reason xpv2.ConditionReason, msg s
 	return xpv2.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen, LastTransitionTime: metav1.Now()}
 }
 
-// NewClient wraps c so that every status write of a managed resource carries the kstatus fields.
-func NewClient(c client.Client) client.Client { return &markingClient{Client: c} }
+// WithKstatus wraps c so that every status write of a managed resource carries the kstatus fields.
+func WithKstatus(c client.Client) client.Client { return &markingClient{Client: c} }
 
 type markingClient struct{ client.Client }
 
@@ -99,11 +86,11 @@ func (c *markingClient) Status() client.SubResourceWriter {
 type markingWriter struct{ client.SubResourceWriter }
 
 func (w *markingWriter) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-	Mark(obj)
+	MarkKstatus(obj)
 	return w.SubResourceWriter.Update(ctx, obj, opts...)
 }
 
 func (w *markingWriter) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
-	Mark(obj)
+	MarkKstatus(obj)
 	return w.SubResourceWriter.Patch(ctx, obj, patch, opts...)
 }
