@@ -2,16 +2,7 @@
 package controller
 
 import (
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	ctrl "sigs.k8s.io/controller-runtime"
-
-	dynamodbv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
-	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
-	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
-	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
-	bigtablev1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
-	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
-	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/bucket"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/dbinstance"
@@ -22,33 +13,28 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcsbucket"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/subscription"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/topic"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
-// SetupGated registers the ProviderConfig controllers now and each managed kind's controller once its CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	o.ManagedKinds = []func() resource.ManagedList{
-		func() resource.ManagedList { return &s3v1alpha1.BucketList{} },
-		func() resource.ManagedList { return &sqsv1alpha1.QueueList{} },
-		func() resource.ManagedList { return &rdsv1alpha1.DBInstanceList{} },
-		func() resource.ManagedList { return &dynamodbv1alpha1.TableList{} },
-		func() resource.ManagedList { return &pubsubv1alpha1.TopicList{} },
-		func() resource.ManagedList { return &pubsubv1alpha1.SubscriptionList{} },
-		func() resource.ManagedList { return &bigtablev1alpha1.TableList{} },
-		func() resource.ManagedList { return &gcsv1alpha1.BucketList{} },
+// Kinds lists every managed kind, once.
+func Kinds() []managedkind.Registration {
+	return []managedkind.Registration{
+		bucket.Kind(), queue.Kind(), dbinstance.Kind(), table.Kind(),
+		topic.Kind(), subscription.Kind(), bttable.Kind(), gcsbucket.Kind(),
 	}
-	for _, s := range []func(ctrl.Manager, setup.Options) error{
-		config.Setup,
-		bucket.SetupGated,
-		queue.SetupGated,
-		dbinstance.SetupGated,
-		table.SetupGated,
-		topic.SetupGated,
-		subscription.SetupGated,
-		bttable.SetupGated,
-		gcsbucket.SetupGated,
-	} {
-		if err := s(mgr, o); err != nil {
+}
+
+// SetupGated registers the ProviderConfig controllers now and each managed kind's controller once its CRD exists.
+func SetupGated(mgr ctrl.Manager, o managedkind.Options) error {
+	kinds := Kinds()
+	for _, k := range kinds {
+		o.ManagedKinds = append(o.ManagedKinds, k.NewList)
+	}
+	if err := config.Setup(mgr, o); err != nil {
+		return err
+	}
+	for _, k := range kinds {
+		if err := k.Setup(mgr, o); err != nil {
 			return err
 		}
 	}

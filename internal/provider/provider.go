@@ -44,8 +44,8 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	controllers "github.com/stateful-dev/provider-stateful/internal/controller"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/kube"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
@@ -65,7 +65,7 @@ type Settings struct {
 	MaxReconcileRate        int
 	MaxConcurrentReconciles int
 	// MaxConcurrentReconcilesPerNamespace caps, per kind, the concurrent reconciles of one namespace's resources
-	// that use a namespaced ProviderConfig; 0 is a fifth of MaxConcurrentReconciles (setup.DefaultPerNamespace).
+	// that use a namespaced ProviderConfig; 0 is a fifth of MaxConcurrentReconciles (managedkind.DefaultPerNamespace).
 	MaxConcurrentReconcilesPerNamespace int
 	KubeQPS                             float64
 	KubeBurst                           int
@@ -268,7 +268,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		return nil, errors.Wrap(err, "cannot add the credentials release on shutdown")
 	}
 
-	o := setup.Options{
+	o := managedkind.Options{
 		Options: controller.Options{
 			Logger:                  log,
 			MaxConcurrentReconciles: s.MaxConcurrentReconciles,
@@ -288,7 +288,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		CacheSyncTimeout:    s.CacheSyncTimeout,
 		PerNamespace:        s.MaxConcurrentReconcilesPerNamespace,
 		Credentials:         creds,
-		Secrets:             setup.NewSecretGuard(mgr.GetAPIReader()),
+		Secrets:             managedkind.NewSecretGuard(mgr.GetAPIReader()),
 		Claims:              claim.NewStore(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace, s.MaxClaimsPerNamespace),
 	}
 	if s.ManagementPolicies {

@@ -15,7 +15,7 @@ import (
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/provider"
 )
 
@@ -91,7 +91,7 @@ func (s *silentServer) close() {
 func TestTenantCannotStarveAKind(t *testing.T) {
 	ctx := context.Background()
 	workers := provider.Defaults().MaxConcurrentReconciles // the suite's provider runs with the defaults
-	limit := setup.DefaultPerNamespace(workers)
+	limit := managedkind.DefaultPerNamespace(workers)
 	silent := startSilentServer(t)
 
 	a := tenantNamespace(t)

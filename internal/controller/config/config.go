@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/kube"
 )
 
@@ -22,7 +22,7 @@ import (
 // Both count ProviderConfigUsages: crossplane-runtime's usage tracker writes a namespaced usage, labelled with the
 // config's kind and name, whichever kind a managed resource references. A ClusterProviderConfig's usages are
 // listed across all namespaces.
-func Setup(mgr ctrl.Manager, o setup.Options) error {
+func Setup(mgr ctrl.Manager, o managedkind.Options) error {
 	for _, c := range []struct {
 		gk     string
 		gvk    resource.ProviderConfigKinds
@@ -45,7 +45,7 @@ func Setup(mgr ctrl.Manager, o setup.Options) error {
 		r := &statusReconciler{
 			usage: providerconfig.NewReconciler(mgr, c.gvk,
 				providerconfig.WithLogger(o.Logger.WithValues("controller", name)),
-				providerconfig.WithRecorder(setup.Recorder(mgr, name))),
+				providerconfig.WithRecorder(managedkind.Recorder(mgr, name))),
 			kube: mgr.GetClient(), creds: o.Credentials, kind: c.kind, newObj: c.newObj, managed: o.ManagedKinds,
 			settle: newSettle(settleInterval),
 		}

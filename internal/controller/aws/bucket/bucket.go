@@ -10,22 +10,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	s3client "github.com/stateful-dev/provider-stateful/internal/clients/aws/s3"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -41,22 +40,21 @@ const (
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
 
-// SetupGated registers the Bucket controller once the Bucket CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
+// Kind is the S3 Bucket kind.
+func Kind() managedkind.Registration {
 	written := &mr.WrittenTags{}
-	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Bucket, s3client.API]{
-		Adoption:   adoption,
-		References: References,
-		GroupKind:  v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
-		// Bucket names are unique across regions: a claim on one ignores the region.
-		Service: "s3", Region: func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region }, Global: true,
-		NewAPI: func(cfg aws.Config, region string, acct *credentials.AWSAccount) s3client.API {
-			return s3client.New(cfg, region, acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle)
+	return managedkind.Kind[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API]{
+		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
+		Cloud: managedkind.AWS, Adoption: adoption, References: References,
+		// Bucket names are unique across regions: a claim on one ignores the region (no Location).
+		NewAPI: managedkind.AWSClient("s3", func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region },
+			func(cfg aws.Config, region string, acct *credentials.AWSAccount) s3client.API {
+				return s3client.New(cfg, region, acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle)
+			}),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API]) managed.TypedExternalClient[*v1alpha1.Bucket] {
+			return &external{s3: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope, written: written}
 		},
-		NewExternal: func(api s3client.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{s3: api, acct: acct, record: record, claims: o.Claims, written: written}
-		},
-	})
+	}
 }
 
 // external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.
@@ -67,6 +65,7 @@ type external struct {
 	// claims tell whether an untagged bucket is this Bucket's own unconfirmed create: CreateBucket cannot tag,
 	// so a crash between it and the tagging leaves an untagged bucket that only the claim's record explains.
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.Bucket]
 	// written holds the tag set a create put, for the observation that confirms it (S3 tagging reads are
 	// eventually consistent).
 	written *mr.WrittenTags
@@ -105,7 +104,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 			return managed.ExternalObservation{}, err
 		}
 	}
-	unconfirmed := awsmr.OwnRecord(ctx, e.claims, v1alpha1.BucketGroupVersionKind, true, e.acct, region, cr, true)
+	unconfirmed := mr.OwnRecord(ctx, e.claims, e.scope, cr, true)
 	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}

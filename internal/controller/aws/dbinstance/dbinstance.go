@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	corev1 "k8s.io/api/core/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -22,12 +21,11 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	rdsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/rds"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -46,25 +44,25 @@ const (
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.DBInstance]{List: "dbInstances", Requested: func(cr *v1alpha1.DBInstance) *bool { return cr.Spec.AdoptExisting }, Caseless: true}
 
-// SetupGated registers the DBInstance controller once the DBInstance CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	kube := mgr.GetClient()
-	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.DBInstance, rdsclient.API]{
-		Adoption:   adoption,
-		References: References,
-		GroupKind:  v1alpha1.DBInstanceGroupKind, GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: &v1alpha1.DBInstanceList{},
-		Service: "rds", Region: func(cr *v1alpha1.DBInstance) string { return cr.Spec.ForProvider.Region },
-		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) rdsclient.API {
+// Kind is the RDS DBInstance kind.
+func Kind() managedkind.Registration {
+	region := func(cr *v1alpha1.DBInstance) string { return cr.Spec.ForProvider.Region }
+	return managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API]{
+		GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: func() resource.ManagedList { return &v1alpha1.DBInstanceList{} },
+		Cloud: managedkind.AWS, Adoption: adoption, References: References, Location: region,
+		NewAPI: managedkind.AWSClient("rds", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) rdsclient.API {
 			return rdsclient.New(cfg, region)
+		}),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API]) managed.TypedExternalClient[*v1alpha1.DBInstance] {
+			return &external{rds: c.API, kube: c.Kube, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
-		NewExternal: func(api rdsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.DBInstance] {
-			return &external{rds: api, kube: kube, acct: acct, record: record, claims: o.Claims}
+		Options: func(o managedkind.Options) []managed.ReconcilerOption {
+			return []managed.ReconcilerOption{managedkind.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
+				db, ok := mg.(*v1alpha1.DBInstance)
+				return ok && db.Status.AtProvider.Status != "" && inFlight(db.Status.AtProvider.Status)
+			})}
 		},
-		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
-			db, ok := mg.(*v1alpha1.DBInstance)
-			return ok && db.Status.AtProvider.Status != "" && inFlight(db.Status.AtProvider.Status)
-		})},
-	})
+	}
 }
 
 // external manages one DBInstance for the length of one reconcile. Observe leaves what it read for Update and
@@ -73,6 +71,7 @@ type external struct {
 	rds rdsclient.API
 	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.DBInstance]
 	kube   client.Client
 	acct   *credentials.AWSAccount
 	record event.Recorder
@@ -105,7 +104,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), awsmr.OwnRecord(ctx, e.claims, v1alpha1.DBInstanceGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), mr.OwnRecord(ctx, e.claims, e.scope, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"k8s.io/utils/ptr"
 
@@ -17,16 +16,16 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	sqsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -45,21 +44,20 @@ const (
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.Queue]{List: "queues", Requested: func(cr *v1alpha1.Queue) *bool { return cr.Spec.AdoptExisting }}
 
-// SetupGated registers the Queue controller once the Queue CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Queue, sqsclient.API]{
-		Adoption:   adoption,
-		References: References,
-		GroupKind:  v1alpha1.QueueGroupKind, GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: &v1alpha1.QueueList{},
-		Service: "sqs", Region: func(cr *v1alpha1.Queue) string { return cr.Spec.ForProvider.Region },
-		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) sqsclient.API {
+// Kind is the SQS Queue kind.
+func Kind() managedkind.Registration {
+	region := func(cr *v1alpha1.Queue) string { return cr.Spec.ForProvider.Region }
+	return managedkind.Kind[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API]{
+		GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: func() resource.ManagedList { return &v1alpha1.QueueList{} },
+		Cloud: managedkind.AWS, Adoption: adoption, References: References, Location: region,
+		NewAPI: managedkind.AWSClient("sqs", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) sqsclient.API {
 			// One per account and region: a queue's URL is looked up once, not on every poll.
 			return sqsclient.KnownURLs(sqsclient.New(cfg, region))
+		}),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API]) managed.TypedExternalClient[*v1alpha1.Queue] {
+			return &external{sqs: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
-		NewExternal: func(api sqsclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Queue] {
-			return &external{sqs: api, acct: acct, record: record, claims: o.Claims}
-		},
-	})
+	}
 }
 
 // external manages one Queue for the length of one reconcile. Observe leaves what it read for Update.
@@ -67,6 +65,7 @@ type external struct {
 	sqs sqsclient.API
 	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.Queue]
 	acct   *credentials.AWSAccount
 	record event.Recorder
 
@@ -103,7 +102,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	case err != nil:
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), awsmr.OwnRecord(ctx, e.claims, v1alpha1.QueueGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false), tags, "queue", "Queue", name); absent || err != nil {
+	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), mr.OwnRecord(ctx, e.claims, e.scope, cr, false), tags, "queue", "Queue", name); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 

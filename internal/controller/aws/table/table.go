@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
@@ -18,11 +17,10 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	ddbclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb"
-	"github.com/stateful-dev/provider-stateful/internal/controller/aws/awsmr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -42,24 +40,25 @@ const (
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.Table]{List: "tables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }}
 
-// SetupGated registers the Table controller once the Table CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	return awsmr.SetupGated(mgr, o, awsmr.Kind[*v1alpha1.Table, ddbclient.API]{
-		Adoption:   adoption,
-		References: References,
-		GroupKind:  v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
-		Service: "dynamodb", Region: func(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Region },
-		NewAPI: func(cfg aws.Config, region string, _ *credentials.AWSAccount) ddbclient.API {
+// Kind is the DynamoDB Table kind.
+func Kind() managedkind.Registration {
+	region := func(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Region }
+	return managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API]{
+		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
+		Cloud: managedkind.AWS, Adoption: adoption, References: References, Location: region,
+		NewAPI: managedkind.AWSClient("dynamodb", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) ddbclient.API {
 			return ddbclient.New(cfg, region)
+		}),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API]) managed.TypedExternalClient[*v1alpha1.Table] {
+			return &external{ddb: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
-		NewExternal: func(api ddbclient.API, acct *credentials.AWSAccount, record event.Recorder) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{ddb: api, acct: acct, record: record, claims: o.Claims}
+		Options: func(o managedkind.Options) []managed.ReconcilerOption {
+			return []managed.ReconcilerOption{managedkind.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
+				t, ok := mg.(*v1alpha1.Table)
+				return ok && (inFlight(t.Status.AtProvider.Status) || len(t.Status.AtProvider.PendingChanges) > 0 || indexInFlight(t.Status.AtProvider.IndexStatuses))
+			})}
 		},
-		Options: []managed.ReconcilerOption{setup.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
-			t, ok := mg.(*v1alpha1.Table)
-			return ok && (inFlight(t.Status.AtProvider.Status) || len(t.Status.AtProvider.PendingChanges) > 0 || indexInFlight(t.Status.AtProvider.IndexStatuses))
-		})},
-	})
+	}
 }
 
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update and Delete.
@@ -67,6 +66,7 @@ type external struct {
 	ddb ddbclient.API
 	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
 	claims *claim.Store
+	scope  mr.ScopeFunc[*v1alpha1.Table]
 	acct   *credentials.AWSAccount
 	record event.Recorder
 
@@ -135,7 +135,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errDescribe)
 	}
 	e.obs.Table = out.Table
-	unconfirmed := awsmr.OwnRecord(ctx, e.claims, v1alpha1.TableGroupVersionKind, false, e.acct, cr.Spec.ForProvider.Region, cr, false)
+	unconfirmed := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
 	if e.tags, err = e.listTags(ctx, out.Table.TableArn); err != nil {
 		if out.Table.TableStatus == statusActive {
 			return managed.ExternalObservation{}, err

@@ -5,12 +5,12 @@ import (
 	"context"
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
@@ -18,9 +18,8 @@ import (
 	btclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -39,17 +38,16 @@ func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.Table]{List: "bigtableTables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }, Name: func(t *v1alpha1.Table) string { return t.Spec.ForProvider.Instance + "/" + meta.GetExternalName(t) }}
 
-// SetupGated registers the Table controller once the Table CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Table, btclient.TableAPI]{
-		Adoption:   adoption,
-		References: References,
-		GroupKind:  v1alpha1.TableGroupKind, GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: &v1alpha1.TableList{},
-		Location: instance, Endpoint: gcpmr.BigtableEndpoint, NewAPI: btclient.Tables,
-		NewExternal: func(api btclient.TableAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Table]) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
+// Kind is the Bigtable Table kind.
+func Kind() managedkind.Registration {
+	return managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]{
+		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
+		Cloud: managedkind.GCP, Adoption: adoption, References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
+		NewAPI: managedkind.GCPClient[*v1alpha1.Table](btclient.Tables),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]) managed.TypedExternalClient[*v1alpha1.Table] {
+			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
-	})
+	}
 }
 
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update.

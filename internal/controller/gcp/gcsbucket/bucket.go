@@ -7,12 +7,12 @@ import (
 
 	"cloud.google.com/go/storage"
 	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
@@ -20,9 +20,8 @@ import (
 	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -41,17 +40,16 @@ const (
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
 
-// SetupGated registers the Bucket controller once the Bucket CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Bucket, gcsclient.BucketAPI]{
-		Adoption:   adoption,
-		References: References,
-		GroupKind:  v1alpha1.BucketGroupKind, GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: &v1alpha1.BucketList{},
-		Endpoint: gcpmr.StorageEndpoint, NewAPI: gcsclient.Buckets, Invalid: gcsclient.IsInvalidInput,
-		NewExternal: func(api gcsclient.BucketAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Bucket]) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
+// Kind is the Cloud Storage Bucket kind.
+func Kind() managedkind.Registration {
+	return managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]{
+		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
+		Cloud: managedkind.GCP, Adoption: adoption, References: References, Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
+		NewAPI: managedkind.GCPClient[*v1alpha1.Bucket](gcsclient.Buckets),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]) managed.TypedExternalClient[*v1alpha1.Bucket] {
+			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
-	})
+	}
 }
 
 // external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.

@@ -6,12 +6,12 @@ import (
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
@@ -19,9 +19,8 @@ import (
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -37,16 +36,16 @@ const (
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.Subscription]{List: "subscriptions", Requested: func(cr *v1alpha1.Subscription) *bool { return cr.Spec.AdoptExisting }}
 
-// SetupGated registers the Subscription controller once the Subscription CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Subscription, pubsubclient.SubscriptionAPI]{
-		Adoption:  adoption,
-		GroupKind: v1alpha1.SubscriptionGroupKind, GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: &v1alpha1.SubscriptionList{},
-		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Subscriptions,
-		NewExternal: func(api pubsubclient.SubscriptionAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Subscription]) managed.TypedExternalClient[*v1alpha1.Subscription] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
+// Kind is the Pub/Sub Subscription kind.
+func Kind() managedkind.Registration {
+	return managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]{
+		GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: func() resource.ManagedList { return &v1alpha1.SubscriptionList{} },
+		Cloud: managedkind.GCP, Adoption: adoption, Endpoint: managedkind.PubSubEndpoint,
+		NewAPI: managedkind.GCPClient[*v1alpha1.Subscription](pubsubclient.Subscriptions),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]) managed.TypedExternalClient[*v1alpha1.Subscription] {
+			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
-	})
+	}
 }
 
 // external manages one Subscription for the length of one reconcile. Observe leaves what it read for Update.

@@ -6,12 +6,12 @@ import (
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
@@ -19,9 +19,8 @@ import (
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/controller/change"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/gcpmr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -36,17 +35,16 @@ const (
 // that admits it through a ClusterProviderConfig.
 var adoption = mr.Adoption[*v1alpha1.Topic]{List: "topics", Requested: func(cr *v1alpha1.Topic) *bool { return cr.Spec.AdoptExisting }}
 
-// SetupGated registers the Topic controller once the Topic CRD exists.
-func SetupGated(mgr ctrl.Manager, o setup.Options) error {
-	return gcpmr.SetupGated(mgr, o, gcpmr.Kind[*v1alpha1.Topic, pubsubclient.TopicAPI]{
-		Adoption:   adoption,
-		References: References,
-		GroupKind:  v1alpha1.TopicGroupKind, GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: &v1alpha1.TopicList{},
-		Endpoint: gcpmr.PubSubEndpoint, NewAPI: pubsubclient.Topics,
-		NewExternal: func(api pubsubclient.TopicAPI, acct *credentials.GCPAccount, record event.Recorder, scope mr.ScopeFunc[*v1alpha1.Topic]) managed.TypedExternalClient[*v1alpha1.Topic] {
-			return &external{api: api, acct: acct, record: record, claims: o.Claims, scope: scope}
+// Kind is the Pub/Sub Topic kind.
+func Kind() managedkind.Registration {
+	return managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]{
+		GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: func() resource.ManagedList { return &v1alpha1.TopicList{} },
+		Cloud: managedkind.GCP, Adoption: adoption, References: References, Endpoint: managedkind.PubSubEndpoint,
+		NewAPI: managedkind.GCPClient[*v1alpha1.Topic](pubsubclient.Topics),
+		NewExternal: func(c managedkind.Conn[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]) managed.TypedExternalClient[*v1alpha1.Topic] {
+			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
-	})
+	}
 }
 
 // external manages one Topic for the length of one reconcile. Observe leaves what it read for Update.

@@ -1,5 +1,5 @@
 // Package mrtest drives a kind's external client the way the managed reconciler does, behind the wrapper every
-// kind's connector puts around it (mr.Claimed), for unit tests of what reaches the cloud over many reconciles.
+// kind's connector puts around it (managedkind.Claimed), for unit tests of what reaches the cloud over many reconciles.
 package mrtest
 
 import (
@@ -14,16 +14,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 // Claimed wraps ext as a kind's connector does, with a claim store of its own (an in-memory API server) and the
 // kind's classification of rejected input.
-func Claimed[T resource.ModernManaged](gvk schema.GroupVersionKind, ext managed.TypedExternalClient[T], invalid func(error) bool) *mr.Claimed[T] {
+func Claimed[T resource.ModernManaged](gvk schema.GroupVersionKind, ext managed.TypedExternalClient[T], invalid func(error) bool) *managedkind.Claimed[T] {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s)
 	kube := fake.NewClientBuilder().WithScheme(s).Build()
-	return &mr.Claimed[T]{
+	return &managedkind.Claimed[T]{
 		TypedExternalClient: ext, Claims: claim.NewStore(kube, kube, "crossplane-system", 0), Invalid: invalid,
 		Scope: func(_ context.Context, cr T) (claim.Scope, error) {
 			return claim.Scope{Kind: gvk, Account: "test", Name: meta.GetExternalName(cr)}, nil

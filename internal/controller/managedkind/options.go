@@ -1,6 +1,4 @@
-// Package setup holds what every managed-resource controller shares: the reconciler options that carry the
-// provider's defaults (deterministic names, management policies, polling, metrics) and the controller wiring.
-package setup
+package managedkind
 
 import (
 	"context"
@@ -74,15 +72,15 @@ func Recorder(mgr ctrl.Manager, name string) event.Recorder {
 	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name)) //nolint:staticcheck // crossplane-runtime v2.4 still records through the old events API.
 }
 
-// ManagedOptions returns the managed reconciler options every kind uses.
+// reconcilerOptions returns the managed reconciler options every kind uses; f is the finalizer the kind's
+// connector tells what each Observe found (chain.go).
 //
 // Every kind has a user-chosen, deterministic external name, so a crash between a create call and the write of
 // the create-succeeded annotation is recovered by observing again, never a "cannot determine creation result"
 // stop: each kind's Create is safe to repeat.
-func ManagedOptions[T resource.Managed](mgr ctrl.Manager, o Options, name string, connector managed.TypedExternalConnector[T]) []managed.ReconcilerOption {
-	f := newCreateFinalizer(mgr.GetClient())
+func reconcilerOptions[T resource.Managed](mgr ctrl.Manager, o Options, name string, connector managed.TypedExternalConnector[T], f *createFinalizer) []managed.ReconcilerOption {
 	opts := []managed.ReconcilerOption{
-		managed.WithTypedExternalConnector[T](&observing[T]{TypedExternalConnector: connector, f: f}),
+		managed.WithTypedExternalConnector[T](connector),
 		managed.WithFinalizer(f),
 		managed.WithLogger(o.Logger.WithValues("controller", name)),
 		managed.WithRecorder(Recorder(mgr, name)),
@@ -118,8 +116,10 @@ func ExternalNameInMemory(_ context.Context, mg resource.Managed) error {
 	return nil
 }
 
-// Managed registers a controller for the managed kind gvk (whose Go type is obj and list type list) with mgr.
-func Managed(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj client.Object, list resource.ManagedList, opts ...managed.ReconcilerOption) error {
+// register registers a controller for the managed kind gvk (whose Go type is obj and list type list) with mgr:
+// the managed reconciler behind the global rate limiter, the per-namespace fair share (fair.go) and the guard
+// against oversized objects (kube.SkipOversized), outermost last.
+func register(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj client.Object, list resource.ManagedList, opts ...managed.ReconcilerOption) error {
 	name := managed.ControllerName(gvk.GroupKind().String())
 	if o.MetricOptions != nil && o.MetricOptions.MRStateMetrics != nil {
 		sm := statemetrics.NewMRStateRecorder(sharedLists{mgr.GetClient()}, o.Logger, o.MetricOptions.MRStateMetrics, list, o.MetricOptions.PollStateMetricInterval)
@@ -146,9 +146,9 @@ func Managed(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj clien
 		Complete(guarded)
 }
 
-// Gated registers setup to run once the CRDs of gvks exist (crossplane-runtime's safe-start gate), so that a
+// gated registers setup to run once the CRDs of gvks exist (crossplane-runtime's safe-start gate), so that a
 // provider installed with some CRDs deactivated starts only the controllers it can serve.
-func Gated(o Options, setup func() error, gvks ...schema.GroupVersionKind) {
+func gated(o Options, setup func() error, gvks ...schema.GroupVersionKind) {
 	o.Gate.Register(func() {
 		if err := setup(); err != nil {
 			panic(errors.Wrapf(err, "cannot set up controller for %v", gvks))

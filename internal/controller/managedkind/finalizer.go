@@ -1,4 +1,4 @@
-package setup
+package managedkind
 
 import (
 	"context"
@@ -71,20 +71,7 @@ func (f *createFinalizer) RemoveFinalizer(ctx context.Context, obj resource.Obje
 	return f.api.RemoveFinalizer(ctx, obj)
 }
 
-// observing tells f what each Observe of the connector's clients found.
-type observing[T resource.Managed] struct {
-	managed.TypedExternalConnector[T]
-	f *createFinalizer
-}
-
-func (c *observing[T]) Connect(ctx context.Context, mg T) (managed.TypedExternalClient[T], error) {
-	ext, err := c.TypedExternalConnector.Connect(ctx, mg)
-	if err != nil || ext == nil {
-		return ext, err
-	}
-	return &observed[T]{TypedExternalClient: ext, f: c.f}, nil
-}
-
+// observed tells f what each Observe found: the outermost link of the chain (chain.go).
 type observed[T resource.Managed] struct {
 	managed.TypedExternalClient[T]
 	f *createFinalizer

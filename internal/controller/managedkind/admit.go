@@ -1,4 +1,4 @@
-package mr
+package managedkind
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
-	"github.com/stateful-dev/provider-stateful/internal/controller/setup"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -26,7 +25,7 @@ func Admit[T resource.ModernManaged](ctx context.Context, creds *credentials.Res
 		}
 		return nil, err
 	}
-	return nil, setup.TrackUsage(ctx, usage, cr)
+	return nil, TrackUsage(ctx, usage, cr)
 }
 
 // letGo is the external client of a resource being deleted whose config does not serve its namespace: the cloud

@@ -1,8 +1,7 @@
-package mr
+package managedkind
 
 import (
 	"context"
-	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
@@ -11,41 +10,9 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
 )
-
-// A ScopeFunc names the cloud resource cr manages for claims (each cloud knows its account and location).
-type ScopeFunc[T resource.Managed] func(context.Context, T) (claim.Scope, error)
-
-// OwnRecord returns the Unconfirmed that says whether an unmarked resource is cr's own by the record on its name's
-// claim — asked only about an unmarked resource, so it costs a read only then:
-//   - cr created it: cr holds the claim, and its create on this name succeeded after the attempt the claim
-//     recorded. A marker wiped by another tool (a PutBucketTagging that replaces the set) is then restored, and
-//     deleting cr deletes the resource instead of silently orphaning it;
-//   - with crashWindow (a kind that marks after creating: S3), cr's latest create attempt is unconfirmed and recent
-//     (CreateUnconfirmed) and was made on this very name — the claim records an attempt at or after the latest
-//     pending mark. An external name edited to point at someone's unmarked resource never qualifies.
-func OwnRecord[T resource.Managed](ctx context.Context, claims *claim.Store, scope ScopeFunc[T], cr T, crashWindow bool) Unconfirmed {
-	if claims == nil {
-		return nil
-	}
-	return func() (bool, error) {
-		s, err := scope(ctx, cr)
-		if err != nil {
-			return false, err
-		}
-		last, held, err := claims.LastAttempt(ctx, s, cr)
-		if err != nil || !held {
-			return false, err
-		}
-		// The annotations have one-second precision; the attempt was recorded before the create's outcome.
-		attempt := last.Truncate(time.Second)
-		if ok := meta.GetExternalCreateSucceeded(cr); !ok.IsZero() && !ok.Before(attempt) {
-			return true, nil
-		}
-		return crashWindow && CreateUnconfirmed(cr, time.Now()) && !attempt.Before(meta.GetExternalCreatePending(cr).Truncate(time.Second)), nil
-	}
-}
 
 // Claimed takes the cloud name's claim before the first write to the cloud resource — the create, or the update
 // that adopts it — and releases it once the resource is gone after a delete. It also makes input the cloud
@@ -54,7 +21,7 @@ func OwnRecord[T resource.Managed](ctx context.Context, claims *claim.Store, sco
 type Claimed[T resource.ModernManaged] struct {
 	managed.TypedExternalClient[T]
 	Claims *claim.Store
-	Scope  ScopeFunc[T]
+	Scope  mr.ScopeFunc[T]
 	// Invalid reports whether an error is the cloud rejecting the input (the cloud's own error classes).
 	Invalid func(error) bool
 }
@@ -71,7 +38,7 @@ func (c *Claimed[T]) Observe(ctx context.Context, cr T) (managed.ExternalObserva
 			return managed.ExternalObservation{}, err
 		}
 	}
-	creating := New(cr)
+	creating := mr.New(cr)
 	o, err := c.TypedExternalClient.Observe(ctx, cr)
 	if err == nil && o.ResourceExists && !o.ResourceUpToDate && creating && cr.GetCondition(xpv2.TypeReady).Reason == xpv2.ReasonAvailable {
 		// A new resource is not Ready until the whole spec is applied (settings with their own APIs come after the
@@ -132,7 +99,7 @@ func (c *Claimed[T]) Create(ctx context.Context, cr T) (managed.ExternalCreation
 	if c.Invalid(err) {
 		rejection.Record(cr, err)
 	}
-	if created && IsNothingMade(err) {
+	if created && mr.IsNothingMade(err) {
 		if rerr := c.Claims.Release(ctx, s, cr); rerr != nil {
 			return o, errors.Errorf("%w (and the name's claim stays: %w)", err, rerr)
 		}

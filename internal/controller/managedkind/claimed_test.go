@@ -1,4 +1,4 @@
-package mr
+package managedkind
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 )
 
 // scriptedClient answers Create with err, and counts the calls that would reach the cloud.
@@ -112,7 +113,7 @@ func TestClaimedCreateReleasesWhatItMadeNothingFor(t *testing.T) {
 
 var (
 	errBoom    = errors.New("boom")
-	errRefused = NothingMade(errBoom)
+	errRefused = mr.NothingMade(errBoom)
 )
 
 func TestClaimedObserveRefusesAChangedExternalName(t *testing.T) {

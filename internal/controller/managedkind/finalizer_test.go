@@ -1,4 +1,4 @@
-package setup
+package managedkind
 
 import (
 	"context"
@@ -97,12 +97,14 @@ func TestFinalizerWrittenWithCreatePending(t *testing.T) {
 				},
 				DisconnectFn: func(context.Context) error { return nil },
 			}
+			// The chain's outermost link tells the finalizer what Observe found (chain.go).
+			f := newCreateFinalizer(kube)
 			connect := managed.TypedExternalConnectorFn[*v1alpha1.Bucket](func(context.Context, *v1alpha1.Bucket) (managed.TypedExternalClient[*v1alpha1.Bucket], error) {
-				return ext, nil
+				return &observed[*v1alpha1.Bucket]{TypedExternalClient: ext, f: f}, nil
 			})
 			mgr := &recordingManager{Manager: rfake.Manager{Client: kube, Scheme: sch}}
 			o := Options{Options: controller.Options{Logger: logging.NewNopLogger(), PollInterval: time.Minute}}
-			r := managed.NewReconciler(mgr, resource.ManagedKind(v1alpha1.BucketGroupVersionKind), ManagedOptions[*v1alpha1.Bucket](mgr, o, "test", connect)...)
+			r := managed.NewReconciler(mgr, resource.ManagedKind(v1alpha1.BucketGroupVersionKind), reconcilerOptions[*v1alpha1.Bucket](mgr, o, "test", connect, f)...)
 			if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: key}); err != nil {
 				t.Fatal(err)
 			}

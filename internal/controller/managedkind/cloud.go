@@ -1,0 +1,92 @@
+package managedkind
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"k8s.io/utils/ptr"
+
+	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
+	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+// A Cloud is what differs between clouds around every one of their kinds.
+type Cloud[Acct any] interface {
+	// Account resolves the resource's ProviderConfig into the account it acts as.
+	Account(ctx context.Context, creds *credentials.Resolver, mg resource.ModernManaged) (Acct, error)
+	// Reach is what the account may name and adopt for a namespace (allowedReferences, allowedAdoptions).
+	Reach(Acct) *credentials.Reach
+	// ClaimAccount names the account in claims on cloud names.
+	ClaimAccount(ctx context.Context, acct Acct) (string, error)
+	// Invalid reports whether an error is the cloud rejecting the input (its own error classes, never text).
+	Invalid(error) bool
+}
+
+// AWS is Amazon Web Services: an account is named by its ID, behind its endpoint (sts:GetCallerIdentity, once per
+// account); a rejection is one of the SDK's validation error codes.
+var AWS Cloud[*credentials.AWSAccount] = awsCloud{}
+
+type awsCloud struct{}
+
+func (awsCloud) Account(ctx context.Context, creds *credentials.Resolver, mg resource.ModernManaged) (*credentials.AWSAccount, error) {
+	return creds.AWS(ctx, mg)
+}
+
+func (awsCloud) Reach(a *credentials.AWSAccount) *credentials.Reach { return a.Reach }
+
+func (awsCloud) ClaimAccount(ctx context.Context, a *credentials.AWSAccount) (string, error) {
+	return a.AccountID(ctx)
+}
+
+func (awsCloud) Invalid(err error) bool { return awsclient.IsInvalidInput(err) }
+
+// AWSClient returns a Kind's NewAPI for an AWS service: one client per account, service and region (region(cr)),
+// built by build and kept in the account's client cache.
+func AWSClient[T any, API any](service string, region func(T) string, build func(cfg aws.Config, region string, acct *credentials.AWSAccount) API) func(context.Context, *credentials.AWSAccount, T) (API, error) {
+	return func(_ context.Context, acct *credentials.AWSAccount, cr T) (API, error) {
+		r := region(cr)
+		return credentials.Client(acct, service+"/"+r, func(cfg aws.Config) API { return build(cfg, r, acct) }), nil
+	}
+}
+
+// GCP is Google Cloud: an account is named by its project (the kind's endpoint override is added to it, see
+// Kind.Endpoint); a rejection is gRPC InvalidArgument or its HTTP equivalent.
+var GCP Cloud[*credentials.GCPAccount] = gcpCloud{}
+
+type gcpCloud struct{}
+
+func (gcpCloud) Account(ctx context.Context, creds *credentials.Resolver, mg resource.ModernManaged) (*credentials.GCPAccount, error) {
+	return creds.GCP(ctx, mg)
+}
+
+func (gcpCloud) Reach(a *credentials.GCPAccount) *credentials.Reach { return a.Reach }
+
+func (gcpCloud) ClaimAccount(_ context.Context, a *credentials.GCPAccount) (string, error) {
+	return a.ProjectID, nil
+}
+
+func (gcpCloud) Invalid(err error) bool { return gcpclient.IsInvalidInput(err) }
+
+// GCPClient returns a Kind's NewAPI for a GCP service client that needs only the account.
+func GCPClient[T any, API any](build func(context.Context, *credentials.GCPAccount) (API, error)) func(context.Context, *credentials.GCPAccount, T) (API, error) {
+	return func(ctx context.Context, acct *credentials.GCPAccount, _ T) (API, error) { return build(ctx, acct) }
+}
+
+// PubSubEndpoint is the account's Pub/Sub endpoint override, for claims ("" for Google's).
+func PubSubEndpoint(a *credentials.GCPAccount) string { return grpcEndpoint(a.Endpoints.PubSub) }
+
+// BigtableEndpoint is the account's Bigtable endpoint override, for claims ("" for Google's).
+func BigtableEndpoint(a *credentials.GCPAccount) string { return grpcEndpoint(a.Endpoints.Bigtable) }
+
+// StorageEndpoint is the account's Cloud Storage endpoint override, for claims ("" for Google's).
+func StorageEndpoint(a *credentials.GCPAccount) string { return ptr.Deref(a.Endpoints.Storage, "") }
+
+func grpcEndpoint(e *apisv1alpha1.GCPGRPCEndpoint) string {
+	if e == nil {
+		return ""
+	}
+	return e.Address
+}

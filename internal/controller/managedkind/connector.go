@@ -1,0 +1,91 @@
+package managedkind
+
+import (
+	"context"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+)
+
+// A connector resolves a managed resource's ProviderConfig into the kind's external client, inside the chain.
+type connector[T resource.ModernManaged, Acct any, API any] struct {
+	usage     resource.ModernTracker
+	creds     *credentials.Resolver
+	secrets   *SecretGuard
+	claims    *claim.Store
+	finalizer *createFinalizer
+	kind      Kind[T, Acct, API]
+	record    event.Recorder
+	kube      client.Client
+}
+
+// Connect checks, in this order and before any cloud call, that
+//  1. the resource's ProviderConfig serves its namespace (Admit; then its usage is tracked), or lets a refused
+//     resource being deleted go without touching the cloud;
+//  2. its account resolves (credentials, endpoints, Vault);
+//  3. through a shared identity, what it asks to adopt or observe is allowed (allowedAdoptions);
+//  4. through a shared identity, what it names is allowed (allowedReferences; not while it is being deleted);
+//
+// then returns the kind's external client, with the account's cached service client, inside the chain.
+func (c *connector[T, Acct, API]) Connect(ctx context.Context, cr T) (managed.TypedExternalClient[T], error) {
+	if letGo, err := Admit(ctx, c.creds, c.usage, c.record, cr); letGo != nil || err != nil {
+		if letGo != nil {
+			return c.letGo(letGo), nil
+		}
+		return nil, err
+	}
+	k := c.kind
+	acct, err := k.Cloud.Account(ctx, c.creds, cr)
+	if err != nil {
+		return nil, err
+	}
+	reach := k.Cloud.Reach(acct)
+	if err := k.Adoption.Admit(reach, cr); err != nil {
+		return nil, err
+	}
+	if k.References != nil && !meta.WasDeleted(cr) {
+		if err := reach.Admit(cr.GetNamespace(), k.References(cr)...); err != nil {
+			return nil, err
+		}
+	}
+	api, err := k.NewAPI(ctx, acct, cr)
+	if err != nil {
+		return nil, err
+	}
+	scope := c.scope(acct)
+	ext := k.NewExternal(Conn[T, Acct, API]{API: api, Account: acct, Record: c.record, Kube: c.kube, Claims: c.claims, Scope: scope})
+	invalid := k.Invalid
+	if invalid == nil {
+		invalid = k.Cloud.Invalid
+	}
+	return c.chain(ext, scope, invalid), nil
+}
+
+// scope names the cloud resource a resource manages for claims: kind, account (with the kind's endpoint
+// override), location where names are unique only there, and the external name.
+func (c *connector[T, Acct, API]) scope(acct Acct) mr.ScopeFunc[T] {
+	k := c.kind
+	return func(ctx context.Context, cr T) (claim.Scope, error) {
+		account, err := k.Cloud.ClaimAccount(ctx, acct)
+		if err != nil {
+			return claim.Scope{}, err
+		}
+		if k.Endpoint != nil {
+			if e := k.Endpoint(acct); e != "" {
+				account += "@" + e
+			}
+		}
+		loc := ""
+		if k.Location != nil {
+			loc = k.Location(cr)
+		}
+		return claim.Scope{Kind: k.GVK, Account: account, Location: loc, Name: meta.GetExternalName(cr)}, nil
+	}
+}
