@@ -34,12 +34,14 @@ type AWSConfig struct {
 	// key conflict.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=40
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 128 && size(self[k]) <= 256)",message="tag keys are at most 128 characters and values at most 256 (AWS)"
 	DefaultTags map[string]string `json:"defaultTags,omitempty"`
 
 	// IgnoreTagPrefixes lists tag key prefixes that the provider never adds, changes or removes, for tags owned by
 	// other tools (cost allocation, security scanners). The "aws:" prefix is always ignored.
 	// +optional
 	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MaxLength=128
 	IgnoreTagPrefixes []string `json:"ignoreTagPrefixes,omitempty"`
 
 	// AllowedReferences lists what managed resources may name through this ClusterProviderConfig that the
@@ -128,38 +130,45 @@ type AWSCredentials struct {
 type AWSSecretCredentials struct {
 	// Name of the Secret.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
 	Name string `json:"name"`
 
 	// Namespace of the Secret. Required on a ClusterProviderConfig; must be omitted on a ProviderConfig, which
 	// reads Secrets only from its own namespace.
 	// +optional
+	// +kubebuilder:validation:MaxLength=63
 	Namespace string `json:"namespace,omitempty"`
 
 	// AccessKeyIDKey is the Secret key holding the access key ID.
 	// +optional
 	// +kubebuilder:default=access_key_id
+	// +kubebuilder:validation:MaxLength=253
 	AccessKeyIDKey string `json:"accessKeyIDKey,omitempty"`
 
 	// SecretAccessKeyKey is the Secret key holding the secret access key.
 	// +optional
 	// +kubebuilder:default=secret_access_key
+	// +kubebuilder:validation:MaxLength=253
 	SecretAccessKeyKey string `json:"secretAccessKeyKey,omitempty"`
 
 	// SessionTokenKey is the Secret key holding a session token, for temporary credentials. Unset means the
 	// credentials have no session token.
 	// +optional
+	// +kubebuilder:validation:MaxLength=253
 	SessionTokenKey string `json:"sessionTokenKey,omitempty"`
 }
 
 // AWSFilesystemCredentials locates a shared credentials file.
 type AWSFilesystemCredentials struct {
-	// Path of the shared credentials file.
+	// Path of the shared credentials file, at most 4096 characters (Linux's PATH_MAX).
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
 	Path string `json:"path"`
 
 	// Profile to read from the file.
 	// +optional
 	// +kubebuilder:default=default
+	// +kubebuilder:validation:MaxLength=256
 	Profile string `json:"profile,omitempty"`
 }
 
@@ -168,6 +177,7 @@ type AWSEndpoint struct {
 	// URL of the endpoint, e.g. http://127.0.0.1:5000 for moto. On a namespaced ProviderConfig it must be one the
 	// provider's --allowed-endpoint admits.
 	// +kubebuilder:validation:Pattern=`^https?://[^\s]+$`
+	// +kubebuilder:validation:MaxLength=2048
 	URL string `json:"url"`
 
 	// S3UsePathStyle addresses buckets as <url>/<bucket> instead of <bucket>.<host>; moto, LocalStack and most
@@ -178,17 +188,22 @@ type AWSEndpoint struct {
 
 // AWSAssumeRole configures an IAM role to assume.
 type AWSAssumeRole struct {
-	// RoleARN is the ARN of the role to assume.
+	// RoleARN is the ARN of the role to assume, at most 2048 characters (STS).
 	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`
+	// +kubebuilder:validation:MaxLength=2048
 	RoleARN string `json:"roleARN"`
 
-	// ExternalID is passed to sts:AssumeRole, for roles whose trust policy requires one.
+	// ExternalID is passed to sts:AssumeRole, for roles whose trust policy requires one: 2 to 1224 characters
+	// (STS).
 	// +optional
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=1224
 	ExternalID *string `json:"externalID,omitempty"`
 
 	// SessionName names the role session in CloudTrail. Defaults to provider-stateful.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]{2,64}$`
+	// +kubebuilder:validation:MaxLength=64
 	SessionName *string `json:"sessionName,omitempty"`
 
 	// SessionTags are passed to sts:AssumeRole as session tags.

@@ -20,6 +20,7 @@ const (
 type GCPConfig struct {
 	// ProjectID is the project the managed resources live in.
 	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`
+	// +kubebuilder:validation:MaxLength=30
 	ProjectID string `json:"projectID"`
 
 	// Credentials the provider calls Google Cloud with.
@@ -37,10 +38,11 @@ type GCPConfig struct {
 
 	// DefaultLabels are added to every labelled resource made with this config. A resource's own labels win on a
 	// key conflict. Keys and values: lowercase letters, digits, '_' and '-', at most 63 characters; a key starts
-	// with a letter (the provider checks them: a rule in the CRD would cost the API server more than the
-	// guarantee is worth).
+	// with a letter (the provider checks the characters: a rule in the CRD would cost the API server more than the
+	// guarantee is worth; the CRD checks the lengths).
 	// +optional
 	// +kubebuilder:validation:MaxProperties=32
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 63 && size(self[k]) <= 63)",message="label keys and values are at most 63 characters (Google Cloud)"
 	DefaultLabels map[string]string `json:"defaultLabels,omitempty"`
 
 	// IgnoreLabelPrefixes lists label key prefixes that the provider never adds, changes or removes, for labels
@@ -122,8 +124,9 @@ type GCPCredentials struct {
 
 // GCPFilesystemCredentials locates a service-account key file.
 type GCPFilesystemCredentials struct {
-	// Path of the key file.
+	// Path of the key file, at most 4096 characters (Linux's PATH_MAX).
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
 	Path string `json:"path"`
 }
 
@@ -140,34 +143,41 @@ type VaultKVGCPCredentials struct {
 	// Mount of the KV v2 secrets engine.
 	// +optional
 	// +kubebuilder:default=secret
+	// +kubebuilder:validation:MaxLength=256
 	Mount string `json:"mount,omitempty"`
 
 	// Path of the secret under the mount.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
 	Path string `json:"path"`
 
 	// ServiceAccountKeyKey is the secret's field holding a service-account key (JSON).
 	// +optional
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
 	ServiceAccountKeyKey string `json:"serviceAccountKeyKey,omitempty"`
 
 	// AccessTokenKey is the secret's field holding an OAuth 2.0 access token, kept fresh by whoever writes it
 	// there; the provider reads it again every RefreshInterval.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
 	AccessTokenKey string `json:"accessTokenKey,omitempty"`
 
 	// RefreshInterval is how often an access token is read again from Vault, e.g. "5m".
 	// +optional
 	// +kubebuilder:default="5m"
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=64
 	RefreshInterval string `json:"refreshInterval,omitempty"`
 }
 
 // GCPImpersonation configures a service account to act as.
 type GCPImpersonation struct {
-	// TargetServiceAccount is the email of the service account to act as.
+	// TargetServiceAccount is the email of the service account to act as (an email address: at most 254
+	// characters).
 	// +kubebuilder:validation:Pattern=`^[a-z0-9-]+@[a-z0-9.-]+\.gserviceaccount\.com$`
+	// +kubebuilder:validation:MaxLength=254
 	TargetServiceAccount string `json:"targetServiceAccount"`
 
 	// Delegates is the chain of service accounts from the caller to the target, each granting the next
@@ -175,6 +185,7 @@ type GCPImpersonation struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=10
 	// +kubebuilder:validation:items:Pattern=`^[a-z0-9-]+@[a-z0-9.-]+\.gserviceaccount\.com$`
+	// +kubebuilder:validation:items:MaxLength=254
 	Delegates []string `json:"delegates,omitempty"`
 }
 
@@ -185,6 +196,7 @@ type GCPEndpoints struct {
 	// fake-gcs-server.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^https?://[^\s]+$`
+	// +kubebuilder:validation:MaxLength=2048
 	Storage *string `json:"storage,omitempty"`
 
 	// PubSub is the Pub/Sub gRPC endpoint, host:port.
@@ -198,8 +210,9 @@ type GCPEndpoints struct {
 
 // GCPGRPCEndpoint is a gRPC endpoint.
 type GCPGRPCEndpoint struct {
-	// Address is host:port.
+	// Address is host:port: a DNS name is at most 253 characters.
 	// +kubebuilder:validation:Pattern=`^[^\s/:]+:[0-9]{1,5}$`
+	// +kubebuilder:validation:MaxLength=259
 	Address string `json:"address"`
 
 	// Insecure connects without TLS and without credentials, as the emulators expect. Never for Google Cloud.

@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 )
@@ -46,7 +47,57 @@ type NamespaceSelection struct {
 
 	// Selector selects namespaces by their labels.
 	// +optional
-	Selector *metav1.LabelSelector `json:"selector,omitempty"`
+	Selector *LabelSelector `json:"selector,omitempty"`
+}
+
+// A LabelSelector selects objects by their labels: metav1.LabelSelector's fields, bounded. The bounds could not
+// be CEL rules over metav1.LabelSelector: a rule over every value of every expression costs the API server more
+// than 100 times its budget for a list whose size the schema does not bound.
+// +structType=atomic
+type LabelSelector struct {
+	// MatchLabels are labels an object must have, with these values. A label key is a prefix of at most 253
+	// characters, '/', and a name of at most 63; a value is at most 63 characters.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=16
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 317 && size(self[k]) <= 63)",message="a label key is at most 317 characters (a 253-character prefix, '/', a 63-character name) and a value at most 63"
+	MatchLabels map[string]string `json:"matchLabels,omitempty"`
+
+	// MatchExpressions are requirements an object's labels must meet, all of them.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	MatchExpressions []LabelSelectorRequirement `json:"matchExpressions,omitempty"`
+}
+
+// A LabelSelectorRequirement is a label key, an operator and values.
+type LabelSelectorRequirement struct {
+	// Key is the label key.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=317
+	Key string `json:"key"`
+
+	// Operator is In, NotIn, Exists or DoesNotExist.
+	// +kubebuilder:validation:Enum=In;NotIn;Exists;DoesNotExist
+	Operator metav1.LabelSelectorOperator `json:"operator"`
+
+	// Values of the label: with In and NotIn, at least one; with Exists and DoesNotExist, none.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=63
+	Values []string `json:"values,omitempty"`
+}
+
+// AsSelector converts s as metav1.LabelSelectorAsSelector does: nil selects nothing, {} everything.
+func (s *LabelSelector) AsSelector() (labels.Selector, error) {
+	if s == nil {
+		return labels.Nothing(), nil
+	}
+	ls := &metav1.LabelSelector{MatchLabels: s.MatchLabels}
+	for _, r := range s.MatchExpressions {
+		ls.MatchExpressions = append(ls.MatchExpressions, metav1.LabelSelectorRequirement{Key: r.Key, Operator: r.Operator, Values: r.Values})
+	}
+	return metav1.LabelSelectorAsSelector(ls)
 }
 
 // ReferencePatterns are the names an allowedReferences list admits. A pattern is matched as Go's path.Match does

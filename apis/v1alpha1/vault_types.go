@@ -11,10 +11,12 @@ type VaultConfig struct {
 	// ProviderConfig it must be https and one the provider's --allowed-endpoint or --vault-allowed-address admits
 	// (http only as --vault-insecure-address allows).
 	// +kubebuilder:validation:Pattern=`^https?://[^\s/]+/?$`
+	// +kubebuilder:validation:MaxLength=2048
 	Address string `json:"address"`
 
 	// Namespace is the Vault Enterprise namespace to use.
 	// +optional
+	// +kubebuilder:validation:MaxLength=256
 	Namespace *string `json:"namespace,omitempty"`
 
 	// CABundle selects PEM-encoded CA certificates that sign the server's certificate.
@@ -48,10 +50,12 @@ type VaultKubernetesAuth struct {
 	// Mount path of the auth method.
 	// +optional
 	// +kubebuilder:default=kubernetes
+	// +kubebuilder:validation:MaxLength=256
 	Mount string `json:"mount,omitempty"`
 
 	// Role to log in as.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
 	Role string `json:"role"`
 
 	// ServiceAccount to authenticate as. On a namespaced ProviderConfig it is required and names a service
@@ -64,6 +68,8 @@ type VaultKubernetesAuth struct {
 	// provider's --vault-allowed-audience allows (by default "vault" only): the token goes to the config's Vault
 	// address, and one for another service's audience could be used there.
 	// +optional
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=256
 	Audiences []string `json:"audiences,omitempty"`
 }
 
@@ -71,10 +77,12 @@ type VaultKubernetesAuth struct {
 type ServiceAccountReference struct {
 	// Name of the service account.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
 	Name string `json:"name"`
 	// Namespace of the service account: required on a ClusterProviderConfig; a ProviderConfig's service account is
 	// in its own namespace (omit it).
 	// +optional
+	// +kubebuilder:validation:MaxLength=63
 	Namespace string `json:"namespace,omitempty"`
 }
 
@@ -83,10 +91,12 @@ type VaultAppRoleAuth struct {
 	// Mount path of the auth method.
 	// +optional
 	// +kubebuilder:default=approle
+	// +kubebuilder:validation:MaxLength=256
 	Mount string `json:"mount,omitempty"`
 
 	// RoleID of the role.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
 	RoleID string `json:"roleID"`
 
 	// SecretIDRef selects the Secret key holding the secret ID.
@@ -104,14 +114,17 @@ type VaultTokenAuth struct {
 type SecretKeySelector struct {
 	// Name of the Secret.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
 	Name string `json:"name"`
 
 	// Namespace of the Secret.
 	// +optional
+	// +kubebuilder:validation:MaxLength=63
 	Namespace string `json:"namespace,omitempty"`
 
 	// Key in the Secret.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
 	Key string `json:"key"`
 }
 
@@ -134,10 +147,12 @@ type VaultAWSSecretsEngine struct {
 	// Mount path of the AWS secrets engine.
 	// +optional
 	// +kubebuilder:default=aws
+	// +kubebuilder:validation:MaxLength=256
 	Mount string `json:"mount,omitempty"`
 
 	// Role of the secrets engine to mint credentials for.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
 	Role string `json:"role"`
 
 	// CredentialType of the role: iam_user (a leased IAM user key), or STS credentials from assumed_role,
@@ -145,19 +160,23 @@ type VaultAWSSecretsEngine struct {
 	// +kubebuilder:validation:Enum=iam_user;assumed_role;federation_token;session_token
 	CredentialType string `json:"credentialType"`
 
-	// RoleARN picks one of the role's ARNs, for assumed_role roles that have several.
+	// RoleARN picks one of the role's ARNs, for assumed_role roles that have several (at most 2048 characters, as
+	// STS takes).
 	// +optional
+	// +kubebuilder:validation:MaxLength=2048
 	RoleARN *string `json:"roleARN,omitempty"`
 
 	// TTL requested for STS credentials, e.g. "1h". Unset means the role's default.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=64
 	TTL *string `json:"ttl,omitempty"`
 
 	// RoleSessionName for assumed_role, so cloud audit logs map back to this config. Defaults to one derived
 	// from the config's kind, namespace and name.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]{2,64}$`
+	// +kubebuilder:validation:MaxLength=64
 	RoleSessionName *string `json:"roleSessionName,omitempty"`
 }
 
@@ -166,24 +185,29 @@ type VaultKVAWSCredentials struct {
 	// Mount of the KV v2 secrets engine.
 	// +optional
 	// +kubebuilder:default=secret
+	// +kubebuilder:validation:MaxLength=256
 	Mount string `json:"mount,omitempty"`
 
 	// Path of the secret under the mount.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
 	Path string `json:"path"`
 
 	// AccessKeyIDKey is the secret's field holding the access key ID.
 	// +optional
 	// +kubebuilder:default=access_key_id
+	// +kubebuilder:validation:MaxLength=256
 	AccessKeyIDKey string `json:"accessKeyIDKey,omitempty"`
 
 	// SecretAccessKeyKey is the secret's field holding the secret access key.
 	// +optional
 	// +kubebuilder:default=secret_access_key
+	// +kubebuilder:validation:MaxLength=256
 	SecretAccessKeyKey string `json:"secretAccessKeyKey,omitempty"`
 
 	// SessionTokenKey is the secret's field holding a session token, if any.
 	// +optional
+	// +kubebuilder:validation:MaxLength=256
 	SessionTokenKey string `json:"sessionTokenKey,omitempty"`
 }
 

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -77,7 +76,7 @@ func Serves(ctx context.Context, kube client.Reader, sel *v1alpha1.NamespaceSele
 	case sel.Selector == nil:
 		return false, nil
 	}
-	s, err := metav1.LabelSelectorAsSelector(sel.Selector)
+	s, err := sel.Selector.AsSelector()
 	if err != nil {
 		return false, &NotServedError{msg: "has an invalid allowedNamespaces.selector: " + err.Error()}
 	}

@@ -20,7 +20,7 @@ func TestAdmit(t *testing.T) {
 	ns := func(name string, lbls map[string]string) *corev1.Namespace {
 		return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: lbls}}
 	}
-	platform := &v1alpha1.NamespaceSelection{Names: []string{"platform"}, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "platform"}}}
+	platform := &v1alpha1.NamespaceSelection{Names: []string{"platform"}, Selector: &v1alpha1.LabelSelector{MatchLabels: map[string]string{"tier": "platform"}}}
 	cases := map[string]struct {
 		reason      string
 		objs        []client.Object
@@ -59,7 +59,7 @@ func TestAdmit(t *testing.T) {
 		},
 		"EmptySelectorSelectsAll": {
 			reason: "An empty selector ({}) selects every namespace, as label selectors do.",
-			objs:   []client.Object{cpc("default", &v1alpha1.NamespaceSelection{Selector: &metav1.LabelSelector{}}), ns("team-x", nil)}, namespace: "team-x",
+			objs:   []client.Object{cpc("default", &v1alpha1.NamespaceSelection{Selector: &v1alpha1.LabelSelector{}}), ns("team-x", nil)}, namespace: "team-x",
 		},
 		"ProviderConfigCannotWiden": {
 			reason: "A ProviderConfig carrying allowedNamespaces (written past the CRD) is refused, not widened.",

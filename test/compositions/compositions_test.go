@@ -192,6 +192,46 @@ func TestCompositionsRenderAndValidate(t *testing.T) {
 	}
 }
 
+// TestExamplesValidate: every object of this provider in examples/local and examples/aws validates against its
+// CRD, CEL rules included — the schema's bounds (issue 23 §2) must leave every example valid.
+func TestExamplesValidate(t *testing.T) {
+	root := harness.RepoRoot()
+	var ours bytes.Buffer
+	n := 0
+	for _, dir := range []string{"local", "aws"} {
+		files, err := filepath.Glob(filepath.Join(root, "examples", dir, "*.yaml"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no examples in examples/%s: %v", dir, err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range objects(t, string(b)) {
+				if !strings.HasSuffix(u.GroupVersionKind().Group, "stateful.dev") {
+					continue // Secrets, Namespaces, RBAC: not this provider's to validate
+				}
+				j, _ := u.MarshalJSON()
+				ours.WriteString("---\n")
+				ours.Write(j)
+				ours.WriteString("\n")
+				n++
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("found %d objects of this provider in the examples; the test reads the wrong files", n)
+	}
+	examples := filepath.Join(t.TempDir(), "examples.yaml")
+	if err := os.WriteFile(examples, ours.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, filepath.Join(tools(t), "crossplane-cli"), append(validateArgs(t), filepath.Join(root, "package", "crds"), examples)...); err != nil {
+		t.Errorf("the examples do not validate against the provider's CRDs: %v\n%s", err, out)
+	}
+}
+
 // TestValidateCatchesSchemaDrift: the same validation refuses a composed resource with a field the CRD does not
 // have — what a renamed or removed field would do to a composition.
 func TestValidateCatchesSchemaDrift(t *testing.T) {

@@ -223,7 +223,7 @@ func defaultConfig(ctx context.Context) error {
 	return kube.Create(ctx, &v1alpha1.ClusterProviderConfig{
 		ObjectMeta: metav1.ObjectMeta{Name: "default"},
 		Spec: v1alpha1.ProviderConfigSpec{AllowedNamespaces: &v1alpha1.NamespaceSelection{
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{platformLabel: "true"}},
+			Selector: &v1alpha1.LabelSelector{MatchLabels: map[string]string{platformLabel: "true"}},
 		}, AWS: &v1alpha1.AWSConfig{
 			Credentials: v1alpha1.AWSCredentials{
 				Source:    v1alpha1.AWSCredentialsSecret,

@@ -30,7 +30,7 @@ func TestClusterConfigServesAllowedNamespacesOnly(t *testing.T) {
 	cfgName, label := "platform-"+suffix(), "tier-"+suffix()
 	named, labelled, tenant := tenantNamespace(t), newNamespace(t, "lbl-", map[string]string{label: "platform"}), tenantNamespace(t)
 	create(t, &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: cfgName}, Spec: v1alpha1.ProviderConfigSpec{
-		AllowedNamespaces: &v1alpha1.NamespaceSelection{Names: []string{named}, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{label: "platform"}}},
+		AllowedNamespaces: &v1alpha1.NamespaceSelection{Names: []string{named}, Selector: &v1alpha1.LabelSelector{MatchLabels: map[string]string{label: "platform"}}},
 		AWS: &v1alpha1.AWSConfig{
 			Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsSecret, SecretRef: &v1alpha1.AWSSecretCredentials{Namespace: "crossplane-system", Name: "aws-creds"}},
 			Endpoint:    &v1alpha1.AWSEndpoint{URL: proxy.URL, S3UsePathStyle: true},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,7 +16,11 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ddbv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
@@ -391,4 +396,298 @@ func TestNamespacedProviderConfig(t *testing.T) {
 func withRefs(s v1alpha1.ProviderConfigSpec, kmsKeys ...string) v1alpha1.ProviderConfigSpec {
 	s.AWS.AllowedReferences = &v1alpha1.AWSAllowedReferences{KMSKeys: kmsKeys}
 	return s
+}
+
+// keyed is n entries whose keys are keyLen characters long (distinct) and whose values are valueLen long.
+func keyed(n, keyLen, valueLen int) map[string]string {
+	m := make(map[string]string, n)
+	for i := range n {
+		k := fmt.Sprintf("k%03d", i)
+		m[k+strings.Repeat("k", keyLen-len(k))] = strings.Repeat("v", valueLen)
+	}
+	return m
+}
+
+// names is n distinct strings of length l.
+func names(n, l int) []string {
+	out := make([]string, n)
+	for i := range out {
+		s := fmt.Sprintf("n%03d", i)
+		out[i] = s + strings.Repeat("a", l-len(s))
+	}
+	return out
+}
+
+// Issue 23 §2: the API server refuses a spec over its bounds — an over-long string, an over-long list, an
+// over-large map, an over-long map key — for managed resources of both clouds and for ProviderConfigs, and
+// accepts one at its bounds. Dry runs: nothing is stored, nothing reconciled.
+func TestSpecBoundsCRDValidation(t *testing.T) {
+	ns := namespace(t)
+	s3 := func(mutate func(*s3v1alpha1.Bucket)) client.Object {
+		b := bucket(ns, "bounds-"+suffix(), withPolicies("Observe"))
+		mutate(b)
+		return b
+	}
+	gcs := func(mutate func(*gcsv1alpha1.Bucket)) client.Object {
+		return gcsBucket(ns, "bounds-"+suffix(), func(b *gcsv1alpha1.Bucket) {
+			b.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
+			mutate(b)
+		})
+	}
+	pc := func(mutate func(*v1alpha1.ProviderConfigSpec)) client.Object {
+		s := spec(v1alpha1.AWSCredentialsSecret, &v1alpha1.AWSSecretCredentials{Name: "creds"})
+		mutate(&s)
+		return &v1alpha1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bounds-" + suffix()}, Spec: s}
+	}
+	cpc := func(mutate func(*v1alpha1.ProviderConfigSpec)) client.Object {
+		s := spec(v1alpha1.AWSCredentialsInjectedIdentity, nil)
+		mutate(&s)
+		return &v1alpha1.ClusterProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "bounds-" + suffix()}, Spec: s}
+	}
+	include := func(n int) ddbv1alpha1.Projection {
+		return ddbv1alpha1.Projection{Type: "INCLUDE", NonKeyAttributes: names(n, 8)}
+	}
+	indexes := func(a, b int) func(*ddbv1alpha1.Table) {
+		return func(tb *ddbv1alpha1.Table) {
+			tb.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve}
+			tb.Spec.ForProvider.GlobalSecondaryIndexes = []ddbv1alpha1.GlobalSecondaryIndex{
+				{IndexName: "by-user", HashKey: "user", Projection: include(a), ProvisionedThroughput: &ddbv1alpha1.Throughput{ReadCapacityUnits: 1, WriteCapacityUnits: 1}},
+				{IndexName: "by-kind", HashKey: "kind", Projection: include(b), ProvisionedThroughput: &ddbv1alpha1.Throughput{ReadCapacityUnits: 1, WriteCapacityUnits: 1}},
+			}
+		}
+	}
+	lifecycle := func(n int) []s3v1alpha1.LifecycleRule {
+		rules := make([]s3v1alpha1.LifecycleRule, n)
+		for i := range rules {
+			rules[i] = s3v1alpha1.LifecycleRule{ID: fmt.Sprintf("r%d", i), ExpirationDays: ptr.To[int32](30)}
+		}
+		return rules
+	}
+	cases := map[string]struct {
+		reason string
+		obj    client.Object
+		errHas string // "" when the object is accepted
+	}{
+		// AWS: an S3 Bucket.
+		"S3AtTheBounds": {
+			reason: "40 tags of 128-character keys and 256-character values, 16 lifecycle rules, 32 CORS origins and headers: at the bounds, accepted.",
+			obj: s3(func(b *s3v1alpha1.Bucket) {
+				b.Spec.ForProvider.Tags = keyed(40, 128, 256)
+				b.Spec.ForProvider.Lifecycle = &s3v1alpha1.Lifecycle{Rules: lifecycle(16)}
+				b.Spec.ForProvider.CORS = &s3v1alpha1.CORS{Rules: []s3v1alpha1.CORSRule{
+					{AllowedMethods: []string{"GET"}, AllowedOrigins: names(16, 300), AllowedHeaders: names(8, 128)},
+					{AllowedMethods: []string{"PUT"}, AllowedOrigins: names(1, 300), ExposeHeaders: names(7, 128)},
+				}}
+			}),
+		},
+		"S3LongString": {
+			reason: "A KMS key ID is at most 2048 characters (KMS).",
+			obj: s3(func(b *s3v1alpha1.Bucket) {
+				b.Spec.ForProvider.ServerSideEncryption = &s3v1alpha1.ServerSideEncryption{Algorithm: "aws:kms", KMSKeyID: ptr.To(strings.Repeat("k", 2049))}
+			}),
+			errHas: "spec.forProvider.serverSideEncryption.kmsKeyID: Too long",
+		},
+		"S3LongList": {
+			reason: "At most 16 lifecycle rules.",
+			obj:    s3(func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Lifecycle = &s3v1alpha1.Lifecycle{Rules: lifecycle(17)} }),
+			errHas: "spec.forProvider.lifecycle.rules: Too many: 17: must have at most 16 items",
+		},
+		"S3LargeMap": {
+			reason: "At most 40 tags.",
+			obj:    s3(func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Tags = keyed(41, 8, 8) }),
+			errHas: "spec.forProvider.tags: Too many: 41: must have at most 40 items",
+		},
+		"S3LongMapKey": {
+			reason: "A tag key is at most 128 characters (AWS): the schema cannot say it, a CEL rule does.",
+			obj:    s3(func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Tags = keyed(1, 129, 1) }),
+			errHas: "tag keys are at most 128 characters and values at most 256",
+		},
+		"S3LongMapValue": {
+			reason: "A tag value is at most 256 characters (AWS).",
+			obj:    s3(func(b *s3v1alpha1.Bucket) { b.Spec.ForProvider.Tags = keyed(1, 8, 257) }),
+			errHas: "tag keys are at most 128 characters and values at most 256",
+		},
+		"S3CORSPool": {
+			reason: "At most 32 origins and headers across all the CORS rules.",
+			obj: s3(func(b *s3v1alpha1.Bucket) {
+				b.Spec.ForProvider.CORS = &s3v1alpha1.CORS{Rules: []s3v1alpha1.CORSRule{
+					{AllowedMethods: []string{"GET"}, AllowedOrigins: names(17, 8)},
+					{AllowedMethods: []string{"GET"}, AllowedOrigins: names(16, 8)},
+				}}
+			}),
+			errHas: "the rules have at most 32 allowedOrigins, allowedHeaders and exposeHeaders entries in all",
+		},
+		"ManagementPolicies": {
+			reason: "crossplane's managementPolicies is bounded by a rule on the spec: at most 6 entries.",
+			obj:    bucket(ns, "bounds-"+suffix(), withPolicies("Observe", "Observe", "Observe", "Observe", "Observe", "Observe", "Observe")),
+			errHas: "managementPolicies has at most 6 entries",
+		},
+		"ProviderConfigRefName": {
+			reason: "crossplane's providerConfigRef.name is a Kubernetes object name: at most 253 characters.",
+			obj: s3(func(b *s3v1alpha1.Bucket) {
+				b.Spec.ProviderConfigReference = ref("ProviderConfig", strings.Repeat("p", 254))
+			}),
+			errHas: "providerConfigRef: kind is at most 63 characters, name at most 253",
+		},
+		"ConnectionSecretName": {
+			reason: "crossplane's writeConnectionSecretToRef.name is a Secret name: at most 253 characters.",
+			obj: s3(func(b *s3v1alpha1.Bucket) {
+				b.Spec.WriteConnectionSecretToReference = &xpv2.LocalSecretReference{Name: strings.Repeat("s", 254)}
+			}),
+			errHas: "writeConnectionSecretToRef.name is at most 253 characters",
+		},
+
+		// AWS: a DynamoDB Table's indexes project at most 100 attributes in all, and an SQS Queue's selector.
+		"DynamoDBProjectionsAtTheBound": {
+			reason: "100 projected attributes across the indexes: accepted.",
+			obj:    table(ns, "bounds-"+suffix(), indexes(50, 50)),
+		},
+		"DynamoDBProjectionsPool": {
+			reason: "DynamoDB takes at most 100 nonKeyAttributes across a table's indexes.",
+			obj:    table(ns, "bounds-"+suffix(), indexes(51, 50)),
+			errHas: "the indexes project at most 100 nonKeyAttributes in all",
+		},
+		"SQSSelectorLabels": {
+			reason: "crossplane's selector is bounded by rules on the field: at most 16 labels.",
+			obj: queue(ns, "bounds-"+suffix(), func(q *sqsv1alpha1.Queue) {
+				q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{MaxReceiveCount: 3, DeadLetterTargetSelector: &xpv2.NamespacedSelector{MatchLabels: keyed(17, 8, 8)}}
+			}),
+			errHas: "matchLabels has at most 16 labels",
+		},
+		"SQSReferenceName": {
+			reason: "crossplane's reference name is a Kubernetes object name: at most 253 characters.",
+			obj: queue(ns, "bounds-"+suffix(), func(q *sqsv1alpha1.Queue) {
+				q.Spec.ForProvider.RedrivePolicy = &sqsv1alpha1.RedrivePolicy{MaxReceiveCount: 3, DeadLetterTargetRef: &xpv2.NamespacedReference{Name: strings.Repeat("q", 254)}}
+			}),
+			errHas: "name is at most 253 characters",
+		},
+
+		// GCP: a Cloud Storage Bucket and a Pub/Sub Subscription.
+		"GCSAtTheBounds": {
+			reason: "60 labels of 63-character keys and values, 32 prefixes of 1024 characters: at the bounds, accepted.",
+			obj: gcs(func(b *gcsv1alpha1.Bucket) {
+				b.Spec.ForProvider.Labels = keyed(60, 63, 63)
+				b.Spec.ForProvider.LifecycleRules = []gcsv1alpha1.LifecycleRule{{
+					Action:    gcsv1alpha1.LifecycleAction{Type: "Delete"},
+					Condition: gcsv1alpha1.LifecycleCondition{MatchesPrefix: names(32, 1024)},
+				}}
+			}),
+		},
+		"GCSLongString": {
+			reason: "An object name prefix is at most 1024 characters (an object name is at most 1024 bytes).",
+			obj: gcs(func(b *gcsv1alpha1.Bucket) {
+				b.Spec.ForProvider.LifecycleRules = []gcsv1alpha1.LifecycleRule{{
+					Action: gcsv1alpha1.LifecycleAction{Type: "Delete"}, Condition: gcsv1alpha1.LifecycleCondition{MatchesPrefix: names(1, 1025)},
+				}}
+			}),
+			errHas: "spec.forProvider.lifecycleRules[0].condition.matchesPrefix[0]: Too long",
+		},
+		"GCSLongList": {
+			reason: "At most 32 prefixes in a rule.",
+			obj: gcs(func(b *gcsv1alpha1.Bucket) {
+				b.Spec.ForProvider.LifecycleRules = []gcsv1alpha1.LifecycleRule{{
+					Action: gcsv1alpha1.LifecycleAction{Type: "Delete"}, Condition: gcsv1alpha1.LifecycleCondition{MatchesPrefix: names(33, 8)},
+				}}
+			}),
+			errHas: "spec.forProvider.lifecycleRules[0].condition.matchesPrefix: Too many: 33: must have at most 32 items",
+		},
+		"GCSPrefixPool": {
+			reason: "At most 32 prefixes and suffixes across all the rules.",
+			obj: gcs(func(b *gcsv1alpha1.Bucket) {
+				b.Spec.ForProvider.LifecycleRules = []gcsv1alpha1.LifecycleRule{
+					{Action: gcsv1alpha1.LifecycleAction{Type: "Delete"}, Condition: gcsv1alpha1.LifecycleCondition{MatchesPrefix: names(20, 8)}},
+					{Action: gcsv1alpha1.LifecycleAction{Type: "Delete"}, Condition: gcsv1alpha1.LifecycleCondition{MatchesSuffix: names(13, 8)}},
+				}
+			}),
+			errHas: "the rules have at most 32 matchesPrefix and matchesSuffix entries in all",
+		},
+		"GCSLargeMap": {
+			reason: "At most 60 labels.",
+			obj:    gcs(func(b *gcsv1alpha1.Bucket) { b.Spec.ForProvider.Labels = keyed(61, 8, 8) }),
+			errHas: "spec.forProvider.labels: Too many: 61: must have at most 60 items",
+		},
+		"GCSLongMapKey": {
+			reason: "A label key is at most 63 characters (Google Cloud).",
+			obj:    gcs(func(b *gcsv1alpha1.Bucket) { b.Spec.ForProvider.Labels = keyed(1, 64, 1) }),
+			errHas: "label keys and values are at most 63 characters",
+		},
+		"PubSubSelectorLabelKey": {
+			reason: "A label key of a selector is at most 317 characters (a 253-character prefix, '/', a 63-character name).",
+			obj: subscription(ns, "bounds-"+suffix(), func(s *pubsubv1alpha1.Subscription) {
+				s.Spec.ForProvider.TopicSelector = &xpv2.NamespacedSelector{MatchLabels: keyed(1, 318, 1)}
+			}),
+			errHas: "a label key is at most 317 characters",
+		},
+		"PubSubReferenceName": {
+			reason: "A Topic reference names a Kubernetes object: at most 253 characters.",
+			obj: subscription(ns, "bounds-"+suffix(), func(s *pubsubv1alpha1.Subscription) {
+				s.Spec.ForProvider.TopicRef = &xpv2.NamespacedReference{Name: strings.Repeat("t", 254)}
+			}),
+			errHas: "name is at most 253 characters",
+		},
+
+		// A tenant's ProviderConfig, and a ClusterProviderConfig's selector (metav1.LabelSelector's fields, bounded).
+		"ProviderConfigAtTheBounds": {
+			reason: "40 default tags at AWS's lengths, 32 default labels at Google Cloud's: accepted.",
+			obj: pc(func(s *v1alpha1.ProviderConfigSpec) {
+				s.AWS.DefaultTags = keyed(40, 128, 256)
+				s.GCP = &v1alpha1.GCPConfig{ProjectID: "bounds-project", Credentials: v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsSecret, SecretRef: &v1alpha1.SecretKeySelector{Name: "k", Key: "key.json"}}, DefaultLabels: keyed(32, 63, 63)}
+			}),
+		},
+		"ProviderConfigLongString": {
+			reason: "An endpoint URL is at most 2048 characters.",
+			obj:    pc(func(s *v1alpha1.ProviderConfigSpec) { s.AWS.Endpoint.URL = "https://" + strings.Repeat("e", 2041) }),
+			errHas: "spec.aws.endpoint.url: Too long",
+		},
+		"ProviderConfigLongList": {
+			reason: "At most 20 ignored tag prefixes.",
+			obj:    pc(func(s *v1alpha1.ProviderConfigSpec) { s.AWS.IgnoreTagPrefixes = names(21, 8) }),
+			errHas: "spec.aws.ignoreTagPrefixes: Too many: 21: must have at most 20 items",
+		},
+		"ProviderConfigLargeMap": {
+			reason: "At most 40 default tags.",
+			obj:    pc(func(s *v1alpha1.ProviderConfigSpec) { s.AWS.DefaultTags = keyed(41, 8, 8) }),
+			errHas: "spec.aws.defaultTags: Too many: 41: must have at most 40 items",
+		},
+		"ProviderConfigLongMapKey": {
+			reason: "A default tag key is at most 128 characters (AWS).",
+			obj:    pc(func(s *v1alpha1.ProviderConfigSpec) { s.AWS.DefaultTags = keyed(1, 129, 1) }),
+			errHas: "tag keys are at most 128 characters and values at most 256",
+		},
+		"ProviderConfigVaultPath": {
+			reason: "A Vault secret path is at most 2048 characters.",
+			obj: pc(func(s *v1alpha1.ProviderConfigSpec) {
+				*s = vaultSpec(&v1alpha1.SecretKeySelector{Name: "t", Key: "token"})
+				s.AWS.Credentials.Vault.KV.Path = strings.Repeat("p", 2049)
+			}),
+			errHas: "spec.aws.credentials.vault.kv.path: Too long",
+		},
+		"ClusterProviderConfigSelectorLabels": {
+			reason: "allowedNamespaces.selector has at most 16 labels.",
+			obj: cpc(func(s *v1alpha1.ProviderConfigSpec) {
+				s.AllowedNamespaces = &v1alpha1.NamespaceSelection{Selector: &v1alpha1.LabelSelector{MatchLabels: keyed(17, 8, 8)}}
+			}),
+			errHas: "spec.allowedNamespaces.selector.matchLabels: Too many: 17: must have at most 16 items",
+		},
+		"ClusterProviderConfigSelectorValues": {
+			reason: "An expression of allowedNamespaces.selector has at most 64 values.",
+			obj: cpc(func(s *v1alpha1.ProviderConfigSpec) {
+				s.AllowedNamespaces = &v1alpha1.NamespaceSelection{Selector: &v1alpha1.LabelSelector{MatchExpressions: []v1alpha1.LabelSelectorRequirement{
+					{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: names(65, 8)},
+				}}}
+			}),
+			errHas: "spec.allowedNamespaces.selector.matchExpressions[0].values: Too many: 65: must have at most 64 items",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := kube.Create(context.Background(), tc.obj, client.DryRunAll)
+			switch {
+			case tc.errHas == "" && err != nil:
+				t.Errorf("%s\nunexpected rejection: %v", tc.reason, err)
+			case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
+				t.Errorf("%s\nwant a rejection containing %q, got %v", tc.reason, tc.errHas, err)
+			}
+		})
+	}
 }

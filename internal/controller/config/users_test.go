@@ -50,7 +50,7 @@ func TestLiveUsers(t *testing.T) {
 		},
 		"ClusterServedByLabel": {
 			reason: "A namespace its selector matches is served: its resources count.",
-			kind:   "ClusterProviderConfig", name: "aws", allowed: &v1alpha1.NamespaceSelection{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"platform": "true"}}}, want: 1,
+			kind:   "ClusterProviderConfig", name: "aws", allowed: &v1alpha1.NamespaceSelection{Selector: &v1alpha1.LabelSelector{MatchLabels: map[string]string{"platform": "true"}}}, want: 1,
 		},
 		"ClusterServesNone": {
 			reason: "A selection that matches no namespace of its resources leaves no user.",

@@ -12,9 +12,11 @@ import (
 // +kubebuilder:validation:XValidation:rule="!has(self.billingMode) || self.billingMode != 'PAY_PER_REQUEST' || !has(self.provisionedThroughput)",message="provisionedThroughput applies to billingMode PROVISIONED only"
 // +kubebuilder:validation:XValidation:rule="self.attributeDefinitions.exists(a, a.name == self.hashKey)",message="hashKey must be one of attributeDefinitions"
 // +kubebuilder:validation:XValidation:rule="!has(self.rangeKey) || self.attributeDefinitions.exists(a, a.name == self.rangeKey)",message="rangeKey must be one of attributeDefinitions"
+// +kubebuilder:validation:XValidation:rule="(has(self.globalSecondaryIndexes) ? self.globalSecondaryIndexes.map(i, has(i.projection.nonKeyAttributes) ? size(i.projection.nonKeyAttributes) : 0).sum() : 0) + (has(self.localSecondaryIndexes) ? self.localSecondaryIndexes.map(i, has(i.projection.nonKeyAttributes) ? size(i.projection.nonKeyAttributes) : 0).sum() : 0) <= 100",message="the indexes project at most 100 nonKeyAttributes in all (DynamoDB)"
 type TableParameters struct {
 	// Region the table lives in. Immutable.
 	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-[a-z]+)+-[0-9]+$`
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is immutable"
 	Region string `json:"region"`
 
@@ -93,8 +95,10 @@ type TableParameters struct {
 
 	// Tags to set on the table, in addition to the ProviderConfig's default tags and the provider's ownership tags.
 	// +optional
+	// AWS allows 50 tags a resource; 40 leaves room for the ProviderConfig's default tags and the ownership tags.
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 128 && size(self[k]) <= 256)",message="tag keys are at most 128 characters and values at most 256 (AWS)"
 	Tags map[string]string `json:"tags"`
 }
 
@@ -129,7 +133,8 @@ type Projection struct {
 	// Type is ALL, KEYS_ONLY or INCLUDE.
 	// +kubebuilder:validation:Enum=ALL;KEYS_ONLY;INCLUDE
 	Type string `json:"type"`
-	// NonKeyAttributes projected with INCLUDE.
+	// NonKeyAttributes projected with INCLUDE: at most 100 across all the table's indexes (DynamoDB), names of at
+	// most 255 characters.
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
 	// +kubebuilder:validation:items:MaxLength=255
@@ -170,6 +175,8 @@ type LocalSecondaryIndex struct {
 // TimeToLive is the TTL setting.
 type TimeToLive struct {
 	// AttributeName holds the expiry time, in epoch seconds.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
 	AttributeName string `json:"attributeName"`
 	// Enabled turns TTL on or off.
 	Enabled bool `json:"enabled"`
@@ -182,8 +189,9 @@ type TableEncryption struct {
 	// customer key).
 	// +kubebuilder:validation:Enum=OWNED;AWS_MANAGED;KMS
 	Type string `json:"type"`
-	// KMSKeyID is the customer key with type KMS: an ID, an ARN or an alias.
+	// KMSKeyID is the customer key with type KMS: an ID, an ARN or an alias (KMS takes at most 2048 characters).
 	// +optional
+	// +kubebuilder:validation:MaxLength=2048
 	KMSKeyID *string `json:"kmsKeyID,omitempty"`
 }
 
@@ -210,6 +218,10 @@ type TableObservation struct {
 }
 
 // A TableSpec defines the desired state of a Table.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type TableSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 

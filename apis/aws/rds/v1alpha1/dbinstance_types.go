@@ -14,6 +14,7 @@ import (
 type DBInstanceParameters struct {
 	// Region the instance lives in. Immutable.
 	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-[a-z]+)+-[0-9]+$`
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is immutable"
 	Region string `json:"region"`
 
@@ -26,10 +27,12 @@ type DBInstanceParameters struct {
 	// do not cause an update loop. Unset: RDS's default for the engine.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[0-9]+(\.[0-9]+)*$`
+	// +kubebuilder:validation:MaxLength=32
 	EngineVersion *string `json:"engineVersion,omitempty"`
 
 	// DBInstanceClass is the instance class, e.g. db.t4g.micro.
 	// +kubebuilder:validation:Pattern=`^db\.[a-z0-9]+\.[a-z0-9]+$`
+	// +kubebuilder:validation:MaxLength=64
 	DBInstanceClass string `json:"dbInstanceClass"`
 
 	// AllocatedStorage in GiB, 20 to 65536.
@@ -59,6 +62,7 @@ type DBInstanceParameters struct {
 
 	// MasterUsername is the master user's name. Immutable.
 	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]{0,62}$`
+	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="masterUsername is immutable"
 	MasterUsername string `json:"masterUsername"`
 
@@ -68,6 +72,7 @@ type DBInstanceParameters struct {
 	// DBName is the database created with the instance. Immutable.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]{0,62}$`
+	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dbName is immutable"
 	DBName *string `json:"dbName,omitempty"`
 
@@ -94,10 +99,12 @@ type DBInstanceParameters struct {
 	// PreferredBackupWindow is a daily UTC window, hh24:mi-hh24:mi.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$`
+	// +kubebuilder:validation:MaxLength=11
 	PreferredBackupWindow *string `json:"preferredBackupWindow,omitempty"`
 
 	// PreferredMaintenanceWindow is a weekly UTC window, ddd:hh24:mi-ddd:hh24:mi; the day is compared without case.
 	// +optional
+	// +kubebuilder:validation:MaxLength=19
 	// +kubebuilder:validation:Pattern=`^([Mm][Oo][Nn]|[Tt][Uu][Ee]|[Ww][Ee][Dd]|[Tt][Hh][Uu]|[Ff][Rr][Ii]|[Ss][Aa][Tt]|[Ss][Uu][Nn]):([01][0-9]|2[0-3]):[0-5][0-9]-([Mm][Oo][Nn]|[Tt][Uu][Ee]|[Ww][Ee][Dd]|[Tt][Hh][Uu]|[Ff][Rr][Ii]|[Ss][Aa][Tt]|[Ss][Uu][Nn]):([01][0-9]|2[0-3]):[0-5][0-9]$`
 	PreferredMaintenanceWindow *string `json:"preferredMaintenanceWindow,omitempty"`
 
@@ -105,22 +112,29 @@ type DBInstanceParameters struct {
 	// +optional
 	DeletionProtection *bool `json:"deletionProtection,omitempty"`
 
-	// DBParameterGroupName is the parameter group.
+	// DBParameterGroupName is the parameter group, at most 255 characters (RDS).
 	// +optional
+	// +kubebuilder:validation:MaxLength=255
 	DBParameterGroupName *string `json:"dbParameterGroupName,omitempty"`
 
-	// DBSubnetGroupName is the subnet group. Immutable.
+	// DBSubnetGroupName is the subnet group, at most 255 characters (RDS). Immutable.
 	// +optional
+	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dbSubnetGroupName is immutable"
 	DBSubnetGroupName *string `json:"dbSubnetGroupName,omitempty"`
 
-	// VPCSecurityGroupIDs are the VPC security groups; their order does not matter.
+	// VPCSecurityGroupIDs are the VPC security groups (sg- and 17 hex digits); their order does not matter. A network
+	// interface takes at most 16 (a VPC quota, 5 by default).
 	// +optional
 	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:MaxLength=32
 	VPCSecurityGroupIDs []string `json:"vpcSecurityGroupIDs"`
 
-	// KMSKeyID encrypts the storage with this key (ID, ARN or alias); it implies storageEncrypted. Immutable.
+	// KMSKeyID encrypts the storage with this key (ID, ARN or alias; KMS takes at most 2048 characters); it implies
+	// storageEncrypted. Immutable.
 	// +optional
+	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="kmsKeyID is immutable"
 	KMSKeyID *string `json:"kmsKeyID,omitempty"`
 
@@ -142,18 +156,23 @@ type DBInstanceParameters struct {
 	// Tags to set on the instance, in addition to the ProviderConfig's default tags and the provider's ownership
 	// tags (stateful.dev/*).
 	// +optional
+	// AWS allows 50 tags a resource; 40 leaves room for the ProviderConfig's default tags and the ownership tags.
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 128 && size(self[k]) <= 256)",message="tag keys are at most 128 characters and values at most 256 (AWS)"
 	Tags map[string]string `json:"tags"`
 }
 
 // PasswordSecretRef is a key of a Secret in the managed resource's namespace.
 type PasswordSecretRef struct {
 	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
 	Name string `json:"name"`
 
-	// Key in the Secret. Default: password.
+	// Key in the Secret. Default: password. A Secret's keys are at most 253 characters.
 	// +optional
+	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:default=password
 	Key string `json:"key,omitempty"`
 
@@ -173,6 +192,7 @@ type FinalSnapshot struct {
 	// Identifier of the final snapshot.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[A-Za-z]([A-Za-z0-9]|-[A-Za-z0-9]){0,254}$`
+	// +kubebuilder:validation:MaxLength=255
 	Identifier *string `json:"identifier,omitempty"`
 }
 
@@ -199,6 +219,10 @@ type DBInstanceObservation struct {
 }
 
 // A DBInstanceSpec defines the desired state of a DBInstance.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type DBInstanceSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 

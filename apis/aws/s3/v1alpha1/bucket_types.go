@@ -16,14 +16,17 @@ import (
 type BucketParameters struct {
 	// Region the bucket lives in. Immutable.
 	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-[a-z]+)+-[0-9]+$`
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is immutable"
 	Region string `json:"region"`
 
 	// Tags to set on the bucket, in addition to the ProviderConfig's default tags and the provider's ownership
 	// tags (stateful.dev/*). Keys under "aws:" and the ProviderConfig's ignored prefixes are never touched.
 	// +optional
+	// AWS allows 50 tags a resource; 40 leaves room for the ProviderConfig's default tags and the ownership tags.
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 128 && size(self[k]) <= 256)",message="tag keys are at most 128 characters and values at most 256 (AWS)"
 	Tags map[string]string `json:"tags"`
 
 	// Versioning of the bucket's objects. A bucket that was never versioned counts as Suspended.
@@ -72,8 +75,10 @@ type ServerSideEncryption struct {
 	// +kubebuilder:validation:Enum=AES256;"aws:kms"
 	Algorithm string `json:"algorithm"`
 
-	// KMSKeyID is the KMS key (ID, ARN or alias) for aws:kms. Unset means the AWS managed key aws/s3.
+	// KMSKeyID is the KMS key (ID, ARN or alias) for aws:kms. Unset means the AWS managed key aws/s3. KMS takes at
+	// most 2048 characters.
 	// +optional
+	// +kubebuilder:validation:MaxLength=2048
 	KMSKeyID *string `json:"kmsKeyID,omitempty"`
 
 	// BucketKeyEnabled uses an S3 Bucket Key, cutting KMS requests.
@@ -99,9 +104,10 @@ type PublicAccessBlock struct {
 
 // Lifecycle holds a bucket's lifecycle rules.
 type Lifecycle struct {
-	// Rules, each with a unique ID. No rules (lifecycle: {}) removes every rule.
+	// Rules, each with a unique ID. No rules (lifecycle: {}) removes every rule. At most 16 here (S3 takes 1000):
+	// each may carry a 1024-character prefix, and the spec must stay small.
 	// +optional
-	// +kubebuilder:validation:MaxItems=1000
+	// +kubebuilder:validation:MaxItems=16
 	// +listType=map
 	// +listMapKey=id
 	Rules []LifecycleRule `json:"rules"`
@@ -121,8 +127,9 @@ type LifecycleRule struct {
 	// +kubebuilder:default=true
 	Enabled *bool `json:"enabled,omitempty"`
 
-	// Prefix selects objects whose key starts with it. Unset selects every object.
+	// Prefix selects objects whose key starts with it. Unset selects every object. An S3 key is at most 1024 bytes.
 	// +optional
+	// +kubebuilder:validation:MaxLength=1024
 	Prefix *string `json:"prefix,omitempty"`
 
 	// ExpirationDays expires current objects this many days after creation.
@@ -168,33 +175,44 @@ type Transition struct {
 
 // CORS holds a bucket's CORS rules.
 type CORS struct {
-	// Rules, evaluated in order. No rules (cors: {}) removes them.
+	// Rules, evaluated in order. No rules (cors: {}) removes them. At most 16 rules with 32 origins and headers in
+	// all here (S3 takes 100 rules in a configuration of at most 64 KB), so that the spec stays small.
 	// +optional
-	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:rule="self.map(r, has(r.allowedOrigins) ? size(r.allowedOrigins) : 0).sum() + self.map(r, has(r.allowedHeaders) ? size(r.allowedHeaders) : 0).sum() + self.map(r, has(r.exposeHeaders) ? size(r.exposeHeaders) : 0).sum() <= 32",message="the rules have at most 32 allowedOrigins, allowedHeaders and exposeHeaders entries in all"
 	Rules []CORSRule `json:"rules"`
 }
 
 // CORSRule allows cross-origin requests.
 type CORSRule struct {
-	// ID names the rule.
+	// ID names the rule, at most 255 characters (S3).
 	// +optional
+	// +kubebuilder:validation:MaxLength=255
 	ID *string `json:"id,omitempty"`
 
 	// AllowedMethods are the HTTP methods allowed.
 	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=5
 	// +kubebuilder:validation:items:Enum=GET;PUT;POST;DELETE;HEAD
 	AllowedMethods []string `json:"allowedMethods"`
 
-	// AllowedOrigins are the origins allowed, "*" for any.
+	// AllowedOrigins are the origins allowed, "*" for any: each a scheme, a host name (at most 253 characters) and
+	// a port.
 	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=300
 	AllowedOrigins []string `json:"allowedOrigins"`
 
-	// AllowedHeaders are the request headers allowed in a preflight.
+	// AllowedHeaders are the request headers allowed in a preflight: names of at most 128 characters.
 	// +optional
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=128
 	AllowedHeaders []string `json:"allowedHeaders"`
 
-	// ExposeHeaders are the response headers browsers may read.
+	// ExposeHeaders are the response headers browsers may read: names of at most 128 characters.
 	// +optional
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=128
 	ExposeHeaders []string `json:"exposeHeaders"`
 
 	// MaxAgeSeconds browsers may cache a preflight response.
@@ -250,6 +268,10 @@ type ServerSideEncryptionObservation struct {
 }
 
 // A BucketSpec defines the desired state of a Bucket.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type BucketSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 

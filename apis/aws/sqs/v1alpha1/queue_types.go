@@ -13,6 +13,7 @@ import (
 type QueueParameters struct {
 	// Region the queue lives in. Immutable.
 	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-[a-z]+)+-[0-9]+$`
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is immutable"
 	Region string `json:"region"`
 
@@ -87,8 +88,10 @@ type QueueParameters struct {
 	// Tags to set on the queue, in addition to the ProviderConfig's default tags and the provider's ownership tags
 	// (stateful.dev/*). Keys under "aws:" and the ProviderConfig's ignored prefixes are never touched.
 	// +optional
+	// AWS allows 50 tags a resource; 40 leaves room for the ProviderConfig's default tags and the ownership tags.
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('stateful.dev/'))",message="tag keys starting with aws: or stateful.dev/ are reserved"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 128 && size(self[k]) <= 256)",message="tag keys are at most 128 characters and values at most 256 (AWS)"
 	Tags map[string]string `json:"tags"`
 }
 
@@ -100,8 +103,9 @@ type QueueEncryption struct {
 	// +kubebuilder:validation:Enum=SQS;KMS;None
 	Type string `json:"type"`
 
-	// KMSKeyID is the KMS key: an ID, ARN or alias such as alias/aws/sqs.
+	// KMSKeyID is the KMS key: an ID, ARN or alias such as alias/aws/sqs (KMS takes at most 2048 characters).
 	// +optional
+	// +kubebuilder:validation:MaxLength=2048
 	KMSKeyID *string `json:"kmsKeyID,omitempty"`
 
 	// DataKeyReusePeriodSeconds is how long SQS reuses a data key, 60 to 86400.
@@ -114,9 +118,11 @@ type QueueEncryption struct {
 // RedrivePolicy moves messages to a dead-letter queue after maxReceiveCount receives.
 // +kubebuilder:validation:XValidation:rule="has(self.deadLetterTargetARN) || has(self.deadLetterTargetRef) || has(self.deadLetterTargetSelector)",message="set deadLetterTargetARN, deadLetterTargetRef or deadLetterTargetSelector"
 type RedrivePolicy struct {
-	// DeadLetterTargetARN is the dead-letter queue's ARN. Set it, or let deadLetterTargetRef or
-	// deadLetterTargetSelector set it from another Queue's status.atProvider.arn.
+	// DeadLetterTargetARN is the dead-letter queue's ARN, arn:<partition>:sqs:<region>:<account>:<name> (a queue
+	// name is at most 80 characters). Set it, or let deadLetterTargetRef or deadLetterTargetSelector set it from
+	// another Queue's status.atProvider.arn.
 	// +optional
+	// +kubebuilder:validation:MaxLength=256
 	// +crossplane:generate:reference:type=Queue
 	// +crossplane:generate:reference:extractor=QueueARN()
 	// +crossplane:generate:reference:refFieldName=DeadLetterTargetRef
@@ -126,11 +132,14 @@ type RedrivePolicy struct {
 	// DeadLetterTargetRef names a Queue in this namespace whose ARN is the dead-letter target.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a reference resolves in the resource's own namespace"
+	// +kubebuilder:validation:XValidation:rule="size(self.name) <= 253",message="name is at most 253 characters (a Kubernetes object name)"
 	DeadLetterTargetRef *xpv2.NamespacedReference `json:"deadLetterTargetRef,omitempty"`
 
 	// DeadLetterTargetSelector selects a Queue in this namespace whose ARN is the dead-letter target.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a selector resolves in the resource's own namespace"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchLabels) || size(self.matchLabels) <= 16",message="matchLabels has at most 16 labels"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchLabels) || self.matchLabels.all(k, size(k) <= 317 && size(self.matchLabels[k]) <= 63)",message="a label key is at most 317 characters (a 253-character prefix, '/', a 63-character name) and a value at most 63"
 	DeadLetterTargetSelector *xpv2.NamespacedSelector `json:"deadLetterTargetSelector,omitempty"`
 
 	// MaxReceiveCount is how many receives move a message to the dead-letter queue, 1 to 1000.
@@ -146,9 +155,10 @@ type RedriveAllowPolicy struct {
 	// +kubebuilder:validation:Enum=allowAll;denyAll;byQueue
 	RedrivePermission string `json:"redrivePermission"`
 
-	// SourceQueueARNs are the queues allowed with byQueue, at most 10.
+	// SourceQueueARNs are the queues allowed with byQueue, at most 10 (SQS).
 	// +optional
 	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:items:MaxLength=256
 	SourceQueueARNs []string `json:"sourceQueueARNs"`
 }
 
@@ -178,6 +188,10 @@ type QueueObservation struct {
 }
 
 // A QueueSpec defines the desired state of a Queue.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type QueueSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 

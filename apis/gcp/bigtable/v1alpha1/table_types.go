@@ -12,6 +12,7 @@ type TableParameters struct {
 	// Instance is the ID of the existing Bigtable instance the table lives in, in the ProviderConfig's project.
 	// Immutable.
 	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]{4,31}[a-z0-9]$`
+	// +kubebuilder:validation:MaxLength=33
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="instance is immutable"
 	Instance string `json:"instance"`
 
@@ -30,10 +31,11 @@ type TableParameters struct {
 	DeletionProtection *bool `json:"deletionProtection,omitempty"`
 
 	// SplitKeys pre-split the new table at these row keys, for an even load from the start. Used at creation
-	// only (Bigtable does not report them); immutable.
+	// only (Bigtable does not report them); immutable. A split key is at most 512 characters here (Bigtable takes
+	// row keys of up to 4 KiB; 100 of those would make the spec too large).
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
-	// +kubebuilder:validation:items:MaxLength=4096
+	// +kubebuilder:validation:items:MaxLength=512
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="splitKeys is immutable: they are used when the table is created"
 	SplitKeys []string `json:"splitKeys,omitempty"`
 }
@@ -43,6 +45,7 @@ type TableParameters struct {
 type ColumnFamily struct {
 	// Name of the family: letters, digits, '-', '_' and '.', at most 64 characters.
 	// +kubebuilder:validation:Pattern=`^[-_.a-zA-Z0-9]{1,64}$`
+	// +kubebuilder:validation:MaxLength=64
 	Name string `json:"name"`
 
 	// GCRule says which cells Bigtable may delete. {} keeps every cell. Unset, the rule is unmanaged (a new family
@@ -66,6 +69,7 @@ type GCRule struct {
 	// MaxAge deletes cells older than this, e.g. "168h" (whole milliseconds).
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=64
 	MaxAge *string `json:"maxAge,omitempty"`
 
 	// Mode combines maxVersions and maxAge: Union deletes a cell when either says so, Intersection only when both
@@ -89,6 +93,10 @@ type TableObservation struct {
 }
 
 // A TableSpec defines the desired state of a Table.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type TableSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 

@@ -28,11 +28,14 @@ type SubscriptionParameters struct {
 	// TopicRef names a Topic in this namespace to subscribe to.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a reference resolves in the resource's own namespace"
+	// +kubebuilder:validation:XValidation:rule="size(self.name) <= 253",message="name is at most 253 characters (a Kubernetes object name)"
 	TopicRef *xpv2.NamespacedReference `json:"topicRef,omitempty"`
 
 	// TopicSelector selects a Topic in this namespace to subscribe to.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a selector resolves in the resource's own namespace"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchLabels) || size(self.matchLabels) <= 16",message="matchLabels has at most 16 labels"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchLabels) || self.matchLabels.all(k, size(k) <= 317 && size(self.matchLabels[k]) <= 63)",message="a label key is at most 317 characters (a 253-character prefix, '/', a 63-character name) and a value at most 63"
 	TopicSelector *xpv2.NamespacedSelector `json:"topicSelector,omitempty"`
 
 	// NOTE: no omitempty, so that an explicit {} survives the provider's writes of the object; nil is written as
@@ -43,6 +46,7 @@ type SubscriptionParameters struct {
 	// ProviderConfig's default labels and the ownership labels.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=60
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 63 && size(self[k]) <= 63)",message="label keys and values are at most 63 characters (Google Cloud)"
 	Labels map[string]string `json:"labels"`
 
 	// AckDeadlineSeconds is how long a subscriber has to acknowledge a message before it is redelivered, 10 to 600.
@@ -55,6 +59,7 @@ type SubscriptionParameters struct {
 	// long: 10m to 168h (7 days).
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=64
 	MessageRetentionDuration *string `json:"messageRetentionDuration,omitempty"`
 
 	// RetainAckedMessages keeps acknowledged messages for the retention duration, so subscribers can seek back.
@@ -65,6 +70,7 @@ type SubscriptionParameters struct {
 	// 24h, e.g. "744h", or "never".
 	// +optional
 	// +kubebuilder:validation:Pattern=`^(never|([0-9]+(s|m|h))+)$`
+	// +kubebuilder:validation:MaxLength=64
 	ExpirationTTL *string `json:"expirationTTL,omitempty"`
 
 	// DeadLetterPolicy forwards messages that were not acknowledged after maxDeliveryAttempts to a dead-letter
@@ -117,11 +123,14 @@ type DeadLetterPolicy struct {
 	// DeadLetterTopicRef names a Topic in this namespace as the dead-letter topic.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a reference resolves in the resource's own namespace"
+	// +kubebuilder:validation:XValidation:rule="size(self.name) <= 253",message="name is at most 253 characters (a Kubernetes object name)"
 	DeadLetterTopicRef *xpv2.NamespacedReference `json:"deadLetterTopicRef,omitempty"`
 
 	// DeadLetterTopicSelector selects a Topic in this namespace as the dead-letter topic.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="!has(self.namespace)",message="namespace must be omitted: a selector resolves in the resource's own namespace"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchLabels) || size(self.matchLabels) <= 16",message="matchLabels has at most 16 labels"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchLabels) || self.matchLabels.all(k, size(k) <= 317 && size(self.matchLabels[k]) <= 63)",message="a label key is at most 317 characters (a 253-character prefix, '/', a 63-character name) and a value at most 63"
 	DeadLetterTopicSelector *xpv2.NamespacedSelector `json:"deadLetterTopicSelector,omitempty"`
 
 	// MaxDeliveryAttempts before a message goes to the dead-letter topic, 5 to 100 (Pub/Sub's default: 5).
@@ -136,11 +145,13 @@ type RetryPolicy struct {
 	// MinimumBackoff, 0s to 600s (Pub/Sub's default: 10s).
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m))+$`
+	// +kubebuilder:validation:MaxLength=64
 	MinimumBackoff *string `json:"minimumBackoff,omitempty"`
 
 	// MaximumBackoff, 0s to 600s (Pub/Sub's default: 600s).
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m))+$`
+	// +kubebuilder:validation:MaxLength=64
 	MaximumBackoff *string `json:"maximumBackoff,omitempty"`
 }
 
@@ -176,6 +187,7 @@ type OIDCToken struct {
 	// ServiceAccountEmail whose identity the token carries.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$`
+	// +kubebuilder:validation:MaxLength=254
 	ServiceAccountEmail *string `json:"serviceAccountEmail,omitempty"`
 
 	// Audience of the token; the push endpoint when unset.
@@ -245,6 +257,10 @@ type SubscriptionObservation struct {
 }
 
 // A SubscriptionSpec defines the desired state of a Subscription.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type SubscriptionSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 

@@ -17,18 +17,21 @@ type TopicParameters struct {
 	// ProviderConfig's default labels and the ownership labels.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=60
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 63 && size(self[k]) <= 63)",message="label keys and values are at most 63 characters (Google Cloud)"
 	Labels map[string]string `json:"labels"`
 
 	// MessageRetentionDuration keeps published messages this long, even acknowledged ones, so subscriptions can
 	// seek back: 10m to 744h (31 days), e.g. "168h".
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=64
 	MessageRetentionDuration *string `json:"messageRetentionDuration,omitempty"`
 
 	// KMSKeyName is the Cloud KMS key that encrypts the topic's messages,
 	// projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>. Set at creation; immutable.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$`
+	// +kubebuilder:validation:MaxLength=512
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="kmsKeyName is immutable"
 	KMSKeyName *string `json:"kmsKeyName,omitempty"`
 
@@ -47,6 +50,7 @@ type MessageStoragePolicy struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:items:Pattern=`^[a-z]+-[a-z]+[0-9]+$`
+	// +kubebuilder:validation:items:MaxLength=63
 	// +listType=set
 	AllowedPersistenceRegions []string `json:"allowedPersistenceRegions"`
 
@@ -59,6 +63,7 @@ type MessageStoragePolicy struct {
 type SchemaSettings struct {
 	// Schema is the schema's name, projects/<p>/schemas/<s>.
 	// +kubebuilder:validation:Pattern=`^projects/[^/]+/schemas/[^/]+$`
+	// +kubebuilder:validation:MaxLength=320
 	Schema string `json:"schema"`
 
 	// Encoding of published messages.
@@ -68,10 +73,12 @@ type SchemaSettings struct {
 
 	// FirstRevisionID is the oldest schema revision messages are validated against.
 	// +optional
+	// +kubebuilder:validation:MaxLength=128
 	FirstRevisionID *string `json:"firstRevisionID,omitempty"`
 
 	// LastRevisionID is the newest schema revision messages are validated against.
 	// +optional
+	// +kubebuilder:validation:MaxLength=128
 	LastRevisionID *string `json:"lastRevisionID,omitempty"`
 }
 
@@ -100,6 +107,10 @@ type TopicObservation struct {
 }
 
 // A TopicSpec defines the desired state of a Topic.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type TopicSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 

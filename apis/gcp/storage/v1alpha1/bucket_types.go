@@ -12,6 +12,7 @@ type BucketParameters struct {
 	// Location of the bucket: a region (europe-west1), a dual-region (EUR4) or a multi-region (EU, US, ASIA).
 	// Compared without regard to case (Cloud Storage reports it in upper case). Immutable.
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9-]{2,40}$`
+	// +kubebuilder:validation:MaxLength=40
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="location is immutable"
 	Location string `json:"location"`
 
@@ -28,6 +29,7 @@ type BucketParameters struct {
 	// ProviderConfig's default labels and the ownership labels.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=60
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) <= 63 && size(self[k]) <= 63)",message="label keys and values are at most 63 characters (Google Cloud)"
 	Labels map[string]string `json:"labels"`
 
 	// Versioning keeps noncurrent object generations.
@@ -49,6 +51,7 @@ type BucketParameters struct {
 	// (7 days) to 2160h (90 days). New buckets get 168h.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=64
 	SoftDeleteRetention *string `json:"softDeleteRetention,omitempty"`
 
 	// RequesterPays makes the requester, not the bucket's project, pay for access.
@@ -59,6 +62,7 @@ type BucketParameters struct {
 	// projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>; "" uses Google-managed keys.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^(projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+)?$`
+	// +kubebuilder:validation:MaxLength=512
 	DefaultKMSKeyName *string `json:"defaultKMSKeyName,omitempty"`
 
 	// Logging writes usage and storage logs into another bucket. {} turns logging off.
@@ -68,16 +72,20 @@ type BucketParameters struct {
 	// NOTE: no omitempty, so that an explicit [] survives the provider's writes of the object.
 
 	// LifecycleRules act on objects by age, version and class. Compared as a set: order means nothing. Unset,
-	// the bucket's rules are unmanaged; [] removes them all.
+	// the bucket's rules are unmanaged; [] removes them all. At most 100 rules (Cloud Storage), with at most 32
+	// prefixes and suffixes in all, so that the spec stays small.
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:XValidation:rule="self.map(r, has(r.condition.matchesPrefix) ? size(r.condition.matchesPrefix) : 0).sum() + self.map(r, has(r.condition.matchesSuffix) ? size(r.condition.matchesSuffix) : 0).sum() <= 32",message="the rules have at most 32 matchesPrefix and matchesSuffix entries in all"
 	LifecycleRules []LifecycleRule `json:"lifecycleRules"`
 
 	// NOTE: no omitempty, so that an explicit [] survives the provider's writes of the object.
 
-	// CORS are the bucket's cross-origin rules, compared as a set. Unset, unmanaged; [] removes them all.
+	// CORS are the bucket's cross-origin rules, compared as a set. Unset, unmanaged; [] removes them all. At most 16
+	// rules with 32 origins and response headers in all, so that the spec stays small.
 	// +optional
-	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:rule="self.map(r, has(r.origins) ? size(r.origins) : 0).sum() + self.map(r, has(r.responseHeaders) ? size(r.responseHeaders) : 0).sum() <= 32",message="the rules have at most 32 origins and responseHeaders entries in all"
 	CORS []CORS `json:"cors"`
 
 	// RetentionPolicy keeps every object for at least retentionPeriod. {} removes the policy (unless locked).
@@ -118,6 +126,7 @@ type LifecycleCondition struct {
 	// CreatedBefore a date, YYYY-MM-DD (UTC).
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+	// +kubebuilder:validation:MaxLength=10
 	CreatedBefore *string `json:"createdBefore,omitempty"`
 
 	// IsLive selects live (true) or noncurrent (false) versions.
@@ -137,36 +146,46 @@ type LifecycleCondition struct {
 	// MatchesStorageClass selects objects of these classes.
 	// +optional
 	// +listType=set
+	// +kubebuilder:validation:MaxItems=7
 	// +kubebuilder:validation:items:Enum=STANDARD;NEARLINE;COLDLINE;ARCHIVE;MULTI_REGIONAL;REGIONAL;DURABLE_REDUCED_AVAILABILITY
 	MatchesStorageClass []string `json:"matchesStorageClass,omitempty"`
 
-	// MatchesPrefix selects objects whose names start with one of these.
+	// MatchesPrefix selects objects whose names start with one of these (an object name is at most 1024 bytes).
 	// +optional
 	// +listType=set
-	// +kubebuilder:validation:MaxItems=1000
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=1024
 	MatchesPrefix []string `json:"matchesPrefix,omitempty"`
 
-	// MatchesSuffix selects objects whose names end with one of these.
+	// MatchesSuffix selects objects whose names end with one of these (an object name is at most 1024 bytes).
 	// +optional
 	// +listType=set
-	// +kubebuilder:validation:MaxItems=1000
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=1024
 	MatchesSuffix []string `json:"matchesSuffix,omitempty"`
 }
 
 // A CORS rule lets browsers of some origins make some requests.
 type CORS struct {
-	// Origins allowed, e.g. https://example.com, or "*".
+	// Origins allowed, e.g. https://example.com, or "*": each a scheme, a host name (at most 253 characters) and a
+	// port.
 	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=300
 	// +listType=set
 	Origins []string `json:"origins"`
 
 	// Methods allowed, e.g. GET.
 	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=16
 	// +listType=set
 	Methods []string `json:"methods"`
 
-	// ResponseHeaders browsers may read.
+	// ResponseHeaders browsers may read: names of at most 128 characters.
 	// +optional
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=128
 	// +listType=set
 	ResponseHeaders []string `json:"responseHeaders,omitempty"`
 
@@ -182,6 +201,7 @@ type RetentionPolicy struct {
 	// RetentionPeriod, e.g. "720h"; whole seconds, at most 100 years.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^([0-9]+(s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=64
 	RetentionPeriod *string `json:"retentionPeriod,omitempty"`
 
 	// Locked locks the policy: IRREVERSIBLE. A locked policy can never be removed or shortened, and the bucket
@@ -197,6 +217,7 @@ type BucketLogging struct {
 	// LogBucket receives the logs.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$`
+	// +kubebuilder:validation:MaxLength=63
 	LogBucket *string `json:"logBucket,omitempty"`
 
 	// LogObjectPrefix prefixes the log objects' names; the bucket's name when unset.
@@ -260,6 +281,10 @@ type BucketObservation struct {
 }
 
 // A BucketSpec defines the desired state of a Bucket.
+// The fields crossplane's ManagedResourceSpec brings are bounded here, where markers can reach them (issue 23 §2).
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicies) || size(self.managementPolicies) <= 6",message="managementPolicies has at most 6 entries, one per action"
+// +kubebuilder:validation:XValidation:rule="!has(self.providerConfigRef) || (size(self.providerConfigRef.kind) <= 63 && size(self.providerConfigRef.name) <= 253)",message="providerConfigRef: kind is at most 63 characters, name at most 253 (a Kubernetes object name)"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeConnectionSecretToRef) || size(self.writeConnectionSecretToRef.name) <= 253",message="writeConnectionSecretToRef.name is at most 253 characters (a Secret name)"
 type BucketSpec struct {
 	xpv2.ManagedResourceSpec `json:",inline"`
 
