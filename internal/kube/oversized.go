@@ -20,11 +20,12 @@ import (
 const OversizedAnnotation = "stateful.dev/oversized-metadata-bytes"
 
 // DefaultMaxMetadataBytes is how much metadata a cached object may carry before it is kept as a stub. The spec
-// of every kind is bounded by its CRD (tens of KiB at most), so a resource written by kubectl, Argo CD or Flux —
-// whose last-applied annotation copies the spec — stays far below it; what a tenant can make larger without
-// bound is the metadata the API server does not limit: labels, finalizers, owner references (annotations are
-// limited to 256 KiB in all). A namespace's number of objects is the administrator's to bound (ResourceQuota).
-const DefaultMaxMetadataBytes = 64 << 10
+// of every kind is bounded by its CRD (about 110 KiB at most in ASCII), so a resource written by kubectl, Argo
+// CD or Flux — whose last-applied annotation copies the spec — stays below it; what a tenant can make larger
+// without bound is the metadata the API server does not limit: labels, finalizers, owner references
+// (annotations are limited to 256 KiB in all). A namespace's number of objects is the administrator's to bound
+// (ResourceQuota).
+const DefaultMaxMetadataBytes = 128 << 10
 
 // MetadataBytes estimates the bytes of o's metadata that have no bound but the API server's 1.5 MiB request
 // limit: annotations, labels, finalizers and owner references. It reads lengths only and encodes nothing, so

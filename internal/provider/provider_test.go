@@ -49,7 +49,7 @@ func TestDefaults(t *testing.T) {
 		ServiceAccount: "crossplane-system/provider-stateful",
 		// Twice the 250 managed resources a namespace is expected to hold (see DefaultMaxClaimsPerNamespace).
 		MaxClaimsPerNamespace: 500,
-		MaxMetadataBytes:      64 << 10,
+		MaxMetadataBytes:      128 << 10,
 		// Namespaced configs request tokens for Vault's audience only, and name no endpoint of their own.
 		VaultAllowedAudiences: []string{"vault"},
 		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no provider CPU three runs
