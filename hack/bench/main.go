@@ -1,7 +1,8 @@
 // Command bench runs `make bench`: the provider binary as a process against the local stack (kube-apiserver +
 // etcd + kube-controller-manager, moto, Vault), moto behind the counting proxy, the API server's and the
 // provider's metrics scraped at phase boundaries, and the scenarios of ../shared/docs/benchmark.md. Each run
-// starts a fresh stack; the figures of every run go to a JSON file, their median and spread to BENCHMARKS.md.
+// starts a fresh stack; the figures of every run go to a JSON file, their median and spread to
+// docs/benchmarks/BENCHMARKS.md.
 package main
 
 import (
@@ -51,8 +52,8 @@ func main() {
 	flag.StringVar(&o.provider, "provider", "_output/provider", "The provider binary.")
 	flag.StringVar(&args, "provider-args", "", "More provider flags, space-separated (--max-reconcile-rate=100 ...).")
 	flag.StringVar(&env, "provider-env", "", "Environment of the provider process, space-separated (GOMAXPROCS=1).")
-	flag.StringVar(&out, "out", "BENCHMARKS.md", "The report: the section between its bench markers is rewritten.")
-	flag.StringVar(&jsonOut, "json", "BENCHMARKS.json", "Every run's figures.")
+	flag.StringVar(&out, "out", "docs/benchmarks/BENCHMARKS.md", "The report: the section between its bench markers is rewritten.")
+	flag.StringVar(&jsonOut, "json", "docs/benchmarks/BENCHMARKS.json", "Every run's figures.")
 	flag.StringVar(&dir, "dir", "_output/bench", "Logs of each run's stack.")
 	flag.StringVar(&o.profile, "profile", "", "When set, a folder for pprof CPU and heap profiles of the provider in S1 and S2 (make profile).")
 	var self string

@@ -21,8 +21,8 @@ type figure struct {
 
 func atMost(x float64) func(float64) bool { return func(v float64) bool { return v <= x } }
 
-// figureTable is every figure in the order BENCHMARKS.md gives them. Targets: ../shared/docs/benchmark.md and
-// issue 12.
+// figureTable is every figure in the order docs/benchmarks/BENCHMARKS.md gives them. Targets:
+// ../shared/docs/benchmark.md and issue 12.
 var figureTable = []figure{
 	{id: "floor.a_s", what: "floor (a): the same apply with no provider, s"},
 	{id: "floor.a_apiserver_cpu_s", what: "floor (a): kube-apiserver CPU, s"},
