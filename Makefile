@@ -125,7 +125,7 @@ dev-crossplane: check-moto control-plane vault fake-gcs crossplane xpkg ## make 
 # N=2000 on 2 cores.
 N ?= 2000
 RUNS ?= 3
-SCENARIOS ?= S0,S1,S2,S3,S4,S5,mixed,S6
+SCENARIOS ?= S0,S1,S2,S3,S4,S5,mixed,S6,SH
 ARGS ?=
 
 .PHONY: bench

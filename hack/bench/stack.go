@@ -37,6 +37,8 @@ type bench struct {
 	moto  *clouds // straight to moto, uncounted
 	via   *clouds // through the proxy
 	say   func(string, ...any)
+	// ttr is each phase's time to Ready by kind ("S1.bucket"), for the report's chart.
+	ttr map[string]hist
 }
 
 const benchNS = "bench"
@@ -153,6 +155,8 @@ func (b *bench) setup(ctx context.Context) error {
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNS}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: floorNS}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: mixedNS}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: calmNS}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: hostileNS}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: localstack.CrossplaneNamespace, Name: "aws-creds"}, StringData: map[string]string{
 			"access_key_id": "AKIALOCALSTACKEXAMPLE", "secret_access_key": "local-stack-not-a-secret",
 		}},
@@ -167,7 +171,8 @@ func (b *bench) setup(ctx context.Context) error {
 		"apiVersion": "stateful.dev/v1alpha1", "kind": "ClusterProviderConfig",
 		"metadata": map[string]any{"name": "default"},
 		"spec": map[string]any{
-			"allowedNamespaces": map[string]any{"names": []any{benchNS, mixedNS}},
+			// Not the hostile tenant's namespace: its resources use its own ProviderConfigs.
+			"allowedNamespaces": map[string]any{"names": []any{benchNS, mixedNS, calmNS}},
 			"aws": map[string]any{
 				"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": localstack.CrossplaneNamespace, "name": "aws-creds"}},
 				"endpoint":    map[string]any{"url": b.proxy.URL, "s3UsePathStyle": true},
@@ -303,8 +308,9 @@ func ready(u unstructured.Unstructured) (bool, time.Time) {
 }
 
 // waitReady waits until want resources of ns are Ready, printing progress, and returns when the last became so
-// (as the watch saw it) and each one's time to Ready (Ready's lastTransitionTime − creationTimestamp).
-func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, []float64, error) {
+// (as the watch saw it) and each one's time to Ready (Ready's lastTransitionTime − creationTimestamp), sorted, by
+// kind name.
+func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, map[string][]float64, error) {
 	deadline, calls := time.Now().Add(timeout), b.proxy.Len()
 	for {
 		items := b.listMRs(ctx, ns, kinds)
@@ -317,12 +323,16 @@ func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int
 		b.progress("%s: %d/%d Ready after %s, %d cloud calls", ns, n, want, time.Since(start).Round(time.Second), b.proxy.Len()-calls)
 		if n >= want {
 			makespan := time.Since(start)
-			var ttr []float64
-			for _, u := range items {
-				_, t := ready(u)
-				ttr = append(ttr, t.Sub(u.GetCreationTimestamp().Time).Seconds())
+			ttr := map[string][]float64{}
+			// Listed again by kind: the watch's objects are shared with its cache, and a list item's kind is
+			// its list's.
+			for _, k := range kinds {
+				for _, u := range b.listMRs(ctx, ns, []kind{k}) {
+					_, t := ready(u)
+					ttr[k.name] = append(ttr[k.name], t.Sub(u.GetCreationTimestamp().Time).Seconds())
+				}
+				sort.Float64s(ttr[k.name])
 			}
-			sort.Float64s(ttr)
 			b.progressDone()
 			b.slowest(items, start)
 			return makespan, ttr, nil
@@ -337,6 +347,16 @@ func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// pooled is every value of byKind, sorted.
+func pooled(byKind map[string][]float64) []float64 {
+	var out []float64
+	for _, v := range byKind {
+		out = append(out, v...)
+	}
+	sort.Float64s(out)
+	return out
 }
 
 // slowest logs, for the five MRs that took longest, when each step of their first reconciles happened (seconds
