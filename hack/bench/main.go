@@ -59,9 +59,21 @@ func main() {
 	flag.StringVar(&jsonOut, "json", "docs/benchmarks/BENCHMARKS.json", "Every run's figures.")
 	flag.StringVar(&dir, "dir", "_output/bench", "Logs of each run's stack.")
 	flag.StringVar(&o.profile, "profile", "", "When set, a folder for pprof CPU and heap profiles of the provider in S1 and S2 (make profile).")
-	var self string
+	var self, drawOnly string
 	flag.StringVar(&self, "self-profile", "", "When set, a file for a CPU profile of the bench itself (its proxy, watch and applies: CPU taken from what it measures).")
+	flag.StringVar(&drawOnly, "draw-only", "", "When set, a report's JSON: draw its charts beside it (-ttr.svg, -calls.svg) and run nothing.")
 	flag.Parse()
+	if drawOnly != "" {
+		r, err := readReport(drawOnly)
+		if err == nil {
+			err = r.writeSVGs(drawOnly)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if self != "" {
 		f, err := os.Create(self)
 		if err != nil {
@@ -115,12 +127,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if err := r.writeSVGs(jsonOut); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if err := r.writeMarkdown(out); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	fmt.Print(r.markdown())
-	say("wrote %s and %s", out, jsonOut)
+	ttrSVG, callsSVG := svgPaths(jsonOut)
+	say("wrote %s, %s, %s and %s", out, jsonOut, ttrSVG, callsSVG)
 }
 
 // run is one run on a fresh stack: its figures, and its phases' times to Ready by kind.
