@@ -106,7 +106,7 @@ var figureTable = []figure{
 	{id: "SH.hostile_not_failing", what: "SH: hostile resources not showing their failure (Synced False) at the end", target: "0", ok: atMost(0)},
 	{id: "SH.hostile_reason_changed", what: "SH: hostile resources whose Ready/Synced reason changed meanwhile", target: "0", ok: atMost(0)},
 	{id: "SH.hostile_requests", what: "SH: requests the hostile servers received"},
-	{id: "SH.hostile_written_mib", what: "SH: endless body they managed to write, MiB"},
+	{id: "SH.hostile_written_mib", what: "SH: endless body written into the connections (read, or taken by socket buffers), MiB"},
 	{id: "SH.redirects_followed", what: "SH: requests that followed a redirect to plain http", target: "0", ok: atMost(0)},
 }
 
