@@ -4,7 +4,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // A hist counts resources by whole seconds to Ready: hist[i] took i seconds. Ready's lastTransitionTime and the

@@ -19,7 +19,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
-	"github.com/stateful-dev/provider-stateful/test/hostile"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/hostile"
 )
 
 // SH's two tenants: the hostile one, whose namespaced ProviderConfigs aim the provider at hostile servers, and the
@@ -31,7 +31,7 @@ const hostileNS, calmNS = "bench-hostile", "bench-calm"
 // the per-namespace cap on concurrent reconciles.
 const hostileSettle = 3 * time.Minute
 
-// hostileModes are how test/hostile's servers answer, by the name the scenario's configs and resources carry.
+// hostileModes are how package hostile's servers answer, by the name the scenario's configs and resources carry.
 var hostileModes = []struct {
 	name string
 	mode hostile.Mode

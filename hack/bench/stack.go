@@ -21,15 +21,15 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
-	"github.com/stateful-dev/provider-stateful/test/localstack"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
 
 // A bench is one run: the local stack with the provider as a process, moto behind the counting proxy, and a
 // watch on the managed resources (the bench's own requests: one list and one watch per kind).
 type bench struct {
 	o     options
-	stack *localstack.Stack
+	stack *stack.Stack
 	proxy *harness.Proxy // in front of moto: every AWS call the provider (and the floor) makes
 	kube  client.Client
 	kc    kubernetes.Interface
@@ -97,7 +97,7 @@ func startBench(ctx context.Context, o options, dir string, say func(string, ...
 		// per-namespace bound on claims would refuse most of it. An older binary (an A/B run) has no bound.
 		args = append([]string{unbounded}, args...)
 	}
-	lo := localstack.Options{
+	lo := stack.Options{
 		Dir: dir, Provider: bin, ProviderArgs: args, DeferProvider: true,
 		MotoPort: ports[0], StrictMotoPort: ports[1], VaultAddr: fmt.Sprintf("127.0.0.1:%d", ports[2]),
 		Log: func(f string, a ...any) {}, ProviderEnv: o.providerEnv,
@@ -105,7 +105,7 @@ func startBench(ctx context.Context, o options, dir string, say func(string, ...
 	if o.scenarios["mixed"] {
 		lo.PubSubPort, lo.StoragePort = ports[3], ports[4]
 	}
-	s, err := localstack.Start(ctx, lo)
+	s, err := stack.Start(ctx, lo)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (b *bench) setup(ctx context.Context) error {
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: mixedNS}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: calmNS}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: hostileNS}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: localstack.CrossplaneNamespace, Name: "aws-creds"}, StringData: map[string]string{
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: stack.CrossplaneNamespace, Name: "aws-creds"}, StringData: map[string]string{
 			"access_key_id": "AKIALOCALSTACKEXAMPLE", "secret_access_key": "local-stack-not-a-secret",
 		}},
 	}
@@ -174,7 +174,7 @@ func (b *bench) setup(ctx context.Context) error {
 			// Not the hostile tenant's namespace: its resources use its own ProviderConfigs.
 			"allowedNamespaces": map[string]any{"names": []any{benchNS, mixedNS, calmNS}},
 			"aws": map[string]any{
-				"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": localstack.CrossplaneNamespace, "name": "aws-creds"}},
+				"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": stack.CrossplaneNamespace, "name": "aws-creds"}},
 				"endpoint":    map[string]any{"url": b.proxy.URL, "s3UsePathStyle": true},
 			},
 		},
@@ -183,7 +183,7 @@ func (b *bench) setup(ctx context.Context) error {
 		// The GCP emulators (with the mixed burst): the key Secret the local stack made, never sent.
 		_ = unstructured.SetNestedMap(pc.Object, map[string]any{
 			"projectID":   "local-project",
-			"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": localstack.CrossplaneNamespace, "name": "gcp-key", "key": "key.json"}},
+			"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": stack.CrossplaneNamespace, "name": "gcp-key", "key": "key.json"}},
 			"endpoints": map[string]any{
 				"storage": b.stack.Storage.URL + "/storage/v1/",
 				"pubsub":  map[string]any{"address": b.stack.PubSub.Addr, "insecure": true},
