@@ -125,11 +125,11 @@ dev-crossplane: check-moto control-plane vault fake-gcs crossplane xpkg ## make 
 # N=2000 on 2 cores.
 N ?= 2000
 RUNS ?= 3
-SCENARIOS ?= S0,S1,S2,S3,S4,S5,mixed,S6
+SCENARIOS ?= S0,S1,S2,S3,S4,S5,mixed,S6,SH
 ARGS ?=
 
 .PHONY: bench
-bench: check-moto control-plane vault fake-gcs build ## The benchmark (BENCHMARKS.md, BENCHMARKS.json): N=, RUNS=, SCENARIOS=, ARGS=.
+bench: check-moto control-plane vault fake-gcs build ## The benchmark (docs/benchmarks/: BENCHMARKS.md, BENCHMARKS.json and its SVG charts): N=, RUNS=, SCENARIOS=, ARGS=.
 	KUBEBUILDER_ASSETS=$$(hack/build-k8s.sh) VAULT_BIN=$$(hack/build-vault.sh)/vault FAKE_GCS_BIN=$$(hack/build-fake-gcs.sh)/fake-gcs-server \
 	  go run ./hack/bench -n $(N) -runs $(RUNS) -scenarios $(SCENARIOS) $(ARGS)
 

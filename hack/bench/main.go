@@ -1,7 +1,8 @@
 // Command bench runs `make bench`: the provider binary as a process against the local stack (kube-apiserver +
 // etcd + kube-controller-manager, moto, Vault), moto behind the counting proxy, the API server's and the
 // provider's metrics scraped at phase boundaries, and the scenarios of ../shared/docs/benchmark.md. Each run
-// starts a fresh stack; the figures of every run go to a JSON file, their median and spread to BENCHMARKS.md.
+// starts a fresh stack; the figures of every run go to a JSON file, their median and spread to
+// docs/benchmarks/BENCHMARKS.md.
 package main
 
 import (
@@ -35,6 +36,8 @@ type options struct {
 	kinds        []kind
 	profile      string
 	pprofAddr    string
+	// hostile is how many resources SH's hostile tenant has.
+	hostile int
 }
 
 func main() {
@@ -42,7 +45,8 @@ func main() {
 	var scenarios, args, env, out, jsonOut, dir string
 	flag.IntVar(&o.n, "n", 2000, "Managed resources per burst, split evenly over the kinds.")
 	flag.IntVar(&o.runs, "runs", 3, "Runs, each on a fresh stack: the report gives the median and the spread.")
-	flag.StringVar(&scenarios, "scenarios", "S0,S1,S2,S3,S4,S5,mixed,S6", "Scenarios to run (S0 and the floors always run; S2–S5 need S1; mixed is a burst of every kind).")
+	flag.StringVar(&scenarios, "scenarios", "S0,S1,S2,S3,S4,S5,mixed,S6,SH", "Scenarios to run (S0 and the floors always run; S2–S6 and SH need S1; mixed is a burst of every kind).")
+	flag.IntVar(&o.hostile, "hostile", 50, "Resources of SH's hostile tenant, spread over its ways of aiming the provider at a hostile server.")
 	flag.DurationVar(&o.poll, "poll", time.Minute, "The provider's --poll.")
 	flag.DurationVar(&o.jitter, "jitter", 6*time.Second, "The provider's --poll-jitter.")
 	flag.IntVar(&o.steadyPolls, "steady-polls", 3, "Polls S2 measures.")
@@ -51,13 +55,25 @@ func main() {
 	flag.StringVar(&o.provider, "provider", "_output/provider", "The provider binary.")
 	flag.StringVar(&args, "provider-args", "", "More provider flags, space-separated (--max-reconcile-rate=100 ...).")
 	flag.StringVar(&env, "provider-env", "", "Environment of the provider process, space-separated (GOMAXPROCS=1).")
-	flag.StringVar(&out, "out", "BENCHMARKS.md", "The report: the section between its bench markers is rewritten.")
-	flag.StringVar(&jsonOut, "json", "BENCHMARKS.json", "Every run's figures.")
+	flag.StringVar(&out, "out", "docs/benchmarks/BENCHMARKS.md", "The report: the section between its bench markers is rewritten.")
+	flag.StringVar(&jsonOut, "json", "docs/benchmarks/BENCHMARKS.json", "Every run's figures.")
 	flag.StringVar(&dir, "dir", "_output/bench", "Logs of each run's stack.")
 	flag.StringVar(&o.profile, "profile", "", "When set, a folder for pprof CPU and heap profiles of the provider in S1 and S2 (make profile).")
-	var self string
+	var self, drawOnly string
 	flag.StringVar(&self, "self-profile", "", "When set, a file for a CPU profile of the bench itself (its proxy, watch and applies: CPU taken from what it measures).")
+	flag.StringVar(&drawOnly, "draw-only", "", "When set, a report's JSON: draw its charts beside it (-ttr.svg, -calls.svg) and run nothing.")
 	flag.Parse()
+	if drawOnly != "" {
+		r, err := readReport(drawOnly)
+		if err == nil {
+			err = r.writeSVGs(drawOnly)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if self != "" {
 		f, err := os.Create(self)
 		if err != nil {
@@ -89,23 +105,29 @@ func main() {
 	// The commit the binary was built from: the tree may move on while the runs take their minutes.
 	built := commit()
 	var runs []figures
+	var ttrs []map[string]hist
 	for i := 1; i <= o.runs && ctx.Err() == nil; i++ {
 		say("run %d of %d: N=%d (%d kinds), poll %s, scenarios %s", i, o.runs, o.n, len(o.kinds), o.poll, scenarios)
 		abs, _ := filepath.Abs(filepath.Join(dir, fmt.Sprintf("run-%d", i)))
 		_ = os.RemoveAll(abs)
-		f, err := run(ctx, o, abs, say)
+		f, ttr, err := run(ctx, o, abs, say)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "run %d failed: %v (logs: %s)\n", i, err, abs)
 			os.Exit(1)
 		}
-		runs = append(runs, f)
+		runs, ttrs = append(runs, f), append(ttrs, ttr)
 		say("run %d: S1 %0.f s to all Ready, %.2f× the floors (a %.1f s + b %.1f s)", i, f["S1.makespan_s"], f["S1.headline"], f["floor.a_s"], f["floor.b_s"])
 	}
 	if ctx.Err() != nil {
 		os.Exit(1)
 	}
 	r := newReport(o, built, scenarios, runs)
+	r.TTR = ttrs
 	if err := r.writeJSON(jsonOut); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := r.writeSVGs(jsonOut); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -114,38 +136,46 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Print(r.markdown())
-	say("wrote %s and %s", out, jsonOut)
+	ttrSVG, callsSVG := svgPaths(jsonOut)
+	say("wrote %s, %s, %s and %s", out, jsonOut, ttrSVG, callsSVG)
 }
 
-// run is one run on a fresh stack.
-func run(ctx context.Context, o options, dir string, say func(string, ...any)) (figures, error) {
+// run is one run on a fresh stack: its figures, and its phases' times to Ready by kind.
+func run(ctx context.Context, o options, dir string, say func(string, ...any)) (figures, map[string]hist, error) {
 	say("starting the local stack (logs: %s)", dir)
 	b, err := startBench(ctx, o, dir, say)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer b.stop()
 	f := figures{}
+	err = b.scenarios(ctx, f)
+	return f, b.ttr, err
+}
+
+// scenarios runs the floors and the scenarios chosen, in order, on b's stack.
+func (b *bench) scenarios(ctx context.Context, f figures) error {
+	o, say := b.o, b.say
 	say("floor (a): applying %d MRs with no provider", o.n)
 	if err := b.floorA(ctx, f); err != nil {
-		return nil, err
+		return err
 	}
 	say("floor (b): the minimal SDK calls for %d resources, %d workers, no Kubernetes", o.n, o.workers*len(o.kinds))
 	if err := b.floorB(ctx, f); err != nil {
-		return nil, err
+		return err
 	}
 	say("S0: starting the provider")
 	if err := b.s0(ctx, f); err != nil {
-		return nil, err
+		return err
 	}
 	if !o.scenarios["S1"] {
-		return f, nil
+		return nil
 	}
 	bt := names(o.kinds, "bench", o.n)
 	say("S1 cold burst: applying %d MRs", o.n)
 	stopProfile := b.profileCPU("s1")
 	if err := b.s1(ctx, f, bt); err != nil {
-		return nil, err
+		return err
 	}
 	stopProfile()
 	b.profileHeap("s1")
@@ -164,20 +194,26 @@ func run(ctx context.Context, o options, dir string, say func(string, ...any)) (
 		}
 		say("%s", s.msg)
 		if err := s.fn(ctx, f, bt); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if o.scenarios["mixed"] && ctx.Err() == nil {
 		say("mixed burst: every kind at once")
 		if err := b.mixed(ctx, f); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if o.scenarios["S6"] && ctx.Err() == nil {
 		say("S6 credentials from Vault")
 		if err := b.s6(ctx, f); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return f, ctx.Err()
+	if o.scenarios["SH"] && ctx.Err() == nil {
+		say("SH hostile tenant: %d resources aimed at hostile servers beside a burst of %d", o.hostile, o.n)
+		if err := b.sh(ctx, f); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -23,11 +21,14 @@ var mixedKinds = []kind{
 			return map[string]any{"region": region, "engine": "postgres", "dbInstanceClass": "db.t4g.micro", "masterUsername": "app",
 				"masterPasswordSecretRef": map[string]any{"name": name + "-master", "generate": true}, "finalSnapshot": map[string]any{"skip": true}, "tags": benchTags}
 		}},
-	{name: "gcsbucket", gvk: schema.GroupVersionKind{Group: "storage.gcp.stateful.dev", Version: "v1alpha1", Kind: "Bucket"},
-		spec: func(string) map[string]any { return map[string]any{"location": "EU", "labels": benchTags} }},
+	gcsBucketKind,
 	{name: "topic", gvk: schema.GroupVersionKind{Group: "pubsub.gcp.stateful.dev", Version: "v1alpha1", Kind: "Topic"},
 		spec: func(string) map[string]any { return map[string]any{"labels": benchTags} }},
 }
+
+// gcsBucketKind is Cloud Storage's Bucket (the mixed burst's, and the hostile tenant's of SH).
+var gcsBucketKind = kind{name: "gcsbucket", gvk: schema.GroupVersionKind{Group: "storage.gcp.stateful.dev", Version: "v1alpha1", Kind: "Bucket"},
+	spec: func(string) map[string]any { return map[string]any{"location": "EU", "labels": benchTags} }}
 
 const mixedNS = "bench-mixed"
 
@@ -46,36 +47,24 @@ func (b *bench) mixed(ctx context.Context, f figures) error {
 	}); err != nil {
 		return err
 	}
-	makespan, _, err := b.waitReady(ctx, mixedNS, mixedKinds, bt.total(), before.at, b.o.timeout)
+	makespan, ttr, err := b.waitReady(ctx, mixedNS, mixedKinds, bt.total(), before.at, b.o.timeout)
 	if err != nil {
 		return err
 	}
+	b.keepTTR("mixed", ttr)
 	after := b.snap(ctx)
 	n := float64(bt.total())
 	f["mixed.n"] = n
 	f["mixed.makespan_s"] = makespan.Seconds()
 	// Per kind: time to Ready p50 and cloud calls per MR (AWS from the proxy, by resource name; GCP from the
 	// provider's own metric, which the GCP integration tests check against their proxies).
-	items := b.listMRs(ctx, mixedNS, mixedKinds)
-	ttr := map[string][]float64{}
-	for _, u := range items {
-		_, t := ready(u)
-		k := strings.Split(u.GetName(), "-")[1]
-		ttr[k] = append(ttr[k], t.Sub(u.GetCreationTimestamp().Time).Seconds())
-	}
-	calls := map[string]float64{}
-	for _, c := range b.proxy.Since(before.calls)[:after.calls-before.calls] {
-		if p := strings.Split(c.Bucket, "-"); len(p) == 3 && p[0] == "mixed" {
-			calls[p[1]]++
-		}
-	}
+	calls := callsByKind(b.proxy.Since(before.calls)[:after.calls-before.calls], "mixed", bt)
 	d := after.provider.Sub(before.provider)
-	calls["gcsbucket"] = d.Sum("stateful_cloud_requests_total", "cloud=gcp", "service=storage")
-	calls["topic"] = d.Sum("stateful_cloud_requests_total", "cloud=gcp", "service=pubsub")
+	calls["gcsbucket"] = d.Sum("stateful_cloud_requests_total", "cloud=gcp", "service=storage") / float64(per)
+	calls["topic"] = d.Sum("stateful_cloud_requests_total", "cloud=gcp", "service=pubsub") / float64(per)
 	for _, k := range mixedKinds {
-		sort.Float64s(ttr[k.name])
 		f["mixed."+k.name+".ttr_p50_s"] = quantile(ttr[k.name], 0.5)
-		f["mixed."+k.name+".cloud_calls_per_mr"] = calls[k.name] / float64(per)
+		f["mixed."+k.name+".cloud_calls_per_mr"] = calls[k.name]
 	}
 	b.kubeFigures(f, "mixed", mixedKinds, before, after, n, n)
 	if err := b.deleteAll(ctx, mixedNS, mixedKinds); err != nil {

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // pollGaps is how regularly each resource was polled over [start, end]: the longest time any resource of names

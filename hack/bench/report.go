@@ -21,8 +21,8 @@ type figure struct {
 
 func atMost(x float64) func(float64) bool { return func(v float64) bool { return v <= x } }
 
-// figureTable is every figure in the order BENCHMARKS.md gives them. Targets: ../shared/docs/benchmark.md and
-// issue 12.
+// figureTable is every figure in the order docs/benchmarks/BENCHMARKS.md gives them. Targets:
+// ../shared/docs/benchmark.md and issue 12.
 var figureTable = []figure{
 	{id: "floor.a_s", what: "floor (a): the same apply with no provider, s"},
 	{id: "floor.a_apiserver_cpu_s", what: "floor (a): kube-apiserver CPU, s"},
@@ -90,6 +90,24 @@ var figureTable = []figure{
 	{id: "S6.vault_calls_per_reconcile", what: "S6: Vault calls per reconcile in steady state", target: "0", ok: atMost(0)},
 	{id: "S6.sts_calls_per_reconcile", what: "S6: STS/IAM calls per reconcile in steady state", target: "0", ok: atMost(0)},
 	{id: "S6.reconciles", what: "S6: reconciles in the steady-state window"},
+	{id: "SH.hostile_n", what: "SH: the hostile tenant's resources (endless body, tarpit, redirect to http)"},
+	{id: "SH.hostile_settle_s", what: "SH: until every one showed its failure (at most 180), s"},
+	{id: "SH.makespan_s", what: "SH: the other tenant's burst of N to all Ready meanwhile, s"},
+	{id: "SH.makespan_ratio_to_s1", what: "SH: that ÷ S1's time to all Ready in the same run"},
+	{id: "SH.ttr_p50_s", what: "SH: time to Ready p50, s"},
+	{id: "SH.ttr_p99_s", what: "SH: time to Ready p99, s"},
+	{id: "SH.cloud_calls_per_mr", what: "SH: the other tenant's cloud calls per MR to Ready"},
+	{id: "SH.drifted", what: "SH: the other tenant's resources drifted"},
+	{id: "SH.revert_p50_s", what: "SH: time to revert p50, s"},
+	{id: "SH.revert_max_s", what: "SH: time to revert max, s (bound: poll + jitter)"},
+	{id: "SH.peak_rss_mib", what: "SH: provider peak VmRSS in the scenario (sampled 2/s), MiB", target: "≤ 150", ok: atMost(150)},
+	{id: "SH.provider_cpu_s", what: "SH: provider CPU from the burst to the end of the drift, s"},
+	{id: "SH.hostile_ready", what: "SH: hostile resources Ready", target: "0", ok: atMost(0)},
+	{id: "SH.hostile_not_failing", what: "SH: hostile resources not showing their failure (Synced False) at the end", target: "0", ok: atMost(0)},
+	{id: "SH.hostile_reason_changed", what: "SH: hostile resources whose Ready/Synced reason changed meanwhile", target: "0", ok: atMost(0)},
+	{id: "SH.hostile_requests", what: "SH: requests the hostile servers received"},
+	{id: "SH.hostile_written_mib", what: "SH: endless body written into the connections (read, or taken by socket buffers), MiB"},
+	{id: "SH.redirects_followed", what: "SH: requests that followed a redirect to plain http", target: "0", ok: atMost(0)},
 }
 
 type stat struct{ Median, Min, Max float64 }
@@ -104,6 +122,9 @@ type report struct {
 	Runs      []figures          `json:"runs"`
 	Summary   map[string]stat    `json:"summary"`
 	Ops       map[string]float64 `json:"-"`
+	// TTR is each run's time to Ready by phase and kind ("S1.bucket"), counted by second: the distribution the
+	// charts draw.
+	TTR []map[string]hist `json:"ttr,omitempty"`
 }
 
 func newReport(o options, built, scenarios string, runs []figures) *report {

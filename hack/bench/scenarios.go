@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 const floorNS = "floor"
@@ -133,6 +133,10 @@ func (b *bench) floorB(ctx context.Context, f figures) error {
 	after := b.snap(ctx)
 	f["floor.b_s"] = after.at.Sub(before.at).Seconds()
 	f["floor.b_calls_per_mr"] = float64(after.calls-before.calls) / float64(b.o.n)
+	calls := b.proxy.Since(before.calls)
+	for k, v := range callsByKind(calls[:min(len(calls), after.calls-before.calls)], "floorb", bt) {
+		f["floor.b."+k+".calls_per_mr"] = v
+	}
 	f["floor.b_moto_cpu_s"] = after.children["moto_server"] - before.children["moto_server"]
 	// The floor's resources go, so that moto holds the same as in the provider's run.
 	return parallel(bt, b.o.kinds, b.o.workers*len(b.o.kinds), func(k kind, name string) error {
@@ -159,18 +163,22 @@ func (b *bench) s0(ctx context.Context, f figures) error {
 	return nil
 }
 
+// peaks are the largest resident sizes sampled in a phase, MiB.
+type peaks struct{ rss, anon, file float64 }
+
 // samplePeak reads the provider's resident memory twice a second until the returned function is called, which
-// gives the largest anonymous and file-backed parts seen (VmHWM has only their sum).
-func (b *bench) samplePeak() func() (anon, file float64) {
+// gives the largest anonymous and file-backed parts seen (VmHWM has only their sum), and the largest VmRSS: the
+// peak of a phase after the first, which VmHWM (since the process started) cannot tell.
+func (b *bench) samplePeak() func() peaks {
 	stop, done := make(chan struct{}), make(chan struct{})
-	var anon, file float64
+	var p peaks
 	go func() {
 		defer close(done)
 		t := time.NewTicker(500 * time.Millisecond)
 		defer t.Stop()
 		for {
 			if st, err := procStat(b.stack.ProviderPID()); err == nil {
-				anon, file = max(anon, st.AnonMiB), max(file, st.FileMiB)
+				p = peaks{rss: max(p.rss, st.RSSMiB), anon: max(p.anon, st.AnonMiB), file: max(p.file, st.FileMiB)}
 			}
 			select {
 			case <-stop:
@@ -179,10 +187,10 @@ func (b *bench) samplePeak() func() (anon, file float64) {
 			}
 		}
 	}()
-	return func() (float64, float64) {
+	return func() peaks {
 		close(stop)
 		<-done
-		return anon, file
+		return p
 	}
 }
 
@@ -194,11 +202,13 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 		applied <- b.apply(ctx, benchNS, bt)
 	}()
 	peak := b.samplePeak()
-	makespan, ttr, err := b.waitReady(ctx, benchNS, b.o.kinds, bt.total(), before.at, b.o.timeout)
-	anon, file := peak()
+	makespan, byKind, err := b.waitReady(ctx, benchNS, b.o.kinds, bt.total(), before.at, b.o.timeout)
+	p := peak()
 	if err != nil {
 		return err
 	}
+	b.keepTTR("S1", byKind)
+	ttr := pooled(byKind)
 	if err := <-applied; err != nil {
 		return err
 	}
@@ -209,11 +219,15 @@ func (b *bench) s1(ctx context.Context, f figures, bt batch) error {
 	f["S1.ttr_p99_s"] = quantile(ttr, 0.99)
 	f["S1.headline"] = makespan.Seconds() / (f["floor.a_s"] + f["floor.b_s"])
 	f["S1.peak_rss_mib"] = after.proc.PeakMiB
-	f["S1.peak_rss_anon_mib"], f["S1.peak_rss_file_mib"] = anon, file
+	f["S1.peak_rss_anon_mib"], f["S1.peak_rss_file_mib"] = p.anon, p.file
 	f["S1.heap_inuse_mib"] = after.provider["go_memstats_heap_inuse_bytes"] / (1 << 20)
 	b.kubeFigures(f, "S1", b.o.kinds, before, after, n, n)
-	b.cloudFigures(f, "S1", before, after, n)
+	calls := b.cloudFigures(f, "S1", before, after, n)
 	f["S1.cloud_ratio_to_floor"] = f["S1.cloud_calls_per_mr"] / f["floor.b_calls_per_mr"]
+	// Per kind, against each kind's floor: the chart of cloud calls draws them.
+	for k, v := range callsByKind(calls, "bench", bt) {
+		f["S1."+k+".cloud_calls_per_mr"] = v
+	}
 	// Where kube-apiserver's time went (request latency summed, watches apart): what a cut would save.
 	var top []string
 	for _, s := range after.api.Sub(before.api).By("apiserver_request_duration_seconds_sum", "verb", "resource", "subresource") {
@@ -311,24 +325,31 @@ func (b *bench) resourceVersions(ctx context.Context) (map[string]string, error)
 	return out, nil
 }
 
-// s4 drifts 1 % of the resources behind the provider's back and waits for each to be reverted.
-func (b *bench) s4(ctx context.Context, f figures, bt batch) error {
-	type drifted struct {
-		k    kind
-		name string
-		at   time.Time
-		back time.Duration
-	}
+// A drifted resource is one changed behind the provider's back, and how long the provider took to change it back.
+type drifted struct {
+	k    kind
+	name string
+	at   time.Time
+	back time.Duration
+}
+
+// toDrift picks 1 % of the batch's resources (every hundredth of each kind, the first included).
+func toDrift(kinds []kind, bt batch) []*drifted {
 	var ds []*drifted
-	for _, k := range b.o.kinds {
+	for _, k := range kinds {
 		for i := 0; i < len(bt[k.name]); i += 100 {
 			ds = append(ds, &drifted{k: k, name: bt[k.name][i]})
 		}
 	}
-	before := b.snap(ctx)
+	return ds
+}
+
+// drift changes every resource of ds behind the provider's back and waits until each is reverted (within a poll,
+// its jitter and a minute), and returns the times to revert, sorted.
+func (b *bench) drift(ctx context.Context, phase string, ds []*drifted) ([]float64, error) {
 	for _, d := range ds {
 		if err := d.k.drift(ctx, b.moto, d.name); err != nil {
-			return fmt.Errorf("cannot drift %s: %w", d.name, err)
+			return nil, fmt.Errorf("cannot drift %s: %w", d.name, err)
 		}
 		d.at = time.Now()
 	}
@@ -345,22 +366,35 @@ func (b *bench) s4(ctx context.Context, f figures, bt batch) error {
 			}
 			left++
 		}
-		b.progress("S4: %d of %d drifted resources not reverted yet", left, len(ds))
+		b.progress("%s: %d of %d drifted resources not reverted yet", phase, left, len(ds))
 		if left > 0 && time.Now().After(deadline) {
 			b.progressDone()
-			return fmt.Errorf("S4: %d drifted resources not reverted within %s", left, b.o.poll+b.o.jitter+time.Minute)
+			return nil, fmt.Errorf("%s: %d drifted resources not reverted within %s", phase, left, b.o.poll+b.o.jitter+time.Minute)
 		}
 		sleepCtx(ctx, time.Second)
 	}
 	b.progressDone()
-	after := b.snap(ctx)
 	var backs []float64
-	set := map[string]bool{}
 	for _, d := range ds {
 		backs = append(backs, d.back.Seconds())
-		set[d.name] = true
 	}
 	sort.Float64s(backs)
+	return backs, ctx.Err()
+}
+
+// s4 drifts 1 % of the resources behind the provider's back and waits for each to be reverted.
+func (b *bench) s4(ctx context.Context, f figures, bt batch) error {
+	ds := toDrift(b.o.kinds, bt)
+	before := b.snap(ctx)
+	backs, err := b.drift(ctx, "S4", ds)
+	if err != nil {
+		return err
+	}
+	after := b.snap(ctx)
+	set := map[string]bool{}
+	for _, d := range ds {
+		set[d.name] = true
+	}
 	f["S4.drifted"] = float64(len(ds))
 	f["S4.revert_p50_s"] = quantile(backs, 0.5)
 	f["S4.revert_max_s"] = backs[len(backs)-1]

@@ -21,15 +21,15 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
-	"github.com/stateful-dev/provider-stateful/test/localstack"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
 
 // A bench is one run: the local stack with the provider as a process, moto behind the counting proxy, and a
 // watch on the managed resources (the bench's own requests: one list and one watch per kind).
 type bench struct {
 	o     options
-	stack *localstack.Stack
+	stack *stack.Stack
 	proxy *harness.Proxy // in front of moto: every AWS call the provider (and the floor) makes
 	kube  client.Client
 	kc    kubernetes.Interface
@@ -37,6 +37,8 @@ type bench struct {
 	moto  *clouds // straight to moto, uncounted
 	via   *clouds // through the proxy
 	say   func(string, ...any)
+	// ttr is each phase's time to Ready by kind ("S1.bucket"), for the report's chart.
+	ttr map[string]hist
 }
 
 const benchNS = "bench"
@@ -95,7 +97,7 @@ func startBench(ctx context.Context, o options, dir string, say func(string, ...
 		// per-namespace bound on claims would refuse most of it. An older binary (an A/B run) has no bound.
 		args = append([]string{unbounded}, args...)
 	}
-	lo := localstack.Options{
+	lo := stack.Options{
 		Dir: dir, Provider: bin, ProviderArgs: args, DeferProvider: true,
 		MotoPort: ports[0], StrictMotoPort: ports[1], VaultAddr: fmt.Sprintf("127.0.0.1:%d", ports[2]),
 		Log: func(f string, a ...any) {}, ProviderEnv: o.providerEnv,
@@ -103,7 +105,7 @@ func startBench(ctx context.Context, o options, dir string, say func(string, ...
 	if o.scenarios["mixed"] {
 		lo.PubSubPort, lo.StoragePort = ports[3], ports[4]
 	}
-	s, err := localstack.Start(ctx, lo)
+	s, err := stack.Start(ctx, lo)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +155,9 @@ func (b *bench) setup(ctx context.Context) error {
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNS}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: floorNS}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: mixedNS}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: localstack.CrossplaneNamespace, Name: "aws-creds"}, StringData: map[string]string{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: calmNS}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: hostileNS}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: stack.CrossplaneNamespace, Name: "aws-creds"}, StringData: map[string]string{
 			"access_key_id": "AKIALOCALSTACKEXAMPLE", "secret_access_key": "local-stack-not-a-secret",
 		}},
 	}
@@ -167,9 +171,10 @@ func (b *bench) setup(ctx context.Context) error {
 		"apiVersion": "stateful.dev/v1alpha1", "kind": "ClusterProviderConfig",
 		"metadata": map[string]any{"name": "default"},
 		"spec": map[string]any{
-			"allowedNamespaces": map[string]any{"names": []any{benchNS, mixedNS}},
+			// Not the hostile tenant's namespace: its resources use its own ProviderConfigs.
+			"allowedNamespaces": map[string]any{"names": []any{benchNS, mixedNS, calmNS}},
 			"aws": map[string]any{
-				"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": localstack.CrossplaneNamespace, "name": "aws-creds"}},
+				"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": stack.CrossplaneNamespace, "name": "aws-creds"}},
 				"endpoint":    map[string]any{"url": b.proxy.URL, "s3UsePathStyle": true},
 			},
 		},
@@ -178,7 +183,7 @@ func (b *bench) setup(ctx context.Context) error {
 		// The GCP emulators (with the mixed burst): the key Secret the local stack made, never sent.
 		_ = unstructured.SetNestedMap(pc.Object, map[string]any{
 			"projectID":   "local-project",
-			"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": localstack.CrossplaneNamespace, "name": "gcp-key", "key": "key.json"}},
+			"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": stack.CrossplaneNamespace, "name": "gcp-key", "key": "key.json"}},
 			"endpoints": map[string]any{
 				"storage": b.stack.Storage.URL + "/storage/v1/",
 				"pubsub":  map[string]any{"address": b.stack.PubSub.Addr, "insecure": true},
@@ -303,8 +308,9 @@ func ready(u unstructured.Unstructured) (bool, time.Time) {
 }
 
 // waitReady waits until want resources of ns are Ready, printing progress, and returns when the last became so
-// (as the watch saw it) and each one's time to Ready (Ready's lastTransitionTime − creationTimestamp).
-func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, []float64, error) {
+// (as the watch saw it) and each one's time to Ready (Ready's lastTransitionTime − creationTimestamp), sorted, by
+// kind name.
+func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, map[string][]float64, error) {
 	deadline, calls := time.Now().Add(timeout), b.proxy.Len()
 	for {
 		items := b.listMRs(ctx, ns, kinds)
@@ -317,12 +323,16 @@ func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int
 		b.progress("%s: %d/%d Ready after %s, %d cloud calls", ns, n, want, time.Since(start).Round(time.Second), b.proxy.Len()-calls)
 		if n >= want {
 			makespan := time.Since(start)
-			var ttr []float64
-			for _, u := range items {
-				_, t := ready(u)
-				ttr = append(ttr, t.Sub(u.GetCreationTimestamp().Time).Seconds())
+			ttr := map[string][]float64{}
+			// Listed again by kind: the watch's objects are shared with its cache, and a list item's kind is
+			// its list's.
+			for _, k := range kinds {
+				for _, u := range b.listMRs(ctx, ns, []kind{k}) {
+					_, t := ready(u)
+					ttr[k.name] = append(ttr[k.name], t.Sub(u.GetCreationTimestamp().Time).Seconds())
+				}
+				sort.Float64s(ttr[k.name])
 			}
-			sort.Float64s(ttr)
 			b.progressDone()
 			b.slowest(items, start)
 			return makespan, ttr, nil
@@ -337,6 +347,16 @@ func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// pooled is every value of byKind, sorted.
+func pooled(byKind map[string][]float64) []float64 {
+	var out []float64
+	for _, v := range byKind {
+		out = append(out, v...)
+	}
+	sort.Float64s(out)
+	return out
 }
 
 // slowest logs, for the five MRs that took longest, when each step of their first reconciles happened (seconds

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/stateful-dev/provider-stateful/test/localstack"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
 
 func main() {
@@ -36,7 +36,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	s, err := localstack.Start(ctx, localstack.Options{
+	s, err := stack.Start(ctx, stack.Options{
 		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, StoragePort: 4443, Log: say,
 		ProviderArgs: []string{fmt.Sprintf("--poll=%s", *poll), "--poll-jitter=0s", "--debug"},
 		Crossplane:   *crossplane, Packages: strings.Fields(*xpkgs),
@@ -104,7 +104,7 @@ Everything is Ready. The stack stays up until Ctrl-C.
 
   logs:     %[5]s/{provider,moto,moto-strict,vault,kube-controller-manager}.log
   metrics:  curl -s http://%[6]s/metrics | grep stateful_cloud_requests_total
-`, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr, s.StrictMotoURL, s.Vault.URL, localstack.VaultRootToken, os.Getenv("VAULT_BIN"))
+`, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr, s.StrictMotoURL, s.Vault.URL, stack.VaultRootToken, os.Getenv("VAULT_BIN"))
 	if *crossplane != "" {
 		fmt.Printf(`
   # Crossplane installed the package from the local registry %[1]s and composes the example platform APIs:

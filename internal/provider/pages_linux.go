@@ -18,9 +18,9 @@ import (
 // NOTE: package initialisation (over 600 packages: SDK endpoint tables, protobuf descriptors, the scheme) and the
 // manager's setup touch code all over the binary once, and the kernel maps each touched page with its neighbours.
 // About 50 MiB of the 117 MiB binary stayed resident for the process's life, most of it never run again
-// (BENCHMARKS.md: idle RSS 71 → 45 MiB, the cold burst's peak 127 → 108). MADV_PAGEOUT changes no byte the
-// process reads — these mappings are read-only copies of the file — and whatever runs later is faulted back in.
-// Writable mappings (data, heap) are never touched.
+// (docs/benchmarks/BENCHMARKS.md: idle RSS 71 → 45 MiB, the cold burst's peak 127 → 108). MADV_PAGEOUT changes
+// no byte the process reads — these mappings are read-only copies of the file — and whatever runs later is
+// faulted back in. Writable mappings (data, heap) are never touched.
 func releaseStartupPages() error {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {

@@ -103,8 +103,8 @@ type Settings struct {
 	HandoverFrom []string
 }
 
-// Defaults are the production settings, chosen from `make bench` (BENCHMARKS.md). A 10-minute poll with 10 %
-// jitter bounds drift correction and spreads the load. 100 reconciles per second with 25 workers per kind takes a
+// Defaults are the production settings, chosen from `make bench` (docs/benchmarks/BENCHMARKS.md). A 10-minute
+// poll with 10 % jitter bounds drift correction and spreads the load. 100 reconciles per second with 25 workers per kind takes a
 // cold burst of 2,000 resources to Ready in about a minute on 2 cores (20 per second took five), and serves
 // 10,000 resources per 10-minute poll using a sixth of the budget. 300 Kubernetes requests per second is one
 // limit for the whole provider (about 2.5 per reconcile at that rate; 200 already made the burst a third slower);

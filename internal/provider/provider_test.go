@@ -52,8 +52,8 @@ func TestDefaults(t *testing.T) {
 		MaxMetadataBytes:      128 << 10,
 		// Namespaced configs request tokens for Vault's audience only, and name no endpoint of their own.
 		VaultAllowedAudiences: []string{"vault"},
-		// BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no provider CPU three runs
-		// could tell apart.
+		// docs/benchmarks/BENCHMARKS.md: at 50 the cold burst's anonymous memory is a fifth smaller, for no
+		// provider CPU three runs could tell apart.
 		GCPercent: 50,
 		// Every installation whose administrator chose no identity is the same owner, as before they were recorded.
 		Installation: "default",

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 	"github.com/stateful-dev/provider-stateful/test/argocd"
-	"github.com/stateful-dev/provider-stateful/test/localstack"
 )
 
 // An argoCase is a live object and what Argo CD must show for it.
@@ -21,7 +21,7 @@ type argoCase struct {
 
 // checkArgoHealth runs cluster/argocd/health.lua, in the Lua interpreter Argo CD uses, on live objects of the
 // stack — status as this provider and crossplane-runtime really write it — and keeps each object beside the logs.
-func checkArgoHealth(t *testing.T, s *localstack.Stack, kubectl func(...string) string, cases []argoCase) {
+func checkArgoHealth(t *testing.T, s *stack.Stack, kubectl func(...string) string, cases []argoCase) {
 	t.Helper()
 	script, err := argocd.Script()
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stateful-dev/provider-stateful/test/localstack"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
 
 // crossplaneOptions are the stack's Crossplane options from make e2e's environment: the tools folder
@@ -25,7 +25,7 @@ func crossplaneOptions(t *testing.T) (tools string, pkgs []string) {
 // checkInstalledByCrossplane checks what Crossplane did with the package: every kind is a
 // ManagedResourceDefinition, the AWS kinds Active through the activation policy, and the provider running with
 // its service account's token — not the stack's admin.
-func checkInstalledByCrossplane(t *testing.T, s *localstack.Stack, kubectl func(...string) string) {
+func checkInstalledByCrossplane(t *testing.T, s *stack.Stack, kubectl func(...string) string) {
 	t.Helper()
 	mrds := kubectl("get", "managedresourcedefinitions", "-o", `jsonpath={range .items[*]}{.metadata.name}={.spec.state}{"\n"}{end}`)
 	for _, kind := range []string{"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev", "topics.pubsub.gcp.stateful.dev", "subscriptions.pubsub.gcp.stateful.dev", "tables.bigtable.gcp.stateful.dev", "buckets.storage.gcp.stateful.dev"} {
@@ -44,7 +44,7 @@ func checkInstalledByCrossplane(t *testing.T, s *localstack.Stack, kubectl func(
 
 // checkCompositions applies both example platform APIs and an XR of each, waits until each XR is Ready against
 // moto, and traces one with the crossplane CLI.
-func checkCompositions(t *testing.T, s *localstack.Stack, kubectl func(...string) string, tools string) {
+func checkCompositions(t *testing.T, s *stack.Stack, kubectl func(...string) string, tools string) {
 	t.Helper()
 	if err := s.ApplyCompositions(); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // TestDevLeavesNothingBehind runs `make dev`'s program with its output piped, as `make dev | tee log` does, and

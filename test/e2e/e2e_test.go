@@ -23,8 +23,8 @@ import (
 	"github.com/go-logr/logr"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
-	"github.com/stateful-dev/provider-stateful/test/localstack"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
 
 const bucket = "demo-assets"
@@ -36,7 +36,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	dir := filepath.Join(root, "_output", "e2e")
 	ctx := context.Background()
 	tools, pkgs := crossplaneOptions(t)
-	s, err := localstack.Start(ctx, localstack.Options{
+	s, err := stack.Start(ctx, stack.Options{
 		Crossplane: tools, Packages: pkgs,
 		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, StoragePort: 4443,
 		ProviderArgs: []string{"--poll=3s", "--poll-jitter=0s", "--debug"},
@@ -180,7 +180,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	if tb := getBigtable(t, bigtables, "order-history"); tb == nil || tb.GetColumnFamilies()["events"] == nil || tb.GetColumnFamilies()["raw"] == nil {
 		t.Errorf("the Bigtable table in the emulator: %v", tb)
 	}
-	if holders := kubectl("get", "leases", "-n", localstack.CrossplaneNamespace, "-l", "stateful.dev/claim", "-o", "jsonpath={.items[*].spec.holderIdentity}"); !strings.Contains(holders, "demo/order-history") {
+	if holders := kubectl("get", "leases", "-n", stack.CrossplaneNamespace, "-l", "stateful.dev/claim", "-o", "jsonpath={.items[*].spec.holderIdentity}"); !strings.Contains(holders, "demo/order-history") {
 		t.Errorf("no claim held by demo/order-history: %s", holders)
 	}
 
@@ -279,7 +279,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 		t.Errorf("the provider wrote to disk: %d entries in its home (%v)", len(entries), err)
 	}
 	logs, _ := os.ReadFile(filepath.Join(dir, "provider.log"))
-	for _, secret := range []string{"local-stack-not-a-secret", "team-x-not-a-secret", localstack.VaultRootToken} {
+	for _, secret := range []string{"local-stack-not-a-secret", "team-x-not-a-secret", stack.VaultRootToken} {
 		if strings.Contains(string(logs), secret) {
 			t.Errorf("a secret (%.8s...) appears in the provider log", secret)
 		}

@@ -17,11 +17,11 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	"github.com/stateful-dev/provider-stateful/test/localstack"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
 
 // topicClient talks to the stack's Pub/Sub emulator directly.
-func topicClient(t *testing.T, s *localstack.Stack) *pubsub.TopicAdminClient {
+func topicClient(t *testing.T, s *stack.Stack) *pubsub.TopicAdminClient {
 	t.Helper()
 	c, err := pubsub.NewTopicAdminClient(context.Background(), option.WithEndpoint(s.PubSub.Addr), option.WithoutAuthentication(),
 		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
@@ -46,7 +46,7 @@ func getTopic(t *testing.T, c *pubsub.TopicAdminClient, id string) *pubsubpb.Top
 }
 
 // subscriptionClient talks to the stack's Pub/Sub emulator directly.
-func subscriptionClient(t *testing.T, s *localstack.Stack) *pubsub.SubscriptionAdminClient {
+func subscriptionClient(t *testing.T, s *stack.Stack) *pubsub.SubscriptionAdminClient {
 	t.Helper()
 	c, err := pubsub.NewSubscriptionAdminClient(context.Background(), option.WithEndpoint(s.PubSub.Addr), option.WithoutAuthentication(),
 		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
@@ -71,7 +71,7 @@ func getSubscription(t *testing.T, c *pubsub.SubscriptionAdminClient, id string)
 }
 
 // bigtableClient talks to the stack's Bigtable emulator directly.
-func bigtableClient(t *testing.T, s *localstack.Stack) adminpb.BigtableTableAdminClient {
+func bigtableClient(t *testing.T, s *stack.Stack) adminpb.BigtableTableAdminClient {
 	t.Helper()
 	conn, err := grpc.NewClient(s.Bigtable.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -95,7 +95,7 @@ func getBigtable(t *testing.T, c adminpb.BigtableTableAdminClient, id string) *a
 }
 
 // gcsClient talks to the stack's Cloud Storage emulator directly.
-func gcsClient(t *testing.T, s *localstack.Stack) *storage.Client {
+func gcsClient(t *testing.T, s *stack.Stack) *storage.Client {
 	t.Helper()
 	c, err := storage.NewClient(context.Background(), option.WithEndpoint(s.Storage.URL+"/storage/v1/"), option.WithoutAuthentication())
 	if err != nil {

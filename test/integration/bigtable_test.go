@@ -19,7 +19,7 @@ import (
 
 	btv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/gcp/bttable"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 func btTableName(name string) string {

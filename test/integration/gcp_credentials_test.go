@@ -16,7 +16,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // Google Cloud credentials held in the real Vault's KV v2: an OAuth access token, read once and again after its

@@ -25,7 +25,7 @@ import (
 	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
-	"github.com/stateful-dev/provider-stateful/test/hostile"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/hostile"
 )
 
 // hostileMemoryLimit is what the provider may use while a tenant's configs point at hostile servers: the pod's

@@ -12,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // Authentication and signature failures, against every service, reach conditions, events and logs only as fixed

@@ -29,8 +29,8 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 	"github.com/stateful-dev/provider-stateful/internal/provider"
-	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
 // claimLimit is the provider's --max-claims-per-namespace in this suite (TestClaimLimitPerNamespace).

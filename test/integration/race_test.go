@@ -26,7 +26,7 @@ import (
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // tenantConfig makes a namespaced ProviderConfig "aws" in ns whose key ID is keyID, so the proxy can tell the

@@ -17,7 +17,7 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/dbinstance"
 	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // A DBInstance with a generated password, restored from Git after its cluster was lost — the DBInstance, its

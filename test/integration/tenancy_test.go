@@ -19,7 +19,7 @@ import (
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // A ClusterProviderConfig serves only the namespaces its allowedNamespaces selects — by name or by label — and

@@ -18,7 +18,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // liveLeases lists the leases Vault holds under prefix (e.g. <mount>/creds/iam/).

@@ -22,8 +22,8 @@ import (
 	"github.com/go-logr/logr"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
-	"github.com/stateful-dev/provider-stateful/test/localstack"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
 
 // An mr is one managed resource of examples/local: kind as kubectl names it, the cloud name the recording proxies
@@ -34,7 +34,7 @@ type mr struct {
 	poll                  string
 	conn                  string
 	// proxy is the recorder its calls go through.
-	proxy func(*localstack.Recorders) recorder
+	proxy func(*stack.Recorders) recorder
 }
 
 // A recorder is a recording proxy, HTTP or gRPC.
@@ -42,11 +42,11 @@ type recorder interface {
 	Calls(func(harness.Call) bool) []harness.Call
 }
 
-func awsProxy(r *localstack.Recorders) recorder      { return r.AWS }
-func strictProxy(r *localstack.Recorders) recorder   { return r.StrictAWS }
-func storageProxy(r *localstack.Recorders) recorder  { return r.Storage }
-func pubsubProxy(r *localstack.Recorders) recorder   { return r.PubSub }
-func bigtableProxy(r *localstack.Recorders) recorder { return r.Bigtable }
+func awsProxy(r *stack.Recorders) recorder      { return r.AWS }
+func strictProxy(r *stack.Recorders) recorder   { return r.StrictAWS }
+func storageProxy(r *stack.Recorders) recorder  { return r.Storage }
+func pubsubProxy(r *stack.Recorders) recorder   { return r.PubSub }
+func bigtableProxy(r *stack.Recorders) recorder { return r.Bigtable }
 
 const (
 	s3Bucket  = "bucket.s3.aws.stateful.dev"
@@ -114,7 +114,7 @@ func TestDisasterRecovery(t *testing.T) {
 	ctx := context.Background()
 	// A live cluster's provider has a stable identity of its own, which the rebuilt cluster's keeps.
 	args := []string{"--poll=3s", "--poll-jitter=0s", "--debug", "--installation=blue"}
-	s, err := localstack.Start(ctx, localstack.Options{
+	s, err := stack.Start(ctx, stack.Options{
 		Dir: dir, Provider: filepath.Join(root, "_output", "provider"), MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200",
 		PubSubPort: 8085, BigtablePort: 8086, StoragePort: 4443, ProviderArgs: args, Record: true, Log: t.Logf,
 	})
@@ -273,7 +273,7 @@ func names(ms []mr) []string {
 }
 
 // since returns every call the recorders saw after t.
-func since(r *localstack.Recorders, t time.Time) []harness.Call {
+func since(r *stack.Recorders, t time.Time) []harness.Call {
 	var out []harness.Call
 	for _, p := range []recorder{r.AWS, r.StrictAWS, r.Storage, r.PubSub, r.Bigtable} {
 		out = append(out, p.Calls(func(c harness.Call) bool { return c.At.After(t) })...)
@@ -282,7 +282,7 @@ func since(r *localstack.Recorders, t time.Time) []harness.Call {
 }
 
 // polled reports whether every resource of ms has had n polls (its poll operation) after t.
-func polled(r *localstack.Recorders, ms []mr, t time.Time, n int) (bool, string) {
+func polled(r *stack.Recorders, ms []mr, t time.Time, n int) (bool, string) {
 	for _, m := range ms {
 		got := len(m.proxy(r).Calls(func(c harness.Call) bool { return c.At.After(t) && c.Operation == m.poll && c.Bucket == m.cloud }))
 		if got < n {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
-	"github.com/stateful-dev/provider-stateful/test/hostile"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/hostile"
 )
 
 // hostileSQS is an SQS client of a config whose endpoint is the hostile server, with a session token to see where

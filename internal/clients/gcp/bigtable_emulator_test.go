@@ -9,7 +9,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // The forwarder also carries streaming calls: the Bigtable emulator bttest's admin API (a table and its column

@@ -15,8 +15,8 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
-	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
 // A client built with GRPCOptions reaches an emulator endpoint without TLS or credentials, and the provider's

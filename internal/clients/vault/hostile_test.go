@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stateful-dev/provider-stateful/test/hostile"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/hostile"
 )
 
 // A Vault address answering 500 with a 64 MiB body (endless, to a client that does not stop) costs a request a

@@ -22,8 +22,8 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis"
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 	"github.com/stateful-dev/provider-stateful/internal/provider"
-	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
 func TestControllersWaitForTheirCRD(t *testing.T) {

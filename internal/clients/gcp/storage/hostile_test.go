@@ -12,7 +12,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
-	"github.com/stateful-dev/provider-stateful/test/hostile"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/hostile"
 )
 
 func buckets(t *testing.T, url string) storage.BucketAPI {

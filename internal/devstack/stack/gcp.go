@@ -1,4 +1,4 @@
-package localstack
+package stack
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"cloud.google.com/go/pubsub/v2/pstest"
 
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/gcptest"
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // startGCP starts the Pub/Sub and Bigtable emulators (pstest and bttest, in this process) and the Cloud Storage

@@ -1,9 +1,9 @@
-// Package localstack runs the provider's whole local stack on loopback: etcd + kube-apiserver (envtest, built by
+// Package stack runs the provider's whole development stack on loopback: etcd + kube-apiserver (envtest, built by
 // hack/build-k8s.sh), kube-controller-manager (garbage collector and namespace controllers, so ownerReferences
 // and namespace deletion work as in a cluster), moto_server, a strict moto_server (only keys that exist in its
 // IAM work) with a Vault dev server minting keys for it (built by hack/build-vault.sh), and the provider as a
-// separate process. `make dev`, `make e2e` and the recovery test (`make recovery`) use it.
-package localstack
+// separate process. `make dev`, `make bench`, `make e2e` and the recovery test (`make recovery`) use it.
+package stack
 
 import (
 	"context"
@@ -27,7 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/stateful-dev/provider-stateful/test/harness"
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // Options configure a Stack.
@@ -64,7 +64,7 @@ type Options struct {
 	DeferProvider bool
 	// ProviderEnv is added to the provider process's environment (GOMAXPROCS, ...).
 	ProviderEnv []string
-	// Record puts a recording proxy (test/harness) on each cloud port the examples name — moto, the strict moto,
+	// Record puts a recording proxy (package harness) on each cloud port the examples name — moto, the strict moto,
 	// Cloud Storage, Pub/Sub, Bigtable — with the emulator behind it on a free port: Stack.Recorded counts every
 	// call the provider makes. Vault's own calls to the strict moto (minting keys) go around it.
 	Record bool

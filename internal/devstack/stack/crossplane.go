@@ -1,4 +1,4 @@
-package localstack
+package stack
 
 import (
 	"context"
@@ -34,8 +34,8 @@ import (
 
 	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 	"github.com/stateful-dev/provider-stateful/internal/xpkg"
-	"github.com/stateful-dev/provider-stateful/test/harness"
 )
 
 // Names of what the stack installs with Crossplane.

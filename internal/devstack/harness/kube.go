@@ -14,7 +14,7 @@ import (
 // RepoRoot returns the repository root, found from this source file.
 func RepoRoot() string {
 	_, f, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(f), "..", ".."))
+	return filepath.Clean(filepath.Join(filepath.Dir(f), "..", "..", ".."))
 }
 
 // NewEnvtest returns an envtest environment with the provider's CRDs, running the kube-apiserver and etcd that
