@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/vault"
@@ -122,6 +125,91 @@ func TestVaultEngineTarpitHoldsNoOtherCaller(t *testing.T) {
 			defer mu.Unlock()
 			if diff := cmp.Diff(tc.wantRevoked, revoked, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nrevoked leases: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// A tenant's Vault that holds a read of an account's GCP credentials and then fails it costs the account's
+// callers one wait, not one each. The account's token source lets one Token through at a time: before, each
+// caller queued behind the held read asked Vault again when its turn came (up to 20 s each against a tarpit, its
+// worker held all along); now it gets the read's answer.
+func TestVaultGCPHeldReadIsPaidOnce(t *testing.T) {
+	// A 400, not a 403: the Vault client asks again after a 403, with the token checked.
+	failed := func(w http.ResponseWriter) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"errors":["no value at this path"]}`))
+	}
+	cases := map[string]struct {
+		reason string
+		kv     *v1alpha1.VaultKVGCPCredentials
+		answer func(w http.ResponseWriter)
+		want   string // the token each caller gets, or what its error says
+	}{
+		"AccessTokenFailed": {reason: "A failed read of an access token is every waiting caller's answer.",
+			kv: &v1alpha1.VaultKVGCPCredentials{Path: "gcp/creds", AccessTokenKey: "token"}, answer: failed, want: "no value at this path"},
+		"ServiceAccountKeyFailed": {reason: "A failed read of a service-account key is every waiting caller's answer.",
+			kv: &v1alpha1.VaultKVGCPCredentials{Path: "gcp/creds", ServiceAccountKeyKey: "key.json"}, answer: failed, want: "no value at this path"},
+		"AccessTokenRead": {reason: "An access token read once serves every waiting caller.",
+			kv: &v1alpha1.VaultKVGCPCredentials{Path: "gcp/creds", AccessTokenKey: "token"}, want: "vault-access-token",
+			answer: func(w http.ResponseWriter) {
+				_, _ = w.Write([]byte(`{"data":{"data":{"token":"vault-access-token"},"metadata":{"version":1}}}`))
+			}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var mu sync.Mutex
+			reads := 0
+			h := newHeldVault(t, "/v1/secret/data/gcp/creds", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if lookupSelf(w, r) {
+					return
+				}
+				mu.Lock()
+				reads++
+				mu.Unlock()
+				tc.answer(w)
+			}))
+			spec := v1alpha1.ProviderConfigSpec{
+				Vault: &v1alpha1.VaultConfig{Address: h.URL, Auth: v1alpha1.VaultAuth{Token: &v1alpha1.VaultTokenAuth{
+					SecretRef: v1alpha1.SecretKeySelector{Namespace: "crossplane-system", Name: "vault", Key: "token"}}}},
+				GCP: &v1alpha1.GCPConfig{ProjectID: "test-project", Credentials: v1alpha1.GCPCredentials{
+					Source: v1alpha1.GCPCredentialsVault, Vault: &v1alpha1.GCPVaultCredentials{KV: tc.kv}}},
+			}
+			kube := fakeClient(clusterConfig("vault", spec),
+				&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "crossplane-system", Name: "vault"}, Data: map[string][]byte{"token": []byte("t")}})
+			a, err := NewResolver(kube, kube, kube).GCP(context.Background(), mr("team-a", &xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: "vault"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			callers := make(chan string, 3)
+			call := func() {
+				tok, err := a.TokenSource.Token()
+				if err != nil {
+					callers <- err.Error()
+					return
+				}
+				callers <- tok.AccessToken
+			}
+			go call()
+			h.held(t)
+			go call()
+			go call()
+			h.release()
+			for range 3 {
+				select {
+				case got := <-callers:
+					if !strings.Contains(got, tc.want) {
+						t.Errorf("%s\nToken: want %q, got %q", tc.reason, tc.want, got)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("%s\na Token call still waits 10 s after Vault answered", tc.reason)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if reads != 1 {
+				t.Errorf("%s\nVault reads for three callers of one held read: want 1, got %d", tc.reason, reads)
 			}
 		})
 	}
