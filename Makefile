@@ -62,7 +62,8 @@ FUZZ_TARGETS := \
 	internal/controller/aws/bucket:FuzzConfigInSync \
 	internal/controller/aws/queue:FuzzAttributesInSync \
 	internal/controller/aws/dbinstance:FuzzInSyncAfterRDS \
-	internal/controller/aws/table:FuzzInSyncAfterCreate
+	internal/controller/aws/table:FuzzInSyncAfterCreate \
+	internal/controller/gcp/topic:FuzzConverges
 FUZZTIME ?= 10000x
 
 .PHONY: fuzz
