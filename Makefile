@@ -63,7 +63,8 @@ FUZZ_TARGETS := \
 	internal/controller/aws/queue:FuzzAttributesInSync \
 	internal/controller/aws/dbinstance:FuzzInSyncAfterRDS \
 	internal/controller/aws/table:FuzzInSyncAfterCreate \
-	internal/controller/gcp/topic:FuzzConverges
+	internal/controller/gcp/topic:FuzzConverges \
+	internal/controller/gcp/subscription:FuzzConverges
 FUZZTIME ?= 10000x
 
 .PHONY: fuzz
