@@ -64,7 +64,9 @@ FUZZ_TARGETS := \
 	internal/controller/aws/dbinstance:FuzzInSyncAfterRDS \
 	internal/controller/aws/table:FuzzInSyncAfterCreate \
 	internal/controller/gcp/topic:FuzzConverges \
-	internal/controller/gcp/subscription:FuzzConverges
+	internal/controller/gcp/subscription:FuzzConverges \
+	internal/controller/gcp/bttable:FuzzConverges \
+	internal/controller/gcp/bttable:FuzzDescribe
 FUZZTIME ?= 10000x
 
 .PHONY: fuzz
