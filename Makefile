@@ -66,7 +66,8 @@ FUZZ_TARGETS := \
 	internal/controller/gcp/topic:FuzzConverges \
 	internal/controller/gcp/subscription:FuzzConverges \
 	internal/controller/gcp/bttable:FuzzConverges \
-	internal/controller/gcp/bttable:FuzzDescribe
+	internal/controller/gcp/bttable:FuzzDescribe \
+	internal/controller/gcp/gcsbucket:FuzzConverges
 FUZZTIME ?= 10000x
 
 .PHONY: fuzz
