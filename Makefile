@@ -62,7 +62,12 @@ FUZZ_TARGETS := \
 	internal/controller/aws/bucket:FuzzConfigInSync \
 	internal/controller/aws/queue:FuzzAttributesInSync \
 	internal/controller/aws/dbinstance:FuzzInSyncAfterRDS \
-	internal/controller/aws/table:FuzzInSyncAfterCreate
+	internal/controller/aws/table:FuzzInSyncAfterCreate \
+	internal/controller/gcp/topic:FuzzConverges \
+	internal/controller/gcp/subscription:FuzzConverges \
+	internal/controller/gcp/bttable:FuzzConverges \
+	internal/controller/gcp/bttable:FuzzDescribe \
+	internal/controller/gcp/gcsbucket:FuzzConverges
 FUZZTIME ?= 10000x
 
 .PHONY: fuzz

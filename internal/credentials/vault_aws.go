@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
 	"github.com/stateful-dev/provider-stateful/internal/clients/vault"
 )
 
@@ -158,6 +160,10 @@ type lease struct {
 // with, when that comes first). Retrieve then hands out the same key with a new expiry if the lease still has
 // time, renews a renewable lease, or mints new credentials — revoking the old lease, so replaced IAM users do not
 // linger until their TTL. Credentials AWS refused are never handed out again.
+//
+// No lock is held while Vault is asked: the address may be a tenant's tarpit. One refresh runs at a time, shared
+// by whoever asks meanwhile, and each caller waits for it only as long as its own context allows; Close does not
+// wait for it.
 type vaultEngine struct {
 	client      *vault.Client
 	ref         v1alpha1.VaultAWSSecretsEngine
@@ -168,9 +174,12 @@ type vaultEngine struct {
 	revoke func(l *lease)
 	statusKeeper
 
-	mu      sync.Mutex
-	cur     *lease
+	flight  singleflight.Group
 	refused atomic.Bool
+
+	mu     sync.Mutex // guards cur and closed, never held during a Vault call
+	cur    *lease
+	closed bool
 }
 
 // Refused is called when AWS refused the current credentials: the next Retrieve mints new ones.
@@ -178,14 +187,31 @@ func (p *vaultEngine) Refused() { p.refused.Store(true) }
 
 // Retrieve returns usable credentials; see vaultEngine.
 func (p *vaultEngine) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	// The refresh outlives a caller that gives up (others may be waiting for it); each Vault call in it is bounded
+	// by the Vault client's own timeouts.
+	ch := p.flight.DoChan("", func() (any, error) { return p.retrieve(context.WithoutCancel(ctx)) })
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return aws.Credentials{}, r.Err
+		}
+		return r.Val.(aws.Credentials), nil //nolint:forcetypeassert // retrieve returns only aws.Credentials.
+	case <-ctx.Done():
+		return aws.Credentials{}, cleanerr.New("Vault did not answer in time: the request for AWS credentials is still running", ctx.Err())
+	}
+}
+
+// retrieve is Retrieve's one refresh at a time.
+func (p *vaultEngine) retrieve(ctx context.Context) (aws.Credentials, error) {
 	if err := p.client.EnsureToken(ctx); err != nil {
 		p.failed(err)
 		return aws.Credentials{}, err
 	}
 	now := p.now()
-	if l := p.cur; l != nil && !p.refused.Load() && p.alive(l) {
+	p.mu.Lock()
+	l := p.cur
+	p.mu.Unlock()
+	if l != nil && !p.refused.Load() && p.alive(l) {
 		if l.end.Sub(now) > l.duration/3 {
 			return p.hand(l, now), nil
 		}
@@ -194,19 +220,21 @@ func (p *vaultEngine) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			// near its end and is replaced instead.
 			d, err := p.client.RenewLease(ctx, l.id, l.duration)
 			if err == nil && d >= l.duration/2 {
-				l.end = now.Add(d)
-				p.update(func(s *CredentialStatus) { s.LastRenewal, s.ExpiresAt, s.Err = now, l.end, "" })
-				return p.hand(l, now), nil
+				// A lease is never changed once stored (Close reads it without the flight): the renewal replaces it.
+				renewed := *l
+				renewed.end = now.Add(d)
+				p.store(&renewed)
+				p.update(func(s *CredentialStatus) { s.LastRenewal, s.ExpiresAt, s.Err = now, renewed.end, "" })
+				return p.hand(&renewed, now), nil
 			}
 		}
 	}
-	old := p.cur
 	l, err := p.mint(ctx)
 	if err != nil {
 		p.failed(err)
 		return aws.Credentials{}, err
 	}
-	p.cur = l
+	old := p.store(l)
 	p.refused.Store(false)
 	p.update(func(s *CredentialStatus) {
 		*s = CredentialStatus{Kind: p.ref.CredentialType, LastIssued: now, ExpiresAt: l.end}
@@ -215,6 +243,19 @@ func (p *vaultEngine) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		p.revoke(old)
 	}
 	return p.hand(l, now), nil
+}
+
+// store makes l the current lease and returns the lease it replaced, to be revoked. Once the engine is closed it
+// keeps nothing: l itself is returned, as Close did not see it.
+func (p *vaultEngine) store(l *lease) *lease {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return l
+	}
+	old := p.cur
+	p.cur = l
+	return old
 }
 
 // alive reports whether the lease can still be in force: an iam_user lease dies with the token that minted it.
@@ -267,12 +308,13 @@ func (p *vaultEngine) mint(ctx context.Context) (*lease, error) {
 	return &lease{creds: c, id: s.LeaseID, duration: d, end: p.now().Add(d), renewable: s.Renewable && s.LeaseID != "", generation: p.client.Generation()}, nil
 }
 
-// Close revokes the current lease, if it is renewable (an IAM user; STS credentials cannot be revoked).
+// Close revokes the current lease, if it is renewable (an IAM user; STS credentials cannot be revoked). A lease
+// minted after it is revoked as it is stored.
 func (p *vaultEngine) Close(ctx context.Context) error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	l := p.cur
-	p.cur = nil
+	p.cur, p.closed = nil, true
+	p.mu.Unlock()
 	if l == nil || !l.renewable {
 		return nil
 	}

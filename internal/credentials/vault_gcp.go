@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -17,6 +18,11 @@ import (
 // vaultGCP is a token source backed by a KV v2 secret: a service-account key, read again every kvRefresh so that
 // a rotated key is picked up, or an access token, read again every refresh interval (whoever writes it there
 // keeps it fresh). Never a Vault read per request or per reconcile.
+//
+// No lock is held while Vault is read: the address may be a tenant's tarpit. One read runs at a time, shared by
+// every caller that needs it, and a failed read is answered from memory for retryReadAfter: the account's
+// oauth2.ReuseTokenSource holds its own lock around Token, so callers queued behind a slow read that failed would
+// otherwise each wait for a read of their own in turn.
 type vaultGCP struct {
 	client  *vault.Client
 	ref     v1alpha1.VaultKVGCPCredentials
@@ -27,11 +33,18 @@ type vaultGCP struct {
 	ctx context.Context
 	statusKeeper
 
-	mu          sync.Mutex
+	flight singleflight.Group
+
+	mu          sync.Mutex         // guards the fields below, never held during a Vault read or a token request
 	read        time.Time          // when the key or token was last read
 	fromKey     oauth2.TokenSource // the key's token source, while it is fresh
 	accessToken *oauth2.Token      // the access token, while it is fresh
+	lastErr     error              // the last read's failure, answered until failedAt + retryReadAfter
+	failedAt    time.Time
 }
+
+// retryReadAfter is how long a failed read of the credentials is answered from memory.
+const retryReadAfter = 5 * time.Second
 
 // gcpFromVault returns the token source for a gcp.credentials.vault block.
 func gcpFromVault(c *vault.Client, v *v1alpha1.GCPVaultCredentials, p gcpclient.KeyPolicy, onChange func()) (*vaultGCP, error) {
@@ -60,40 +73,69 @@ func (p *vaultGCP) Token() (*oauth2.Token, error) {
 }
 
 func (p *vaultGCP) token() (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
-	defer cancel()
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	fresh := !p.read.IsZero() && p.now().Sub(p.read) < p.refresh
-	if p.ref.AccessTokenKey != "" {
+	now := p.now()
+	fresh := !p.read.IsZero() && now.Sub(p.read) < p.refresh
+	tok, ts := p.accessToken, p.fromKey
+	lastErr, failedAt := p.lastErr, p.failedAt
+	p.mu.Unlock()
+	switch {
+	case p.ref.AccessTokenKey != "" && fresh && tok != nil:
 		// Cached here, not only by the caller's oauth2.ReuseTokenSource: that one treats a token as expired 10 s
 		// early, which would read Vault on every request under a short refresh interval.
-		if fresh && p.accessToken != nil {
-			return p.accessToken, nil
-		}
+		return tok, nil
+	case p.ref.AccessTokenKey == "" && fresh && ts != nil:
+		return ts.Token()
+	case lastErr != nil && now.Sub(failedAt) < retryReadAfter:
+		return nil, lastErr
+	}
+	v, err, _ := p.flight.Do("", func() (any, error) {
+		got, err := p.readVault()
+		p.mu.Lock()
+		p.lastErr, p.failedAt = err, p.now()
+		p.mu.Unlock()
+		return got, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := v.(*oauth2.Token); ok {
+		return t, nil
+	}
+	return v.(oauth2.TokenSource).Token() //nolint:forcetypeassert // readVault returns a token or a token source.
+}
+
+// readVault reads the access token, or the key and builds its token source, and keeps what it read.
+func (p *vaultGCP) readVault() (any, error) {
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if p.ref.AccessTokenKey != "" {
 		v, err := p.field(ctx, p.ref.AccessTokenKey)
 		if err != nil {
 			return nil, err
 		}
-		p.read = p.now()
-		p.accessToken = &oauth2.Token{AccessToken: v, TokenType: "Bearer", Expiry: p.read.Add(p.refresh)}
-		read := p.read
+		read := p.now()
+		t := &oauth2.Token{AccessToken: v, TokenType: "Bearer", Expiry: read.Add(p.refresh)}
+		p.mu.Lock()
+		p.read, p.accessToken = read, t
+		p.mu.Unlock()
 		p.update(func(s *CredentialStatus) { *s = CredentialStatus{Kind: "kv", LastIssued: read} })
-		return p.accessToken, nil
+		return t, nil
 	}
-	if p.fromKey == nil || !fresh {
-		key, err := p.field(ctx, p.ref.ServiceAccountKeyKey)
-		if err != nil {
-			return nil, err
-		}
-		ts, err := gcpclient.FromKey(p.ctx, []byte(key), p.policy)
-		if err != nil {
-			return nil, err
-		}
-		p.fromKey, p.read = oauth2.ReuseTokenSource(nil, ts), p.now()
-		p.update(func(s *CredentialStatus) { *s = CredentialStatus{Kind: "kv", LastIssued: p.read} })
+	key, err := p.field(ctx, p.ref.ServiceAccountKeyKey)
+	if err != nil {
+		return nil, err
 	}
-	return p.fromKey.Token()
+	ts, err := gcpclient.FromKey(p.ctx, []byte(key), p.policy)
+	if err != nil {
+		return nil, err
+	}
+	ts, read := oauth2.ReuseTokenSource(nil, ts), p.now()
+	p.mu.Lock()
+	p.fromKey, p.read = ts, read
+	p.mu.Unlock()
+	p.update(func(s *CredentialStatus) { *s = CredentialStatus{Kind: "kv", LastIssued: read} })
+	return ts, nil
 }
 
 // field reads one string field of the KV secret.

@@ -4,15 +4,11 @@ package integration
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -131,29 +127,8 @@ func waitConfigCondition(t *testing.T, ns, name string, reason xpv2.ConditionRea
 // address, could be exchanged there for the service account's AWS role. Refused before any token is requested or
 // sent, on the managed resource and on the config; the same config with Vault's audience logs in as before.
 func TestVaultAudiencesAreTheAdministrators(t *testing.T) {
-	var mu sync.Mutex
-	logins := map[string][]string{} // role → JWTs received
-	rec := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ JWT, Role string }
-		b, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(b, &body)
-		mu.Lock()
-		logins[body.Role] = append(logins[body.Role], body.JWT)
-		mu.Unlock()
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = io.WriteString(w, `{"errors":["permission denied"]}`)
-	}))
-	t.Cleanup(rec.Close)
-	received := func(role string) []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), logins[role]...)
-	}
-
 	ns := tenantNamespace(t)
-	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "vault-ca"}, StringData: map[string]string{
-		"ca.crt": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rec.Certificate().Raw})),
-	}})
+	rec := recordVaultLogins(t, ns)
 	create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "deployer",
 		Annotations: map[string]string{credentials.AnnotationVaultAuth: "ProviderConfig/sts, ProviderConfig/vault"}}})
 	for name, aud := range map[string][]string{"sts": {"sts.amazonaws.com"}, "vault": {"vault"}} {
@@ -176,10 +151,10 @@ func TestVaultAudiencesAreTheAdministrators(t *testing.T) {
 	waitConfigCondition(t, ns, "sts", config.ReasonNotAllowed, `"sts.amazonaws.com" is not an audience the platform allows`)
 	// The control: the same server, service account and provider, with Vault's audience, get as far as a login.
 	waitSyncError(t, ns, vaultAud, "Vault answered HTTP 403: permission denied")
-	for _, j := range received("vault-role") {
+	for _, j := range rec.received("vault-role") {
 		canary(j)
 	}
-	if got := received("sts-role"); len(got) != 0 {
+	if got := rec.received("sts-role"); len(got) != 0 {
 		for _, j := range got {
 			canary(j)
 		}

@@ -6,8 +6,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 )
 
 const waitTimeout = 60 * time.Second
@@ -278,4 +285,51 @@ func updateMR[T managedObj](t *testing.T, ns, name string, newObj func() T, muta
 func readySynced[T managedObj](mg T) (bool, string) {
 	r, s := mg.GetCondition(xpv2.TypeReady), mg.GetCondition(xpv2.TypeSynced)
 	return r.Status == corev1.ConditionTrue && s.Status == corev1.ConditionTrue, fmt.Sprintf("ready=%s/%s synced=%s %q", r.Status, r.Reason, s.Status, s.Message)
+}
+
+// vaultRecorder is a Vault of the test's own, for a namespaced ProviderConfig to point at: an https server that
+// keeps the service account token of every Kubernetes login, by role, and refuses the login (403) — what a
+// tenant's own address would receive, without a Vault that could accept it.
+type vaultRecorder struct {
+	URL    string
+	mu     sync.Mutex
+	logins map[string][]string // role → JWTs received
+}
+
+// recordVaultLogins starts a vaultRecorder for the test and puts its CA in ns's Secret vault-ca (key ca.crt),
+// which caBundleIf names: the provider must trust the recorder as it would the tenant's Vault.
+func recordVaultLogins(t *testing.T, ns string) *vaultRecorder {
+	t.Helper()
+	v := &vaultRecorder{logins: map[string][]string{}}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ JWT, Role string }
+		b, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(b, &body)
+		v.mu.Lock()
+		v.logins[body.Role] = append(v.logins[body.Role], body.JWT)
+		v.mu.Unlock()
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `{"errors":["permission denied"]}`)
+	}))
+	t.Cleanup(srv.Close)
+	v.URL = srv.URL
+	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "vault-ca"}, StringData: map[string]string{
+		"ca.crt": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})),
+	}})
+	return v
+}
+
+// received returns the JWTs sent so far with a login for role.
+func (v *vaultRecorder) received(role string) []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]string(nil), v.logins[role]...)
+}
+
+// caBundleIf names the Secret recordVaultLogins writes when address is https, and nothing for a plain-http one.
+func caBundleIf(address string) *v1alpha1.SecretKeySelector {
+	if !strings.HasPrefix(address, "https://") {
+		return nil
+	}
+	return &v1alpha1.SecretKeySelector{Name: "vault-ca", Key: "ca.crt"}
 }

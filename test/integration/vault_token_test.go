@@ -7,12 +7,8 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,29 +23,8 @@ import (
 // Vault: requested for Vault's audience, the kube-apiserver refuses it (401). A service account that did not opt in
 // gets no token at all, and a plain-http address is refused before anything is sent.
 func TestVaultKubernetesTokenUselessOutsideVault(t *testing.T) {
-	var mu sync.Mutex
-	logins := map[string][]string{} // role → JWTs received
-	rec := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ JWT, Role string }
-		b, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(b, &body)
-		mu.Lock()
-		logins[body.Role] = append(logins[body.Role], body.JWT)
-		mu.Unlock()
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = io.WriteString(w, `{"errors":["permission denied"]}`)
-	}))
-	t.Cleanup(rec.Close)
-	received := func(role string) []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), logins[role]...)
-	}
-
 	ns := namespace(t)
-	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "vault-ca"}, StringData: map[string]string{
-		"ca.crt": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rec.Certificate().Raw})),
-	}})
+	rec := recordVaultLogins(t, ns)
 	create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "opted",
 		Annotations: map[string]string{credentials.AnnotationVaultAuth: "ProviderConfig/recorded"}}})
 	create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bystander"}})
@@ -73,7 +48,7 @@ func TestVaultKubernetesTokenUselessOutsideVault(t *testing.T) {
 	recorded, borrowed, cleartext := mk("recorded"), mk("borrowed"), mk("cleartext")
 
 	waitSyncError(t, ns, recorded, "Vault answered HTTP 403: permission denied")
-	jwts := received("opted-role")
+	jwts := rec.received("opted-role")
 	if len(jwts) == 0 {
 		t.Fatal("the recorder saw no login")
 	}
@@ -90,17 +65,10 @@ func TestVaultKubernetesTokenUselessOutsideVault(t *testing.T) {
 	}
 
 	waitSyncError(t, ns, borrowed, "service account "+ns+"/bystander has not opted in to Vault logins for ProviderConfig "+ns+"/borrowed")
-	if got := received("bystander-role"); len(got) != 0 {
+	if got := rec.received("bystander-role"); len(got) != 0 {
 		t.Errorf("a token of a service account that did not opt in was sent: %d logins", len(got))
 	}
 	waitSyncError(t, ns, cleartext, "Vault address http://127.0.0.1:9 is not https")
-}
-
-func caBundleIf(address string) *v1alpha1.SecretKeySelector {
-	if !strings.HasPrefix(address, "https://") {
-		return nil
-	}
-	return &v1alpha1.SecretKeySelector{Name: "vault-ca", Key: "ca.crt"}
 }
 
 // audience reads the aud claim of a JWT without verifying it.

@@ -52,27 +52,36 @@ func topicClient(ctx context.Context, acct *credentials.GCPAccount) (*pubsub.Top
 type boundedTopics struct{ TopicAPI }
 
 func (b boundedTopics) GetTopic(ctx context.Context, req *pubsubpb.GetTopicRequest, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
-	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
-	defer cancel()
-	return b.TopicAPI.GetTopic(ctx, req, opts...)
+	return within(ctx, func(ctx context.Context) (*pubsubpb.Topic, error) {
+		return b.TopicAPI.GetTopic(ctx, req, opts...)
+	})
 }
 
 func (b boundedTopics) CreateTopic(ctx context.Context, req *pubsubpb.Topic, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
-	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
-	defer cancel()
-	return b.TopicAPI.CreateTopic(ctx, req, opts...)
+	return within(ctx, func(ctx context.Context) (*pubsubpb.Topic, error) {
+		return b.TopicAPI.CreateTopic(ctx, req, opts...)
+	})
 }
 
 func (b boundedTopics) UpdateTopic(ctx context.Context, req *pubsubpb.UpdateTopicRequest, opts ...gax.CallOption) (*pubsubpb.Topic, error) {
-	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
-	defer cancel()
-	return b.TopicAPI.UpdateTopic(ctx, req, opts...)
+	return within(ctx, func(ctx context.Context) (*pubsubpb.Topic, error) {
+		return b.TopicAPI.UpdateTopic(ctx, req, opts...)
+	})
 }
 
 func (b boundedTopics) DeleteTopic(ctx context.Context, req *pubsubpb.DeleteTopicRequest, opts ...gax.CallOption) error {
+	_, err := within(ctx, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, b.TopicAPI.DeleteTopic(ctx, req, opts...)
+	})
+	return err
+}
+
+// within runs f, its retries included, with bounded.GRPCCallTimeout unless ctx's deadline is sooner. The context
+// is cancelled only once f has returned: f's answer is already read by then.
+func within[T any](ctx context.Context, f func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
 	defer cancel()
-	return b.TopicAPI.DeleteTopic(ctx, req, opts...)
+	return f(ctx)
 }
 
 // SubscriptionAPI is what the Subscription controller calls: the subscription admin calls, and GetTopic to check
@@ -96,27 +105,28 @@ func (s subscriptions) GetTopic(ctx context.Context, req *pubsubpb.GetTopicReque
 }
 
 func (s subscriptions) GetSubscription(ctx context.Context, req *pubsubpb.GetSubscriptionRequest, opts ...gax.CallOption) (*pubsubpb.Subscription, error) {
-	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
-	defer cancel()
-	return s.SubscriptionAdminClient.GetSubscription(ctx, req, opts...)
+	return within(ctx, func(ctx context.Context) (*pubsubpb.Subscription, error) {
+		return s.SubscriptionAdminClient.GetSubscription(ctx, req, opts...)
+	})
 }
 
 func (s subscriptions) CreateSubscription(ctx context.Context, req *pubsubpb.Subscription, opts ...gax.CallOption) (*pubsubpb.Subscription, error) {
-	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
-	defer cancel()
-	return s.SubscriptionAdminClient.CreateSubscription(ctx, req, opts...)
+	return within(ctx, func(ctx context.Context) (*pubsubpb.Subscription, error) {
+		return s.SubscriptionAdminClient.CreateSubscription(ctx, req, opts...)
+	})
 }
 
 func (s subscriptions) UpdateSubscription(ctx context.Context, req *pubsubpb.UpdateSubscriptionRequest, opts ...gax.CallOption) (*pubsubpb.Subscription, error) {
-	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
-	defer cancel()
-	return s.SubscriptionAdminClient.UpdateSubscription(ctx, req, opts...)
+	return within(ctx, func(ctx context.Context) (*pubsubpb.Subscription, error) {
+		return s.SubscriptionAdminClient.UpdateSubscription(ctx, req, opts...)
+	})
 }
 
 func (s subscriptions) DeleteSubscription(ctx context.Context, req *pubsubpb.DeleteSubscriptionRequest, opts ...gax.CallOption) error {
-	ctx, cancel := bounded.WithTimeout(ctx, bounded.GRPCCallTimeout)
-	defer cancel()
-	return s.SubscriptionAdminClient.DeleteSubscription(ctx, req, opts...)
+	_, err := within(ctx, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.SubscriptionAdminClient.DeleteSubscription(ctx, req, opts...)
+	})
+	return err
 }
 
 // Subscriptions returns the account's Pub/Sub subscription admin client (and topic client), built once per account.

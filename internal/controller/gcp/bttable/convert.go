@@ -60,41 +60,75 @@ func GCRule(r v1alpha1.GCRule) (*adminpb.GcRule, error) {
 }
 
 // Describe spells a rule canonically — what it means, not how it is nested or ordered: "maxVersions=1 ||
-// maxAge=168h", "" for none. A union or intersection of one rule is that rule, operands are sorted, and an age is
-// a duration, so two rules that mean the same describe the same.
-func Describe(r *adminpb.GcRule) string {
-	switch {
-	case r.GetRule() == nil:
-		return ""
-	case r.GetMaxNumVersions() != 0:
-		return fmt.Sprintf("maxVersions=%d", r.GetMaxNumVersions())
-	case r.GetMaxAge() != nil:
-		return "maxAge=" + r.GetMaxAge().AsDuration().String()
-	case r.GetUnion() != nil:
-		return combine(r.GetUnion().GetRules(), " || ")
-	default:
-		return combine(r.GetIntersection().GetRules(), " && ")
-	}
+// maxAge=168h", "" for none. Operands are sorted and listed once, a union or intersection of one rule is that
+// rule, a union within a union (an intersection within an intersection) is spliced into it, and an age is a
+// duration, so two rules that mean the same describe the same.
+func Describe(r *adminpb.GcRule) string { return canonical(r).String() }
+
+// A term is a rule in canonical form: a bound (leaf), or a union or intersection (op) of at least two distinct
+// terms none of which has the same op; the zero term is no rule.
+type term struct {
+	leaf  string
+	op    string
+	parts []term
 }
 
-func combine(rules []*adminpb.GcRule, op string) string {
-	var parts []string
+func canonical(r *adminpb.GcRule) term {
+	switch {
+	case r.GetMaxNumVersions() != 0:
+		return term{leaf: fmt.Sprintf("maxVersions=%d", r.GetMaxNumVersions())}
+	case r.GetMaxAge() != nil:
+		return term{leaf: "maxAge=" + r.GetMaxAge().AsDuration().String()}
+	case r.GetUnion() != nil:
+		return combine(r.GetUnion().GetRules(), " || ")
+	case r.GetIntersection() != nil:
+		return combine(r.GetIntersection().GetRules(), " && ")
+	}
+	return term{}
+}
+
+func combine(rules []*adminpb.GcRule, op string) term {
+	var parts []term
+	seen := map[string]bool{}
+	add := func(t term) {
+		if s := t.String(); s != "" && !seen[s] {
+			seen[s] = true
+			parts = append(parts, t)
+		}
+	}
 	for _, r := range rules {
-		d := Describe(r)
-		if d == "" {
+		t := canonical(r)
+		if t.op != op {
+			add(t)
 			continue
 		}
-		if strings.Contains(d, " ") {
-			d = "(" + d + ")"
+		for _, p := range t.parts {
+			add(p)
 		}
-		parts = append(parts, d)
+	}
+	switch len(parts) {
+	case 0:
+		return term{}
+	case 1:
+		return parts[0]
+	}
+	return term{op: op, parts: parts}
+}
+
+func (t term) String() string {
+	if t.op == "" {
+		return t.leaf
+	}
+	parts := make([]string, 0, len(t.parts))
+	for _, p := range t.parts {
+		s := p.String()
+		if p.op != "" {
+			s = "(" + s + ")"
+		}
+		parts = append(parts, s)
 	}
 	slices.Sort(parts)
-	parts = slices.Compact(parts)
-	if len(parts) == 1 {
-		return strings.TrimSuffix(strings.TrimPrefix(parts[0], "("), ")")
-	}
-	return strings.Join(parts, op)
+	return strings.Join(parts, t.op)
 }
 
 // Families are the column families to create a table with: the listed ones not to drop.

@@ -45,6 +45,10 @@ func TestDescribe(t *testing.T) {
 		"Intersection":  {reason: "An intersection is spelled apart from a union.", rule: intersection(versions(1), age(time.Hour)), want: "maxAge=1h0m0s && maxVersions=1"},
 		"Nested":        {reason: "Nested rules keep their grouping.", rule: union(intersection(versions(1), age(time.Hour)), versions(5)), want: "(maxAge=1h0m0s && maxVersions=1) || maxVersions=5"},
 		"NestedReorder": {reason: "and the same meaning nested in another order describes alike.", rule: union(versions(5), intersection(age(time.Hour), versions(1))), want: "(maxAge=1h0m0s && maxVersions=1) || maxVersions=5"},
+		"UnionOfUnions": {reason: "A union within a union is one union, its operands listed once (found by FuzzDescribe).",
+			rule: union(union(versions(1), versions(2)), versions(1)), want: "maxVersions=1 || maxVersions=2"},
+		"CollapsedOperand": {reason: "A union of one intersection, listed twice, is that intersection, spliced into the intersection around it.",
+			rule: intersection(versions(5), union(intersection(versions(1), age(time.Hour)), intersection(age(time.Hour), versions(1)))), want: "maxAge=1h0m0s && maxVersions=1 && maxVersions=5"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -181,7 +181,7 @@ func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []st
 	if patch != nil {
 		l.Add("retentionPolicy", func(u *storage.BucketAttrsToUpdate) { u.RetentionPolicy = patch })
 	}
-	if lg := p.Logging; lg != nil && !loggingInSync(*lg, o.Logging) {
+	if lg := p.Logging; lg != nil && !loggingInSync(*lg, o.Logging, o.Name) {
 		l.Add("logging", func(u *storage.BucketAttrsToUpdate) {
 			u.Logging = &storage.BucketLogging{}
 			if lg.LogBucket != nil {
@@ -226,12 +226,24 @@ func logPrefixOf(o *storage.BucketAttrs) string {
 	return o.Logging.LogObjectPrefix
 }
 
-// loggingInSync: {} wants no logging; otherwise the log bucket, and the prefix when the spec sets it.
-func loggingInSync(want v1alpha1.BucketLogging, got *storage.BucketLogging) bool {
+// loggingInSync: {} wants no logging; otherwise the log bucket, and the prefix when the spec sets it. An empty
+// prefix is the default, which Cloud Storage stores and reports as the bucket's name: compared as "", it differed
+// on every poll and was sent again each time.
+func loggingInSync(want v1alpha1.BucketLogging, got *storage.BucketLogging, bucket string) bool {
 	if want.LogBucket == nil {
 		return got == nil || got.LogBucket == ""
 	}
-	return got != nil && *want.LogBucket == got.LogBucket && (want.LogObjectPrefix == nil || *want.LogObjectPrefix == got.LogObjectPrefix)
+	if got == nil || *want.LogBucket != got.LogBucket {
+		return false
+	}
+	switch prefix := want.LogObjectPrefix; {
+	case prefix == nil:
+		return true
+	case *prefix == "":
+		return got.LogObjectPrefix == "" || got.LogObjectPrefix == bucket
+	default:
+		return *prefix == got.LogObjectPrefix
+	}
 }
 
 // Update is the one PATCH that applies every change, and whether there is one; lock says the retention policy is

@@ -56,6 +56,15 @@ func TestChanges(t *testing.T) {
 				DefaultKMSKeyName: ptr.To("projects/p/locations/eu/keyRings/r/cryptoKeys/k"), Logging: &v1alpha1.BucketLogging{}},
 			want: []string{"storageClass", "versioning", "requesterPays", "uniformBucketLevelAccess", "publicAccessPrevention", "softDeleteRetention", "defaultKMSKeyName", "logging"},
 		},
+		"EmptyLogPrefix": {
+			reason: "An empty log prefix is the default, which Cloud Storage reports as the bucket's name: in sync (found by FuzzConverges).",
+			p:      v1alpha1.BucketParameters{Location: "EU", Logging: &v1alpha1.BucketLogging{LogBucket: ptr.To("logs"), LogObjectPrefix: ptr.To("")}},
+		},
+		"OtherLogPrefix": {
+			reason: "A prefix the spec sets is compared.",
+			p:      v1alpha1.BucketParameters{Location: "EU", Logging: &v1alpha1.BucketLogging{LogBucket: ptr.To("logs"), LogObjectPrefix: ptr.To("a")}},
+			want:   []string{"logging"},
+		},
 		"OtherLocation":    {reason: "The location is set at creation.", p: v1alpha1.BucketParameters{Location: "US"}, errHas: "delete and re-create"},
 		"SoftDeleteBounds": {reason: "Soft delete outside 0 or 7–90 days is refused before any call.", p: v1alpha1.BucketParameters{Location: "EU", SoftDeleteRetention: ptr.To("24h")}, errHas: "0s (off) or a duration from 168h"},
 	}

@@ -3,11 +3,11 @@ package gcsbucket
 import (
 	"context"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/storage"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/api/googleapi"
 	"k8s.io/utils/ptr"
@@ -23,32 +23,16 @@ import (
 // A create Cloud Storage refuses as invalid is sent once for its generation; a failure that may pass is retried.
 // TestGCPRefusedCreateIsTerminal (integration) shows the same through fake-gcs-server's recording proxy.
 func TestRefusedCreate(t *testing.T) {
-	cases := map[string]struct {
-		reason      string
-		err         error
-		wantCreates int
-		wantMsg     string
-	}{
-		"BadRequest": {reason: "Input the cloud refuses is terminal until the spec changes: one create in ten reconciles.",
-			err: &googleapi.Error{Code: http.StatusBadRequest, Message: "Invalid argument."}, wantCreates: 1},
-		"OrganisationPolicy": {reason: "A bucket an organisation policy forbids is terminal too, the constraint named in the condition.",
-			err: policyRefusal, wantCreates: 1, wantMsg: "constraint constraints/storage.publicAccessPrevention forbids this bucket"},
-		"ServiceUnavailable": {reason: "An outage is retried.", err: &googleapi.Error{Code: http.StatusServiceUnavailable, Message: "Backend Error"}, wantCreates: 10},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			f := &fake.Buckets{Err: map[string]error{"Attrs": storage.ErrBucketNotExist, "Create": tc.err}}
-			cr := newBucket()
-			_ = mrtest.Reconcile(context.Background(), mrtest.Claimed(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), cr, 10)
-			if diff := cmp.Diff(tc.wantCreates, f.Creates); diff != "" {
-				t.Errorf("%s\nbucket inserts: -want +got:\n%s", tc.reason, diff)
-			}
-			c := cr.GetCondition(apisv1alpha1.TypeInputRejected)
-			if got := c.Status == "True"; got != (tc.wantCreates == 1) || !strings.Contains(c.Message, tc.wantMsg) {
-				t.Errorf("%s\n%s: %v", tc.reason, apisv1alpha1.TypeInputRejected, c)
-			}
-		})
-	}
+	mrtest.Refused(t, "bucket inserts", map[string]mrtest.Refusal{
+		"BadRequest": {Reason: "Input the cloud refuses is terminal until the spec changes: one create in ten reconciles.",
+			Err: &googleapi.Error{Code: http.StatusBadRequest, Message: "Invalid argument."}, WantCreates: 1},
+		"OrganisationPolicy": {Reason: "A bucket an organisation policy forbids is terminal too, the constraint named in the condition.",
+			Err: policyRefusal, WantCreates: 1, WantMessage: "constraint constraints/storage.publicAccessPrevention forbids this bucket"},
+		"ServiceUnavailable": {Reason: "An outage is retried.", Err: &googleapi.Error{Code: http.StatusServiceUnavailable, Message: "Backend Error"}, WantCreates: 10},
+	}, func(refusal error) (managed.TypedExternalClient[*v1alpha1.Bucket], *v1alpha1.Bucket, func() int) {
+		f := &fake.Buckets{Err: map[string]error{"Attrs": storage.ErrBucketNotExist, "Create": refusal}}
+		return mrtest.Claimed(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), newBucket(), func() int { return f.Creates }
+	})
 }
 
 // policyRefusal is how Cloud Storage refuses what an organisation policy forbids.

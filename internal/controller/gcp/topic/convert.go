@@ -45,20 +45,31 @@ func retention(s *string) (*durationpb.Duration, error) {
 }
 
 // Desired is the topic the spec describes, with labels (default, spec and ownership labels merged by the caller).
-func Desired(name string, p v1alpha1.TopicParameters, labels map[string]string) (*pubsubpb.Topic, error) {
+// At create observed is nil; in an update it fills what the spec leaves unset inside a policy it sets —
+// enforceInTransit, the schema's encoding, and its revisions while the schema stays the same (revisions of another
+// schema mean nothing for this one) — because Pub/Sub replaces a policy as a whole, and an unset field is not the
+// provider's to change.
+func Desired(name string, p v1alpha1.TopicParameters, labels map[string]string, observed *pubsubpb.Topic) (*pubsubpb.Topic, error) {
 	r, err := retention(p.MessageRetentionDuration)
 	if err != nil {
 		return nil, err
 	}
 	t := &pubsubpb.Topic{Name: name, Labels: labels, MessageRetentionDuration: r, KmsKeyName: ptr.Deref(p.KMSKeyName, "")}
 	if s := p.MessageStoragePolicy; s != nil {
-		t.MessageStoragePolicy = &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: s.AllowedPersistenceRegions, EnforceInTransit: ptr.Deref(s.EnforceInTransit, false)}
+		t.MessageStoragePolicy = &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: s.AllowedPersistenceRegions,
+			EnforceInTransit: ptr.Deref(s.EnforceInTransit, observed.GetMessageStoragePolicy().GetEnforceInTransit())}
 	}
 	if s := p.SchemaSettings; s != nil {
-		t.SchemaSettings = &pubsubpb.SchemaSettings{Schema: s.Schema, FirstRevisionId: ptr.Deref(s.FirstRevisionID, ""), LastRevisionId: ptr.Deref(s.LastRevisionID, "")}
+		o := observed.GetSchemaSettings()
+		t.SchemaSettings = &pubsubpb.SchemaSettings{Schema: s.Schema, Encoding: o.GetEncoding()}
 		if s.Encoding != nil {
 			t.SchemaSettings.Encoding = pubsubpb.Encoding(pubsubpb.Encoding_value[*s.Encoding])
 		}
+		if o.GetSchema() != s.Schema {
+			o = nil
+		}
+		t.SchemaSettings.FirstRevisionId = ptr.Deref(s.FirstRevisionID, o.GetFirstRevisionId())
+		t.SchemaSettings.LastRevisionId = ptr.Deref(s.LastRevisionID, o.GetLastRevisionId())
 	}
 	return t, nil
 }

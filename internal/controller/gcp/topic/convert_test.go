@@ -7,6 +7,7 @@ import (
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"k8s.io/utils/ptr"
 
@@ -96,5 +97,53 @@ func TestObservation(t *testing.T) {
 	want := v1alpha1.TopicObservation{Name: "projects/p/topics/t", MessageRetentionDuration: "3600s", State: "ACTIVE"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("-want, +got:\n%s", diff)
+	}
+}
+
+// An update replaces messageStoragePolicy and schemaSettings whole: what the spec leaves unset inside them is sent
+// as observed, not reset (found by FuzzConverges: enforceInTransit turned off, the schema's revisions dropped).
+func TestDesiredKeepsUnmanagedParts(t *testing.T) {
+	observed := &pubsubpb.Topic{
+		MessageStoragePolicy: &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}, EnforceInTransit: true},
+		SchemaSettings:       &pubsubpb.SchemaSettings{Schema: "projects/p/schemas/s", Encoding: pubsubpb.Encoding_BINARY, FirstRevisionId: "r1", LastRevisionId: "r2"},
+	}
+	cases := map[string]struct {
+		reason   string
+		p        v1alpha1.TopicParameters
+		observed *pubsubpb.Topic
+		want     *pubsubpb.Topic
+	}{
+		"Create": {
+			reason: "At create nothing is observed: what the spec leaves unset is Pub/Sub's default.",
+			p: v1alpha1.TopicParameters{MessageStoragePolicy: &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west4"}},
+				SchemaSettings: &v1alpha1.SchemaSettings{Schema: "projects/p/schemas/s"}},
+			want: &pubsubpb.Topic{Name: "projects/p/topics/t", MessageStoragePolicy: &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west4"}},
+				SchemaSettings: &pubsubpb.SchemaSettings{Schema: "projects/p/schemas/s"}},
+		},
+		"SameSchema": {
+			reason: "Other regions keep enforceInTransit; the same schema keeps its encoding and revisions.",
+			p: v1alpha1.TopicParameters{MessageStoragePolicy: &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west4"}},
+				SchemaSettings: &v1alpha1.SchemaSettings{Schema: "projects/p/schemas/s", LastRevisionID: ptr.To("r3")}},
+			observed: observed,
+			want: &pubsubpb.Topic{Name: "projects/p/topics/t", MessageStoragePolicy: &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west4"}, EnforceInTransit: true},
+				SchemaSettings: &pubsubpb.SchemaSettings{Schema: "projects/p/schemas/s", Encoding: pubsubpb.Encoding_BINARY, FirstRevisionId: "r1", LastRevisionId: "r3"}},
+		},
+		"OtherSchema": {
+			reason:   "Another schema keeps the encoding, not the revisions of the one it replaces.",
+			p:        v1alpha1.TopicParameters{SchemaSettings: &v1alpha1.SchemaSettings{Schema: "projects/p/schemas/other"}},
+			observed: observed,
+			want:     &pubsubpb.Topic{Name: "projects/p/topics/t", SchemaSettings: &pubsubpb.SchemaSettings{Schema: "projects/p/schemas/other", Encoding: pubsubpb.Encoding_BINARY}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := Desired("projects/p/topics/t", tc.p, nil, tc.observed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, protocmp.Transform()); diff != "" {
+				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }

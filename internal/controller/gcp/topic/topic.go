@@ -108,7 +108,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 // unlabelled topic behind; a topic of that name that exists already is another's until adoption is asked for.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalCreation, error) {
 	id := meta.GetExternalName(cr)
-	t, err := Desired(pubsubclient.TopicName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels))
+	t, err := Desired(pubsubclient.TopicName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels), nil)
 	if err != nil {
 		return managed.ExternalCreation{}, mr.NothingMade(err)
 	}
@@ -134,7 +134,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 	}
 	p := cr.Spec.ForProvider
 	set, remove := mr.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
-	t, err := Desired(e.observed.GetName(), p, mr.ReplacedSet(e.observed.GetLabels(), set, remove))
+	t, err := Desired(e.observed.GetName(), p, mr.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/googleapis/gax-go/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Topics is a fake TopicAPI.
@@ -97,4 +99,24 @@ func (f *Subscriptions) UpdateSubscription(_ context.Context, r *pubsubpb.Update
 func (f *Subscriptions) DeleteSubscription(_ context.Context, r *pubsubpb.DeleteSubscriptionRequest, _ ...gax.CallOption) error {
 	f.Deleted = r.GetSubscription()
 	return f.Err["DeleteSubscription"]
+}
+
+// Masked returns current with the fields the update mask names taken from update, as Pub/Sub applies an
+// UpdateTopic or UpdateSubscription: each path a top-level field, replaced whole, cleared when update leaves it
+// unset. A path that names no field is an error, as Pub/Sub refuses it.
+func Masked[M proto.Message](current, update M, paths []string) (M, error) {
+	out, from := proto.Clone(current).(M), proto.Clone(update).ProtoReflect() //nolint:forcetypeassert // Clone keeps the type.
+	to := out.ProtoReflect()
+	for _, p := range paths {
+		fd := to.Descriptor().Fields().ByName(protoreflect.Name(p))
+		if fd == nil {
+			return out, status.Errorf(codes.InvalidArgument, "invalid update_mask provided in the UpdateRequest: %q is not a field", p)
+		}
+		if from.Has(fd) {
+			to.Set(fd, from.Get(fd))
+		} else {
+			to.Clear(fd)
+		}
+	}
+	return out, nil
 }
