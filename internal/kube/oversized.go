@@ -51,8 +51,9 @@ func MetadataBytes(o metav1.Object) int {
 // its annotations, labels, finalizers and owner references dropped and OversizedAnnotation set; name, namespace,
 // UID, resourceVersion, generation, deletion timestamp, spec and status (bounded by the CRD) are kept. Without
 // it a tenant's few hundred objects at the API server's limit would hold hundreds of MiB in the provider's cache,
-// past its memory limit, and no tenant would be served. next, when set, runs first.
-func TrimOversized(limit int, next toolscache.TransformFunc) toolscache.TransformFunc {
+// past its memory limit, and no tenant would be served. Only objects of the kinds applies says are trimmed; next,
+// when set, runs first on every object.
+func TrimOversized(limit int, applies func(any) bool, next toolscache.TransformFunc) toolscache.TransformFunc {
 	return func(in any) (any, error) {
 		if next != nil {
 			var err error
@@ -61,7 +62,7 @@ func TrimOversized(limit int, next toolscache.TransformFunc) toolscache.Transfor
 			}
 		}
 		o, ok := in.(metav1.Object)
-		if !ok {
+		if !ok || !applies(in) {
 			return in, nil
 		}
 		if n := MetadataBytes(o); n > limit {

@@ -50,7 +50,7 @@ func TestTrimOversized(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := TrimOversized(10, stripped)(tc.in)
+			got, err := TrimOversized(10, func(any) bool { return true }, stripped)(tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}

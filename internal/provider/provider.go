@@ -7,7 +7,6 @@ import (
 	"flag"
 	"net/http"
 	"os"
-	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/customresourcesgate"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/statemetrics"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
@@ -209,7 +209,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme: sch,
-		Cache:  cacheOptions(s, sch),
+		Cache:  cacheOptions(s),
 		// Secrets are never cached by an informer: it would hold every Secret of the cluster in memory and need
 		// cluster-wide list/watch. Credentials and connection Secrets are read and written directly; the
 		// credentials resolver watches the metadata of each Secret a config references to know when it changed.
@@ -348,20 +348,26 @@ func newScheme() (*runtime.Scheme, error) {
 // provider's API groups but the usages it writes itself), one whose metadata exceeds s.MaxMetadataBytes is kept
 // as a stub, so that no tenant can fill the provider's memory with a few hundred objects at the API server's
 // 1.5 MiB limit; their specs are bounded by the CRDs.
-func cacheOptions(s Settings, sch *runtime.Scheme) cache.Options {
-	strip := cache.TransformStripManagedFields()
-	by := map[client.Object]cache.ByObject{
-		&apiextensionsv1.CustomResourceDefinition{}: {Transform: customresourcesgate.TransformStripCRDSchema},
+func cacheOptions(s Settings) cache.Options {
+	return cache.Options{
+		SyncPeriod: &s.SyncInterval,
+		// Per kind by type, not through ByObject: a ByObject entry needs the kind's REST mapping when the manager
+		// is made, and with the safe-start gate a kind's CRD may not exist yet.
+		DefaultTransform: kube.TrimOversized(s.MaxMetadataBytes, tenantWritten, cache.TransformStripManagedFields()),
+		ByObject: map[client.Object]cache.ByObject{
+			&apiextensionsv1.CustomResourceDefinition{}: {Transform: customresourcesgate.TransformStripCRDSchema},
+		},
 	}
-	for gvk, t := range sch.AllKnownTypes() {
-		if !strings.HasSuffix(gvk.Group, "stateful.dev") || strings.HasSuffix(gvk.Kind, "List") || gvk.Kind == v1alpha1.ProviderConfigUsageKind {
-			continue
-		}
-		if obj, ok := reflect.New(t).Interface().(client.Object); ok {
-			by[obj] = cache.ByObject{Transform: kube.TrimOversized(s.MaxMetadataBytes, strip)}
-		}
+}
+
+// tenantWritten reports whether o is of a kind tenants write and the provider reconciles: a managed resource or a
+// config. The usages the provider writes itself, whose labels are how they are found, are not.
+func tenantWritten(o any) bool {
+	switch o.(type) {
+	case resource.Managed, *v1alpha1.ProviderConfig, *v1alpha1.ClusterProviderConfig:
+		return true
 	}
-	return cache.Options{SyncPeriod: &s.SyncInterval, DefaultTransform: strip, ByObject: by}
+	return false
 }
 
 // restConfig is cfg with the provider's client-side limit and request metric. controller-runtime sets no limit;

@@ -144,15 +144,6 @@ func TestKubeQPSIsOneLimit(t *testing.T) {
 	}
 }
 
-func testScheme(t *testing.T) *runtime.Scheme {
-	t.Helper()
-	sch, err := newScheme()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
-
 // transformFor is the cache's transform for objects of obj's type.
 func transformFor(o cache.Options, obj client.Object) func(any) (any, error) {
 	for k, b := range o.ByObject {
@@ -166,7 +157,7 @@ func transformFor(o cache.Options, obj client.Object) func(any) (any, error) {
 // TestCacheKeepsWhatIsRead: the informers drop every object's managedFields and the CRDs' schemas, and keep a
 // tenant's object with oversized metadata as a stub.
 func TestCacheKeepsWhatIsRead(t *testing.T) {
-	o := cacheOptions(Defaults(), testScheme(t))
+	o := cacheOptions(Defaults())
 	mf := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
 	big := map[string]string{"a": strings.Repeat("x", kube.DefaultMaxMetadataBytes)}
 	stub := func(n int) map[string]string { return map[string]string{kube.OversizedAnnotation: fmt.Sprint(n)} }
@@ -256,7 +247,7 @@ func TestSchemeKnowsCachedKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for obj := range cacheOptions(Defaults(), testScheme(t)).ByObject {
+	for obj := range cacheOptions(Defaults()).ByObject {
 		if _, _, err := sch.ObjectKinds(obj); err != nil {
 			t.Errorf("the cache has settings for %T, which the scheme does not know: %v", obj, err)
 		}
