@@ -36,22 +36,13 @@ type AWSAccount struct {
 
 	stamp   string // see fingerprint
 	config  string // see builtFrom
-	clients sync.Map
+	clients clientCache
 	// vault supplies the credentials when they come from Vault; nil otherwise.
 	vault vaultAWS
 
 	roleARN   string // the assumed role, if any
 	idMu      sync.Mutex
 	accountID string // see AccountID
-}
-
-// Client returns the SDK client cached under key (e.g. "s3/eu-west-1"), building it with build on first use.
-func Client[T any](a *AWSAccount, key string, build func(aws.Config) T) T {
-	if c, ok := a.clients.Load(key); ok {
-		return c.(T) //nolint:forcetypeassert // Only Client stores under a key, always with the same T.
-	}
-	c, _ := a.clients.LoadOrStore(key, build(a.Config))
-	return c.(T) //nolint:forcetypeassert // See above.
 }
 
 // AWS resolves the AWS section of the config mg references. It is rebuilt only when the config's UID or

@@ -177,7 +177,10 @@ func TestAWSCache(t *testing.T) {
 	if resolve() != first || len(*built) != 1 {
 		t.Fatalf("an unchanged config and Secret must reuse the cached account: %d builds", len(*built))
 	}
-	if c1, c2 := Client(first, "s3/eu-west-1", func(aws.Config) *int { return new(int) }), Client(first, "s3/eu-west-1", func(aws.Config) *int { return new(int) }); c1 != c2 {
+	build := func() (*int, error) { return new(int), nil }
+	c1, _ := Cached(first, "s3/eu-west-1", build)
+	c2, _ := Cached(first, "s3/eu-west-1", build)
+	if c1 != c2 {
 		t.Errorf("SDK clients must be built once per account and key")
 	}
 

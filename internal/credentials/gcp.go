@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"strconv"
-	"sync"
 
 	"golang.org/x/oauth2"
 
@@ -45,33 +44,7 @@ type GCPAccount struct {
 	cancel context.CancelFunc
 	vault  *vaultGCP
 
-	mu      sync.Mutex
-	clients map[string]any
-	closed  bool
-}
-
-// GCPClient returns the client cached under key (e.g. "pubsub"), building it on first use. Building holds the
-// account's lock, so a client that opens connections is built once. A client with a Close method is closed with
-// the account.
-func GCPClient[T any](a *GCPAccount, key string, build func(*GCPAccount) (T, error)) (T, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c, ok := a.clients[key]; ok {
-		return c.(T), nil //nolint:forcetypeassert // Only GCPClient stores under a key, always with the same T.
-	}
-	var none T
-	if a.closed {
-		return none, errors.New("the ProviderConfig's GCP settings changed: retrying with the new ones")
-	}
-	c, err := build(a)
-	if err != nil {
-		return none, err
-	}
-	if a.clients == nil {
-		a.clients = map[string]any{}
-	}
-	a.clients[key] = c
-	return c, nil
+	clients clientCache
 }
 
 func (a *GCPAccount) fingerprint() string { return a.stamp }
@@ -87,20 +60,9 @@ func (a *GCPAccount) vaultStatus() *CredentialStatus {
 
 // close closes every client built from the account and ends its token source's context.
 func (a *GCPAccount) close(context.Context) error {
-	a.mu.Lock()
-	clients := a.clients
-	a.clients, a.closed = map[string]any{}, true
-	a.mu.Unlock()
-	var errs []error
-	for _, c := range clients {
-		if cl, ok := c.(interface{ Close() error }); ok {
-			if err := cl.Close(); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
+	err := a.clients.closeAll()
 	a.cancel()
-	return errors.Join(errs...)
+	return err
 }
 
 // GCP resolves the GCP section of the config mg references. It is rebuilt only when the config's UID or
@@ -208,7 +170,6 @@ func (r *Resolver) resolveGCP(ctx context.Context, pc config) (*GCPAccount, erro
 		config:              pc.version(),
 		cancel:              cancel,
 		vault:               src.vault,
-		clients:             map[string]any{},
 	}
 	if spec.Endpoints != nil {
 		a.Endpoints = *spec.Endpoints

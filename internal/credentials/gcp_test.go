@@ -183,12 +183,12 @@ func TestGCPAccountCacheAndClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	builds := 0
-	c1, err := GCPClient(first, "pubsub", func(*GCPAccount) (*closer, error) { builds++; return &closer{}, nil })
+	c1, err := Cached(first, "pubsub", func() (*closer, error) { builds++; return &closer{}, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
 	again, _ := r.GCP(ctx, mg)
-	c2, _ := GCPClient(again, "pubsub", func(*GCPAccount) (*closer, error) { builds++; return &closer{}, nil })
+	c2, _ := Cached(again, "pubsub", func() (*closer, error) { builds++; return &closer{}, nil })
 	if again != first || c2 != c1 || builds != 1 {
 		t.Fatalf("an unchanged config built a new account or client (same account %t, same client %t, %d builds)", again == first, c2 == c1, builds)
 	}
@@ -207,7 +207,7 @@ func TestGCPAccountCacheAndClose(t *testing.T) {
 		t.Fatal("a rotated key did not build a new account")
 	}
 	eventuallyTrue(t, "the replaced account's client closed", c1.closed.Load)
-	if _, err := GCPClient(first, "storage", func(*GCPAccount) (*closer, error) { return &closer{}, nil }); err == nil {
+	if _, err := Cached(first, "storage", func() (*closer, error) { return &closer{}, nil }); err == nil {
 		t.Error("a closed account built a client")
 	}
 	if got := token(t, next.TokenSource); got != gcptest.Token(saEmail) || len(other.Assertions) != 1 {

@@ -48,7 +48,7 @@ func (awsCloud) Invalid(err error) bool { return awsclient.IsInvalidInput(err) }
 func AWSClient[T any, API any](service string, region func(T) string, build func(cfg aws.Config, region string, acct *credentials.AWSAccount) API) func(context.Context, *credentials.AWSAccount, T) (API, error) {
 	return func(_ context.Context, acct *credentials.AWSAccount, cr T) (API, error) {
 		r := region(cr)
-		return credentials.Client(acct, service+"/"+r, func(cfg aws.Config) API { return build(cfg, r, acct) }), nil
+		return credentials.Cached(acct, service+"/"+r, func() (API, error) { return build(acct.Config, r, acct), nil })
 	}
 }
 
@@ -70,9 +70,12 @@ func (gcpCloud) ClaimAccount(_ context.Context, a *credentials.GCPAccount) (stri
 
 func (gcpCloud) Invalid(err error) bool { return gcpclient.IsInvalidInput(err) }
 
-// GCPClient returns a Kind's NewAPI for a GCP service client that needs only the account.
-func GCPClient[T any, API any](build func(context.Context, *credentials.GCPAccount) (API, error)) func(context.Context, *credentials.GCPAccount, T) (API, error) {
-	return func(ctx context.Context, acct *credentials.GCPAccount, _ T) (API, error) { return build(ctx, acct) }
+// GCPClient returns a Kind's NewAPI for a GCP service: one client per account and key, built by build with the
+// account's token source and endpoints, kept in the account's client cache and closed with it.
+func GCPClient[T any, API any](key string, build func(ctx context.Context, acct *credentials.GCPAccount) (API, error)) func(context.Context, *credentials.GCPAccount, T) (API, error) {
+	return func(ctx context.Context, acct *credentials.GCPAccount, _ T) (API, error) {
+		return credentials.Cached(acct, key, func() (API, error) { return build(ctx, acct) })
+	}
 }
 
 // PubSubEndpoint is the account's Pub/Sub endpoint override, for claims ("" for Google's).

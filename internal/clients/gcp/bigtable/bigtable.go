@@ -8,6 +8,7 @@ import (
 	"regexp"
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
+	"golang.org/x/oauth2"
 	"google.golang.org/api/option"
 	gtransport "google.golang.org/api/transport/grpc"
 	"google.golang.org/grpc"
@@ -15,8 +16,8 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // TableAPI is what the Table controller calls: the generated admin client's table methods.
@@ -58,20 +59,21 @@ func (c client) UpdateDeletionProtection(ctx context.Context, name string, on bo
 // Close closes the connection, with the account.
 func (c client) Close() error { return c.conn.Close() }
 
-// Tables returns the account's table admin client, built once per account (it holds a connection, closed with the
-// account).
-func Tables(ctx context.Context, acct *credentials.GCPAccount) (TableAPI, error) {
-	return credentials.GCPClient(acct, "bigtable/tables", func(a *credentials.GCPAccount) (client, error) {
-		opts := append([]option.ClientOption{option.WithEndpoint(adminEndpoint), option.WithScopes(adminScope)},
-			gcpclient.GRPCOptions("bigtable", a.TokenSource, a.Endpoints.Bigtable)...)
-		// The connection outlives this reconcile.
-		conn, err := gtransport.Dial(context.WithoutCancel(ctx), opts...)
-		if err != nil {
-			return client{}, errors.Wrap(err, "cannot connect to Bigtable")
-		}
-		return client{BigtableTableAdminClient: adminpb.NewBigtableTableAdminClient(conn), conn: conn}, nil
-	})
+// NewTables connects a Bigtable table admin client with ts to endpoint ep (nil: Google's). It holds a connection:
+// Close it when done.
+func NewTables(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint) (*Tables, error) {
+	opts := append([]option.ClientOption{option.WithEndpoint(adminEndpoint), option.WithScopes(adminScope)},
+		gcpclient.GRPCOptions("bigtable", ts, ep)...)
+	// The connection outlives the caller's context.
+	conn, err := gtransport.Dial(context.WithoutCancel(ctx), opts...)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot connect to Bigtable")
+	}
+	return &Tables{client{BigtableTableAdminClient: adminpb.NewBigtableTableAdminClient(conn), conn: conn}}, nil
 }
+
+// Tables is the table admin client.
+type Tables struct{ client }
 
 // tableID is what Bigtable accepts as a table ID.
 var tableID = regexp.MustCompile(`^[_a-zA-Z0-9][-_.a-zA-Z0-9]{0,49}$`)

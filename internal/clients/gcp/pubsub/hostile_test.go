@@ -14,7 +14,6 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // hugeTopics answers every GetTopic with a topic whose labels hold 16 MiB.
@@ -28,7 +27,7 @@ func (hugeTopics) GetTopic(_ context.Context, r *pubsubpb.GetTopicRequest) (*pub
 
 func topics(t *testing.T, addr string) pubsub.TopicAPI {
 	t.Helper()
-	c, err := pubsub.Topics(context.Background(), &credentials.GCPAccount{Endpoints: v1alpha1.GCPEndpoints{PubSub: &v1alpha1.GCPGRPCEndpoint{Address: addr, Insecure: true}}})
+	c, err := pubsub.NewTopics(context.Background(), nil, &v1alpha1.GCPGRPCEndpoint{Address: addr, Insecure: true})
 	if err != nil {
 		t.Fatal(err)
 	}

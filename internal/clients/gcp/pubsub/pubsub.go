@@ -8,12 +8,13 @@ import (
 	pubsub "cloud.google.com/go/pubsub/v2/apiv1"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/googleapis/gax-go/v2"
+	"golang.org/x/oauth2"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
+	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // TopicAPI is what the Topic controller calls.
@@ -24,26 +25,25 @@ type TopicAPI interface {
 	DeleteTopic(ctx context.Context, req *pubsubpb.DeleteTopicRequest, opts ...gax.CallOption) error
 }
 
-// Topics returns the account's Pub/Sub topic admin client, built once per account (it holds a connection, closed
-// with the account).
-func Topics(ctx context.Context, acct *credentials.GCPAccount) (TopicAPI, error) {
-	c, err := topicClient(ctx, acct)
+// NewTopics connects a Pub/Sub topic admin client with ts to endpoint ep (nil: Google's). The client holds a
+// connection: Close it when done.
+func NewTopics(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint) (*Topics, error) {
+	// The connection outlives the caller's context.
+	c, err := pubsub.NewTopicAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", ts, ep)...)
 	if err != nil {
-		return nil, err
+		return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
 	}
-	return boundedTopics{c}, nil
+	return &Topics{boundedTopics: boundedTopics{c}, conn: c}, nil
 }
 
-func topicClient(ctx context.Context, acct *credentials.GCPAccount) (*pubsub.TopicAdminClient, error) {
-	return credentials.GCPClient(acct, "pubsub/topics", func(a *credentials.GCPAccount) (*pubsub.TopicAdminClient, error) {
-		// The connection outlives this reconcile.
-		c, err := pubsub.NewTopicAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", a.TokenSource, a.Endpoints.PubSub)...)
-		if err != nil {
-			return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
-		}
-		return c, nil
-	})
+// Topics is the topic admin client: every call bounded (boundedTopics).
+type Topics struct {
+	boundedTopics
+	conn *pubsub.TopicAdminClient
 }
+
+// Close closes the connection.
+func (t *Topics) Close() error { return t.conn.Close() }
 
 // boundedTopics gives each call, its retries included, bounded.GRPCCallTimeout unless the caller's deadline is
 // sooner. The generated client retries Unavailable until the context ends; its own timeout option (gax.WithTimeout)
@@ -129,21 +129,24 @@ func (s subscriptions) DeleteSubscription(ctx context.Context, req *pubsubpb.Del
 	return err
 }
 
-// Subscriptions returns the account's Pub/Sub subscription admin client (and topic client), built once per account.
-func Subscriptions(ctx context.Context, acct *credentials.GCPAccount) (SubscriptionAPI, error) {
-	topics, err := Topics(ctx, acct)
+// NewSubscriptions connects a Pub/Sub subscription admin client with ts to endpoint ep (nil: Google's); topics
+// answers the topic reads a subscription needs. The client holds a connection: Close it when done.
+func NewSubscriptions(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint) (*SubscriptionAdmin, error) {
+	c, err := pubsub.NewSubscriptionAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", ts, ep)...)
 	if err != nil {
-		return nil, err
+		return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
 	}
-	c, err := credentials.GCPClient(acct, "pubsub/subscriptions", func(a *credentials.GCPAccount) (*pubsub.SubscriptionAdminClient, error) {
-		c, err := pubsub.NewSubscriptionAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", a.TokenSource, a.Endpoints.PubSub)...)
-		if err != nil {
-			return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
-		}
-		return c, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return subscriptions{SubscriptionAdminClient: c, topics: topics}, nil
+	return &SubscriptionAdmin{c: c}, nil
 }
+
+// SubscriptionAdmin is the subscription admin connection; With pairs it with a topic client into what the
+// Subscription controller calls.
+type SubscriptionAdmin struct{ c *pubsub.SubscriptionAdminClient }
+
+// With returns the subscription client that reads topics through topics.
+func (s *SubscriptionAdmin) With(topics TopicAPI) SubscriptionAPI {
+	return subscriptions{SubscriptionAdminClient: s.c, topics: topics}
+}
+
+// Close closes the connection.
+func (s *SubscriptionAdmin) Close() error { return s.c.Close() }

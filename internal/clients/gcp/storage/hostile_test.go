@@ -9,15 +9,13 @@ import (
 
 	"k8s.io/utils/ptr"
 
-	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/devstack/hostile"
 )
 
 func buckets(t *testing.T, url string) storage.BucketAPI {
 	t.Helper()
-	c, err := storage.Buckets(context.Background(), &credentials.GCPAccount{Endpoints: v1alpha1.GCPEndpoints{Storage: ptr.To(url + "/storage/v1/")}})
+	c, err := storage.NewBuckets(context.Background(), nil, ptr.To(url+"/storage/v1/"))
 	if err != nil {
 		t.Fatal(err)
 	}

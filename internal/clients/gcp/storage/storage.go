@@ -20,7 +20,6 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
 
@@ -131,29 +130,29 @@ func (c client) DeleteGeneration(ctx context.Context, bucket string, o ObjectVer
 // Close closes the client, with the account.
 func (c client) Close() error { return c.c.Close() }
 
-// Buckets returns the account's Cloud Storage client, built once per account. A plain-http endpoint (an emulator)
-// gets no credentials: a token is never sent in the clear.
-func Buckets(ctx context.Context, acct *credentials.GCPAccount) (BucketAPI, error) {
-	return credentials.GCPClient(acct, "storage", func(a *credentials.GCPAccount) (client, error) {
-		// Bounded like every client of the provider: timeouts, answers capped, no redirect elsewhere.
-		var base http.RoundTripper = bounded.Wrap(bounded.Transport(nil, true))
-		opts := []option.ClientOption{}
-		ep := a.Endpoints.Storage
-		if ep == nil || !strings.HasPrefix(*ep, "http://") {
-			base = &oauth2.Transport{Source: a.TokenSource, Base: base}
-		}
-		if ep != nil {
-			opts = append(opts, option.WithEndpoint(*ep))
-		}
-		opts = append(opts, option.WithHTTPClient(&http.Client{Transport: counting{base: base}, CheckRedirect: bounded.CheckRedirect}))
-		// The client outlives this reconcile.
-		c, err := storage.NewClient(context.WithoutCancel(ctx), opts...)
-		if err != nil {
-			return client{}, xperrors.Wrap(err, "cannot make the Cloud Storage client")
-		}
-		return client{c: c}, nil
-	})
+// NewBuckets makes a Cloud Storage client that authorises with ts, at endpoint (nil: Google's). A plain-http
+// endpoint (an emulator) gets no credentials: a token is never sent in the clear. Close it when done.
+func NewBuckets(ctx context.Context, ts oauth2.TokenSource, endpoint *string) (*Buckets, error) {
+	// Bounded like every client of the provider: timeouts, answers capped, no redirect elsewhere.
+	var base http.RoundTripper = bounded.Wrap(bounded.Transport(nil, true))
+	opts := []option.ClientOption{}
+	if endpoint == nil || !strings.HasPrefix(*endpoint, "http://") {
+		base = &oauth2.Transport{Source: ts, Base: base}
+	}
+	if endpoint != nil {
+		opts = append(opts, option.WithEndpoint(*endpoint))
+	}
+	opts = append(opts, option.WithHTTPClient(&http.Client{Transport: counting{base: base}, CheckRedirect: bounded.CheckRedirect}))
+	// The client outlives the caller's context.
+	c, err := storage.NewClient(context.WithoutCancel(ctx), opts...)
+	if err != nil {
+		return nil, xperrors.Wrap(err, "cannot make the Cloud Storage client")
+	}
+	return &Buckets{client{c: c}}, nil
 }
+
+// Buckets is the Cloud Storage client.
+type Buckets struct{ client }
 
 // counting counts every request the client sends, each retry included, by JSON API operation and HTTP status.
 type counting struct{ base http.RoundTripper }

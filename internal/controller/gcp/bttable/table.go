@@ -43,7 +43,13 @@ func Kind() managedkind.Registration {
 	return managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]{
 		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
 		Cloud: managedkind.GCP, Adoption: adoption, References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
-		NewAPI: managedkind.GCPClient[*v1alpha1.Table](btclient.Tables),
+		NewAPI: managedkind.GCPClient[*v1alpha1.Table]("bigtable/tables", func(ctx context.Context, a *credentials.GCPAccount) (btclient.TableAPI, error) {
+			c, err := btclient.NewTables(ctx, a.TokenSource, a.Endpoints.Bigtable)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]) managed.TypedExternalClient[*v1alpha1.Table] {
 			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},

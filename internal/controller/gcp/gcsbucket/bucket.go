@@ -45,7 +45,13 @@ func Kind() managedkind.Registration {
 	return managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]{
 		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
 		Cloud: managedkind.GCP, Adoption: adoption, References: References, Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
-		NewAPI: managedkind.GCPClient[*v1alpha1.Bucket](gcsclient.Buckets),
+		NewAPI: managedkind.GCPClient[*v1alpha1.Bucket]("storage", func(ctx context.Context, a *credentials.GCPAccount) (gcsclient.BucketAPI, error) {
+			c, err := gcsclient.NewBuckets(ctx, a.TokenSource, a.Endpoints.Storage)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]) managed.TypedExternalClient[*v1alpha1.Bucket] {
 			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},

@@ -41,7 +41,22 @@ func Kind() managedkind.Registration {
 	return managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]{
 		GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: func() resource.ManagedList { return &v1alpha1.SubscriptionList{} },
 		Cloud: managedkind.GCP, Adoption: adoption, Endpoint: managedkind.PubSubEndpoint,
-		NewAPI: managedkind.GCPClient[*v1alpha1.Subscription](pubsubclient.Subscriptions),
+		NewAPI: func(ctx context.Context, a *credentials.GCPAccount, _ *v1alpha1.Subscription) (pubsubclient.SubscriptionAPI, error) {
+			// Topics are read through the account's topic client, the one the Topic kind uses: one connection each.
+			topics, err := credentials.Cached(a, "pubsub/topics", func() (*pubsubclient.Topics, error) {
+				return pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub)
+			})
+			if err != nil {
+				return nil, err
+			}
+			admin, err := credentials.Cached(a, "pubsub/subscriptions", func() (*pubsubclient.SubscriptionAdmin, error) {
+				return pubsubclient.NewSubscriptions(ctx, a.TokenSource, a.Endpoints.PubSub)
+			})
+			if err != nil {
+				return nil, err
+			}
+			return admin.With(topics), nil
+		},
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]) managed.TypedExternalClient[*v1alpha1.Subscription] {
 			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},

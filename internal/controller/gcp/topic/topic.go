@@ -40,7 +40,14 @@ func Kind() managedkind.Registration {
 	return managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]{
 		GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: func() resource.ManagedList { return &v1alpha1.TopicList{} },
 		Cloud: managedkind.GCP, Adoption: adoption, References: References, Endpoint: managedkind.PubSubEndpoint,
-		NewAPI: managedkind.GCPClient[*v1alpha1.Topic](pubsubclient.Topics),
+		NewAPI: managedkind.GCPClient[*v1alpha1.Topic]("pubsub/topics", func(ctx context.Context, a *credentials.GCPAccount) (pubsubclient.TopicAPI, error) {
+			// The Subscription kind reads topics through this client too, by the same key.
+			t, err := pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub)
+			if err != nil {
+				return nil, err
+			}
+			return t, nil
+		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]) managed.TypedExternalClient[*v1alpha1.Topic] {
 			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
 		},
