@@ -141,7 +141,9 @@ func NewSubscriptions(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.G
 
 // SubscriptionAdmin is the subscription admin connection; With pairs it with a topic client into what the
 // Subscription controller calls.
-type SubscriptionAdmin struct{ c *pubsub.SubscriptionAdminClient }
+type SubscriptionAdmin struct {
+	c *pubsub.SubscriptionAdminClient
+}
 
 // With returns the subscription client that reads topics through topics.
 func (s *SubscriptionAdmin) With(topics TopicAPI) SubscriptionAPI {
