@@ -101,9 +101,14 @@ type skipOversized struct {
 }
 
 func (s *skipOversized) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	obj := s.newObj()
-	if err := s.cache.Get(ctx, req.NamespacedName, obj); err != nil || !Oversized(obj) {
+	cached := s.newObj()
+	// Read only, on every reconcile of the kind: the cache's own object, not a copy. Only a stub is copied.
+	if err := s.cache.Get(ctx, req.NamespacedName, cached, client.UnsafeDisableDeepCopy); err != nil || !Oversized(cached) {
 		return s.inner.Reconcile(ctx, req) // not found, or not a stub: the reconciler reads it as usual
+	}
+	obj, ok := cached.DeepCopyObject().(client.Object)
+	if !ok {
+		return reconcile.Result{}, nil
 	}
 	c, ok := obj.(conditioned)
 	if !ok {
@@ -118,14 +123,10 @@ func (s *skipOversized) Reconcile(ctx context.Context, req reconcile.Request) (r
 	if cur := c.GetCondition(xpv2.TypeSynced); cur.Equal(want) {
 		return reconcile.Result{}, nil
 	}
-	orig, ok := obj.DeepCopyObject().(client.Object)
-	if !ok {
-		return reconcile.Result{}, nil
-	}
 	c.SetConditions(want)
 	// A merge patch of the status subresource: the body holds the conditions only, so nothing the stub lacks is
 	// written.
-	return reconcile.Result{}, s.kube.Status().Patch(ctx, obj, client.MergeFrom(orig))
+	return reconcile.Result{}, s.kube.Status().Patch(ctx, obj, client.MergeFrom(cached))
 }
 
 // maxFlag names the setting in the condition message, so an administrator knows what to raise.
