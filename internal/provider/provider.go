@@ -43,9 +43,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	controllers "github.com/stateful-dev/provider-stateful/internal/controller"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/kube"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
@@ -97,7 +95,7 @@ type Settings struct {
 	// GCPercent is the Go garbage collector's target (runtime/debug.SetGCPercent); the GOGC environment
 	// variable, when set, wins.
 	GCPercent int
-	// Installation is this installation's identity, recorded in every ownership marker (see mr.Installation);
+	// Installation is this installation's identity, recorded in every ownership marker (see managedkind.Installation);
 	// HandoverFrom are the installations whose resources it takes over.
 	Installation string
 	HandoverFrom []string
@@ -131,7 +129,7 @@ func Defaults() Settings {
 		ServiceAccount:          ownNamespace() + "/provider-stateful",
 		VaultAllowedAudiences:   []string{credentials.DefaultVaultAudience},
 		GCPercent:               50,
-		Installation:            mr.DefaultInstallation,
+		Installation:            managedkind.DefaultInstallation,
 	}
 }
 
@@ -229,7 +227,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		return nil, errors.Wrap(err, "cannot create controller manager")
 	}
 
-	if err := mr.SetInstallation(mr.Installation{ID: s.Installation, HandoverFrom: s.HandoverFrom}); err != nil {
+	if err := managedkind.SetInstallation(managedkind.Installation{ID: s.Installation, HandoverFrom: s.HandoverFrom}); err != nil {
 		return nil, errors.Wrap(err, "--installation, --handover-from")
 	}
 
@@ -289,7 +287,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		PerNamespace:        s.MaxConcurrentReconcilesPerNamespace,
 		Credentials:         creds,
 		Secrets:             managedkind.NewSecretGuard(mgr.GetAPIReader()),
-		Claims:              claim.NewStore(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace, s.MaxClaimsPerNamespace),
+		Leases:              managedkind.NewLeases(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace, s.MaxClaimsPerNamespace),
 	}
 	if s.ManagementPolicies {
 		o.Features.Enable(feature.EnableBetaManagementPolicies)

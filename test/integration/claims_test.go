@@ -17,7 +17,7 @@ import (
 
 	s3v1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
@@ -25,13 +25,13 @@ import (
 func claimsOn(t *testing.T, kind, name string) []string {
 	t.Helper()
 	leases := &coordinationv1.LeaseList{}
-	if err := kube.List(context.Background(), leases, client.MatchingLabels{claim.LabelClaim: "true"}); err != nil {
+	if err := kube.List(context.Background(), leases, client.MatchingLabels{managedkind.LabelClaim: "true"}); err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, l := range leases.Items {
-		if strings.HasSuffix(l.Annotations[claim.AnnotationScope], "|"+name) && l.Annotations[claim.AnnotationKind] == kind {
-			out = append(out, l.Annotations[claim.AnnotationNamespace])
+		if strings.HasSuffix(l.Annotations[managedkind.AnnotationScope], "|"+name) && l.Annotations[managedkind.AnnotationKind] == kind {
+			out = append(out, l.Annotations[managedkind.AnnotationNamespace])
 		}
 	}
 	return out

@@ -33,8 +33,7 @@ import (
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
@@ -70,7 +69,7 @@ type kindContract struct {
 	wire func() wireCounter
 	key  func(name string) string
 	// marker spells the ownership marker (AWS tags when nil).
-	marker *mr.Marker
+	marker *managedkind.Marker
 	// run names the kind's subtests when its kind is not unique across clouds (kind when empty).
 	run string
 	// claimKind is set (Kind.group) for a kind whose cloud resources carry no marker (tags is nil): whose a
@@ -92,12 +91,12 @@ func (k kindContract) owner(t *testing.T, name string) string {
 		return k.tags(t, name)[k.mark().NamespaceKey]
 	}
 	leases := &coordinationv1.LeaseList{}
-	if err := kube.List(context.Background(), leases, client.MatchingLabels{claim.LabelClaim: "true"}); err != nil {
+	if err := kube.List(context.Background(), leases, client.MatchingLabels{managedkind.LabelClaim: "true"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range leases.Items {
-		if strings.HasSuffix(l.Annotations[claim.AnnotationScope], "|"+name) && l.Annotations[claim.AnnotationKind] == k.claimKind {
-			return l.Annotations[claim.AnnotationNamespace]
+		if strings.HasSuffix(l.Annotations[managedkind.AnnotationScope], "|"+name) && l.Annotations[managedkind.AnnotationKind] == k.claimKind {
+			return l.Annotations[managedkind.AnnotationNamespace]
 		}
 	}
 	return ""
@@ -129,11 +128,11 @@ func (k kindContract) at(name string) string {
 	return n
 }
 
-func (k kindContract) mark() mr.Marker {
+func (k kindContract) mark() managedkind.Marker {
 	if k.marker != nil {
 		return *k.marker
 	}
-	return mr.AWS
+	return managedkind.AWSTags
 }
 
 // waitPolls waits until n more reconciles have read the resource name.
@@ -260,7 +259,7 @@ var contracts = []kindContract{
 			// The dead-letter queue is one a Queue of the namespace made: through the shared config no other is allowed.
 			dlq := name + "-dlq"
 			if _, err := directSQS().CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(dlq),
-				Tags: mr.AWS.Tags(&metav1.ObjectMeta{Namespace: ns, Name: dlq, UID: "made-by-the-test"})}); err != nil {
+				Tags: managedkind.AWSTags.Tags(&metav1.ObjectMeta{Namespace: ns, Name: dlq, UID: "made-by-the-test"})}); err != nil {
 				t.Fatal(err)
 			}
 			// NOTE: redriveAllowPolicy is left out: moto stores it but never reports it (see the README).
@@ -469,7 +468,7 @@ func waitPolls(t *testing.T, op, name string, n int) {
 func updateEvents(t *testing.T, ns, name string) []string {
 	var out []string
 	for _, e := range events(t, ns, name) {
-		for _, r := range []string{string(mr.ReasonDrift), string(mr.ReasonChange)} {
+		for _, r := range []string{string(managedkind.ReasonDrift), string(managedkind.ReasonChange)} {
 			if strings.HasPrefix(e, r+": ") {
 				out = append(out, e)
 			}

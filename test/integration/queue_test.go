@@ -22,7 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sqsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
@@ -354,7 +354,7 @@ func TestQueueDeadLetterTenancy(t *testing.T) {
 	ns := namespace(t)
 	theirs := "theirs-" + suffix()
 	out, err := directSQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(theirs),
-		Tags: mr.AWS.Tags(&metav1.ObjectMeta{Namespace: "team-b", Name: theirs, UID: "made-by-the-test"})})
+		Tags: managedkind.AWSTags.Tags(&metav1.ObjectMeta{Namespace: "team-b", Name: theirs, UID: "made-by-the-test"})})
 	if err != nil {
 		t.Fatal(err)
 	}

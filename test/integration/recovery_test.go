@@ -16,7 +16,7 @@ import (
 
 	rdsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/aws/dbinstance"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
@@ -51,11 +51,11 @@ func TestDBInstanceRestoredFromGitKeepsItsPassword(t *testing.T) {
 		}
 	}
 	leases := &coordinationv1.LeaseList{}
-	if err := kube.List(ctx, leases, client.MatchingLabels{claim.LabelClaim: "true"}); err != nil {
+	if err := kube.List(ctx, leases, client.MatchingLabels{managedkind.LabelClaim: "true"}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range leases.Items {
-		if l := &leases.Items[i]; l.Annotations[claim.AnnotationNamespace] == ns && strings.HasSuffix(l.Annotations[claim.AnnotationScope], "|"+name) {
+		if l := &leases.Items[i]; l.Annotations[managedkind.AnnotationNamespace] == ns && strings.HasSuffix(l.Annotations[managedkind.AnnotationScope], "|"+name) {
 			if err := kube.Delete(ctx, l); err != nil {
 				t.Fatal(err)
 			}

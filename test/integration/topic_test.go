@@ -16,7 +16,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 func topicName(name string) string { return "projects/" + gcpProject + "/topics/" + name }
@@ -39,7 +39,7 @@ func cloudTopic(t *testing.T, name string) *pubsubpb.Topic {
 	return tp
 }
 
-var gcpMarker = mr.GCP
+var gcpMarker = managedkind.GCPLabels
 
 // The Topic's row of the contract every kind keeps (contract_test.go), against pstest through the counting gRPC
 // forwarder.

@@ -19,10 +19,12 @@ type Cloud[Acct any] interface {
 	Account(ctx context.Context, creds *credentials.Resolver, mg resource.ModernManaged) (Acct, error)
 	// Reach is what the account may name and adopt for a namespace (allowedReferences, allowedAdoptions).
 	Reach(Acct) *credentials.Reach
-	// ClaimAccount names the account in claims on cloud names.
-	ClaimAccount(ctx context.Context, acct Acct) (string, error)
+	// LeaseAccount names the account in leases on cloud names.
+	LeaseAccount(ctx context.Context, acct Acct) (string, error)
 	// Invalid reports whether an error is the cloud rejecting the input (its own error classes, never text).
 	Invalid(error) bool
+	// Marker is how the cloud spells the ownership marker: AWS tags, GCP labels.
+	Marker() Marker
 }
 
 // AWS is Amazon Web Services: an account is named by its ID, behind its endpoint (sts:GetCallerIdentity, once per
@@ -37,11 +39,13 @@ func (awsCloud) Account(ctx context.Context, creds *credentials.Resolver, mg res
 
 func (awsCloud) Reach(a *credentials.AWSAccount) *credentials.Reach { return a.Reach }
 
-func (awsCloud) ClaimAccount(ctx context.Context, a *credentials.AWSAccount) (string, error) {
+func (awsCloud) LeaseAccount(ctx context.Context, a *credentials.AWSAccount) (string, error) {
 	return a.AccountID(ctx)
 }
 
 func (awsCloud) Invalid(err error) bool { return awsclient.IsInvalidInput(err) }
+
+func (awsCloud) Marker() Marker { return AWSTags }
 
 // AWSClient returns a Kind's NewAPI for an AWS service: one client per account, service and region (region(cr)),
 // built by build and kept in the account's client cache.
@@ -64,11 +68,13 @@ func (gcpCloud) Account(ctx context.Context, creds *credentials.Resolver, mg res
 
 func (gcpCloud) Reach(a *credentials.GCPAccount) *credentials.Reach { return a.Reach }
 
-func (gcpCloud) ClaimAccount(_ context.Context, a *credentials.GCPAccount) (string, error) {
+func (gcpCloud) LeaseAccount(_ context.Context, a *credentials.GCPAccount) (string, error) {
 	return a.ProjectID, nil
 }
 
 func (gcpCloud) Invalid(err error) bool { return gcpclient.IsInvalidInput(err) }
+
+func (gcpCloud) Marker() Marker { return GCPLabels }
 
 // GCPClient returns a Kind's NewAPI for a GCP service: one client per account and key, built by build with the
 // account's token source and endpoints, kept in the account's client cache and closed with it.
@@ -78,13 +84,13 @@ func GCPClient[T any, API any](key string, build func(ctx context.Context, acct 
 	}
 }
 
-// PubSubEndpoint is the account's Pub/Sub endpoint override, for claims ("" for Google's).
+// PubSubEndpoint is the account's Pub/Sub endpoint override, for leases ("" for Google's).
 func PubSubEndpoint(a *credentials.GCPAccount) string { return grpcEndpoint(a.Endpoints.PubSub) }
 
-// BigtableEndpoint is the account's Bigtable endpoint override, for claims ("" for Google's).
+// BigtableEndpoint is the account's Bigtable endpoint override, for leases ("" for Google's).
 func BigtableEndpoint(a *credentials.GCPAccount) string { return grpcEndpoint(a.Endpoints.Bigtable) }
 
-// StorageEndpoint is the account's Cloud Storage endpoint override, for claims ("" for Google's).
+// StorageEndpoint is the account's Cloud Storage endpoint override, for leases ("" for Google's).
 func StorageEndpoint(a *credentials.GCPAccount) string { return ptr.Deref(a.Endpoints.Storage, "") }
 
 func grpcEndpoint(e *apisv1alpha1.GCPGRPCEndpoint) string {

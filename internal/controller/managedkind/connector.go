@@ -9,8 +9,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -19,7 +17,7 @@ type connector[T resource.ModernManaged, Acct any, API any] struct {
 	usage     resource.ModernTracker
 	creds     *credentials.Resolver
 	secrets   *SecretGuard
-	claims    *claim.Store
+	leases    *Leases
 	finalizer *createFinalizer
 	kind      Kind[T, Acct, API]
 	record    event.Recorder
@@ -59,23 +57,24 @@ func (c *connector[T, Acct, API]) Connect(ctx context.Context, cr T) (managed.Ty
 	if err != nil {
 		return nil, err
 	}
-	scope := c.scope(acct)
-	ext := k.NewExternal(Conn[T, Acct, API]{API: api, Account: acct, Record: c.record, Kube: c.kube, Claims: c.claims, Scope: scope})
+	own := k.Own()
+	own.Leases, own.Name, own.Reach = c.leases, c.cloudName(acct), reach
+	ext := k.NewExternal(Conn[T, Acct, API]{API: api, Account: acct, Record: c.record, Kube: c.kube, Own: own})
 	invalid := k.Invalid
 	if invalid == nil {
 		invalid = k.Cloud.Invalid
 	}
-	return c.chain(ext, scope, invalid), nil
+	return c.chain(ext, own, invalid), nil
 }
 
-// scope names the cloud resource a resource manages for claims: kind, account (with the kind's endpoint
+// cloudName names the cloud resource a resource manages for leases: kind, account (with the kind's endpoint
 // override), location where names are unique only there, and the external name.
-func (c *connector[T, Acct, API]) scope(acct Acct) mr.ScopeFunc[T] {
+func (c *connector[T, Acct, API]) cloudName(acct Acct) func(context.Context, T) (CloudName, error) {
 	k := c.kind
-	return func(ctx context.Context, cr T) (claim.Scope, error) {
-		account, err := k.Cloud.ClaimAccount(ctx, acct)
+	return func(ctx context.Context, cr T) (CloudName, error) {
+		account, err := k.Cloud.LeaseAccount(ctx, acct)
 		if err != nil {
-			return claim.Scope{}, err
+			return CloudName{}, err
 		}
 		if k.Endpoint != nil {
 			if e := k.Endpoint(acct); e != "" {
@@ -86,6 +85,6 @@ func (c *connector[T, Acct, API]) scope(acct Acct) mr.ScopeFunc[T] {
 		if k.Location != nil {
 			loc = k.Location(cr)
 		}
-		return claim.Scope{Kind: k.GVK, Account: account, Location: loc, Name: meta.GetExternalName(cr)}, nil
+		return CloudName{Kind: k.GVK, Account: account, Location: loc, Name: meta.GetExternalName(cr)}, nil
 	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 )
 
@@ -62,21 +61,4 @@ func (g *SecretGuard) Check(ctx context.Context, mg resource.ModernManaged) erro
 	}
 	g.seen.Store(key, struct{}{})
 	return nil
-}
-
-// Guarded wraps an external client so that Observe first checks the connection Secret with g.
-func Guarded[T resource.ModernManaged](g *SecretGuard, c managed.TypedExternalClient[T]) managed.TypedExternalClient[T] {
-	return &guarded[T]{TypedExternalClient: c, guard: g}
-}
-
-type guarded[T resource.ModernManaged] struct {
-	managed.TypedExternalClient[T]
-	guard *SecretGuard
-}
-
-func (g *guarded[T]) Observe(ctx context.Context, mg T) (managed.ExternalObservation, error) {
-	if err := g.guard.Check(ctx, mg); err != nil {
-		return managed.ExternalObservation{}, err
-	}
-	return g.TypedExternalClient.Observe(ctx, mg)
 }

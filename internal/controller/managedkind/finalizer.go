@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -69,17 +68,4 @@ func (f *createFinalizer) AddFinalizer(ctx context.Context, obj resource.Object)
 func (f *createFinalizer) RemoveFinalizer(ctx context.Context, obj resource.Object) error {
 	f.take(obj)
 	return f.api.RemoveFinalizer(ctx, obj)
-}
-
-// observed tells f what each Observe found: the outermost link of the chain (chain.go).
-type observed[T resource.Managed] struct {
-	managed.TypedExternalClient[T]
-	f *createFinalizer
-}
-
-func (e *observed[T]) Observe(ctx context.Context, mg T) (managed.ExternalObservation, error) {
-	obs, err := e.TypedExternalClient.Observe(ctx, mg)
-	// An error is not "absent": the finalizer is then written as usual, should the runtime get that far.
-	e.f.observed(mg, err == nil && !obs.ResourceExists)
-	return obs, err
 }

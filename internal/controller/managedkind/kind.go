@@ -3,17 +3,20 @@ package managedkind
 import (
 	"context"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/feature"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/statemetrics"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
+	"github.com/stateful-dev/provider-stateful/internal/kube"
 )
 
 // A Registration is one managed kind as register.go lists it: every kind is listed there, once.
@@ -36,11 +39,15 @@ type Kind[T resource.ModernManaged, Acct any, API any] struct {
 	List   func() resource.ManagedList
 	// Cloud is the cloud's adapter: AWS or GCP.
 	Cloud Cloud[Acct]
-	// Location returns where a resource's name is unique, for claims: an AWS region, a Bigtable instance; nil or
+	// Noun names the kind's cloud resource in messages: "bucket", "DB instance".
+	Noun string
+	// MarksAfterCreate says the kind's create cannot mark what it makes (Ownership.MarksAfterCreate).
+	MarksAfterCreate bool
+	// Location returns where a resource's name is unique, for leases: an AWS region, a Bigtable instance; nil or
 	// "" where names are unique in the whole account (S3 buckets, Pub/Sub topics).
 	Location func(T) string
 	// Endpoint returns the account's endpoint override for the kind's service, if any: the same project behind
-	// two emulators is two accounts to claims. Nil where the cloud's account already names it (AWS).
+	// two emulators is two accounts to leases. Nil where the cloud's account already names it (AWS).
 	Endpoint func(Acct) string
 	// NewAPI returns the service client for an account (and the resource's region, where the service has them),
 	// from the account's client cache.
@@ -48,8 +55,8 @@ type Kind[T resource.ModernManaged, Acct any, API any] struct {
 	// Invalid reports whether an error is the service rejecting the input; nil is the cloud's rule.
 	Invalid func(error) bool
 	// Adoption says how a resource asks to adopt or observe what the provider did not make: through a
-	// ClusterProviderConfig the config's allowedAdoptions must admit it (mr.Adoption).
-	Adoption mr.Adoption[T]
+	// ClusterProviderConfig the config's allowedAdoptions must admit it (Adoption).
+	Adoption Adoption[T]
 	// References lists what a resource names that the provider does not make (KMS keys, ...): through a
 	// ClusterProviderConfig each must be in the config's allowedReferences. Nil when the kind names none.
 	References func(T) []credentials.Reference
@@ -69,10 +76,15 @@ type Conn[T resource.ModernManaged, Acct any, API any] struct {
 	Record event.Recorder
 	// Kube is the provider's Kubernetes client (the kind's own Secrets: a generated password).
 	Kube client.Client
-	// Claims and Scope are the claim on the resource's cloud name that the chain takes before the first write:
-	// the external client's ownership record (mr.OwnRecord) reads the same claim.
-	Claims *claim.Store
-	Scope  mr.ScopeFunc[T]
+	// Own is the ownership rule bound to the resource: its Observe applies it (Own.Apply) to what it finds, and
+	// the chain takes the same lease before the first write.
+	Own Ownership[T]
+}
+
+// Own is the kind's ownership rule before the connector binds it to a resource's lease and account: its marker,
+// names and adoption, as a namespaced config applies them.
+func (k Kind[T, Acct, API]) Own() Ownership[T] {
+	return Ownership[T]{Marker: k.Cloud.Marker(), Adoption: k.Adoption, MarksAfterCreate: k.MarksAfterCreate, Kind: k.GVK.Kind, Noun: k.Noun}
 }
 
 // GroupVersionKind names the kind.
@@ -93,11 +105,83 @@ func (k Kind[T, Acct, API]) setup(mgr ctrl.Manager, o Options) error {
 	f := newCreateFinalizer(mgr.GetClient())
 	c := &connector[T, Acct, API]{
 		usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
-		creds: o.Credentials, secrets: o.Secrets, claims: o.Claims, finalizer: f, kind: k, record: Recorder(mgr, name), kube: mgr.GetClient(),
+		creds: o.Credentials, secrets: o.Secrets, leases: o.Leases, finalizer: f, kind: k, record: Recorder(mgr, name), kube: mgr.GetClient(),
 	}
 	opts := reconcilerOptions[T](mgr, o, name, c, f)
 	if k.Options != nil {
 		opts = append(opts, k.Options(o)...)
 	}
 	return register(mgr, o, k.GVK, k.Object, k.List(), opts...)
+}
+
+// reconcilerOptions returns the managed reconciler options every kind uses; f is the finalizer the kind's
+// connector tells what each Observe found (chain.go).
+//
+// Every kind has a user-chosen, deterministic external name, so a crash between a create call and the write of
+// the create-succeeded annotation is recovered by observing again, never a "cannot determine creation result"
+// stop: each kind's Create is safe to repeat.
+func reconcilerOptions[T resource.Managed](mgr ctrl.Manager, o Options, name string, connector managed.TypedExternalConnector[T], f *createFinalizer) []managed.ReconcilerOption {
+	opts := []managed.ReconcilerOption{
+		managed.WithTypedExternalConnector[T](connector),
+		managed.WithFinalizer(f),
+		managed.WithLogger(o.Logger.WithValues("controller", name)),
+		managed.WithRecorder(Recorder(mgr, name)),
+		managed.WithPollInterval(o.PollInterval),
+		managed.WithDeterministicExternalName(true),
+		managed.WithInitializers(managed.InitializerFn(ExternalNameInMemory)),
+		managed.WithReferenceResolver(NewNamespacedResolver(mgr.GetClient())),
+	}
+	if o.CreationGracePeriod > 0 {
+		opts = append(opts, managed.WithCreationGracePeriod(o.CreationGracePeriod))
+	}
+	if o.PollJitter > 0 {
+		opts = append(opts, managed.WithPollJitterHook(o.PollJitter))
+	}
+	if o.Features != nil && o.Features.Enabled(feature.EnableBetaManagementPolicies) {
+		opts = append(opts, managed.WithManagementPolicies())
+	}
+	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
+		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
+	}
+	return opts
+}
+
+// register registers a controller for the managed kind gvk (whose Go type is obj and list type list) with mgr:
+// the managed reconciler behind the global rate limiter, the per-namespace fair share (fair.go) and the guard
+// against oversized objects (kube.SkipOversized), outermost last.
+func register(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj client.Object, list resource.ManagedList, opts ...managed.ReconcilerOption) error {
+	name := managed.ControllerName(gvk.GroupKind().String())
+	if o.MetricOptions != nil && o.MetricOptions.MRStateMetrics != nil {
+		sm := statemetrics.NewMRStateRecorder(sharedLists{mgr.GetClient()}, o.Logger, o.MetricOptions.MRStateMetrics, list, o.MetricOptions.PollStateMetricInterval)
+		if err := mgr.Add(sm); err != nil {
+			return errors.Wrapf(err, "cannot register state metrics for %s", gvk.Kind)
+		}
+	}
+	r := managed.NewReconciler(mgr, resource.ManagedKind(gvk), opts...)
+	copts := o.ControllerOptions()
+	perNS := o.PerNamespace
+	if perNS <= 0 {
+		perNS = DefaultPerNamespace(copts.MaxConcurrentReconciles)
+	}
+	newObj := func() resource.Managed { return obj.DeepCopyObject().(resource.Managed) } //nolint:forcetypeassert // obj is a managed kind.
+	// The namespace cap comes first: a refused request neither waits for nor takes the global rate limit.
+	limited := LimitPerNamespace(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter), NewNamespaceLimiter(perNS), mgr.GetCache(), newObj)
+	// An object the cache keeps as a stub (its metadata too large) is never handed to the reconciler: see kube.
+	guarded := kube.SkipOversized(limited, mgr.GetCache(), mgr.GetClient(), func() client.Object { return newObj() })
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		WithOptions(copts).
+		WithEventFilter(resource.DesiredStateChanged()).
+		For(obj).
+		Complete(guarded)
+}
+
+// gated registers setup to run once the CRDs of gvks exist (crossplane-runtime's safe-start gate), so that a
+// provider installed with some CRDs deactivated starts only the controllers it can serve.
+func gated(o Options, setup func() error, gvks ...schema.GroupVersionKind) {
+	o.Gate.Register(func() {
+		if err := setup(); err != nil {
+			panic(errors.Wrapf(err, "cannot set up controller for %v", gvks))
+		}
+	}, gvks...)
 }

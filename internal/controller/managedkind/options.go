@@ -8,20 +8,14 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/feature"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/statemetrics"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crcontroller "sigs.k8s.io/controller-runtime/pkg/controller"
 
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
-	"github.com/stateful-dev/provider-stateful/internal/kube"
 )
 
 // Options are the provider-wide settings each controller is built with.
@@ -44,8 +38,8 @@ type Options struct {
 	// Credentials resolves ProviderConfigs for every controller, sharing one cache.
 	Credentials *credentials.Resolver
 
-	// Claims decides, atomically, which managed resource owns a cloud name.
-	Claims *claim.Store
+	// Leases decide, atomically, which managed resource owns a cloud name.
+	Leases *Leases
 
 	// Secrets keeps managed resources from writing connection details into Secrets they do not control.
 	Secrets *SecretGuard
@@ -72,38 +66,6 @@ func Recorder(mgr ctrl.Manager, name string) event.Recorder {
 	return event.NewAPIRecorder(mgr.GetEventRecorderFor(name)) //nolint:staticcheck // crossplane-runtime v2.4 still records through the old events API.
 }
 
-// reconcilerOptions returns the managed reconciler options every kind uses; f is the finalizer the kind's
-// connector tells what each Observe found (chain.go).
-//
-// Every kind has a user-chosen, deterministic external name, so a crash between a create call and the write of
-// the create-succeeded annotation is recovered by observing again, never a "cannot determine creation result"
-// stop: each kind's Create is safe to repeat.
-func reconcilerOptions[T resource.Managed](mgr ctrl.Manager, o Options, name string, connector managed.TypedExternalConnector[T], f *createFinalizer) []managed.ReconcilerOption {
-	opts := []managed.ReconcilerOption{
-		managed.WithTypedExternalConnector[T](connector),
-		managed.WithFinalizer(f),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(Recorder(mgr, name)),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithDeterministicExternalName(true),
-		managed.WithInitializers(managed.InitializerFn(ExternalNameInMemory)),
-		managed.WithReferenceResolver(NewNamespacedResolver(mgr.GetClient())),
-	}
-	if o.CreationGracePeriod > 0 {
-		opts = append(opts, managed.WithCreationGracePeriod(o.CreationGracePeriod))
-	}
-	if o.PollJitter > 0 {
-		opts = append(opts, managed.WithPollJitterHook(o.PollJitter))
-	}
-	if o.Features != nil && o.Features.Enabled(feature.EnableBetaManagementPolicies) {
-		opts = append(opts, managed.WithManagementPolicies())
-	}
-	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
-		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
-	}
-	return opts
-}
-
 // ExternalNameInMemory replaces crossplane-runtime's NameAsExternalName, which writes the managed resource to set
 // its external name before anything else happens: one write per resource on the way to Ready of the six the
 // runtime makes. Here the name is only set on the object in memory; the runtime's next write of the object — the
@@ -114,46 +76,6 @@ func ExternalNameInMemory(_ context.Context, mg resource.Managed) error {
 		meta.SetExternalName(mg, mg.GetName())
 	}
 	return nil
-}
-
-// register registers a controller for the managed kind gvk (whose Go type is obj and list type list) with mgr:
-// the managed reconciler behind the global rate limiter, the per-namespace fair share (fair.go) and the guard
-// against oversized objects (kube.SkipOversized), outermost last.
-func register(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj client.Object, list resource.ManagedList, opts ...managed.ReconcilerOption) error {
-	name := managed.ControllerName(gvk.GroupKind().String())
-	if o.MetricOptions != nil && o.MetricOptions.MRStateMetrics != nil {
-		sm := statemetrics.NewMRStateRecorder(sharedLists{mgr.GetClient()}, o.Logger, o.MetricOptions.MRStateMetrics, list, o.MetricOptions.PollStateMetricInterval)
-		if err := mgr.Add(sm); err != nil {
-			return errors.Wrapf(err, "cannot register state metrics for %s", gvk.Kind)
-		}
-	}
-	r := managed.NewReconciler(mgr, resource.ManagedKind(gvk), opts...)
-	copts := o.ControllerOptions()
-	perNS := o.PerNamespace
-	if perNS <= 0 {
-		perNS = DefaultPerNamespace(copts.MaxConcurrentReconciles)
-	}
-	newObj := func() resource.Managed { return obj.DeepCopyObject().(resource.Managed) } //nolint:forcetypeassert // obj is a managed kind.
-	// The namespace cap comes first: a refused request neither waits for nor takes the global rate limit.
-	limited := LimitPerNamespace(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter), NewNamespaceLimiter(perNS), mgr.GetCache(), newObj)
-	// An object the cache keeps as a stub (its metadata too large) is never handed to the reconciler: see kube.
-	guarded := kube.SkipOversized(limited, mgr.GetCache(), mgr.GetClient(), func() client.Object { return newObj() })
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(copts).
-		WithEventFilter(resource.DesiredStateChanged()).
-		For(obj).
-		Complete(guarded)
-}
-
-// gated registers setup to run once the CRDs of gvks exist (crossplane-runtime's safe-start gate), so that a
-// provider installed with some CRDs deactivated starts only the controllers it can serve.
-func gated(o Options, setup func() error, gvks ...schema.GroupVersionKind) {
-	o.Gate.Register(func() {
-		if err := setup(); err != nil {
-			panic(errors.Wrapf(err, "cannot set up controller for %v", gvks))
-		}
-	}, gvks...)
 }
 
 // TrackUsage records that mg uses its ProviderConfig, so that a config in use cannot be deleted.

@@ -21,10 +21,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	s3client "github.com/stateful-dev/provider-stateful/internal/clients/aws/s3"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -38,21 +35,21 @@ const (
 
 // adoption is how a Bucket asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
+var adoption = managedkind.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
 
 // Kind is the S3 Bucket kind.
-func Kind() managedkind.Registration {
-	written := &mr.WrittenTags{}
+func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API] {
+	written := &managedkind.WrittenTags{}
 	return managedkind.Kind[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API]{
 		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
-		Cloud: managedkind.AWS, Adoption: adoption, References: References,
-		// Bucket names are unique across regions: a claim on one ignores the region (no Location).
+		Cloud: managedkind.AWS, Noun: "bucket", MarksAfterCreate: true, Adoption: adoption, References: References,
+		// Bucket names are unique across regions: a lease on one ignores the region (no Location).
 		NewAPI: managedkind.AWSClient("s3", func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region },
 			func(cfg aws.Config, region string, acct *credentials.AWSAccount) s3client.API {
 				return s3client.New(cfg, region, acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle)
 			}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API]) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{s3: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope, written: written}
+			return &external{s3: c.API, acct: c.Account, record: c.Record, own: c.Own, written: written}
 		},
 	}
 }
@@ -62,13 +59,11 @@ type external struct {
 	s3     s3client.API
 	acct   *credentials.AWSAccount
 	record event.Recorder
-	// claims tell whether an untagged bucket is this Bucket's own unconfirmed create: CreateBucket cannot tag,
-	// so a crash between it and the tagging leaves an untagged bucket that only the claim's record explains.
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.Bucket]
+	// own is the ownership rule, bound to this resource by the connector.
+	own managedkind.Ownership[*v1alpha1.Bucket]
 	// written holds the tag set a create put, for the observation that confirms it (S3 tagging reads are
 	// eventually consistent).
-	written *mr.WrittenTags
+	written *managedkind.WrittenTags
 
 	observedTags map[string]string
 	tagsDiffer   bool
@@ -104,8 +99,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 			return managed.ExternalObservation{}, err
 		}
 	}
-	unconfirmed := mr.OwnRecord(ctx, e.claims, e.scope, cr, true)
-	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), unconfirmed, tags, "bucket", "Bucket", name); absent || err != nil {
+	if absent, err := e.own.Apply(ctx, cr, name, tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
@@ -126,9 +120,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 
 	e.observedTags = tags
 	e.drift = nil
-	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
-		e.drift = append(e.drift, change.TagField(d))
+		e.drift = append(e.drift, managedkind.TagField(d))
 	}
 	e.drift = append(e.drift, e.changed.Fields()...)
 	return managed.ExternalObservation{
@@ -154,15 +148,15 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		if observed, err = e.getTags(ctx, name); err != nil {
 			return managed.ExternalCreation{}, err
 		}
-		// This Bucket holds the name's claim (taken just before Create) and Observe found no bucket moments ago: an
+		// This Bucket holds the name's lease (taken just before Create) and Observe found no bucket moments ago: an
 		// untagged bucket is this Bucket's own earlier attempt whose answer was lost.
-		if o, tagged := mr.AWS.OwnerOf(observed); tagged && !o.Is(cr) {
-			return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name))
+		if o, tagged := managedkind.AWSTags.OwnerOf(observed); tagged && !o.Is(cr) {
+			return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name))
 		}
 	case s3client.IsTakenByOtherAccount(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("bucket name %q is taken by another AWS account: bucket names are global, choose another", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("bucket name %q is taken by another AWS account: bucket names are global, choose another", name))
 	case awsclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}
@@ -192,7 +186,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if err := e.applyConfig(ctx, e.changed); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	mr.RecordChanges(e.record, cr, e.drift)
+	managedkind.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -269,7 +263,7 @@ func (e *external) getTags(ctx context.Context, name string) (map[string]string,
 // It returns the set it wrote.
 func (e *external) putTags(ctx context.Context, cr *v1alpha1.Bucket, observed map[string]string) (map[string]string, error) {
 	spec := cr.Spec.ForProvider.Tags
-	set := tagsToPut(mr.AWS.DesiredTags(cr, spec, e.acct.DefaultTags), observed, mr.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))
+	set := tagsToPut(managedkind.AWSTags.DesiredTags(cr, spec, e.acct.DefaultTags), observed, managedkind.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))
 	if _, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
 		Bucket: aws.String(meta.GetExternalName(cr)), Tagging: &types.Tagging{TagSet: set},
 	}); err != nil {

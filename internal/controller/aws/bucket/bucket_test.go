@@ -20,7 +20,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/s3/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -119,12 +119,12 @@ func TestObserve(t *testing.T) {
 		},
 		"OwnedByOther": {
 			reason: "A bucket tagged for team-b/data is refused by team-a/data.",
-			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "data"})},
+			cr:     bucket(), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{managedkind.AWSTags.NamespaceKey: "team-b", managedkind.AWSTags.NameKey: "data"})},
 			want: want{errHas: "belongs to Bucket team-b/data"},
 		},
 		"OwnedByOtherWhileDeleting": {
 			reason: "A deleting Bucket lets go of another Bucket's bucket without touching it.",
-			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "data"})},
+			cr:     bucket(withDeletion()), s3: &fake.S3{MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(map[string]string{managedkind.AWSTags.NamespaceKey: "team-b", managedkind.AWSTags.NameKey: "data"})},
 			want: want{obs: managed.ExternalObservation{ResourceExists: false}},
 		},
 		"NotOurs": {
@@ -163,7 +163,7 @@ func TestObserve(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
 			got, err := e.Observe(context.Background(), tc.cr)
 			checkErr(t, tc.reason, err, tc.want.errHas)
 			if diff := cmp.Diff(tc.want.obs, got); diff != "" {
@@ -191,7 +191,7 @@ func TestCreate(t *testing.T) {
 		return func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return nil, err }
 	}
 	created := func(*s3.CreateBucketInput) (*s3.CreateBucketOutput, error) { return &s3.CreateBucketOutput{}, nil }
-	want := tagsToPut(mr.AWS.DesiredTags(bucket(), nil, acct().DefaultTags), nil, nil)
+	want := tagsToPut(managedkind.AWSTags.DesiredTags(bucket(), nil, acct().DefaultTags), nil, nil)
 
 	cases := map[string]struct {
 		reason  string
@@ -215,7 +215,7 @@ func TestCreate(t *testing.T) {
 			reason: "BucketAlreadyOwnedByYou of a bucket tagged for another Bucket is refused untouched.",
 			s3: &fake.S3{
 				MockCreateBucket:     createErr(awstest.APIError("CreateBucket", 409, "BucketAlreadyOwnedByYou", "")),
-				MockGetBucketTagging: tagging(map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "data"}),
+				MockGetBucketTagging: tagging(map[string]string{managedkind.AWSTags.NamespaceKey: "team-b", managedkind.AWSTags.NameKey: "data"}),
 			},
 			errHas: "belongs to Bucket team-b/data",
 		},
@@ -240,7 +240,7 @@ func TestCreate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			put = nil
-			e := &external{s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
 			_, err := e.Create(context.Background(), bucket())
 			checkErr(t, tc.reason, err, tc.errHas)
 			if diff := cmp.Diff(tc.wantPut, put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
@@ -260,22 +260,22 @@ func TestUpdate(t *testing.T) {
 	}{
 		"Drift": {
 			reason: "The spec has not changed since the last sync: the difference is drift.",
-			cr:     bucket(withSynced(1), noTags), wantReason: mr.ReasonDrift,
+			cr:     bucket(withSynced(1), noTags), wantReason: managedkind.ReasonDrift,
 		},
 		"SpecChange": {
 			reason: "A newer generation than the last sync is a spec change.",
-			cr:     bucket(withSynced(0), noTags), wantReason: mr.ReasonChange,
+			cr:     bucket(withSynced(0), noTags), wantReason: managedkind.ReasonChange,
 		},
 		"UnsetTagsKeepOthers": {
 			reason: "A spec without tags manages only the ownership and default tags: PutBucketTagging (which replaces the set) carries the other tools' tags over.",
-			cr:     bucket(withSynced(1)), wantReason: mr.ReasonDrift, wantKept: map[string]string{"intruder": "1"},
+			cr:     bucket(withSynced(1)), wantReason: managedkind.ReasonDrift, wantKept: map[string]string{"intruder": "1"},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var put []types.Tag
 			rec := &awstest.Recorder{}
-			e := &external{
+			e := &external{own: testOwn,
 				s3: &fake.S3{MockPutBucketTagging: func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
 					put = in.Tagging.TagSet
 					return &s3.PutBucketTaggingOutput{}, nil
@@ -288,7 +288,7 @@ func TestUpdate(t *testing.T) {
 			if _, err := e.Update(context.Background(), tc.cr); err != nil {
 				t.Fatalf("%s\nUpdate(...): %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tagsToPut(mr.AWS.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), tc.wantKept, []string{""}), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
+			if diff := cmp.Diff(tagsToPut(managedkind.AWSTags.DesiredTags(tc.cr, tc.cr.Spec.ForProvider.Tags, acct().DefaultTags), tc.wantKept, []string{""}), put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
 				t.Errorf("%s\nPutBucketTagging: -want +got:\n%s", tc.reason, diff)
 			}
 			if len(rec.Events) != 1 || rec.Events[0].Reason != tc.wantReason || !strings.Contains(rec.Events[0].Message, "tags[intruder]") {
@@ -332,7 +332,7 @@ func TestDelete(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			deletes = 0
-			e := &external{s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
 			_, err := e.Delete(context.Background(), bucket())
 			checkErr(t, tc.reason, err, tc.errHas)
 			if deletes != tc.wantDeletes {
@@ -358,7 +358,7 @@ func checkErr(t *testing.T, reason string, err error, want string) {
 
 func TestUpdateConfigOnly(t *testing.T) {
 	var versioning string
-	e := &external{
+	e := &external{own: testOwn,
 		s3: &fake.S3{MockPutBucketVersioning: func(in *s3.PutBucketVersioningInput) (*s3.PutBucketVersioningOutput, error) {
 			versioning = string(in.VersioningConfiguration.Status)
 			return &s3.PutBucketVersioningOutput{}, nil
@@ -382,7 +382,7 @@ func TestObserveManagedConfig(t *testing.T) {
 		b.Spec.ForProvider.Versioning = aws.String("Enabled")
 		b.Spec.ForProvider.Policy = aws.String(`{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}`)
 	})
-	e := &external{s3: &fake.S3{
+	e := &external{own: testOwn, s3: &fake.S3{
 		MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(ownedTags(map[string]string{"managed-by": "ps"})),
 		MockGetBucketVersioning: func(*s3.GetBucketVersioningInput) (*s3.GetBucketVersioningOutput, error) {
 			return &s3.GetBucketVersioningOutput{Status: types.BucketVersioningStatusSuspended}, nil
@@ -406,7 +406,7 @@ func TestObserveManagedConfig(t *testing.T) {
 func TestDeleteForceDestroy(t *testing.T) {
 	var deleted []string
 	listed := 0
-	e := &external{s3: &fake.S3{
+	e := &external{own: testOwn, s3: &fake.S3{
 		MockListObjectVersions: func(in *s3.ListObjectVersionsInput) (*s3.ListObjectVersionsOutput, error) {
 			listed++
 			if listed == 1 {
@@ -453,9 +453,9 @@ func TestConfirmAfterCreate(t *testing.T) {
 			return tagging(nil)(in) // the write has not reached the read path yet
 		},
 	}
-	written := &mr.WrittenTags{}
+	written := &managedkind.WrittenTags{}
 	connect := func() *external {
-		return &external{s3: stale, acct: acct(), record: event.NewNopRecorder(), written: written}
+		return &external{own: testOwn, s3: stale, acct: acct(), record: event.NewNopRecorder(), written: written}
 	}
 	cr := bucket()
 	if _, err := connect().Create(context.Background(), cr); err != nil {
@@ -472,7 +472,7 @@ func TestConfirmAfterCreate(t *testing.T) {
 	if reads != 0 {
 		t.Errorf("the confirming observation read the tags back (%d reads)", reads)
 	}
-	if diff := cmp.Diff(mr.AWS.DesiredTags(cr, nil, acct().DefaultTags), cr.Status.AtProvider.Tags); diff != "" {
+	if diff := cmp.Diff(managedkind.AWSTags.DesiredTags(cr, nil, acct().DefaultTags), cr.Status.AtProvider.Tags); diff != "" {
 		t.Errorf("atProvider.tags after the confirming observation: -want +got:\n%s", diff)
 	}
 	_, _ = connect().Observe(context.Background(), cr)

@@ -12,7 +12,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 // Connection detail keys a Bucket publishes.
@@ -31,7 +31,7 @@ const (
 func tagsToPut(desired, observed map[string]string, ignore []string) []types.Tag {
 	all := make(map[string]string, len(desired))
 	for k, v := range observed {
-		if mr.Ignored(k, ignore) && !strings.HasPrefix(k, "aws:") {
+		if managedkind.Ignored(k, ignore) && !strings.HasPrefix(k, "aws:") {
 			all[k] = v
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -60,7 +60,7 @@ func (r request) isDelete() bool {
 }
 
 // changes is the Bucket's change list.
-type changes = change.List[request]
+type changes = managedkind.Changes[request]
 
 // configDiff lists the managed sub-configurations whose observed state differs from the spec, in apply order.
 // Unset spec fields are not managed and never differ. An invalid desired policy is an error.

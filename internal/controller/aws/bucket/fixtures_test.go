@@ -9,7 +9,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 type modifier func(*v1alpha1.Bucket)
@@ -59,7 +59,7 @@ func bucket(m ...modifier) *v1alpha1.Bucket {
 
 // ownedTags are team-a/data's ownership tags plus extra.
 func ownedTags(extra map[string]string) map[string]string {
-	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "data", mr.AWS.UIDKey: "uid-a", mr.AWS.InstallationKey: "default"}
+	out := map[string]string{managedkind.AWSTags.NamespaceKey: "team-a", managedkind.AWSTags.NameKey: "data", managedkind.AWSTags.UIDKey: "uid-a", managedkind.AWSTags.InstallationKey: "default"}
 	for k, v := range extra {
 		out[k] = v
 	}

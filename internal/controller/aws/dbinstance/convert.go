@@ -15,10 +15,11 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
-	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"k8s.io/utils/ptr"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // Connection detail keys a DBInstance publishes.
@@ -82,7 +83,7 @@ func majorParts(engine string) int {
 type modification func(*rds.ModifyDBInstanceInput)
 
 // changes is the DBInstance's change list.
-type changes = change.List[modification]
+type changes = managedkind.Changes[modification]
 
 // diff lists, by field name, the managed fields whose observed value differs from the spec, each with its part of
 // the ModifyDBInstance. A field whose desired value is already pending (waiting for the maintenance window) does

@@ -21,11 +21,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	rdsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/rds"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -42,19 +38,19 @@ const (
 
 // adoption is how a DBInstance asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.DBInstance]{List: "dbInstances", Requested: func(cr *v1alpha1.DBInstance) *bool { return cr.Spec.AdoptExisting }, Caseless: true}
+var adoption = managedkind.Adoption[*v1alpha1.DBInstance]{List: "dbInstances", Requested: func(cr *v1alpha1.DBInstance) *bool { return cr.Spec.AdoptExisting }, Caseless: true}
 
 // Kind is the RDS DBInstance kind.
-func Kind() managedkind.Registration {
+func Kind() managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API] {
 	region := func(cr *v1alpha1.DBInstance) string { return cr.Spec.ForProvider.Region }
 	return managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API]{
 		GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: func() resource.ManagedList { return &v1alpha1.DBInstanceList{} },
-		Cloud: managedkind.AWS, Adoption: adoption, References: References, Location: region,
+		Cloud: managedkind.AWS, Noun: "DB instance", Adoption: adoption, References: References, Location: region,
 		NewAPI: managedkind.AWSClient("rds", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) rdsclient.API {
 			return rdsclient.New(cfg, region)
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API]) managed.TypedExternalClient[*v1alpha1.DBInstance] {
-			return &external{rds: c.API, kube: c.Kube, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
+			return &external{rds: c.API, kube: c.Kube, acct: c.Account, record: c.Record, own: c.Own}
 		},
 		Options: func(o managedkind.Options) []managed.ReconcilerOption {
 			return []managed.ReconcilerOption{managedkind.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
@@ -69,9 +65,8 @@ func Kind() managedkind.Registration {
 // Delete.
 type external struct {
 	rds rdsclient.API
-	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.DBInstance]
+	// own is the ownership rule, bound to this resource by the connector.
+	own    managedkind.Ownership[*v1alpha1.DBInstance]
 	kube   client.Client
 	acct   *credentials.AWSAccount
 	record event.Recorder
@@ -104,7 +99,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), mr.OwnRecord(ctx, e.claims, e.scope, cr, false), tags, "DB instance", "DBInstance", id); absent || err != nil {
+	if absent, err := e.own.Apply(ctx, cr, id, tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider
@@ -136,9 +131,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	// connection Secret was never written. Only a password the provider set is ever published, so an adopted
 	// instance's connection Secret never shows a password the instance may not have. Without a connection Secret
 	// there is nowhere to record it: no rotation. ObserveOnly never sets one (the runtime sends no update).
-	e.rotate = cr.GetWriteConnectionSecretToReference() != nil && !mr.OnlyObserves(cr.GetManagementPolicies()) &&
+	e.rotate = cr.GetWriteConnectionSecretToReference() != nil && !managedkind.OnlyObserves(cr.GetManagementPolicies()) &&
 		(applied == "" || !known || source != applied)
-	if o, marked := mr.AWS.OwnerOf(tags); e.rotate && !known && applied == "" && marked && o.Is(cr) {
+	if o, marked := managedkind.AWSTags.OwnerOf(tags); e.rotate && !known && applied == "" && marked && o.Is(cr) {
 		// The instance is this DBInstance's, so a password was set or kept before, and both the password Secret and
 		// the connection Secret that recorded it are gone: a cluster rebuilt from Git, where they lived only in
 		// etcd. Generating a new one would lock out everything outside the cluster that uses the old one, so the
@@ -154,9 +149,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	if e.rotate {
 		e.drift = append(e.drift, groupPassword)
 	}
-	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, mr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
-		e.drift = append(e.drift, change.TagField(d))
+		e.drift = append(e.drift, managedkind.TagField(d))
 	}
 	return managed.ExternalObservation{
 		ResourceExists:    true,
@@ -183,14 +178,14 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	id := meta.GetExternalName(cr)
 	pw, err := ensurePassword(ctx, e.kube, cr)
 	if err != nil {
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
 	p := cr.Spec.ForProvider
 	if err := checkPassword(p.Engine, pw, p.MasterPasswordSecretRef); err != nil {
 		// Not a rejection of the spec: fixing the Secret retries, with backoff, and no call reaches RDS meanwhile.
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
-	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
+	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
 	switch {
 	case err == nil:
 	case rdsclient.IsAlreadyExists(err):
@@ -198,12 +193,12 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		if derr != nil || len(out.DBInstances) == 0 {
 			return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 		}
-		if o, tagged := mr.AWS.OwnerOf(tagMap(out.DBInstances[0].TagList)); !tagged || !o.Is(cr) {
+		if o, tagged := managedkind.AWSTags.OwnerOf(tagMap(out.DBInstances[0].TagList)); !tagged || !o.Is(cr) {
 			// Not this create's: it tags the instance in the same call.
-			return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id))
+			return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id))
 		}
 	case awsclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}
@@ -239,7 +234,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		}
 	}
 	if e.tagsDiffer {
-		set, remove := mr.TagChanges(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tagMap(e.inst.TagList), mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := managedkind.TagChanges(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tagMap(e.inst.TagList), managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
 		if len(set) > 0 {
 			if _, err := e.rds.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: e.inst.DBInstanceArn, Tags: tagList(set)}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
@@ -251,7 +246,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 			}
 		}
 	}
-	mr.RecordChanges(e.record, cr, e.drift)
+	managedkind.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{ConnectionDetails: details}, nil
 }
 
@@ -278,7 +273,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	}
 	// A final snapshot identifier RDS refused as taken is not sent again until the spec changes: it would be
 	// refused on every reconcile, forever.
-	if err := rejection.DeleteRefused(cr); err != nil {
+	if err := managedkind.DeleteRejected(cr); err != nil {
 		return managed.ExternalDelete{}, err
 	}
 	in := &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id), SkipFinalSnapshot: fs.Skip}
@@ -293,7 +288,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		return managed.ExternalDelete{}, errors.Errorf("DB instance %q cannot be deleted while %s: retrying", id, aws.ToString(e.inst.DBInstanceStatus))
 	case rdsclient.IsSnapshotExists(err):
 		err = errors.Errorf("a DB snapshot named %q exists already (DBSnapshotAlreadyExists), so the final snapshot cannot be taken: set spec.forProvider.finalSnapshot.identifier to another name, or delete that snapshot and then change the spec (any change retries)", aws.ToString(fs.Identifier))
-		rejection.RecordDelete(cr, err)
+		managedkind.RecordDeleteRejection(cr, err)
 		return managed.ExternalDelete{}, err
 	default:
 		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)

@@ -22,7 +22,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/rds/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -40,7 +40,7 @@ func db(m ...func(*v1alpha1.DBInstance)) *v1alpha1.DBInstance {
 
 func instance(m ...func(*types.DBInstance)) types.DBInstance {
 	var tags []types.Tag
-	for _, t := range tagList(mr.AWS.Tags(db())) {
+	for _, t := range tagList(managedkind.AWSTags.Tags(db())) {
 		tags = append(tags, t)
 	}
 	i := types.DBInstance{
@@ -114,7 +114,7 @@ func TestObserveAndUpdate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var modified []*rds.ModifyDBInstanceInput
-			e := &external{rds: rdsWith(tc.inst, &modified), kube: kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+			e := &external{own: testOwn, rds: rdsWith(tc.inst, &modified), kube: kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
 			got, err := e.Observe(context.Background(), tc.cr)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
@@ -144,7 +144,7 @@ func TestObserveAndUpdate(t *testing.T) {
 }
 
 func TestUpdateInvalidState(t *testing.T) {
-	e := &external{rds: &fake.RDS{MockModifyDBInstance: func(*rds.ModifyDBInstanceInput) (*rds.ModifyDBInstanceOutput, error) {
+	e := &external{own: testOwn, rds: &fake.RDS{MockModifyDBInstance: func(*rds.ModifyDBInstanceInput) (*rds.ModifyDBInstanceOutput, error) {
 		return nil, &smithy.GenericAPIError{Code: "InvalidDBInstanceState", Message: "Instance is not available. RequestId: R-42"}
 	}}, acct: &credentials.AWSAccount{}, record: event.NewNopRecorder(), inst: instance()}
 	cr := db(func(d *v1alpha1.DBInstance) { d.Spec.ForProvider.DBInstanceClass = "db.t4g.small" })
@@ -195,7 +195,7 @@ func TestDelete(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var deleted *rds.DeleteDBInstanceInput
 			modified := false
-			e := &external{rds: &fake.RDS{
+			e := &external{own: testOwn, rds: &fake.RDS{
 				MockDeleteDBInstance: func(in *rds.DeleteDBInstanceInput) (*rds.DeleteDBInstanceOutput, error) {
 					deleted = in
 					return &rds.DeleteDBInstanceOutput{}, nil
@@ -223,7 +223,7 @@ func TestDelete(t *testing.T) {
 func TestCreateRefusesBadPasswordWithoutCall(t *testing.T) {
 	cr := db()
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "pw"}, Data: map[string][]byte{"password": []byte("has space in it")}}
-	e := &external{rds: &fake.RDS{}, kube: kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).WithObjects(s).Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+	e := &external{own: testOwn, rds: &fake.RDS{}, kube: kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).WithObjects(s).Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
 	_, err := e.Create(context.Background(), cr)
 	if err == nil || !strings.Contains(err.Error(), "contains a character RDS refuses") || strings.Contains(err.Error(), "has space in it") {
 		t.Errorf("want the rule named and the password not, got %v", err)
@@ -277,7 +277,7 @@ func TestPasswordAfterRecovery(t *testing.T) {
 			api.MockAddTagsToResource = func(*rds.AddTagsToResourceInput) (*rds.AddTagsToResourceOutput, error) {
 				return &rds.AddTagsToResourceOutput{}, nil
 			}
-			e := &external{rds: api, kube: kb.Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+			e := &external{own: testOwn, rds: api, kube: kb.Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
 			o, err := e.Observe(context.Background(), tc.cr)
 			if err != nil {
 				t.Fatalf("%s\nObserve: %v", tc.reason, err)

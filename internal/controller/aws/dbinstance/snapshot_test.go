@@ -15,7 +15,7 @@ import (
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/rds/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/rejection"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 // A final snapshot identifier that is taken refuses the delete until the spec changes: the delete is sent once for
@@ -33,9 +33,12 @@ func TestFinalSnapshotTaken(t *testing.T) {
 		"Taken": {reason: "Refused as taken: sent once in three reconciles, the condition says what to do.",
 			answer: taken, wantDeletes: 1, wantErr: "set spec.forProvider.finalSnapshot.identifier to another name, or delete that snapshot", wantStatus: corev1.ConditionTrue},
 		"SpecChanged": {reason: "Another identifier (a new generation) is tried at once.",
-			prepare: func(d *v1alpha1.DBInstance) { rejection.RecordDelete(d, taken); d.SetGeneration(d.GetGeneration() + 1) }, wantDeletes: 3, wantStatus: corev1.ConditionFalse},
+			prepare: func(d *v1alpha1.DBInstance) {
+				managedkind.RecordDeleteRejection(d, taken)
+				d.SetGeneration(d.GetGeneration() + 1)
+			}, wantDeletes: 3, wantStatus: corev1.ConditionFalse},
 		"CreateRejectedEarlier": {reason: "An update the cloud rejected never holds up the deletion.",
-			prepare: func(d *v1alpha1.DBInstance) { rejection.Record(d, taken) }, wantDeletes: 3, wantStatus: corev1.ConditionTrue},
+			prepare: func(d *v1alpha1.DBInstance) { managedkind.RecordRejection(d, taken) }, wantDeletes: 3, wantStatus: corev1.ConditionTrue},
 		"Outage": {reason: "Any other failure is retried.", answer: awstest.APIError("DeleteDBInstance", http.StatusInternalServerError, "InternalFailure", "oops"),
 			wantDeletes: 3, wantErr: "InternalFailure"},
 	}
@@ -49,7 +52,7 @@ func TestFinalSnapshotTaken(t *testing.T) {
 				tc.prepare(cr)
 			}
 			deletes := 0
-			e := &external{rds: &fake.RDS{MockDeleteDBInstance: func(*rds.DeleteDBInstanceInput) (*rds.DeleteDBInstanceOutput, error) {
+			e := &external{own: testOwn, rds: &fake.RDS{MockDeleteDBInstance: func(*rds.DeleteDBInstanceInput) (*rds.DeleteDBInstanceOutput, error) {
 				deletes++
 				return &rds.DeleteDBInstanceOutput{}, tc.answer
 			}}, inst: instance()}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -169,7 +169,7 @@ func createAttributes(p v1alpha1.QueueParameters) (map[string]string, error) {
 
 // changes is the Queue's change list: each spec field that differs with the SQS attributes that set it, all sent
 // in one SetQueueAttributes.
-type changes = change.List[map[string]string]
+type changes = managedkind.Changes[map[string]string]
 
 // diff lists, sorted by spec field, the fields whose desired attributes differ from the observed ones. Policies
 // are compared by meaning, booleans and numbers by value; an attribute SQS does not report counts as empty. A

@@ -22,10 +22,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	sqsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -42,20 +39,20 @@ const (
 
 // adoption is how a Queue asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.Queue]{List: "queues", Requested: func(cr *v1alpha1.Queue) *bool { return cr.Spec.AdoptExisting }}
+var adoption = managedkind.Adoption[*v1alpha1.Queue]{List: "queues", Requested: func(cr *v1alpha1.Queue) *bool { return cr.Spec.AdoptExisting }}
 
 // Kind is the SQS Queue kind.
-func Kind() managedkind.Registration {
+func Kind() managedkind.Kind[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API] {
 	region := func(cr *v1alpha1.Queue) string { return cr.Spec.ForProvider.Region }
 	return managedkind.Kind[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API]{
 		GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: func() resource.ManagedList { return &v1alpha1.QueueList{} },
-		Cloud: managedkind.AWS, Adoption: adoption, References: References, Location: region,
+		Cloud: managedkind.AWS, Noun: "queue", Adoption: adoption, References: References, Location: region,
 		NewAPI: managedkind.AWSClient("sqs", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) sqsclient.API {
 			// One per account and region: a queue's URL is looked up once, not on every poll.
 			return sqsclient.KnownURLs(sqsclient.New(cfg, region))
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API]) managed.TypedExternalClient[*v1alpha1.Queue] {
-			return &external{sqs: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
+			return &external{sqs: c.API, acct: c.Account, record: c.Record, own: c.Own}
 		},
 	}
 }
@@ -63,9 +60,8 @@ func Kind() managedkind.Registration {
 // external manages one Queue for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
 	sqs sqsclient.API
-	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.Queue]
+	// own is the ownership rule, bound to this resource by the connector.
+	own    managedkind.Ownership[*v1alpha1.Queue]
 	acct   *credentials.AWSAccount
 	record event.Recorder
 
@@ -102,7 +98,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	case err != nil:
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), mr.OwnRecord(ctx, e.claims, e.scope, cr, false), tags, "queue", "Queue", name); absent || err != nil {
+	if absent, err := e.own.Apply(ctx, cr, name, tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 
@@ -125,9 +121,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 
 	e.observedTags = tags
 	e.drift = e.changed.Fields()
-	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, mr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
-		e.drift = append(e.drift, change.TagField(d))
+		e.drift = append(e.drift, managedkind.TagField(d))
 	}
 	return managed.ExternalObservation{
 		ResourceExists:    true,
@@ -144,27 +140,27 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	name := meta.GetExternalName(cr)
 	attrs, err := createAttributes(cr.Spec.ForProvider)
 	if err != nil {
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
 	if _, ok := attrs[attrRedrive]; ok {
 		if err := e.admitDeadLetterTarget(ctx, cr); err != nil {
-			return managed.ExternalCreation{}, mr.NothingMade(err)
+			return managed.ExternalCreation{}, managedkind.NothingMade(err)
 		}
 	}
 	out, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{
 		QueueName: aws.String(name), Attributes: attrs,
-		Tags: mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+		Tags: managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
 	})
 	switch {
 	case err == nil:
 	case sqsclient.IsDeletedRecently(err):
 		// The runtime retries with backoff: this message stays the same until SQS accepts the name again.
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a queue named %q was deleted less than 60 seconds ago and SQS refuses the name until then: retrying with backoff", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a queue named %q was deleted less than 60 seconds ago and SQS refuses the name until then: retrying with backoff", name))
 	case sqsclient.IsNameTaken(err):
 		// Not this create's own: CreateQueue repeated with the same attributes succeeds.
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a queue named %q exists with other attributes and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a queue named %q exists with other attributes and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name))
 	case awsclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}
@@ -187,7 +183,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 		}
 	}
 	if e.tagsDiffer {
-		set, remove := mr.TagChanges(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags, mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := managedkind.TagChanges(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
 		if len(set) > 0 {
 			if _, err := e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(e.url), Tags: set}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
@@ -199,7 +195,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 			}
 		}
 	}
-	mr.RecordChanges(e.record, cr, e.drift)
+	managedkind.RecordChanges(e.record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -232,7 +228,7 @@ func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue
 	if err != nil {
 		return errors.Wrapf(awsclient.Clean(err), "cannot read the tags of the dead-letter queue %q", target)
 	}
-	if !mr.AWS.InNamespace(out.Tags, cr.GetNamespace()) {
+	if !managedkind.AWSTags.InNamespace(out.Tags, cr.GetNamespace()) {
 		return errors.Errorf("dead-letter queue %q is not a Queue of namespace %s: through a ClusterProviderConfig a Queue may only send dead letters to queues its namespace's Queues made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", target, cr.GetNamespace())
 	}
 	return nil

@@ -17,7 +17,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/sqs/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -41,7 +41,7 @@ func q(m ...func(*v1alpha1.Queue)) *v1alpha1.Queue {
 }
 
 func owned(extra map[string]string) map[string]string {
-	out := map[string]string{mr.AWS.NamespaceKey: "team-a", mr.AWS.NameKey: "orders", mr.AWS.UIDKey: "uid-a", mr.AWS.InstallationKey: "default", "managed-by": "ps"}
+	out := map[string]string{managedkind.AWSTags.NamespaceKey: "team-a", managedkind.AWSTags.NameKey: "orders", managedkind.AWSTags.UIDKey: "uid-a", managedkind.AWSTags.InstallationKey: "default", "managed-by": "ps"}
 	for k, v := range extra {
 		out[k] = v
 	}
@@ -104,7 +104,7 @@ func TestObserve(t *testing.T) {
 		},
 		"OwnedByOther": {
 			reason: "A queue tagged for team-b/orders is never team-a's.",
-			cr:     q(), sqs: existing(inSync, map[string]string{mr.AWS.NamespaceKey: "team-b", mr.AWS.NameKey: "orders"}),
+			cr:     q(), sqs: existing(inSync, map[string]string{managedkind.AWSTags.NamespaceKey: "team-b", managedkind.AWSTags.NameKey: "orders"}),
 			errHas: "belongs to Queue team-b/orders",
 		},
 		"NotOurs": {
@@ -135,7 +135,7 @@ func TestObserve(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{sqs: tc.sqs, acct: acct()}
+			e := &external{own: testOwn, sqs: tc.sqs, acct: acct()}
 			got, err := e.Observe(context.Background(), tc.cr)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) || strings.Contains(err.Error(), "REQ-") {
@@ -174,7 +174,7 @@ func TestCreate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var in *sqs.CreateQueueInput
-			e := &external{acct: acct(), sqs: &fake.SQS{MockCreateQueue: func(i *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
+			e := &external{own: testOwn, acct: acct(), sqs: &fake.SQS{MockCreateQueue: func(i *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
 				in = i
 				if tc.err != nil {
 					return nil, tc.err
@@ -219,7 +219,7 @@ func TestUpdate(t *testing.T) {
 		return &sqs.UntagQueueOutput{}, nil
 	}
 	rec := &awstest.Recorder{}
-	e := &external{sqs: f, acct: acct(), record: rec}
+	e := &external{own: testOwn, sqs: f, acct: acct(), record: rec}
 	cr := q(func(c *v1alpha1.Queue) { c.Spec.ForProvider.Tags = map[string]string{"team": "a"} })
 	if _, err := e.Observe(context.Background(), cr); err != nil {
 		t.Fatal(err)
@@ -236,7 +236,7 @@ func TestUpdate(t *testing.T) {
 	if diff := cmp.Diff([]string{"intruder"}, untagged, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("Extra tags are removed, aws: ones kept: -want +got:\n%s", diff)
 	}
-	if len(rec.Events) != 1 || rec.Events[0].Reason != mr.ReasonChange {
+	if len(rec.Events) != 1 || rec.Events[0].Reason != managedkind.ReasonChange {
 		t.Errorf("one ApplyingSpecChange event for a never-synced Queue, got %+v", rec.Events)
 	}
 }
@@ -252,7 +252,7 @@ func TestDelete(t *testing.T) {
 		"Outage":      {reason: "An outage keeps the finalizer.", err: awstest.APIError("DeleteQueue", 500, "InternalError", "x"), errHas: "cannot delete the queue: DeleteQueue: InternalError"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := &external{url: url, sqs: &fake.SQS{MockDeleteQueue: func(i *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
+			e := &external{own: testOwn, url: url, sqs: &fake.SQS{MockDeleteQueue: func(i *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
 				if aws.ToString(i.QueueUrl) != url {
 					t.Errorf("DeleteQueue of %q, want the observed URL", aws.ToString(i.QueueUrl))
 				}
@@ -269,7 +269,7 @@ func TestDelete(t *testing.T) {
 func TestDeadLetterTargetTenancy(t *testing.T) {
 	const dlq = "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"
 	tagsOf := func(ns string) map[string]string {
-		return mr.AWS.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "orders-dlq", UID: "uid-dlq"})
+		return managedkind.AWSTags.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "orders-dlq", UID: "uid-dlq"})
 	}
 	withDLQ := func(target string) func(*v1alpha1.Queue) {
 		return func(c *v1alpha1.Queue) {
@@ -331,7 +331,7 @@ func TestDeadLetterTargetTenancy(t *testing.T) {
 			}
 			a := acct()
 			a.Shared = tc.shared
-			_, err := (&external{sqs: f, acct: a, record: &awstest.Recorder{}}).Create(context.Background(), q(withDLQ(tc.target)))
+			_, err := (&external{own: testOwn, sqs: f, acct: a, record: &awstest.Recorder{}}).Create(context.Background(), q(withDLQ(tc.target)))
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
 					t.Errorf("%s\nCreate: want an error containing %q, got %v", tc.reason, tc.errHas, err)
@@ -382,7 +382,7 @@ func refusedUpdate(t *testing.T, attrs, dlqTags map[string]string, withDLQ func(
 	}
 	a := acct()
 	a.Shared = true
-	e := &external{sqs: f, acct: a, record: &awstest.Recorder{}}
+	e := &external{own: testOwn, sqs: f, acct: a, record: &awstest.Recorder{}}
 	cr := q(withDLQ)
 	if o, err := e.Observe(context.Background(), cr); err != nil || o.ResourceUpToDate {
 		t.Fatalf("Observe: up to date %t, %v", o.ResourceUpToDate, err)

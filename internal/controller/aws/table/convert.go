@@ -14,7 +14,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -37,7 +37,7 @@ type request struct {
 }
 
 // changes is the Table's change list.
-type changes = change.List[request]
+type changes = managedkind.Changes[request]
 
 // observed is what the provider reads of a table.
 type observed struct {

@@ -8,7 +8,7 @@ import (
 // notActive returns the Ready condition of a table that is not ACTIVE, and false for an ACTIVE one. DynamoDB
 // refuses every change but a delete until a table is ACTIVE again, so none is sent meanwhile. What the condition
 // says is what a user can act on (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html).
-// A new table (mr.New) stays Creating while it is busy: it is not Ready until its whole spec is applied.
+// A new table (managedkind.StillCreating) stays Creating while it is busy: it is not Ready until its whole spec is applied.
 func notActive(s types.TableStatus, isNew bool) (xpv2.Condition, bool) {
 	switch s {
 	case types.TableStatusActive:

@@ -17,10 +17,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 	ddbclient "github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -38,19 +35,19 @@ const (
 
 // adoption is how a Table asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.Table]{List: "tables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }}
+var adoption = managedkind.Adoption[*v1alpha1.Table]{List: "tables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }}
 
 // Kind is the DynamoDB Table kind.
-func Kind() managedkind.Registration {
+func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API] {
 	region := func(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Region }
 	return managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API]{
 		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
-		Cloud: managedkind.AWS, Adoption: adoption, References: References, Location: region,
+		Cloud: managedkind.AWS, Noun: "table", Adoption: adoption, References: References, Location: region,
 		NewAPI: managedkind.AWSClient("dynamodb", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) ddbclient.API {
 			return ddbclient.New(cfg, region)
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API]) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{ddb: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
+			return &external{ddb: c.API, acct: c.Account, record: c.Record, own: c.Own}
 		},
 		Options: func(o managedkind.Options) []managed.ReconcilerOption {
 			return []managed.ReconcilerOption{managedkind.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
@@ -64,9 +61,8 @@ func Kind() managedkind.Registration {
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update and Delete.
 type external struct {
 	ddb ddbclient.API
-	// claims record what this resource created: ownership tags another tool wiped are restored, not disowned.
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.Table]
+	// own is the ownership rule, bound to this resource by the connector.
+	own    managedkind.Ownership[*v1alpha1.Table]
 	acct   *credentials.AWSAccount
 	record event.Recorder
 
@@ -109,8 +105,8 @@ func (e *external) listTags(ctx context.Context, arn *string) (map[string]string
 	}
 }
 
-// ownCreate asks the claim's record whether the table is this Table's own create.
-func ownCreate(u mr.Unconfirmed) (bool, error) {
+// ownCreate asks the lease's record whether the table is this Table's own create.
+func ownCreate(u managedkind.Unconfirmed) (bool, error) {
 	if u == nil {
 		return false, nil
 	}
@@ -135,13 +131,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errDescribe)
 	}
 	e.obs.Table = out.Table
-	unconfirmed := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
+	unconfirmed := e.own.OwnRecord(ctx, cr)
 	if e.tags, err = e.listTags(ctx, out.Table.TableArn); err != nil {
 		if out.Table.TableStatus == statusActive {
 			return managed.ExternalObservation{}, err
 		}
 		// DynamoDB answers ListTagsOfResource with an error while a table is being created: whose the table is
-		// cannot be read yet. A create this Table made (its claim's record) is its own; otherwise nothing is
+		// cannot be read yet. A create this Table made (its lease's record) is its own; otherwise nothing is
 		// judged — no write, no delete, no connection details — until the table is ACTIVE and its tags tell.
 		if own, rerr := ownCreate(unconfirmed); rerr != nil || !own {
 			e.ownerUnknown = true
@@ -153,11 +149,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus)))
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails(name, out.Table)}, nil
 	}
-	if absent, err := mr.AWS.Claim(cr, adoption.Adopt(e.acct.Reach, cr), unconfirmed, e.tags, "table", "Table", name); absent || err != nil {
+	if absent, err := e.own.Apply(ctx, cr, name, e.tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
-	if c, b := notActive(out.Table.TableStatus, mr.New(cr)); b {
+	if c, b := notActive(out.Table.TableStatus, managedkind.StillCreating(cr)); b {
 		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
 		cr.SetConditions(c)
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details}, nil
@@ -166,7 +162,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		cr.Status.AtProvider = observation(e.obs, e.tags, nil)
 		// A table that was Ready serves traffic while an index is built; a new one is not Ready until its whole spec
 		// is applied (TTL and point-in-time recovery wait for the index), so it stays Creating.
-		if mr.New(cr) {
+		if managedkind.StillCreating(cr) {
 			cr.SetConditions(xpv2.Creating().WithMessage(why))
 		} else {
 			cr.SetConditions(xpv2.Available().WithMessage(why))
@@ -198,8 +194,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	cr.SetConditions(xpv2.Available())
 
 	drift := append(changes(nil), e.pending...)
-	if d := mr.TagDiff(mr.AWS.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, mr.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
-		e.tagsDiffer, e.tagField = true, change.TagField(d)
+	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+		e.tagsDiffer, e.tagField = true, managedkind.TagField(d)
 		drift.Add(e.tagField, request{})
 	}
 	return managed.ExternalObservation{
@@ -211,14 +207,14 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 // table and the ownership rule decides.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalCreation, error) {
 	name := meta.GetExternalName(cr)
-	_, err := e.ddb.CreateTable(ctx, createInput(name, cr.Spec.ForProvider, mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)))
+	_, err := e.ddb.CreateTable(ctx, createInput(name, cr.Spec.ForProvider, managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)))
 	switch {
 	case err == nil:
 	case ddbclient.IsInUse(err):
 		// Tagged in the same call: were it this create's, the next observation finds it marked as this Table's.
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("table %q exists already: the next observation decides whether it is this Table's", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("table %q exists already: the next observation decides whether it is this Table's", name))
 	case awsclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 	}
@@ -250,7 +246,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		applied = append(applied, c.Field)
 	}
 	if e.tagsDiffer {
-		set, remove := mr.TagChanges(mr.AWS.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, mr.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := managedkind.TagChanges(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
 		arn := e.obs.Table.TableArn
 		if len(set) > 0 {
 			in := &dynamodb.TagResourceInput{ResourceArn: arn}
@@ -268,7 +264,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		}
 		applied = append(applied, e.tagField)
 	}
-	mr.RecordChanges(e.record, cr, applied)
+	managedkind.RecordChanges(e.record, cr, applied)
 	return managed.ExternalUpdate{}, nil
 }
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -36,7 +36,7 @@ func tbl() *v1alpha1.Table {
 
 func ownTags() []types.Tag {
 	var out []types.Tag
-	for k, v := range mr.AWS.Tags(tbl()) {
+	for k, v := range managedkind.AWSTags.Tags(tbl()) {
 		out = append(out, tagOf(k, v))
 	}
 	return out
@@ -130,7 +130,7 @@ func TestObserve(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{ddb: tc.ddb, acct: &credentials.AWSAccount{IgnoreTagPrefixes: []string{"aws:"}}, record: event.NewNopRecorder()}
+			e := &external{own: testOwn, ddb: tc.ddb, acct: &credentials.AWSAccount{IgnoreTagPrefixes: []string{"aws:"}}, record: event.NewNopRecorder()}
 			cr := tbl()
 			if tc.creating {
 				cr.SetConditions(xpv2.Creating())
@@ -172,7 +172,7 @@ var cmpIgnoreTime = cmp.Comparer(func(a, b metav1.Time) bool { return true })
 func TestUpdateSendsFirstChangeOnly(t *testing.T) {
 	var sent []*dynamodb.UpdateTableInput
 	d := described()
-	e := &external{
+	e := &external{own: testOwn,
 		ddb: &fake.DynamoDB{MockUpdateTable: func(in *dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
 			sent = append(sent, in)
 			return &dynamodb.UpdateTableOutput{}, nil

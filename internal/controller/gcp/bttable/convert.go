@@ -15,7 +15,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -168,8 +168,8 @@ func CreateRequest(parent, id string, p v1alpha1.TableParameters) (*adminpb.Crea
 // Changes lists what differs between the spec and the observed table: a family to create, to drop or whose rule
 // differs, each a modification, and the deletion protection. Turning protection off comes first (drops need
 // it off), turning it on last. A drop the protection forbids is an error naming the field to change.
-func Changes(p v1alpha1.TableParameters, observed *adminpb.Table) (change.List[request], error) {
-	var fams change.List[request]
+func Changes(p v1alpha1.TableParameters, observed *adminpb.Table) (managedkind.Changes[request], error) {
+	var fams managedkind.Changes[request]
 	drops := false
 	for _, f := range p.ColumnFamilies {
 		got, exists := observed.GetColumnFamilies()[f.Name]
@@ -204,7 +204,7 @@ func Changes(p v1alpha1.TableParameters, observed *adminpb.Table) (change.List[r
 	if drops && protected {
 		return nil, errors.New("dropping a column family deletes its data, which deletion protection forbids: set spec.forProvider.deletionProtection to false first")
 	}
-	var l change.List[request]
+	var l managedkind.Changes[request]
 	dp := p.DeletionProtection
 	switch {
 	case dp == nil || *dp == observed.GetDeletionProtection():

@@ -16,10 +16,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	btclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -31,18 +28,18 @@ const (
 	errDelete   = "cannot delete the table"
 )
 
-// instance is where a table lives, for claims: table IDs are unique within an instance.
+// instance is where a table lives, for leases: table IDs are unique within an instance.
 func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
 
 // adoption is how a Table asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.Table]{List: "bigtableTables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }, Name: func(t *v1alpha1.Table) string { return t.Spec.ForProvider.Instance + "/" + meta.GetExternalName(t) }}
+var adoption = managedkind.Adoption[*v1alpha1.Table]{List: "bigtableTables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }, Name: func(t *v1alpha1.Table) string { return t.Spec.ForProvider.Instance + "/" + meta.GetExternalName(t) }}
 
 // Kind is the Bigtable Table kind.
-func Kind() managedkind.Registration {
+func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI] {
 	return managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]{
 		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
-		Cloud: managedkind.GCP, Adoption: adoption, References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
+		Cloud: managedkind.GCP, Noun: "table", MarksAfterCreate: true, Adoption: adoption, References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Table]("bigtable/tables", func(ctx context.Context, a *credentials.GCPAccount) (btclient.TableAPI, error) {
 			c, err := btclient.NewTables(ctx, a.TokenSource, a.Endpoints.Bigtable)
 			if err != nil {
@@ -51,7 +48,7 @@ func Kind() managedkind.Registration {
 			return c, nil
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
+			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
 		},
 	}
 }
@@ -59,17 +56,17 @@ func Kind() managedkind.Registration {
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
 	api btclient.TableAPI
-	// claims are the only marker a Bigtable table has: what this resource created, and who holds a name.
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.Table]
+	// own is the ownership rule, bound to this resource by the connector: its lease is the only marker a
+	// Bigtable table has (what this resource created, and who holds a name).
+	own    managedkind.Ownership[*v1alpha1.Table]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
 	observed *adminpb.Table
-	changed  change.List[request]
+	changed  managedkind.Changes[request]
 }
 
-// Observe reads the table, decides whether it is this Table's — by its claim, since tables carry no labels — and
+// Observe reads the table, decides whether it is this Table's — by its lease, since tables carry no labels — and
 // compares what the spec manages. It never writes.
 func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalObservation, error) {
 	id := meta.GetExternalName(cr)
@@ -86,21 +83,20 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	// A create whose answer was lost leaves a table this Table may have made: the crash window covers it.
-	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, true)
-	adopt := adoption.Adopt(e.acct.Reach, cr)
-	if absent, err := mr.GCP.Claim(cr, adopt, own, nil, "table", "Table", id); absent || err != nil {
+	// A create whose answer was lost leaves a table this Table may have made: the crash window covers it
+	// (MarksAfterCreate).
+	if absent, err := e.own.Apply(ctx, cr, id, nil); absent || err != nil {
 		if absent {
-			// Never silent: a Table that lost its claim (a cluster rebuilt from Git) and is deleted leaves its
+			// Never silent: a Table that lost its lease (a cluster rebuilt from Git) and is deleted leaves its
 			// table in place, and whoever deleted it should know the table is still there.
 			e.record.Event(cr, event.Warning("LeftInPlace", errors.Errorf("table %q is left in place: nothing shows it is this Table's (no claim; a table carries no marker). Adopt it (spec.adoptExisting, and through a ClusterProviderConfig an allowedAdoptions.bigtableTables rule) to manage or delete it", name)))
 		}
-		return managed.ExternalObservation{ResourceExists: false}, e.claimedBy(ctx, cr, id, err)
+		return managed.ExternalObservation{ResourceExists: false}, e.leasedBy(ctx, cr, id, err)
 	}
-	if err := e.claimAdopted(ctx, cr, adopt); err != nil {
+	if err := e.leaseAdopted(ctx, cr); err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	if obs, deleting := mr.WhileDeleting(cr); deleting {
+	if obs, deleting := managedkind.WhileDeleting(cr); deleting {
 		// Delete reads the table's deletion protection.
 		e.observed = t
 		return obs, nil
@@ -119,32 +115,23 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	}, nil
 }
 
-// claimAdopted takes the claim on an adopted table at once. A labelled kind's adoption writes its marker, and the
-// claim comes with that write; a Bigtable table has no marker, so without this an adoption that changes nothing
-// would hold no claim, and a Table of another namespace could adopt the same table too.
-func (e *external) claimAdopted(ctx context.Context, cr *v1alpha1.Table, adopt bool) error {
-	if !adopt || e.claims == nil || mr.OnlyObserves(cr.GetManagementPolicies()) || meta.WasDeleted(cr) {
+// leaseAdopted takes the lease on an adopted table at once. A labelled kind's adoption writes its marker, and the
+// lease comes with that write; a Bigtable table has no marker, so without this an adoption that changes nothing
+// would hold no lease, and a Table of another namespace could adopt the same table too.
+func (e *external) leaseAdopted(ctx context.Context, cr *v1alpha1.Table) error {
+	if !e.own.Adopts(cr) || managedkind.OnlyObserves(cr.GetManagementPolicies()) || meta.WasDeleted(cr) {
 		return nil
 	}
-	s, err := e.scope(ctx, cr)
-	if err != nil {
-		return err
-	}
-	_, err = e.claims.Take(ctx, s, cr, false)
-	return err
+	return e.own.Take(ctx, cr)
 }
 
-// claimedBy names the Table that holds the claim on the table, when another one does: with no labels, that is how
+// leasedBy names the Table that holds the lease on the table, when another one does: with no labels, that is how
 // a table is known to be another's.
-func (e *external) claimedBy(ctx context.Context, cr *v1alpha1.Table, id string, err error) error {
-	if err == nil || e.claims == nil {
+func (e *external) leasedBy(ctx context.Context, cr *v1alpha1.Table, id string, err error) error {
+	if err == nil {
 		return err
 	}
-	s, serr := e.scope(ctx, cr)
-	if serr != nil {
-		return err
-	}
-	holder, herr := e.claims.Holder(ctx, s)
+	holder, herr := e.own.Holder(ctx, cr)
 	if herr != nil || holder == "" || holder == cr.GetNamespace()+"/"+cr.GetName() {
 		return err
 	}
@@ -158,17 +145,17 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	p := cr.Spec.ForProvider
 	req, err := CreateRequest(btclient.InstanceName(e.acct.ProjectID, p.Instance), id, p)
 	if err != nil {
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
 	out, err := e.api.CreateTable(ctx, req)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
 		// NOTE: not NothingMade: a table carries no marker, and a create whose first attempt went through unanswered
-		// meets AlreadyExists when retried — the claim's record of the attempt is all that says it is this Table's.
+		// meets AlreadyExists when retried — the lease's record of the attempt is all that says it is this Table's.
 		return managed.ExternalCreation{}, errors.Errorf("a table named %q exists in instance %s and was not created by this Table: set spec.adoptExisting to take it over, or choose another name", id, p.Instance)
 	case gcpclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
 	}
@@ -203,7 +190,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	if err := flush(); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 

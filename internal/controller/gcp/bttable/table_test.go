@@ -30,7 +30,7 @@ func newTable(mutate ...func(*v1alpha1.Table)) *v1alpha1.Table {
 }
 
 func ext(f *fake.Tables) *external {
-	return &external{api: f, acct: &credentials.GCPAccount{ProjectID: "p"}, record: event.NewNopRecorder()}
+	return &external{own: testOwn, api: f, acct: &credentials.GCPAccount{ProjectID: "p"}, record: event.NewNopRecorder()}
 }
 
 const fullName = "projects/p/instances/main-instance/tables/events"
@@ -142,7 +142,7 @@ func TestDeleteProtected(t *testing.T) {
 	}
 }
 
-// A Table whose claim was lost (a cluster rebuilt from Git) that is deleted lets go of its table without a delete
+// A Table whose lease was lost (a cluster rebuilt from Git) that is deleted lets go of its table without a delete
 // call, and says so in a warning event: never silently.
 func TestDeleteWithoutClaimLeavesTableAndSaysSo(t *testing.T) {
 	cr := newTable(func(t *v1alpha1.Table) { now := metav1.Now(); t.SetDeletionTimestamp(&now) })

@@ -18,10 +18,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -38,13 +35,13 @@ const (
 
 // adoption is how a Bucket asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
+var adoption = managedkind.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested: func(cr *v1alpha1.Bucket) *bool { return cr.Spec.AdoptExisting }}
 
 // Kind is the Cloud Storage Bucket kind.
-func Kind() managedkind.Registration {
+func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI] {
 	return managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]{
 		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
-		Cloud: managedkind.GCP, Adoption: adoption, References: References, Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
+		Cloud: managedkind.GCP, Noun: "bucket", Adoption: adoption, References: References, Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Bucket]("storage", func(ctx context.Context, a *credentials.GCPAccount) (gcsclient.BucketAPI, error) {
 			c, err := gcsclient.NewBuckets(ctx, a.TokenSource, a.Endpoints.Storage)
 			if err != nil {
@@ -53,21 +50,21 @@ func Kind() managedkind.Registration {
 			return c, nil
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
+			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
 		},
 	}
 }
 
 // external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	api    gcsclient.BucketAPI
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.Bucket]
+	api gcsclient.BucketAPI
+	// own is the ownership rule, bound to this resource by the connector.
+	own    managedkind.Ownership[*v1alpha1.Bucket]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
 	observed *storage.BucketAttrs
-	changed  change.List[update]
+	changed  managedkind.Changes[update]
 	// requesterPays: the bucket was observed with Requester Pays on in this reconcile.
 	requesterPays bool
 }
@@ -80,7 +77,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, err
 	}
 	p := cr.Spec.ForProvider
-	// A resource being deleted is not refused for its spec: see mr.WhileDeleting.
+	// A resource being deleted is not refused for its spec: see managedkind.WhileDeleting.
 	if !meta.WasDeleted(cr) {
 		if err := gcpclient.ValidLabels(p.Labels); err != nil {
 			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
@@ -100,16 +97,15 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, errors.Wrap(gcsclient.Clean(err), errGet)
 	}
 	e.requesterPays = o.RequesterPays
-	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
-	if absent, err := mr.GCP.Claim(cr, adoption.Adopt(e.acct.Reach, cr), own, o.Labels, "bucket", "Bucket", name); absent || err != nil {
+	if absent, err := e.own.Apply(ctx, cr, name, o.Labels); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
-	if obs, deleting := mr.WhileDeleting(cr); deleting {
+	if obs, deleting := managedkind.WhileDeleting(cr); deleting {
 		return obs, nil
 	}
-	desired, ignore := desiredLabels(cr, e.acct), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes)
-	set, remove := mr.TagChanges(desired, o.Labels, ignore)
-	if e.changed, err = Changes(p, o, mr.TagDiff(desired, o.Labels, ignore), set, remove); err != nil {
+	desired, ignore := desiredLabels(cr, e.acct), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes)
+	set, remove := managedkind.TagChanges(desired, o.Labels, ignore)
+	if e.changed, err = Changes(p, o, managedkind.TagDiff(desired, o.Labels, ignore), set, remove); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	e.observed = o
@@ -129,11 +125,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	name := meta.GetExternalName(cr)
 	attrs, err := CreateAttrs(cr.Spec.ForProvider, desiredLabels(cr, e.acct))
 	if err != nil {
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
 	if attrs.Logging != nil {
 		if err := e.admitLogBucket(ctx, cr, attrs.Logging.LogBucket); err != nil {
-			return managed.ExternalCreation{}, mr.NothingMade(err)
+			return managed.ExternalCreation{}, managedkind.NothingMade(err)
 		}
 	}
 	err = e.api.Create(ctx, e.acct.ProjectID, name, attrs)
@@ -141,9 +137,9 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	case err == nil:
 	case gcsclient.Code(err) == http.StatusConflict:
 		// Labelled in the same call: were it this create's, the next observation finds it marked as this Bucket's.
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("bucket name %q is taken (bucket names are global across Google Cloud): set spec.adoptExisting if the bucket is yours and not another Bucket's, or choose another name", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("bucket name %q is taken (bucket names are global across Google Cloud): set spec.adoptExisting if the bucket is yours and not another Bucket's, or choose another name", name))
 	case gcsclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcsclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcsclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcsclient.Clean(err), errCreate)
 	}
@@ -175,7 +171,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), "cannot lock the bucket's retention policy")
 		}
 	}
-	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -194,7 +190,7 @@ func (e *external) admitLogBucket(ctx context.Context, cr *v1alpha1.Bucket, logB
 	default:
 		return errors.Wrapf(gcsclient.Clean(err), "cannot get the log bucket %q", logBucket)
 	}
-	if !mr.GCP.InNamespace(a.Labels, cr.GetNamespace()) {
+	if !managedkind.GCPLabels.InNamespace(a.Labels, cr.GetNamespace()) {
 		return errors.Errorf("log bucket %q is not a Bucket of namespace %s: through a ClusterProviderConfig a Bucket may only log into buckets its namespace's Buckets made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", logBucket, cr.GetNamespace())
 	}
 	return nil
@@ -253,5 +249,5 @@ func (e *external) bucket(cr *v1alpha1.Bucket) gcsclient.BucketAPI {
 
 // desiredLabels is the label set the bucket should carry.
 func desiredLabels(cr *v1alpha1.Bucket, acct *credentials.GCPAccount) map[string]string {
-	return mr.GCP.DesiredTags(cr, cr.Spec.ForProvider.Labels, acct.DefaultLabels)
+	return managedkind.GCPLabels.DesiredTags(cr, cr.Spec.ForProvider.Labels, acct.DefaultLabels)
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -33,7 +33,7 @@ func newBucket(mutate ...func(*v1alpha1.Bucket)) *v1alpha1.Bucket {
 }
 
 func ext(f *fake.Buckets) *external {
-	return &external{api: f, record: event.NewNopRecorder(), acct: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}}
+	return &external{own: testOwn, api: f, record: event.NewNopRecorder(), acct: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}}
 }
 
 var conflict = &googleapi.Error{Code: http.StatusConflict, Message: "conflict"}
@@ -41,7 +41,7 @@ var conflict = &googleapi.Error{Code: http.StatusConflict, Message: "conflict"}
 func TestObserve(t *testing.T) {
 	cr := newBucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Versioning = ptr.To(true) })
 	labels := map[string]string{"managed-by": "ps", "goog-x": "kept"}
-	for k, v := range mr.GCP.Tags(cr) {
+	for k, v := range managedkind.GCPLabels.Tags(cr) {
 		labels[k] = v
 	}
 	cases := map[string]struct {
@@ -141,7 +141,7 @@ func TestDelete(t *testing.T) {
 // of that observation; never in a round that also PATCHes (the metageneration would be stale).
 func TestRetentionLock(t *testing.T) {
 	own := func(b *v1alpha1.Bucket) map[string]string {
-		return mr.GCP.DesiredTags(b, nil, map[string]string{"managed-by": "ps"})
+		return managedkind.GCPLabels.DesiredTags(b, nil, map[string]string{"managed-by": "ps"})
 	}
 	cases := map[string]struct {
 		reason     string
@@ -194,7 +194,7 @@ func TestLogBucketTenancy(t *testing.T) {
 		b.Spec.ForProvider.Logging = &v1alpha1.BucketLogging{LogBucket: ptr.To("logs")}
 	}
 	ofNS := func(ns string) *storage.BucketAttrs {
-		return &storage.BucketAttrs{Name: "logs", Labels: mr.GCP.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}
+		return &storage.BucketAttrs{Name: "logs", Labels: managedkind.GCPLabels.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}
 	}
 	cases := map[string]struct {
 		reason     string
@@ -234,13 +234,13 @@ func TestUpdateAdmitsLogBucket(t *testing.T) {
 		b.Spec.ForProvider.Logging = &v1alpha1.BucketLogging{LogBucket: ptr.To("logs")}
 		b.Spec.ForProvider.Labels = map[string]string{"team": "a"}
 	})
-	labels := mr.GCP.Tags(cr)
+	labels := managedkind.GCPLabels.Tags(cr)
 	labels["managed-by"] = "ps"
 	for ns, wantErr := range map[string]string{"team-a": "", "team-b": `log bucket "logs" is not a Bucket of namespace team-a`} {
 		t.Run(ns, func(t *testing.T) {
 			f := &fake.Buckets{
 				Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels, Logging: &storage.BucketLogging{LogBucket: "logs", LogObjectPrefix: "orders-data"}},
-				Others: map[string]*storage.BucketAttrs{"logs": {Name: "logs", Labels: mr.GCP.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}},
+				Others: map[string]*storage.BucketAttrs{"logs": {Name: "logs", Labels: managedkind.GCPLabels.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}},
 			}
 			e := ext(f)
 			e.acct.Shared = true
@@ -267,7 +267,7 @@ func TestObserveWhileDeleting(t *testing.T) {
 		now := metav1.Now()
 		b.SetDeletionTimestamp(&now)
 	})
-	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: mr.GCP.Tags(cr)}}
+	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: managedkind.GCPLabels.Tags(cr)}}
 	o, err := ext(f).Observe(context.Background(), cr)
 	if err != nil || !o.ResourceExists {
 		t.Errorf("a deleting Bucket's own bucket exists and nothing blocks the delete: %+v %v", o, err)

@@ -13,7 +13,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -117,7 +117,7 @@ const fieldLock = "retentionPolicy.locked"
 // Changes lists what differs between the spec and the observed bucket, each with what it sets in the one PATCH
 // that fixes everything; unset fields are not compared. labelSet and labelRemove are the label changes (see
 // mr.TagChanges). A different location is an error: it is set at creation.
-func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []string, labelSet map[string]string, labelRemove []string) (change.List[update], error) {
+func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []string, labelSet map[string]string, labelRemove []string) (managedkind.Changes[update], error) {
 	if !strings.EqualFold(p.Location, o.Location) {
 		return nil, errors.Errorf("the bucket is in %s, not spec.forProvider.location %s: a bucket's location is set when it is created; delete and re-create the Bucket to move it", o.Location, p.Location)
 	}
@@ -125,8 +125,8 @@ func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []st
 	if err != nil {
 		return nil, err
 	}
-	var l change.List[update]
-	l.AddIf(len(labelDiff) > 0, change.LabelField(labelDiff), func() update {
+	var l managedkind.Changes[update]
+	l.AddIf(len(labelDiff) > 0, managedkind.LabelField(labelDiff), func() update {
 		return func(u *storage.BucketAttrsToUpdate) {
 			for k, v := range labelSet {
 				u.SetLabel(k, v)
@@ -248,7 +248,7 @@ func loggingInSync(want v1alpha1.BucketLogging, got *storage.BucketLogging, buck
 
 // Update is the one PATCH that applies every change, and whether there is one; lock says the retention policy is
 // to be locked (Changes lists the lock only alone).
-func Update(l change.List[update]) (u storage.BucketAttrsToUpdate, patch, lock bool) {
+func Update(l managedkind.Changes[update]) (u storage.BucketAttrsToUpdate, patch, lock bool) {
 	for _, c := range l {
 		if c.Request == nil {
 			lock = true

@@ -14,7 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/fuzzpick"
 )
@@ -212,10 +212,10 @@ func FuzzConverges(f *testing.F) {
 		want, other := fuzzSpec(wantSpec), fuzzSpec(otherSpec)
 		acct := &credentials.GCPAccount{DefaultLabels: map[string]string{"managed-by": "ps"}}
 		labels := desiredLabels(newBucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider = want }), acct)
-		ignore := mr.IgnoredPrefixes(want.Labels, []string{"goog-"})
+		ignore := managedkind.IgnoredPrefixes(want.Labels, []string{"goog-"})
 		reconcile := func(o *storage.BucketAttrs) (*storage.BucketAttrs, []string, error) {
-			set, remove := mr.TagChanges(labels, o.Labels, ignore)
-			cs, err := Changes(want, o, mr.TagDiff(labels, o.Labels, ignore), set, remove)
+			set, remove := managedkind.TagChanges(labels, o.Labels, ignore)
+			cs, err := Changes(want, o, managedkind.TagDiff(labels, o.Labels, ignore), set, remove)
 			if err != nil || len(cs) == 0 {
 				return o, nil, err
 			}

@@ -16,14 +16,14 @@ import (
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr/mrtest"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
 // A create Cloud Storage refuses as invalid is sent once for its generation; a failure that may pass is retried.
 // TestGCPRefusedCreateIsTerminal (integration) shows the same through fake-gcs-server's recording proxy.
 func TestRefusedCreate(t *testing.T) {
-	mrtest.Refused(t, "bucket inserts", map[string]mrtest.Refusal{
+	kindtest.Refused(t, "bucket inserts", map[string]kindtest.Refusal{
 		"BadRequest": {Reason: "Input the cloud refuses is terminal until the spec changes: one create in ten reconciles.",
 			Err: &googleapi.Error{Code: http.StatusBadRequest, Message: "Invalid argument."}, WantCreates: 1},
 		"OrganisationPolicy": {Reason: "A bucket an organisation policy forbids is terminal too, the constraint named in the condition.",
@@ -31,7 +31,7 @@ func TestRefusedCreate(t *testing.T) {
 		"ServiceUnavailable": {Reason: "An outage is retried.", Err: &googleapi.Error{Code: http.StatusServiceUnavailable, Message: "Backend Error"}, WantCreates: 10},
 	}, func(refusal error) (managed.TypedExternalClient[*v1alpha1.Bucket], *v1alpha1.Bucket, func() int) {
 		f := &fake.Buckets{Err: map[string]error{"Attrs": storage.ErrBucketNotExist, "Create": refusal}}
-		return mrtest.Claimed(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), newBucket(), func() int { return f.Creates }
+		return kindtest.Leased(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), newBucket(), func() int { return f.Creates }
 	})
 }
 
@@ -45,11 +45,11 @@ func TestRetentionLockPreconditionIsRetried(t *testing.T) {
 	cr := newBucket(func(b *v1alpha1.Bucket) {
 		b.Spec.ForProvider.RetentionPolicy = &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h"), Locked: ptr.To(true)}
 	})
-	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: mr.GCP.DesiredTags(cr, nil, map[string]string{"managed-by": "ps"}),
+	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: managedkind.GCPLabels.DesiredTags(cr, nil, map[string]string{"managed-by": "ps"}),
 		MetaGeneration: 7, RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: 24 * time.Hour}},
 		Err: map[string]error{"LockRetentionPolicy": &googleapi.Error{Code: http.StatusPreconditionFailed, Message: "Precondition Failed",
 			Errors: []googleapi.ErrorItem{{Reason: "conditionNotMet", Message: "Precondition Failed"}}}}}
-	_ = mrtest.Reconcile(context.Background(), mrtest.Claimed(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), cr, 3)
+	_ = kindtest.Reconcile(context.Background(), kindtest.Leased(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), cr, 3)
 	if diff := cmp.Diff([]int64{7, 7, 7}, f.Locks); diff != "" {
 		t.Errorf("a lock refused for its metageneration is retried each reconcile: -want +got:\n%s", diff)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 // Every call to a bucket with Requester Pays on is billed to the config's project, or Cloud Storage refuses it
@@ -40,7 +40,7 @@ func TestRequesterPays(t *testing.T) {
 				b.Status.AtProvider.RequesterPays = tc.last
 			})
 			f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", RequesterPays: tc.onCloud,
-				Labels: mr.GCP.DesiredTags(cr, nil, map[string]string{"managed-by": "ps"})}}
+				Labels: managedkind.GCPLabels.DesiredTags(cr, nil, map[string]string{"managed-by": "ps"})}}
 			e := ext(f)
 			if _, err := e.Observe(context.Background(), cr); err != nil {
 				t.Fatalf("%s\nObserve: %v", tc.reason, err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 // Connection detail keys: the subscription's and its topic's full names.
@@ -163,9 +163,9 @@ func desiredPush(pc v1alpha1.PushConfig, observed *pubsubpb.PushConfig) *pubsubp
 }
 
 // Changes lists what differs between the spec and the observed subscription, each with the update mask path that
-// fixes it; unset fields are not compared. labelDiff are the label keys that differ (see mr.TagDiff). A different
+// fixes it; unset fields are not compared. labelDiff are the label keys that differ (see managedkind.TagDiff). A different
 // topic, filter or ordering is an error: Pub/Sub sets them at creation only.
-func Changes(project string, p v1alpha1.SubscriptionParameters, observed *pubsubpb.Subscription, labelDiff []string) (change.List[string], error) {
+func Changes(project string, p v1alpha1.SubscriptionParameters, observed *pubsubpb.Subscription, labelDiff []string) (managedkind.Changes[string], error) {
 	if t := Topic(project, p); t != "" && observed.GetTopic() != deletedTopic && t != observed.GetTopic() {
 		return nil, errors.Errorf("the subscription receives from %q, not spec.forProvider.topic %q: a subscription's topic is set when it is created; delete and re-create the Subscription to change it", observed.GetTopic(), t)
 	}
@@ -179,9 +179,9 @@ func Changes(project string, p v1alpha1.SubscriptionParameters, observed *pubsub
 	if err != nil {
 		return nil, err
 	}
-	var l change.List[string]
+	var l managedkind.Changes[string]
 	path := func(s string) func() string { return func() string { return s } }
-	l.AddIf(len(labelDiff) > 0, change.LabelField(labelDiff), path(pathLabels))
+	l.AddIf(len(labelDiff) > 0, managedkind.LabelField(labelDiff), path(pathLabels))
 	l.AddIf(p.AckDeadlineSeconds != nil && *p.AckDeadlineSeconds != observed.GetAckDeadlineSeconds(), "ackDeadlineSeconds", path(pathAckDeadline))
 	l.AddIf(d.retention != nil && !sameDuration(d.retention, observed.GetMessageRetentionDuration()), "messageRetentionDuration", path(pathRetention))
 	l.AddIf(p.RetainAckedMessages != nil && *p.RetainAckedMessages != observed.GetRetainAckedMessages(), "retainAckedMessages", path(pathRetainAcked))

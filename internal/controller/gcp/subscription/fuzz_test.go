@@ -11,7 +11,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/fuzzpick"
 )
 
@@ -119,7 +119,7 @@ func FuzzConverges(f *testing.F) {
 		want, other := fuzzSpec(wantSpec), fuzzSpec(otherSpec)
 		defaults := map[string]string{"managed-by": "ps"}
 		labels := desiredLabels(newSub(func(s *v1alpha1.Subscription) { s.Spec.ForProvider = want }), defaults)
-		ignore := mr.IgnoredPrefixes(want.Labels, []string{"goog-"})
+		ignore := managedkind.IgnoredPrefixes(want.Labels, []string{"goog-"})
 		const name = "projects/p/subscriptions/orders-worker"
 
 		created, err := Desired(name, "p", want, labels, nil)
@@ -130,7 +130,7 @@ func FuzzConverges(f *testing.F) {
 			return
 		}
 		got := asPubSub(created)
-		if cs, err := Changes("p", want, got, mr.TagDiff(labels, got.GetLabels(), ignore)); err != nil || len(cs) != 0 {
+		if cs, err := Changes("p", want, got, managedkind.TagDiff(labels, got.GetLabels(), ignore)); err != nil || len(cs) != 0 {
 			t.Fatalf("created and read back, the subscription still differs in %v (%v)", cs.Fields(), err)
 		}
 
@@ -139,15 +139,15 @@ func FuzzConverges(f *testing.F) {
 			return
 		}
 		before = asPubSub(before)
-		cs, err := Changes("p", want, before, mr.TagDiff(labels, before.GetLabels(), ignore))
+		cs, err := Changes("p", want, before, managedkind.TagDiff(labels, before.GetLabels(), ignore))
 		if err != nil {
 			if want.Filter != nil && *want.Filter != before.GetFilter() || want.EnableMessageOrdering != nil && *want.EnableMessageOrdering != before.GetEnableMessageOrdering() {
 				return // set at creation: refused, as it must be
 			}
 			t.Fatalf("from another subscription: %v", err)
 		}
-		set, remove := mr.TagChanges(labels, before.GetLabels(), ignore)
-		update, err := Desired(before.GetName(), "p", want, mr.ReplacedSet(before.GetLabels(), set, remove), before)
+		set, remove := managedkind.TagChanges(labels, before.GetLabels(), ignore)
+		update, err := Desired(before.GetName(), "p", want, managedkind.ReplacedSet(before.GetLabels(), set, remove), before)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +156,7 @@ func FuzzConverges(f *testing.F) {
 			t.Fatal(err)
 		}
 		after = asPubSub(after)
-		if cs, err := Changes("p", want, after, mr.TagDiff(labels, after.GetLabels(), ignore)); err != nil || len(cs) != 0 {
+		if cs, err := Changes("p", want, after, managedkind.TagDiff(labels, after.GetLabels(), ignore)); err != nil || len(cs) != 0 {
 			t.Fatalf("after the update %v the subscription still differs in %v (%v)", cs.Requests(), cs.Fields(), err)
 		}
 		unmanaged(t, want, before, after)

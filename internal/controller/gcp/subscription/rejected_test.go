@@ -11,13 +11,13 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr/mrtest"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
 // A create Pub/Sub refuses as invalid is sent once for its generation; a failure that may pass is retried.
 // TestGCPRefusedCreateIsTerminal (integration) shows the same against pstest, which refuses a bad filter.
 func TestRefusedCreate(t *testing.T) {
-	mrtest.Refused(t, "CreateSubscription calls", map[string]mrtest.Refusal{
+	kindtest.Refused(t, "CreateSubscription calls", map[string]kindtest.Refusal{
 		"InvalidArgument": {Reason: "Input the cloud refuses is terminal until the spec changes: one create in ten reconciles.",
 			Err: status.Error(codes.InvalidArgument, "Invalid filter expression."), WantCreates: 1},
 		"FailedPrecondition": {Reason: "A state that can change without the spec (a key being enabled) is retried.",
@@ -25,6 +25,6 @@ func TestRefusedCreate(t *testing.T) {
 	}, func(refusal error) (managed.TypedExternalClient[*v1alpha1.Subscription], *v1alpha1.Subscription, func() int) {
 		f := &fake.Subscriptions{Topics: map[string]*pubsubpb.Topic{"projects/p/topics/orders": topicOf("projects/p/topics/orders", "team-a")},
 			Err: map[string]error{"GetSubscription": status.Error(codes.NotFound, "no subscription"), "CreateSubscription": refusal}}
-		return mrtest.Claimed(v1alpha1.SubscriptionGroupVersionKind, ext(f, false), gcpclient.IsInvalidInput), newSub(), func() int { return f.Creates }
+		return kindtest.Leased(v1alpha1.SubscriptionGroupVersionKind, ext(f, false), gcpclient.IsInvalidInput), newSub(), func() int { return f.Creates }
 	})
 }

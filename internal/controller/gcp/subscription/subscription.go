@@ -17,10 +17,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -34,13 +31,13 @@ const (
 
 // adoption is how a Subscription asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.Subscription]{List: "subscriptions", Requested: func(cr *v1alpha1.Subscription) *bool { return cr.Spec.AdoptExisting }}
+var adoption = managedkind.Adoption[*v1alpha1.Subscription]{List: "subscriptions", Requested: func(cr *v1alpha1.Subscription) *bool { return cr.Spec.AdoptExisting }}
 
 // Kind is the Pub/Sub Subscription kind.
-func Kind() managedkind.Registration {
+func Kind() managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI] {
 	return managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]{
 		GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: func() resource.ManagedList { return &v1alpha1.SubscriptionList{} },
-		Cloud: managedkind.GCP, Adoption: adoption, Endpoint: managedkind.PubSubEndpoint,
+		Cloud: managedkind.GCP, Noun: "subscription", Adoption: adoption, Endpoint: managedkind.PubSubEndpoint,
 		NewAPI: func(ctx context.Context, a *credentials.GCPAccount, _ *v1alpha1.Subscription) (pubsubclient.SubscriptionAPI, error) {
 			// Topics are read through the account's topic client, the one the Topic kind uses: one connection each.
 			topics, err := credentials.Cached(a, "pubsub/topics", func() (*pubsubclient.Topics, error) {
@@ -58,21 +55,21 @@ func Kind() managedkind.Registration {
 			return admin.With(topics), nil
 		},
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]) managed.TypedExternalClient[*v1alpha1.Subscription] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
+			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
 		},
 	}
 }
 
 // external manages one Subscription for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	api    pubsubclient.SubscriptionAPI
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.Subscription]
+	api pubsubclient.SubscriptionAPI
+	// own is the ownership rule, bound to this resource by the connector.
+	own    managedkind.Ownership[*v1alpha1.Subscription]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
 	observed *pubsubpb.Subscription
-	changed  change.List[string]
+	changed  managedkind.Changes[string]
 }
 
 // Observe reads the subscription, decides whether it is this Subscription's (the ownership rule shared by every
@@ -83,7 +80,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 		return managed.ExternalObservation{}, err
 	}
 	p := cr.Spec.ForProvider
-	// A resource being deleted is not refused for its spec: see mr.WhileDeleting.
+	// A resource being deleted is not refused for its spec: see managedkind.WhileDeleting.
 	if !meta.WasDeleted(cr) {
 		if err := gcpclient.ValidLabels(p.Labels); err != nil {
 			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
@@ -100,14 +97,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
-	if absent, err := mr.GCP.Claim(cr, adoption.Adopt(e.acct.Reach, cr), own, s.GetLabels(), "subscription", "Subscription", id); absent || err != nil {
+	if absent, err := e.own.Apply(ctx, cr, id, s.GetLabels()); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
-	if obs, deleting := mr.WhileDeleting(cr); deleting {
+	if obs, deleting := managedkind.WhileDeleting(cr); deleting {
 		return obs, nil
 	}
-	labelDiff := mr.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), s.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	labelDiff := managedkind.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), s.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
 	if e.changed, err = Changes(e.acct.ProjectID, p, s, labelDiff); err != nil {
 		return managed.ExternalObservation{}, err
 	}
@@ -133,25 +129,25 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Subscription) (manag
 	p := cr.Spec.ForProvider
 	topic := Topic(e.acct.ProjectID, p)
 	if topic == "" {
-		return managed.ExternalCreation{}, mr.NothingMade(errors.New("spec.forProvider.topic is not set: the topic reference is not resolved yet"))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.New("spec.forProvider.topic is not set: the topic reference is not resolved yet"))
 	}
 	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
 	s, err := Desired(pubsubclient.SubscriptionName(e.acct.ProjectID, id), e.acct.ProjectID, p, desiredLabels(cr, e.acct.DefaultLabels), nil)
 	if err != nil {
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
 	out, err := e.api.CreateSubscription(ctx, s)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
 		// Labelled in the same call: were it this create's, the next observation finds it marked as this Subscription's.
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a subscription named %q exists and was not created by this Subscription: set spec.adoptExisting to take it over, or choose another name", id))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a subscription named %q exists and was not created by this Subscription: set spec.adoptExisting to take it over, or choose another name", id))
 	case gcpclient.IsNotFound(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("cannot create the subscription: its topic or dead-letter topic does not exist"))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("cannot create the subscription: its topic or dead-letter topic does not exist"))
 	case gcpclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
 	}
@@ -176,15 +172,15 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Subscription) (manag
 	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	set, remove := mr.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
-	s, err := Desired(e.observed.GetName(), e.acct.ProjectID, p, mr.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
+	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	s, err := Desired(e.observed.GetName(), e.acct.ProjectID, p, managedkind.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}
 	if _, err := e.api.UpdateSubscription(ctx, &pubsubpb.UpdateSubscriptionRequest{Subscription: s, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}); err != nil {
 		return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errUpdate)
 	}
-	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -208,7 +204,7 @@ func (e *external) admitTopics(ctx context.Context, cr *v1alpha1.Subscription, t
 		default:
 			return errors.Wrapf(gcpclient.Clean(err), "%s %q", errGetTopic, name)
 		}
-		if !mr.GCP.InNamespace(t.GetLabels(), cr.GetNamespace()) {
+		if !managedkind.GCPLabels.InNamespace(t.GetLabels(), cr.GetNamespace()) {
 			return errors.Errorf("topic %q is not a Topic of namespace %s: through a ClusterProviderConfig a Subscription may only name topics its namespace's Topics made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", name, cr.GetNamespace())
 		}
 	}
@@ -230,5 +226,5 @@ func (e *external) Disconnect(context.Context) error { return nil }
 
 // desiredLabels is the label set the subscription should carry.
 func desiredLabels(cr *v1alpha1.Subscription, defaults map[string]string) map[string]string {
-	return mr.GCP.DesiredTags(cr, cr.Spec.ForProvider.Labels, defaults)
+	return managedkind.GCPLabels.DesiredTags(cr, cr.Spec.ForProvider.Labels, defaults)
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -31,13 +31,13 @@ func newSub(mutate ...func(*v1alpha1.Subscription)) *v1alpha1.Subscription {
 }
 
 func ext(f *fake.Subscriptions, shared bool) *external {
-	return &external{api: f, record: event.NewNopRecorder(),
+	return &external{own: testOwn, api: f, record: event.NewNopRecorder(),
 		acct: &credentials.GCPAccount{ProjectID: "p", Shared: shared, DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}}
 }
 
 // topicOf is a topic a Topic of namespace ns made.
 func topicOf(name, ns string) *pubsubpb.Topic {
-	return &pubsubpb.Topic{Name: name, Labels: mr.GCP.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "t", UID: "u"})}
+	return &pubsubpb.Topic{Name: name, Labels: managedkind.GCPLabels.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "t", UID: "u"})}
 }
 
 func TestCreateAdmitsTopics(t *testing.T) {
@@ -125,7 +125,7 @@ func TestCreateCarriesLabels(t *testing.T) {
 func TestObserveAndUpdate(t *testing.T) {
 	cr := newSub(func(s *v1alpha1.Subscription) { s.Spec.ForProvider.AckDeadlineSeconds = ptr.To[int32](30) })
 	labels := map[string]string{"managed-by": "ps", "goog-x": "kept"}
-	for k, v := range mr.GCP.Tags(cr) {
+	for k, v := range managedkind.GCPLabels.Tags(cr) {
 		labels[k] = v
 	}
 	dl := newSub(func(s *v1alpha1.Subscription) {
@@ -234,7 +234,7 @@ func TestObserveRefusesSignedPushThroughSharedConfig(t *testing.T) {
 	cr := newSub(func(s *v1alpha1.Subscription) {
 		s.Spec.ForProvider.PushConfig = &v1alpha1.PushConfig{PushEndpoint: ptr.To("https://e"), OIDCToken: &v1alpha1.OIDCToken{ServiceAccountEmail: ptr.To("a@p.iam.gserviceaccount.com")}}
 	})
-	f := &fake.Subscriptions{Subscription: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: mr.GCP.Tags(cr)}}
+	f := &fake.Subscriptions{Subscription: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: managedkind.GCPLabels.Tags(cr)}}
 	if _, err := ext(f, true).Observe(context.Background(), cr); err == nil || !strings.Contains(err.Error(), "needs a namespaced ProviderConfig") {
 		t.Errorf("want the refusal, got %v", err)
 	}

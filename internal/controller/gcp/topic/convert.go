@@ -14,8 +14,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -75,14 +74,14 @@ func Desired(name string, p v1alpha1.TopicParameters, labels map[string]string, 
 }
 
 // Changes lists what differs between the spec and the observed topic, each with the update mask path that fixes
-// it; unset fields are not compared. labelDiff are the label keys that differ (see mr.TagDiff). A different KMS key
+// it; unset fields are not compared. labelDiff are the label keys that differ (see managedkind.TagDiff). A different KMS key
 // is an error: Pub/Sub sets it at creation only.
-func Changes(p v1alpha1.TopicParameters, observed *pubsubpb.Topic, labelDiff []string) (change.List[string], error) {
-	var l change.List[string]
+func Changes(p v1alpha1.TopicParameters, observed *pubsubpb.Topic, labelDiff []string) (managedkind.Changes[string], error) {
+	var l managedkind.Changes[string]
 	if p.KMSKeyName != nil && *p.KMSKeyName != observed.GetKmsKeyName() {
 		return nil, errors.Errorf("the topic is encrypted with %q, not spec.forProvider.kmsKeyName %q: the key is set when the topic is created; delete and re-create the Topic to change it", observed.GetKmsKeyName(), *p.KMSKeyName)
 	}
-	l.AddIf(len(labelDiff) > 0, change.LabelField(labelDiff), func() string { return pathLabels })
+	l.AddIf(len(labelDiff) > 0, managedkind.LabelField(labelDiff), func() string { return pathLabels })
 	r, err := retention(p.MessageRetentionDuration)
 	if err != nil {
 		return nil, err
@@ -141,7 +140,7 @@ func connectionDetails(name string) managed.ConnectionDetails {
 
 // desiredLabels is the label set the topic should carry.
 func desiredLabels(cr *v1alpha1.Topic, defaults map[string]string) map[string]string {
-	return mr.GCP.DesiredTags(cr, cr.Spec.ForProvider.Labels, defaults)
+	return managedkind.GCPLabels.DesiredTags(cr, cr.Spec.ForProvider.Labels, defaults)
 }
 
 // References lists what the Topic names that the provider does not make: its KMS key.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/fuzzpick"
 )
 
@@ -73,7 +73,7 @@ func FuzzConverges(f *testing.F) {
 		want, other := fuzzSpec(p), fuzzSpec(p)
 		cr := newTopic(func(tp *v1alpha1.Topic) { tp.Spec.ForProvider = want })
 		defaults := map[string]string{"managed-by": "ps"}
-		labels, ignore := desiredLabels(cr, defaults), mr.IgnoredPrefixes(want.Labels, []string{"goog-"})
+		labels, ignore := desiredLabels(cr, defaults), managedkind.IgnoredPrefixes(want.Labels, []string{"goog-"})
 
 		created, err := Desired("projects/p/topics/orders", want, labels, nil)
 		if _, rerr := retention(want.MessageRetentionDuration); (err != nil) != (rerr != nil) {
@@ -83,7 +83,7 @@ func FuzzConverges(f *testing.F) {
 			return
 		}
 		got := asPubSub(created)
-		if cs, err := Changes(want, got, mr.TagDiff(labels, got.GetLabels(), ignore)); err != nil || len(cs) != 0 {
+		if cs, err := Changes(want, got, managedkind.TagDiff(labels, got.GetLabels(), ignore)); err != nil || len(cs) != 0 {
 			t.Fatalf("created and read back, the topic still differs in %v (%v)", cs.Fields(), err)
 		}
 
@@ -92,15 +92,15 @@ func FuzzConverges(f *testing.F) {
 			return
 		}
 		before = asPubSub(before)
-		cs, err := Changes(want, before, mr.TagDiff(labels, before.GetLabels(), ignore))
+		cs, err := Changes(want, before, managedkind.TagDiff(labels, before.GetLabels(), ignore))
 		if err != nil {
 			if want.KMSKeyName == nil || *want.KMSKeyName == before.GetKmsKeyName() {
 				t.Fatalf("from another topic: %v", err)
 			}
 			return // the key is set at creation: refused, as it must be
 		}
-		set, remove := mr.TagChanges(labels, before.GetLabels(), ignore)
-		update, err := Desired(before.GetName(), want, mr.ReplacedSet(before.GetLabels(), set, remove), before)
+		set, remove := managedkind.TagChanges(labels, before.GetLabels(), ignore)
+		update, err := Desired(before.GetName(), want, managedkind.ReplacedSet(before.GetLabels(), set, remove), before)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func FuzzConverges(f *testing.F) {
 			t.Fatal(err)
 		}
 		after = asPubSub(after)
-		if cs, err := Changes(want, after, mr.TagDiff(labels, after.GetLabels(), ignore)); err != nil || len(cs) != 0 {
+		if cs, err := Changes(want, after, managedkind.TagDiff(labels, after.GetLabels(), ignore)); err != nil || len(cs) != 0 {
 			t.Fatalf("after the update %v the topic still differs in %v (%v)", cs.Requests(), cs.Fields(), err)
 		}
 		unmanaged(t, want, before, after)

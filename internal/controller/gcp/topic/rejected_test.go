@@ -10,18 +10,18 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr/mrtest"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
 // A create Pub/Sub refuses as invalid is sent once for its generation; a failure that may pass is retried.
 // (Unit test: pstest refuses no topic the provider would send — the retention bounds are checked before the call.)
 func TestRefusedCreate(t *testing.T) {
-	mrtest.Refused(t, "CreateTopic calls", map[string]mrtest.Refusal{
+	kindtest.Refused(t, "CreateTopic calls", map[string]kindtest.Refusal{
 		"InvalidArgument": {Reason: "Input the cloud refuses is terminal until the spec changes: one create in ten reconciles.",
 			Err: status.Error(codes.InvalidArgument, "Invalid resource name given (name=projects/p/topics/orders)."), WantCreates: 1},
 		"Unavailable": {Reason: "An outage is retried on every reconcile.", Err: status.Error(codes.Unavailable, "try again"), WantCreates: 10},
 	}, func(refusal error) (managed.TypedExternalClient[*v1alpha1.Topic], *v1alpha1.Topic, func() int) {
 		f := &fake.Topics{Err: map[string]error{"GetTopic": status.Error(codes.NotFound, "no topic"), "CreateTopic": refusal}}
-		return mrtest.Claimed(v1alpha1.TopicGroupVersionKind, ext(f), gcpclient.IsInvalidInput), newTopic(), func() int { return f.Creates }
+		return kindtest.Leased(v1alpha1.TopicGroupVersionKind, ext(f), gcpclient.IsInvalidInput), newTopic(), func() int { return f.Creates }
 	})
 }

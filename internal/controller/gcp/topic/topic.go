@@ -17,10 +17,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
-	"github.com/stateful-dev/provider-stateful/internal/controller/change"
-	"github.com/stateful-dev/provider-stateful/internal/controller/claim"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -33,13 +30,13 @@ const (
 
 // adoption is how a Topic asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = mr.Adoption[*v1alpha1.Topic]{List: "topics", Requested: func(cr *v1alpha1.Topic) *bool { return cr.Spec.AdoptExisting }}
+var adoption = managedkind.Adoption[*v1alpha1.Topic]{List: "topics", Requested: func(cr *v1alpha1.Topic) *bool { return cr.Spec.AdoptExisting }}
 
 // Kind is the Pub/Sub Topic kind.
-func Kind() managedkind.Registration {
+func Kind() managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI] {
 	return managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]{
 		GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: func() resource.ManagedList { return &v1alpha1.TopicList{} },
-		Cloud: managedkind.GCP, Adoption: adoption, References: References, Endpoint: managedkind.PubSubEndpoint,
+		Cloud: managedkind.GCP, Noun: "topic", Adoption: adoption, References: References, Endpoint: managedkind.PubSubEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Topic]("pubsub/topics", func(ctx context.Context, a *credentials.GCPAccount) (pubsubclient.TopicAPI, error) {
 			// The Subscription kind reads topics through this client too, by the same key.
 			t, err := pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub)
@@ -49,7 +46,7 @@ func Kind() managedkind.Registration {
 			return t, nil
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]) managed.TypedExternalClient[*v1alpha1.Topic] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, claims: c.Claims, scope: c.Scope}
+			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
 		},
 	}
 }
@@ -57,14 +54,13 @@ func Kind() managedkind.Registration {
 // external manages one Topic for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
 	api pubsubclient.TopicAPI
-	// claims record what this resource created: ownership labels another tool wiped are restored, not disowned.
-	claims *claim.Store
-	scope  mr.ScopeFunc[*v1alpha1.Topic]
+	// own is the ownership rule, bound to this resource by the connector.
+	own    managedkind.Ownership[*v1alpha1.Topic]
 	acct   *credentials.GCPAccount
 	record event.Recorder
 
 	observed *pubsubpb.Topic
-	changed  change.List[string]
+	changed  managedkind.Changes[string]
 }
 
 // Observe reads the topic, decides whether it is this Topic's (the ownership rule shared by every kind), and
@@ -74,7 +70,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	if err := ValidateName(id); err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	// A resource being deleted is not refused for its spec: see mr.WhileDeleting.
+	// A resource being deleted is not refused for its spec: see managedkind.WhileDeleting.
 	if !meta.WasDeleted(cr) {
 		if err := gcpclient.ValidLabels(cr.Spec.ForProvider.Labels); err != nil {
 			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
@@ -88,15 +84,14 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	own := mr.OwnRecord(ctx, e.claims, e.scope, cr, false)
-	if absent, err := mr.GCP.Claim(cr, adoption.Adopt(e.acct.Reach, cr), own, t.GetLabels(), "topic", "Topic", id); absent || err != nil {
+	if absent, err := e.own.Apply(ctx, cr, id, t.GetLabels()); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
-	if obs, deleting := mr.WhileDeleting(cr); deleting {
+	if obs, deleting := managedkind.WhileDeleting(cr); deleting {
 		return obs, nil
 	}
 	p := cr.Spec.ForProvider
-	labelDiff := mr.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), t.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	labelDiff := managedkind.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), t.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
 	if e.changed, err = Changes(p, t, labelDiff); err != nil {
 		return managed.ExternalObservation{}, err
 	}
@@ -117,16 +112,16 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 	id := meta.GetExternalName(cr)
 	t, err := Desired(pubsubclient.TopicName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels), nil)
 	if err != nil {
-		return managed.ExternalCreation{}, mr.NothingMade(err)
+		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
 	out, err := e.api.CreateTopic(ctx, t)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
 		// Labelled in the same call: were it this create's, the next observation finds it marked as this Topic's.
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Errorf("a topic named %q exists and was not created by this Topic: set spec.adoptExisting to take it over, or choose another name", id))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a topic named %q exists and was not created by this Topic: set spec.adoptExisting to take it over, or choose another name", id))
 	case gcpclient.IsRefused(err):
-		return managed.ExternalCreation{}, mr.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
 	}
@@ -140,15 +135,15 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 		return managed.ExternalUpdate{}, nil
 	}
 	p := cr.Spec.ForProvider
-	set, remove := mr.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), mr.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
-	t, err := Desired(e.observed.GetName(), p, mr.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
+	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	t, err := Desired(e.observed.GetName(), p, managedkind.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}
 	if _, err := e.api.UpdateTopic(ctx, &pubsubpb.UpdateTopicRequest{Topic: t, UpdateMask: &fieldmaskpb.FieldMask{Paths: e.changed.Requests()}}); err != nil {
 		return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errUpdate)
 	}
-	mr.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 

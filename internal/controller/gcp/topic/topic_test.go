@@ -17,7 +17,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/mr"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -31,7 +31,7 @@ func newTopic(mutate ...func(*v1alpha1.Topic)) *v1alpha1.Topic {
 }
 
 func ext(f *fake.Topics) *external {
-	return &external{api: f, acct: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}, record: event.NewNopRecorder()}
+	return &external{own: testOwn, api: f, acct: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}, record: event.NewNopRecorder()}
 }
 
 func TestCreate(t *testing.T) {
@@ -56,7 +56,7 @@ func TestCreate(t *testing.T) {
 
 func TestObserveAndUpdate(t *testing.T) {
 	cr := newTopic(func(tp *v1alpha1.Topic) { tp.Spec.ForProvider.MessageRetentionDuration = ptr.To("24h") })
-	own := mr.GCP.Tags(cr)
+	own := managedkind.GCPLabels.Tags(cr)
 	labels := map[string]string{"managed-by": "ps", "goog-dataplex": "x", "other": "kept"}
 	for k, v := range own {
 		labels[k] = v
