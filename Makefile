@@ -33,11 +33,11 @@ generate: ## Regenerate deepcopy/managed methods and CRDs from apis/.
 	cd apis && go generate -tags generate ./...
 
 .PHONY: check-generate
-check-generate: ## Fail when `make generate` would change a generated file (CRDs, zz_generated.*).
-	@snap=$$(mktemp -d); cp -r apis package "$$snap"/; \
+check-generate: ## Fail when `make generate` would change a generated file (CRDs, zz_generated.*, the kinds' field tables in docs).
+	@snap=$$(mktemp -d); cp -r apis package docs "$$snap"/; \
 	$(MAKE) --no-print-directory generate >/dev/null; \
-	if ! diff -r "$$snap"/apis apis >/dev/null || ! diff -r "$$snap"/package package >/dev/null; then \
-	  diff -ru "$$snap"/apis apis | head -40; diff -ru "$$snap"/package package | head -40; \
+	if ! diff -r "$$snap"/apis apis >/dev/null || ! diff -r "$$snap"/package package >/dev/null || ! diff -r "$$snap"/docs docs >/dev/null; then \
+	  diff -ru "$$snap"/apis apis | head -40; diff -ru "$$snap"/package package | head -40; diff -ru "$$snap"/docs docs | head -40; \
 	  echo "generated files are out of date: run 'make generate' and commit the result"; rm -rf "$$snap"; exit 1; fi; \
 	rm -rf "$$snap"; echo "generated files are up to date"
 

@@ -27,6 +27,12 @@ type Registration interface {
 	NewList() resource.ManagedList
 	// Setup registers the kind's controller, to start once its CRD exists.
 	Setup(mgr ctrl.Manager, o Options) error
+	// FieldTable is the kind's spec fields as its reconciler treats them (fields.go).
+	FieldTable() Fields
+	// DocPage names the kind's page under docs/kinds/, without ".md".
+	DocPage() string
+	// NewManaged returns an empty resource of the kind.
+	NewManaged() resource.Managed
 }
 
 // A Kind is everything that differs between managed kinds; the runtime supplies the rest. T is the kind's Go type,
@@ -41,6 +47,11 @@ type Kind[T resource.ModernManaged, Acct any, API any] struct {
 	Cloud Cloud[Acct]
 	// Noun names the kind's cloud resource in messages: "bucket", "DB instance".
 	Noun string
+	// Fields declares each spec.forProvider field once: how it is compared, what unset means, what a change does
+	// (fields.go). The docs' table (DocPage) is generated from it.
+	Fields Fields
+	// Doc names the kind's page under docs/kinds/, without ".md": "sqs-queue".
+	Doc string
 	// MarksAfterCreate says the kind's create cannot mark what it makes (Ownership.MarksAfterCreate).
 	MarksAfterCreate bool
 	// Location returns where a resource's name is unique, for leases: an AWS region, a Bigtable instance; nil or
@@ -85,6 +96,17 @@ type Conn[T resource.ModernManaged, Acct any, API any] struct {
 // names and adoption, as a namespaced config applies them.
 func (k Kind[T, Acct, API]) Own() Ownership[T] {
 	return Ownership[T]{Marker: k.Cloud.Marker(), Adoption: k.Adoption, MarksAfterCreate: k.MarksAfterCreate, Kind: k.GVK.Kind, Noun: k.Noun}
+}
+
+// FieldTable is the kind's declared fields.
+func (k Kind[T, Acct, API]) FieldTable() Fields { return k.Fields }
+
+// DocPage names the kind's page under docs/kinds/.
+func (k Kind[T, Acct, API]) DocPage() string { return k.Doc }
+
+// NewManaged returns an empty resource of the kind.
+func (k Kind[T, Acct, API]) NewManaged() resource.Managed {
+	return k.Object.DeepCopyObject().(resource.Managed) //nolint:forcetypeassert // T is a managed kind.
 }
 
 // GroupVersionKind names the kind.

@@ -1,0 +1,108 @@
+package controller
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+)
+
+// TestFieldTables holds every kind's declared fields to the kind's API and to its docs page: each spec.forProvider
+// field is declared (a new field cannot ship without saying how it is compared and what a change does), the table
+// is well formed, and the page shows the table as `make generate` writes it.
+func TestFieldTables(t *testing.T) {
+	for _, k := range Kinds() {
+		gvk := k.GroupVersionKind()
+		t.Run(gvk.Group+"/"+gvk.Kind, func(t *testing.T) {
+			fs := k.FieldTable()
+			if err := fs.Check(); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range forProviderFields(t, k.NewManaged()) {
+				if _, ok := fs.Lookup(name); !ok {
+					t.Errorf("spec.forProvider.%s is not declared in the kind's field table (fields.go)", name)
+				}
+			}
+			path := filepath.Join("..", "..", "docs", "kinds", k.DocPage()+".md")
+			page, err := os.ReadFile(path) //nolint:gosec // The repository's own docs page.
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fs.Splice(string(page))
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if diff := cmp.Diff(want, string(page)); diff != "" {
+				t.Errorf("%s shows another table than the kind declares: run make generate\n-declared +page:\n%s", path, diff)
+			}
+		})
+	}
+}
+
+// forProviderFields lists the JSON names of mg's spec.forProvider fields, without the references that resolve
+// into another field (…Ref, …Selector).
+func forProviderFields(t *testing.T, mg any) []string {
+	t.Helper()
+	spec := reflect.ValueOf(mg).Elem().FieldByName("Spec")
+	fp := spec.FieldByName("ForProvider")
+	if !fp.IsValid() {
+		t.Fatalf("%T has no spec.forProvider", mg)
+	}
+	var out []string
+	typ := fp.Type()
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" || strings.HasSuffix(name, "Ref") || strings.HasSuffix(name, "Refs") || strings.HasSuffix(name, "Selector") {
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// The table helpers every kind relies on.
+func TestFieldsLookup(t *testing.T) {
+	fs := managedkind.Fields{
+		{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
+		{Path: "redrivePolicy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
+		{Path: "redrivePolicy.maxReceiveCount", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
+		{Path: "globalSecondaryIndexes", Compare: managedkind.AsSet, Unset: managedkind.Unmanaged, Effect: managedkind.LongRunning, Source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.html"},
+	}
+	cases := map[string]struct {
+		reason string
+		name   string
+		want   string
+	}{
+		"Exact":      {reason: "A plain field is found by its path.", name: "tags", want: "tags"},
+		"Keys":       {reason: "A change naming keys belongs to the map.", name: "tags[env,team]", want: "tags"},
+		"Added":      {reason: "An added list item belongs to the list.", name: "globalSecondaryIndexes[byEmail]+", want: "globalSecondaryIndexes"},
+		"Longest":    {reason: "The most specific declared path wins.", name: "redrivePolicy.maxReceiveCount", want: "redrivePolicy.maxReceiveCount"},
+		"Group":      {reason: "A field under a group belongs to the group.", name: "redrivePolicy.deadLetterTargetArn", want: "redrivePolicy"},
+		"NotAPrefix": {reason: "A name that merely starts with a path is another field.", name: "tagsAll"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f, _ := fs.Lookup(tc.name)
+			if diff := cmp.Diff(tc.want, f.Path); diff != "" {
+				t.Errorf("%s\nLookup(%q): -want +got:\n%s", tc.reason, tc.name, diff)
+			}
+		})
+	}
+	if err := fs.Check(); err != nil {
+		t.Errorf("a well-formed table: %v", err)
+	}
+	bad := append(fs, managedkind.Field{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
+		managedkind.Field{Path: "location", Compare: managedkind.ByValue, Unset: managedkind.Required, Effect: managedkind.Refused, When: managedkind.MaintenanceWindow, Source: "x"},
+		managedkind.Field{Path: "lock", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.Irreversible})
+	err := bad.Check()
+	for _, want := range []string{"tags: declared twice", "location: a refused change is never applied", "lock: an effect other than in place cites"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Check of a malformed table: want %q in %v", want, err)
+		}
+	}
+}
