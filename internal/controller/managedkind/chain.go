@@ -2,6 +2,7 @@ package managedkind
 
 import (
 	"context"
+	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
@@ -22,13 +23,16 @@ import (
 //     resource Creating until its whole spec is applied; releases the name's lease once a deleted resource is
 //     gone. In Create and Update: takes the lease before the first write, records input the cloud rejects
 //     (invalid) as terminal for the generation, and releases a lease whose create provably made nothing.
-//  4. the kind's external client.
+//  4. declared holds an observation to the kind's field table (fields.go): a difference in a field the table
+//     declares Refused is an error, and no update is sent — whatever the kind's own Observe overlooked.
+//  5. the kind's external client.
 //
 // The order matters: the Secret check runs before a rejection is answered (a rejected resource must not publish
 // either), and the rejection is answered before the lease is released. The kind itself applies the ownership rule
 // to what it finds (Ownership.Apply, bound by the connector to the same lease).
 func (c *connector[T, Acct, API]) chain(kind managed.TypedExternalClient[T], own Ownership[T], invalid func(error) bool) managed.TypedExternalClient[T] {
-	return &observed[T]{TypedExternalClient: Guarded(c.secrets, Leased(kind, own, invalid)), f: c.finalizer}
+	inner := Leased(&declared[T]{TypedExternalClient: kind, fields: c.kind.Fields}, own, invalid)
+	return &observed[T]{TypedExternalClient: Guarded(c.secrets, inner), f: c.finalizer}
 }
 
 // letGo is the chain of a resource being deleted whose config does not serve its namespace (Admit): only the
@@ -176,4 +180,18 @@ func (c *leased[T]) Update(ctx context.Context, cr T) (managed.ExternalUpdate, e
 		RecordRejection(cr, err)
 	}
 	return o, err
+}
+
+// declared refuses what the kind's field table says cannot change (step 4).
+type declared[T resource.ModernManaged] struct {
+	managed.TypedExternalClient[T]
+	fields Fields
+}
+
+func (d *declared[T]) Observe(ctx context.Context, cr T) (managed.ExternalObservation, error) {
+	o, err := d.TypedExternalClient.Observe(ctx, cr)
+	if err != nil || !o.ResourceExists || o.ResourceUpToDate || meta.WasDeleted(cr) {
+		return o, err
+	}
+	return o, d.fields.Refuse(strings.Split(o.Diff, "; "))
 }

@@ -46,7 +46,8 @@ const (
 	// ByMeaning compares after the cloud's normalisation (a policy document, a duration, a case the cloud ignores);
 	// the Note says which.
 	ByMeaning Compare = "by meaning"
-	// AsKeys compares maps key by key; keys the spec does not name are the cloud's (or another tool's) to keep.
+	// AsKeys compares maps (tags, labels) key by key: once the map is set, keys it does not name are removed,
+	// except the cloud's reserved prefixes and those the ProviderConfig ignores; the Note says which.
 	AsKeys Compare = "key by key"
 	// NotCompared is read once, at create (a value the cloud never reports back, such as a password).
 	NotCompared Compare = "not compared"
@@ -168,6 +169,22 @@ func (fs Fields) Unknown(names []string) []string {
 		}
 	}
 	return out
+}
+
+// Refuse returns an error naming the fields among a change list's names that the table declares Refused: the
+// cloud cannot change them, and the provider never recreates to apply a change.
+func (fs Fields) Refuse(names []string) error {
+	var refused []string
+	for _, n := range names {
+		if f, ok := fs.Lookup(n); ok && f.Effect == Refused {
+			refused = append(refused, "spec.forProvider."+f.Path)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s cannot change once the resource exists: refusing the update (the provider never recreates); "+
+		"put the old value back, or delete the resource and create it anew", strings.Join(refused, ", "))
 }
 
 // Markdown renders the table for the kind's docs page (between its fields markers).

@@ -222,7 +222,7 @@ func diff(name string, p v1alpha1.TableParameters, o observed) (changes, error) 
 		upd("deletionProtection", func(in *dynamodb.UpdateTableInput) { in.DeletionProtectionEnabled = p.DeletionProtection })
 	}
 	if p.StreamViewType != nil && !sameStream(*p.StreamViewType, t.StreamSpecification) {
-		upd("stream", func(in *dynamodb.UpdateTableInput) { in.StreamSpecification = streamSpec(p.StreamViewType) })
+		upd("streamViewType", func(in *dynamodb.UpdateTableInput) { in.StreamSpecification = streamSpec(p.StreamViewType) })
 	}
 	if p.ServerSideEncryption != nil && !sameSSE(*p.ServerSideEncryption, t.SSEDescription) {
 		upd("serverSideEncryption", func(in *dynamodb.UpdateTableInput) { in.SSESpecification = sseSpec(p.ServerSideEncryption) })

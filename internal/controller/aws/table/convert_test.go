@@ -71,7 +71,7 @@ func TestChanges(t *testing.T) {
 				o.TTL = &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabled}
 				o.PITR = &types.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: types.PointInTimeRecoveryStatusDisabled}
 			},
-			want: []string{"stream", "timeToLive", "pointInTimeRecovery"},
+			want: []string{"streamViewType", "timeToLive", "pointInTimeRecovery"},
 		},
 		"TTLEnabling": {
 			reason: "A TTL being enabled counts as enabled.",

@@ -1,0 +1,202 @@
+package bucket
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/google/go-cmp/cmp"
+	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/s3/fake"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+)
+
+// declared maps each change name to the declared field it belongs to ("" when none does).
+func declared(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		f, _ := fields.Lookup(n)
+		out = append(out, f.Path)
+	}
+	return out
+}
+
+// TestFieldsCoverChanges holds the change list to the field table: a change of each group that can change names a
+// declared field, the one expected, so a change the table does not know fails here.
+func TestFieldsCoverChanges(t *testing.T) {
+	if err := fields.Check(); err != nil {
+		t.Fatal(err)
+	}
+	rules := []v1alpha1.LifecycleRule{{ID: "expire", ExpirationDays: aws.Int32(30)}}
+	cors := []v1alpha1.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"s3:GetObject","Resource":"*"}]}`
+	cases := map[string]struct {
+		reason string
+		p      v1alpha1.BucketParameters
+		o      observed
+		want   []string
+	}{
+		"Versioning": {
+			reason: "Enabled on a never-versioned bucket.",
+			p:      v1alpha1.BucketParameters{Versioning: aws.String("Enabled")}, want: []string{"versioning"},
+		},
+		"Encryption": {
+			reason: "Another algorithm.",
+			p:      v1alpha1.BucketParameters{ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "aws:kms"}},
+			o:      observed{sse: &v1alpha1.ServerSideEncryptionObservation{Algorithm: "AES256"}}, want: []string{"serverSideEncryption"},
+		},
+		"PublicAccessBlock": {
+			reason: "A changed flag.",
+			p:      v1alpha1.BucketParameters{PublicAccessBlock: &v1alpha1.PublicAccessBlock{BlockPublicACLs: ptr.To(true)}},
+			o:      observed{pab: &v1alpha1.PublicAccessBlock{}}, want: []string{"publicAccessBlock"},
+		},
+		"ObjectOwnership": {
+			reason: "Another setting.",
+			p:      v1alpha1.BucketParameters{ObjectOwnership: aws.String("BucketOwnerEnforced")},
+			o:      observed{ownership: "ObjectWriter"}, want: []string{"objectOwnership"},
+		},
+		"Lifecycle": {
+			reason: "A rule S3 does not have.",
+			p:      v1alpha1.BucketParameters{Lifecycle: &v1alpha1.Lifecycle{Rules: rules}}, want: []string{"lifecycle"},
+		},
+		"LifecycleCleared": {
+			reason: "lifecycle: {} on a bucket with rules deletes them.",
+			p:      v1alpha1.BucketParameters{Lifecycle: &v1alpha1.Lifecycle{}}, o: observed{lifecycle: rules}, want: []string{"lifecycle"},
+		},
+		"CORS": {
+			reason: "A rule S3 does not have.",
+			p:      v1alpha1.BucketParameters{CORS: &v1alpha1.CORS{Rules: cors}}, want: []string{"cors"},
+		},
+		"CORSCleared": {
+			reason: "cors: {} on a bucket with rules deletes them.",
+			p:      v1alpha1.BucketParameters{CORS: &v1alpha1.CORS{}}, o: observed{cors: cors}, want: []string{"cors"},
+		},
+		"Policy": {
+			reason: "A policy on a bucket without one.",
+			p:      v1alpha1.BucketParameters{Policy: aws.String(doc)}, want: []string{"policy"},
+		},
+		"PolicyDeleted": {
+			reason: `policy: "" on a bucket with one deletes it.`,
+			p:      v1alpha1.BucketParameters{Policy: aws.String("")}, o: observed{policy: `{"Statement":[],"Version":"2012-10-17"}`}, want: []string{"policy"},
+		},
+		"Everything": {
+			reason: "Every group on a bare bucket, in apply order.",
+			p: v1alpha1.BucketParameters{
+				Versioning: aws.String("Enabled"), ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "AES256"},
+				PublicAccessBlock: &v1alpha1.PublicAccessBlock{BlockPublicACLs: ptr.To(true)}, ObjectOwnership: aws.String("BucketOwnerEnforced"),
+				Lifecycle: &v1alpha1.Lifecycle{Rules: rules}, CORS: &v1alpha1.CORS{Rules: cors}, Policy: aws.String(doc),
+			},
+			want: []string{"objectOwnership", "publicAccessBlock", "versioning", "serverSideEncryption", "lifecycle", "cors", "policy"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cs, err := configDiff("data", tc.p, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u := fields.Unknown(cs.Fields()); len(u) > 0 {
+				t.Errorf("%s\nchanges not declared in fields.go: %v", tc.reason, u)
+			}
+			if diff := cmp.Diff(tc.want, declared(cs.Fields())); diff != "" {
+				t.Errorf("%s\ndeclared fields of the changes: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+
+	// The diff Observe reports, tags included, split as the reconciler's is.
+	t.Run("ObserveDiff", func(t *testing.T) {
+		cr := bucket(withTags(map[string]string{"env": "prod"}), func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Versioning = aws.String("Enabled") })
+		f := &fake.S3{
+			MockHeadBucket:       head("eu-west-1"),
+			MockGetBucketTagging: tagging(ownedTags(map[string]string{"managed-by": "ps", "env": "dev", "stray": "x"})),
+			MockGetBucketVersioning: func(*s3.GetBucketVersioningInput) (*s3.GetBucketVersioningOutput, error) {
+				return &s3.GetBucketVersioningOutput{Status: types.BucketVersioningStatusSuspended}, nil
+			},
+		}
+		e := &external{own: testOwn, s3: f, acct: acct(), record: event.NewNopRecorder()}
+		o, err := e.Observe(context.Background(), cr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := strings.Split(o.Diff, "; ")
+		if u := fields.Unknown(names); len(u) > 0 {
+			t.Errorf("Observe's diff %q names fields not declared in fields.go: %v", o.Diff, u)
+		}
+		if diff := cmp.Diff([]string{"tags", "versioning"}, declared(names)); diff != "" {
+			t.Errorf("A changed tag and versioning: declared fields of the diff: -want +got:\n%s", diff)
+		}
+	})
+}
+
+// TestRefusedFields holds the table's refused fields to what is refused: the CRD's immutable fields, and a bucket in
+// another region than the spec's, which Observe refuses.
+func TestRefusedFields(t *testing.T) {
+	refused := map[string]string{}
+	for _, f := range fields {
+		if f.Effect == managedkind.Refused {
+			refused[f.Path] = f.Path + " is immutable"
+		}
+	}
+	if d := cmp.Diff(immutable(t, "s3.aws.stateful.dev_buckets.yaml"), refused); d != "" {
+		t.Errorf("The fields the CRD keeps immutable, with the API server's answer, are the table's refused ones: -CRD +table:\n%s", d)
+	}
+
+	cases := map[string]struct {
+		reason string
+		field  string
+		cr     *v1alpha1.Bucket
+		s3     *fake.S3
+		errHas string
+	}{
+		"Region": {
+			reason: "A bucket HeadBucket reports in another region is refused, not moved.",
+			field:  "region", cr: bucket(withRegion("eu-west-1")),
+			s3:     &fake.S3{MockHeadBucket: head("us-east-2"), MockGetBucketTagging: tagging(ownedTags(map[string]string{"managed-by": "ps"}))},
+			errHas: "is in region us-east-2, not eu-west-1",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			if _, err := e.Observe(context.Background(), tc.cr); err == nil || !strings.Contains(err.Error(), tc.errHas) {
+				t.Errorf("%s\nObserve: want an error containing %q, got %v", tc.reason, tc.errHas, err)
+			}
+			if f, _ := fields.Lookup(tc.field); f.Effect != managedkind.Refused {
+				t.Errorf("%s\n%s is declared %q, want %q", tc.reason, tc.field, f.Effect, managedkind.Refused)
+			}
+		})
+	}
+}
+
+// immutable returns the spec.forProvider fields the committed CRD file keeps immutable (self == oldSelf), with the
+// message the API server refuses an edit with.
+func immutable(t *testing.T, file string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("../../../../package/crds/" + file) //nolint:gosec // The repository's own CRD.
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd extv1.CustomResourceDefinition
+	if err := yaml.Unmarshal(b, &crd); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for name, p := range crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"].Properties {
+		for _, v := range p.XValidations {
+			if v.Rule == "self == oldSelf" {
+				out[name] = v.Message
+			}
+		}
+	}
+	return out
+}

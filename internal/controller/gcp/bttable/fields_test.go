@@ -1,0 +1,141 @@
+package bttable
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+)
+
+// declared resolves each change name to the declared field that explains it, failing on a name the table does not
+// know.
+func declared(t *testing.T, names []string) []string {
+	t.Helper()
+	if u := fields.Unknown(names); len(u) > 0 {
+		t.Fatalf("changes %v are not declared in fields.go", u)
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		f, _ := fields.Lookup(n)
+		out = append(out, f.Path)
+	}
+	return out
+}
+
+// TestFieldsDeclareChanges holds the change list to the table: a family added, a rule changed, a family dropped
+// and the deletion protection each resolve to a declared field.
+func TestFieldsDeclareChanges(t *testing.T) {
+	observed := &adminpb.Table{Name: "projects/p/instances/i/tables/t", ColumnFamilies: map[string]*adminpb.ColumnFamily{
+		"d":      {GcRule: union(age(7*24*time.Hour), versions(1))},
+		"legacy": {GcRule: versions(3)},
+	}, DeletionProtection: true}
+	cases := map[string]struct {
+		reason string
+		p      v1alpha1.TableParameters
+		want   []string
+	}{
+		"Families": {
+			reason: "Protection off first, then a new family, a changed rule and a drop: the families are one group.",
+			p: v1alpha1.TableParameters{DeletionProtection: ptr.To(false), ColumnFamilies: []v1alpha1.ColumnFamily{
+				{Name: "new", GCRule: &v1alpha1.GCRule{MaxVersions: ptr.To[int32](2)}},
+				{Name: "d", GCRule: &v1alpha1.GCRule{}},
+				{Name: "legacy", Drop: ptr.To(true)},
+			}},
+			want: []string{"deletionProtection", "columnFamilies", "columnFamilies", "columnFamilies"},
+		},
+		"SplitKeys": {
+			reason: "Split keys are used at creation only: they never show as a change.",
+			p:      v1alpha1.TableParameters{SplitKeys: []string{"g", "p"}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			l, err := Changes(tc.p, observed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, declared(t, l.Fields()), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\ndeclared fields of the changes: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+	if f, _ := fields.Lookup("columnFamilies[legacy]-"); f.Effect != managedkind.Irreversible {
+		t.Errorf("dropping a family is declared %q: it deletes the family's data", f.Effect)
+	}
+}
+
+// FuzzFieldsDeclareChanges: from a table made from any spec, whatever Changes asks to bring it to any other spec is
+// declared.
+func FuzzFieldsDeclareChanges(f *testing.F) {
+	f.Add([]byte{}, []byte{})
+	f.Add(bytes.Repeat([]byte{3}, 20), bytes.Repeat([]byte{1}, 20))
+	f.Add([]byte{1, 2, 0, 0, 0, 1, 2, 0, 0, 0, 1}, []byte{2, 3, 1, 1, 0, 3, 2, 2, 1, 3, 1, 1, 1})
+	f.Fuzz(func(t *testing.T, wantSpec, otherSpec []byte) {
+		want, other := fuzzSpec(wantSpec), fuzzSpec(otherSpec)
+		req, err := CreateRequest("projects/p/instances/main-instance", "events", other)
+		if err != nil {
+			return
+		}
+		l, err := Changes(want, asBigtable(req))
+		if err != nil {
+			return
+		}
+		declared(t, l.Fields())
+	})
+}
+
+// TestFieldsRefused: the fields declared Refused are exactly those the code refuses to change — the instance and
+// the split keys, which the CRD keeps immutable (a drop under deletion protection is refused too, but only until
+// the protection is off: the families stay changeable).
+func TestFieldsRefused(t *testing.T) {
+	protected := &adminpb.Table{ColumnFamilies: map[string]*adminpb.ColumnFamily{"legacy": {}}, DeletionProtection: true}
+	_, err := Changes(v1alpha1.TableParameters{ColumnFamilies: []v1alpha1.ColumnFamily{{Name: "legacy", Drop: ptr.To(true)}}}, protected)
+	if err == nil || !strings.Contains(err.Error(), "set spec.forProvider.deletionProtection to false first") {
+		t.Errorf("a drop under protection: want the refusal, got %v", err)
+	}
+	var refused []string
+	for _, f := range fields {
+		if f.Effect == managedkind.Refused {
+			refused = append(refused, f.Path)
+		}
+	}
+	slices.Sort(refused)
+	if diff := cmp.Diff(immutable(t, "bigtable.gcp.stateful.dev_tables.yaml"), refused); diff != "" {
+		t.Errorf("refused fields: -CRD keeps immutable +declared:\n%s", diff)
+	}
+}
+
+// immutable lists the spec.forProvider fields a CRD keeps immutable (a self == oldSelf rule).
+func immutable(t *testing.T, file string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "package", "crds", file)) //nolint:gosec // The repository's own CRD.
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := yaml.Unmarshal(b, &crd); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	fp := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"]
+	for name, p := range fp.Properties {
+		if slices.ContainsFunc(p.XValidations, func(r apiextensionsv1.ValidationRule) bool { return r.Rule == "self == oldSelf" }) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

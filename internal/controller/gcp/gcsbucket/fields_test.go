@@ -1,0 +1,168 @@
+package gcsbucket
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/storage"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+)
+
+// declared resolves each change name to the declared field that explains it, failing on a name the table does not
+// know.
+func declared(t *testing.T, names []string) []string {
+	t.Helper()
+	if u := fields.Unknown(names); len(u) > 0 {
+		t.Fatalf("changes %v are not declared in fields.go", u)
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		f, _ := fields.Lookup(n)
+		out = append(out, f.Path)
+	}
+	return out
+}
+
+// TestFieldsDeclareChanges holds the change list to the table: every name Changes emits, for each group that can
+// change, is a declared field — the one a reader of the docs would look up.
+func TestFieldsDeclareChanges(t *testing.T) {
+	observed := &storage.BucketAttrs{
+		Name: "b", Location: "EU", StorageClass: "STANDARD", MetaGeneration: 3,
+		PublicAccessPrevention: storage.PublicAccessPreventionUnspecified,
+		SoftDeletePolicy:       &storage.SoftDeletePolicy{RetentionDuration: 7 * 24 * time.Hour},
+		Logging:                &storage.BucketLogging{LogBucket: "logs", LogObjectPrefix: "b"},
+		RetentionPolicy:        &storage.RetentionPolicy{RetentionPeriod: 24 * time.Hour},
+	}
+	cases := map[string]struct {
+		reason string
+		p      v1alpha1.BucketParameters
+		labels []string
+		want   []string
+	}{
+		"Settings": {
+			reason: "Each plain setting differs: each change is the field of its name.",
+			p: v1alpha1.BucketParameters{Location: "EU", StorageClass: ptr.To("NEARLINE"), Versioning: ptr.To(true), RequesterPays: ptr.To(true),
+				UniformBucketLevelAccess: ptr.To(true), PublicAccessPrevention: ptr.To("enforced"), SoftDeleteRetention: ptr.To("0s"),
+				DefaultKMSKeyName: ptr.To("projects/p/locations/eu/keyRings/r/cryptoKeys/k"), Logging: &v1alpha1.BucketLogging{}},
+			want: []string{"storageClass", "versioning", "requesterPays", "uniformBucketLevelAccess", "publicAccessPrevention", "softDeleteRetention", "defaultKMSKeyName", "logging"},
+		},
+		"Labels": {
+			reason: "A label change names its keys: it belongs to labels.",
+			p:      v1alpha1.BucketParameters{Location: "EU"}, labels: []string{"env", "team"},
+			want: []string{"labels"},
+		},
+		"Rules": {
+			reason: "Lifecycle and CORS rules are each one group.",
+			p: v1alpha1.BucketParameters{Location: "EU",
+				LifecycleRules: []v1alpha1.LifecycleRule{{Action: v1alpha1.LifecycleAction{Type: "Delete"}, Condition: v1alpha1.LifecycleCondition{AgeDays: ptr.To[int64](30)}}},
+				CORS:           []v1alpha1.CORS{{Origins: []string{"*"}, Methods: []string{"GET"}}}},
+			want: []string{"lifecycleRules", "cors"},
+		},
+		"RetentionPeriod": {
+			reason: "Another period is the policy's PATCH, and no lock meanwhile.",
+			p:      v1alpha1.BucketParameters{Location: "EU", RetentionPolicy: &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("48h"), Locked: ptr.To(true)}},
+			want:   []string{"retentionPolicy"},
+		},
+		"RetentionLock": {
+			reason: "The lock, alone once the period is right, is its own field: the irreversible one.",
+			p:      v1alpha1.BucketParameters{Location: "EU", RetentionPolicy: &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h"), Locked: ptr.To(true)}},
+			want:   []string{fieldLock},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var set map[string]string
+			if len(tc.labels) > 0 {
+				set = map[string]string{}
+				for _, k := range tc.labels {
+					set[k] = "x"
+				}
+			}
+			l, err := Changes(tc.p, observed, tc.labels, set, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, declared(t, l.Fields()), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\ndeclared fields of the changes: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+	if f, _ := fields.Lookup(fieldLock); f.Effect != managedkind.Irreversible {
+		t.Errorf("the retention lock is declared %q: locking cannot be undone", f.Effect)
+	}
+}
+
+// FuzzFieldsDeclareChanges: from a bucket made from any spec, whatever Changes asks to bring it to any other spec
+// is declared.
+func FuzzFieldsDeclareChanges(f *testing.F) {
+	f.Add([]byte{}, []byte{})
+	f.Add(bytes.Repeat([]byte{1}, 60), bytes.Repeat([]byte{2}, 60))
+	f.Add(bytes.Repeat([]byte{3}, 60), bytes.Repeat([]byte{5}, 60))
+	f.Fuzz(func(t *testing.T, wantSpec, otherSpec []byte) {
+		want, other := fuzzSpec(wantSpec), fuzzSpec(otherSpec)
+		created, err := CreateAttrs(other, map[string]string{"team": "a", "old": "b"})
+		if err != nil {
+			return
+		}
+		l, err := Changes(want, asGCS(created), []string{"old", "team"}, map[string]string{"team": "b"}, []string{"old"})
+		if err != nil {
+			return
+		}
+		declared(t, l.Fields())
+	})
+}
+
+// TestFieldsRefused: the fields declared Refused are exactly those the code refuses to change — the location,
+// which Changes refuses before any call and the CRD keeps immutable.
+func TestFieldsRefused(t *testing.T) {
+	_, err := Changes(v1alpha1.BucketParameters{Location: "US"}, &storage.BucketAttrs{Location: "EU"}, nil, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "a bucket's location is set when it is created") {
+		t.Errorf("another location: want the refusal, got %v", err)
+	}
+	var refused []string
+	for _, f := range fields {
+		if f.Effect == managedkind.Refused {
+			refused = append(refused, f.Path)
+		}
+	}
+	if diff := cmp.Diff([]string{"location"}, refused); diff != "" {
+		t.Errorf("refused fields: -code refuses +declared:\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"location"}, immutable(t, "storage.gcp.stateful.dev_buckets.yaml")); diff != "" {
+		t.Errorf("fields the CRD keeps immutable: -declared refused +CRD:\n%s", diff)
+	}
+}
+
+// immutable lists the spec.forProvider fields a CRD keeps immutable (a self == oldSelf rule).
+func immutable(t *testing.T, file string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "package", "crds", file)) //nolint:gosec // The repository's own CRD.
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := yaml.Unmarshal(b, &crd); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	fp := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"]
+	for name, p := range fp.Properties {
+		if slices.ContainsFunc(p.XValidations, func(r apiextensionsv1.ValidationRule) bool { return r.Rule == "self == oldSelf" }) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

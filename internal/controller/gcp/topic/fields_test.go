@@ -1,0 +1,152 @@
+package topic
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"k8s.io/utils/ptr"
+
+	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+)
+
+// fieldsObserved is the topic TestChanges observes.
+func fieldsObserved() *pubsubpb.Topic {
+	return &pubsubpb.Topic{
+		Name: "projects/p/topics/t", Labels: map[string]string{"team": "a"},
+		MessageRetentionDuration: durationpb.New(7 * 24 * time.Hour),
+		MessageStoragePolicy:     &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west4", "europe-west1"}},
+		SchemaSettings:           &pubsubpb.SchemaSettings{Schema: "projects/p/schemas/s", Encoding: pubsubpb.Encoding_JSON, FirstRevisionId: "r1"},
+		KmsKeyName:               "projects/p/locations/l/keyRings/r/cryptoKeys/k",
+	}
+}
+
+// Every change the change list names is a field the table declares, and one the provider may send: the docs, the
+// drift events and the change-impact plan read the table, so a change it cannot explain is a bug.
+func TestFieldsDeclareChanges(t *testing.T) {
+	if err := fields.Check(); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		reason    string
+		p         v1alpha1.TopicParameters
+		labelDiff []string
+		// want are the declared paths the change names fall under, in order.
+		want []string
+	}{
+		"Labels": {
+			reason: "A label change names its keys, under labels.", labelDiff: []string{"env", "team"},
+			want: []string{"labels"},
+		},
+		"Retention": {
+			reason: "Another retention is messageRetentionDuration.", p: v1alpha1.TopicParameters{MessageRetentionDuration: ptr.To("24h")},
+			want: []string{"messageRetentionDuration"},
+		},
+		"Regions": {
+			reason: "Other regions change the storage policy.",
+			p:      v1alpha1.TopicParameters{MessageStoragePolicy: &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}}},
+			want:   []string{"messageStoragePolicy"},
+		},
+		"EnforceInTransit": {
+			reason: "enforceInTransit is part of the storage policy group.",
+			p:      v1alpha1.TopicParameters{MessageStoragePolicy: &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west1", "europe-west4"}, EnforceInTransit: ptr.To(true)}},
+			want:   []string{"messageStoragePolicy"},
+		},
+		"SchemaEncoding": {
+			reason: "An encoding or revision change is part of the schema settings group.",
+			p:      v1alpha1.TopicParameters{SchemaSettings: &v1alpha1.SchemaSettings{Schema: "projects/p/schemas/s", Encoding: ptr.To("BINARY"), LastRevisionID: ptr.To("r2")}},
+			want:   []string{"schemaSettings"},
+		},
+		"Everything": {
+			reason: "Each differing field is one change, each declared.",
+			p: v1alpha1.TopicParameters{
+				MessageRetentionDuration: ptr.To("24h"),
+				MessageStoragePolicy:     &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: []string{"us-east1"}},
+				SchemaSettings:           &v1alpha1.SchemaSettings{Schema: "projects/p/schemas/other"},
+				KMSKeyName:               ptr.To("projects/p/locations/l/keyRings/r/cryptoKeys/k"),
+			},
+			labelDiff: []string{"team"},
+			want:      []string{"labels", "messageRetentionDuration", "messageStoragePolicy", "schemaSettings"},
+		},
+	}
+	covered := map[string]bool{}
+	for name, tc := range cases {
+		for _, p := range tc.want {
+			covered[p] = true
+		}
+		t.Run(name, func(t *testing.T) {
+			l, err := Changes(tc.p, fieldsObserved(), tc.labelDiff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := l.Fields()
+			if unknown := fields.Unknown(names); len(unknown) > 0 {
+				t.Fatalf("%s\nchanges the field table does not declare: %v", tc.reason, unknown)
+			}
+			var got []string
+			for _, n := range names {
+				f, _ := fields.Lookup(n)
+				if f.Effect == managedkind.Refused {
+					t.Errorf("%s\n%q is sent in an update, but the table declares %s refused", tc.reason, n, f.Path)
+				}
+				got = append(got, f.Path)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\ndeclared fields of the changes: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+	// Each field that can change has a case above, so a change name the table stops declaring fails.
+	var missing []string
+	for _, f := range fields {
+		if f.Effect != managedkind.Refused && !covered[f.Path] {
+			missing = append(missing, f.Path)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("fields that can change without a case here: %v", missing)
+	}
+}
+
+// The fields the table declares refused are exactly those Changes refuses to change, with the error it gives.
+func TestFieldsRefused(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		p      v1alpha1.TopicParameters
+		errHas string
+	}{
+		"kmsKeyName": {
+			reason: "The KMS key is set at creation: another one is an error, not an update.",
+			p:      v1alpha1.TopicParameters{KMSKeyName: ptr.To("projects/p/locations/l/keyRings/r/cryptoKeys/other")},
+			errHas: "the key is set when the topic is created; delete and re-create the Topic",
+		},
+	}
+	var refused []string
+	for _, f := range fields {
+		if f.Effect == managedkind.Refused {
+			refused = append(refused, f.Path)
+		}
+	}
+	var tested []string
+	for path := range cases {
+		tested = append(tested, path)
+	}
+	sort.Strings(tested)
+	sort.Strings(refused)
+	if diff := cmp.Diff(tested, refused); diff != "" {
+		t.Errorf("the refused fields: -refused by Changes, +declared refused:\n%s", diff)
+	}
+	for path, tc := range cases {
+		t.Run(path, func(t *testing.T) {
+			_, err := Changes(tc.p, fieldsObserved(), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+				t.Errorf("%s\nwant an error with %q, got %v", tc.reason, tc.errHas, err)
+			}
+		})
+	}
+}
