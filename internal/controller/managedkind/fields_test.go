@@ -38,8 +38,8 @@ func TestDeclaredRefusesWhatCannotChange(t *testing.T) {
 			obs:    managed.ExternalObservation{ResourceExists: true, Diff: "tags[env]"}, cr: bucket(),
 		},
 		"Refused": {
-			reason:  "A difference in a field the table declares Refused is an error naming it, so no update is sent.",
-			obs:     managed.ExternalObservation{ResourceExists: true, Diff: "tags[env]; region"}, cr: bucket(),
+			reason: "A difference in a field the table declares Refused is an error naming it, so no update is sent.",
+			obs:    managed.ExternalObservation{ResourceExists: true, Diff: "tags[env]; region"}, cr: bucket(),
 			wantErr: "spec.forProvider.region cannot change once the resource exists",
 		},
 		"UpToDate": {
