@@ -187,15 +187,19 @@ func boundCore(core string) (string, func(at func(string) *bound, target string)
 	if m := boundGuard.FindStringSubmatch(core); m != nil {
 		return m[1], func(at func(string) *bound, target string) { at(target).absent = true }, true
 	}
-	if m := boundAll.FindStringSubmatch(core); m != nil && m[2] == m[3] && (m[7] == "" || (m[5] == m[1] && m[6] == m[2])) {
-		return strings.TrimPrefix(m[1], "."), func(at func(string) *bound, target string) {
-			at(target).keyLength = num(m[4])
-			if m[7] != "" {
-				at(target + "{}").maxLength = num(m[7])
-			}
-		}, true
+	m := boundAll.FindStringSubmatch(core)
+	if m == nil {
+		return "", nil, false
 	}
-	return "", nil, false
+	if m[2] != m[3] || (m[7] != "" && (m[5] != m[1] || m[6] != m[2])) {
+		return "", nil, false
+	}
+	return strings.TrimPrefix(m[1], "."), func(at func(string) *bound, target string) {
+		at(target).keyLength = num(m[4])
+		if m[7] != "" {
+			at(target + "{}").maxLength = num(m[7])
+		}
+	}, true
 }
 
 // readPool reads a pool rule, if rule is one.
@@ -212,7 +216,10 @@ func (b *bounds) readPool(path, rule string) bool {
 			guard, term = m[1], m[2]
 		}
 		m := boundSum.FindStringSubmatch(term)
-		if m == nil || m[2] != m[3] || m[2] != m[5] || m[4] != m[6] || (guard != "" && "."+guard != m[1]) {
+		if m == nil {
+			return false
+		}
+		if m[2] != m[3] || m[2] != m[5] || m[4] != m[6] || (guard != "" && "."+guard != m[1]) {
 			return false
 		}
 		p.lists = append(p.lists, join(path, strings.TrimPrefix(m[1], ".")+"[]."+m[4]))
@@ -237,7 +244,7 @@ func (b *bounds) collect(path string, s extv1.JSONSchemaProps) {
 	}
 }
 
-func minBound(a *int64, b *int64) *int64 {
+func minBound(a, b *int64) *int64 {
 	switch {
 	case a == nil:
 		return b

@@ -109,7 +109,8 @@ func ttrBoxes(r *report) []box {
 	}
 	for _, k := range mixedKinds {
 		if _, ok := r.Summary["mixed."+k.name+".ttr_p50_s"]; ok {
-			rows = append(rows, box{label: "mixed " + kindLabel(k.name), min: nan(), p25: nan(), p50: med("mixed." + k.name + ".ttr_p50_s"), p75: nan(), p99: nan(), max: nan()})
+			label, p50 := "mixed "+kindLabel(k.name), med("mixed."+k.name+".ttr_p50_s")
+			rows = append(rows, box{label: label, min: nan(), p25: nan(), p50: p50, p75: nan(), p99: nan(), max: nan()})
 		}
 	}
 	return rows
@@ -282,7 +283,7 @@ func (s *svg) foot(y int, text string) {
 }
 
 func (s *svg) end() []byte {
-	s.WriteString("</svg>\n")
+	_, _ = s.WriteString("</svg>\n") // A bytes.Buffer's write never fails.
 	return s.Bytes()
 }
 
@@ -315,11 +316,13 @@ func drawBoxes(title, caption, foot string, rows []box) []byte {
 				f1(s.x(b.p25)), f1(mid-7), f1(math.Max(1, s.x(b.p75)-s.x(b.p25))), "14", c, c)
 		}
 		if known(b.p50) {
-			fmt.Fprintf(s, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#1f3b57" stroke-width="3"/>`+"\n", f1(s.x(b.p50)), f1(mid-8), f1(s.x(b.p50)), f1(mid+8))
+			fmt.Fprintf(s, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#1f3b57" stroke-width="3"/>`+"\n",
+				f1(s.x(b.p50)), f1(mid-8), f1(s.x(b.p50)), f1(mid+8))
 		}
 		if known(b.p99) {
 			x := s.x(b.p99)
-			fmt.Fprintf(s, `<path d="M%s %sL%s %sL%s %sL%s %sZ" fill="%s"/>`+"\n", f1(x), f1(mid-5), f1(x+5), f1(mid), f1(x), f1(mid+5), f1(x-5), f1(mid), palette[3])
+			fmt.Fprintf(s, `<path d="M%s %sL%s %sL%s %sL%s %sZ" fill="%s"/>`+"\n",
+				f1(x), f1(mid-5), f1(x+5), f1(mid), f1(x), f1(mid+5), f1(x-5), f1(mid), palette[3])
 		}
 		var parts []string
 		if known(b.p50) {

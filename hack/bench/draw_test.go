@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"io"
 	"math"
@@ -48,7 +49,7 @@ func elements(t *testing.T, b []byte) (map[string]int, []string) {
 	inText := false
 	for {
 		tok, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return count, texts
 		}
 		if err != nil {

@@ -134,7 +134,10 @@ func (b *bench) hostileTenant(ctx context.Context, h *hostileServers) error {
 			"access_key_id": "AKIALOCALSTACKEXAMPLE", "secret_access_key": "local-stack-not-a-secret",
 		}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: hostileNS, Name: "gcp-key"}, Data: map[string][]byte{"key.json": key}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: hostileNS, Name: "vault"}, Data: map[string][]byte{"ca.crt": ca, "token": []byte("hostile-tenant-token")}},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: hostileNS, Name: "vault"},
+			Data:       map[string][]byte{"ca.crt": ca, "token": []byte("hostile-tenant-token")},
+		},
 	}
 	for _, m := range hostileModes {
 		url := h.plain[m.name].URL
@@ -144,9 +147,12 @@ func (b *bench) hostileTenant(ctx context.Context, h *hostileServers) error {
 				Endpoint:    &v1alpha1.AWSEndpoint{URL: url, S3UsePathStyle: true},
 			}},
 			"gcs-" + m.name: {GCP: &v1alpha1.GCPConfig{
-				ProjectID:   "local-project",
-				Credentials: v1alpha1.GCPCredentials{Source: v1alpha1.GCPCredentialsSecret, SecretRef: &v1alpha1.SecretKeySelector{Name: "gcp-key", Key: "key.json"}},
-				Endpoints:   &v1alpha1.GCPEndpoints{Storage: ptr.To(url + "/storage/v1/")},
+				ProjectID: "local-project",
+				Credentials: v1alpha1.GCPCredentials{
+					Source:    v1alpha1.GCPCredentialsSecret,
+					SecretRef: &v1alpha1.SecretKeySelector{Name: "gcp-key", Key: "key.json"},
+				},
+				Endpoints: &v1alpha1.GCPEndpoints{Storage: ptr.To(url + "/storage/v1/")},
 			}},
 			"vault-" + m.name: {
 				Vault: &v1alpha1.VaultConfig{
@@ -156,8 +162,11 @@ func (b *bench) hostileTenant(ctx context.Context, h *hostileServers) error {
 				},
 				// Never reached (the keys never come), and straight to moto: the proxy counts the calm tenant only.
 				AWS: &v1alpha1.AWSConfig{
-					Credentials: v1alpha1.AWSCredentials{Source: v1alpha1.AWSCredentialsVault, Vault: &v1alpha1.AWSVaultCredentials{KV: &v1alpha1.VaultKVAWSCredentials{Path: "aws/evil"}}},
-					Endpoint:    &v1alpha1.AWSEndpoint{URL: b.stack.MotoURL, S3UsePathStyle: true},
+					Credentials: v1alpha1.AWSCredentials{
+						Source: v1alpha1.AWSCredentialsVault,
+						Vault:  &v1alpha1.AWSVaultCredentials{KV: &v1alpha1.VaultKVAWSCredentials{Path: "aws/evil"}},
+					},
+					Endpoint: &v1alpha1.AWSEndpoint{URL: b.stack.MotoURL, S3UsePathStyle: true},
 				},
 			},
 		}
@@ -393,7 +402,7 @@ func (b *bench) sh(ctx context.Context, f figures) error {
 		if err := b.kube.Patch(ctx, u, client.RawPatch(types.MergePatchType, patch)); err != nil {
 			return err
 		}
-		if err := b.kube.Delete(ctx, u); client.IgnoreNotFound(err) != nil {
+		if err := client.IgnoreNotFound(b.kube.Delete(ctx, u)); err != nil {
 			return err
 		}
 	}

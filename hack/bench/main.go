@@ -45,12 +45,14 @@ func main() {
 	var scenarios, args, env, out, jsonOut, dir string
 	flag.IntVar(&o.n, "n", 2000, "Managed resources per burst, split evenly over the kinds.")
 	flag.IntVar(&o.runs, "runs", 3, "Runs, each on a fresh stack: the report gives the median and the spread.")
-	flag.StringVar(&scenarios, "scenarios", "S0,S1,S2,S3,S4,S5,mixed,S6,SH", "Scenarios to run (S0 and the floors always run; S2–S6 and SH need S1; mixed is a burst of every kind).")
+	flag.StringVar(&scenarios, "scenarios", "S0,S1,S2,S3,S4,S5,mixed,S6,SH",
+		"Scenarios to run (S0 and the floors always run; S2–S6 and SH need S1; mixed is a burst of every kind).")
 	flag.IntVar(&o.hostile, "hostile", 50, "Resources of SH's hostile tenant, spread over its ways of aiming the provider at a hostile server.")
 	flag.DurationVar(&o.poll, "poll", time.Minute, "The provider's --poll.")
 	flag.DurationVar(&o.jitter, "jitter", 6*time.Second, "The provider's --poll-jitter.")
 	flag.IntVar(&o.steadyPolls, "steady-polls", 3, "Polls S2 measures.")
-	flag.IntVar(&o.workers, "workers", 25, "The provider's --max-concurrent-reconciles (per kind; 25 is its default); floor (b) runs this many workers per kind.")
+	flag.IntVar(&o.workers, "workers", 25,
+		"The provider's --max-concurrent-reconciles (per kind; 25 is its default); floor (b) runs this many workers per kind.")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "How long a burst may take to become Ready (or gone).")
 	flag.StringVar(&o.provider, "provider", "_output/provider", "The provider binary.")
 	flag.StringVar(&args, "provider-args", "", "More provider flags, space-separated (--max-reconcile-rate=100 ...).")
@@ -60,7 +62,8 @@ func main() {
 	flag.StringVar(&dir, "dir", "_output/bench", "Logs of each run's stack.")
 	flag.StringVar(&o.profile, "profile", "", "When set, a folder for pprof CPU and heap profiles of the provider in S1 and S2 (make profile).")
 	var self, drawOnly string
-	flag.StringVar(&self, "self-profile", "", "When set, a file for a CPU profile of the bench itself (its proxy, watch and applies: CPU taken from what it measures).")
+	flag.StringVar(&self, "self-profile", "",
+		"When set, a file for a CPU profile of the bench itself (its proxy, watch and applies: CPU taken from what it measures).")
 	flag.StringVar(&drawOnly, "draw-only", "", "When set, a report's JSON: draw its charts beside it (-ttr.svg, -calls.svg) and run nothing.")
 	flag.Parse()
 	if drawOnly != "" {
@@ -74,18 +77,6 @@ func main() {
 		}
 		return
 	}
-	if self != "" {
-		f, err := os.Create(self)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
-	}
 	o.scenarios = map[string]bool{}
 	for _, s := range strings.Split(scenarios, ",") {
 		o.scenarios[strings.TrimSpace(s)] = true
@@ -94,7 +85,25 @@ func main() {
 	// The provider runs in a folder of its own.
 	o.provider, _ = filepath.Abs(o.provider)
 	o.kinds = []kind{bucketKind, queueKind}
+	os.Exit(runAll(o, self, scenarios, out, jsonOut, dir))
+}
 
+// runAll runs o.runs runs, each on a fresh stack, and writes the report: out, jsonOut and its charts. self, when
+// set, is a file for a CPU profile of the bench itself; dir holds each run's logs. It returns the exit code, once
+// its deferred calls (the profile's flush among them) have run.
+func runAll(o options, self, scenarios, out, jsonOut, dir string) int {
+	if self != "" {
+		f, err := os.Create(self)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	// The bench's own watch logs through controller-runtime, which complains (with a stack) until a logger is set.
 	ctrllog.SetLogger(logr.Discard())
 	signal.Ignore(syscall.SIGPIPE)
@@ -103,7 +112,7 @@ func main() {
 	say := func(f string, a ...any) { fmt.Printf("\033[1m==>\033[0m "+f+"\n", a...) }
 
 	// The commit the binary was built from: the tree may move on while the runs take their minutes.
-	built := commit()
+	built := commit(ctx)
 	var runs []figures
 	var ttrs []map[string]hist
 	for i := 1; i <= o.runs && ctx.Err() == nil; i++ {
@@ -113,31 +122,32 @@ func main() {
 		f, ttr, err := run(ctx, o, abs, say)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "run %d failed: %v (logs: %s)\n", i, err, abs)
-			os.Exit(1)
+			return 1
 		}
 		runs, ttrs = append(runs, f), append(ttrs, ttr)
 		say("run %d: S1 %0.f s to all Ready, %.2f× the floors (a %.1f s + b %.1f s)", i, f["S1.makespan_s"], f["S1.headline"], f["floor.a_s"], f["floor.b_s"])
 	}
 	if ctx.Err() != nil {
-		os.Exit(1)
+		return 1
 	}
 	r := newReport(o, built, scenarios, runs)
 	r.TTR = ttrs
 	if err := r.writeJSON(jsonOut); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	if err := r.writeSVGs(jsonOut); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	if err := r.writeMarkdown(out); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	fmt.Print(r.markdown())
 	ttrSVG, callsSVG := svgPaths(jsonOut)
 	say("wrote %s, %s, %s and %s", out, jsonOut, ttrSVG, callsSVG)
+	return 0
 }
 
 // run is one run on a fresh stack: its figures, and its phases' times to Ready by kind.

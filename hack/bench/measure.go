@@ -160,7 +160,7 @@ func providerMetrics(addr string) (Sample, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot scrape the provider's metrics: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	return parseMetrics(resp.Body, "stateful_kube_requests_total", "stateful_cloud_requests_total",
 		"controller_runtime_reconcile_total", "rest_client_requests_total", "go_memstats_heap_inuse_bytes")
 }

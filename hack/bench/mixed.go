@@ -14,12 +14,14 @@ var mixedKinds = []kind{
 	bucketKind, queueKind,
 	{name: "table", gvk: schema.GroupVersionKind{Group: "dynamodb.aws.stateful.dev", Version: "v1alpha1", Kind: "Table"},
 		spec: func(string) map[string]any {
-			return map[string]any{"region": region, "hashKey": "pk", "attributeDefinitions": []any{map[string]any{"name": "pk", "type": "S"}}, "tags": benchTags}
+			return map[string]any{"region": region, "hashKey": "pk", "tags": benchTags,
+				"attributeDefinitions": []any{map[string]any{"name": "pk", "type": "S"}}}
 		}},
 	{name: "dbinstance", gvk: schema.GroupVersionKind{Group: "rds.aws.stateful.dev", Version: "v1alpha1", Kind: "DBInstance"},
 		spec: func(name string) map[string]any {
 			return map[string]any{"region": region, "engine": "postgres", "dbInstanceClass": "db.t4g.micro", "masterUsername": "app",
-				"masterPasswordSecretRef": map[string]any{"name": name + "-master", "generate": true}, "finalSnapshot": map[string]any{"skip": true}, "tags": benchTags}
+				"tags": benchTags, "finalSnapshot": map[string]any{"skip": true},
+				"masterPasswordSecretRef": map[string]any{"name": name + "-master", "generate": true}}
 		}},
 	gcsBucketKind,
 	{name: "topic", gvk: schema.GroupVersionKind{Group: "pubsub.gcp.stateful.dev", Version: "v1alpha1", Kind: "Topic"},

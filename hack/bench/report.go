@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -208,11 +209,14 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", f.what, num(s.Median), num(s.Min), num(s.Max), verdict)
 	}
 	if _, ok := r.Summary["mixed.makespan_s"]; ok {
-		fmt.Fprintf(&b, "\nMixed burst: %s MRs of every kind at once, all Ready in %s s (median); the provider's Kubernetes requests per MR %s, writes to the MR per MR %s.\n\n",
-			num(r.Summary["mixed.n"].Median), num(r.Summary["mixed.makespan_s"].Median), num(r.Summary["mixed.kube_requests_per_mr"].Median), num(r.Summary["mixed.mr_writes_per_mr"].Median))
+		fmt.Fprintf(&b, "\nMixed burst: %s MRs of every kind at once, all Ready in %s s (median); "+
+			"the provider's Kubernetes requests per MR %s, writes to the MR per MR %s.\n\n",
+			num(r.Summary["mixed.n"].Median), num(r.Summary["mixed.makespan_s"].Median),
+			num(r.Summary["mixed.kube_requests_per_mr"].Median), num(r.Summary["mixed.mr_writes_per_mr"].Median))
 		b.WriteString("| Kind | time to Ready p50, s | cloud calls per MR to Ready |\n|---|---:|---:|\n")
 		for _, k := range mixedKinds {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", k.gvk.GroupKind(), num(r.Summary["mixed."+k.name+".ttr_p50_s"].Median), num(r.Summary["mixed."+k.name+".cloud_calls_per_mr"].Median))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", k.gvk.GroupKind(),
+				num(r.Summary["mixed."+k.name+".ttr_p50_s"].Median), num(r.Summary["mixed."+k.name+".cloud_calls_per_mr"].Median))
 		}
 	}
 	for _, p := range []string{"S1", "S2", "S5"} {
@@ -251,8 +255,8 @@ func num(v float64) string {
 	}
 }
 
-func commit() string {
-	out, err := exec.Command("git", "describe", "--always", "--dirty").Output()
+func commit(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty").Output()
 	if err != nil {
 		return "unknown"
 	}
@@ -270,14 +274,15 @@ func machine() string {
 				break
 			}
 		}
-		f.Close()
+		_ = f.Close()
 	}
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
 			if k, v, ok := strings.Cut(l, ":"); ok && k == "MemTotal" {
 				var kb float64
-				fmt.Sscanf(strings.TrimSpace(v), "%f", &kb)
-				mem = fmt.Sprintf("%.1f GiB", kb/1024/1024)
+				if _, err := fmt.Sscanf(strings.TrimSpace(v), "%f", &kb); err == nil {
+					mem = fmt.Sprintf("%.1f GiB", kb/1024/1024)
+				}
 			}
 		}
 	}

@@ -145,7 +145,7 @@ func (b *bench) floorB(ctx context.Context, f figures) error {
 }
 
 // s0 starts the provider: time to healthy with synced caches, and idle memory.
-func (b *bench) s0(ctx context.Context, f figures) error {
+func (b *bench) s0(_ context.Context, f figures) error {
 	start := time.Now()
 	if err := b.stack.StartProvider(); err != nil {
 		return err

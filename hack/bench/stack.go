@@ -56,9 +56,9 @@ func install(src, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }()
 	dst := filepath.Join(dir, "provider")
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755) //nolint:gosec // An executable, as go build writes it.
 	if err != nil {
 		return "", err
 	}
@@ -70,8 +70,8 @@ func install(src, dir string) (string, error) {
 }
 
 // accepts reports whether the provider binary bin knows flag (an older one exits with a usage error).
-func accepts(bin, flag string) bool {
-	return exec.Command(bin, flag, "--version").Run() == nil
+func accepts(ctx context.Context, bin, flag string) bool {
+	return exec.CommandContext(ctx, bin, flag, "--version").Run() == nil
 }
 
 func startBench(ctx context.Context, o options, dir string, say func(string, ...any)) (*bench, error) {
@@ -92,7 +92,7 @@ func startBench(ctx context.Context, o options, dir string, say func(string, ...
 	if err != nil {
 		return nil, err
 	}
-	if unbounded := "--max-claims-per-namespace=0"; accepts(bin, unbounded) {
+	if unbounded := "--max-claims-per-namespace=0"; accepts(ctx, bin, unbounded) {
 		// Every burst is in one namespace, thousands of resources where a team's is expected to hold 250: the
 		// per-namespace bound on claims would refuse most of it. An older binary (an A/B run) has no bound.
 		args = append([]string{unbounded}, args...)
@@ -100,7 +100,7 @@ func startBench(ctx context.Context, o options, dir string, say func(string, ...
 	lo := stack.Options{
 		Dir: dir, Provider: bin, ProviderArgs: args, DeferProvider: true,
 		MotoPort: ports[0], StrictMotoPort: ports[1], VaultAddr: fmt.Sprintf("127.0.0.1:%d", ports[2]),
-		Log: func(f string, a ...any) {}, ProviderEnv: o.providerEnv,
+		Log: func(string, ...any) {}, ProviderEnv: o.providerEnv,
 	}
 	if o.scenarios["mixed"] {
 		lo.PubSubPort, lo.StoragePort = ports[3], ports[4]
@@ -182,8 +182,11 @@ func (b *bench) setup(ctx context.Context) error {
 	if b.stack.PubSub != nil {
 		// The GCP emulators (with the mixed burst): the key Secret the local stack made, never sent.
 		_ = unstructured.SetNestedMap(pc.Object, map[string]any{
-			"projectID":   "local-project",
-			"credentials": map[string]any{"source": "Secret", "secretRef": map[string]any{"namespace": stack.CrossplaneNamespace, "name": "gcp-key", "key": "key.json"}},
+			"projectID": "local-project",
+			"credentials": map[string]any{
+				"source":    "Secret",
+				"secretRef": map[string]any{"namespace": stack.CrossplaneNamespace, "name": "gcp-key", "key": "key.json"},
+			},
 			"endpoints": map[string]any{
 				"storage": b.stack.Storage.URL + "/storage/v1/",
 				"pubsub":  map[string]any{"address": b.stack.PubSub.Addr, "insecure": true},
@@ -310,7 +313,9 @@ func ready(u unstructured.Unstructured) (bool, time.Time) {
 // waitReady waits until want resources of ns are Ready, printing progress, and returns when the last became so
 // (as the watch saw it) and each one's time to Ready (Ready's lastTransitionTime − creationTimestamp), sorted, by
 // kind name.
-func (b *bench) waitReady(ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration) (time.Duration, map[string][]float64, error) {
+func (b *bench) waitReady(
+	ctx context.Context, ns string, kinds []kind, want int, start time.Time, timeout time.Duration,
+) (time.Duration, map[string][]float64, error) {
 	deadline, calls := time.Now().Add(timeout), b.proxy.Len()
 	for {
 		items := b.listMRs(ctx, ns, kinds)

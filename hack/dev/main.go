@@ -19,6 +19,11 @@ import (
 )
 
 func main() {
+	os.Exit(dev())
+}
+
+// dev runs the stack until Ctrl-C and returns the exit code, once its deferred calls (the stack's stop) have run.
+func dev() int {
 	dir := flag.String("dir", "_output/dev", "Folder for the kubeconfig and logs.")
 	provider := flag.String("provider", "_output/provider", "Provider binary.")
 	examples := flag.String("examples", "examples/local", "Folder of manifests to apply.")
@@ -37,34 +42,37 @@ func main() {
 	defer stop()
 
 	s, err := stack.Start(ctx, stack.Options{
-		Dir: abs, Provider: *provider, MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, StoragePort: 4443, Log: say,
+		Dir: abs, Provider: *provider, Log: say,
+		MotoPort: 5055, StrictMotoPort: 5056, VaultAddr: "127.0.0.1:8200", PubSubPort: 8085, BigtablePort: 8086, StoragePort: 4443,
 		ProviderArgs: []string{fmt.Sprintf("--poll=%s", *poll), "--poll-jitter=0s", "--debug"},
 		Crossplane:   *crossplane, Packages: strings.Fields(*xpkgs),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local stack failed:", err)
-		os.Exit(1)
+		return 1
 	}
 	defer func() { say("stopping the local stack"); s.Stop() }()
 
 	say("applying %s", *examples)
 	if out, err := s.KubectlRun("apply", "-f", *examples); err != nil {
 		fmt.Fprintln(os.Stderr, out, err)
-		return
+		return 0
 	}
 	kinds := "managed"
 	if *crossplane != "" {
 		say("applying the example compositions and an XR of each (examples/compositions)")
 		if err := s.ApplyCompositions(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
-			return
+			return 0
 		}
 		kinds = "managed,composite"
 	}
 	say("waiting for the resources to become Ready")
 	last := ""
 	for ctx.Err() == nil {
-		out, _ := s.KubectlRun("get", kinds, "-A", "-o", "custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,READY:.status.conditions[?(@.type=='Ready')].status,SYNCED:.status.conditions[?(@.type=='Synced')].status,MESSAGE:.status.conditions[?(@.type=='Synced')].message")
+		out, _ := s.KubectlRun("get", kinds, "-A", "-o", "custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,"+
+			"READY:.status.conditions[?(@.type=='Ready')].status,SYNCED:.status.conditions[?(@.type=='Synced')].status,"+
+			"MESSAGE:.status.conditions[?(@.type=='Synced')].message")
 		if out != last {
 			fmt.Print(out)
 			last = out
@@ -79,7 +87,7 @@ func main() {
 		}
 	}
 	if ctx.Err() != nil {
-		return
+		return 0
 	}
 	fmt.Printf(`
 Everything is Ready. The stack stays up until Ctrl-C.
@@ -115,6 +123,7 @@ Everything is Ready. The stack stays up until Ctrl-C.
 `, s.Registry, s.Kubeconfig, *crossplane, abs)
 	}
 	<-ctx.Done()
+	return 0
 }
 
 // allTrue reports whether every line of out (one per resource) is "True", and there is at least one.

@@ -36,7 +36,8 @@ func (b bins) Set(s string) error {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(fmt.Errorf("usage: xpkg build|check|push ..."))
+		fmt.Fprintln(os.Stderr, "xpkg: usage: xpkg build|check|push ...")
+		os.Exit(1)
 	}
 	ctx := context.Background()
 	switch os.Args[1] {
@@ -139,14 +140,17 @@ func check(ctx context.Context, f string) error {
 		return err
 	}
 	_ = tmp.Close()
-	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
+	if err := os.Chmod(tmp.Name(), 0o700); err != nil { //nolint:gosec // An executable, which this process runs: the owner's only.
 		return err
 	}
 	var outb bytes.Buffer
 	cmd := exec.CommandContext(ctx, tmp.Name(), "--help")
 	cmd.Stdout, cmd.Stderr = &outb, &outb
-	if err := cmd.Run(); err != nil || !strings.Contains(outb.String(), "-max-reconcile-rate") {
-		return fmt.Errorf("%s: the packaged binary does not start (--help): %v\n%s", f, err, outb.String())
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: the packaged binary does not start (--help): %w\n%s", f, err, outb.String())
+	}
+	if !strings.Contains(outb.String(), "-max-reconcile-rate") {
+		return fmt.Errorf("%s: the packaged binary does not start (--help): its help has no -max-reconcile-rate\n%s", f, outb.String())
 	}
 	fmt.Printf("%s: the packaged binary starts (--help)\n", f)
 	return nil

@@ -4,17 +4,22 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 // TestFieldTables holds every kind's declared fields to the kind's API and to its docs page: each spec.forProvider
 // field is declared (a new field cannot ship without saying how it is compared and what a change does), the table
-// is well formed, and the page shows the table as `make generate` writes it.
+// is well formed, the fields it declares Refused are those the CRD keeps immutable, and the page shows the table as
+// `make generate` writes it.
 func TestFieldTables(t *testing.T) {
 	for _, k := range Kinds() {
 		gvk := k.GroupVersionKind()
@@ -28,8 +33,17 @@ func TestFieldTables(t *testing.T) {
 					t.Errorf("spec.forProvider.%s is not declared in the kind's field table (fields.go)", name)
 				}
 			}
+			var refused []string
+			for _, f := range fs {
+				if f.Effect == managedkind.Refused {
+					refused = append(refused, f.Path)
+				}
+			}
+			if diff := cmp.Diff(immutableInCRD(t, gvk.Group, gvk.Kind), refused, cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("the fields declared Refused are not those the CRD keeps immutable (self == oldSelf): -CRD +declared:\n%s", diff)
+			}
 			path := filepath.Join("..", "..", "docs", "kinds", k.DocPage()+".md")
-			page, err := os.ReadFile(path) //nolint:gosec // The repository's own docs page.
+			page, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,6 +56,40 @@ func TestFieldTables(t *testing.T) {
 			}
 		})
 	}
+}
+
+// immutableInCRD lists the spec.forProvider fields the committed CRD of group and kind keeps immutable
+// (x-kubernetes-validations: self == oldSelf): the API server refuses their edits before the provider sees them.
+func immutableInCRD(t *testing.T, group, kind string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", "package", "crds", group+"_*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var crd extv1.CustomResourceDefinition
+		if err := yaml.Unmarshal(b, &crd); err != nil {
+			t.Fatal(err)
+		}
+		if crd.Spec.Names.Kind != kind {
+			continue
+		}
+		var out []string
+		for name, p := range crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"].Properties {
+			for _, v := range p.XValidations {
+				if v.Rule == "self == oldSelf" {
+					out = append(out, name)
+				}
+			}
+		}
+		return out
+	}
+	t.Fatalf("no CRD of %s in group %s under package/crds", kind, group)
+	return nil
 }
 
 // forProviderFields lists the JSON names of mg's spec.forProvider fields, without the references that resolve
@@ -96,7 +144,7 @@ func TestFieldsLookup(t *testing.T) {
 	if err := fs.Check(); err != nil {
 		t.Errorf("a well-formed table: %v", err)
 	}
-	bad := append(fs, managedkind.Field{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
+	bad := append(slices.Clone(fs), managedkind.Field{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
 		managedkind.Field{Path: "location", Compare: managedkind.ByValue, Unset: managedkind.Required, Effect: managedkind.Refused, When: managedkind.MaintenanceWindow, Source: "x"},
 		managedkind.Field{Path: "lock", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.Irreversible})
 	err := bad.Check()

@@ -96,7 +96,8 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 	}
 
 	key := pc.key()
-	stamp := fingerprint(string(pc.uid), strconv.FormatInt(pc.generation, 10), s.Static.AccessKeyID, s.Static.SecretAccessKey, s.Static.SessionToken, vaultStamp)
+	stamp := fingerprint(string(pc.uid), strconv.FormatInt(pc.generation, 10),
+		s.Static.AccessKeyID, s.Static.SecretAccessKey, s.Static.SessionToken, vaultStamp)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()

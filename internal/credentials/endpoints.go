@@ -93,7 +93,7 @@ func (p EndpointPattern) admits(scheme, host, port string) bool {
 	case p.host == "*":
 		return true
 	case strings.HasPrefix(p.host, "*."):
-		return strings.HasSuffix(host, p.host[1:]) && len(host) > len(p.host)-1
+		return strings.HasSuffix(host, p.host[1:]) && len(host) >= len(p.host)
 	}
 	if a, b := net.ParseIP(p.host), net.ParseIP(host); a != nil && b != nil {
 		return a.Equal(b)
@@ -179,7 +179,9 @@ func (r *Resolver) admitEndpoint(pc config, e endpoint) error {
 			return nil
 		}
 	}
-	return &NotAllowedError{msg: pc.String() + ": " + e.field + " " + shown + " is not an endpoint the platform allows namespaced ProviderConfigs to use (the provider's --allowed-endpoint); ask a platform administrator, or leave it unset for the cloud's own endpoint"}
+	return &NotAllowedError{msg: pc.String() + ": " + e.field + " " + shown +
+		" is not an endpoint the platform allows namespaced ProviderConfigs to use (the provider's --allowed-endpoint); " +
+		"ask a platform administrator, or leave it unset for the cloud's own endpoint"}
 }
 
 // A NotAllowedError says that a namespaced config names something only an administrator can allow: an endpoint,

@@ -80,7 +80,7 @@ func newGCPReach(pc config, a *v1alpha1.GCPAllowedReferences, ad *v1alpha1.GCPAl
 // character no namespace name holds: "{namespace}-*" would let namespace team name team-a's resources. A
 // backslash is refused anywhere: no name holds one, and "{namespace}\-*" is "{namespace}-*" to path.Match. The
 // CRD refuses the same patterns; this is the provider's own check.
-var nextToNamespace = regexp.MustCompile(`[^/:._][{]namespace[}]|[{]namespace[}][^/:._]|\\`)
+var nextToNamespace = regexp.MustCompile(`[^/:._]\{namespace\}|\{namespace\}[^/:._]|\\`)
 
 // anyName is the pattern that admits every name. path.Match's '*' stops at '/', so a key ARN
 // (arn:aws:kms:...:key/...) would escape it; the API promises any name.
@@ -101,7 +101,8 @@ func (r *Reach) Admit(ns string, refs ...Reference) error {
 			return err
 		}
 		if !ok {
-			return errors.Errorf("%s %q is not allowed through %s: its spec.%s.allowedReferences.%s admits no such name for namespace %s (ask a platform administrator to add it, or use a namespaced ProviderConfig with credentials that may reach it)",
+			return errors.Errorf("%s %q is not allowed through %s: its spec.%s.allowedReferences.%s admits no such name for namespace %s "+
+				"(ask a platform administrator to add it, or use a namespaced ProviderConfig with credentials that may reach it)",
 				ref.Field, ref.Value, r.config, r.section, ref.List, ns)
 		}
 	}
@@ -147,7 +148,10 @@ func (r *Reach) Adopts(ns string, a Adoption) (bool, error) {
 
 // AdoptionRefused is the refusal of an adoption Adopts did not admit.
 func (r *Reach) AdoptionRefused(ns string, a Adoption) error {
-	return errors.Errorf("adopting or observing %q, which the provider did not make, is not allowed through %s: no rule of its spec.%s.allowedAdoptions.%s admits that name for namespace %s (ask a platform administrator to add one, remove spec.adoptExisting and ObserveOnly to create a resource of another name, or use a namespaced ProviderConfig with credentials that may reach it)",
+	return errors.Errorf("adopting or observing %q, which the provider did not make, is not allowed through %s: "+
+		"no rule of its spec.%s.allowedAdoptions.%s admits that name for namespace %s (ask a platform administrator to add one, "+
+		"remove spec.adoptExisting and ObserveOnly to create a resource of another name, "+
+		"or use a namespaced ProviderConfig with credentials that may reach it)",
 		a.Name, r.config, r.section, a.List, ns)
 }
 
@@ -159,7 +163,9 @@ func (r *Reach) match(patterns []string, field, ns, name string, caseless bool) 
 	}
 	for i, p := range patterns {
 		if nextToNamespace.MatchString(p) {
-			return false, errors.Errorf("%s: spec.%s.%s[%d] %q puts a letter, digit, '-', wildcard or backslash next to {namespace}, or a backslash anywhere, so one namespace's name could match another's: use '/', ':', '.' or '_' there", r.config, r.section, field, i, p)
+			return false, errors.Errorf("%s: spec.%s.%s[%d] %q puts a letter, digit, '-', wildcard or backslash next to {namespace}, "+
+				"or a backslash anywhere, so one namespace's name could match another's: use '/', ':', '.' or '_' there",
+				r.config, r.section, field, i, p)
 		}
 		if p == anyName {
 			return true, nil

@@ -31,8 +31,8 @@ import (
 type Resolver struct {
 	// kube reads ProviderConfigs and ClusterProviderConfigs, normally from the manager's cache.
 	kube client.Reader
-	// secrets reads Secrets (and, for Vault's Kubernetes auth, service accounts) straight from the API server (the manager's API reader), so the provider starts no
-	// cluster-wide Secret informer and holds no Secret it does not use.
+	// secrets reads Secrets (and, for Vault's Kubernetes auth, service accounts) straight from the API server (the
+	// manager's API reader), so the provider starts no cluster-wide Secret informer and holds no Secret it does not use.
 	secrets client.Reader
 	// tokens requests service account tokens (TokenRequest) for Vault's Kubernetes auth, and reviews them.
 	tokens client.Client
@@ -161,7 +161,10 @@ func (r *Resolver) getConfigByRef(ctx context.Context, ref ConfigRef) (config, e
 		if err := r.kube.Get(ctx, types.NamespacedName{Namespace: ref.Namespace, Name: name}, pc); err != nil {
 			return config{}, errors.Wrapf(err, "cannot get ProviderConfig %s/%s", ref.Namespace, name)
 		}
-		return config{kind: kind, namespace: pc.Namespace, name: pc.Name, uid: pc.UID, generation: pc.Generation, deleting: pc.DeletionTimestamp != nil, spec: pc.Spec}, nil
+		return config{
+			kind: kind, namespace: pc.Namespace, name: pc.Name, uid: pc.UID, generation: pc.Generation,
+			deleting: pc.DeletionTimestamp != nil, spec: pc.Spec,
+		}, nil
 	case v1alpha1.ClusterProviderConfigKind:
 		cpc := &v1alpha1.ClusterProviderConfig{}
 		if err := r.kube.Get(ctx, types.NamespacedName{Name: name}, cpc); err != nil {

@@ -51,7 +51,9 @@ var secretsResource = corev1.SchemeGroupVersion.WithResource("secrets")
 // Annotations go too, as kubectl apply's last-applied-configuration holds a Secret's data in plain text.
 func stripSecretMetadata(o any) (any, error) {
 	if m, ok := o.(*metav1.PartialObjectMetadata); ok {
-		m.ObjectMeta = metav1.ObjectMeta{Namespace: m.Namespace, Name: m.Name, UID: m.UID, ResourceVersion: m.ResourceVersion, DeletionTimestamp: m.DeletionTimestamp}
+		m.ObjectMeta = metav1.ObjectMeta{
+			Namespace: m.Namespace, Name: m.Name, UID: m.UID, ResourceVersion: m.ResourceVersion, DeletionTimestamp: m.DeletionTimestamp,
+		}
 	}
 	return o, nil
 }

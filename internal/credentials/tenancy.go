@@ -61,7 +61,8 @@ func (r *Resolver) serves(ctx context.Context, pc config, ns string) error {
 	case ok:
 		return nil
 	}
-	return &NotServedError{msg: pc.String() + " does not serve namespace " + ns + ": it is not in the config's allowedNamespaces; use a ProviderConfig of the namespace, or ask a platform administrator to allow it"}
+	return &NotServedError{msg: pc.String() + " does not serve namespace " + ns + ": it is not in the config's allowedNamespaces; " +
+		"use a ProviderConfig of the namespace, or ask a platform administrator to allow it"}
 }
 
 // Serves reports whether a ClusterProviderConfig whose allowedNamespaces is sel serves namespace ns: every

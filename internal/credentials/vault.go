@@ -110,7 +110,8 @@ func (r *Resolver) serviceAccountToken(pc config, k *v1alpha1.VaultKubernetesAut
 		// The provider's own identity, which only a cluster administrator's config can use: no opt-in.
 		return func(ctx context.Context) (string, error) { return r.requestToken(ctx, ns, name, audiences) }, nil
 	case pc.namespace != "" && sa.Namespace != "" && sa.Namespace != pc.namespace:
-		return nil, errors.Errorf("%s cannot authenticate as service account %s/%s: a namespaced ProviderConfig uses service accounts of its own namespace only", pc, sa.Namespace, sa.Name)
+		return nil, errors.Errorf("%s cannot authenticate as service account %s/%s: "+
+			"a namespaced ProviderConfig uses service accounts of its own namespace only", pc, sa.Namespace, sa.Name)
 	}
 	ns := sa.Namespace
 	if pc.namespace != "" {
@@ -156,7 +157,7 @@ func sessionNameFor(pc config) string {
 	}
 	b := []byte(n)
 	for i, ch := range b {
-		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.ContainsRune("_+=,.@-", rune(ch))) {
+		if !sessionNameChar(ch) {
 			b[i] = '-'
 		}
 	}
@@ -164,4 +165,9 @@ func sessionNameFor(pc config) string {
 		b = b[:64]
 	}
 	return string(b)
+}
+
+// sessionNameChar reports whether a role session name may hold ch.
+func sessionNameChar(ch byte) bool {
+	return ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.ContainsRune("_+=,.@-", rune(ch))
 }

@@ -296,7 +296,10 @@ func (p *vaultEngine) mint(ctx context.Context) (*lease, error) {
 		return nil, err
 	}
 	str := func(k string) string { v, _ := s.Data[k].(string); return v }
-	c := aws.Credentials{AccessKeyID: str("access_key"), SecretAccessKey: str("secret_key"), SessionToken: str("security_token"), Source: "Vault AWS secrets engine"}
+	c := aws.Credentials{
+		AccessKeyID: str("access_key"), SecretAccessKey: str("secret_key"), SessionToken: str("security_token"),
+		Source: "Vault AWS secrets engine",
+	}
 	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
 		return nil, errors.Errorf("Vault's AWS secrets engine role %s returned no access key", p.ref.Role)
 	}

@@ -59,7 +59,10 @@ func gcpFromVault(c *vault.Client, v *v1alpha1.GCPVaultCredentials, p gcpclient.
 		}
 		refresh = d
 	}
-	return &vaultGCP{client: c, ref: *v.KV, policy: p, refresh: refresh, now: time.Now, ctx: context.Background(), statusKeeper: statusKeeper{onChange: onChange}}, nil
+	return &vaultGCP{
+		client: c, ref: *v.KV, policy: p, refresh: refresh, now: time.Now, ctx: context.Background(),
+		statusKeeper: statusKeeper{onChange: onChange},
+	}, nil
 }
 
 // Token returns a token: the access token read from Vault, or one the key's token source issued.

@@ -82,7 +82,8 @@ func (r *Resolver) checkVaultAddress(pc config, address string) error {
 		return nil
 	}
 	if err := r.admitEndpoint(pc, endpoint{field: "vault.address", url: a}); err != nil {
-		return &NotAllowedError{msg: pc.String() + ": Vault address " + a + " is not one the platform allows namespaced ProviderConfigs to use (the provider's --allowed-endpoint or --vault-allowed-address)"}
+		return &NotAllowedError{msg: pc.String() + ": Vault address " + a + " is not one the platform allows namespaced ProviderConfigs " +
+			"to use (the provider's --allowed-endpoint or --vault-allowed-address)"}
 	}
 	return nil
 }
@@ -101,7 +102,9 @@ func (r *Resolver) checkAudiences(pc config, k *v1alpha1.VaultKubernetesAuth) er
 	}
 	for _, a := range audiencesOf(k) {
 		if !slices.Contains(allowed, a) {
-			return &NotAllowedError{msg: fmt.Sprintf("%s: vault.auth.kubernetes.audiences: %q is not an audience the platform allows namespaced ProviderConfigs to request tokens for (the provider's --vault-allowed-audience: %s)", pc, a, strings.Join(allowed, ", "))}
+			return &NotAllowedError{msg: fmt.Sprintf("%s: vault.auth.kubernetes.audiences: %q is not an audience the platform allows "+
+				"namespaced ProviderConfigs to request tokens for (the provider's --vault-allowed-audience: %s)",
+				pc, a, strings.Join(allowed, ", "))}
 		}
 	}
 	return nil
@@ -138,7 +141,8 @@ func (r *Resolver) notAnAPIToken(ctx context.Context, token string, audiences []
 		return errors.Wrap(err, "cannot check the requested token's audience")
 	}
 	if tr.Status.Authenticated {
-		return errors.Errorf("a token for audiences %v is accepted by the Kubernetes API server: set vault.auth.kubernetes.audiences to Vault's own audience", audiences)
+		return errors.Errorf("a token for audiences %v is accepted by the Kubernetes API server: "+
+			"set vault.auth.kubernetes.audiences to Vault's own audience", audiences)
 	}
 	return nil
 }

@@ -116,7 +116,8 @@ func (s *skipOversized) Reconcile(ctx context.Context, req reconcile.Request) (r
 	}
 	want := xpv2.Condition{
 		Type: xpv2.TypeSynced, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonMetadataTooLarge,
-		Message: fmt.Sprintf("not reconciled: the object's labels, annotations, finalizers and owner references take %s bytes, more than the provider keeps (%s); make them smaller",
+		Message: fmt.Sprintf("not reconciled: the object's labels, annotations, finalizers and owner references take %s bytes, "+
+			"more than the provider keeps (%s); make them smaller",
 			obj.GetAnnotations()[OversizedAnnotation], maxFlag),
 		LastTransitionTime: metav1.Now(), ObservedGeneration: obj.GetGeneration(),
 	}

@@ -22,7 +22,7 @@ import (
 
 func TestTrimOversized(t *testing.T) {
 	stripped := func(in any) (any, error) {
-		in.(metav1.Object).SetManagedFields(nil) //nolint:forcetypeassert // The test hands objects only.
+		in.(metav1.Object).SetManagedFields(nil)
 		return in, nil
 	}
 	mf := []metav1.ManagedFieldsEntry{{Manager: "m"}}

@@ -14,7 +14,8 @@ import (
 var KubeRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Namespace: "stateful",
 	Name:      "kube_requests_total",
-	Help:      "Requests sent to the Kubernetes API, by verb (get, list, watch, create, update, patch, delete, deletecollection) and resource (resource.group[/subresource]).",
+	Help: "Requests sent to the Kubernetes API, by verb (get, list, watch, create, update, patch, delete, deletecollection) " +
+		"and resource (resource.group[/subresource]).",
 }, []string{"verb", "resource"})
 
 // CountKubeRequests wraps a Kubernetes client transport so that every request is counted in KubeRequests.

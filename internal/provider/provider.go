@@ -160,33 +160,60 @@ func ownNamespace() string {
 func (s *Settings) BindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&s.Debug, "debug", s.Debug, "Log at debug level.")
 	fs.BoolVar(&s.LeaderElection, "leader-election", s.LeaderElection, "Elect a leader among provider replicas (a Lease).")
-	fs.DurationVar(&s.PollInterval, "poll", s.PollInterval, "How often each resource is checked for drift; override per resource with the crossplane.io/poll-interval annotation.")
+	fs.DurationVar(&s.PollInterval, "poll", s.PollInterval,
+		"How often each resource is checked for drift; override per resource with the crossplane.io/poll-interval annotation.")
 	fs.DurationVar(&s.PollJitter, "poll-jitter", s.PollJitter, "Random jitter added to each poll, so resources do not poll in lockstep.")
-	fs.DurationVar(&s.BusyPoll, "busy-poll", s.BusyPoll, "How often a resource in a transitional state (an RDS instance creating or modifying, a DynamoDB table or index not ACTIVE) is polled.")
-	fs.DurationVar(&s.CreationGracePeriod, "creation-grace-period", s.CreationGracePeriod, "How long after a create a 'not found' is not trusted (eventually consistent APIs); the resource is not re-created meanwhile.")
-	fs.DurationVar(&s.CacheSyncTimeout, "cache-sync-timeout", s.CacheSyncTimeout, "How long a controller waits for its informer to sync before the provider gives up and exits.")
+	fs.DurationVar(&s.BusyPoll, "busy-poll", s.BusyPoll,
+		"How often a resource in a transitional state (an RDS instance creating or modifying, a DynamoDB table or index not ACTIVE) is polled.")
+	fs.DurationVar(&s.CreationGracePeriod, "creation-grace-period", s.CreationGracePeriod,
+		"How long after a create a 'not found' is not trusted (eventually consistent APIs); the resource is not re-created meanwhile.")
+	fs.DurationVar(&s.CacheSyncTimeout, "cache-sync-timeout", s.CacheSyncTimeout,
+		"How long a controller waits for its informer to sync before the provider gives up and exits.")
 	fs.DurationVar(&s.SyncInterval, "sync", s.SyncInterval, "How often the informer caches resync every object.")
 	fs.DurationVar(&s.PollStateMetricInterval, "poll-state-metric", s.PollStateMetricInterval, "How often the managed resource state metrics are recorded.")
 	fs.IntVar(&s.MaxReconcileRate, "max-reconcile-rate", s.MaxReconcileRate, "Global maximum reconciles per second, across all kinds.")
 	fs.IntVar(&s.MaxConcurrentReconciles, "max-concurrent-reconciles", s.MaxConcurrentReconciles, "Concurrent reconciles per kind.")
-	fs.IntVar(&s.MaxConcurrentReconcilesPerNamespace, "max-concurrent-reconciles-per-namespace", s.MaxConcurrentReconcilesPerNamespace, "Concurrent reconciles per kind of one namespace's resources that use a namespaced ProviderConfig (its endpoints may never answer); 0 is a fifth of --max-concurrent-reconciles, at least 1.")
+	fs.IntVar(&s.MaxConcurrentReconcilesPerNamespace, "max-concurrent-reconciles-per-namespace", s.MaxConcurrentReconcilesPerNamespace,
+		"Concurrent reconciles per kind of one namespace's resources that use a namespaced ProviderConfig (its "+
+			"endpoints may never answer); 0 is a fifth of --max-concurrent-reconciles, at least 1.")
 	fs.Float64Var(&s.KubeQPS, "kube-qps", s.KubeQPS, "Client-side limit of Kubernetes API requests per second.")
 	fs.IntVar(&s.KubeBurst, "kube-burst", s.KubeBurst, "Burst of Kubernetes API requests above --kube-qps.")
 	fs.StringVar(&s.MetricsAddress, "metrics-bind-address", s.MetricsAddress, "Address of the Prometheus metrics endpoint; 0 disables it.")
 	fs.StringVar(&s.HealthAddress, "health-probe-bind-address", s.HealthAddress, "Address of the /healthz and /readyz endpoints; 0 disables them.")
 	fs.StringVar(&s.PprofAddress, "pprof-bind-address", s.PprofAddress, "Address of the Go profiler's endpoints (/debug/pprof/); empty or 0 disables them.")
-	fs.StringVar(&s.ServiceAccount, "service-account", s.ServiceAccount, "The provider's own service account, namespace/name (the DeploymentRuntimeConfig's serviceAccountTemplate): ClusterProviderConfigs without a serviceAccount log in to Vault as it.")
-	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address", "A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
-	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address", "A Vault address namespaced ProviderConfigs may use (as --allowed-endpoint admits, exactly); repeat or separate with commas.")
-	fs.Var(&replacingListFlag{list: &s.VaultAllowedAudiences}, "vault-allowed-audience", "An audience namespaced ProviderConfigs may request service account tokens for (Vault's Kubernetes auth); replaces the default; repeat or separate with commas.")
-	fs.Var((*listFlag)(&s.AllowedEndpoints), "allowed-endpoint", "An endpoint namespaced ProviderConfigs may name in aws.endpoint.url, gcp.endpoints and vault.address: [http[s]://]host[:port], host a name, an IP, *.domain or *, port a number or * (unset: any); none by default; repeat or separate with commas.")
-	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace, "Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
-	fs.IntVar(&s.MaxMetadataBytes, "max-metadata-bytes", s.MaxMetadataBytes, "The most bytes of labels, annotations, finalizers and owner references the provider keeps of a managed resource or a ProviderConfig; a larger one is not reconciled (its Synced condition says why) until it is smaller. It bounds the memory one object can take; bound the number of objects per namespace with a ResourceQuota.")
-	fs.IntVar(&s.MaxClaimsPerNamespace, "max-claims-per-namespace", s.MaxClaimsPerNamespace, "The most claims on cloud names (Leases in --claim-namespace) one namespace's managed resources may hold; a resource that would need one more is refused until one is released. 0 is no limit.")
-	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent, "The Go garbage collector's target: the heap may grow this many percent over live memory before a collection (Go's default is 100); the GOGC environment variable, when set, wins.")
+	fs.StringVar(&s.ServiceAccount, "service-account", s.ServiceAccount,
+		"The provider's own service account, namespace/name (the DeploymentRuntimeConfig's serviceAccountTemplate): "+
+			"ClusterProviderConfigs without a serviceAccount log in to Vault as it.")
+	fs.Var((*listFlag)(&s.VaultInsecureAddresses), "vault-insecure-address",
+		"A loopback http:// Vault address namespaced ProviderConfigs may use anyway (development only); repeat or separate with commas.")
+	fs.Var((*listFlag)(&s.VaultAllowedAddresses), "vault-allowed-address",
+		"A Vault address namespaced ProviderConfigs may use (as --allowed-endpoint admits, exactly); repeat or separate with commas.")
+	fs.Var(&replacingListFlag{list: &s.VaultAllowedAudiences}, "vault-allowed-audience",
+		"An audience namespaced ProviderConfigs may request service account tokens for (Vault's Kubernetes auth); "+
+			"replaces the default; repeat or separate with commas.")
+	fs.Var((*listFlag)(&s.AllowedEndpoints), "allowed-endpoint",
+		"An endpoint namespaced ProviderConfigs may name in aws.endpoint.url, gcp.endpoints and vault.address: "+
+			"[http[s]://]host[:port], host a name, an IP, *.domain or *, port a number or * (unset: any); none by "+
+			"default; repeat or separate with commas.")
+	fs.StringVar(&s.ClaimNamespace, "claim-namespace", s.ClaimNamespace,
+		"Namespace of the Leases that record which managed resource owns each cloud name; only the provider should be able to write there.")
+	fs.IntVar(&s.MaxMetadataBytes, "max-metadata-bytes", s.MaxMetadataBytes,
+		"The most bytes of labels, annotations, finalizers and owner references the provider keeps of a managed "+
+			"resource or a ProviderConfig; a larger one is not reconciled (its Synced condition says why) until it is smaller. "+
+			"It bounds the memory one object can take; bound the number of objects per namespace with a ResourceQuota.")
+	fs.IntVar(&s.MaxClaimsPerNamespace, "max-claims-per-namespace", s.MaxClaimsPerNamespace,
+		"The most claims on cloud names (Leases in --claim-namespace) one namespace's managed resources may hold; a "+
+			"resource that would need one more is refused until one is released. 0 is no limit.")
+	fs.IntVar(&s.GCPercent, "gc-percent", s.GCPercent,
+		"The Go garbage collector's target: the heap may grow this many percent over live memory before a collection "+
+			"(Go's default is 100); the GOGC environment variable, when set, wins.")
 	fs.BoolVar(&s.ManagementPolicies, "enable-management-policies", s.ManagementPolicies, "Honour spec.managementPolicies (ObserveOnly, orphaning).")
-	fs.StringVar(&s.Installation, "installation", s.Installation, "This installation's identity, recorded in the ownership marker of every cloud resource: give each live cluster its own (blue, green), and a cluster rebuilt from Git the one it had. Resources marked by another installation are refused, never changed or deleted.")
-	fs.Var((*listFlag)(&s.HandoverFrom), "handover-from", "An installation whose resources this one takes over (stop that one first); repeat or separate with commas.")
+	fs.StringVar(&s.Installation, "installation", s.Installation,
+		"This installation's identity, recorded in the ownership marker of every cloud resource: give each live "+
+			"cluster its own (blue, green), and a cluster rebuilt from Git the one it had. Resources marked by another "+
+			"installation are refused, never changed or deleted.")
+	fs.Var((*listFlag)(&s.HandoverFrom), "handover-from",
+		"An installation whose resources this one takes over (stop that one first); repeat or separate with commas.")
 }
 
 // New builds the provider's manager with every controller registered. Start it with mgr.Start.

@@ -31,7 +31,10 @@ func Push(ref name.Reference, files []string, opts ...remote.Option) error {
 		if err := remote.Write(ref.Context().Digest(d.String()), img, opts...); err != nil {
 			return errors.Wrapf(err, "cannot push %s", f)
 		}
-		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: cf.Architecture}}})
+		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
+			Add:        img,
+			Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: cf.Architecture}},
+		})
 	}
 	return errors.Wrapf(remote.WriteIndex(ref, idx, opts...), "cannot push the index %s", ref)
 }

@@ -32,8 +32,10 @@ const (
 	BinaryPath = "/usr/local/bin/provider"
 	// CAPath is the CA bundle, where Go's crypto/x509 looks on Linux.
 	CAPath = "/etc/ssl/certs/ca-certificates.crt"
-	// UID and GID are the non-root user the provider runs as: Crossplane's Deployment runtime default.
-	UID, GID = 2000, 2000
+	// UID is the non-root user the provider runs as: Crossplane's Deployment runtime default.
+	UID = 2000
+	// GID is the group of that user.
+	GID = 2000
 	// MetricsPort is the port Crossplane's Deployment runtime expects the metrics on.
 	MetricsPort = "8080/tcp"
 )
@@ -61,7 +63,8 @@ func layer(files []file) (v1.Layer, error) {
 				}
 			}
 		}
-		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: f.mode, Size: int64(len(f.data)), ModTime: epoch, Format: tar.FormatPAX}); err != nil {
+		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: f.mode, Size: int64(len(f.data)), ModTime: epoch, Format: tar.FormatPAX}
+		if err := tw.WriteHeader(hdr); err != nil {
 			return nil, err
 		}
 		if _, err := tw.Write(f.data); err != nil {
@@ -82,7 +85,8 @@ func RuntimeImage(binary, caBundle []byte, arch string) (v1.Image, error) {
 	l, err := layer([]file{
 		{path: BinaryPath, mode: 0o755, data: binary},
 		{path: CAPath, mode: 0o644, data: caBundle},
-		{path: "/etc/passwd", mode: 0o644, data: []byte("root:x:0:0:root:/root:/sbin/nologin\nprovider:x:" + u + ":" + g + ":provider:/home/provider:/sbin/nologin\n")},
+		{path: "/etc/passwd", mode: 0o644, data: []byte("root:x:0:0:root:/root:/sbin/nologin\n" +
+			"provider:x:" + u + ":" + g + ":provider:/home/provider:/sbin/nologin\n")},
 		{path: "/etc/group", mode: 0o644, data: []byte("root:x:0:\nprovider:x:" + g + ":\n")},
 	})
 	if err != nil {

@@ -21,18 +21,18 @@ func Script() (string, error) {
 	return string(b), err
 }
 
-func toLua(L *lua.LState, v any) lua.LValue {
+func toLua(ls *lua.LState, v any) lua.LValue {
 	switch x := v.(type) {
 	case map[string]any:
-		t := L.NewTable()
+		t := ls.NewTable()
 		for k, e := range x {
-			t.RawSetString(k, toLua(L, e))
+			t.RawSetString(k, toLua(ls, e))
 		}
 		return t
 	case []any:
-		t := L.NewTable()
+		t := ls.NewTable()
 		for _, e := range x {
-			t.Append(toLua(L, e))
+			t.Append(toLua(ls, e))
 		}
 		return t
 	case string:
@@ -49,15 +49,15 @@ func toLua(L *lua.LState, v any) lua.LValue {
 // Eval evaluates script for obj (decoded from JSON) the way Argo CD does: obj is a global, the script returns a
 // table.
 func Eval(script string, obj map[string]any) (Health, error) {
-	L := lua.NewState()
-	defer L.Close()
-	L.SetGlobal("obj", toLua(L, obj))
-	if err := L.DoString(script); err != nil {
+	ls := lua.NewState()
+	defer ls.Close()
+	ls.SetGlobal("obj", toLua(ls, obj))
+	if err := ls.DoString(script); err != nil {
 		return Health{}, fmt.Errorf("the health script fails: %w", err)
 	}
-	ret, ok := L.Get(-1).(*lua.LTable)
+	ret, ok := ls.Get(-1).(*lua.LTable)
 	if !ok {
-		return Health{}, fmt.Errorf("the health script returns %v, not a table", L.Get(-1))
+		return Health{}, fmt.Errorf("the health script returns %v, not a table", ls.Get(-1))
 	}
 	return Health{Status: ret.RawGetString("status").String(), Message: ret.RawGetString("message").String()}, nil
 }

@@ -22,12 +22,12 @@ import (
 func TestDevLeavesNothingBehind(t *testing.T) {
 	root := harness.RepoRoot()
 	bin := filepath.Join(t.TempDir(), "dev")
-	build := exec.Command("go", "build", "-o", bin, "./hack/dev") //nolint:gosec // Our own program.
+	build := exec.Command("go", "build", "-o", bin, "./hack/dev")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./hack/dev: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-dir", filepath.Join(root, "_output", "e2e-dev"), "-provider", filepath.Join(root, "_output", "provider"), "-poll=5s") //nolint:gosec // Our own program.
+	cmd := exec.Command(bin, "-dir", filepath.Join(root, "_output", "e2e-dev"), "-provider", filepath.Join(root, "_output", "provider"), "-poll=5s")
 	cmd.Dir = root
 	cmd.Env = os.Environ()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a terminal's foreground group: the program and what inherits it

@@ -32,7 +32,7 @@ import (
 // address works.
 func TestEndpointsAreTheAdministrators(t *testing.T) {
 	var hits atomic.Int32
-	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))

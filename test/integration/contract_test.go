@@ -226,7 +226,7 @@ var contracts = []kindContract{
 				}
 			}
 		},
-		config: func(t *testing.T, name string) string {
+		config: func(_ *testing.T, name string) string {
 			ctx, b := context.Background(), aws.String(name)
 			v := must(direct.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b}))
 			e := must(direct.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b}))
@@ -243,7 +243,7 @@ var contracts = []kindContract{
 				t.Fatal(err)
 			}
 		},
-		reverted: func(t *testing.T, name string) (bool, string) {
+		reverted: func(_ *testing.T, name string) (bool, string) {
 			v, err := direct.GetBucketVersioning(context.Background(), &s3.GetBucketVersioningInput{Bucket: aws.String(name)})
 			if err != nil {
 				return false, err.Error()
@@ -350,7 +350,7 @@ var contracts = []kindContract{
 				t.Fatal(err)
 			}
 		},
-		config: func(t *testing.T, name string) string {
+		config: func(_ *testing.T, name string) string {
 			ctx, n := context.Background(), aws.String(name)
 			d := must(directDDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: n})).Table
 			ttl := must(directDDB().DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: n})).TimeToLiveDescription
@@ -371,7 +371,7 @@ var contracts = []kindContract{
 				t.Fatal(err)
 			}
 		},
-		reverted: func(t *testing.T, name string) (bool, string) {
+		reverted: func(_ *testing.T, name string) (bool, string) {
 			d, err := directDDB().DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 			if err != nil {
 				return false, err.Error()
@@ -415,7 +415,7 @@ var contracts = []kindContract{
 				t.Fatal(err)
 			}
 		},
-		config: func(t *testing.T, name string) string {
+		config: func(_ *testing.T, name string) string {
 			i := must(directRDS().DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(name)})).DBInstances[0]
 			return jsonOf(i.EngineVersion, i.DBInstanceClass, i.AllocatedStorage, i.MaxAllocatedStorage, i.StorageType, i.DbInstancePort, i.MultiAZ, i.PubliclyAccessible,
 				i.BackupRetentionPeriod, i.PreferredBackupWindow, i.PreferredMaintenanceWindow, i.AutoMinorVersionUpgrade, i.DeletionProtection, i.PendingModifiedValues)
@@ -428,7 +428,7 @@ var contracts = []kindContract{
 				t.Fatal(err)
 			}
 		},
-		reverted: func(t *testing.T, name string) (bool, string) {
+		reverted: func(_ *testing.T, name string) (bool, string) {
 			out, err := directRDS().DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(name)})
 			if err != nil {
 				return false, err.Error()

@@ -95,10 +95,6 @@ func withPolicies(p ...xpv2.ManagementAction) bucketOpt {
 	return func(b *s3v1alpha1.Bucket) { b.Spec.ManagementPolicies = p }
 }
 
-func withAnnotation(k, v string) bucketOpt {
-	return func(b *s3v1alpha1.Bucket) { b.SetAnnotations(map[string]string{k: v}) }
-}
-
 func bucket(ns, name string, opts ...bucketOpt) *s3v1alpha1.Bucket {
 	b := &s3v1alpha1.Bucket{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},

@@ -56,8 +56,8 @@ func TestHostileTenantCannotTakeTheProviderDown(t *testing.T) {
 	for _, s := range servers {
 		s.Limit = 256 << 20 // longer than the pod's memory limit: endless, to a client that reads it all
 		s.Location = rec.URL + "/v1/secret/data/app"
-		defer s.Close()
 	}
+	defer closeAll(servers)
 	// A plain-http twin of each, for the cloud endpoints (a namespaced config's Vault address must be https).
 	plain := map[string]*hostile.Server{
 		"endless":  hostile.Start(hostile.Endless, false),
@@ -67,8 +67,8 @@ func TestHostileTenantCannotTakeTheProviderDown(t *testing.T) {
 	for _, s := range plain {
 		s.Limit = 256 << 20
 		s.Location = rec.URL + "/"
-		defer s.Close()
 	}
+	defer closeAll(plain)
 
 	mem := sampleMemory(t)
 	// Checked however the test ends: on the old code a hostile resource never failed and the wait timed out.
@@ -260,13 +260,20 @@ func (s *memSampler) stop() memPeak {
 	return <-s.done
 }
 
+// closeAll closes every server of m.
+func closeAll(m map[string]*hostile.Server) {
+	for _, s := range m {
+		s.Close()
+	}
+}
+
 // vmRSS is this process's resident set size, from /proc/self/status.
 func vmRSS() uint64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {

@@ -96,9 +96,11 @@ func run(m *testing.M) int {
 	defer vaultProxy.Close()
 	// The provider must ignore the Vault SDK's environment variables: give them values that would change its
 	// behaviour if they were read.
-	os.Setenv("VAULT_TOKEN", vaultRootToken)
-	os.Setenv("VAULT_ADDR", vault.URL)
-	os.Setenv("VAULT_SKIP_VERIFY", "true")
+	for k, v := range map[string]string{"VAULT_TOKEN": vaultRootToken, "VAULT_ADDR": vault.URL, "VAULT_SKIP_VERIFY": "true"} {
+		if err := os.Setenv(k, v); err != nil {
+			return fail(err)
+		}
+	}
 
 	direct = s3.New(s3.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(moto.URL), UsePathStyle: true,
@@ -124,7 +126,7 @@ func run(m *testing.M) int {
 	if err != nil {
 		return fail(err)
 	}
-	defer logf.Close()
+	defer func() { _ = logf.Close() }()
 	ctrl.SetLogger(zap.New(zap.WriteTo(logf)))
 	s := provider.Defaults()
 	s.PollInterval, s.PollJitter = pollInterval, 0

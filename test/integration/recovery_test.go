@@ -46,7 +46,7 @@ func TestDBInstanceRestoredFromGitKeepsItsPassword(t *testing.T) {
 	})
 	deleteAndWait(t, ns, name, func() managedObj { return newDB() })
 	for _, s := range []string{name + "-master", name + "-conn"} {
-		if err := kube.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: s}}); client.IgnoreNotFound(err) != nil {
+		if err := client.IgnoreNotFound(kube.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: s}})); err != nil {
 			t.Fatal(err)
 		}
 	}

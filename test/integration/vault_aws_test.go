@@ -31,7 +31,7 @@ func strictMoto(t *testing.T) (m *harness.Moto, adminKey, adminSecret string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Stop)
-	if adminKey, adminSecret, err = harness.BootstrapStrictMoto(m.URL); err != nil {
+	if adminKey, adminSecret, err = harness.BootstrapStrictMoto(context.Background(), m.URL); err != nil {
 		t.Fatal(err)
 	}
 	return m, adminKey, adminSecret
@@ -67,10 +67,10 @@ type iamUserSetup struct {
 	bucket             *s3v1alpha1.Bucket
 }
 
-func iamUserBucket(t *testing.T, prefix string, ttls api.MountConfigInput) iamUserSetup {
+func iamUserBucket(t *testing.T, prefix string, ttls api.TuneMountConfigInput) iamUserSetup {
 	t.Helper()
 	_, strictProxy, mount, _ := strictEngine(t)
-	if err := vault.Admin.Sys().TuneMountWithContext(context.Background(), mount, ttls); err != nil {
+	if err := vault.Admin.Sys().TuneMountAllowNilWithContext(context.Background(), mount, ttls); err != nil {
 		t.Fatal(err)
 	}
 	s := iamUserSetup{strictProxy: strictProxy, mount: mount, cfgName: "vault-" + prefix + "-" + suffix(), ns: namespace(t)}
@@ -198,7 +198,7 @@ func TestVaultRevokedTokenReplacedByLogin(t *testing.T) {
 // provider does not keep signing with a dead key until its (10-minute) lease would have ended.
 func TestVaultRevokedKeyDropped(t *testing.T) {
 	ctx := context.Background()
-	is := iamUserBucket(t, "revoked", api.MountConfigInput{DefaultLeaseTTL: "10m"})
+	is := iamUserBucket(t, "revoked", api.TuneMountConfigInput{DefaultLeaseTTL: ptr.To("10m")})
 	strictProxy, mount, b := is.strictProxy, is.mount, is.bucket
 	mints := func() int {
 		return len(vaultProxy.Calls(func(c harness.Call) bool { return c.Operation == "GET /v1/"+mount+"/creds/iam" }))

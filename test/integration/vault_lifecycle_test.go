@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -75,7 +76,7 @@ path "sys/leases/revoke" { capabilities = ["update"] }`); err != nil {
 // with the old lease revoked, once Vault caps renewals at the lease's max TTL.
 func TestVaultIAMUserLeaseRenewedThenReplaced(t *testing.T) {
 	t.Parallel()
-	is := iamUserBucket(t, "renew", api.MountConfigInput{DefaultLeaseTTL: "15s", MaxLeaseTTL: "36s"})
+	is := iamUserBucket(t, "renew", api.TuneMountConfigInput{DefaultLeaseTTL: ptr.To("15s"), MaxLeaseTTL: ptr.To("36s")})
 	strictProxy, mount, cfgName, b := is.strictProxy, is.mount, is.cfgName, is.bucket
 	first := liveLeases(t, mount+"/creds/iam/")
 	if len(first) != 1 {
@@ -121,7 +122,7 @@ func TestVaultIAMUserLeaseRenewedThenReplaced(t *testing.T) {
 func TestVaultLeasesRevokedWithTheirConfig(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	is := iamUserBucket(t, "release", api.MountConfigInput{DefaultLeaseTTL: "10m"})
+	is := iamUserBucket(t, "release", api.TuneMountConfigInput{DefaultLeaseTTL: ptr.To("10m")})
 	mount, cfgName, ns, b := is.mount, is.cfgName, is.ns, is.bucket
 	first := liveLeases(t, mount+"/creds/iam/")
 	if len(first) != 1 {
@@ -169,7 +170,7 @@ func TestVaultShortTokenTTLs(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			t.Parallel()
 			_, strictProxy, mount, _ := strictEngine(t)
-			if err := vault.Admin.Sys().TuneMountWithContext(ctx, mount, api.MountConfigInput{DefaultLeaseTTL: "10m"}); err != nil {
+			if err := vault.Admin.Sys().TuneMountAllowNilWithContext(ctx, mount, api.TuneMountConfigInput{DefaultLeaseTTL: ptr.To("10m")}); err != nil {
 				t.Fatal(err)
 			}
 			policy := enginePolicy(t, mount)

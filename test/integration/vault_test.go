@@ -4,12 +4,12 @@ package integration
 
 import (
 	"context"
-	"github.com/hashicorp/vault/api"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/vault/api"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"

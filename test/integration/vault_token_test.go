@@ -101,12 +101,12 @@ func apiStatus(t *testing.T, token string) int {
 	if !strings.HasPrefix(host, "https://") {
 		host = "https://" + host
 	}
-	req, _ := http.NewRequest(http.MethodGet, host+"/api/v1/namespaces", nil)
+	req, _ := http.NewRequest(http.MethodGet, host+"/api/v1/namespaces", http.NoBody)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	return resp.StatusCode
 }

@@ -172,7 +172,9 @@ func IsRefusedCredentials(err error) bool {
 func dropRefusedCredentials(cache *aws.CredentialsCache, r *revocable) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("stateful/DropRefusedCredentials",
-			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			func(
+				ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler,
+			) (middleware.DeserializeOutput, middleware.Metadata, error) {
 				out, md, err := next.HandleDeserialize(ctx, in)
 				if IsRefusedCredentials(err) && !r.fresh() {
 					if rf, ok := r.inner.(Refuser); ok {
@@ -235,7 +237,9 @@ func callDeadline(stack *middleware.Stack) error {
 // deserialize step, which runs once per attempt, below the retry loop.
 func countCalls(stack *middleware.Stack) error {
 	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("stateful/CountCloudCalls",
-		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+		func(
+			ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler,
+		) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleDeserialize(ctx, in)
 			outcome := "error"
 			if r, ok := out.RawResponse.(*smithyhttp.Response); ok && r != nil {

@@ -72,7 +72,7 @@ func Clean(err error) error {
 
 // authMessages are the fixed texts of authentication and signature failures, by error code. A message a user can
 // act on, and the same on every poll.
-var authMessages = map[string]string{
+var authMessages = map[string]string{ //nolint:gosec // AWS error codes and their explanations, not credentials.
 	"SignatureDoesNotMatch":               "AWS refused the request signature: the secret access key does not belong to the access key ID",
 	"InvalidSignatureException":           "AWS refused the request signature: the secret access key does not belong to the access key ID",
 	"IncompleteSignature":                 "AWS refused the request signature as incomplete",

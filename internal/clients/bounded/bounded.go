@@ -34,8 +34,9 @@ const (
 	// MaxGRPCHeaderList bounds a gRPC answer's headers and trailers (the status message travels in them).
 	MaxGRPCHeaderList = 64 << 10
 
-	// DialTimeout bounds a TCP connect; TLSHandshakeTimeout the TLS handshake after it.
-	DialTimeout         = 5 * time.Second
+	// DialTimeout bounds a TCP connect.
+	DialTimeout = 5 * time.Second
+	// TLSHandshakeTimeout bounds the TLS handshake after it.
 	TLSHandshakeTimeout = 5 * time.Second
 	// ResponseHeaderTimeout is how long a request waits for the answer's headers once it is sent: a server that
 	// accepts and never answers (a tarpit) is given up on after this.

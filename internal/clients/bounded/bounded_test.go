@@ -44,7 +44,7 @@ func TestBodyLimit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer resp.Body.Close()
+			defer func() { _ = resp.Body.Close() }()
 			b, err := io.ReadAll(resp.Body)
 			if IsTooLarge(err) != tc.tooBig {
 				t.Errorf("read %d bytes: err %v, want too large %v", len(b), err, tc.tooBig)

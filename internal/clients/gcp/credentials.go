@@ -25,7 +25,7 @@ import (
 const Scope = "https://www.googleapis.com/auth/cloud-platform"
 
 // GoogleTokenURI is where Google issues tokens for service-account keys.
-const GoogleTokenURI = "https://oauth2.googleapis.com/token"
+const GoogleTokenURI = "https://oauth2.googleapis.com/token" //nolint:gosec // Google's public token endpoint, not a credential.
 
 // A KeyPolicy says which service-account keys a config may use.
 type KeyPolicy struct {
@@ -52,7 +52,8 @@ func FromKey(ctx context.Context, key []byte, p KeyPolicy) (oauth2.TokenSource, 
 		return nil, errors.Errorf("the credentials are of type %q: only a service-account key (type service_account) is accepted", f.Type)
 	}
 	if p.GoogleTokenURIOnly && f.TokenURI != "" && f.TokenURI != GoogleTokenURI {
-		return nil, errors.Errorf("the service-account key's token_uri is %q: a namespaced ProviderConfig may only use keys issued for %s", f.TokenURI, GoogleTokenURI)
+		return nil, errors.Errorf("the service-account key's token_uri is %q: a namespaced ProviderConfig may only use keys issued for %s",
+			f.TokenURI, GoogleTokenURI)
 	}
 	// The library parses the private key only when it first asks for a token: check it now, so a bad key is a
 	// config error at once, said without quoting the key.
@@ -107,6 +108,8 @@ func Impersonate(ctx context.Context, base oauth2.TokenSource, i Impersonation) 
 		rt = bounded.Transport(nil, true)
 	}
 	hc := &http.Client{Transport: &oauth2.Transport{Source: base, Base: bounded.Wrap(rt)}, CheckRedirect: bounded.CheckRedirect}
-	ts, err := impersonate.CredentialsTokenSource(ctx, impersonate.CredentialsConfig{TargetPrincipal: i.Target, Delegates: i.Delegates, Scopes: []string{Scope}}, option.WithHTTPClient(hc))
+	ts, err := impersonate.CredentialsTokenSource(ctx,
+		impersonate.CredentialsConfig{TargetPrincipal: i.Target, Delegates: i.Delegates, Scopes: []string{Scope}},
+		option.WithHTTPClient(hc))
 	return ts, errors.Wrapf(err, "cannot impersonate %s", i.Target)
 }

@@ -68,7 +68,9 @@ func countUnary(service string) grpc.UnaryClientInterceptor {
 
 // countStream counts a stream once, when it is opened (a streaming read is one call to the server).
 func countStream(service string) grpc.StreamClientInterceptor {
-	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	return func(
+		ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption,
+	) (grpc.ClientStream, error) {
 		s, err := streamer(ctx, desc, cc, method, opts...)
 		metrics.CloudCalls.WithLabelValues("gcp", service, operation(method), outcome(err)).Inc()
 		return s, err

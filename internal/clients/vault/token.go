@@ -58,7 +58,7 @@ func (c *Client) Generation() uint64 {
 // never answers holds no other reconcile, and Status answers at once meanwhile.
 func (c *Client) EnsureToken(ctx context.Context) error {
 	c.mu.Lock()
-	f, err, done := c.flightLocked(ctx)
+	f, done, err := c.flightLocked(ctx)
 	c.mu.Unlock()
 	if done {
 		return err
@@ -83,18 +83,18 @@ var loginTimeout = 20 * time.Second
 
 // flightLocked answers from the client's state when it can (done), or returns the login in flight, starting one
 // when there is none.
-func (c *Client) flightLocked(ctx context.Context) (*flight, error, bool) {
+func (c *Client) flightLocked(ctx context.Context) (*flight, bool, error) {
 	if c.closed {
-		return nil, errors.New("the Vault connection was closed: its ProviderConfig changed or was deleted"), true
+		return nil, true, errors.New("the Vault connection was closed: its ProviderConfig changed or was deleted")
 	}
 	if c.valid && (c.relogAt.IsZero() || c.now().Before(c.relogAt)) {
-		return nil, nil, true
+		return nil, true, nil
 	}
 	if c.lastErr != nil && c.now().Sub(c.failedAt) < retryFailedAfter {
-		return nil, c.lastErr, true
+		return nil, true, c.lastErr
 	}
 	if c.flight != nil {
-		return c.flight, nil, false
+		return c.flight, false, nil
 	}
 	f := &flight{done: make(chan struct{})}
 	c.flight = f
@@ -120,7 +120,7 @@ func (c *Client) flightLocked(ctx context.Context) (*flight, error, bool) {
 			c.onChange()
 		}
 	}()
-	return f, nil, false
+	return f, false, nil
 }
 
 // settleLocked records the outcome of a login or lookup.

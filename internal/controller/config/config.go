@@ -30,16 +30,22 @@ func Setup(mgr ctrl.Manager, o managedkind.Options) error {
 		kind   string
 		newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus)
 	}{
-		{v1alpha1.ProviderConfigGroupKind, kinds(v1alpha1.ProviderConfigGroupVersionKind), &v1alpha1.ProviderConfig{}, v1alpha1.ProviderConfigKind,
+		{
+			v1alpha1.ProviderConfigGroupKind, kinds(v1alpha1.ProviderConfigGroupVersionKind),
+			&v1alpha1.ProviderConfig{}, v1alpha1.ProviderConfigKind,
 			func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus) {
 				pc := &v1alpha1.ProviderConfig{}
 				return pc, &pc.Spec, &pc.Status
-			}},
-		{v1alpha1.ClusterProviderConfigGroupKind, kinds(v1alpha1.ClusterProviderConfigGroupVersionKind), &v1alpha1.ClusterProviderConfig{}, v1alpha1.ClusterProviderConfigKind,
+			},
+		},
+		{
+			v1alpha1.ClusterProviderConfigGroupKind, kinds(v1alpha1.ClusterProviderConfigGroupVersionKind),
+			&v1alpha1.ClusterProviderConfig{}, v1alpha1.ClusterProviderConfigKind,
 			func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus) {
 				pc := &v1alpha1.ClusterProviderConfig{}
 				return pc, &pc.Spec, &pc.Status
-			}},
+			},
+		},
 	} {
 		name := providerconfig.ControllerName(c.gk)
 		r := &statusReconciler{
@@ -49,6 +55,7 @@ func Setup(mgr ctrl.Manager, o managedkind.Options) error {
 			kube: mgr.GetClient(), creds: o.Credentials, kind: c.kind, newObj: c.newObj, managed: o.ManagedKinds,
 			settle: newSettle(settleInterval),
 		}
+		newConfig := func() client.Object { return c.obj.DeepCopyObject().(client.Object) } //nolint:forcetypeassert // c.obj is a config kind.
 		err := ctrl.NewControllerManagedBy(mgr).
 			Named(name).
 			WithOptions(o.ControllerOptions()).
@@ -59,7 +66,7 @@ func Setup(mgr ctrl.Manager, o managedkind.Options) error {
 			// the managed resources' budget in a burst.
 			// A tenant's config the cache keeps as a stub (its metadata too large) is never handed to the
 			// reconciler, which would write it back without what the stub dropped: see kube.
-			Complete(kube.SkipOversized(r, mgr.GetCache(), mgr.GetClient(), func() client.Object { return c.obj.DeepCopyObject().(client.Object) })) //nolint:forcetypeassert // c.obj is a config kind.
+			Complete(kube.SkipOversized(r, mgr.GetCache(), mgr.GetClient(), newConfig))
 		if err != nil {
 			return err
 		}

@@ -38,7 +38,13 @@ func newSettle(d time.Duration) *settle {
 
 // wait is how long the reconcile of req should wait: zero when it may run now (first time, interval passed, a new
 // generation, the config gone or being deleted, or urgent for what the config holds), which it records.
-func (s *settle) wait(ctx context.Context, kube client.Reader, req reconcile.Request, newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus), urgent func(*v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus) bool) time.Duration {
+func (s *settle) wait(
+	ctx context.Context,
+	kube client.Reader,
+	req reconcile.Request,
+	newObj func() (client.Object, *v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus),
+	urgent func(*v1alpha1.ProviderConfigSpec, *v1alpha1.ProviderConfigStatus) bool,
+) time.Duration {
 	if s == nil {
 		return 0
 	}

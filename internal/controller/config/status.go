@@ -104,6 +104,7 @@ func (s *statusReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	if err := s.kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		if kerrors.IsConflict(err) {
 			// Another writer (the usage count) was first: read again and compare again.
+			//nolint:staticcheck // Deprecated Requeue kept: a conflict retries with the rate limiter's backoff, RequeueAfter is a fixed delay.
 			return reconcile.Result{Requeue: true}, nil
 		}
 		return reconcile.Result{}, err
@@ -133,6 +134,7 @@ func (s *statusReconciler) holdWhileUsed(ctx context.Context, req reconcile.Requ
 		*status = *want
 		if err := s.kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 			if kerrors.IsConflict(err) {
+				//nolint:staticcheck // A conflict is retried with the rate limiter's backoff, as above.
 				return reconcile.Result{Requeue: true}, true, nil
 			}
 			return reconcile.Result{}, true, err

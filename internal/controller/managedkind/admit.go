@@ -17,7 +17,13 @@ import (
 // behind. A refused resource being deleted is let go without a cloud call — its namespace may not act with that
 // identity, not even to delete, and keeping its finalizer would keep the namespace from being deleted — so Admit
 // returns the external client that lets it go; nil when the resource is admitted.
-func Admit[T resource.ModernManaged](ctx context.Context, creds *credentials.Resolver, usage resource.ModernTracker, record event.Recorder, cr T) (managed.TypedExternalClient[T], error) {
+func Admit[T resource.ModernManaged](
+	ctx context.Context,
+	creds *credentials.Resolver,
+	usage resource.ModernTracker,
+	record event.Recorder,
+	cr T,
+) (managed.TypedExternalClient[T], error) {
 	if err := creds.Admit(ctx, cr); err != nil {
 		if credentials.IsNotServed(err) && meta.WasDeleted(cr) {
 			record.Event(cr, event.Warning("NotServed", errors.Wrap(err, "deleting without touching the cloud resource")))

@@ -49,7 +49,11 @@ func (awsCloud) Marker() Marker { return AWSTags }
 
 // AWSClient returns a Kind's NewAPI for an AWS service: one client per account, service and region (region(cr)),
 // built by build and kept in the account's client cache.
-func AWSClient[T any, API any](service string, region func(T) string, build func(cfg aws.Config, region string, acct *credentials.AWSAccount) API) func(context.Context, *credentials.AWSAccount, T) (API, error) {
+func AWSClient[T any, API any](
+	service string,
+	region func(T) string,
+	build func(cfg aws.Config, region string, acct *credentials.AWSAccount) API,
+) func(context.Context, *credentials.AWSAccount, T) (API, error) {
 	return func(_ context.Context, acct *credentials.AWSAccount, cr T) (API, error) {
 		r := region(cr)
 		return credentials.Cached(acct, service+"/"+r, func() (API, error) { return build(acct.Config, r, acct), nil })
@@ -78,7 +82,10 @@ func (gcpCloud) Marker() Marker { return GCPLabels }
 
 // GCPClient returns a Kind's NewAPI for a GCP service: one client per account and key, built by build with the
 // account's token source and endpoints, kept in the account's client cache and closed with it.
-func GCPClient[T any, API any](key string, build func(ctx context.Context, acct *credentials.GCPAccount) (API, error)) func(context.Context, *credentials.GCPAccount, T) (API, error) {
+func GCPClient[T any, API any](
+	key string,
+	build func(ctx context.Context, acct *credentials.GCPAccount) (API, error),
+) func(context.Context, *credentials.GCPAccount, T) (API, error) {
 	return func(ctx context.Context, acct *credentials.GCPAccount, _ T) (API, error) {
 		return credentials.Cached(acct, key, func() (API, error) { return build(ctx, acct) })
 	}

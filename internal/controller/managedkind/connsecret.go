@@ -57,7 +57,8 @@ func (g *SecretGuard) Check(ctx context.Context, mg resource.ModernManaged) erro
 		return errors.Wrapf(err, "cannot read the connection Secret %s", ref.Name)
 	}
 	if c := metav1.GetControllerOf(s); c == nil || c.UID != mg.GetUID() {
-		return errors.Errorf("Secret %s exists and is not this resource's connection Secret: refusing to write into it; set spec.writeConnectionSecretToRef to a Secret that does not exist", ref.Name)
+		return errors.Errorf("Secret %s exists and is not this resource's connection Secret: refusing to write into it; "+
+			"set spec.writeConnectionSecretToRef to a Secret that does not exist", ref.Name)
 	}
 	g.seen.Store(key, struct{}{})
 	return nil

@@ -21,12 +21,12 @@ type NamespaceLimiter struct {
 	busy map[string]int
 }
 
-// NewNamespaceLimiter returns a limiter admitting at most max concurrent holders per namespace (at least one).
-func NewNamespaceLimiter(max int) *NamespaceLimiter {
-	if max < 1 {
-		max = 1
+// NewNamespaceLimiter returns a limiter admitting at most limit concurrent holders per namespace (at least one).
+func NewNamespaceLimiter(limit int) *NamespaceLimiter {
+	if limit < 1 {
+		limit = 1
 	}
-	return &NamespaceLimiter{max: max, busy: map[string]int{}}
+	return &NamespaceLimiter{max: limit, busy: map[string]int{}}
 }
 
 // TryAcquire takes one of namespace ns's slots, without waiting. When it returns true the caller must call
@@ -98,7 +98,8 @@ func (p *perNamespace) Reconcile(ctx context.Context, req reconcile.Request) (re
 		return p.inner.Reconcile(ctx, req)
 	}
 	if !p.limit.TryAcquire(req.Namespace) {
-		return reconcile.Result{RequeueAfter: retryBusy + time.Duration(rand.Int63n(int64(retryBusy)))}, nil //nolint:gosec // Jitter needs no secure randomness.
+		jitter := time.Duration(rand.Int63n(int64(retryBusy))) //nolint:gosec // Jitter needs no secure randomness.
+		return reconcile.Result{RequeueAfter: retryBusy + jitter}, nil
 	}
 	defer p.limit.Release(req.Namespace)
 	return p.inner.Reconcile(ctx, req)

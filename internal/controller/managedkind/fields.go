@@ -57,13 +57,13 @@ const (
 type Unset string
 
 const (
-	// Unmanaged: an omitted field is never sent; at create the cloud chooses its default, and later the value in
-	// the cloud is left as it is, whoever set it.
+	// Unmanaged means an omitted field is never sent; at create the cloud chooses its default, and later the value
+	// in the cloud is left as it is, whoever set it.
 	Unmanaged Unset = "unmanaged"
-	// Required: the field cannot be omitted (the CRD requires it).
+	// Required means the field cannot be omitted (the CRD requires it).
 	Required Unset = "required"
-	// ProviderDefault: an omitted field takes the provider's documented default (the Note says which), which is
-	// enforced like a value in the spec.
+	// ProviderDefault means an omitted field takes the provider's documented default (the Note says which), which
+	// is enforced like a value in the spec.
 	ProviderDefault Unset = "provider default"
 )
 
@@ -72,18 +72,18 @@ const (
 type Effect string
 
 const (
-	// InPlace: applied in place, with no interruption.
+	// InPlace is a change applied in place, with no interruption.
 	InPlace Effect = "in place"
-	// Restart: applied by a reboot or restart of the resource (an interruption); When says whether it happens at
-	// once or in the maintenance window.
+	// Restart is a change applied by a reboot or restart of the resource (an interruption); When says whether it
+	// happens at once or in the maintenance window.
 	Restart Effect = "restart"
-	// LongRunning: applied in place, but the cloud works on it for a long time (an index backfill, a storage
-	// optimisation); the resource is busy until it ends.
+	// LongRunning is a change applied in place, but the cloud works on it for a long time (an index backfill, a
+	// storage optimisation); the resource is busy until it ends.
 	LongRunning Effect = "long-running"
-	// Irreversible: applied in place, and cannot be undone (a retention lock, dropping a column family and its
-	// data).
+	// Irreversible is a change applied in place that cannot be undone (a retention lock, dropping a column family
+	// and its data).
 	Irreversible Effect = "irreversible"
-	// Refused: the cloud cannot change it; the provider refuses the update (manual recreate).
+	// Refused is a change the cloud cannot make; the provider refuses the update (manual recreate).
 	Refused Effect = "refused (manual recreate)"
 )
 
@@ -91,12 +91,12 @@ const (
 type When string
 
 const (
-	// Now: at once (the zero value).
+	// Now applies a change at once (the zero value).
 	Now When = ""
-	// MaintenanceWindow: in the resource's next maintenance window.
+	// MaintenanceWindow applies a change in the resource's next maintenance window.
 	MaintenanceWindow When = "maintenance window"
-	// ApplyImmediately: at once when the resource's applyImmediately is true, in the maintenance window otherwise
-	// (RDS).
+	// ApplyImmediately applies a change at once when the resource's applyImmediately is true, in the maintenance
+	// window otherwise (RDS).
 	ApplyImmediately When = "applyImmediately"
 )
 

@@ -146,7 +146,7 @@ func TestCreateFinalizerHoldsNothing(t *testing.T) {
 func TestSharedLists(t *testing.T) {
 	var got []client.ListOption
 	kube := fake.NewClientBuilder().WithInterceptorFuncs(interceptor.Funcs{
-		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+		List: func(_ context.Context, _ client.WithWatch, _ client.ObjectList, opts ...client.ListOption) error {
 			got = opts
 			return nil
 		},

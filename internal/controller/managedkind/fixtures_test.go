@@ -24,10 +24,6 @@ func bucket(m ...modifier) *v1alpha1.Bucket {
 
 func created(b *v1alpha1.Bucket) { meta.SetExternalCreateSucceeded(b, time.Now()) }
 
-func withTags(t map[string]string) modifier {
-	return func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Tags = t }
-}
-
 func withAdopt() modifier { return func(b *v1alpha1.Bucket) { b.Spec.AdoptExisting = ptr.To(true) } }
 
 func withPolicies(p ...xpv2.ManagementAction) modifier {

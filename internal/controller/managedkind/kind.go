@@ -142,7 +142,13 @@ func (k Kind[T, Acct, API]) setup(mgr ctrl.Manager, o Options) error {
 // Every kind has a user-chosen, deterministic external name, so a crash between a create call and the write of
 // the create-succeeded annotation is recovered by observing again, never a "cannot determine creation result"
 // stop: each kind's Create is safe to repeat.
-func reconcilerOptions[T resource.Managed](mgr ctrl.Manager, o Options, name string, connector managed.TypedExternalConnector[T], f *createFinalizer) []managed.ReconcilerOption {
+func reconcilerOptions[T resource.Managed](
+	mgr ctrl.Manager,
+	o Options,
+	name string,
+	connector managed.TypedExternalConnector[T],
+	f *createFinalizer,
+) []managed.ReconcilerOption {
 	opts := []managed.ReconcilerOption{
 		managed.WithTypedExternalConnector[T](connector),
 		managed.WithFinalizer(f),
@@ -174,7 +180,8 @@ func reconcilerOptions[T resource.Managed](mgr ctrl.Manager, o Options, name str
 func register(mgr ctrl.Manager, o Options, gvk schema.GroupVersionKind, obj client.Object, list resource.ManagedList, opts ...managed.ReconcilerOption) error {
 	name := managed.ControllerName(gvk.GroupKind().String())
 	if o.MetricOptions != nil && o.MetricOptions.MRStateMetrics != nil {
-		sm := statemetrics.NewMRStateRecorder(sharedLists{mgr.GetClient()}, o.Logger, o.MetricOptions.MRStateMetrics, list, o.MetricOptions.PollStateMetricInterval)
+		sm := statemetrics.NewMRStateRecorder(sharedLists{mgr.GetClient()}, o.Logger, o.MetricOptions.MRStateMetrics, list,
+			o.MetricOptions.PollStateMetricInterval)
 		if err := mgr.Add(sm); err != nil {
 			return errors.Wrapf(err, "cannot register state metrics for %s", gvk.Kind)
 		}

@@ -107,8 +107,10 @@ func (ix *index) unlink(lease string) {
 	if len(ix.byUID[old.uid]) == 0 {
 		delete(ix.byUID, old.uid)
 	}
-	if ix.perNS[namespaceOf(old.holder)]--; ix.perNS[namespaceOf(old.holder)] <= 0 {
-		delete(ix.perNS, namespaceOf(old.holder))
+	ns := namespaceOf(old.holder)
+	ix.perNS[ns]--
+	if ix.perNS[ns] <= 0 {
+		delete(ix.perNS, ns)
 	}
 }
 
@@ -140,7 +142,8 @@ func (ix *index) reserve(ns string, limit int) bool {
 func (ix *index) unreserve(ns string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if ix.reserved[ns]--; ix.reserved[ns] <= 0 {
+	ix.reserved[ns]--
+	if ix.reserved[ns] <= 0 {
 		delete(ix.reserved, ns)
 	}
 }
@@ -154,7 +157,7 @@ func (ix *index) loaded() time.Time {
 
 // list reads every lease in namespace from the API server, unless they were listed after since, and replaces
 // what the index knows with it — but for the leases written while the list was under way.
-func (ix *index) list(ctx context.Context, reader client.Reader, namespace string, since time.Time, now time.Time) error {
+func (ix *index) list(ctx context.Context, reader client.Reader, namespace string, since, now time.Time) error {
 	ix.load.Lock()
 	defer ix.load.Unlock()
 	if at := ix.loaded(); !at.IsZero() && at.After(since) {

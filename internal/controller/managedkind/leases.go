@@ -169,7 +169,8 @@ func (st *Leases) Take(ctx context.Context, s CloudName, h LeaseHolder, attempt 
 		}
 		if !gone {
 			st.remember(name, cur)
-			return false, &LeasedError{msg: s.Kind.Kind + " " + holder + " claims " + strings.ToLower(s.Kind.Kind) + " " + strconv.Quote(s.Name) + " in this account: refusing to manage it; choose another name"}
+			return false, &LeasedError{msg: s.Kind.Kind + " " + holder + " claims " + strings.ToLower(s.Kind.Kind) + " " +
+				strconv.Quote(s.Name) + " in this account: refusing to manage it; choose another name"}
 		}
 		cur.Spec.AcquireTime, cur.Spec.RenewTime = &now, &now
 	}
@@ -210,8 +211,10 @@ func (st *Leases) reserve(ctx context.Context, ns string) error {
 	if st.idx.reserve(ns, st.limit) {
 		return nil
 	}
-	return &LimitError{msg: "namespace " + ns + " holds " + strconv.Itoa(st.limit) + " claims on cloud names, the most the provider allows one namespace (its --max-claims-per-namespace): " +
-		"delete managed resources the namespace no longer needs (a resource deleted with an orphaning policy keeps its claim until a platform administrator deletes its Lease), or ask the platform team to raise the limit"}
+	return &LimitError{msg: "namespace " + ns + " holds " + strconv.Itoa(st.limit) + " claims on cloud names, " +
+		"the most the provider allows one namespace (its --max-claims-per-namespace): " +
+		"delete managed resources the namespace no longer needs (a resource deleted with an orphaning policy keeps its claim " +
+		"until a platform administrator deletes its Lease), or ask the platform team to raise the limit"}
 }
 
 // remember records a lease as read or written.

@@ -25,12 +25,23 @@ type Marker struct {
 }
 
 // AWSTags marks with tags, whose keys and values allow every character a Kubernetes name has.
-var AWSTags = Marker{NamespaceKey: "stateful.dev/namespace", NameKey: "stateful.dev/name", UIDKey: "stateful.dev/uid", InstallationKey: "stateful.dev/installation"}
+var AWSTags = Marker{
+	NamespaceKey:    "stateful.dev/namespace",
+	NameKey:         "stateful.dev/name",
+	UIDKey:          "stateful.dev/uid",
+	InstallationKey: "stateful.dev/installation",
+}
 
 // GCPLabels marks with labels: keys and values only of lowercase letters, digits, '_' and '-', at most 63 characters.
 // A name's dots become underscores (Kubernetes names have no underscore, so two names never spell alike), and a
 // longer value keeps its first 50 characters and a hash of the whole.
-var GCPLabels = Marker{NamespaceKey: "stateful-dev_namespace", NameKey: "stateful-dev_name", UIDKey: "stateful-dev_uid", InstallationKey: "stateful-dev_installation", value: gcpLabelValue}
+var GCPLabels = Marker{
+	NamespaceKey:    "stateful-dev_namespace",
+	NameKey:         "stateful-dev_name",
+	UIDKey:          "stateful-dev_uid",
+	InstallationKey: "stateful-dev_installation",
+	value:           gcpLabelValue,
+}
 
 // gcpLabelMax is the longest GCPLabels label value.
 const gcpLabelMax = 63
@@ -100,7 +111,8 @@ func (o Owner) ours() bool {
 func (o Owner) describe(kind string) string {
 	s := kind + " " + o.Namespace + "/" + o.Name
 	if !o.ours() {
-		s += " of provider installation " + o.Installation + " (this one is " + CurrentInstallation().ID + "; to take its resources over, stop it and start this provider with --handover-from=" + o.Installation + ")"
+		s += " of provider installation " + o.Installation + " (this one is " + CurrentInstallation().ID +
+			"; to take its resources over, stop it and start this provider with --handover-from=" + o.Installation + ")"
 	}
 	return s
 }

@@ -59,7 +59,8 @@ func (o Ownership[T]) Apply(ctx context.Context, cr T, name string, marks map[st
 		if meta.WasDeleted(cr) {
 			return true, nil
 		}
-		return false, errors.Errorf("%s %q already exists and was not created by this %s: set spec.adoptExisting to take it over (through a ClusterProviderConfig, where its allowedAdoptions admit it), or choose another name", o.Noun, name, o.Kind)
+		return false, errors.Errorf("%s %q already exists and was not created by this %s: set spec.adoptExisting to take it over "+
+			"(through a ClusterProviderConfig, where its allowedAdoptions admit it), or choose another name", o.Noun, name, o.Kind)
 	default:
 		return false, nil
 	}
@@ -128,14 +129,14 @@ func (o Ownership[T]) Holder(ctx context.Context, cr T) (string, error) {
 type Verdict int
 
 const (
-	// OwnedByCR: the marker names the managed resource.
+	// OwnedByCR means the marker names the managed resource.
 	OwnedByCR Verdict = iota
-	// Adoptable: untagged, and the managed resource may take it (explicit adoption, ObserveOnly, or its own
+	// Adoptable means untagged, and the managed resource may take it (explicit adoption, ObserveOnly, or its own
 	// unconfirmed create).
 	Adoptable
-	// OwnedByOther: the ownership tags name another managed resource. Never modified or deleted.
+	// OwnedByOther means the ownership tags name another managed resource. Never modified or deleted.
 	OwnedByOther
-	// NotOurs: untagged and nothing says the managed resource may take it.
+	// NotOurs means untagged and nothing says the managed resource may take it.
 	NotOurs
 )
 

@@ -54,8 +54,10 @@ func Rejected(mg resource.Managed) error {
 	gen := mg.GetGeneration()
 	a := mg.GetAnnotations()
 	if g, err := strconv.ParseInt(a[AnnotationRejectedGeneration], 10, 64); err == nil && g == gen {
-		c := xpv2.Condition{Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionTrue, Reason: v1alpha1.ReasonCloudRejected, LastTransitionTime: metav1.Now(),
-			Message: message(gen, a[AnnotationRejected]), ObservedGeneration: gen}
+		c := xpv2.Condition{
+			Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionTrue, Reason: v1alpha1.ReasonCloudRejected, LastTransitionTime: metav1.Now(),
+			Message: message(gen, a[AnnotationRejected]), ObservedGeneration: gen,
+		}
 		mg.SetConditions(c)
 		return errors.New(c.Message)
 	}
@@ -66,8 +68,10 @@ func Rejected(mg resource.Managed) error {
 	case c.ObservedGeneration == gen:
 		return errors.New(c.Message)
 	default:
-		mg.SetConditions(xpv2.Condition{Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonSpecChanged, LastTransitionTime: metav1.Now(),
-			Message: "the spec changed since the cloud rejected it", ObservedGeneration: gen})
+		mg.SetConditions(xpv2.Condition{
+			Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonSpecChanged, LastTransitionTime: metav1.Now(),
+			Message: "the spec changed since the cloud rejected it", ObservedGeneration: gen,
+		})
 		return nil
 	}
 }
@@ -78,7 +82,8 @@ func RecordDeleteRejection(mg resource.Managed, err error) {
 	gen := mg.GetGeneration()
 	mg.SetConditions(xpv2.Condition{
 		Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionTrue, Reason: v1alpha1.ReasonDeleteRefused, LastTransitionTime: metav1.Now(),
-		Message:            "the cloud refused the deletion the spec of generation " + strconv.FormatInt(gen, 10) + " asks for: " + err.Error() + "; change the spec to retry",
+		Message: "the cloud refused the deletion the spec of generation " + strconv.FormatInt(gen, 10) + " asks for: " +
+			err.Error() + "; change the spec to retry",
 		ObservedGeneration: gen,
 	})
 }
@@ -93,8 +98,10 @@ func DeleteRejected(mg resource.Managed) error {
 	case c.ObservedGeneration == mg.GetGeneration():
 		return errors.New(c.Message)
 	default:
-		mg.SetConditions(xpv2.Condition{Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonSpecChanged, LastTransitionTime: metav1.Now(),
-			Message: "the spec changed since the cloud refused the deletion", ObservedGeneration: mg.GetGeneration()})
+		mg.SetConditions(xpv2.Condition{
+			Type: v1alpha1.TypeInputRejected, Status: corev1.ConditionFalse, Reason: v1alpha1.ReasonSpecChanged, LastTransitionTime: metav1.Now(),
+			Message: "the spec changed since the cloud refused the deletion", ObservedGeneration: mg.GetGeneration(),
+		})
 		return nil
 	}
 }

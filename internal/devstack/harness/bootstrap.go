@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,10 +30,13 @@ const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action
 
 // BootstrapStrictMoto spends a strict moto's unauthenticated calls on an admin user with an access key (returned)
 // and a role "ps" that assumed_role credentials are for.
-func BootstrapStrictMoto(motoURL string) (adminKey, adminSecret string, err error) {
+func BootstrapStrictMoto(ctx context.Context, motoURL string) (adminKey, adminSecret string, err error) {
 	iam := func(params url.Values) ([]byte, error) {
 		params.Set("Version", "2010-05-08")
-		req, _ := http.NewRequest(http.MethodPost, motoURL+"/", strings.NewReader(params.Encode()))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, motoURL+"/", strings.NewReader(params.Encode()))
+		if err != nil {
+			return nil, err
+		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		// moto routes by the signing scope; the bootstrap calls are not verified, so any signature will do.
 		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIABOOTSTRAP/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
@@ -40,7 +44,7 @@ func BootstrapStrictMoto(motoURL string) (adminKey, adminSecret string, err erro
 		if err != nil {
 			return nil, err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != http.StatusOK {
 			return nil, fmt.Errorf("moto IAM %s: HTTP %d", params.Get("Action"), resp.StatusCode)
@@ -51,7 +55,9 @@ func BootstrapStrictMoto(motoURL string) (adminKey, adminSecret string, err erro
 		{"Action": {"CreateUser"}, "UserName": {"admin"}},
 		{"Action": {"PutUserPolicy"}, "UserName": {"admin"}, "PolicyName": {"all"}, "PolicyDocument": {allowAll}},
 		// moto checks that assumed-role keys belong to an existing role.
-		{"Action": {"CreateRole"}, "RoleName": {"ps"}, "AssumeRolePolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`}},
+		{"Action": {"CreateRole"}, "RoleName": {"ps"}, "AssumeRolePolicyDocument": {
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`,
+		}},
 		{"Action": {"PutRolePolicy"}, "RoleName": {"ps"}, "PolicyName": {"all"}, "PolicyDocument": {allowAll}},
 	} {
 		if _, err := iam(p); err != nil {
@@ -68,8 +74,11 @@ func BootstrapStrictMoto(motoURL string) (adminKey, adminSecret string, err erro
 			Secret string `xml:"SecretAccessKey"`
 		} `xml:"CreateAccessKeyResult>AccessKey"`
 	}
-	if err := xml.Unmarshal(b, &out); err != nil || out.Key.ID == "" {
-		return "", "", fmt.Errorf("cannot read moto's admin key: %v", err)
+	if err := xml.Unmarshal(b, &out); err != nil {
+		return "", "", fmt.Errorf("cannot read moto's admin key: %w", err)
+	}
+	if out.Key.ID == "" {
+		return "", "", errors.New("cannot read moto's admin key: the answer has none")
 	}
 	return out.Key.ID, out.Key.Secret, nil
 }

@@ -41,7 +41,8 @@ func StartGCS(ctx context.Context, addr, logPath string) (*GCS, error) {
 		return nil, err
 	}
 	g := &GCS{URL: "http://" + addr}
-	g.cmd = exec.Command(bin, "-backend", "memory", "-scheme", "http", "-host", host, "-port", port,
+	// The server outlives ctx, which bounds the start only: Stop kills it.
+	g.cmd = exec.CommandContext(context.WithoutCancel(ctx), bin, "-backend", "memory", "-scheme", "http", "-host", host, "-port", port,
 		"-external-url", g.URL, "-public-host", addr, "-log-level", "warn")
 	g.cmd.Stdout, g.cmd.Stderr = logf, logf
 	g.cmd.SysProcAttr = ChildAttr()
@@ -51,8 +52,8 @@ func StartGCS(ctx context.Context, addr, logPath string) (*GCS, error) {
 	hc := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if resp, err := hc.Get(g.URL + "/_internal/healthcheck"); err == nil {
-			resp.Body.Close()
+		if resp, err := get(ctx, hc, g.URL+"/_internal/healthcheck"); err == nil {
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return g, nil
 			}

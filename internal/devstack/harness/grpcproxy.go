@@ -49,7 +49,8 @@ func StartGRPCProxyAt(backend, addr string) (*GRPCProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", addr)
+	// No caller context: the listener lives until Stop, and the address is an IP (nothing to resolve).
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		_ = cc.Close()
 		return nil, err
@@ -126,7 +127,8 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 	ctx, cancel := context.WithCancel(ss.Context())
 	defer cancel()
 	md, _ := metadata.FromIncomingContext(ss.Context())
-	cs, err := p.backend.NewStream(metadata.NewOutgoingContext(ctx, md.Copy()), &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}, full, grpc.ForceCodec(rawCodec{}))
+	cs, err := p.backend.NewStream(metadata.NewOutgoingContext(ctx, md.Copy()),
+		&grpc.StreamDesc{ServerStreams: true, ClientStreams: true}, full, grpc.ForceCodec(rawCodec{}))
 	if err != nil {
 		p.record(full, nil, err)
 		return err
@@ -182,7 +184,12 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 }
 
 func (p *GRPCProxy) record(full string, req []byte, err error) {
-	c := Call{Service: strings.TrimPrefix(full[:strings.LastIndexByte(full, '/')], "/"), Operation: full[strings.LastIndexByte(full, '/')+1:], Code: status.Code(err).String(), Body: req}
+	c := Call{
+		Service:   strings.TrimPrefix(full[:strings.LastIndexByte(full, '/')], "/"),
+		Operation: full[strings.LastIndexByte(full, '/')+1:],
+		Code:      status.Code(err).String(),
+		Body:      req,
+	}
 	c.At = time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -37,7 +37,8 @@ func StartMotoAt(ctx context.Context, port int, logPath string, env ...string) (
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// The server outlives ctx, which bounds the start only: Stop kills it.
+	cmd := exec.CommandContext(context.WithoutCancel(ctx), bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = ChildAttr()
 	cmd.Env = append(os.Environ(), env...)
@@ -47,9 +48,9 @@ func StartMotoAt(ctx context.Context, port int, logPath string, env ...string) (
 	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(m.URL + "/moto-api/")
+		resp, err := get(ctx, http.DefaultClient, m.URL+"/moto-api/")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			return m, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
@@ -61,8 +62,12 @@ func StartMotoAt(ctx context.Context, port int, logPath string, env ...string) (
 }
 
 // Reset drops every resource moto holds.
-func (m *Moto) Reset() error {
-	resp, err := http.Post(m.URL+"/moto-api/reset", "", nil)
+func (m *Moto) Reset(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.URL+"/moto-api/reset", http.NoBody)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
@@ -79,10 +84,24 @@ func (m *Moto) Stop() {
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	// Nothing to cancel: the listener is closed before FreePort returns.
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	defer func() { _ = l.Close() }()
+	a, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("a TCP listener on %s has a %T address", l.Addr(), l.Addr())
+	}
+	return a.Port, nil
+}
+
+// get GETs url with hc, bounded by ctx.
+func get(ctx context.Context, hc *http.Client, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	return hc.Do(req)
 }

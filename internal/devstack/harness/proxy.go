@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -114,7 +115,8 @@ func StartProxyAt(target, addr string) (*Proxy, error) {
 		p.record(c)
 	}))
 	if addr != "" {
-		l, err := net.Listen("tcp", addr)
+		// No caller context: the listener lives until Close, and the address is an IP (nothing to resolve).
+		l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 		if err != nil {
 			return nil, fmt.Errorf("cannot listen on %s for the recording proxy: %w", addr, err)
 		}
@@ -309,7 +311,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-var credentialScope = regexp.MustCompile(`Credential=([^/]+)/[0-9]{8}/[^/]+/([^/]+)/aws4_request`)
+var credentialScope = regexp.MustCompile(`Credential=([^/]+)/\d{8}/[^/]+/([^/]+)/aws4_request`)
 
 // accessKey reads the access key ID from the SigV4 Authorization header, or for Vault the token the request
 // carries (kept in memory for assertions, never printed).

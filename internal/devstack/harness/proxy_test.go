@@ -60,7 +60,7 @@ func TestFaults(t *testing.T) {
 	defer p.Close()
 	// Requests signed for S3, as the SDK signs them, so the proxy can name the service.
 	do := func(method, path string) (*http.Response, error) {
-		req, _ := http.NewRequest(method, p.URL+path, nil)
+		req, _ := http.NewRequest(method, p.URL+path, http.NoBody)
 		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x")
 		return http.DefaultClient.Do(req)
 	}
@@ -69,7 +69,7 @@ func TestFaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		return resp.StatusCode, ""
 	}
 	get := func() (int, string) {
@@ -77,7 +77,7 @@ func TestFaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}

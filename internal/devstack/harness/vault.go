@@ -77,7 +77,8 @@ func startVault(ctx context.Context, addr, rootToken, logPath string, withTLS bo
 		args = append(args, "-dev-tls", "-dev-tls-cert-dir="+certDir)
 		scheme = "https"
 	}
-	cmd := exec.Command(bin, args...)
+	// The server outlives ctx, which bounds the start only: Stop kills it.
+	cmd := exec.CommandContext(context.WithoutCancel(ctx), bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = ChildAttr()
 	// NOTE: a bundled plugin's init parses a certificate with a negative serial, which Go 1.23+ rejects.
@@ -102,8 +103,8 @@ func startVault(ctx context.Context, addr, rootToken, logPath string, withTLS bo
 		if m := unsealKey.FindSubmatch(must(os.ReadFile(logPath))); m != nil {
 			v.UnsealKey = string(m[1])
 		}
-		if resp, err := hc.Get(v.URL + "/v1/sys/health"); err == nil {
-			resp.Body.Close()
+		if resp, err := get(ctx, hc, v.URL+"/v1/sys/health"); err == nil {
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK && v.UnsealKey != "" {
 				break
 			}

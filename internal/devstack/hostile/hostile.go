@@ -57,7 +57,7 @@ func Start(m Mode, tls bool) *Server {
 // Close releases every held request, then closes the server.
 func (s *Server) Close() {
 	s.stopOnce.Do(func() { close(s.stop) })
-	s.Server.CloseClientConnections()
+	s.CloseClientConnections()
 	s.Server.Close()
 }
 

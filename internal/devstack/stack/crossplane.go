@@ -62,7 +62,7 @@ func (s *Stack) startCrossplane(ctx context.Context, kube client.Client) (string
 		return "", err
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
@@ -119,7 +119,8 @@ func (s *Stack) startCrossplane(ctx context.Context, kube client.Client) (string
 	}
 	s.runtime.functionAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	o.Log("starting %s on %s (mTLS, server certificate signed by crossplane-root-ca)", FunctionName, s.runtime.functionAddr)
-	if _, err := s.startEnv(FunctionName, filepath.Join(tools, FunctionName), nil, "--address="+s.runtime.functionAddr, "--tls-certs-dir="+certs.serverDir); err != nil {
+	if _, err := s.startEnv(FunctionName, filepath.Join(tools, FunctionName), nil,
+		"--address="+s.runtime.functionAddr, "--tls-certs-dir="+certs.serverDir); err != nil {
 		return "", err
 	}
 	o.Log("starting crossplane core (package runtime External) and its RBAC manager (logs: %s/crossplane{,-rbac}.log)", o.Dir)
@@ -135,7 +136,10 @@ func (s *Stack) startCrossplane(ctx context.Context, kube client.Client) (string
 	go s.runtime.run(rctx, func(err error) { o.Log("package runtime: %v", err) })
 
 	root := harness.RepoRoot()
-	for _, f := range []string{filepath.Join(root, "cluster", "runtime", "deploymentruntimeconfig.yaml"), filepath.Join(root, "cluster", "rbac", "provider.yaml")} {
+	for _, f := range []string{
+		filepath.Join(root, "cluster", "runtime", "deploymentruntimeconfig.yaml"),
+		filepath.Join(root, "cluster", "rbac", "provider.yaml"),
+	} {
 		if out, err := s.KubectlRun("apply", "-f", f); err != nil {
 			return "", fmt.Errorf("kubectl apply -f %s: %w\n%s", f, err, out)
 		}
@@ -160,7 +164,10 @@ func (s *Stack) startCrossplane(ctx context.Context, kube client.Client) (string
 	if out, err := s.KubectlRun("apply", "-f", filepath.Join(root, "examples", "crossplane", "activation.yaml")); err != nil {
 		return "", fmt.Errorf("activation: %w\n%s", err, out)
 	}
-	for _, crd := range []string{"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev", "topics.pubsub.gcp.stateful.dev", "subscriptions.pubsub.gcp.stateful.dev", "tables.bigtable.gcp.stateful.dev", "buckets.storage.gcp.stateful.dev"} {
+	for _, crd := range []string{
+		"buckets.s3.aws.stateful.dev", "queues.sqs.aws.stateful.dev", "dbinstances.rds.aws.stateful.dev", "tables.dynamodb.aws.stateful.dev",
+		"topics.pubsub.gcp.stateful.dev", "subscriptions.pubsub.gcp.stateful.dev", "tables.bigtable.gcp.stateful.dev", "buckets.storage.gcp.stateful.dev",
+	} {
 		if err := waitFor(ctx, 60*time.Second, "the activated kind "+crd+" to be served", func() (bool, error) {
 			c := &extv1.CustomResourceDefinition{}
 			if err := kube.Get(ctx, client.ObjectKey{Name: crd}, c); err != nil {
@@ -190,7 +197,9 @@ func (s *Stack) providerIdentity(ctx context.Context, kube client.Client) error 
 			{Verb: "update", Group: "dynamodb.aws.stateful.dev", Resource: "tables", Subresource: "status"},
 			{Verb: "watch", Group: "stateful.dev", Resource: "clusterproviderconfigs"},
 		} {
-			sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{User: sa, Groups: []string{"system:serviceaccounts"}, ResourceAttributes: &ra}}
+			sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{
+				User: sa, Groups: []string{"system:serviceaccounts"}, ResourceAttributes: &ra,
+			}}
 			if err := kube.Create(ctx, sar); err != nil {
 				return false, err
 			}
@@ -272,7 +281,7 @@ func providerBinary(pkgs []string, path string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return path, os.WriteFile(path, b, 0o755) //nolint:gosec // An executable, for this user.
+		return path, os.WriteFile(path, b, 0o755)
 	}
 	return "", fmt.Errorf("no package for %s among %v: run `make xpkg`", runtime.GOARCH, pkgs)
 }
@@ -291,14 +300,14 @@ func createRetrying(ctx context.Context, kube client.Client, obj client.Object) 
 	})
 }
 
-// run runs a command to completion with its output in Dir/name.log.
-func (s *Stack) run(name, bin string, env []string, args ...string) error {
-	cmd, err := s.command(name, bin, env, args...)
+// run runs a command to completion with its output in Dir/logName.log.
+func (s *Stack) run(logName, bin string, env []string, args ...string) error {
+	cmd, err := s.command(logName, bin, env, args...)
 	if err != nil {
 		return err
 	}
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %w (see %s)", filepath.Base(bin), strings.Join(args, " "), err, filepath.Join(s.opts.Dir, name+".log"))
+		return fmt.Errorf("%s %s: %w (see %s)", filepath.Base(bin), strings.Join(args, " "), err, filepath.Join(s.opts.Dir, logName+".log"))
 	}
 	return nil
 }

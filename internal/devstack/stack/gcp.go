@@ -28,7 +28,7 @@ func (s *Stack) startGCP(ctx context.Context) error {
 	}
 	o.Log("starting the Pub/Sub emulator (pstest) on %s", addr)
 	// pstest panics when it cannot listen: say which port is taken instead.
-	l, err := net.Listen("tcp", addr)
+	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("the Pub/Sub emulator's port is taken: %w", err)
 	}

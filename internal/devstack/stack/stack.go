@@ -7,9 +7,6 @@ package stack
 
 import (
 	"context"
-
-	"cloud.google.com/go/bigtable/bttest"
-	"cloud.google.com/go/pubsub/v2/pstest"
 	"fmt"
 	"net/http"
 	"os"
@@ -20,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"cloud.google.com/go/bigtable/bttest"
+	"cloud.google.com/go/pubsub/v2/pstest"
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -140,7 +139,7 @@ type Stack struct {
 }
 
 // VaultRootToken is the local Vault dev server's root token: the stack is for development on loopback only.
-const VaultRootToken = "dev-only-root-token"
+const VaultRootToken = "dev-only-root-token" //nolint:gosec // A loopback dev server's well-known token, not a secret.
 
 // Start brings the stack up. On error everything started so far is stopped.
 func Start(ctx context.Context, o Options) (_ *Stack, err error) {
@@ -270,7 +269,8 @@ func (s *Stack) startVault(ctx context.Context) error {
 		}
 	}
 	o.Log("starting a strict moto_server on 127.0.0.1:%d (only keys that exist in its IAM work)", port)
-	if s.strict, err = harness.StartMotoAt(ctx, port, filepath.Join(o.Dir, "moto-strict.log"), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", harness.StrictMotoBootstrapCalls)); err != nil {
+	if s.strict, err = harness.StartMotoAt(ctx, port, filepath.Join(o.Dir, "moto-strict.log"),
+		fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", harness.StrictMotoBootstrapCalls)); err != nil {
 		return err
 	}
 	s.StrictMotoURL, s.strictBackend = s.strict.URL, s.strict.URL
@@ -279,7 +279,7 @@ func (s *Stack) startVault(ctx context.Context) error {
 			return err
 		}
 	}
-	key, secret, err := harness.BootstrapStrictMoto(s.strictBackend)
+	key, secret, err := harness.BootstrapStrictMoto(ctx, s.strictBackend)
 	if err != nil {
 		return err
 	}
@@ -401,7 +401,8 @@ func (s *Stack) command(name, bin string, env []string, args ...string) (*exec.C
 			return nil, err
 		}
 	}
-	cmd := exec.Command(bin, args...)
+	// No context: the process outlives its caller's, until Stop kills it.
+	cmd := exec.CommandContext(context.Background(), bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+s.Kubeconfig), env...)
 	// Own process group: Ctrl-C in the terminal reaches the stack through Stop, in order. And each process dies
@@ -488,9 +489,10 @@ func (s *Stack) Dir() string { return s.opts.Dir }
 // Root is the repository root.
 func (s *Stack) Root() string { return harness.RepoRoot() }
 
-// Kubectl runs the built kubectl against the stack and returns its combined output.
+// KubectlRun runs the built kubectl against the stack and returns its combined output.
 func (s *Stack) KubectlRun(args ...string) (string, error) {
-	cmd := exec.Command(s.Kubectl, append([]string{"--kubeconfig=" + s.Kubeconfig}, args...)...)
+	// No caller context: its callers bound kubectl with its own flags (--timeout) where it may wait.
+	cmd := exec.CommandContext(context.Background(), s.Kubectl, append([]string{"--kubeconfig=" + s.Kubeconfig}, args...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -500,7 +502,7 @@ func waitHTTP(ctx context.Context, url string, timeout time.Duration) error {
 	for {
 		resp, err := http.Get(url) //nolint:gosec,noctx // A loopback URL this package built.
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode < 300 {
 				return nil
 			}

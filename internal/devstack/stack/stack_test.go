@@ -19,7 +19,7 @@ func TestCommandResolvesRelativeBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(wd, "_output/provider"); cmd.Path != want {
+	if want := filepath.Join(wd, "_output", "provider"); cmd.Path != want {
 		t.Errorf("command path: want %s, got %s", want, cmd.Path)
 	}
 }

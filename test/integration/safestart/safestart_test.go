@@ -59,7 +59,12 @@ func TestControllersWaitForTheirCRD(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- mgr.Start(ctx) }()
-	defer func() { cancel(); <-stopped }()
+	defer func() {
+		cancel()
+		if err := <-stopped; err != nil {
+			t.Logf("the provider's manager returned: %v", err)
+		}
+	}()
 
 	// Without the gate, a controller for a kind the API server does not serve fails the whole manager after the
 	// cache sync timeout. With it, the provider keeps running.

@@ -15,7 +15,7 @@ import (
 // listKeys are statement keys whose value is a set of strings that AWS may return as a single string.
 var listKeys = map[string]bool{"Action": true, "NotAction": true, "Resource": true, "NotResource": true}
 
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+var accountID = regexp.MustCompile(`^\d{12}$`)
 
 // Normalize returns the canonical form of a policy document: statements as a sorted array, string sets sorted and
 // de-duplicated, condition values as sorted string lists, 12-digit AWS principals as root ARNs, and JSON with

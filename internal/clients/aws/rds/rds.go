@@ -52,7 +52,8 @@ func ValidateIdentifier(id string) error {
 	case len(id) < 1 || len(id) > 63:
 		return errors.Errorf("DB instance identifier %q must be 1 to 63 characters long", id)
 	case !identifier.MatchString(id) || strings.Contains(id, "--") || strings.HasSuffix(id, "-"):
-		return errors.Errorf("DB instance identifier %q may only hold letters, digits and hyphens, must start with a letter, and must not hold two hyphens in a row or end with one", id)
+		return errors.Errorf("DB instance identifier %q may only hold letters, digits and hyphens, must start with a letter, "+
+			"and must not hold two hyphens in a row or end with one", id)
 	}
 	return nil
 }

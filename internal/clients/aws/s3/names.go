@@ -9,7 +9,7 @@ import (
 
 var (
 	bucketNameChars = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
-	ipLike          = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
+	ipLike          = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 )
 
 // ValidateBucketName applies S3's naming rules for general purpose buckets: the same rules the Bucket CRD applies
@@ -20,7 +20,8 @@ func ValidateBucketName(name string) error {
 	case len(name) < 3 || len(name) > 63:
 		return errors.Errorf("bucket name %q must be 3 to 63 characters long", name)
 	case !bucketNameChars.MatchString(name) || strings.Contains(name, ".."):
-		return errors.Errorf("bucket name %q may only hold lowercase letters, digits, dots and hyphens, must start and end with a letter or digit, and must not hold two adjacent dots", name)
+		return errors.Errorf("bucket name %q may only hold lowercase letters, digits, dots and hyphens, must start and end "+
+			"with a letter or digit, and must not hold two adjacent dots", name)
 	case ipLike.MatchString(name):
 		return errors.Errorf("bucket name %q must not be formatted as an IP address", name)
 	}

@@ -24,7 +24,9 @@ type knownURLs struct {
 	urls map[string]string // queue name -> URL
 }
 
-func (k *knownURLs) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, opts ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) { //nolint:revive // The SDK's name.
+func (k *knownURLs) GetQueueUrl( //nolint:revive // The SDK's name.
+	ctx context.Context, in *sqs.GetQueueUrlInput, opts ...func(*sqs.Options),
+) (*sqs.GetQueueUrlOutput, error) {
 	name := aws.ToString(in.QueueName)
 	if in.QueueOwnerAWSAccountId == nil {
 		k.mu.Lock()
@@ -57,13 +59,17 @@ func (k *knownURLs) DeleteQueue(ctx context.Context, in *sqs.DeleteQueueInput, o
 	return out, err
 }
 
-func (k *knownURLs) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, opts ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+func (k *knownURLs) GetQueueAttributes(
+	ctx context.Context, in *sqs.GetQueueAttributesInput, opts ...func(*sqs.Options),
+) (*sqs.GetQueueAttributesOutput, error) {
 	out, err := k.API.GetQueueAttributes(ctx, in, opts...)
 	k.forgetIfGone(in.QueueUrl, err)
 	return out, err
 }
 
-func (k *knownURLs) SetQueueAttributes(ctx context.Context, in *sqs.SetQueueAttributesInput, opts ...func(*sqs.Options)) (*sqs.SetQueueAttributesOutput, error) {
+func (k *knownURLs) SetQueueAttributes(
+	ctx context.Context, in *sqs.SetQueueAttributesInput, opts ...func(*sqs.Options),
+) (*sqs.SetQueueAttributesOutput, error) {
 	out, err := k.API.SetQueueAttributes(ctx, in, opts...)
 	k.forgetIfGone(in.QueueUrl, err)
 	return out, err

@@ -81,6 +81,7 @@ var tableID = regexp.MustCompile(`^[_a-zA-Z0-9][-_.a-zA-Z0-9]{0,49}$`)
 // ValidateID checks a table ID before any call, on the name actually used (the external-name annotation).
 func ValidateID(id string) error {
 	if !tableID.MatchString(id) {
+		//nolint:revive // The final '.' is the character the message names, not punctuation; the text is the user's.
 		return errors.Errorf("%q is not a valid Bigtable table ID: 1 to 50 letters, digits and - _ ., not starting with - or .", id)
 	}
 	return nil

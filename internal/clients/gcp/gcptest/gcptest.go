@@ -107,7 +107,8 @@ func (s *TokenServer) verify(jwt string) (map[string]any, error) {
 		return nil, err
 	}
 	var claims map[string]any
-	return claims, json.Unmarshal(b, &claims)
+	err = json.Unmarshal(b, &claims)
+	return claims, err
 }
 
 // An IAMServer answers the IAM Credentials API's generateAccessToken.

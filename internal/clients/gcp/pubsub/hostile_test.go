@@ -59,7 +59,7 @@ func TestTarpitGivesTheCallBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	go func() {
 		var held []net.Conn
 		defer func() {

@@ -116,7 +116,9 @@ func (s subscriptions) CreateSubscription(ctx context.Context, req *pubsubpb.Sub
 	})
 }
 
-func (s subscriptions) UpdateSubscription(ctx context.Context, req *pubsubpb.UpdateSubscriptionRequest, opts ...gax.CallOption) (*pubsubpb.Subscription, error) {
+func (s subscriptions) UpdateSubscription(
+	ctx context.Context, req *pubsubpb.UpdateSubscriptionRequest, opts ...gax.CallOption,
+) (*pubsubpb.Subscription, error) {
 	return within(ctx, func(ctx context.Context) (*pubsubpb.Subscription, error) {
 		return s.SubscriptionAdminClient.UpdateSubscription(ctx, req, opts...)
 	})

@@ -45,7 +45,7 @@ func TestErrors(t *testing.T) {
 			if diff := cmp.Diff("cannot create the bucket: "+tc.wantMsg, got.Error()); diff != "" {
 				t.Errorf("%s\nmessage: -want +got:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff([]any{tc.wantInvalid, tc.wantCode, tc.err == storage.ErrBucketNotExist}, []any{IsInvalidInput(got), Code(got), IsNotFound(got)}); diff != "" {
+			if diff := cmp.Diff([]any{tc.wantInvalid, tc.wantCode, errors.Is(tc.err, storage.ErrBucketNotExist)}, []any{IsInvalidInput(got), Code(got), IsNotFound(got)}); diff != "" {
 				t.Errorf("%s\nIsInvalidInput, Code, IsNotFound after Clean and Wrap: -want +got:\n%s", tc.reason, diff)
 			}
 		})

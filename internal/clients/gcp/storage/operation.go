@@ -33,7 +33,9 @@ func Operation(r *http.Request, body []byte) (op, bucket string, ok bool) {
 	bucket, _ = url.PathUnescape(parts[1])
 	switch {
 	case len(parts) == 2:
-		return map[string]string{http.MethodGet: "GetBucket", http.MethodPatch: "PatchBucket", http.MethodPut: "UpdateBucket", http.MethodDelete: "DeleteBucket"}[r.Method], bucket, true
+		return map[string]string{
+			http.MethodGet: "GetBucket", http.MethodPatch: "PatchBucket", http.MethodPut: "UpdateBucket", http.MethodDelete: "DeleteBucket",
+		}[r.Method], bucket, true
 	case parts[2] == "lockRetentionPolicy":
 		return "LockRetentionPolicy", bucket, true
 	case parts[2] == "o" && (len(parts) == 3 || parts[3] == ""):
@@ -42,7 +44,9 @@ func Operation(r *http.Request, body []byte) (op, bucket string, ok bool) {
 		}
 		return "ListObjects", bucket, true
 	case parts[2] == "o":
-		return map[string]string{http.MethodGet: "GetObject", http.MethodHead: "GetObject", http.MethodPatch: "PatchObject", http.MethodDelete: "DeleteObject"}[r.Method], bucket, true
+		return map[string]string{
+			http.MethodGet: "GetObject", http.MethodHead: "GetObject", http.MethodPatch: "PatchObject", http.MethodDelete: "DeleteObject",
+		}[r.Method], bucket, true
 	}
 	return r.Method + " " + r.URL.Path, bucket, true
 }

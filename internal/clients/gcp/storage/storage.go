@@ -134,7 +134,7 @@ func (c client) Close() error { return c.c.Close() }
 // endpoint (an emulator) gets no credentials: a token is never sent in the clear. Close it when done.
 func NewBuckets(ctx context.Context, ts oauth2.TokenSource, endpoint *string) (*Buckets, error) {
 	// Bounded like every client of the provider: timeouts, answers capped, no redirect elsewhere.
-	var base http.RoundTripper = bounded.Wrap(bounded.Transport(nil, true))
+	base := bounded.Wrap(bounded.Transport(nil, true))
 	opts := []option.ClientOption{}
 	if endpoint == nil || !strings.HasPrefix(*endpoint, "http://") {
 		base = &oauth2.Transport{Source: ts, Base: base}
@@ -238,7 +238,8 @@ func Clean(err error) error {
 	case errors.As(err, &g):
 		// The endpoint may be one a tenant chose: its message is quoted bounded and cleaned.
 		if c := Constraint(err); c != "" {
-			return cleanerr.New(fmt.Sprintf("%d: the organisation policy constraint %s forbids this bucket as specified: change the spec to comply with it, or have an administrator change the policy (%s)", g.Code, c, cleanerr.Text(g.Message)), err)
+			return cleanerr.New(fmt.Sprintf("%d: the organisation policy constraint %s forbids this bucket as specified: "+
+				"change the spec to comply with it, or have an administrator change the policy (%s)", g.Code, c, cleanerr.Text(g.Message)), err)
 		}
 		return cleanerr.New(fmt.Sprintf("%d: %s", g.Code, cleanerr.Text(g.Message)), err)
 	}

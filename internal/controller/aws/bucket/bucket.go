@@ -121,7 +121,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 
 	e.observedTags = tags
 	e.drift = nil
-	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, managedkind.TagField(d))
 	}
@@ -152,10 +153,12 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		// This Bucket holds the name's lease (taken just before Create) and Observe found no bucket moments ago: an
 		// untagged bucket is this Bucket's own earlier attempt whose answer was lost.
 		if o, tagged := managedkind.AWSTags.OwnerOf(observed); tagged && !o.Is(cr) {
-			return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name))
+			return managed.ExternalCreation{}, managedkind.NothingMade(
+				errors.Errorf("bucket %q belongs to Bucket %s/%s: refusing to manage it", name, o.Namespace, o.Name))
 		}
 	case s3client.IsTakenByOtherAccount(err):
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("bucket name %q is taken by another AWS account: bucket names are global, choose another", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(
+			errors.Errorf("bucket name %q is taken by another AWS account: bucket names are global, choose another", name))
 	case awsclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
@@ -225,7 +228,8 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 
 // errNotEmpty is the refusal to delete a bucket that holds objects.
 func errNotEmpty(name string) error {
-	return errors.Errorf("bucket %q is not empty: set spec.forProvider.forceDestroy to delete its objects with it, empty it, or remove Delete from the management policies to keep it", name)
+	return errors.Errorf("bucket %q is not empty: set spec.forProvider.forceDestroy to delete its objects with it, empty it, "+
+		"or remove Delete from the management policies to keep it", name)
 }
 
 // Disconnect does nothing: clients are cached per ProviderConfig and outlive the reconcile.

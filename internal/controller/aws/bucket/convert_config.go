@@ -12,7 +12,6 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/policy"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // Names of the sub-configurations, as they appear in diffs and events (the spec's field names).
@@ -261,7 +260,10 @@ func lifecycleToSDK(rules []v1alpha1.LifecycleRule) []types.LifecycleRule {
 			lr.Transitions = append(lr.Transitions, types.Transition{Days: aws.Int32(t.Days), StorageClass: types.TransitionStorageClass(t.StorageClass)})
 		}
 		for _, t := range r.NoncurrentVersionTransitions {
-			lr.NoncurrentVersionTransitions = append(lr.NoncurrentVersionTransitions, types.NoncurrentVersionTransition{NoncurrentDays: aws.Int32(t.Days), StorageClass: types.TransitionStorageClass(t.StorageClass)})
+			lr.NoncurrentVersionTransitions = append(lr.NoncurrentVersionTransitions, types.NoncurrentVersionTransition{
+				NoncurrentDays: aws.Int32(t.Days),
+				StorageClass:   types.TransitionStorageClass(t.StorageClass),
+			})
 		}
 		out = append(out, lr)
 	}
@@ -300,7 +302,8 @@ func lifecycleFromSDK(rules []types.LifecycleRule) []v1alpha1.LifecycleRule {
 			lr.Transitions = append(lr.Transitions, v1alpha1.Transition{Days: aws.ToInt32(t.Days), StorageClass: string(t.StorageClass)})
 		}
 		for _, t := range r.NoncurrentVersionTransitions {
-			lr.NoncurrentVersionTransitions = append(lr.NoncurrentVersionTransitions, v1alpha1.Transition{Days: aws.ToInt32(t.NoncurrentDays), StorageClass: string(t.StorageClass)})
+			lr.NoncurrentVersionTransitions = append(lr.NoncurrentVersionTransitions,
+				v1alpha1.Transition{Days: aws.ToInt32(t.NoncurrentDays), StorageClass: string(t.StorageClass)})
 		}
 		out = append(out, lr)
 	}
@@ -429,12 +432,4 @@ func fillObservation(s *v1alpha1.BucketObservation, p v1alpha1.BucketParameters,
 	if p.Policy != nil {
 		s.Policy = o.policy
 	}
-}
-
-// References lists what the Bucket names that the provider does not make: its default encryption's KMS key.
-func References(cr *v1alpha1.Bucket) []credentials.Reference {
-	if e := cr.Spec.ForProvider.ServerSideEncryption; e != nil {
-		return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.serverSideEncryption.kmsKeyID", Value: ptr.Deref(e.KMSKeyID, "")}}
-	}
-	return nil
 }

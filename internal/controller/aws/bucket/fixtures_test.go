@@ -6,7 +6,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
@@ -22,18 +21,8 @@ func withRegion(r string) modifier {
 	return func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Region = r }
 }
 
-func withAdopt() modifier { return func(b *v1alpha1.Bucket) { b.Spec.AdoptExisting = ptr.To(true) } }
-
-func withPolicies(p ...xpv2.ManagementAction) modifier {
-	return func(b *v1alpha1.Bucket) { b.Spec.ManagementPolicies = p }
-}
-
 func withPending(at time.Time) modifier {
 	return func(b *v1alpha1.Bucket) { meta.SetExternalCreatePending(b, at) }
-}
-
-func withSucceeded(at time.Time) modifier {
-	return func(b *v1alpha1.Bucket) { meta.SetExternalCreateSucceeded(b, at) }
 }
 
 func withDeletion() modifier {

@@ -11,7 +11,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 )
 
-func pos(n int32, limit int32) *int32 {
+func pos(n, limit int32) *int32 {
 	if n == 0 {
 		return nil
 	}

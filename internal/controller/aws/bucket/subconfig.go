@@ -120,7 +120,9 @@ func (e *external) applyConfig(ctx context.Context, cs changes) error {
 		case r.DeletePolicy != nil:
 			_, err = e.s3.DeleteBucketPolicy(ctx, r.DeletePolicy)
 		}
-		if err != nil && !(s3client.IsNotConfigured(err) && c.Request.isDelete()) {
+		// Deleting a configuration the bucket does not have is already done.
+		alreadyGone := c.Request.isDelete() && s3client.IsNotConfigured(err)
+		if err != nil && !alreadyGone {
 			return errors.Wrapf(awsclient.Clean(err), "cannot set %s", c.Field)
 		}
 	}
@@ -149,7 +151,8 @@ func (e *external) empty(ctx context.Context, name string) error {
 				return errors.Wrap(awsclient.Clean(err), "cannot delete objects")
 			}
 			if len(res.Errors) > 0 {
-				return errors.Errorf("cannot delete %d objects, first %q: %s", len(res.Errors), aws.ToString(res.Errors[0].Key), aws.ToString(res.Errors[0].Code))
+				first := res.Errors[0]
+				return errors.Errorf("cannot delete %d objects, first %q: %s", len(res.Errors), aws.ToString(first.Key), aws.ToString(first.Code))
 			}
 		}
 		if !aws.ToBool(out.IsTruncated) {

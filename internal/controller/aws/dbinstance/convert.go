@@ -133,7 +133,8 @@ func diff(p v1alpha1.DBInstanceParameters, o types.DBInstance) changes {
 		func(in *rds.ModifyDBInstanceInput) { in.PreferredBackupWindow = p.PreferredBackupWindow })
 	// RDS stores the maintenance window lower-cased ("sun:03:00-sun:04:00"). Both sides go through the lowering
 	// the update sends: strings.EqualFold is not strings.ToLower for every rune (found by FuzzInSyncAfterRDS).
-	add("preferredMaintenanceWindow", p.PreferredMaintenanceWindow != nil && aws.ToString(lower(p.PreferredMaintenanceWindow)) != strings.ToLower(aws.ToString(o.PreferredMaintenanceWindow)),
+	add("preferredMaintenanceWindow", p.PreferredMaintenanceWindow != nil &&
+		aws.ToString(lower(p.PreferredMaintenanceWindow)) != strings.ToLower(aws.ToString(o.PreferredMaintenanceWindow)),
 		func(in *rds.ModifyDBInstanceInput) {
 			in.PreferredMaintenanceWindow = lower(p.PreferredMaintenanceWindow)
 		})
@@ -302,7 +303,8 @@ func connectionDetails(engine, user, password, database, host string, port int32
 	u := url.URL{Scheme: scheme, User: url.UserPassword(user, password), Host: net.JoinHostPort(host, ps), Path: "/" + database}
 	if scheme == "postgres" {
 		u.RawQuery = "sslmode=require"
-		d[ConnDSN] = []byte(fmt.Sprintf("host=%s port=%s user=%s password=%s dbname=%s sslmode=require", host, ps, libpq(user), libpq(password), libpq(database)))
+		d[ConnDSN] = []byte(fmt.Sprintf("host=%s port=%s user=%s password=%s dbname=%s sslmode=require",
+			host, ps, libpq(user), libpq(password), libpq(database)))
 	} else {
 		d[ConnDSN] = []byte(fmt.Sprintf("%s:%s@tcp(%s)/%s?tls=true", user, password, net.JoinHostPort(host, ps), database))
 	}
@@ -328,7 +330,9 @@ func References(cr *v1alpha1.DBInstance) []credentials.Reference {
 		{List: "dbParameterGroups", Field: "spec.forProvider.dbParameterGroupName", Value: ptr.Deref(p.DBParameterGroupName, ""), Caseless: true},
 	}
 	for i, sg := range p.VPCSecurityGroupIDs {
-		refs = append(refs, credentials.Reference{List: "securityGroups", Field: fmt.Sprintf("spec.forProvider.vpcSecurityGroupIDs[%d]", i), Value: sg, Caseless: true})
+		refs = append(refs, credentials.Reference{
+			List: "securityGroups", Field: fmt.Sprintf("spec.forProvider.vpcSecurityGroupIDs[%d]", i), Value: sg, Caseless: true,
+		})
 	}
 	return refs
 }

@@ -38,7 +38,11 @@ const (
 
 // adoption is how a DBInstance asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = managedkind.Adoption[*v1alpha1.DBInstance]{List: "dbInstances", Requested: func(cr *v1alpha1.DBInstance) *bool { return cr.Spec.AdoptExisting }, Caseless: true}
+var adoption = managedkind.Adoption[*v1alpha1.DBInstance]{
+	List:      "dbInstances",
+	Requested: func(cr *v1alpha1.DBInstance) *bool { return cr.Spec.AdoptExisting },
+	Caseless:  true,
+}
 
 // Kind is the RDS DBInstance kind.
 func Kind() managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API] {
@@ -150,7 +154,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	if e.rotate {
 		e.drift = append(e.drift, groupPassword)
 	}
-	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, managedkind.TagField(d))
 	}
@@ -196,7 +201,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		}
 		if o, tagged := managedkind.AWSTags.OwnerOf(tagMap(out.DBInstances[0].TagList)); !tagged || !o.Is(cr) {
 			// Not this create's: it tags the instance in the same call.
-			return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("DB instance %q already exists and was not created by this DBInstance: set spec.adoptExisting to take it over, or choose another identifier", id))
+			return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("DB instance %q already exists and was not created by this DBInstance: "+
+				"set spec.adoptExisting to take it over, or choose another identifier", id))
 		}
 	case awsclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
@@ -218,7 +224,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 			if pw, err = ensurePassword(ctx, e.kube, cr); err != nil {
 				return managed.ExternalUpdate{}, err
 			}
-			if err = checkPassword(cr.Spec.ForProvider.Engine, pw, cr.Spec.ForProvider.MasterPasswordSecretRef); err != nil {
+			if err := checkPassword(cr.Spec.ForProvider.Engine, pw, cr.Spec.ForProvider.MasterPasswordSecretRef); err != nil {
 				return managed.ExternalUpdate{}, err
 			}
 		}
@@ -235,7 +241,11 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		}
 	}
 	if e.tagsDiffer {
-		set, remove := managedkind.TagChanges(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), tagMap(e.inst.TagList), managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := managedkind.TagChanges(
+			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+			tagMap(e.inst.TagList),
+			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes),
+		)
 		if len(set) > 0 {
 			if _, err := e.rds.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: e.inst.DBInstanceArn, Tags: tagList(set)}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
@@ -258,12 +268,14 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	fs := cr.Spec.ForProvider.FinalSnapshot
 	switch {
 	case fs == nil:
-		return managed.ExternalDelete{}, errors.Errorf("DB instance %q is not deleted until spec.forProvider.finalSnapshot says what happens to its data: skip: true, or a snapshot identifier", id)
+		return managed.ExternalDelete{}, errors.Errorf("DB instance %q is not deleted until spec.forProvider.finalSnapshot says what happens to its data: "+
+			"skip: true, or a snapshot identifier", id)
 	case aws.ToBool(e.inst.DeletionProtection):
 		// The managed reconciler sends no update to a resource being deleted: a spec that turned protection off is
 		// applied here, and the delete follows on the next reconcile.
 		if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
-			if _, err := e.rds.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), DeletionProtection: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+			in := &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), DeletionProtection: aws.Bool(false), ApplyImmediately: aws.Bool(true)}
+			if _, err := e.rds.ModifyDBInstance(ctx, in); err != nil {
 				return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errModify)
 			}
 			return managed.ExternalDelete{}, nil
@@ -288,7 +300,9 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	case rdsclient.IsInvalidState(err):
 		return managed.ExternalDelete{}, errors.Errorf("DB instance %q cannot be deleted while %s: retrying", id, aws.ToString(e.inst.DBInstanceStatus))
 	case rdsclient.IsSnapshotExists(err):
-		err = errors.Errorf("a DB snapshot named %q exists already (DBSnapshotAlreadyExists), so the final snapshot cannot be taken: set spec.forProvider.finalSnapshot.identifier to another name, or delete that snapshot and then change the spec (any change retries)", aws.ToString(fs.Identifier))
+		err = errors.Errorf("a DB snapshot named %q exists already (DBSnapshotAlreadyExists), so the final snapshot cannot be taken: "+
+			"set spec.forProvider.finalSnapshot.identifier to another name, or delete that snapshot and then change the spec (any change retries)",
+			aws.ToString(fs.Identifier))
 		managedkind.RecordDeleteRejection(cr, err)
 		return managed.ExternalDelete{}, err
 	default:

@@ -40,9 +40,7 @@ func db(m ...func(*v1alpha1.DBInstance)) *v1alpha1.DBInstance {
 
 func instance(m ...func(*types.DBInstance)) types.DBInstance {
 	var tags []types.Tag
-	for _, t := range tagList(managedkind.AWSTags.Tags(db())) {
-		tags = append(tags, t)
-	}
+	tags = append(tags, tagList(managedkind.AWSTags.Tags(db()))...)
 	i := types.DBInstance{
 		DBInstanceIdentifier: aws.String("orders"), DBInstanceArn: aws.String("arn:aws:rds:eu-west-1:123456789012:db:orders"), DBInstanceStatus: aws.String("available"),
 		Engine: aws.String("postgres"), EngineVersion: aws.String("16.4"), DBInstanceClass: aws.String("db.t4g.micro"), AllocatedStorage: aws.Int32(20),

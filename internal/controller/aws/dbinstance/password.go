@@ -91,7 +91,8 @@ func ensurePassword(ctx context.Context, kube client.Client, cr *v1alpha1.DBInst
 			return string(s.Data[passwordKey(r)]), nil
 		}
 		if s.GetAnnotations()[generatedFor] != owner(cr) {
-			return "", errors.Errorf("Secret %s exists and was not created for this DBInstance: the provider writes only Secrets it created; put the password under key %q yourself, or name a Secret that does not exist", r.Name, passwordKey(r))
+			return "", errors.Errorf("Secret %s exists and was not created for this DBInstance: the provider writes only Secrets it created; "+
+				"put the password under key %q yourself, or name a Secret that does not exist", r.Name, passwordKey(r))
 		}
 		if s.Data == nil {
 			s.Data = map[string][]byte{}
@@ -159,7 +160,9 @@ const TypeMasterPassword xpv2.ConditionType = "MasterPassword"
 
 func passwordUnknown(id string, r v1alpha1.PasswordSecretRef) xpv2.Condition {
 	return xpv2.Condition{Type: TypeMasterPassword, Status: corev1.ConditionFalse, Reason: "NotProvable", LastTransitionTime: metav1.Now(),
-		Message: fmt.Sprintf("DB instance %q is this DBInstance's, but its master password Secret %s and its connection Secret are gone (a cluster rebuilt from Git?): the provider does not reset a password it cannot prove it set. Write the instance's password into Secret %s (key %q) to publish it, or a new one to set that", id, r.Name, r.Name, passwordKey(r))}
+		Message: fmt.Sprintf("DB instance %q is this DBInstance's, but its master password Secret %s and its connection Secret are gone "+
+			"(a cluster rebuilt from Git?): the provider does not reset a password it cannot prove it set. "+
+			"Write the instance's password into Secret %s (key %q) to publish it, or a new one to set that", id, r.Name, r.Name, passwordKey(r))}
 }
 
 func passwordKnown() xpv2.Condition {

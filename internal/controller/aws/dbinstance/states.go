@@ -61,7 +61,8 @@ func readyFor(status string) xpv2.Condition {
 	case stateBusy:
 		return xpv2.Available().WithMessage("RDS reports the instance " + status + ": it serves traffic; changes wait until it is available")
 	case stateOutage:
-		return xpv2.Unavailable().WithMessage("RDS reports the instance " + status + ": it may refuse connections until RDS is done; nothing to do but wait, and changes wait until it is available")
+		return xpv2.Unavailable().WithMessage("RDS reports the instance " + status +
+			": it may refuse connections until RDS is done; nothing to do but wait, and changes wait until it is available")
 	case stateCreating:
 		return xpv2.Creating().WithMessage("RDS reports the instance " + status)
 	case stateDeleting:

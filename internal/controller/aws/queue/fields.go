@@ -23,11 +23,18 @@ var fields = managedkind.Fields{
 	// "You can't change the queue type after you create it": the CRD and Observe refuse it.
 	{
 		Path: "fifoQueue", Compare: managedkind.ByValue, Unset: managedkind.ProviderDefault, Effect: managedkind.Refused,
-		Note:   "unset is false, a standard queue; the queue name (the external name) ends in .fifo exactly when the queue is FIFO, checked by the provider before any call",
+		Note: "unset is false, a standard queue; the queue name (the external name) ends in .fifo exactly when the queue is " +
+			"FIFO, checked by the provider before any call",
 		Source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
 	},
-	{Path: "delaySeconds", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: numberErrors, Source: setQueueAttributes},
-	{Path: "maximumMessageSize", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: numberErrors, Source: setQueueAttributes},
+	{
+		Path: "delaySeconds", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
+		Terminal: numberErrors, Source: setQueueAttributes,
+	},
+	{
+		Path: "maximumMessageSize", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
+		Terminal: numberErrors, Source: setQueueAttributes,
+	},
 	// "reduced below the age of existing messages", it expires and deletes them: they cannot be brought back.
 	{
 		Path: "messageRetentionPeriod", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.Irreversible,
@@ -35,33 +42,50 @@ var fields = managedkind.Fields{
 		Note:     "a shorter period deletes the messages already older than it; a change takes up to 15 minutes",
 		Source:   setQueueAttributes,
 	},
-	{Path: "visibilityTimeout", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: numberErrors, Source: setQueueAttributes},
-	{Path: "receiveMessageWaitTimeSeconds", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: numberErrors, Source: setQueueAttributes},
+	{
+		Path: "visibilityTimeout", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
+		Terminal: numberErrors, Source: setQueueAttributes,
+	},
+	{
+		Path: "receiveMessageWaitTimeSeconds", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
+		Terminal: numberErrors, Source: setQueueAttributes,
+	},
 	{
 		Path: "contentBasedDeduplication", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: attributeErrors, Note: "without case; an unreported false is false", Source: setQueueAttributes,
 	},
-	{Path: "deduplicationScope", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: attributeErrors, Source: setQueueAttributes},
-	{Path: "fifoThroughputLimit", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: attributeErrors, Source: setQueueAttributes},
+	{
+		Path: "deduplicationScope", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
+		Terminal: attributeErrors, Source: setQueueAttributes,
+	},
+	{
+		Path: "fifoThroughputLimit", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
+		Terminal: attributeErrors, Source: setQueueAttributes,
+	},
 	// SqsManagedSseEnabled, KmsMasterKeyId and KmsDataKeyReusePeriodSeconds: one field, all sent when one differs.
 	{
 		Path: "serverSideEncryption", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: attributeErrors,
-		Note:     "as one field: a difference sends every attribute behind it (switching to SQS-managed keys also clears the KMS key); SqsManagedSseEnabled without case, unreported is false; the KMS key by value (an alias does not equal its ARN), unreported is none; KMS.* errors are retried (access)",
-		Source:   setQueueAttributes,
+		Note: "as one field: a difference sends every attribute behind it (switching to SQS-managed keys also clears the KMS " +
+			"key); SqsManagedSseEnabled without case, unreported is false; the KMS key by value (an alias does not equal its " +
+			"ARN), unreported is none; KMS.* errors are retried (access)",
+		Source: setQueueAttributes,
 	},
 	{
 		Path: "policy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: attributeErrors,
-		Note:     `as the Bucket's (key order, whitespace, one-element arrays, statement object vs list, boolean vs string conditions, account ID vs root ARN); "" and no policy agree; an invalid document fails before any call`,
-		Source:   setQueueAttributes,
+		Note: `as the Bucket's (key order, whitespace, one-element arrays, statement object vs list, boolean vs string ` +
+			`conditions, account ID vs root ARN); "" and no policy agree; an invalid document fails before any call`,
+		Source: setQueueAttributes,
 	},
 	// SQS takes the redrive policy as one JSON attribute: both sub-fields are sent together.
 	{
 		Path: "redrivePolicy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: attributeErrors,
-		Note:     "deadLetterTargetARN and maxReceiveCount together; maxReceiveCount as a number or a string; a target not resolved yet fails before any call; through a ClusterProviderConfig the target must be a Queue of the namespace, checked before every update",
-		Source:   setQueueAttributes,
+		Note: "deadLetterTargetARN and maxReceiveCount together; maxReceiveCount as a number or a string; a target not " +
+			"resolved yet fails before any call; through a ClusterProviderConfig the target must be a Queue of the namespace, " +
+			"checked before every update",
+		Source: setQueueAttributes,
 	},
 	{
 		Path: "redriveAllowPolicy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
@@ -70,7 +94,9 @@ var fields = managedkind.Fields{
 	// TagQueue adds and UntagQueue removes: keys not named are never sent.
 	{
 		Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
-		Note:   "with the ProviderConfig's default tags and the ownership tags (stateful.dev/*), always enforced; once tags is set (even {}), other keys are removed but for aws: and the ProviderConfig's ignored prefixes; unset, other keys are kept",
+		Note: "with the ProviderConfig's default tags and the ownership tags (stateful.dev/*), always enforced; once tags is " +
+			"set (even {}), other keys are removed but for aws: and the ProviderConfig's ignored prefixes; unset, other keys " +
+			"are kept",
 		Source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_TagQueue.html",
 	},
 }

@@ -103,7 +103,10 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 
-	a, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u.QueueUrl, AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll}})
+	a, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl:       u.QueueUrl,
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
+	})
 	if err != nil {
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errGetAttrs)
 	}
@@ -122,7 +125,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 
 	e.observedTags = tags
 	e.drift = e.changed.Fields()
-	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags), tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, managedkind.TagField(d))
 	}
@@ -156,10 +160,12 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	case err == nil:
 	case sqsclient.IsDeletedRecently(err):
 		// The runtime retries with backoff: this message stays the same until SQS accepts the name again.
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a queue named %q was deleted less than 60 seconds ago and SQS refuses the name until then: retrying with backoff", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a queue named %q was deleted less than 60 seconds ago "+
+			"and SQS refuses the name until then: retrying with backoff", name))
 	case sqsclient.IsNameTaken(err):
 		// Not this create's own: CreateQueue repeated with the same attributes succeeds.
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a queue named %q exists with other attributes and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a queue named %q exists with other attributes "+
+			"and was not created by this Queue: set spec.adoptExisting to take it over, or choose another name", name))
 	case awsclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
@@ -184,7 +190,11 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 		}
 	}
 	if e.tagsDiffer {
-		set, remove := managedkind.TagChanges(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.observedTags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := managedkind.TagChanges(
+			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+			e.observedTags,
+			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes),
+		)
 		if len(set) > 0 {
 			if _, err := e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(e.url), Tags: set}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
@@ -230,7 +240,8 @@ func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue
 		return errors.Wrapf(awsclient.Clean(err), "cannot read the tags of the dead-letter queue %q", target)
 	}
 	if !managedkind.AWSTags.InNamespace(out.Tags, cr.GetNamespace()) {
-		return errors.Errorf("dead-letter queue %q is not a Queue of namespace %s: through a ClusterProviderConfig a Queue may only send dead letters to queues its namespace's Queues made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", target, cr.GetNamespace())
+		return errors.Errorf("dead-letter queue %q is not a Queue of namespace %s: through a ClusterProviderConfig a Queue may only send dead letters "+
+			"to queues its namespace's Queues made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", target, cr.GetNamespace())
 	}
 	return nil
 }

@@ -362,7 +362,6 @@ func TestDeadLetterTargetTenancy(t *testing.T) {
 // wants Update to refuse the target before any write.
 func refusedUpdate(t *testing.T, attrs, dlqTags map[string]string, withDLQ func(*v1alpha1.Queue)) {
 	t.Helper()
-	const dlq = "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"
 	f := existing(attrs, owned(nil))
 	f.MockListQueueTags = func(i *sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
 		if aws.ToString(i.QueueUrl) == url {

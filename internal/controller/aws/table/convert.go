@@ -93,7 +93,12 @@ func attributeDefinitions(ds []v1alpha1.AttributeDefinition) []types.AttributeDe
 }
 
 func gsi(g v1alpha1.GlobalSecondaryIndex) types.GlobalSecondaryIndex {
-	return types.GlobalSecondaryIndex{IndexName: aws.String(g.IndexName), KeySchema: keySchema(g.HashKey, g.RangeKey), Projection: projection(g.Projection), ProvisionedThroughput: throughput(g.ProvisionedThroughput)}
+	return types.GlobalSecondaryIndex{
+		IndexName:             aws.String(g.IndexName),
+		KeySchema:             keySchema(g.HashKey, g.RangeKey),
+		Projection:            projection(g.Projection),
+		ProvisionedThroughput: throughput(g.ProvisionedThroughput),
+	}
 }
 
 func sseSpec(e *v1alpha1.TableEncryption) *types.SSESpecification {
@@ -205,7 +210,12 @@ func diff(name string, p v1alpha1.TableParameters, o observed) (changes, error) 
 				// Switching to PROVISIONED needs every index's throughput in the same call.
 				for _, g := range p.GlobalSecondaryIndexes {
 					if existsIndex(t, g.IndexName) && g.ProvisionedThroughput != nil {
-						in.GlobalSecondaryIndexUpdates = append(in.GlobalSecondaryIndexUpdates, types.GlobalSecondaryIndexUpdate{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String(g.IndexName), ProvisionedThroughput: throughput(g.ProvisionedThroughput)}})
+						in.GlobalSecondaryIndexUpdates = append(in.GlobalSecondaryIndexUpdates, types.GlobalSecondaryIndexUpdate{
+							Update: &types.UpdateGlobalSecondaryIndexAction{
+								IndexName:             aws.String(g.IndexName),
+								ProvisionedThroughput: throughput(g.ProvisionedThroughput),
+							},
+						})
 					}
 				}
 			}
@@ -234,17 +244,19 @@ func diff(name string, p v1alpha1.TableParameters, o observed) (changes, error) 
 		want[g.IndexName] = g
 	}
 	var gone, added, reprovisioned []string
-	managed := p.GlobalSecondaryIndexes != nil // unset: the table's indexes are not managed; [] means none
+	indexesManaged := p.GlobalSecondaryIndexes != nil // unset: the table's indexes are not managed; [] means none
 	for _, g := range t.GlobalSecondaryIndexes {
 		n := aws.ToString(g.IndexName)
 		w, ok := want[n]
 		switch {
-		case !ok && managed:
+		case !ok && indexesManaged:
 			gone = append(gone, n)
 		case !ok:
 		case !sameKeys(g.KeySchema, w.HashKey, w.RangeKey) || !sameProjection(w.Projection, g.Projection):
-			return nil, errors.Errorf("index %q of table %q cannot change its keys or projection: give the index a new name (the new one is created, the old one removed)", n, name)
-		case mode == string(types.BillingModeProvisioned) && w.ProvisionedThroughput != nil && !sameThroughput(w.ProvisionedThroughput, g.ProvisionedThroughput):
+			return nil, errors.Errorf("index %q of table %q cannot change its keys or projection: "+
+				"give the index a new name (the new one is created, the old one removed)", n, name)
+		case mode == string(types.BillingModeProvisioned) && w.ProvisionedThroughput != nil &&
+			!sameThroughput(w.ProvisionedThroughput, g.ProvisionedThroughput):
 			reprovisioned = append(reprovisioned, n)
 		}
 	}
@@ -265,14 +277,20 @@ func diff(name string, p v1alpha1.TableParameters, o observed) (changes, error) 
 		upd("globalSecondaryIndexes["+n+"]+", func(in *dynamodb.UpdateTableInput) {
 			in.AttributeDefinitions = definitionsFor(p.AttributeDefinitions, keyNames(g.HashKey, g.RangeKey)...)
 			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
-				IndexName: aws.String(n), KeySchema: keySchema(g.HashKey, g.RangeKey), Projection: projection(g.Projection), ProvisionedThroughput: throughput(g.ProvisionedThroughput),
+				IndexName:             aws.String(n),
+				KeySchema:             keySchema(g.HashKey, g.RangeKey),
+				Projection:            projection(g.Projection),
+				ProvisionedThroughput: throughput(g.ProvisionedThroughput),
 			}}}
 		})
 	}
 	for _, n := range reprovisioned {
 		g, cur := want[n], observedIndexThroughput(t, n)
 		upd("globalSecondaryIndexes["+n+"].provisionedThroughput", func(in *dynamodb.UpdateTableInput) {
-			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String(n), ProvisionedThroughput: targetThroughput(g.ProvisionedThroughput, cur)}}}
+			in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Update: &types.UpdateGlobalSecondaryIndexAction{
+				IndexName:             aws.String(n),
+				ProvisionedThroughput: targetThroughput(g.ProvisionedThroughput, cur),
+			}}}
 		})
 	}
 

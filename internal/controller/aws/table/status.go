@@ -24,15 +24,21 @@ func notActive(s types.TableStatus, isNew bool) (xpv2.Condition, bool) {
 	case types.TableStatusDeleting:
 		return xpv2.Deleting(), true
 	case types.TableStatusInaccessibleEncryptionCredentials:
-		return xpv2.Unavailable().WithMessage("the table is INACCESSIBLE_ENCRYPTION_CREDENTIALS: DynamoDB cannot use its KMS key (disabled, scheduled for deletion, or its grant revoked): make the key usable again within seven days, or DynamoDB archives the table"), true
+		return xpv2.Unavailable().WithMessage("the table is INACCESSIBLE_ENCRYPTION_CREDENTIALS: DynamoDB cannot use its KMS key " +
+			"(disabled, scheduled for deletion, or its grant revoked): make the key usable again within seven days, or DynamoDB archives the table"), true
 	case types.TableStatusArchiving:
-		return xpv2.Unavailable().WithMessage("the table is ARCHIVING: its KMS key was unusable for seven days, and DynamoDB is taking a backup and removing the table; once ARCHIVED, restore the backup to use the data again"), true
+		return xpv2.Unavailable().WithMessage("the table is ARCHIVING: its KMS key was unusable for seven days, and DynamoDB is taking a backup " +
+			"and removing the table; once ARCHIVED, restore the backup to use the data again"), true
 	case types.TableStatusArchived:
-		return xpv2.Unavailable().WithMessage("the table is ARCHIVED: its KMS key was unusable for seven days and DynamoDB removed the table, keeping a backup; make the key usable, restore the backup (DescribeTable's ArchivalSummary names it) into a table of another name, or delete this Table"), true
+		return xpv2.Unavailable().WithMessage("the table is ARCHIVED: its KMS key was unusable for seven days and DynamoDB removed the table, " +
+			"keeping a backup; make the key usable, restore the backup (DescribeTable's ArchivalSummary names it) into a table of another name, " +
+			"or delete this Table"), true
 	case types.TableStatusReplicationNotAuthorized:
-		return xpv2.Unavailable().WithMessage("the table is REPLICATION_NOT_AUTHORIZED: DynamoDB may not replicate this global table's replica (an AWS Region opted out, or a permission withdrawn): restore the authorization, or remove the replica"), true
+		return xpv2.Unavailable().WithMessage("the table is REPLICATION_NOT_AUTHORIZED: DynamoDB may not replicate this global table's replica " +
+			"(an AWS Region opted out, or a permission withdrawn): restore the authorization, or remove the replica"), true
 	default:
-		return xpv2.Unavailable().WithMessage("DynamoDB reports the table " + string(s) + ", which this provider does not know: no change is sent until it is ACTIVE"), true
+		return xpv2.Unavailable().WithMessage("DynamoDB reports the table " + string(s) +
+			", which this provider does not know: no change is sent until it is ACTIVE"), true
 	}
 }
 

@@ -53,7 +53,9 @@ func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient
 		Options: func(o managedkind.Options) []managed.ReconcilerOption {
 			return []managed.ReconcilerOption{managedkind.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
 				t, ok := mg.(*v1alpha1.Table)
-				return ok && (inFlight(t.Status.AtProvider.Status) || len(t.Status.AtProvider.PendingChanges) > 0 || indexInFlight(t.Status.AtProvider.IndexStatuses))
+				return ok && (inFlight(t.Status.AtProvider.Status) ||
+					len(t.Status.AtProvider.PendingChanges) > 0 ||
+					indexInFlight(t.Status.AtProvider.IndexStatuses))
 			})}
 		},
 	}
@@ -142,7 +144,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		// judged — no write, no delete, no connection details — until the table is ACTIVE and its tags tell.
 		if own, rerr := ownCreate(unconfirmed); rerr != nil || !own {
 			e.ownerUnknown = true
-			cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus) + ": whose it is is known once it is ACTIVE and its tags can be read"))
+			cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus) +
+				": whose it is is known once it is ACTIVE and its tags can be read"))
 			return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true}, nil
 		}
 		e.tags = nil
@@ -195,7 +198,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	cr.SetConditions(xpv2.Available())
 
 	drift := append(changes(nil), e.pending...)
-	if d := managedkind.TagDiff(managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags), e.tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, e.tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer, e.tagField = true, managedkind.TagField(d)
 		drift.Add(e.tagField, request{})
 	}
@@ -213,7 +217,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	case err == nil:
 	case ddbclient.IsInUse(err):
 		// Tagged in the same call: were it this create's, the next observation finds it marked as this Table's.
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("table %q exists already: the next observation decides whether it is this Table's", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(
+			errors.Errorf("table %q exists already: the next observation decides whether it is this Table's", name))
 	case awsclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(awsclient.Clean(err), errCreate))
 	default:
@@ -240,14 +245,19 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		switch {
 		case err == nil:
 		case ddbclient.IsInUse(err):
-			return managed.ExternalUpdate{}, errors.Errorf("table %q is busy with another change: %s follows once it is ACTIVE", meta.GetExternalName(cr), c.Field)
+			return managed.ExternalUpdate{}, errors.Errorf("table %q is busy with another change: %s follows once it is ACTIVE",
+				meta.GetExternalName(cr), c.Field)
 		default:
 			return managed.ExternalUpdate{}, errors.Wrapf(awsclient.Clean(err), "%s (%s)", errUpdate, c.Field)
 		}
 		applied = append(applied, c.Field)
 	}
 	if e.tagsDiffer {
-		set, remove := managedkind.TagChanges(managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags), e.tags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes))
+		set, remove := managedkind.TagChanges(
+			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+			e.tags,
+			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes),
+		)
 		arn := e.obs.Table.TableArn
 		if len(set) > 0 {
 			in := &dynamodb.TagResourceInput{ResourceArn: arn}
@@ -274,14 +284,16 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	cr.SetConditions(xpv2.Deleting())
 	name := meta.GetExternalName(cr)
 	if e.ownerUnknown {
-		return managed.ExternalDelete{}, errors.Errorf("table %q is %s and its tags cannot be read yet: it is deleted once it is ACTIVE and its tags show it is this Table's", name, e.obs.Table.TableStatus)
+		return managed.ExternalDelete{}, errors.Errorf("table %q is %s and its tags cannot be read yet: "+
+			"it is deleted once it is ACTIVE and its tags show it is this Table's", name, e.obs.Table.TableStatus)
 	}
 	if t := e.obs.Table; t != nil {
 		if aws.ToBool(t.DeletionProtectionEnabled) {
 			// The managed reconciler sends no update to a resource being deleted: a spec that turned protection off
 			// is applied here, and the delete follows on the next reconcile.
 			if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
-				if _, err := e.ddb.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)}); err != nil {
+				in := &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)}
+				if _, err := e.ddb.UpdateTable(ctx, in); err != nil {
 					return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errUpdate)
 				}
 				return managed.ExternalDelete{}, nil

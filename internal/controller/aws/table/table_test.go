@@ -165,7 +165,7 @@ func TestObserve(t *testing.T) {
 	}
 }
 
-var cmpIgnoreTime = cmp.Comparer(func(a, b metav1.Time) bool { return true })
+var cmpIgnoreTime = cmp.Comparer(func(_, _ metav1.Time) bool { return true })
 
 // A change DynamoDB refuses because the table is busy is a clear retryable message; any other is wrapped with the
 // field that failed.

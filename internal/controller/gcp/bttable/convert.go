@@ -177,7 +177,9 @@ func Changes(p v1alpha1.TableParameters, observed *adminpb.Table) (managedkind.C
 		case ptr.Deref(f.Drop, false):
 			if exists {
 				drops = true
-				fams.Add("columnFamilies["+f.Name+"]-", request{Family: &adminpb.ModifyColumnFamiliesRequest_Modification{Id: f.Name, Mod: &adminpb.ModifyColumnFamiliesRequest_Modification_Drop{Drop: true}}})
+				fams.Add("columnFamilies["+f.Name+"]-", request{Family: &adminpb.ModifyColumnFamiliesRequest_Modification{
+					Id: f.Name, Mod: &adminpb.ModifyColumnFamiliesRequest_Modification_Drop{Drop: true},
+				}})
 			}
 		case !exists:
 			cf := &adminpb.ColumnFamily{}
@@ -188,21 +190,27 @@ func Changes(p v1alpha1.TableParameters, observed *adminpb.Table) (managedkind.C
 				}
 				cf.GcRule = r
 			}
-			fams.Add("columnFamilies["+f.Name+"]+", request{Family: &adminpb.ModifyColumnFamiliesRequest_Modification{Id: f.Name, Mod: &adminpb.ModifyColumnFamiliesRequest_Modification_Create{Create: cf}}})
+			fams.Add("columnFamilies["+f.Name+"]+", request{Family: &adminpb.ModifyColumnFamiliesRequest_Modification{
+				Id: f.Name, Mod: &adminpb.ModifyColumnFamiliesRequest_Modification_Create{Create: cf},
+			}})
 		case f.GCRule != nil:
 			r, err := GCRule(*f.GCRule)
 			if err != nil {
 				return nil, errors.Wrapf(err, "spec.forProvider.columnFamilies[%s]", f.Name)
 			}
 			if Describe(r) != Describe(got.GetGcRule()) {
-				fams.Add("columnFamilies["+f.Name+"].gcRule", request{Family: &adminpb.ModifyColumnFamiliesRequest_Modification{Id: f.Name,
-					Mod: &adminpb.ModifyColumnFamiliesRequest_Modification_Update{Update: &adminpb.ColumnFamily{GcRule: r}}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"gc_rule"}}}})
+				fams.Add("columnFamilies["+f.Name+"].gcRule", request{Family: &adminpb.ModifyColumnFamiliesRequest_Modification{
+					Id:         f.Name,
+					Mod:        &adminpb.ModifyColumnFamiliesRequest_Modification_Update{Update: &adminpb.ColumnFamily{GcRule: r}},
+					UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"gc_rule"}},
+				}})
 			}
 		}
 	}
 	protected := ptr.Deref(p.DeletionProtection, observed.GetDeletionProtection())
 	if drops && protected {
-		return nil, errors.New("dropping a column family deletes its data, which deletion protection forbids: set spec.forProvider.deletionProtection to false first")
+		return nil, errors.New("dropping a column family deletes its data, which deletion protection forbids: " +
+			"set spec.forProvider.deletionProtection to false first")
 	}
 	var l managedkind.Changes[request]
 	dp := p.DeletionProtection

@@ -15,10 +15,11 @@ var fields = managedkind.Fields{
 	// Changes: adding a family is in place, but a drop deletes its data and a rule that keeps less lets garbage
 	// collection delete cells — neither can be undone.
 	{Path: "columnFamilies", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.Irreversible, Terminal: terminal,
-		Note: "each listed family exists (or not, with `drop`); families not listed are kept (and shown in `status.atProvider.columnFamilies`); " +
-			"its rule by meaning — union/intersection operands in any order and nested alike ones spliced, an age as a duration (`168h` is `604800s`), a union of one rule " +
-			"is that rule — and unmanaged when unset; `drop` deletes the family and its data, refused before any call while deletion " +
-			"protection is on; a rule that keeps less lets garbage collection delete cells (within about a week); all in one ModifyColumnFamilies",
+		Note: "each listed family exists (or not, with `drop`); families not listed are kept (and shown in " +
+			"`status.atProvider.columnFamilies`); its rule by meaning — union/intersection operands in any order and nested " +
+			"alike ones spliced, an age as a duration (`168h` is `604800s`), a union of one rule is that rule — and unmanaged " +
+			"when unset; `drop` deletes the family and its data, refused before any call while deletion protection is on; a " +
+			"rule that keeps less lets garbage collection delete cells (within about a week); all in one ModifyColumnFamilies",
 		Source: "https://cloud.google.com/bigtable/docs/garbage-collection"},
 	// Changes orders it around the families: off before drops (which need it off), on after.
 	{Path: "deletionProtection", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: terminal,

@@ -46,7 +46,7 @@ func stored(r *adminpb.GcRule) *adminpb.GcRule {
 	if r.GetRule() == nil {
 		return nil
 	}
-	r = proto.Clone(r).(*adminpb.GcRule) //nolint:forcetypeassert // Clone keeps the type.
+	r = proto.Clone(r).(*adminpb.GcRule)
 	slices.Reverse(r.GetUnion().GetRules())
 	slices.Reverse(r.GetIntersection().GetRules())
 	return r
@@ -131,7 +131,7 @@ func FuzzConverges(f *testing.F) {
 			}
 			t.Fatalf("from another table: %v", err)
 		}
-		after := proto.Clone(before).(*adminpb.Table) //nolint:forcetypeassert // Clone keeps the type.
+		after := proto.Clone(before).(*adminpb.Table)
 		apply(t, after, cs.Requests())
 		if cs, err := Changes(want, after); err != nil || len(cs) != 0 {
 			t.Fatalf("after the update the table still differs in %v (%v)", cs.Fields(), err)

@@ -33,13 +33,18 @@ func instance(cr *v1alpha1.Table) string { return cr.Spec.ForProvider.Instance }
 
 // adoption is how a Table asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = managedkind.Adoption[*v1alpha1.Table]{List: "bigtableTables", Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting }, Name: func(t *v1alpha1.Table) string { return t.Spec.ForProvider.Instance + "/" + meta.GetExternalName(t) }}
+var adoption = managedkind.Adoption[*v1alpha1.Table]{
+	List:      "bigtableTables",
+	Requested: func(cr *v1alpha1.Table) *bool { return cr.Spec.AdoptExisting },
+	Name:      func(t *v1alpha1.Table) string { return t.Spec.ForProvider.Instance + "/" + meta.GetExternalName(t) },
+}
 
 // Kind is the Bigtable Table kind.
 func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI] {
 	return managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]{
 		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
-		Cloud: managedkind.GCP, Noun: "table", Fields: fields, Doc: "bigtable-table", MarksAfterCreate: true, Adoption: adoption, References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
+		Cloud: managedkind.GCP, Noun: "table", Fields: fields, Doc: "bigtable-table", MarksAfterCreate: true, Adoption: adoption,
+		References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Table]("bigtable/tables", func(ctx context.Context, a *credentials.GCPAccount) (btclient.TableAPI, error) {
 			c, err := btclient.NewTables(ctx, a.TokenSource, a.Endpoints.Bigtable)
 			if err != nil {
@@ -89,7 +94,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		if absent {
 			// Never silent: a Table that lost its lease (a cluster rebuilt from Git) and is deleted leaves its
 			// table in place, and whoever deleted it should know the table is still there.
-			e.record.Event(cr, event.Warning("LeftInPlace", errors.Errorf("table %q is left in place: nothing shows it is this Table's (no claim; a table carries no marker). Adopt it (spec.adoptExisting, and through a ClusterProviderConfig an allowedAdoptions.bigtableTables rule) to manage or delete it", name)))
+			e.record.Event(cr, event.Warning("LeftInPlace", errors.Errorf("table %q is left in place: "+
+				"nothing shows it is this Table's (no claim; a table carries no marker). Adopt it (spec.adoptExisting, "+
+				"and through a ClusterProviderConfig an allowedAdoptions.bigtableTables rule) to manage or delete it", name)))
 		}
 		return managed.ExternalObservation{ResourceExists: false}, e.leasedBy(ctx, cr, id, err)
 	}
@@ -129,7 +136,7 @@ func (e *external) leaseAdopted(ctx context.Context, cr *v1alpha1.Table) error {
 // a table is known to be another's.
 func (e *external) leasedBy(ctx context.Context, cr *v1alpha1.Table, id string, err error) error {
 	if err == nil {
-		return err
+		return nil
 	}
 	holder, herr := e.own.Holder(ctx, cr)
 	if herr != nil || holder == "" || holder == cr.GetNamespace()+"/"+cr.GetName() {
@@ -153,7 +160,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	case gcpclient.IsAlreadyExists(err):
 		// NOTE: not NothingMade: a table carries no marker, and a create whose first attempt went through unanswered
 		// meets AlreadyExists when retried — the lease's record of the attempt is all that says it is this Table's.
-		return managed.ExternalCreation{}, errors.Errorf("a table named %q exists in instance %s and was not created by this Table: set spec.adoptExisting to take it over, or choose another name", id, p.Instance)
+		return managed.ExternalCreation{}, errors.Errorf("a table named %q exists in instance %s and was not created by this Table: "+
+			"set spec.adoptExisting to take it over, or choose another name", id, p.Instance)
 	case gcpclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:

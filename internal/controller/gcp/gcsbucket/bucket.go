@@ -41,7 +41,8 @@ var adoption = managedkind.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested
 func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI] {
 	return managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]{
 		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
-		Cloud: managedkind.GCP, Noun: "bucket", Fields: fields, Doc: "gcs-bucket", Adoption: adoption, References: References, Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
+		Cloud: managedkind.GCP, Noun: "bucket", Fields: fields, Doc: "gcs-bucket", Adoption: adoption, References: References,
+		Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Bucket]("storage", func(ctx context.Context, a *credentials.GCPAccount) (gcsclient.BucketAPI, error) {
 			c, err := gcsclient.NewBuckets(ctx, a.TokenSource, a.Endpoints.Storage)
 			if err != nil {
@@ -137,7 +138,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	case err == nil:
 	case gcsclient.Code(err) == http.StatusConflict:
 		// Labelled in the same call: were it this create's, the next observation finds it marked as this Bucket's.
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("bucket name %q is taken (bucket names are global across Google Cloud): set spec.adoptExisting if the bucket is yours and not another Bucket's, or choose another name", name))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("bucket name %q is taken (bucket names are global across Google Cloud): "+
+			"set spec.adoptExisting if the bucket is yours and not another Bucket's, or choose another name", name))
 	case gcsclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcsclient.Clean(err), errCreate))
 	default:
@@ -191,7 +193,8 @@ func (e *external) admitLogBucket(ctx context.Context, cr *v1alpha1.Bucket, logB
 		return errors.Wrapf(gcsclient.Clean(err), "cannot get the log bucket %q", logBucket)
 	}
 	if !managedkind.GCPLabels.InNamespace(a.Labels, cr.GetNamespace()) {
-		return errors.Errorf("log bucket %q is not a Bucket of namespace %s: through a ClusterProviderConfig a Bucket may only log into buckets its namespace's Buckets made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", logBucket, cr.GetNamespace())
+		return errors.Errorf("log bucket %q is not a Bucket of namespace %s: through a ClusterProviderConfig a Bucket may only log into buckets "+
+			"its namespace's Buckets made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", logBucket, cr.GetNamespace())
 	}
 	return nil
 }
@@ -221,7 +224,8 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	case err == nil, gcsclient.IsNotFound(err):
 		return managed.ExternalDelete{}, nil
 	case gcsclient.Code(err) == http.StatusConflict:
-		return managed.ExternalDelete{}, errors.Errorf("bucket %q is not empty: delete its objects, or set spec.forceDestroy to true to delete every object generation with it", name)
+		return managed.ExternalDelete{}, errors.Errorf("bucket %q is not empty: delete its objects, "+
+			"or set spec.forceDestroy to true to delete every object generation with it", name)
 	default:
 		return managed.ExternalDelete{}, errors.Wrap(gcsclient.Clean(err), errDelete)
 	}

@@ -33,7 +33,7 @@ const (
 var (
 	bucketName = regexp.MustCompile(`^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*$`)
 	lookAlike  = regexp.MustCompile(`g[o0]{2}g[l1]e`)
-	ipAddress  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
+	ipAddress  = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 )
 
 // ValidateName checks a bucket name before any call, on the name actually used (the external-name annotation):
@@ -41,7 +41,8 @@ var (
 func ValidateName(name string) error {
 	switch {
 	case len(name) < 3 || len(name) > 63 || !bucketName.MatchString(name):
-		return errors.Errorf("%q is not a valid bucket name: 3 to 63 lowercase letters, digits, '-', '_' and '.', each dot-separated part starting and ending with a letter or digit", name)
+		return errors.Errorf("%q is not a valid bucket name: 3 to 63 lowercase letters, digits, '-', '_' and '.', "+
+			"each dot-separated part starting and ending with a letter or digit", name)
 	case strings.HasPrefix(name, "goog") || lookAlike.MatchString(name):
 		return errors.Errorf("%q is not a valid bucket name: it may not start with goog or contain google or a look-alike", name)
 	case ipAddress.MatchString(name):
@@ -117,9 +118,16 @@ const fieldLock = "retentionPolicy.locked"
 // Changes lists what differs between the spec and the observed bucket, each with what it sets in the one PATCH
 // that fixes everything; unset fields are not compared. labelSet and labelRemove are the label changes (see
 // mr.TagChanges). A different location is an error: it is set at creation.
-func Changes(p v1alpha1.BucketParameters, o *storage.BucketAttrs, labelDiff []string, labelSet map[string]string, labelRemove []string) (managedkind.Changes[update], error) {
+func Changes(
+	p v1alpha1.BucketParameters,
+	o *storage.BucketAttrs,
+	labelDiff []string,
+	labelSet map[string]string,
+	labelRemove []string,
+) (managedkind.Changes[update], error) {
 	if !strings.EqualFold(p.Location, o.Location) {
-		return nil, errors.Errorf("the bucket is in %s, not spec.forProvider.location %s: a bucket's location is set when it is created; delete and re-create the Bucket to move it", o.Location, p.Location)
+		return nil, errors.Errorf("the bucket is in %s, not spec.forProvider.location %s: a bucket's location is set when it is created; "+
+			"delete and re-create the Bucket to move it", o.Location, p.Location)
 	}
 	sd, err := softDelete(p.SoftDeleteRetention)
 	if err != nil {

@@ -25,7 +25,8 @@ var fields = managedkind.Fields{
 		Source: "https://cloud.google.com/storage/docs/uniform-bucket-level-access"},
 	// normalPAP: Cloud Storage reports an unspecified (or unknown) value for the default, inherited.
 	{Path: "publicAccessPrevention", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: patchTerminal,
-		Note:   "`inherited` matches Cloud Storage's unspecified; an organisation policy (`constraints/storage.publicAccessPrevention`) refuses it with a `412`",
+		Note: "`inherited` matches Cloud Storage's unspecified; an organisation policy " +
+			"(`constraints/storage.publicAccessPrevention`) refuses it with a `412`",
 		Source: "https://cloud.google.com/storage/docs/public-access-prevention"},
 	// softDelete and softDeleteOf: a duration, no policy being 0s; the bounds are checked before any call.
 	{Path: "softDeleteRetention", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: patchTerminal,

@@ -90,7 +90,12 @@ func lifecycleInSync(want, got storage.Lifecycle) bool {
 func CORS(rules []v1alpha1.CORS) []storage.CORS {
 	out := make([]storage.CORS, 0, len(rules))
 	for _, r := range rules {
-		out = append(out, storage.CORS{Origins: r.Origins, Methods: r.Methods, ResponseHeaders: r.ResponseHeaders, MaxAge: time.Duration(ptr.Deref(r.MaxAgeSeconds, 0)) * time.Second})
+		out = append(out, storage.CORS{
+			Origins:         r.Origins,
+			Methods:         r.Methods,
+			ResponseHeaders: r.ResponseHeaders,
+			MaxAge:          time.Duration(ptr.Deref(r.MaxAgeSeconds, 0)) * time.Second,
+		})
 	}
 	return out
 }
@@ -119,7 +124,8 @@ func retention(p *v1alpha1.RetentionPolicy) (*time.Duration, error) {
 	}
 	d, err := time.ParseDuration(*p.RetentionPeriod)
 	if err != nil || d <= 0 || d%time.Second != 0 || d > maxRetention {
-		return nil, errors.Errorf("spec.forProvider.retentionPolicy.retentionPeriod %q: use whole seconds, more than 0 and at most 100 years", *p.RetentionPeriod)
+		return nil, errors.Errorf("spec.forProvider.retentionPolicy.retentionPeriod %q: use whole seconds, more than 0 and at most 100 years",
+			*p.RetentionPeriod)
 	}
 	return &d, nil
 }
@@ -142,7 +148,8 @@ func retentionChange(p *v1alpha1.RetentionPolicy, o *storage.RetentionPolicy) (p
 	case locked && want == nil:
 		return nil, false, errors.New("the bucket's retention policy is locked, which is irreversible: it cannot be removed")
 	case locked && *want < o.RetentionPeriod:
-		return nil, false, errors.Errorf("the bucket's retention policy is locked at %s, which is irreversible: spec.forProvider.retentionPolicy.retentionPeriod can only grow", o.RetentionPeriod)
+		return nil, false, errors.Errorf("the bucket's retention policy is locked at %s, which is irreversible: "+
+			"spec.forProvider.retentionPolicy.retentionPeriod can only grow", o.RetentionPeriod)
 	}
 	var have time.Duration
 	if o != nil {

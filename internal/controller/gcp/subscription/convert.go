@@ -66,7 +66,8 @@ func DeadLetterTopic(project string, p v1alpha1.SubscriptionParameters) string {
 // signed as a service account — the platform's identity may act as accounts no tenant should borrow.
 func AdmitSpec(shared bool, p v1alpha1.SubscriptionParameters) error {
 	if shared && p.PushConfig != nil && p.PushConfig.OIDCToken != nil && p.PushConfig.OIDCToken.ServiceAccountEmail != nil {
-		return errors.New("spec.forProvider.pushConfig.oidcToken.serviceAccountEmail needs a namespaced ProviderConfig: through a ClusterProviderConfig pushes would be signed with the platform's right to act as that service account")
+		return errors.New("spec.forProvider.pushConfig.oidcToken.serviceAccountEmail needs a namespaced ProviderConfig: " +
+			"through a ClusterProviderConfig pushes would be signed with the platform's right to act as that service account")
 	}
 	return nil
 }
@@ -103,7 +104,12 @@ func parse(p v1alpha1.SubscriptionParameters) (durations, error) {
 // Desired is the subscription the spec describes. At create observed is nil; in an update it fills what the spec
 // leaves unset inside a policy it sets (a dead-letter policy's attempts, a retry policy's other bound, the push
 // audience), because Pub/Sub replaces a policy as a whole.
-func Desired(name, project string, p v1alpha1.SubscriptionParameters, labels map[string]string, observed *pubsubpb.Subscription) (*pubsubpb.Subscription, error) {
+func Desired(
+	name, project string,
+	p v1alpha1.SubscriptionParameters,
+	labels map[string]string,
+	observed *pubsubpb.Subscription,
+) (*pubsubpb.Subscription, error) {
 	d, err := parse(p)
 	if err != nil {
 		return nil, err
@@ -118,10 +124,16 @@ func Desired(name, project string, p v1alpha1.SubscriptionParameters, labels map
 		s.ExpirationPolicy = &pubsubpb.ExpirationPolicy{Ttl: d.ttl}
 	}
 	if dl := p.DeadLetterPolicy; dl != nil && dl.DeadLetterTopic != nil {
-		s.DeadLetterPolicy = &pubsubpb.DeadLetterPolicy{DeadLetterTopic: DeadLetterTopic(project, p), MaxDeliveryAttempts: ptr.Deref(dl.MaxDeliveryAttempts, observed.GetDeadLetterPolicy().GetMaxDeliveryAttempts())}
+		s.DeadLetterPolicy = &pubsubpb.DeadLetterPolicy{
+			DeadLetterTopic:     DeadLetterTopic(project, p),
+			MaxDeliveryAttempts: ptr.Deref(dl.MaxDeliveryAttempts, observed.GetDeadLetterPolicy().GetMaxDeliveryAttempts()),
+		}
 	}
 	if r := p.RetryPolicy; r != nil && (d.minBackoff != nil || d.maxBackoff != nil) {
-		s.RetryPolicy = &pubsubpb.RetryPolicy{MinimumBackoff: or(d.minBackoff, observed.GetRetryPolicy().GetMinimumBackoff()), MaximumBackoff: or(d.maxBackoff, observed.GetRetryPolicy().GetMaximumBackoff())}
+		s.RetryPolicy = &pubsubpb.RetryPolicy{
+			MinimumBackoff: or(d.minBackoff, observed.GetRetryPolicy().GetMinimumBackoff()),
+			MaximumBackoff: or(d.maxBackoff, observed.GetRetryPolicy().GetMaximumBackoff()),
+		}
 	}
 	if pc := p.PushConfig; pc != nil {
 		s.PushConfig = desiredPush(*pc, observed.GetPushConfig())
@@ -155,7 +167,9 @@ func desiredPush(pc v1alpha1.PushConfig, observed *pubsubpb.PushConfig) *pubsubp
 	case pc.Wrapper == nil:
 		out.Wrapper = observed.GetWrapper()
 	case *pc.Wrapper == wrapperNone:
-		out.Wrapper = &pubsubpb.PushConfig_NoWrapper_{NoWrapper: &pubsubpb.PushConfig_NoWrapper{WriteMetadata: ptr.Deref(pc.WriteMetadata, observed.GetNoWrapper().GetWriteMetadata())}}
+		out.Wrapper = &pubsubpb.PushConfig_NoWrapper_{NoWrapper: &pubsubpb.PushConfig_NoWrapper{
+			WriteMetadata: ptr.Deref(pc.WriteMetadata, observed.GetNoWrapper().GetWriteMetadata()),
+		}}
 	default:
 		out.Wrapper = &pubsubpb.PushConfig_PubsubWrapper_{PubsubWrapper: &pubsubpb.PushConfig_PubsubWrapper{}}
 	}
@@ -167,13 +181,17 @@ func desiredPush(pc v1alpha1.PushConfig, observed *pubsubpb.PushConfig) *pubsubp
 // topic, filter or ordering is an error: Pub/Sub sets them at creation only.
 func Changes(project string, p v1alpha1.SubscriptionParameters, observed *pubsubpb.Subscription, labelDiff []string) (managedkind.Changes[string], error) {
 	if t := Topic(project, p); t != "" && observed.GetTopic() != deletedTopic && t != observed.GetTopic() {
-		return nil, errors.Errorf("the subscription receives from %q, not spec.forProvider.topic %q: a subscription's topic is set when it is created; delete and re-create the Subscription to change it", observed.GetTopic(), t)
+		return nil, errors.Errorf("the subscription receives from %q, not spec.forProvider.topic %q: "+
+			"a subscription's topic is set when it is created; delete and re-create the Subscription to change it", observed.GetTopic(), t)
 	}
 	if p.Filter != nil && *p.Filter != observed.GetFilter() {
-		return nil, errors.Errorf("the subscription's filter is %q, not spec.forProvider.filter %q: the filter is set when the subscription is created; delete and re-create the Subscription to change it", observed.GetFilter(), *p.Filter)
+		return nil, errors.Errorf("the subscription's filter is %q, not spec.forProvider.filter %q: "+
+			"the filter is set when the subscription is created; delete and re-create the Subscription to change it", observed.GetFilter(), *p.Filter)
 	}
 	if p.EnableMessageOrdering != nil && *p.EnableMessageOrdering != observed.GetEnableMessageOrdering() {
-		return nil, errors.Errorf("the subscription's message ordering is %t, not spec.forProvider.enableMessageOrdering %t: it is set when the subscription is created; delete and re-create the Subscription to change it", observed.GetEnableMessageOrdering(), *p.EnableMessageOrdering)
+		return nil, errors.Errorf("the subscription's message ordering is %t, not spec.forProvider.enableMessageOrdering %t: "+
+			"it is set when the subscription is created; delete and re-create the Subscription to change it",
+			observed.GetEnableMessageOrdering(), *p.EnableMessageOrdering)
 	}
 	d, err := parse(p)
 	if err != nil {
@@ -188,7 +206,8 @@ func Changes(project string, p v1alpha1.SubscriptionParameters, observed *pubsub
 	l.AddIf(p.ExpirationTTL != nil && !sameDuration(d.ttl, observed.GetExpirationPolicy().GetTtl()), "expirationTTL", path(pathExpiration))
 	l.AddIf(p.DeadLetterPolicy != nil && !deadLetterInSync(project, p, observed.GetDeadLetterPolicy()), "deadLetterPolicy", path(pathDeadLetter))
 	l.AddIf(p.RetryPolicy != nil && !retryInSync(d, observed.GetRetryPolicy()), "retryPolicy", path(pathRetry))
-	l.AddIf(p.EnableExactlyOnceDelivery != nil && *p.EnableExactlyOnceDelivery != observed.GetEnableExactlyOnceDelivery(), "enableExactlyOnceDelivery", path(pathExactlyOnce))
+	l.AddIf(p.EnableExactlyOnceDelivery != nil && *p.EnableExactlyOnceDelivery != observed.GetEnableExactlyOnceDelivery(),
+		"enableExactlyOnceDelivery", path(pathExactlyOnce))
 	l.AddIf(p.PushConfig != nil && !pushInSync(*p.PushConfig, observed.GetPushConfig()), "pushConfig", path(pathPush))
 	return l, nil
 }

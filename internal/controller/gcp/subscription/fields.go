@@ -20,7 +20,8 @@ var fields = managedkind.Fields{
 	// or topicSelector.
 	{
 		Path: "topic", Compare: managedkind.ByMeaning, Unset: managedkind.Required, Effect: managedkind.Refused, Terminal: invalid,
-		Note:   "as a full name (an ID is in the ProviderConfig's project); set it or topicRef or topicSelector; another topic is refused before any call: delete and re-create the Subscription",
+		Note: "as a full name (an ID is in the ProviderConfig's project); set it or topicRef or topicSelector; " +
+			"another topic is refused before any call: delete and re-create the Subscription",
 		Source: docPatch,
 	},
 	// Changes refuses a different filter before any call; Google: "you can't modify the filter" after creation.
@@ -41,7 +42,8 @@ var fields = managedkind.Fields{
 	// ClusterProviderConfig.
 	{
 		Path: "pushConfig", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: invalid,
-		Note:   "the endpoint (none is pull delivery); oidcToken, wrapper and writeMetadata when set, kept as they are when not; oidcToken {} pushes unauthenticated; oidcToken.serviceAccountEmail is refused through a ClusterProviderConfig",
+		Note: "the endpoint (none is pull delivery); oidcToken, wrapper and writeMetadata when set, kept as they are when not; " +
+			"oidcToken {} pushes unauthenticated; oidcToken.serviceAccountEmail is refused through a ClusterProviderConfig",
 		Source: "https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions/modifyPushConfig",
 	},
 	{
@@ -57,14 +59,16 @@ var fields = managedkind.Fields{
 	// retryInSync: {} wants no policy; otherwise each bound the spec sets, and Desired sends the other as observed.
 	{
 		Path: "retryPolicy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: invalid,
-		Note:   "each bound when set, as a duration (the other is kept); {} removes the policy (redelivery at once); bounds above 600s are refused before any call",
+		Note: "each bound when set, as a duration (the other is kept); {} removes the policy (redelivery at once); " +
+			"bounds above 600s are refused before any call",
 		Source: docFailures,
 	},
 	// deadLetterInSync: {} wants no policy; the topic qualified like topic, the attempts when set (Desired keeps
 	// the observed ones otherwise). admitTopics checks the topic through a ClusterProviderConfig.
 	{
 		Path: "deadLetterPolicy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: invalid,
-		Note:   "the topic as a full name (an ID is in the ProviderConfig's project); maxDeliveryAttempts when set, kept as it is when not; {} removes the policy; through a ClusterProviderConfig, only a Topic of the namespace",
+		Note: "the topic as a full name (an ID is in the ProviderConfig's project); maxDeliveryAttempts when set, kept as it is " +
+			"when not; {} removes the policy; through a ClusterProviderConfig, only a Topic of the namespace",
 		Source: docFailures,
 	},
 	// parse bounds the spec and sameDuration compares durations, so "24h" matches Pub/Sub's "86400s".
@@ -86,7 +90,9 @@ var fields = managedkind.Fields{
 	// TagDiff and IgnoredPrefixes (managedkind/tags.go), as on the Topic.
 	{
 		Path: "labels", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: invalid,
-		Note:   "beside the ProviderConfig's defaultLabels and the ownership labels; set ({} too), other keys are removed but goog- and ignoreLabelPrefixes ones; unset, other tools' labels are kept; invalid keys or values are refused before any call",
+		Note: "beside the ProviderConfig's defaultLabels and the ownership labels; set ({} too), other keys are removed " +
+			"but goog- and ignoreLabelPrefixes ones; unset, other tools' labels are kept; invalid keys or values are refused " +
+			"before any call",
 		Source: docPatch,
 	},
 }

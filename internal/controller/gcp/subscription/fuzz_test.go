@@ -77,7 +77,7 @@ func fuzzSpec(b []byte) v1alpha1.SubscriptionParameters {
 
 // asPubSub is a subscription as Pub/Sub reports it after storing s: its defaults where nothing was sent.
 func asPubSub(s *pubsubpb.Subscription) *pubsubpb.Subscription {
-	s = proto.Clone(s).(*pubsubpb.Subscription) //nolint:forcetypeassert // Clone keeps the type.
+	s = proto.Clone(s).(*pubsubpb.Subscription)
 	if s.AckDeadlineSeconds == 0 {
 		s.AckDeadlineSeconds = 10
 	}

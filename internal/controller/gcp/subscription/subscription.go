@@ -31,7 +31,10 @@ const (
 
 // adoption is how a Subscription asks to adopt or observe what the provider did not make, and the allowedAdoptions list
 // that admits it through a ClusterProviderConfig.
-var adoption = managedkind.Adoption[*v1alpha1.Subscription]{List: "subscriptions", Requested: func(cr *v1alpha1.Subscription) *bool { return cr.Spec.AdoptExisting }}
+var adoption = managedkind.Adoption[*v1alpha1.Subscription]{
+	List:      "subscriptions",
+	Requested: func(cr *v1alpha1.Subscription) *bool { return cr.Spec.AdoptExisting },
+}
 
 // Kind is the Pub/Sub Subscription kind.
 func Kind() managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI] {
@@ -55,7 +58,9 @@ func Kind() managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pu
 			}
 			return admin.With(topics), nil
 		},
-		NewExternal: func(c managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]) managed.TypedExternalClient[*v1alpha1.Subscription] {
+		NewExternal: func(
+			c managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI],
+		) managed.TypedExternalClient[*v1alpha1.Subscription] {
 			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
 		},
 	}
@@ -144,9 +149,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Subscription) (manag
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
 		// Labelled in the same call: were it this create's, the next observation finds it marked as this Subscription's.
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a subscription named %q exists and was not created by this Subscription: set spec.adoptExisting to take it over, or choose another name", id))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a subscription named %q exists and was not created by this Subscription: "+
+			"set spec.adoptExisting to take it over, or choose another name", id))
 	case gcpclient.IsNotFound(err):
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("cannot create the subscription: its topic or dead-letter topic does not exist"))
+		return managed.ExternalCreation{}, managedkind.NothingMade(
+			errors.New("cannot create the subscription: its topic or dead-letter topic does not exist"))
 	case gcpclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
@@ -173,12 +180,14 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Subscription) (manag
 	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(),
+		managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
 	s, err := Desired(e.observed.GetName(), e.acct.ProjectID, p, managedkind.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	if _, err := e.api.UpdateSubscription(ctx, &pubsubpb.UpdateSubscriptionRequest{Subscription: s, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}); err != nil {
+	req := &pubsubpb.UpdateSubscriptionRequest{Subscription: s, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
+	if _, err := e.api.UpdateSubscription(ctx, req); err != nil {
 		return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errUpdate)
 	}
 	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
@@ -206,7 +215,8 @@ func (e *external) admitTopics(ctx context.Context, cr *v1alpha1.Subscription, t
 			return errors.Wrapf(gcpclient.Clean(err), "%s %q", errGetTopic, name)
 		}
 		if !managedkind.GCPLabels.InNamespace(t.GetLabels(), cr.GetNamespace()) {
-			return errors.Errorf("topic %q is not a Topic of namespace %s: through a ClusterProviderConfig a Subscription may only name topics its namespace's Topics made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", name, cr.GetNamespace())
+			return errors.Errorf("topic %q is not a Topic of namespace %s: through a ClusterProviderConfig a Subscription may only name topics "+
+				"its namespace's Topics made or adopted (use a namespaced ProviderConfig with credentials that may reach it)", name, cr.GetNamespace())
 		}
 	}
 	return nil
@@ -215,7 +225,8 @@ func (e *external) admitTopics(ctx context.Context, cr *v1alpha1.Subscription, t
 // Delete deletes the subscription. Observe has already established that it is this Subscription's.
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
-	err := e.api.DeleteSubscription(ctx, &pubsubpb.DeleteSubscriptionRequest{Subscription: pubsubclient.SubscriptionName(e.acct.ProjectID, meta.GetExternalName(cr))})
+	name := pubsubclient.SubscriptionName(e.acct.ProjectID, meta.GetExternalName(cr))
+	err := e.api.DeleteSubscription(ctx, &pubsubpb.DeleteSubscriptionRequest{Subscription: name})
 	if err != nil && !gcpclient.IsNotFound(err) {
 		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
 	}

@@ -79,15 +79,18 @@ func Desired(name string, p v1alpha1.TopicParameters, labels map[string]string, 
 func Changes(p v1alpha1.TopicParameters, observed *pubsubpb.Topic, labelDiff []string) (managedkind.Changes[string], error) {
 	var l managedkind.Changes[string]
 	if p.KMSKeyName != nil && *p.KMSKeyName != observed.GetKmsKeyName() {
-		return nil, errors.Errorf("the topic is encrypted with %q, not spec.forProvider.kmsKeyName %q: the key is set when the topic is created; delete and re-create the Topic to change it", observed.GetKmsKeyName(), *p.KMSKeyName)
+		return nil, errors.Errorf("the topic is encrypted with %q, not spec.forProvider.kmsKeyName %q: "+
+			"the key is set when the topic is created; delete and re-create the Topic to change it", observed.GetKmsKeyName(), *p.KMSKeyName)
 	}
 	l.AddIf(len(labelDiff) > 0, managedkind.LabelField(labelDiff), func() string { return pathLabels })
 	r, err := retention(p.MessageRetentionDuration)
 	if err != nil {
 		return nil, err
 	}
-	l.AddIf(r != nil && r.AsDuration() != observed.GetMessageRetentionDuration().AsDuration(), "messageRetentionDuration", func() string { return pathRetention })
-	l.AddIf(p.MessageStoragePolicy != nil && !storageInSync(*p.MessageStoragePolicy, observed.GetMessageStoragePolicy()), "messageStoragePolicy", func() string { return pathStorage })
+	l.AddIf(r != nil && r.AsDuration() != observed.GetMessageRetentionDuration().AsDuration(),
+		"messageRetentionDuration", func() string { return pathRetention })
+	l.AddIf(p.MessageStoragePolicy != nil && !storageInSync(*p.MessageStoragePolicy, observed.GetMessageStoragePolicy()),
+		"messageStoragePolicy", func() string { return pathStorage })
 	l.AddIf(p.SchemaSettings != nil && !schemaInSync(*p.SchemaSettings, observed.GetSchemaSettings()), "schemaSettings", func() string { return pathSchema })
 	return l, nil
 }
@@ -115,10 +118,18 @@ func Observation(t *pubsubpb.Topic) v1alpha1.TopicObservation {
 		o.MessageRetentionDuration = fmt.Sprintf("%ds", int64(r.AsDuration().Seconds()))
 	}
 	if s := t.GetMessageStoragePolicy(); s != nil {
-		o.MessageStoragePolicy = &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: s.GetAllowedPersistenceRegions(), EnforceInTransit: ptr.To(s.GetEnforceInTransit())}
+		o.MessageStoragePolicy = &v1alpha1.MessageStoragePolicy{
+			AllowedPersistenceRegions: s.GetAllowedPersistenceRegions(),
+			EnforceInTransit:          ptr.To(s.GetEnforceInTransit()),
+		}
 	}
 	if s := t.GetSchemaSettings(); s != nil {
-		o.SchemaSettings = &v1alpha1.SchemaSettings{Schema: s.GetSchema(), Encoding: ptr.To(s.GetEncoding().String()), FirstRevisionID: nonEmpty(s.GetFirstRevisionId()), LastRevisionID: nonEmpty(s.GetLastRevisionId())}
+		o.SchemaSettings = &v1alpha1.SchemaSettings{
+			Schema:          s.GetSchema(),
+			Encoding:        ptr.To(s.GetEncoding().String()),
+			FirstRevisionID: nonEmpty(s.GetFirstRevisionId()),
+			LastRevisionID:  nonEmpty(s.GetLastRevisionId()),
+		}
 	}
 	if t.GetState() != pubsubpb.Topic_STATE_UNSPECIFIED {
 		o.State = t.GetState().String()

@@ -38,7 +38,9 @@ var fields = managedkind.Fields{
 	// TagDiff and IgnoredPrefixes (managedkind/tags.go): unset labels add only the default and ownership ones.
 	{
 		Path: "labels", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: invalid,
-		Note:   "beside the ProviderConfig's defaultLabels and the ownership labels; set ({} too), other keys are removed but goog- and ignoreLabelPrefixes ones; unset, other tools' labels are kept; invalid keys or values are refused before any call",
+		Note: "beside the ProviderConfig's defaultLabels and the ownership labels; set ({} too), other keys are removed " +
+			"but goog- and ignoreLabelPrefixes ones; unset, other tools' labels are kept; invalid keys or values are refused " +
+			"before any call",
 		Source: "https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics/patch",
 	},
 }

@@ -52,7 +52,7 @@ func fuzzSpec(p *fuzzpick.Bytes) v1alpha1.TopicParameters {
 // asPubSub is a topic as Pub/Sub reports it after storing t: regions in an order of its own, whatever order they
 // were sent in.
 func asPubSub(t *pubsubpb.Topic) *pubsubpb.Topic {
-	t = proto.Clone(t).(*pubsubpb.Topic) //nolint:forcetypeassert // Clone keeps the type.
+	t = proto.Clone(t).(*pubsubpb.Topic)
 	if s := t.GetMessageStoragePolicy(); s != nil {
 		slices.Sort(s.AllowedPersistenceRegions)
 		slices.Reverse(s.AllowedPersistenceRegions)

@@ -120,7 +120,8 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
 		// Labelled in the same call: were it this create's, the next observation finds it marked as this Topic's.
-		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a topic named %q exists and was not created by this Topic: set spec.adoptExisting to take it over, or choose another name", id))
+		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Errorf("a topic named %q exists and was not created by this Topic: "+
+			"set spec.adoptExisting to take it over, or choose another name", id))
 	case gcpclient.IsRefused(err):
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.Wrap(gcpclient.Clean(err), errCreate))
 	default:
@@ -136,7 +137,8 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 		return managed.ExternalUpdate{}, nil
 	}
 	p := cr.Spec.ForProvider
-	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(),
+		managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
 	t, err := Desired(e.observed.GetName(), p, managedkind.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
 	if err != nil {
 		return managed.ExternalUpdate{}, err

@@ -18,7 +18,11 @@ import (
 
 // Leased wraps ext as a kind's connector does (managedkind.Leased), with leases of its own (an in-memory API
 // server) and the kind's classification of rejected input.
-func Leased[T resource.ModernManaged](gvk schema.GroupVersionKind, ext managed.TypedExternalClient[T], invalid func(error) bool) managed.TypedExternalClient[T] {
+func Leased[T resource.ModernManaged](
+	gvk schema.GroupVersionKind,
+	ext managed.TypedExternalClient[T],
+	invalid func(error) bool,
+) managed.TypedExternalClient[T] {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s)
 	kube := fake.NewClientBuilder().WithScheme(s).Build()

@@ -25,11 +25,16 @@ type Refusal struct {
 	WantMessage string
 }
 
-// Refused runs each case as a subtest: start builds the kind's client behind its connector's wrapper (managedkind.Leased)
-// over a fake whose create answers refusal, and returns it with a fresh resource and the fake's create count. It
-// checks the count (call names it in a failure, e.g. "CreateTopic calls") and that InputRejected is True exactly
-// when one create was sent.
-func Refused[T resource.ModernManaged](t *testing.T, call string, cases map[string]Refusal, start func(refusal error) (managed.TypedExternalClient[T], T, func() int)) {
+// Refused runs each case as a subtest: start builds the kind's client behind its connector's wrapper
+// (managedkind.Leased) over a fake whose create answers refusal, and returns it with a fresh resource and the fake's
+// create count. It checks the count (call names it in a failure, e.g. "CreateTopic calls") and that InputRejected is
+// True exactly when one create was sent.
+func Refused[T resource.ModernManaged](
+	t *testing.T,
+	call string,
+	cases map[string]Refusal,
+	start func(refusal error) (managed.TypedExternalClient[T], T, func() int),
+) {
 	t.Helper()
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -42,23 +42,33 @@ func (f *DynamoDB) DeleteTable(_ context.Context, in *dynamodb.DeleteTableInput,
 	return f.MockDeleteTable(in)
 }
 
-func (f *DynamoDB) DescribeTimeToLive(_ context.Context, in *dynamodb.DescribeTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+func (f *DynamoDB) DescribeTimeToLive(
+	_ context.Context, in *dynamodb.DescribeTimeToLiveInput, _ ...func(*dynamodb.Options),
+) (*dynamodb.DescribeTimeToLiveOutput, error) {
 	return f.MockDescribeTimeToLive(in)
 }
 
-func (f *DynamoDB) UpdateTimeToLive(_ context.Context, in *dynamodb.UpdateTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
+func (f *DynamoDB) UpdateTimeToLive(
+	_ context.Context, in *dynamodb.UpdateTimeToLiveInput, _ ...func(*dynamodb.Options),
+) (*dynamodb.UpdateTimeToLiveOutput, error) {
 	return f.MockUpdateTimeToLive(in)
 }
 
-func (f *DynamoDB) DescribeContinuousBackups(_ context.Context, in *dynamodb.DescribeContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+func (f *DynamoDB) DescribeContinuousBackups(
+	_ context.Context, in *dynamodb.DescribeContinuousBackupsInput, _ ...func(*dynamodb.Options),
+) (*dynamodb.DescribeContinuousBackupsOutput, error) {
 	return f.MockDescribeContinuousBackups(in)
 }
 
-func (f *DynamoDB) UpdateContinuousBackups(_ context.Context, in *dynamodb.UpdateContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+func (f *DynamoDB) UpdateContinuousBackups(
+	_ context.Context, in *dynamodb.UpdateContinuousBackupsInput, _ ...func(*dynamodb.Options),
+) (*dynamodb.UpdateContinuousBackupsOutput, error) {
 	return f.MockUpdateContinuousBackups(in)
 }
 
-func (f *DynamoDB) ListTagsOfResource(_ context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+func (f *DynamoDB) ListTagsOfResource(
+	_ context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options),
+) (*dynamodb.ListTagsOfResourceOutput, error) {
 	return f.MockListTagsOfResource(in)
 }
 

@@ -41,6 +41,8 @@ func (f *RDS) AddTagsToResource(_ context.Context, in *rds.AddTagsToResourceInpu
 	return f.MockAddTagsToResource(in)
 }
 
-func (f *RDS) RemoveTagsFromResource(_ context.Context, in *rds.RemoveTagsFromResourceInput, _ ...func(*rds.Options)) (*rds.RemoveTagsFromResourceOutput, error) {
+func (f *RDS) RemoveTagsFromResource(
+	_ context.Context, in *rds.RemoveTagsFromResourceInput, _ ...func(*rds.Options),
+) (*rds.RemoveTagsFromResourceOutput, error) {
 	return f.MockRemoveTagsFromResource(in)
 }

@@ -95,22 +95,30 @@ func (f *S3) PutPublicAccessBlock(_ context.Context, in *s3.PutPublicAccessBlock
 }
 
 // GetBucketOwnershipControls calls MockGetBucketOwnershipControls.
-func (f *S3) GetBucketOwnershipControls(_ context.Context, in *s3.GetBucketOwnershipControlsInput, _ ...func(*s3.Options)) (*s3.GetBucketOwnershipControlsOutput, error) {
+func (f *S3) GetBucketOwnershipControls(
+	_ context.Context, in *s3.GetBucketOwnershipControlsInput, _ ...func(*s3.Options),
+) (*s3.GetBucketOwnershipControlsOutput, error) {
 	return f.MockGetBucketOwnershipControls(in)
 }
 
 // PutBucketOwnershipControls calls MockPutBucketOwnershipControls.
-func (f *S3) PutBucketOwnershipControls(_ context.Context, in *s3.PutBucketOwnershipControlsInput, _ ...func(*s3.Options)) (*s3.PutBucketOwnershipControlsOutput, error) {
+func (f *S3) PutBucketOwnershipControls(
+	_ context.Context, in *s3.PutBucketOwnershipControlsInput, _ ...func(*s3.Options),
+) (*s3.PutBucketOwnershipControlsOutput, error) {
 	return f.MockPutBucketOwnershipControls(in)
 }
 
 // GetBucketLifecycleConfiguration calls MockGetBucketLifecycleConfiguration.
-func (f *S3) GetBucketLifecycleConfiguration(_ context.Context, in *s3.GetBucketLifecycleConfigurationInput, _ ...func(*s3.Options)) (*s3.GetBucketLifecycleConfigurationOutput, error) {
+func (f *S3) GetBucketLifecycleConfiguration(
+	_ context.Context, in *s3.GetBucketLifecycleConfigurationInput, _ ...func(*s3.Options),
+) (*s3.GetBucketLifecycleConfigurationOutput, error) {
 	return f.MockGetBucketLifecycleConfiguration(in)
 }
 
 // PutBucketLifecycleConfiguration calls MockPutBucketLifecycleConfiguration.
-func (f *S3) PutBucketLifecycleConfiguration(_ context.Context, in *s3.PutBucketLifecycleConfigurationInput, _ ...func(*s3.Options)) (*s3.PutBucketLifecycleConfigurationOutput, error) {
+func (f *S3) PutBucketLifecycleConfiguration(
+	_ context.Context, in *s3.PutBucketLifecycleConfigurationInput, _ ...func(*s3.Options),
+) (*s3.PutBucketLifecycleConfigurationOutput, error) {
 	return f.MockPutBucketLifecycleConfiguration(in)
 }
 

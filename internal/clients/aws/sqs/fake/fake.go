@@ -23,7 +23,9 @@ type SQS struct {
 	MockUntagQueue         func(*sqs.UntagQueueInput) (*sqs.UntagQueueOutput, error)
 }
 
-func (f *SQS) GetQueueUrl(_ context.Context, in *sqs.GetQueueUrlInput, _ ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) { //nolint:revive // The SDK's name.
+func (f *SQS) GetQueueUrl( //nolint:revive // The SDK's name.
+	_ context.Context, in *sqs.GetQueueUrlInput, _ ...func(*sqs.Options),
+) (*sqs.GetQueueUrlOutput, error) {
 	return f.MockGetQueueUrl(in)
 }
 
