@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -33,6 +34,7 @@ import (
 	pubsubv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
 	gcsv1alpha1 "github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/controller"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
@@ -483,6 +485,20 @@ func opsOf(calls []harness.Call) []string {
 		out = append(out, c.Operation)
 	}
 	return out
+}
+
+// TestEveryKindHasAContract: a kind registered (controller.Kinds, its one registration) joins the contract table
+// too, so no kind ships without the behaviours every kind promises.
+func TestEveryKindHasAContract(t *testing.T) {
+	covered := map[reflect.Type]bool{}
+	for _, k := range contracts {
+		covered[reflect.TypeOf(k.newObj())] = true
+	}
+	for _, k := range controller.Kinds() {
+		if !covered[reflect.TypeOf(k.NewManaged())] {
+			t.Errorf("%s is registered but has no row in the contract table (contracts)", k.GroupVersionKind())
+		}
+	}
 }
 
 func TestKindContract(t *testing.T) {

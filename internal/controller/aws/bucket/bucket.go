@@ -12,7 +12,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -50,18 +49,16 @@ func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.AWSAccount, s3client
 				return s3client.New(cfg, region, acct.Endpoint != nil && acct.Endpoint.S3UsePathStyle)
 			}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API]) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{s3: c.API, acct: c.Account, record: c.Record, own: c.Own, written: written}
+			return &external{Conn: c, written: written}
 		},
 	}
 }
 
 // external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	s3     s3client.API
-	acct   *credentials.AWSAccount
-	record event.Recorder
-	// own is the ownership rule, bound to this resource by the connector.
-	own managedkind.Ownership[*v1alpha1.Bucket]
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder and
+	// the ownership rule bound to this resource.
+	managedkind.Conn[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API]
 	// written holds the tag set a create put, for the observation that confirms it (S3 tagging reads are
 	// eventually consistent).
 	written *managedkind.WrittenTags
@@ -83,7 +80,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	}
 	region := cr.Spec.ForProvider.Region
 
-	head, err := e.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)})
+	head, err := e.API.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)})
 	switch {
 	case err == nil:
 	case s3client.IsNotFound(err):
@@ -100,7 +97,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 			return managed.ExternalObservation{}, err
 		}
 	}
-	if absent, err := e.own.Apply(ctx, cr, name, tags); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, name, tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if r := aws.ToString(head.BucketRegion); r != "" && r != region {
@@ -121,8 +118,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 
 	e.observedTags = tags
 	e.drift = nil
-	wantTags := managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)
-	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.Account.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.Account.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, managedkind.TagField(d))
 	}
@@ -130,7 +127,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	return managed.ExternalObservation{
 		ResourceExists:    true,
 		ResourceUpToDate:  len(e.drift) == 0,
-		ConnectionDetails: connectionDetails(region, name, e.acct.Endpoint),
+		ConnectionDetails: connectionDetails(region, name, e.Account.Endpoint),
 		Diff:              strings.Join(e.drift, "; "),
 	}, nil
 }
@@ -143,7 +140,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	region := cr.Spec.ForProvider.Region
 	observed := map[string]string(nil)
 
-	_, err := e.s3.CreateBucket(ctx, createInput(name, region))
+	_, err := e.API.CreateBucket(ctx, createInput(name, region))
 	switch {
 	case err == nil:
 	case s3client.IsOwnedByYou(err):
@@ -176,7 +173,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	}
 	// PutBucketTagging replaced the whole set: the confirming observation need not read it back.
 	e.written.Put(cr.GetUID(), tags)
-	return managed.ExternalCreation{ConnectionDetails: connectionDetails(region, name, e.acct.Endpoint)}, nil
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(region, name, e.Account.Endpoint)}, nil
 }
 
 // Update brings what differs back to the spec, and says what it changed in an event: drift reverted when the spec
@@ -190,7 +187,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 	if err := e.applyConfig(ctx, e.changed); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	managedkind.RecordChanges(e.record, cr, e.drift)
+	managedkind.RecordChanges(e.Record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -205,7 +202,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 		}
 	} else {
 		// A delete that must be refused is decided with a read, not by sending DeleteBucket on every retry.
-		out, err := e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name), MaxKeys: aws.Int32(1)})
+		out, err := e.API.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name), MaxKeys: aws.Int32(1)})
 		switch {
 		case s3client.IsNotFound(err):
 			return managed.ExternalDelete{}, nil
@@ -215,7 +212,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalDelete{}, errNotEmpty(name)
 		}
 	}
-	_, err := e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
+	_, err := e.API.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	switch {
 	case err == nil, s3client.IsNotFound(err):
 		return managed.ExternalDelete{}, nil
@@ -239,7 +236,7 @@ func (e *external) Disconnect(context.Context) error { return nil }
 // with a body says: refused credentials or signature (revoked, expired: the credentials cache then drops them, see
 // awsclient.NewConfig), else for a 403 a bucket of another account or a denying policy.
 func (e *external) explain(ctx context.Context, name string, headErr error) error {
-	_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	_, err := e.API.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
 	switch {
 	case awsclient.IsAuthFailure(err):
 		return errors.Wrap(awsclient.Clean(err), "AWS refused the credentials")
@@ -252,7 +249,7 @@ func (e *external) explain(ctx context.Context, name string, headErr error) erro
 
 // getTags returns the bucket's tags; S3 reports a bucket without tags as an error.
 func (e *external) getTags(ctx context.Context, name string) (map[string]string, error) {
-	out, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	out, err := e.API.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
 	switch {
 	case err == nil:
 		return tagMap(out.TagSet), nil
@@ -268,8 +265,8 @@ func (e *external) getTags(ctx context.Context, name string) (map[string]string,
 // It returns the set it wrote.
 func (e *external) putTags(ctx context.Context, cr *v1alpha1.Bucket, observed map[string]string) (map[string]string, error) {
 	spec := cr.Spec.ForProvider.Tags
-	set := tagsToPut(managedkind.AWSTags.DesiredTags(cr, spec, e.acct.DefaultTags), observed, managedkind.IgnoredPrefixes(spec, e.acct.IgnoreTagPrefixes))
-	if _, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
+	set := tagsToPut(managedkind.AWSTags.DesiredTags(cr, spec, e.Account.DefaultTags), observed, managedkind.IgnoredPrefixes(spec, e.Account.IgnoreTagPrefixes))
+	if _, err := e.API.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
 		Bucket: aws.String(meta.GetExternalName(cr)), Tagging: &types.Tagging{TagSet: set},
 	}); err != nil {
 		return nil, errors.Wrap(awsclient.Clean(err), errPutTags)

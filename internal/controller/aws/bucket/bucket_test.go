@@ -163,7 +163,7 @@ func TestObserve(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			e := newExternal(tc.s3, acct())
 			got, err := e.Observe(context.Background(), tc.cr)
 			checkErr(t, tc.reason, err, tc.want.errHas)
 			if diff := cmp.Diff(tc.want.obs, got); diff != "" {
@@ -240,7 +240,7 @@ func TestCreate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			put = nil
-			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			e := newExternal(tc.s3, acct())
 			_, err := e.Create(context.Background(), bucket())
 			checkErr(t, tc.reason, err, tc.errHas)
 			if diff := cmp.Diff(tc.wantPut, put, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
@@ -275,16 +275,14 @@ func TestUpdate(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var put []types.Tag
 			rec := &awstest.Recorder{}
-			e := &external{own: testOwn,
-				s3: &fake.S3{MockPutBucketTagging: func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
-					put = in.Tagging.TagSet
-					return &s3.PutBucketTaggingOutput{}, nil
-				}},
-				acct: acct(), record: rec,
-				observedTags: map[string]string{"aws:cloudformation:x": "y", "intruder": "1"},
-				tagsDiffer:   true,
-				drift:        []string{"tags[intruder]"},
-			}
+			e := newExternal(&fake.S3{MockPutBucketTagging: func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
+				put = in.Tagging.TagSet
+				return &s3.PutBucketTaggingOutput{}, nil
+			}}, acct())
+			e.Record = rec
+			e.observedTags = map[string]string{"aws:cloudformation:x": "y", "intruder": "1"}
+			e.tagsDiffer = true
+			e.drift = []string{"tags[intruder]"}
 			if _, err := e.Update(context.Background(), tc.cr); err != nil {
 				t.Fatalf("%s\nUpdate(...): %v", tc.reason, err)
 			}
@@ -332,7 +330,7 @@ func TestDelete(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			deletes = 0
-			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			e := newExternal(tc.s3, acct())
 			_, err := e.Delete(context.Background(), bucket())
 			checkErr(t, tc.reason, err, tc.errHas)
 			if deletes != tc.wantDeletes {
@@ -358,13 +356,10 @@ func checkErr(t *testing.T, reason string, err error, want string) {
 
 func TestUpdateConfigOnly(t *testing.T) {
 	var versioning string
-	e := &external{own: testOwn,
-		s3: &fake.S3{MockPutBucketVersioning: func(in *s3.PutBucketVersioningInput) (*s3.PutBucketVersioningOutput, error) {
-			versioning = string(in.VersioningConfiguration.Status)
-			return &s3.PutBucketVersioningOutput{}, nil
-		}},
-		acct: acct(), record: event.NewNopRecorder(),
-	}
+	e := newExternal(&fake.S3{MockPutBucketVersioning: func(in *s3.PutBucketVersioningInput) (*s3.PutBucketVersioningOutput, error) {
+		versioning = string(in.VersioningConfiguration.Status)
+		return &s3.PutBucketVersioningOutput{}, nil
+	}}, acct())
 	cr := bucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider.Versioning = aws.String("Enabled") })
 	e.changed = configChanges("b", cr.Spec.ForProvider)
 	e.drift = e.changed.Fields()
@@ -382,7 +377,7 @@ func TestObserveManagedConfig(t *testing.T) {
 		b.Spec.ForProvider.Versioning = aws.String("Enabled")
 		b.Spec.ForProvider.Policy = aws.String(`{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}`)
 	})
-	e := &external{own: testOwn, s3: &fake.S3{
+	e := newExternal(&fake.S3{
 		MockHeadBucket: head("eu-west-1"), MockGetBucketTagging: tagging(ownedTags(map[string]string{"managed-by": "ps"})),
 		MockGetBucketVersioning: func(*s3.GetBucketVersioningInput) (*s3.GetBucketVersioningOutput, error) {
 			return &s3.GetBucketVersioningOutput{Status: types.BucketVersioningStatusSuspended}, nil
@@ -390,7 +385,7 @@ func TestObserveManagedConfig(t *testing.T) {
 		MockGetBucketPolicy: func(*s3.GetBucketPolicyInput) (*s3.GetBucketPolicyOutput, error) {
 			return &s3.GetBucketPolicyOutput{Policy: aws.String(`{"Statement":[{"Resource":"*","Action":["s3:*"],"Effect":"Deny"}]}`)}, nil
 		},
-	}, acct: acct(), record: event.NewNopRecorder()}
+	}, acct())
 	got, err := e.Observe(context.Background(), cr)
 	if err != nil {
 		t.Fatal(err)
@@ -406,7 +401,7 @@ func TestObserveManagedConfig(t *testing.T) {
 func TestDeleteForceDestroy(t *testing.T) {
 	var deleted []string
 	listed := 0
-	e := &external{own: testOwn, s3: &fake.S3{
+	e := newExternal(&fake.S3{
 		MockListObjectVersions: func(in *s3.ListObjectVersionsInput) (*s3.ListObjectVersionsOutput, error) {
 			listed++
 			if listed == 1 {
@@ -427,7 +422,7 @@ func TestDeleteForceDestroy(t *testing.T) {
 			return &s3.DeleteObjectsOutput{}, nil
 		},
 		MockDeleteBucket: func(*s3.DeleteBucketInput) (*s3.DeleteBucketOutput, error) { return &s3.DeleteBucketOutput{}, nil },
-	}, acct: acct(), record: event.NewNopRecorder()}
+	}, acct())
 	cr := bucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider.ForceDestroy = ptr.To(true) })
 	if _, err := e.Delete(context.Background(), cr); err != nil {
 		t.Fatal(err)
@@ -455,7 +450,9 @@ func TestConfirmAfterCreate(t *testing.T) {
 	}
 	written := &managedkind.WrittenTags{}
 	connect := func() *external {
-		return &external{own: testOwn, s3: stale, acct: acct(), record: event.NewNopRecorder(), written: written}
+		e := newExternal(stale, acct())
+		e.written = written
+		return e
 	}
 	cr := bucket()
 	if _, err := connect().Create(context.Background(), cr); err != nil {

@@ -2,33 +2,20 @@ package bucket
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/google/go-cmp/cmp"
-	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/s3/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
-
-// declared maps each change name to the declared field it belongs to ("" when none does).
-func declared(names []string) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		f, _ := fields.Lookup(n)
-		out = append(out, f.Path)
-	}
-	return out
-}
 
 // TestFieldsCoverChanges holds the change list to the field table: a change of each group that can change names a
 // declared field, the one expected, so a change the table does not know fails here.
@@ -104,10 +91,7 @@ func TestFieldsCoverChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if u := fields.Unknown(cs.Fields()); len(u) > 0 {
-				t.Errorf("%s\nchanges not declared in fields.go: %v", tc.reason, u)
-			}
-			if diff := cmp.Diff(tc.want, declared(cs.Fields())); diff != "" {
+			if diff := cmp.Diff(tc.want, kindtest.Declared(t, fields, cs.Fields())); diff != "" {
 				t.Errorf("%s\ndeclared fields of the changes: -want +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -123,34 +107,21 @@ func TestFieldsCoverChanges(t *testing.T) {
 				return &s3.GetBucketVersioningOutput{Status: types.BucketVersioningStatusSuspended}, nil
 			},
 		}
-		e := &external{own: testOwn, s3: f, acct: acct(), record: event.NewNopRecorder()}
+		e := newExternal(f, acct())
 		o, err := e.Observe(context.Background(), cr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		names := strings.Split(o.Diff, "; ")
-		if u := fields.Unknown(names); len(u) > 0 {
-			t.Errorf("Observe's diff %q names fields not declared in fields.go: %v", o.Diff, u)
-		}
-		if diff := cmp.Diff([]string{"tags", "versioning"}, declared(names)); diff != "" {
+		if diff := cmp.Diff([]string{"tags", "versioning"}, kindtest.Declared(t, fields, names)); diff != "" {
 			t.Errorf("A changed tag and versioning: declared fields of the diff: -want +got:\n%s", diff)
 		}
 	})
 }
 
-// TestRefusedFields holds the table's refused fields to what is refused: the CRD's immutable fields, and a bucket in
-// another region than the spec's, which Observe refuses.
+// TestRefusedFields holds the table's refused fields to what the code refuses: a bucket in another region than the
+// spec's, which Observe refuses (TestFieldTables holds them to the CRD's immutable fields).
 func TestRefusedFields(t *testing.T) {
-	refused := map[string]string{}
-	for _, f := range fields {
-		if f.Effect == managedkind.Refused {
-			refused[f.Path] = f.Path + " is immutable"
-		}
-	}
-	if d := cmp.Diff(immutable(t, "s3.aws.stateful.dev_buckets.yaml"), refused); d != "" {
-		t.Errorf("The fields the CRD keeps immutable, with the API server's answer, are the table's refused ones: -CRD +table:\n%s", d)
-	}
-
 	cases := map[string]struct {
 		reason string
 		field  string
@@ -167,7 +138,7 @@ func TestRefusedFields(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{own: testOwn, s3: tc.s3, acct: acct(), record: event.NewNopRecorder()}
+			e := newExternal(tc.s3, acct())
 			if _, err := e.Observe(context.Background(), tc.cr); err == nil || !strings.Contains(err.Error(), tc.errHas) {
 				t.Errorf("%s\nObserve: want an error containing %q, got %v", tc.reason, tc.errHas, err)
 			}
@@ -176,27 +147,4 @@ func TestRefusedFields(t *testing.T) {
 			}
 		})
 	}
-}
-
-// immutable returns the spec.forProvider fields the committed CRD file keeps immutable (self == oldSelf), with the
-// message the API server refuses an edit with.
-func immutable(t *testing.T, file string) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile("../../../../package/crds/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var crd extv1.CustomResourceDefinition
-	if err := yaml.Unmarshal(b, &crd); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for name, p := range crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"].Properties {
-		for _, v := range p.XValidations {
-			if v.Rule == "self == oldSelf" {
-				out[name] = v.Message
-			}
-		}
-	}
-	return out
 }

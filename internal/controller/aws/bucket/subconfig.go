@@ -27,7 +27,7 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 		return errors.Wrapf(awsclient.Clean(err), "cannot read %s", group)
 	}
 	if p.Versioning != nil {
-		out, err := e.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
+		out, err := e.API.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
 		if err := read(groupVersioning, err); err != nil {
 			return o, err
 		}
@@ -36,7 +36,7 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 		}
 	}
 	if p.ServerSideEncryption != nil {
-		out, err := e.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
+		out, err := e.API.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
 		if err := read(groupSSE, err); err != nil {
 			return o, err
 		}
@@ -45,7 +45,7 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 		}
 	}
 	if p.PublicAccessBlock != nil {
-		out, err := e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+		out, err := e.API.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
 		if err := read(groupPAB, err); err != nil {
 			return o, err
 		}
@@ -54,7 +54,7 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 		}
 	}
 	if p.ObjectOwnership != nil {
-		out, err := e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+		out, err := e.API.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
 		if err := read(groupOwnership, err); err != nil {
 			return o, err
 		}
@@ -63,7 +63,7 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 		}
 	}
 	if p.Lifecycle != nil {
-		out, err := e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
+		out, err := e.API.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
 		if err := read(groupLifecycle, err); err != nil {
 			return o, err
 		}
@@ -72,7 +72,7 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 		}
 	}
 	if p.CORS != nil {
-		out, err := e.s3.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b})
+		out, err := e.API.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b})
 		if err := read(groupCORS, err); err != nil {
 			return o, err
 		}
@@ -81,7 +81,7 @@ func (e *external) readConfig(ctx context.Context, name string, p v1alpha1.Bucke
 		}
 	}
 	if p.Policy != nil {
-		out, err := e.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
+		out, err := e.API.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
 		if err := read(groupPolicy, err); err != nil {
 			return o, err
 		}
@@ -100,25 +100,25 @@ func (e *external) applyConfig(ctx context.Context, cs changes) error {
 		var err error
 		switch r := c.Request; {
 		case r.Ownership != nil:
-			_, err = e.s3.PutBucketOwnershipControls(ctx, r.Ownership)
+			_, err = e.API.PutBucketOwnershipControls(ctx, r.Ownership)
 		case r.PAB != nil:
-			_, err = e.s3.PutPublicAccessBlock(ctx, r.PAB)
+			_, err = e.API.PutPublicAccessBlock(ctx, r.PAB)
 		case r.Versioning != nil:
-			_, err = e.s3.PutBucketVersioning(ctx, r.Versioning)
+			_, err = e.API.PutBucketVersioning(ctx, r.Versioning)
 		case r.SSE != nil:
-			_, err = e.s3.PutBucketEncryption(ctx, r.SSE)
+			_, err = e.API.PutBucketEncryption(ctx, r.SSE)
 		case r.Lifecycle != nil:
-			_, err = e.s3.PutBucketLifecycleConfiguration(ctx, r.Lifecycle)
+			_, err = e.API.PutBucketLifecycleConfiguration(ctx, r.Lifecycle)
 		case r.DeleteLifecycle != nil:
-			_, err = e.s3.DeleteBucketLifecycle(ctx, r.DeleteLifecycle)
+			_, err = e.API.DeleteBucketLifecycle(ctx, r.DeleteLifecycle)
 		case r.CORS != nil:
-			_, err = e.s3.PutBucketCors(ctx, r.CORS)
+			_, err = e.API.PutBucketCors(ctx, r.CORS)
 		case r.DeleteCORS != nil:
-			_, err = e.s3.DeleteBucketCors(ctx, r.DeleteCORS)
+			_, err = e.API.DeleteBucketCors(ctx, r.DeleteCORS)
 		case r.Policy != nil:
-			_, err = e.s3.PutBucketPolicy(ctx, r.Policy)
+			_, err = e.API.PutBucketPolicy(ctx, r.Policy)
 		case r.DeletePolicy != nil:
-			_, err = e.s3.DeleteBucketPolicy(ctx, r.DeletePolicy)
+			_, err = e.API.DeleteBucketPolicy(ctx, r.DeletePolicy)
 		}
 		// Deleting a configuration the bucket does not have is already done.
 		alreadyGone := c.Request.isDelete() && s3client.IsNotConfigured(err)
@@ -134,7 +134,7 @@ func (e *external) applyConfig(ctx context.Context, cs changes) error {
 func (e *external) empty(ctx context.Context, name string) error {
 	in := &s3.ListObjectVersionsInput{Bucket: aws.String(name)}
 	for {
-		out, err := e.s3.ListObjectVersions(ctx, in)
+		out, err := e.API.ListObjectVersions(ctx, in)
 		if err != nil {
 			return errors.Wrap(awsclient.Clean(err), "cannot list object versions")
 		}
@@ -146,7 +146,7 @@ func (e *external) empty(ctx context.Context, name string) error {
 			ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
 		}
 		if len(ids) > 0 {
-			res, err := e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(name), Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
+			res, err := e.API.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(name), Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
 			if err != nil {
 				return errors.Wrap(awsclient.Clean(err), "cannot delete objects")
 			}

@@ -9,10 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -55,7 +53,7 @@ func Kind() managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsc
 			return rdsclient.New(cfg, region)
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API]) managed.TypedExternalClient[*v1alpha1.DBInstance] {
-			return &external{rds: c.API, kube: c.Kube, acct: c.Account, record: c.Record, own: c.Own}
+			return &external{Conn: c}
 		},
 		Options: func(o managedkind.Options) []managed.ReconcilerOption {
 			return []managed.ReconcilerOption{managedkind.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
@@ -69,12 +67,9 @@ func Kind() managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsc
 // external manages one DBInstance for the length of one reconcile. Observe leaves what it read for Update and
 // Delete.
 type external struct {
-	rds rdsclient.API
-	// own is the ownership rule, bound to this resource by the connector.
-	own    managedkind.Ownership[*v1alpha1.DBInstance]
-	kube   client.Client
-	acct   *credentials.AWSAccount
-	record event.Recorder
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder, the
+	// provider's Kubernetes client (the generated password's Secret) and the ownership rule bound to this resource.
+	managedkind.Conn[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API]
 
 	inst       types.DBInstance
 	changed    changes
@@ -94,7 +89,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 		// checks.
 		return managed.ExternalObservation{}, err
 	}
-	out, err := e.rds.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	out, err := e.API.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
 	switch {
 	case err == nil && len(out.DBInstances) > 0:
 	case err == nil, rdsclient.IsNotFound(err):
@@ -104,7 +99,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	e.inst = out.DBInstances[0]
 	tags := tagMap(e.inst.TagList)
-	if absent, err := e.own.Apply(ctx, cr, id, tags); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, id, tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	p := cr.Spec.ForProvider
@@ -113,11 +108,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	}
 	cr.Status.AtProvider = observation(e.inst)
 
-	source, known, err := readPassword(ctx, e.kube, cr)
+	source, known, err := readPassword(ctx, e.Kube, cr)
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	applied, err := appliedPassword(ctx, e.kube, cr)
+	applied, err := appliedPassword(ctx, e.Kube, cr)
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
@@ -154,8 +149,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.DBInstance) (manage
 	if e.rotate {
 		e.drift = append(e.drift, groupPassword)
 	}
-	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)
-	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.Account.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(p.Tags, e.Account.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, managedkind.TagField(d))
 	}
@@ -182,7 +177,7 @@ func (e *external) details(cr *v1alpha1.DBInstance, password string) managed.Con
 // rule decides.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed.ExternalCreation, error) {
 	id := meta.GetExternalName(cr)
-	pw, err := ensurePassword(ctx, e.kube, cr)
+	pw, err := ensurePassword(ctx, e.Kube, cr)
 	if err != nil {
 		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
@@ -191,11 +186,11 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		// Not a rejection of the spec: fixing the Secret retries, with backoff, and no call reaches RDS meanwhile.
 		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
-	_, err = e.rds.CreateDBInstance(ctx, createInput(id, p, pw, managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)))
+	_, err = e.API.CreateDBInstance(ctx, createInput(id, p, pw, managedkind.AWSTags.DesiredTags(cr, p.Tags, e.Account.DefaultTags)))
 	switch {
 	case err == nil:
 	case rdsclient.IsAlreadyExists(err):
-		out, derr := e.rds.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+		out, derr := e.API.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
 		if derr != nil || len(out.DBInstances) == 0 {
 			return managed.ExternalCreation{}, errors.Wrap(awsclient.Clean(err), errCreate)
 		}
@@ -221,14 +216,14 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		pw := ""
 		if e.rotate {
 			var err error
-			if pw, err = ensurePassword(ctx, e.kube, cr); err != nil {
+			if pw, err = ensurePassword(ctx, e.Kube, cr); err != nil {
 				return managed.ExternalUpdate{}, err
 			}
 			if err := checkPassword(cr.Spec.ForProvider.Engine, pw, cr.Spec.ForProvider.MasterPasswordSecretRef); err != nil {
 				return managed.ExternalUpdate{}, err
 			}
 		}
-		_, err := e.rds.ModifyDBInstance(ctx, modifyInput(id, cr.Spec.ForProvider, e.changed, pw))
+		_, err := e.API.ModifyDBInstance(ctx, modifyInput(id, cr.Spec.ForProvider, e.changed, pw))
 		switch {
 		case err == nil:
 		case rdsclient.IsInvalidState(err):
@@ -242,22 +237,22 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	}
 	if e.tagsDiffer {
 		set, remove := managedkind.TagChanges(
-			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.Account.DefaultTags),
 			tagMap(e.inst.TagList),
-			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes),
+			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.Account.IgnoreTagPrefixes),
 		)
 		if len(set) > 0 {
-			if _, err := e.rds.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: e.inst.DBInstanceArn, Tags: tagList(set)}); err != nil {
+			if _, err := e.API.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: e.inst.DBInstanceArn, Tags: tagList(set)}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
 			}
 		}
 		if len(remove) > 0 {
-			if _, err := e.rds.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: e.inst.DBInstanceArn, TagKeys: remove}); err != nil {
+			if _, err := e.API.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: e.inst.DBInstanceArn, TagKeys: remove}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errUntag)
 			}
 		}
 	}
-	managedkind.RecordChanges(e.record, cr, e.drift)
+	managedkind.RecordChanges(e.Record, cr, e.drift)
 	return managed.ExternalUpdate{ConnectionDetails: details}, nil
 }
 
@@ -275,7 +270,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 		// applied here, and the delete follows on the next reconcile.
 		if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
 			in := &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), DeletionProtection: aws.Bool(false), ApplyImmediately: aws.Bool(true)}
-			if _, err := e.rds.ModifyDBInstance(ctx, in); err != nil {
+			if _, err := e.API.ModifyDBInstance(ctx, in); err != nil {
 				return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errModify)
 			}
 			return managed.ExternalDelete{}, nil
@@ -293,7 +288,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.DBInstance) (managed
 	if fs.Identifier != nil {
 		in.FinalDBSnapshotIdentifier, in.SkipFinalSnapshot = fs.Identifier, aws.Bool(false)
 	}
-	_, err := e.rds.DeleteDBInstance(ctx, in)
+	_, err := e.API.DeleteDBInstance(ctx, in)
 	switch {
 	case err == nil, rdsclient.IsNotFound(err):
 		return managed.ExternalDelete{}, nil

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
@@ -23,7 +22,6 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/rds/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
-	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
 // db returns team-a/orders: postgres 16.4 on db.t4g.micro, no connection Secret (so no password is compared).
@@ -112,7 +110,7 @@ func TestObserveAndUpdate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var modified []*rds.ModifyDBInstanceInput
-			e := &external{own: testOwn, rds: rdsWith(tc.inst, &modified), kube: kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+			e := newExternal(rdsWith(tc.inst, &modified), kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).Build())
 			got, err := e.Observe(context.Background(), tc.cr)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
@@ -142,9 +140,10 @@ func TestObserveAndUpdate(t *testing.T) {
 }
 
 func TestUpdateInvalidState(t *testing.T) {
-	e := &external{own: testOwn, rds: &fake.RDS{MockModifyDBInstance: func(*rds.ModifyDBInstanceInput) (*rds.ModifyDBInstanceOutput, error) {
+	e := newExternal(&fake.RDS{MockModifyDBInstance: func(*rds.ModifyDBInstanceInput) (*rds.ModifyDBInstanceOutput, error) {
 		return nil, &smithy.GenericAPIError{Code: "InvalidDBInstanceState", Message: "Instance is not available. RequestId: R-42"}
-	}}, acct: &credentials.AWSAccount{}, record: event.NewNopRecorder(), inst: instance()}
+	}}, nil)
+	e.inst = instance()
 	cr := db(func(d *v1alpha1.DBInstance) { d.Spec.ForProvider.DBInstanceClass = "db.t4g.small" })
 	e.changed = diff(cr.Spec.ForProvider, e.inst)
 	_, err := e.Update(context.Background(), cr)
@@ -193,7 +192,7 @@ func TestDelete(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var deleted *rds.DeleteDBInstanceInput
 			modified := false
-			e := &external{own: testOwn, rds: &fake.RDS{
+			e := newExternal(&fake.RDS{
 				MockDeleteDBInstance: func(in *rds.DeleteDBInstanceInput) (*rds.DeleteDBInstanceOutput, error) {
 					deleted = in
 					return &rds.DeleteDBInstanceOutput{}, nil
@@ -202,7 +201,8 @@ func TestDelete(t *testing.T) {
 					modified = true
 					return &rds.ModifyDBInstanceOutput{}, nil
 				},
-			}, inst: tc.inst}
+			}, nil)
+			e.inst = tc.inst
 			_, err := e.Delete(context.Background(), tc.cr)
 			if (tc.errHas == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.errHas)) {
 				t.Fatalf("%s\nDelete: want error %q, got %v", tc.reason, tc.errHas, err)
@@ -221,7 +221,7 @@ func TestDelete(t *testing.T) {
 func TestCreateRefusesBadPasswordWithoutCall(t *testing.T) {
 	cr := db()
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "pw"}, Data: map[string][]byte{"password": []byte("has space in it")}}
-	e := &external{own: testOwn, rds: &fake.RDS{}, kube: kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).WithObjects(s).Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+	e := newExternal(&fake.RDS{}, kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).WithObjects(s).Build())
 	_, err := e.Create(context.Background(), cr)
 	if err == nil || !strings.Contains(err.Error(), "contains a character RDS refuses") || strings.Contains(err.Error(), "has space in it") {
 		t.Errorf("want the rule named and the password not, got %v", err)
@@ -275,7 +275,7 @@ func TestPasswordAfterRecovery(t *testing.T) {
 			api.MockAddTagsToResource = func(*rds.AddTagsToResourceInput) (*rds.AddTagsToResourceOutput, error) {
 				return &rds.AddTagsToResourceOutput{}, nil
 			}
-			e := &external{own: testOwn, rds: api, kube: kb.Build(), acct: &credentials.AWSAccount{}, record: event.NewNopRecorder()}
+			e := newExternal(api, kb.Build())
 			o, err := e.Observe(context.Background(), tc.cr)
 			if err != nil {
 				t.Fatalf("%s\nObserve: %v", tc.reason, err)

@@ -52,10 +52,11 @@ func TestFinalSnapshotTaken(t *testing.T) {
 				tc.prepare(cr)
 			}
 			deletes := 0
-			e := &external{own: testOwn, rds: &fake.RDS{MockDeleteDBInstance: func(*rds.DeleteDBInstanceInput) (*rds.DeleteDBInstanceOutput, error) {
+			e := newExternal(&fake.RDS{MockDeleteDBInstance: func(*rds.DeleteDBInstanceInput) (*rds.DeleteDBInstanceOutput, error) {
 				deletes++
 				return &rds.DeleteDBInstanceOutput{}, tc.answer
-			}}, inst: instance()}
+			}}, nil)
+			e.inst = instance()
 			var err error
 			for range 3 {
 				_, err = e.Delete(context.Background(), cr)

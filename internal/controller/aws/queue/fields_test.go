@@ -2,29 +2,17 @@ package queue
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/google/go-cmp/cmp"
-	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
-
-// declared maps each change name to the declared field it belongs to ("" when none does).
-func declared(names []string) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		f, _ := fields.Lookup(n)
-		out = append(out, f.Path)
-	}
-	return out
-}
 
 // TestFieldsCoverChanges holds the change list to the field table: a change of each field that can change names a
 // declared field, the one expected, so a change the table does not know fails here.
@@ -102,10 +90,7 @@ func TestFieldsCoverChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if u := fields.Unknown(cs.Fields()); len(u) > 0 {
-				t.Errorf("%s\nchanges not declared in fields.go: %v", tc.reason, u)
-			}
-			if d := cmp.Diff(tc.want, declared(cs.Fields())); d != "" {
+			if d := cmp.Diff(tc.want, kindtest.Declared(t, fields, cs.Fields())); d != "" {
 				t.Errorf("%s\ndeclared fields of the changes: -want +got:\n%s", tc.reason, d)
 			}
 		})
@@ -114,35 +99,22 @@ func TestFieldsCoverChanges(t *testing.T) {
 	// The diff Observe reports, tags included, split as the reconciler's is.
 	t.Run("ObserveDiff", func(t *testing.T) {
 		cr := q(func(q *v1alpha1.Queue) { q.Spec.ForProvider.Tags = map[string]string{} })
-		e := &external{own: testOwn, sqs: existing(map[string]string{"QueueArn": "arn", "VisibilityTimeout": "0"}, owned(map[string]string{"intruder": "x"})), acct: acct()}
+		e := newExternal(existing(map[string]string{"QueueArn": "arn", "VisibilityTimeout": "0"}, owned(map[string]string{"intruder": "x"})), acct())
 		o, err := e.Observe(context.Background(), cr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		names := strings.Split(o.Diff, "; ")
-		if u := fields.Unknown(names); len(u) > 0 {
-			t.Errorf("Observe's diff %q names fields not declared in fields.go: %v", o.Diff, u)
-		}
-		if d := cmp.Diff([]string{"visibilityTimeout", "tags"}, declared(names)); d != "" {
+		if d := cmp.Diff([]string{"visibilityTimeout", "tags"}, kindtest.Declared(t, fields, names)); d != "" {
 			t.Errorf("A changed attribute and an extra tag: declared fields of the diff: -want +got:\n%s", d)
 		}
 	})
 }
 
-// TestRefusedFields holds the table's refused fields to what is refused: the CRD's immutable fields (the API server
-// answers "region is immutable"; the code looks the queue up in whatever region the spec names), and a queue type
-// Observe finds other than the spec's.
+// TestRefusedFields holds the table's refused fields to what the code refuses: a queue type Observe finds other than
+// the spec's (TestFieldTables holds them to the CRD's immutable fields: the API server answers "region is
+// immutable"; the code looks the queue up in whatever region the spec names).
 func TestRefusedFields(t *testing.T) {
-	refused := map[string]string{}
-	for _, f := range fields {
-		if f.Effect == managedkind.Refused {
-			refused[f.Path] = f.Path + " is immutable"
-		}
-	}
-	if d := cmp.Diff(immutable(t, "sqs.aws.stateful.dev_queues.yaml"), refused); d != "" {
-		t.Errorf("The fields the CRD keeps immutable, with the API server's answer, are the table's refused ones: -CRD +table:\n%s", d)
-	}
-
 	fifo := func(c *v1alpha1.Queue) {
 		c.Spec.ForProvider.FIFOQueue = ptr.To(true)
 		meta.SetExternalName(c, "orders.fifo")
@@ -172,7 +144,7 @@ func TestRefusedFields(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{own: testOwn, sqs: existing(tc.attrs, owned(nil)), acct: acct()}
+			e := newExternal(existing(tc.attrs, owned(nil)), acct())
 			if _, err := e.Observe(context.Background(), tc.cr); err == nil || !strings.Contains(err.Error(), tc.errHas) {
 				t.Errorf("%s\nObserve: want an error containing %q, got %v", tc.reason, tc.errHas, err)
 			}
@@ -181,27 +153,4 @@ func TestRefusedFields(t *testing.T) {
 			}
 		})
 	}
-}
-
-// immutable returns the spec.forProvider fields the committed CRD file keeps immutable (self == oldSelf), with the
-// message the API server refuses an edit with.
-func immutable(t *testing.T, file string) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile("../../../../package/crds/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var crd extv1.CustomResourceDefinition
-	if err := yaml.Unmarshal(b, &crd); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for name, p := range crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"].Properties {
-		for _, v := range p.XValidations {
-			if v.Rule == "self == oldSelf" {
-				out[name] = v.Message
-			}
-		}
-	}
-	return out
 }

@@ -13,7 +13,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -53,18 +52,16 @@ func Kind() managedkind.Kind[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient
 			return sqsclient.KnownURLs(sqsclient.New(cfg, region))
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API]) managed.TypedExternalClient[*v1alpha1.Queue] {
-			return &external{sqs: c.API, acct: c.Account, record: c.Record, own: c.Own}
+			return &external{Conn: c}
 		},
 	}
 }
 
 // external manages one Queue for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	sqs sqsclient.API
-	// own is the ownership rule, bound to this resource by the connector.
-	own    managedkind.Ownership[*v1alpha1.Queue]
-	acct   *credentials.AWSAccount
-	record event.Recorder
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder and
+	// the ownership rule bound to this resource.
+	managedkind.Conn[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API]
 
 	url          string
 	observedTags map[string]string
@@ -81,7 +78,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	if err := ValidateName(name, ptr.Deref(p.FIFOQueue, false)); err != nil {
 		return managed.ExternalObservation{}, err
 	}
-	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	u, err := e.API.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
 	switch {
 	case err == nil:
 	case sqsclient.IsNotFound(err):
@@ -99,11 +96,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 	case err != nil:
 		return managed.ExternalObservation{}, err
 	}
-	if absent, err := e.own.Apply(ctx, cr, name, tags); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, name, tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 
-	a, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+	a, err := e.API.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl:       u.QueueUrl,
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
 	})
@@ -125,8 +122,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.Ext
 
 	e.observedTags = tags
 	e.drift = e.changed.Fields()
-	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)
-	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.Account.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, tags, managedkind.IgnoredPrefixes(p.Tags, e.Account.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer = true
 		e.drift = append(e.drift, managedkind.TagField(d))
 	}
@@ -152,9 +149,9 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 			return managed.ExternalCreation{}, managedkind.NothingMade(err)
 		}
 	}
-	out, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{
+	out, err := e.API.CreateQueue(ctx, &sqs.CreateQueueInput{
 		QueueName: aws.String(name), Attributes: attrs,
-		Tags: managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+		Tags: managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.Account.DefaultTags),
 	})
 	switch {
 	case err == nil:
@@ -185,28 +182,28 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 	}
 	if len(e.changed) > 0 {
 		attrs := setAttributes(e.changed)
-		if _, err := e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: attrs}); err != nil {
+		if _, err := e.API.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.url), Attributes: attrs}); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errSetAttrs)
 		}
 	}
 	if e.tagsDiffer {
 		set, remove := managedkind.TagChanges(
-			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.Account.DefaultTags),
 			e.observedTags,
-			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes),
+			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.Account.IgnoreTagPrefixes),
 		)
 		if len(set) > 0 {
-			if _, err := e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(e.url), Tags: set}); err != nil {
+			if _, err := e.API.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(e.url), Tags: set}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
 			}
 		}
 		if len(remove) > 0 {
-			if _, err := e.sqs.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(e.url), TagKeys: remove}); err != nil {
+			if _, err := e.API.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(e.url), TagKeys: remove}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errUntag)
 			}
 		}
 	}
-	managedkind.RecordChanges(e.record, cr, e.drift)
+	managedkind.RecordChanges(e.Record, cr, e.drift)
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -216,7 +213,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 // credentials decide. It runs at create and on every update of a queue with a redrive policy (one lookup and one
 // tag read), never while in sync.
 func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue) error {
-	if !e.acct.Shared {
+	if !e.Account.Shared {
 		return nil
 	}
 	target := ptr.Deref(cr.Spec.ForProvider.RedrivePolicy.DeadLetterTargetARN, "")
@@ -227,7 +224,7 @@ func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue
 	case a.Region != cr.Spec.ForProvider.Region:
 		return errors.Errorf("dead-letter queue %q is in %s: SQS needs it in the queue's region, %s", target, a.Region, cr.Spec.ForProvider.Region)
 	}
-	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(a.Resource), QueueOwnerAWSAccountId: aws.String(a.AccountID)})
+	u, err := e.API.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(a.Resource), QueueOwnerAWSAccountId: aws.String(a.AccountID)})
 	switch {
 	case err == nil:
 	case sqsclient.IsNotFound(err):
@@ -235,7 +232,7 @@ func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue
 	default:
 		return errors.Wrapf(awsclient.Clean(err), "cannot look up the dead-letter queue %q", target)
 	}
-	out, err := e.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: u.QueueUrl})
+	out, err := e.API.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: u.QueueUrl})
 	if err != nil {
 		return errors.Wrapf(awsclient.Clean(err), "cannot read the tags of the dead-letter queue %q", target)
 	}
@@ -249,7 +246,7 @@ func (e *external) admitDeadLetterTarget(ctx context.Context, cr *v1alpha1.Queue
 // Delete deletes the queue. Observe has already established that it is this Queue's.
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
-	_, err := e.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(e.url)})
+	_, err := e.API.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(e.url)})
 	if err != nil && !sqsclient.IsNotFound(err) {
 		return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errDelete)
 	}
@@ -260,7 +257,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Queue) (managed.Exte
 func (e *external) Disconnect(context.Context) error { return nil }
 
 func (e *external) tags(ctx context.Context) (map[string]string, error) {
-	out, err := e.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(e.url)})
+	out, err := e.API.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(e.url)})
 	if err != nil {
 		return nil, errors.Wrap(awsclient.Clean(err), errGetTags)
 	}

@@ -135,7 +135,7 @@ func TestObserve(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{own: testOwn, sqs: tc.sqs, acct: acct()}
+			e := newExternal(tc.sqs, acct())
 			got, err := e.Observe(context.Background(), tc.cr)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) || strings.Contains(err.Error(), "REQ-") {
@@ -174,13 +174,13 @@ func TestCreate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var in *sqs.CreateQueueInput
-			e := &external{own: testOwn, acct: acct(), sqs: &fake.SQS{MockCreateQueue: func(i *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
+			e := newExternal(&fake.SQS{MockCreateQueue: func(i *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
 				in = i
 				if tc.err != nil {
 					return nil, tc.err
 				}
 				return &sqs.CreateQueueOutput{QueueUrl: aws.String(url)}, nil
-			}}}
+			}}, acct())
 			_, err := e.Create(context.Background(), q(func(c *v1alpha1.Queue) { c.Spec.ForProvider.Tags = map[string]string{"team": "a"} }))
 			if tc.errHas != "" {
 				if err == nil || err.Error() != tc.errHas {
@@ -219,7 +219,8 @@ func TestUpdate(t *testing.T) {
 		return &sqs.UntagQueueOutput{}, nil
 	}
 	rec := &awstest.Recorder{}
-	e := &external{own: testOwn, sqs: f, acct: acct(), record: rec}
+	e := newExternal(f, acct())
+	e.Record = rec
 	cr := q(func(c *v1alpha1.Queue) { c.Spec.ForProvider.Tags = map[string]string{"team": "a"} })
 	if _, err := e.Observe(context.Background(), cr); err != nil {
 		t.Fatal(err)
@@ -252,12 +253,13 @@ func TestDelete(t *testing.T) {
 		"Outage":      {reason: "An outage keeps the finalizer.", err: awstest.APIError("DeleteQueue", 500, "InternalError", "x"), errHas: "cannot delete the queue: DeleteQueue: InternalError"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := &external{own: testOwn, url: url, sqs: &fake.SQS{MockDeleteQueue: func(i *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
+			e := newExternal(&fake.SQS{MockDeleteQueue: func(i *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
 				if aws.ToString(i.QueueUrl) != url {
 					t.Errorf("DeleteQueue of %q, want the observed URL", aws.ToString(i.QueueUrl))
 				}
 				return &sqs.DeleteQueueOutput{}, tc.err
-			}}}
+			}}, nil)
+			e.url = url
 			_, err := e.Delete(context.Background(), q())
 			if tc.errHas == "" && err != nil || tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
 				t.Errorf("%s\nDelete: want %q, got %v", tc.reason, tc.errHas, err)
@@ -331,7 +333,7 @@ func TestDeadLetterTargetTenancy(t *testing.T) {
 			}
 			a := acct()
 			a.Shared = tc.shared
-			_, err := (&external{own: testOwn, sqs: f, acct: a, record: &awstest.Recorder{}}).Create(context.Background(), q(withDLQ(tc.target)))
+			_, err := newExternal(f, a).Create(context.Background(), q(withDLQ(tc.target)))
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
 					t.Errorf("%s\nCreate: want an error containing %q, got %v", tc.reason, tc.errHas, err)
@@ -381,7 +383,7 @@ func refusedUpdate(t *testing.T, attrs, dlqTags map[string]string, withDLQ func(
 	}
 	a := acct()
 	a.Shared = true
-	e := &external{own: testOwn, sqs: f, acct: a, record: &awstest.Recorder{}}
+	e := newExternal(f, a)
 	cr := q(withDLQ)
 	if o, err := e.Observe(context.Background(), cr); err != nil || o.ResourceUpToDate {
 		t.Fatalf("Observe: up to date %t, %v", o.ResourceUpToDate, err)

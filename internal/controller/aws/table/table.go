@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -48,7 +47,7 @@ func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient
 			return ddbclient.New(cfg, region)
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API]) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{ddb: c.API, acct: c.Account, record: c.Record, own: c.Own}
+			return &external{Conn: c}
 		},
 		Options: func(o managedkind.Options) []managed.ReconcilerOption {
 			return []managed.ReconcilerOption{managedkind.ShortPollWhile(o, o.BusyPoll, func(mg resource.Managed) bool {
@@ -63,11 +62,9 @@ func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient
 
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update and Delete.
 type external struct {
-	ddb ddbclient.API
-	// own is the ownership rule, bound to this resource by the connector.
-	own    managedkind.Ownership[*v1alpha1.Table]
-	acct   *credentials.AWSAccount
-	record event.Recorder
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder and
+	// the ownership rule bound to this resource.
+	managedkind.Conn[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API]
 
 	obs        observed
 	tags       map[string]string
@@ -94,7 +91,7 @@ func (e *external) listTags(ctx context.Context, arn *string) (map[string]string
 	tags := map[string]string{}
 	in := &dynamodb.ListTagsOfResourceInput{ResourceArn: arn}
 	for {
-		out, err := e.ddb.ListTagsOfResource(ctx, in)
+		out, err := e.API.ListTagsOfResource(ctx, in)
 		if err != nil {
 			return nil, errors.Wrap(awsclient.Clean(err), errTags)
 		}
@@ -125,7 +122,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		// The name actually used: the external name may name another table than metadata.name, which the CRD checks.
 		return managed.ExternalObservation{}, err
 	}
-	out, err := e.ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	out, err := e.API.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	switch {
 	case err == nil && out.Table != nil:
 	case err == nil, ddbclient.IsNotFound(err):
@@ -134,7 +131,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errDescribe)
 	}
 	e.obs.Table = out.Table
-	unconfirmed := e.own.OwnRecord(ctx, cr)
+	unconfirmed := e.Own.OwnRecord(ctx, cr)
 	if e.tags, err = e.listTags(ctx, out.Table.TableArn); err != nil {
 		if out.Table.TableStatus == statusActive {
 			return managed.ExternalObservation{}, err
@@ -153,7 +150,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		cr.SetConditions(xpv2.Creating().WithMessage("the table is " + string(out.Table.TableStatus)))
 		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: connectionDetails(name, out.Table)}, nil
 	}
-	if absent, err := e.own.Apply(ctx, cr, name, e.tags); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, name, e.tags); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	details := connectionDetails(name, out.Table)
@@ -176,14 +173,14 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 
 	p := cr.Spec.ForProvider
 	if p.TimeToLive != nil {
-		t, err := e.ddb.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+		t, err := e.API.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 		if err != nil {
 			return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errTTL)
 		}
 		e.obs.TTL = t.TimeToLiveDescription
 	}
 	if p.PointInTimeRecovery != nil {
-		b, err := e.ddb.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
+		b, err := e.API.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
 		if err != nil {
 			return managed.ExternalObservation{}, errors.Wrap(awsclient.Clean(err), errPITR)
 		}
@@ -198,8 +195,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	cr.SetConditions(xpv2.Available())
 
 	drift := append(changes(nil), e.pending...)
-	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.acct.DefaultTags)
-	if d := managedkind.TagDiff(wantTags, e.tags, managedkind.IgnoredPrefixes(p.Tags, e.acct.IgnoreTagPrefixes)); len(d) > 0 {
+	wantTags := managedkind.AWSTags.DesiredTags(cr, p.Tags, e.Account.DefaultTags)
+	if d := managedkind.TagDiff(wantTags, e.tags, managedkind.IgnoredPrefixes(p.Tags, e.Account.IgnoreTagPrefixes)); len(d) > 0 {
 		e.tagsDiffer, e.tagField = true, managedkind.TagField(d)
 		drift.Add(e.tagField, request{})
 	}
@@ -212,7 +209,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 // table and the ownership rule decides.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalCreation, error) {
 	name := meta.GetExternalName(cr)
-	_, err := e.ddb.CreateTable(ctx, createInput(name, cr.Spec.ForProvider, managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags)))
+	tags := managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.Account.DefaultTags)
+	_, err := e.API.CreateTable(ctx, createInput(name, cr.Spec.ForProvider, tags))
 	switch {
 	case err == nil:
 	case ddbclient.IsInUse(err):
@@ -236,11 +234,11 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		var err error
 		switch r := c.Request; {
 		case r.Table != nil:
-			_, err = e.ddb.UpdateTable(ctx, r.Table)
+			_, err = e.API.UpdateTable(ctx, r.Table)
 		case r.TTL != nil:
-			_, err = e.ddb.UpdateTimeToLive(ctx, r.TTL)
+			_, err = e.API.UpdateTimeToLive(ctx, r.TTL)
 		case r.PITR != nil:
-			_, err = e.ddb.UpdateContinuousBackups(ctx, r.PITR)
+			_, err = e.API.UpdateContinuousBackups(ctx, r.PITR)
 		}
 		switch {
 		case err == nil:
@@ -254,9 +252,9 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	}
 	if e.tagsDiffer {
 		set, remove := managedkind.TagChanges(
-			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.acct.DefaultTags),
+			managedkind.AWSTags.DesiredTags(cr, cr.Spec.ForProvider.Tags, e.Account.DefaultTags),
 			e.tags,
-			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.acct.IgnoreTagPrefixes),
+			managedkind.IgnoredPrefixes(cr.Spec.ForProvider.Tags, e.Account.IgnoreTagPrefixes),
 		)
 		arn := e.obs.Table.TableArn
 		if len(set) > 0 {
@@ -264,18 +262,18 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 			for k, v := range set {
 				in.Tags = append(in.Tags, tagOf(k, v))
 			}
-			if _, err := e.ddb.TagResource(ctx, in); err != nil {
+			if _, err := e.API.TagResource(ctx, in); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errTag)
 			}
 		}
 		if len(remove) > 0 {
-			if _, err := e.ddb.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: arn, TagKeys: remove}); err != nil {
+			if _, err := e.API.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: arn, TagKeys: remove}); err != nil {
 				return managed.ExternalUpdate{}, errors.Wrap(awsclient.Clean(err), errUntag)
 			}
 		}
 		applied = append(applied, e.tagField)
 	}
-	managedkind.RecordChanges(e.record, cr, applied)
+	managedkind.RecordChanges(e.Record, cr, applied)
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -293,7 +291,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 			// is applied here, and the delete follows on the next reconcile.
 			if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
 				in := &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)}
-				if _, err := e.ddb.UpdateTable(ctx, in); err != nil {
+				if _, err := e.API.UpdateTable(ctx, in); err != nil {
 					return managed.ExternalDelete{}, errors.Wrap(awsclient.Clean(err), errUpdate)
 				}
 				return managed.ExternalDelete{}, nil
@@ -304,7 +302,7 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 			return managed.ExternalDelete{}, nil
 		}
 	}
-	_, err := e.ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	_, err := e.API.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	switch {
 	case err == nil, ddbclient.IsNotFound(err):
 		return managed.ExternalDelete{}, nil

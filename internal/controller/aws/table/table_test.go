@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -130,7 +129,7 @@ func TestObserve(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := &external{own: testOwn, ddb: tc.ddb, acct: &credentials.AWSAccount{IgnoreTagPrefixes: []string{"aws:"}}, record: event.NewNopRecorder()}
+			e := newExternal(tc.ddb, &credentials.AWSAccount{IgnoreTagPrefixes: []string{"aws:"}})
 			cr := tbl()
 			if tc.creating {
 				cr.SetConditions(xpv2.Creating())
@@ -172,13 +171,11 @@ var cmpIgnoreTime = cmp.Comparer(func(_, _ metav1.Time) bool { return true })
 func TestUpdateSendsFirstChangeOnly(t *testing.T) {
 	var sent []*dynamodb.UpdateTableInput
 	d := described()
-	e := &external{own: testOwn,
-		ddb: &fake.DynamoDB{MockUpdateTable: func(in *dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
-			sent = append(sent, in)
-			return &dynamodb.UpdateTableOutput{}, nil
-		}},
-		acct: &credentials.AWSAccount{}, record: event.NewNopRecorder(), obs: observed{Table: d},
-	}
+	e := newExternal(&fake.DynamoDB{MockUpdateTable: func(in *dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
+		sent = append(sent, in)
+		return &dynamodb.UpdateTableOutput{}, nil
+	}}, &credentials.AWSAccount{})
+	e.obs = observed{Table: d}
 	p := spec()
 	p.ProvisionedThroughput = &v1alpha1.Throughput{ReadCapacityUnits: 10, WriteCapacityUnits: 10}
 	p.DeletionProtection = aws.Bool(true)
@@ -193,7 +190,7 @@ func TestUpdateSendsFirstChangeOnly(t *testing.T) {
 		t.Errorf("DynamoDB takes one change per UpdateTable: want the throughput alone, got %d requests", len(sent))
 	}
 
-	e.ddb = &fake.DynamoDB{MockUpdateTable: func(*dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
+	e.API = &fake.DynamoDB{MockUpdateTable: func(*dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
 		return nil, &smithy.GenericAPIError{Code: "ResourceInUseException", Message: "Attempt to change a resource which is still in use: RequestId: X-1"}
 	}}
 	_, err = e.Update(context.Background(), tbl())

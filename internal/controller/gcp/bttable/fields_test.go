@@ -2,9 +2,6 @@ package bttable
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,28 +9,12 @@ import (
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
-
-// declared resolves each change name to the declared field that explains it, failing on a name the table does not
-// know.
-func declared(t *testing.T, names []string) []string {
-	t.Helper()
-	if u := fields.Unknown(names); len(u) > 0 {
-		t.Fatalf("changes %v are not declared in fields.go", u)
-	}
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		f, _ := fields.Lookup(n)
-		out = append(out, f.Path)
-	}
-	return out
-}
 
 // TestFieldsDeclareChanges holds the change list to the table: a family added, a rule changed, a family dropped
 // and the deletion protection each resolve to a declared field.
@@ -67,7 +48,7 @@ func TestFieldsDeclareChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, declared(t, l.Fields()), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tc.want, kindtest.Declared(t, fields, l.Fields()), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\ndeclared fields of the changes: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -93,49 +74,20 @@ func FuzzFieldsDeclareChanges(f *testing.F) {
 		if err != nil {
 			return
 		}
-		declared(t, l.Fields())
+		kindtest.Declared(t, fields, l.Fields())
 	})
 }
 
-// TestFieldsRefused: the fields declared Refused are exactly those the code refuses to change — the instance and
-// the split keys, which the CRD keeps immutable (a drop under deletion protection is refused too, but only until
-// the protection is off: the families stay changeable).
+// TestFieldsRefused: the fields declared Refused are exactly the instance and the split keys, which the CRD keeps
+// immutable (TestFieldTables holds the two to each other); a drop under deletion protection is refused too, but only
+// until the protection is off: the families stay changeable.
 func TestFieldsRefused(t *testing.T) {
 	protected := &adminpb.Table{ColumnFamilies: map[string]*adminpb.ColumnFamily{"legacy": {}}, DeletionProtection: true}
 	_, err := Changes(v1alpha1.TableParameters{ColumnFamilies: []v1alpha1.ColumnFamily{{Name: "legacy", Drop: ptr.To(true)}}}, protected)
 	if err == nil || !strings.Contains(err.Error(), "set spec.forProvider.deletionProtection to false first") {
 		t.Errorf("a drop under protection: want the refusal, got %v", err)
 	}
-	var refused []string
-	for _, f := range fields {
-		if f.Effect == managedkind.Refused {
-			refused = append(refused, f.Path)
-		}
+	if diff := cmp.Diff([]string{"instance", "splitKeys"}, kindtest.RefusedPaths(fields)); diff != "" {
+		t.Errorf("refused fields: -immutable +declared:\n%s", diff)
 	}
-	slices.Sort(refused)
-	if diff := cmp.Diff(immutable(t, "bigtable.gcp.stateful.dev_tables.yaml"), refused); diff != "" {
-		t.Errorf("refused fields: -CRD keeps immutable +declared:\n%s", diff)
-	}
-}
-
-// immutable lists the spec.forProvider fields a CRD keeps immutable (a self == oldSelf rule).
-func immutable(t *testing.T, file string) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "package", "crds", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var crd apiextensionsv1.CustomResourceDefinition
-	if err := yaml.Unmarshal(b, &crd); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	fp := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"]
-	for name, p := range fp.Properties {
-		if slices.ContainsFunc(p.XValidations, func(r apiextensionsv1.ValidationRule) bool { return r.Rule == "self == oldSelf" }) {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

@@ -53,19 +53,17 @@ func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.
 			return c, nil
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]) managed.TypedExternalClient[*v1alpha1.Table] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
+			return &external{Conn: c}
 		},
 	}
 }
 
 // external manages one Table for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	api btclient.TableAPI
-	// own is the ownership rule, bound to this resource by the connector: its lease is the only marker a
-	// Bigtable table has (what this resource created, and who holds a name).
-	own    managedkind.Ownership[*v1alpha1.Table]
-	acct   *credentials.GCPAccount
-	record event.Recorder
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder
+	// and the ownership rule bound to this resource, whose lease is the only marker a Bigtable table has (what
+	// this resource created, and who holds a name).
+	managedkind.Conn[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]
 
 	observed *adminpb.Table
 	changed  managedkind.Changes[request]
@@ -79,8 +77,8 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 		return managed.ExternalObservation{}, err
 	}
 	p := cr.Spec.ForProvider
-	name := btclient.TableName(e.acct.ProjectID, p.Instance, id)
-	t, err := e.api.GetTable(ctx, &adminpb.GetTableRequest{Name: name, View: adminpb.Table_SCHEMA_VIEW})
+	name := btclient.TableName(e.Account.ProjectID, p.Instance, id)
+	t, err := e.API.GetTable(ctx, &adminpb.GetTableRequest{Name: name, View: adminpb.Table_SCHEMA_VIEW})
 	switch {
 	case err == nil:
 	case gcpclient.IsNotFound(err):
@@ -90,11 +88,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	}
 	// A create whose answer was lost leaves a table this Table may have made: the crash window covers it
 	// (MarksAfterCreate).
-	if absent, err := e.own.Apply(ctx, cr, id, nil); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, id, nil); absent || err != nil {
 		if absent {
 			// Never silent: a Table that lost its lease (a cluster rebuilt from Git) and is deleted leaves its
 			// table in place, and whoever deleted it should know the table is still there.
-			e.record.Event(cr, event.Warning("LeftInPlace", errors.Errorf("table %q is left in place: "+
+			e.Record.Event(cr, event.Warning("LeftInPlace", errors.Errorf("table %q is left in place: "+
 				"nothing shows it is this Table's (no claim; a table carries no marker). Adopt it (spec.adoptExisting, "+
 				"and through a ClusterProviderConfig an allowedAdoptions.bigtableTables rule) to manage or delete it", name)))
 		}
@@ -117,7 +115,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 	return managed.ExternalObservation{
 		ResourceExists:    true,
 		ResourceUpToDate:  len(e.changed) == 0,
-		ConnectionDetails: connectionDetails(t.GetName(), e.acct.ProjectID, p.Instance),
+		ConnectionDetails: connectionDetails(t.GetName(), e.Account.ProjectID, p.Instance),
 		Diff:              e.changed.Diff(),
 	}, nil
 }
@@ -126,10 +124,10 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Table) (managed.Ext
 // lease comes with that write; a Bigtable table has no marker, so without this an adoption that changes nothing
 // would hold no lease, and a Table of another namespace could adopt the same table too.
 func (e *external) leaseAdopted(ctx context.Context, cr *v1alpha1.Table) error {
-	if !e.own.Adopts(cr) || managedkind.OnlyObserves(cr.GetManagementPolicies()) || meta.WasDeleted(cr) {
+	if !e.Own.Adopts(cr) || managedkind.OnlyObserves(cr.GetManagementPolicies()) || meta.WasDeleted(cr) {
 		return nil
 	}
-	return e.own.Take(ctx, cr)
+	return e.Own.Take(ctx, cr)
 }
 
 // leasedBy names the Table that holds the lease on the table, when another one does: with no labels, that is how
@@ -138,7 +136,7 @@ func (e *external) leasedBy(ctx context.Context, cr *v1alpha1.Table, id string, 
 	if err == nil {
 		return nil
 	}
-	holder, herr := e.own.Holder(ctx, cr)
+	holder, herr := e.Own.Holder(ctx, cr)
 	if herr != nil || holder == "" || holder == cr.GetNamespace()+"/"+cr.GetName() {
 		return err
 	}
@@ -150,11 +148,11 @@ func (e *external) leasedBy(ctx context.Context, cr *v1alpha1.Table, id string, 
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.ExternalCreation, error) {
 	id := meta.GetExternalName(cr)
 	p := cr.Spec.ForProvider
-	req, err := CreateRequest(btclient.InstanceName(e.acct.ProjectID, p.Instance), id, p)
+	req, err := CreateRequest(btclient.InstanceName(e.Account.ProjectID, p.Instance), id, p)
 	if err != nil {
 		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
-	out, err := e.api.CreateTable(ctx, req)
+	out, err := e.API.CreateTable(ctx, req)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
@@ -167,7 +165,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 	default:
 		return managed.ExternalCreation{}, errors.Wrap(gcpclient.Clean(err), errCreate)
 	}
-	return managed.ExternalCreation{ConnectionDetails: connectionDetails(out.GetName(), e.acct.ProjectID, p.Instance)}, nil
+	return managed.ExternalCreation{ConnectionDetails: connectionDetails(out.GetName(), e.Account.ProjectID, p.Instance)}, nil
 }
 
 // Update sends the family modifications in one ModifyColumnFamilies, and the deletion protection before them
@@ -179,7 +177,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		if len(mods) == 0 {
 			return nil
 		}
-		_, err := e.api.ModifyColumnFamilies(ctx, &adminpb.ModifyColumnFamiliesRequest{Name: name, Modifications: mods})
+		_, err := e.API.ModifyColumnFamilies(ctx, &adminpb.ModifyColumnFamiliesRequest{Name: name, Modifications: mods})
 		mods = nil
 		return errors.Wrap(gcpclient.Clean(err), errFamilies)
 	}
@@ -191,14 +189,14 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		if err := flush(); err != nil {
 			return managed.ExternalUpdate{}, err
 		}
-		if err := e.api.UpdateDeletionProtection(ctx, name, *c.Request.Protection); err != nil {
+		if err := e.API.UpdateDeletionProtection(ctx, name, *c.Request.Protection); err != nil {
 			return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errProtect)
 		}
 	}
 	if err := flush(); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.Record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -211,11 +209,11 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Table) (managed.Exte
 		// The managed reconciler sends no update to a resource being deleted: a spec that turned protection off is
 		// applied here, and the delete follows on the next reconcile.
 		if dp := cr.Spec.ForProvider.DeletionProtection; dp != nil && !*dp {
-			return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(e.api.UpdateDeletionProtection(ctx, e.observed.GetName(), false)), errProtect)
+			return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(e.API.UpdateDeletionProtection(ctx, e.observed.GetName(), false)), errProtect)
 		}
 		return managed.ExternalDelete{}, errors.Errorf("table %q has deletion protection: set spec.forProvider.deletionProtection to false first", id)
 	}
-	err := e.api.DeleteTable(ctx, &adminpb.DeleteTableRequest{Name: btclient.TableName(e.acct.ProjectID, cr.Spec.ForProvider.Instance, id)})
+	err := e.API.DeleteTable(ctx, &adminpb.DeleteTableRequest{Name: btclient.TableName(e.Account.ProjectID, cr.Spec.ForProvider.Instance, id)})
 	if err != nil && !gcpclient.IsNotFound(err) {
 		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
 	}

@@ -15,7 +15,9 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
+	btclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable/fake"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -30,7 +32,12 @@ func newTable(mutate ...func(*v1alpha1.Table)) *v1alpha1.Table {
 }
 
 func ext(f *fake.Tables) *external {
-	return &external{own: testOwn, api: f, acct: &credentials.GCPAccount{ProjectID: "p"}, record: event.NewNopRecorder()}
+	return &external{Conn: managedkind.Conn[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]{
+		API:     f,
+		Account: &credentials.GCPAccount{ProjectID: "p"},
+		Record:  event.NewNopRecorder(),
+		Own:     testOwn,
+	}}
 }
 
 const fullName = "projects/p/instances/main-instance/tables/events"
@@ -149,7 +156,7 @@ func TestDeleteWithoutClaimLeavesTableAndSaysSo(t *testing.T) {
 	f := &fake.Tables{Table: &adminpb.Table{Name: fullName}}
 	rec := &awstest.Recorder{}
 	e := ext(f)
-	e.record = rec
+	e.Record = rec
 	o, err := e.Observe(context.Background(), cr)
 	if err != nil || o.ResourceExists {
 		t.Fatalf("Observe: want the table reported gone, got exists=%t, %v", o.ResourceExists, err)

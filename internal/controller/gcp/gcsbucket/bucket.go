@@ -9,7 +9,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -51,18 +50,16 @@ func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclien
 			return c, nil
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]) managed.TypedExternalClient[*v1alpha1.Bucket] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
+			return &external{Conn: c}
 		},
 	}
 }
 
 // external manages one Bucket for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	api gcsclient.BucketAPI
-	// own is the ownership rule, bound to this resource by the connector.
-	own    managedkind.Ownership[*v1alpha1.Bucket]
-	acct   *credentials.GCPAccount
-	record event.Recorder
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder
+	// and the ownership rule bound to this resource.
+	managedkind.Conn[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]
 
 	observed *storage.BucketAttrs
 	changed  managedkind.Changes[update]
@@ -88,7 +85,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 	if gcsclient.Code(err) == http.StatusBadRequest && !e.billed(cr) {
 		// A bucket whose Requester Pays another tool turned on (or one being adopted) refuses a read that names no
 		// project to bill, before anything says it is on: the read is made again, billed.
-		o, err = e.api.UserProject(e.acct.ProjectID).Attrs(ctx, name)
+		o, err = e.API.UserProject(e.Account.ProjectID).Attrs(ctx, name)
 	}
 	switch {
 	case err == nil:
@@ -98,13 +95,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 		return managed.ExternalObservation{}, errors.Wrap(gcsclient.Clean(err), errGet)
 	}
 	e.requesterPays = o.RequesterPays
-	if absent, err := e.own.Apply(ctx, cr, name, o.Labels); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, name, o.Labels); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if obs, deleting := managedkind.WhileDeleting(cr); deleting {
 		return obs, nil
 	}
-	desired, ignore := desiredLabels(cr, e.acct), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes)
+	desired, ignore := desiredLabels(cr, e.Account), managedkind.IgnoredPrefixes(p.Labels, e.Account.IgnoreLabelPrefixes)
 	set, remove := managedkind.TagChanges(desired, o.Labels, ignore)
 	if e.changed, err = Changes(p, o, managedkind.TagDiff(desired, o.Labels, ignore), set, remove); err != nil {
 		return managed.ExternalObservation{}, err
@@ -124,7 +121,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ex
 // bucket behind. Bucket names are global: 409 means the name is taken, here or in any other project.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalCreation, error) {
 	name := meta.GetExternalName(cr)
-	attrs, err := CreateAttrs(cr.Spec.ForProvider, desiredLabels(cr, e.acct))
+	attrs, err := CreateAttrs(cr.Spec.ForProvider, desiredLabels(cr, e.Account))
 	if err != nil {
 		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
@@ -133,7 +130,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalCreation{}, managedkind.NothingMade(err)
 		}
 	}
-	err = e.api.Create(ctx, e.acct.ProjectID, name, attrs)
+	err = e.API.Create(ctx, e.Account.ProjectID, name, attrs)
 	switch {
 	case err == nil:
 	case gcsclient.Code(err) == http.StatusConflict:
@@ -173,7 +170,7 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 			return managed.ExternalUpdate{}, errors.Wrap(gcsclient.Clean(err), "cannot lock the bucket's retention policy")
 		}
 	}
-	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.Record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -181,10 +178,10 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Bucket) (managed.Ext
 // is one a Bucket of cr's namespace made or adopted — its ownership labels say so. Otherwise one tenant could write
 // into another's bucket with the platform's rights. With a namespaced config the tenant's own credentials decide.
 func (e *external) admitLogBucket(ctx context.Context, cr *v1alpha1.Bucket, logBucket string) error {
-	if !e.acct.Shared || logBucket == meta.GetExternalName(cr) {
+	if !e.Account.Shared || logBucket == meta.GetExternalName(cr) {
 		return nil
 	}
-	a, err := e.api.Attrs(ctx, logBucket)
+	a, err := e.API.Attrs(ctx, logBucket)
 	switch {
 	case err == nil:
 	case gcsclient.IsNotFound(err):
@@ -246,9 +243,9 @@ func (e *external) billed(cr *v1alpha1.Bucket) bool {
 // nothing else asks for.
 func (e *external) bucket(cr *v1alpha1.Bucket) gcsclient.BucketAPI {
 	if e.billed(cr) {
-		return e.api.UserProject(e.acct.ProjectID)
+		return e.API.UserProject(e.Account.ProjectID)
 	}
-	return e.api
+	return e.API
 }
 
 // desiredLabels is the label set the bucket should carry.

@@ -33,7 +33,12 @@ func newBucket(mutate ...func(*v1alpha1.Bucket)) *v1alpha1.Bucket {
 }
 
 func ext(f *fake.Buckets) *external {
-	return &external{own: testOwn, api: f, record: event.NewNopRecorder(), acct: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}}
+	return &external{Conn: managedkind.Conn[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]{
+		API:     f,
+		Account: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}},
+		Record:  event.NewNopRecorder(),
+		Own:     testOwn,
+	}}
 }
 
 var conflict = &googleapi.Error{Code: http.StatusConflict, Message: "conflict"}
@@ -166,7 +171,7 @@ func TestRetentionLock(t *testing.T) {
 				RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: tc.period}}}
 			e := ext(f)
 			rec := &awstest.Recorder{}
-			e.record = rec
+			e.Record = rec
 			if _, err := e.Observe(context.Background(), cr); err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +217,7 @@ func TestLogBucketTenancy(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := &fake.Buckets{Bucket: tc.logBucket}
 			e := ext(f)
-			e.acct.Shared = tc.shared
+			e.Account.Shared = tc.shared
 			_, err := e.Create(context.Background(), newBucket(logged))
 			if tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
 				t.Errorf("%s\nwant %q, got %v", tc.reason, tc.errHas, err)
@@ -243,7 +248,7 @@ func TestUpdateAdmitsLogBucket(t *testing.T) {
 				Others: map[string]*storage.BucketAttrs{"logs": {Name: "logs", Labels: managedkind.GCPLabels.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}},
 			}
 			e := ext(f)
-			e.acct.Shared = true
+			e.Account.Shared = true
 			cr := cr.DeepCopy()
 			if o, err := e.Observe(context.Background(), cr); err != nil || o.ResourceUpToDate {
 				t.Fatalf("Observe: up to date %t, %v", o.ResourceUpToDate, err)

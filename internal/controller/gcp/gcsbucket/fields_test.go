@@ -2,9 +2,6 @@ package gcsbucket
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,28 +9,12 @@ import (
 	"cloud.google.com/go/storage"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
-
-// declared resolves each change name to the declared field that explains it, failing on a name the table does not
-// know.
-func declared(t *testing.T, names []string) []string {
-	t.Helper()
-	if u := fields.Unknown(names); len(u) > 0 {
-		t.Fatalf("changes %v are not declared in fields.go", u)
-	}
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		f, _ := fields.Lookup(n)
-		out = append(out, f.Path)
-	}
-	return out
-}
 
 // TestFieldsDeclareChanges holds the change list to the table: every name Changes emits, for each group that can
 // change, is a declared field — the one a reader of the docs would look up.
@@ -94,7 +75,7 @@ func TestFieldsDeclareChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, declared(t, l.Fields()), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tc.want, kindtest.Declared(t, fields, l.Fields()), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\ndeclared fields of the changes: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -120,49 +101,18 @@ func FuzzFieldsDeclareChanges(f *testing.F) {
 		if err != nil {
 			return
 		}
-		declared(t, l.Fields())
+		kindtest.Declared(t, fields, l.Fields())
 	})
 }
 
 // TestFieldsRefused: the fields declared Refused are exactly those the code refuses to change — the location,
-// which Changes refuses before any call and the CRD keeps immutable.
+// which Changes refuses before any call (TestFieldTables holds them to the fields the CRD keeps immutable).
 func TestFieldsRefused(t *testing.T) {
 	_, err := Changes(v1alpha1.BucketParameters{Location: "US"}, &storage.BucketAttrs{Location: "EU"}, nil, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "a bucket's location is set when it is created") {
 		t.Errorf("another location: want the refusal, got %v", err)
 	}
-	var refused []string
-	for _, f := range fields {
-		if f.Effect == managedkind.Refused {
-			refused = append(refused, f.Path)
-		}
-	}
-	if diff := cmp.Diff([]string{"location"}, refused); diff != "" {
+	if diff := cmp.Diff([]string{"location"}, kindtest.RefusedPaths(fields)); diff != "" {
 		t.Errorf("refused fields: -code refuses +declared:\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"location"}, immutable(t, "storage.gcp.stateful.dev_buckets.yaml")); diff != "" {
-		t.Errorf("fields the CRD keeps immutable: -declared refused +CRD:\n%s", diff)
-	}
-}
-
-// immutable lists the spec.forProvider fields a CRD keeps immutable (a self == oldSelf rule).
-func immutable(t *testing.T, file string) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "package", "crds", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var crd apiextensionsv1.CustomResourceDefinition
-	if err := yaml.Unmarshal(b, &crd); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	fp := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"]
-	for name, p := range fp.Properties {
-		if slices.ContainsFunc(p.XValidations, func(r apiextensionsv1.ValidationRule) bool { return r.Rule == "self == oldSelf" }) {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

@@ -1,7 +1,8 @@
 package subscription
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
-	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
 // fieldsObserved is the subscription TestChanges observes.
@@ -36,13 +37,14 @@ func TestFieldsDeclareChanges(t *testing.T) {
 		p.Topic = ptr.To("orders")
 		return p
 	}
-	cases := map[string]struct {
+	type changeCase struct {
 		reason    string
 		p         v1alpha1.SubscriptionParameters
 		labelDiff []string
 		// want are the declared paths the change names fall under, in order.
 		want []string
-	}{
+	}
+	cases := map[string]changeCase{
 		"Labels": {
 			reason: "A label change names its keys, under labels.", p: on(v1alpha1.SubscriptionParameters{}), labelDiff: []string{"env", "team"},
 			want: []string{"labels"},
@@ -98,43 +100,10 @@ func TestFieldsDeclareChanges(t *testing.T) {
 				"retryPolicy", "enableExactlyOnceDelivery", "pushConfig"},
 		},
 	}
-	covered := map[string]bool{}
-	for name, tc := range cases {
-		for _, p := range tc.want {
-			covered[p] = true
-		}
-		t.Run(name, func(t *testing.T) {
-			l, err := Changes("p", tc.p, fieldsObserved(), tc.labelDiff)
-			if err != nil {
-				t.Fatal(err)
-			}
-			names := l.Fields()
-			if unknown := fields.Unknown(names); len(unknown) > 0 {
-				t.Fatalf("%s\nchanges the field table does not declare: %v", tc.reason, unknown)
-			}
-			var got []string
-			for _, n := range names {
-				f, _ := fields.Lookup(n)
-				if f.Effect == managedkind.Refused {
-					t.Errorf("%s\n%q is sent in an update, but the table declares %s refused", tc.reason, n, f.Path)
-				}
-				got = append(got, f.Path)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("%s\ndeclared fields of the changes: -want, +got:\n%s", tc.reason, diff)
-			}
-		})
-	}
-	// Each field that can change has a case above, so a change name the table stops declaring fails.
-	var missing []string
-	for _, f := range fields {
-		if f.Effect != managedkind.Refused && !covered[f.Path] {
-			missing = append(missing, f.Path)
-		}
-	}
-	if len(missing) > 0 {
-		t.Errorf("fields that can change without a case here: %v", missing)
-	}
+	kindtest.DeclaredChanges(t, fields, cases, func(tc changeCase) kindtest.Change {
+		l, err := Changes("p", tc.p, fieldsObserved(), tc.labelDiff)
+		return kindtest.Change{Reason: tc.reason, Names: l.Fields(), Err: err, Want: tc.want}
+	})
 }
 
 // The fields the table declares refused are exactly those Changes refuses to change, with the error it gives.
@@ -160,19 +129,7 @@ func TestFieldsRefused(t *testing.T) {
 			errHas: "it is set when the subscription is created; delete and re-create the Subscription",
 		},
 	}
-	var refused []string
-	for _, f := range fields {
-		if f.Effect == managedkind.Refused {
-			refused = append(refused, f.Path)
-		}
-	}
-	var tested []string
-	for path := range cases {
-		tested = append(tested, path)
-	}
-	sort.Strings(tested)
-	sort.Strings(refused)
-	if diff := cmp.Diff(tested, refused); diff != "" {
+	if diff := cmp.Diff(slices.Sorted(maps.Keys(cases)), kindtest.RefusedPaths(fields)); diff != "" {
 		t.Errorf("the refused fields: -refused by Changes, +declared refused:\n%s", diff)
 	}
 	for path, tc := range cases {

@@ -8,7 +8,6 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -61,18 +60,16 @@ func Kind() managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pu
 		NewExternal: func(
 			c managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI],
 		) managed.TypedExternalClient[*v1alpha1.Subscription] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
+			return &external{Conn: c}
 		},
 	}
 }
 
 // external manages one Subscription for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	api pubsubclient.SubscriptionAPI
-	// own is the ownership rule, bound to this resource by the connector.
-	own    managedkind.Ownership[*v1alpha1.Subscription]
-	acct   *credentials.GCPAccount
-	record event.Recorder
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder
+	// and the ownership rule bound to this resource.
+	managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]
 
 	observed *pubsubpb.Subscription
 	changed  managedkind.Changes[string]
@@ -91,11 +88,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 		if err := gcpclient.ValidLabels(p.Labels); err != nil {
 			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
 		}
-		if err := AdmitSpec(e.acct.Shared, p); err != nil {
+		if err := AdmitSpec(e.Account.Shared, p); err != nil {
 			return managed.ExternalObservation{}, err
 		}
 	}
-	s, err := e.api.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: pubsubclient.SubscriptionName(e.acct.ProjectID, id)})
+	s, err := e.API.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: pubsubclient.SubscriptionName(e.Account.ProjectID, id)})
 	switch {
 	case err == nil:
 	case gcpclient.IsNotFound(err):
@@ -103,14 +100,15 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	if absent, err := e.own.Apply(ctx, cr, id, s.GetLabels()); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, id, s.GetLabels()); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if obs, deleting := managedkind.WhileDeleting(cr); deleting {
 		return obs, nil
 	}
-	labelDiff := managedkind.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), s.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
-	if e.changed, err = Changes(e.acct.ProjectID, p, s, labelDiff); err != nil {
+	labelDiff := managedkind.TagDiff(desiredLabels(cr, e.Account.DefaultLabels), s.GetLabels(),
+		managedkind.IgnoredPrefixes(p.Labels, e.Account.IgnoreLabelPrefixes))
+	if e.changed, err = Changes(e.Account.ProjectID, p, s, labelDiff); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	e.observed = s
@@ -133,18 +131,18 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Subscription) (mana
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalCreation, error) {
 	id := meta.GetExternalName(cr)
 	p := cr.Spec.ForProvider
-	topic := Topic(e.acct.ProjectID, p)
+	topic := Topic(e.Account.ProjectID, p)
 	if topic == "" {
 		return managed.ExternalCreation{}, managedkind.NothingMade(errors.New("spec.forProvider.topic is not set: the topic reference is not resolved yet"))
 	}
-	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
+	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.Account.ProjectID, p)); err != nil {
 		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
-	s, err := Desired(pubsubclient.SubscriptionName(e.acct.ProjectID, id), e.acct.ProjectID, p, desiredLabels(cr, e.acct.DefaultLabels), nil)
+	s, err := Desired(pubsubclient.SubscriptionName(e.Account.ProjectID, id), e.Account.ProjectID, p, desiredLabels(cr, e.Account.DefaultLabels), nil)
 	if err != nil {
 		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
-	out, err := e.api.CreateSubscription(ctx, s)
+	out, err := e.API.CreateSubscription(ctx, s)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
@@ -177,20 +175,20 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Subscription) (manag
 		// Its topic is gone: it reads nothing of anyone's.
 		topic = ""
 	}
-	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.acct.ProjectID, p)); err != nil {
+	if err := e.admitTopics(ctx, cr, topic, DeadLetterTopic(e.Account.ProjectID, p)); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(),
-		managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
-	s, err := Desired(e.observed.GetName(), e.acct.ProjectID, p, managedkind.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
+	set, remove := managedkind.TagChanges(desiredLabels(cr, e.Account.DefaultLabels), e.observed.GetLabels(),
+		managedkind.IgnoredPrefixes(p.Labels, e.Account.IgnoreLabelPrefixes))
+	s, err := Desired(e.observed.GetName(), e.Account.ProjectID, p, managedkind.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}
 	req := &pubsubpb.UpdateSubscriptionRequest{Subscription: s, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
-	if _, err := e.api.UpdateSubscription(ctx, req); err != nil {
+	if _, err := e.API.UpdateSubscription(ctx, req); err != nil {
 		return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errUpdate)
 	}
-	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.Record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 
@@ -199,14 +197,14 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Subscription) (manag
 // (or write its dead letters into another's topic) with the platform's rights. With a namespaced config the
 // tenant's own credentials decide, as for anything else it names.
 func (e *external) admitTopics(ctx context.Context, cr *v1alpha1.Subscription, topics ...string) error {
-	if !e.acct.Shared {
+	if !e.Account.Shared {
 		return nil
 	}
 	for _, name := range topics {
 		if name == "" {
 			continue
 		}
-		t, err := e.api.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: name})
+		t, err := e.API.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: name})
 		switch {
 		case err == nil:
 		case gcpclient.IsNotFound(err):
@@ -225,8 +223,8 @@ func (e *external) admitTopics(ctx context.Context, cr *v1alpha1.Subscription, t
 // Delete deletes the subscription. Observe has already established that it is this Subscription's.
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Subscription) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
-	name := pubsubclient.SubscriptionName(e.acct.ProjectID, meta.GetExternalName(cr))
-	err := e.api.DeleteSubscription(ctx, &pubsubpb.DeleteSubscriptionRequest{Subscription: name})
+	name := pubsubclient.SubscriptionName(e.Account.ProjectID, meta.GetExternalName(cr))
+	err := e.API.DeleteSubscription(ctx, &pubsubpb.DeleteSubscriptionRequest{Subscription: name})
 	if err != nil && !gcpclient.IsNotFound(err) {
 		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
 	}

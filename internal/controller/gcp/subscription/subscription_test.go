@@ -15,6 +15,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
@@ -31,8 +32,12 @@ func newSub(mutate ...func(*v1alpha1.Subscription)) *v1alpha1.Subscription {
 }
 
 func ext(f *fake.Subscriptions, shared bool) *external {
-	return &external{own: testOwn, api: f, record: event.NewNopRecorder(),
-		acct: &credentials.GCPAccount{ProjectID: "p", Shared: shared, DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}}
+	return &external{Conn: managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]{
+		API:     f,
+		Account: &credentials.GCPAccount{ProjectID: "p", Shared: shared, DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}},
+		Record:  event.NewNopRecorder(),
+		Own:     testOwn,
+	}}
 }
 
 // topicOf is a topic a Topic of namespace ns made.

@@ -8,7 +8,6 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -47,18 +46,16 @@ func Kind() managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubcli
 			return t, nil
 		}),
 		NewExternal: func(c managedkind.Conn[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]) managed.TypedExternalClient[*v1alpha1.Topic] {
-			return &external{api: c.API, acct: c.Account, record: c.Record, own: c.Own}
+			return &external{Conn: c}
 		},
 	}
 }
 
 // external manages one Topic for the length of one reconcile. Observe leaves what it read for Update.
 type external struct {
-	api pubsubclient.TopicAPI
-	// own is the ownership rule, bound to this resource by the connector.
-	own    managedkind.Ownership[*v1alpha1.Topic]
-	acct   *credentials.GCPAccount
-	record event.Recorder
+	// Conn is what the connector resolved for this reconcile: the service client, the account, the recorder
+	// and the ownership rule bound to this resource.
+	managedkind.Conn[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]
 
 	observed *pubsubpb.Topic
 	changed  managedkind.Changes[string]
@@ -77,7 +74,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 			return managed.ExternalObservation{}, errors.Wrap(err, "spec.forProvider.labels")
 		}
 	}
-	t, err := e.api.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: pubsubclient.TopicName(e.acct.ProjectID, id)})
+	t, err := e.API.GetTopic(ctx, &pubsubpb.GetTopicRequest{Topic: pubsubclient.TopicName(e.Account.ProjectID, id)})
 	switch {
 	case err == nil:
 	case gcpclient.IsNotFound(err):
@@ -85,14 +82,15 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 	default:
 		return managed.ExternalObservation{}, errors.Wrap(gcpclient.Clean(err), errGet)
 	}
-	if absent, err := e.own.Apply(ctx, cr, id, t.GetLabels()); absent || err != nil {
+	if absent, err := e.Own.Apply(ctx, cr, id, t.GetLabels()); absent || err != nil {
 		return managed.ExternalObservation{ResourceExists: false}, err
 	}
 	if obs, deleting := managedkind.WhileDeleting(cr); deleting {
 		return obs, nil
 	}
 	p := cr.Spec.ForProvider
-	labelDiff := managedkind.TagDiff(desiredLabels(cr, e.acct.DefaultLabels), t.GetLabels(), managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	labelDiff := managedkind.TagDiff(desiredLabels(cr, e.Account.DefaultLabels), t.GetLabels(),
+		managedkind.IgnoredPrefixes(p.Labels, e.Account.IgnoreLabelPrefixes))
 	if e.changed, err = Changes(p, t, labelDiff); err != nil {
 		return managed.ExternalObservation{}, err
 	}
@@ -111,11 +109,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.Ext
 // unlabelled topic behind; a topic of that name that exists already is another's until adoption is asked for.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalCreation, error) {
 	id := meta.GetExternalName(cr)
-	t, err := Desired(pubsubclient.TopicName(e.acct.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.acct.DefaultLabels), nil)
+	t, err := Desired(pubsubclient.TopicName(e.Account.ProjectID, id), cr.Spec.ForProvider, desiredLabels(cr, e.Account.DefaultLabels), nil)
 	if err != nil {
 		return managed.ExternalCreation{}, managedkind.NothingMade(err)
 	}
-	out, err := e.api.CreateTopic(ctx, t)
+	out, err := e.API.CreateTopic(ctx, t)
 	switch {
 	case err == nil:
 	case gcpclient.IsAlreadyExists(err):
@@ -137,23 +135,23 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.Topic) (managed.Exte
 		return managed.ExternalUpdate{}, nil
 	}
 	p := cr.Spec.ForProvider
-	set, remove := managedkind.TagChanges(desiredLabels(cr, e.acct.DefaultLabels), e.observed.GetLabels(),
-		managedkind.IgnoredPrefixes(p.Labels, e.acct.IgnoreLabelPrefixes))
+	set, remove := managedkind.TagChanges(desiredLabels(cr, e.Account.DefaultLabels), e.observed.GetLabels(),
+		managedkind.IgnoredPrefixes(p.Labels, e.Account.IgnoreLabelPrefixes))
 	t, err := Desired(e.observed.GetName(), p, managedkind.ReplacedSet(e.observed.GetLabels(), set, remove), e.observed)
 	if err != nil {
 		return managed.ExternalUpdate{}, err
 	}
-	if _, err := e.api.UpdateTopic(ctx, &pubsubpb.UpdateTopicRequest{Topic: t, UpdateMask: &fieldmaskpb.FieldMask{Paths: e.changed.Requests()}}); err != nil {
+	if _, err := e.API.UpdateTopic(ctx, &pubsubpb.UpdateTopicRequest{Topic: t, UpdateMask: &fieldmaskpb.FieldMask{Paths: e.changed.Requests()}}); err != nil {
 		return managed.ExternalUpdate{}, errors.Wrap(gcpclient.Clean(err), errUpdate)
 	}
-	managedkind.RecordChanges(e.record, cr, e.changed.Fields())
+	managedkind.RecordChanges(e.Record, cr, e.changed.Fields())
 	return managed.ExternalUpdate{}, nil
 }
 
 // Delete deletes the topic. Observe has already established that it is this Topic's.
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
-	err := e.api.DeleteTopic(ctx, &pubsubpb.DeleteTopicRequest{Topic: pubsubclient.TopicName(e.acct.ProjectID, meta.GetExternalName(cr))})
+	err := e.API.DeleteTopic(ctx, &pubsubpb.DeleteTopicRequest{Topic: pubsubclient.TopicName(e.Account.ProjectID, meta.GetExternalName(cr))})
 	if err != nil && !gcpclient.IsNotFound(err) {
 		return managed.ExternalDelete{}, errors.Wrap(gcpclient.Clean(err), errDelete)
 	}

@@ -16,6 +16,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
@@ -31,7 +32,12 @@ func newTopic(mutate ...func(*v1alpha1.Topic)) *v1alpha1.Topic {
 }
 
 func ext(f *fake.Topics) *external {
-	return &external{own: testOwn, api: f, acct: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}}, record: event.NewNopRecorder()}
+	return &external{Conn: managedkind.Conn[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]{
+		API:     f,
+		Account: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}},
+		Record:  event.NewNopRecorder(),
+		Own:     testOwn,
+	}}
 }
 
 func TestCreate(t *testing.T) {
