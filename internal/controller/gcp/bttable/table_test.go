@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -17,7 +16,7 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	btclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable/fake"
-	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -32,12 +31,7 @@ func newTable(mutate ...func(*v1alpha1.Table)) *v1alpha1.Table {
 }
 
 func ext(f *fake.Tables) *external {
-	return &external{Conn: managedkind.Conn[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]{
-		API:     f,
-		Account: &credentials.GCPAccount{ProjectID: "p"},
-		Record:  event.NewNopRecorder(),
-		Own:     testOwn,
-	}}
+	return &external{Conn: kindtest.Conn(Kind(), btclient.TableAPI(f), &credentials.GCPAccount{ProjectID: "p"})}
 }
 
 const fullName = "projects/p/instances/main-instance/tables/events"

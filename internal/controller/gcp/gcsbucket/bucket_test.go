@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/storage"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/api/googleapi"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,6 +18,7 @@ import (
 	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -33,12 +33,7 @@ func newBucket(mutate ...func(*v1alpha1.Bucket)) *v1alpha1.Bucket {
 }
 
 func ext(f *fake.Buckets) *external {
-	return &external{Conn: managedkind.Conn[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]{
-		API:     f,
-		Account: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}},
-		Record:  event.NewNopRecorder(),
-		Own:     testOwn,
-	}}
+	return &external{Conn: kindtest.Conn(Kind(), gcsclient.BucketAPI(f), &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}})}
 }
 
 var conflict = &googleapi.Error{Code: http.StatusConflict, Message: "conflict"}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
@@ -18,6 +17,7 @@ import (
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -32,12 +32,9 @@ func newSub(mutate ...func(*v1alpha1.Subscription)) *v1alpha1.Subscription {
 }
 
 func ext(f *fake.Subscriptions, shared bool) *external {
-	return &external{Conn: managedkind.Conn[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]{
-		API:     f,
-		Account: &credentials.GCPAccount{ProjectID: "p", Shared: shared, DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}},
-		Record:  event.NewNopRecorder(),
-		Own:     testOwn,
-	}}
+	return &external{Conn: kindtest.Conn(Kind(), pubsubclient.SubscriptionAPI(f), &credentials.GCPAccount{
+		ProjectID: "p", Shared: shared, DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"},
+	})}
 }
 
 // topicOf is a topic a Topic of namespace ns made.

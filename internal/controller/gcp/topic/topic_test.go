@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -19,6 +18,7 @@ import (
 	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -32,12 +32,7 @@ func newTopic(mutate ...func(*v1alpha1.Topic)) *v1alpha1.Topic {
 }
 
 func ext(f *fake.Topics) *external {
-	return &external{Conn: managedkind.Conn[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]{
-		API:     f,
-		Account: &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}},
-		Record:  event.NewNopRecorder(),
-		Own:     testOwn,
-	}}
+	return &external{Conn: kindtest.Conn(Kind(), pubsubclient.TopicAPI(f), &credentials.GCPAccount{ProjectID: "p", DefaultLabels: map[string]string{"managed-by": "ps"}, IgnoreLabelPrefixes: []string{"goog-"}})}
 }
 
 func TestCreate(t *testing.T) {
