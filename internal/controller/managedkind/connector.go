@@ -60,11 +60,7 @@ func (c *connector[T, Acct, API]) Connect(ctx context.Context, cr T) (managed.Ty
 	own := k.Own()
 	own.Leases, own.Name, own.Reach = c.leases, c.cloudName(acct), reach
 	ext := k.NewExternal(Conn[T, Acct, API]{API: api, Account: acct, Record: c.record, Kube: c.kube, Own: own})
-	invalid := k.Invalid
-	if invalid == nil {
-		invalid = k.Cloud.Invalid
-	}
-	return c.chain(ext, own, invalid), nil
+	return c.chain(ext, own, k.Rejects), nil
 }
 
 // cloudName names the cloud resource a resource manages for leases: kind, account (with the kind's endpoint

@@ -98,6 +98,15 @@ func (k Kind[T, Acct, API]) Own() Ownership[T] {
 	return Ownership[T]{Marker: k.Cloud.Marker(), Adoption: k.Adoption, MarksAfterCreate: k.MarksAfterCreate, Kind: k.GVK.Kind, Noun: k.Noun}
 }
 
+// Rejects reports whether err is the cloud rejecting the kind's input — terminal until the spec changes: the kind's
+// own rule (Invalid) where it has one, the cloud's otherwise.
+func (k Kind[T, Acct, API]) Rejects(err error) bool {
+	if k.Invalid != nil {
+		return k.Invalid(err)
+	}
+	return k.Cloud.Invalid(err)
+}
+
 // FieldTable is the kind's declared fields.
 func (k Kind[T, Acct, API]) FieldTable() Fields { return k.Fields }
 

@@ -4,12 +4,9 @@ package dynamodb
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	awsclient "github.com/stateful-dev/provider-stateful/internal/clients/aws"
 )
@@ -45,14 +42,3 @@ func IsNotFound(err error) bool { return awsclient.ErrorCode(err) == "ResourceNo
 
 // IsInUse reports whether err says the table exists already, or is busy with another change.
 func IsInUse(err error) bool { return awsclient.ErrorCode(err) == "ResourceInUseException" }
-
-// ValidateTableName checks a table name (the external name) against DynamoDB's rules, so that a bad name fails
-// with a clear message before any call: 3 to 255 letters, digits, underscores, hyphens and dots.
-func ValidateTableName(name string) error {
-	if len(name) < 3 || len(name) > 255 || !tableName.MatchString(name) {
-		return errors.Errorf("table name %q must be 3 to 255 letters, digits, underscores, hyphens and dots", name)
-	}
-	return nil
-}
-
-var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)

@@ -1,11 +1,9 @@
-// Package bigtable is the narrow Bigtable table admin interface the Table controller uses, its client, and
-// Bigtable's naming rules.
+// Package bigtable is the narrow Bigtable table admin interface the Table controller uses and its client; names.go
+// holds Bigtable's naming rules.
 package bigtable
 
 import (
 	"context"
-	"fmt"
-	"regexp"
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
 	"golang.org/x/oauth2"
@@ -74,25 +72,3 @@ func NewTables(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCE
 
 // Tables is the table admin client.
 type Tables struct{ client }
-
-// tableID is what Bigtable accepts as a table ID.
-var tableID = regexp.MustCompile(`^[_a-zA-Z0-9][-_.a-zA-Z0-9]{0,49}$`)
-
-// ValidateID checks a table ID before any call, on the name actually used (the external-name annotation).
-func ValidateID(id string) error {
-	if !tableID.MatchString(id) {
-		//nolint:revive // The final '.' is the character the message names, not punctuation; the text is the user's.
-		return errors.Errorf("%q is not a valid Bigtable table ID: 1 to 50 letters, digits and - _ ., not starting with - or .", id)
-	}
-	return nil
-}
-
-// InstanceName is an instance's resource name.
-func InstanceName(project, instance string) string {
-	return fmt.Sprintf("projects/%s/instances/%s", project, instance)
-}
-
-// TableName is a table's resource name.
-func TableName(project, instance, id string) string {
-	return InstanceName(project, instance) + "/tables/" + id
-}

@@ -2,6 +2,7 @@ package bucket
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/s3/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/clients/aws/s3/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
@@ -147,4 +149,60 @@ func TestRefusedFields(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): a bucket whose
+// every sub-configuration and tag differs from the spec's and from S3's defaults.
+func TestUnsetIsUnmanaged(t *testing.T) {
+	full := v1alpha1.BucketParameters{
+		Region: "eu-west-1", Versioning: aws.String("Enabled"), ServerSideEncryption: &v1alpha1.ServerSideEncryption{Algorithm: "AES256"},
+		PublicAccessBlock: &v1alpha1.PublicAccessBlock{BlockPublicACLs: ptr.To(true)}, ObjectOwnership: aws.String("BucketOwnerEnforced"),
+		Lifecycle: &v1alpha1.Lifecycle{Rules: []v1alpha1.LifecycleRule{{ID: "expire", ExpirationDays: aws.Int32(30)}}},
+		CORS:      &v1alpha1.CORS{Rules: []v1alpha1.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}},
+		Policy:    aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"s3:GetObject","Resource":"*"}]}`),
+		Tags:      map[string]string{"team": "a"},
+	}
+	cloud := &fake.S3{
+		MockHeadBucket:       head("eu-west-1"),
+		MockGetBucketTagging: tagging(ownedTags(map[string]string{"managed-by": "ps", "team": "b"})),
+		MockGetBucketVersioning: func(*s3.GetBucketVersioningInput) (*s3.GetBucketVersioningOutput, error) {
+			return &s3.GetBucketVersioningOutput{Status: types.BucketVersioningStatusSuspended}, nil
+		},
+		MockGetBucketEncryption: func(*s3.GetBucketEncryptionInput) (*s3.GetBucketEncryptionOutput, error) {
+			return &s3.GetBucketEncryptionOutput{ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+				Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms}}},
+			}}, nil
+		},
+		MockGetPublicAccessBlock: func(*s3.GetPublicAccessBlockInput) (*s3.GetPublicAccessBlockOutput, error) {
+			return &s3.GetPublicAccessBlockOutput{PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false)}}, nil
+		},
+		MockGetBucketOwnershipControls: func(*s3.GetBucketOwnershipControlsInput) (*s3.GetBucketOwnershipControlsOutput, error) {
+			return &s3.GetBucketOwnershipControlsOutput{OwnershipControls: &types.OwnershipControls{
+				Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}},
+			}}, nil
+		},
+		MockGetBucketLifecycleConfiguration: func(*s3.GetBucketLifecycleConfigurationInput) (*s3.GetBucketLifecycleConfigurationOutput, error) {
+			return &s3.GetBucketLifecycleConfigurationOutput{Rules: []types.LifecycleRule{{
+				ID: aws.String("old"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(7)},
+			}}}, nil
+		},
+		MockGetBucketCors: func(*s3.GetBucketCorsInput) (*s3.GetBucketCorsOutput, error) {
+			return &s3.GetBucketCorsOutput{CORSRules: []types.CORSRule{{AllowedMethods: []string{"PUT"}, AllowedOrigins: []string{"https://a.example"}}}}, nil
+		},
+		MockGetBucketPolicy: func(*s3.GetBucketPolicyInput) (*s3.GetBucketPolicyOutput, error) {
+			return &s3.GetBucketPolicyOutput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`)}, nil
+		},
+	}
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.BucketParameters) ([]string, error) {
+		cr := bucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider = p })
+		o, err := newExternal(cloud, acct()).Observe(context.Background(), cr)
+		return kindtest.DiffNames(o.Diff), err
+	}, full)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input.
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, func(code string) error {
+		return awstest.APIError("Update", http.StatusBadRequest, code, "refused")
+	})
 }

@@ -2,6 +2,7 @@ package dbinstance
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -19,7 +19,9 @@ import (
 	kfake "sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/rds/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
 // TestFieldsDeclareChanges holds the change list to the field table: every name Observe reports as differing
@@ -47,9 +49,6 @@ func TestFieldsDeclareChanges(t *testing.T) {
 		inst   types.DBInstance
 		kube   func(*v1alpha1.DBInstance) []client.Object
 		want   []string
-		// wantUnknown are names the code emits that no declared path covers: a mismatch between the code's change
-		// name and the spec field, kept visible here until the code names the field.
-		wantUnknown []string
 	}{
 		"Compute": {
 			reason: "A new major version, class and Multi-AZ are three changes of one ModifyDBInstance.",
@@ -108,13 +107,11 @@ func TestFieldsDeclareChanges(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s\nObserve: %v", tc.reason, err)
 			}
-			names := strings.Split(got.Diff, "; ")
+			names := kindtest.DiffNames(got.Diff)
 			if d := cmp.Diff(tc.want, names); d != "" {
 				t.Errorf("%s\nObserve's change names: -want +got:\n%s", tc.reason, d)
 			}
-			if d := cmp.Diff(tc.wantUnknown, fields.Unknown(names), cmpopts.EquateEmpty()); d != "" {
-				t.Errorf("%s\nchange names the field table (fields.go) does not declare: -want +got:\n%s", tc.reason, d)
-			}
+			kindtest.Declared(t, fields, names)
 		})
 	}
 }
@@ -131,4 +128,39 @@ func TestRefusedFieldsAreThoseTheCodeRefuses(t *testing.T) {
 	if f, ok := fields.Lookup("engine"); !ok || f.Effect != managedkind.Refused {
 		t.Errorf("engine, which Observe refuses to change: want declared %q, got %+v", managedkind.Refused, f)
 	}
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): an available
+// instance whose every setting and tag differs from the spec's and from RDS's defaults.
+func TestUnsetIsUnmanaged(t *testing.T) {
+	full := db().Spec.ForProvider
+	full.EngineVersion, full.DBInstanceClass, full.AllocatedStorage = ptr.To("17"), "db.r6g.large", ptr.To(int32(50))
+	full.StorageType, full.IOPS, full.StorageThroughput, full.MaxAllocatedStorage = ptr.To("gp3"), ptr.To(int32(3000)), ptr.To(int32(500)), ptr.To(int32(100))
+	full.DBName, full.Port, full.MultiAZ, full.PubliclyAccessible = ptr.To("app"), ptr.To(int32(5433)), ptr.To(false), ptr.To(false)
+	full.BackupRetentionPeriod, full.PreferredBackupWindow = ptr.To(int32(7)), ptr.To("02:00-03:00")
+	full.PreferredMaintenanceWindow, full.DeletionProtection = ptr.To("Sun:03:00-Sun:04:00"), ptr.To(false)
+	full.DBParameterGroupName, full.DBSubnetGroupName, full.VPCSecurityGroupIDs = ptr.To("pg17"), ptr.To("private"), []string{"sg-1"}
+	full.KMSKeyID, full.StorageEncrypted, full.ApplyImmediately = ptr.To("alias/rds"), ptr.To(true), ptr.To(true)
+	full.Tags = map[string]string{"team": "a"}
+	cloud := instance(func(i *types.DBInstance) {
+		i.StorageType, i.Iops, i.StorageThroughput, i.MaxAllocatedStorage = aws.String("io1"), aws.Int32(1000), aws.Int32(125), aws.Int32(40)
+		i.DbInstancePort, i.MultiAZ, i.PubliclyAccessible = aws.Int32(5439), aws.Bool(true), aws.Bool(true)
+		i.BackupRetentionPeriod, i.PreferredBackupWindow, i.PreferredMaintenanceWindow = aws.Int32(3), aws.String("05:00-06:00"), aws.String("mon:05:00-mon:06:00")
+		i.DeletionProtection, i.DBParameterGroups = aws.Bool(true), []types.DBParameterGroupStatus{{DBParameterGroupName: aws.String("custom-pg16")}}
+		i.VpcSecurityGroups = []types.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String("sg-0")}}
+		i.TagList = append(i.TagList, types.Tag{Key: aws.String("team"), Value: aws.String("b")})
+	})
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.DBInstanceParameters) ([]string, error) {
+		var modified []*rds.ModifyDBInstanceInput
+		e := newExternal(rdsWith(cloud, &modified), kfake.NewClientBuilder().WithScheme(clientgoscheme.Scheme).Build())
+		o, err := e.Observe(context.Background(), db(func(d *v1alpha1.DBInstance) { d.Spec.ForProvider = p }))
+		return kindtest.DiffNames(o.Diff), err
+	}, full)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input.
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, func(code string) error {
+		return awstest.APIError("Update", http.StatusBadRequest, code, "refused")
+	})
 }

@@ -3,7 +3,6 @@ package queue
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,12 +47,8 @@ const (
 	attrApproxMessages  = "ApproximateNumberOfMessages"
 	attrApproxNotVis    = "ApproximateNumberOfMessagesNotVisible"
 	attrApproxDelayed   = "ApproximateNumberOfMessagesDelayed"
-	fifoSuffix          = ".fifo"
-	maxQueueNameLength  = 80
 	kmsTypeSQS, kmsType = "SQS", "KMS"
 )
-
-var queueName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // specFields names, for drift events and diffs, the spec fields behind SQS attributes: a user reads the field
 // they wrote, not SQS's spelling.
@@ -71,24 +66,6 @@ func fieldOf(a string) string {
 		return f
 	}
 	return a
-}
-
-// ValidateName checks a queue name (the external name) against SQS's rules, so that a bad name fails with a clear
-// message before any call: 1 to 80 letters, digits, hyphens and underscores, plus .fifo at the end of a FIFO
-// queue's name and only there.
-func ValidateName(name string, fifo bool) error {
-	base, isFIFOName := strings.CutSuffix(name, fifoSuffix)
-	switch {
-	case len(name) > maxQueueNameLength:
-		return errors.Errorf("queue name %q is longer than %d characters", name, maxQueueNameLength)
-	case !queueName.MatchString(base):
-		return errors.Errorf("queue name %q may only contain letters, digits, hyphens and underscores (and end in .fifo for a FIFO queue)", name)
-	case fifo && !isFIFOName:
-		return errors.Errorf("queue name %q must end in .fifo: the queue is FIFO", name)
-	case !fifo && isFIFOName:
-		return errors.Errorf("queue name %q ends in .fifo: set fifoQueue: true, or choose another name", name)
-	}
-	return nil
 }
 
 // desiredAttributes returns the attributes the spec manages, as SQS spells them. FifoQueue is left out: it is

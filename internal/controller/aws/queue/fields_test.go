@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/sqs/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
@@ -153,4 +155,43 @@ func TestRefusedFields(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): a FIFO queue
+// whose every attribute and tag differs from the spec's and from SQS's defaults.
+func TestUnsetIsUnmanaged(t *testing.T) {
+	n := func(v int32) *int32 { return &v }
+	full := v1alpha1.QueueParameters{
+		Region: "eu-west-1", FIFOQueue: ptr.To(true), DelaySeconds: n(5), MaximumMessageSize: n(1024), MessageRetentionPeriod: n(60),
+		VisibilityTimeout: n(60), ReceiveMessageWaitTimeSeconds: n(20), ContentBasedDeduplication: ptr.To(false),
+		DeduplicationScope: ptr.To("queue"), FIFOThroughputLimit: ptr.To("perQueue"),
+		ServerSideEncryption: &v1alpha1.QueueEncryption{Type: "SQS"},
+		Policy:               ptr.To(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"*"}]}`),
+		RedrivePolicy:        &v1alpha1.RedrivePolicy{DeadLetterTargetARN: ptr.To("arn:aws:sqs:eu-west-1:1:dlq.fifo"), MaxReceiveCount: 5},
+		RedriveAllowPolicy:   &v1alpha1.RedriveAllowPolicy{RedrivePermission: "denyAll"},
+		Tags:                 map[string]string{"team": "a"},
+	}
+	cloud := map[string]string{
+		"QueueArn": "arn:aws:sqs:eu-west-1:1:orders.fifo", "FifoQueue": "true", "DelaySeconds": "10", "MaximumMessageSize": "2048",
+		"MessageRetentionPeriod": "120", "VisibilityTimeout": "45", "ReceiveMessageWaitTimeSeconds": "5", "ContentBasedDeduplication": "true",
+		"DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId", "SqsManagedSseEnabled": "false", "KmsMasterKeyId": "alias/k",
+		"Policy":             `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"*"}]}`,
+		"RedrivePolicy":      `{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:1:dlq.fifo","maxReceiveCount":3}`,
+		"RedriveAllowPolicy": `{"redrivePermission":"allowAll"}`,
+	}
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.QueueParameters) ([]string, error) {
+		cr := q(func(c *v1alpha1.Queue) {
+			c.Spec.ForProvider = p
+			meta.SetExternalName(c, "orders.fifo")
+		})
+		o, err := newExternal(existing(cloud, owned(map[string]string{"team": "b"})), acct()).Observe(context.Background(), cr)
+		return kindtest.DiffNames(o.Diff), err
+	}, full)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input.
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, func(code string) error {
+		return awstest.APIError("Update", http.StatusBadRequest, code, "refused")
+	})
 }

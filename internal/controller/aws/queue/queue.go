@@ -75,7 +75,7 @@ type external struct {
 func (e *external) Observe(ctx context.Context, cr *v1alpha1.Queue) (managed.ExternalObservation, error) {
 	name := meta.GetExternalName(cr)
 	p := cr.Spec.ForProvider
-	if err := ValidateName(name, ptr.Deref(p.FIFOQueue, false)); err != nil {
+	if err := sqsclient.ValidateQueueName(name, ptr.Deref(p.FIFOQueue, false)); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	u, err := e.API.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})

@@ -2,6 +2,7 @@ package table
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -9,11 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/aws/dynamodb/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/awstest"
+	"github.com/stateful-dev/provider-stateful/internal/clients/aws/dynamodb/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 )
 
@@ -28,9 +31,6 @@ func TestFieldsDeclareChanges(t *testing.T) {
 		reason string
 		p      func(*v1alpha1.TableParameters)
 		want   []string
-		// wantUnknown are names the code emits that no declared path covers: a mismatch between the code's change
-		// name and the spec field, kept visible here until the code names the field.
-		wantUnknown []string
 	}{
 		"Capacity": {
 			reason: "A switch to on-demand is one change.",
@@ -86,26 +86,16 @@ func TestFieldsDeclareChanges(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cr := tbl()
 			tc.p(&cr.Spec.ForProvider)
-			ddb := table(described(), [][]types.Tag{ownTags()}, nil)
-			ddb.MockDescribeTimeToLive = func(*dynamodb.DescribeTimeToLiveInput) (*dynamodb.DescribeTimeToLiveOutput, error) {
-				return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabled}}, nil
-			}
-			ddb.MockDescribeContinuousBackups = func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error) {
-				return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &types.ContinuousBackupsDescription{
-					PointInTimeRecoveryDescription: &types.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: types.PointInTimeRecoveryStatusDisabled}}}, nil
-			}
-			e := newExternal(ddb, &credentials.AWSAccount{})
+			e := newExternal(bare(described(), ownTags()), &credentials.AWSAccount{})
 			got, err := e.Observe(context.Background(), cr)
 			if err != nil {
 				t.Fatalf("%s\nObserve: %v", tc.reason, err)
 			}
-			names := strings.Split(got.Diff, "; ")
+			names := kindtest.DiffNames(got.Diff)
 			if d := cmp.Diff(tc.want, names); d != "" {
 				t.Errorf("%s\nObserve's change names: -want +got:\n%s", tc.reason, d)
 			}
-			if d := cmp.Diff(tc.wantUnknown, fields.Unknown(names), cmpopts.EquateEmpty()); d != "" {
-				t.Errorf("%s\nchange names the field table (fields.go) does not declare: -want +got:\n%s", tc.reason, d)
-			}
+			kindtest.Declared(t, fields, names)
 		})
 	}
 }
@@ -133,4 +123,68 @@ func TestRefusedFieldsAreThoseTheCodeRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bare is a fake DynamoDB holding one table as described, tagged tags, with time to live and point-in-time
+// recovery off.
+func bare(d *types.TableDescription, tags []types.Tag) *fake.DynamoDB {
+	ddb := table(d, [][]types.Tag{tags}, nil)
+	ddb.MockDescribeTimeToLive = func(*dynamodb.DescribeTimeToLiveInput) (*dynamodb.DescribeTimeToLiveOutput, error) {
+		return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabled}}, nil
+	}
+	ddb.MockDescribeContinuousBackups = func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+		return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &types.ContinuousBackupsDescription{
+			PointInTimeRecoveryDescription: &types.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: types.PointInTimeRecoveryStatusDisabled}}}, nil
+	}
+	return ddb
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): a provisioned
+// table whose every setting, index and tag differs from the spec's and from DynamoDB's defaults, and a switch to
+// on-demand (which carries the capacity with it, so it is a spec of its own).
+func TestUnsetIsUnmanaged(t *testing.T) {
+	full := spec()
+	full.Region, full.RangeKey = "eu-west-1", nil
+	full.ProvisionedThroughput = &v1alpha1.Throughput{ReadCapacityUnits: 10, WriteCapacityUnits: 10}
+	full.GlobalSecondaryIndexes[0].ProvisionedThroughput = &v1alpha1.Throughput{ReadCapacityUnits: 3, WriteCapacityUnits: 3}
+	full.GlobalSecondaryIndexes = append(full.GlobalSecondaryIndexes,
+		v1alpha1.GlobalSecondaryIndex{IndexName: "byKind", HashKey: "kind", Projection: v1alpha1.Projection{Type: "KEYS_ONLY"}})
+	full.LocalSecondaryIndexes = []v1alpha1.LocalSecondaryIndex{{IndexName: "byTime", RangeKey: "kind", Projection: v1alpha1.Projection{Type: "ALL"}}}
+	full.StreamViewType, full.TableClass, full.DeletionProtection = ptr.To("NEW_IMAGE"), ptr.To("STANDARD"), ptr.To(false)
+	full.ServerSideEncryption = &v1alpha1.TableEncryption{Type: "OWNED"}
+	full.TimeToLive, full.PointInTimeRecovery = &v1alpha1.TimeToLive{AttributeName: "exp", Enabled: false}, ptr.To(false)
+	full.Tags = map[string]string{"team": "a"}
+	onDemand := full
+	onDemand.BillingMode = "PAY_PER_REQUEST"
+
+	cloud := func() *fake.DynamoDB {
+		d := described()
+		d.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages}
+		d.TableClassSummary = &types.TableClassSummary{TableClass: types.TableClassStandardInfrequentAccess}
+		d.DeletionProtectionEnabled = aws.Bool(true)
+		d.SSEDescription = &types.SSEDescription{Status: types.SSEStatusEnabled, KMSMasterKeyArn: aws.String("arn:aws:kms:eu-west-1:1:key/k")}
+		ddb := table(d, [][]types.Tag{append(ownTags(), tagOf("team", "b"))}, nil)
+		ddb.MockDescribeTimeToLive = func(*dynamodb.DescribeTimeToLiveInput) (*dynamodb.DescribeTimeToLiveOutput, error) {
+			return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: &types.TimeToLiveDescription{
+				TimeToLiveStatus: types.TimeToLiveStatusEnabled, AttributeName: aws.String("exp")}}, nil
+		}
+		ddb.MockDescribeContinuousBackups = func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+			return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &types.ContinuousBackupsDescription{
+				PointInTimeRecoveryDescription: &types.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: types.PointInTimeRecoveryStatusEnabled}}}, nil
+		}
+		return ddb
+	}
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.TableParameters) ([]string, error) {
+		cr := tbl()
+		cr.Spec.ForProvider = p
+		o, err := newExternal(cloud(), &credentials.AWSAccount{}).Observe(context.Background(), cr)
+		return kindtest.DiffNames(o.Diff), err
+	}, full, onDemand)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input.
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, func(code string) error {
+		return awstest.APIError("Update", http.StatusBadRequest, code, "refused")
+	})
 }

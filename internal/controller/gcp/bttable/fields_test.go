@@ -2,6 +2,7 @@ package bttable
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,9 +10,13 @@ import (
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/bigtable/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
@@ -90,4 +95,43 @@ func TestFieldsRefused(t *testing.T) {
 	if diff := cmp.Diff([]string{"instance", "splitKeys"}, kindtest.RefusedPaths(fields)); diff != "" {
 		t.Errorf("refused fields: -immutable +declared:\n%s", diff)
 	}
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): an adopted table
+// whose family rule and deletion protection differ from the spec's and from Bigtable's defaults.
+func TestUnsetIsUnmanaged(t *testing.T) {
+	full := v1alpha1.TableParameters{
+		Instance:           "main-instance",
+		ColumnFamilies:     []v1alpha1.ColumnFamily{{Name: "cf", GCRule: &v1alpha1.GCRule{MaxVersions: ptr.To(int32(1))}}},
+		DeletionProtection: ptr.To(false), SplitKeys: []string{"m"},
+	}
+	cloud := &adminpb.Table{Name: fullName, DeletionProtection: true, ColumnFamilies: map[string]*adminpb.ColumnFamily{
+		"cf": {GcRule: &adminpb.GcRule{Rule: &adminpb.GcRule_MaxNumVersions{MaxNumVersions: 3}}},
+	}}
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.TableParameters) ([]string, error) {
+		cr := newTable(func(t *v1alpha1.Table) {
+			t.Spec.AdoptExisting = ptr.To(true)
+			t.Spec.ForProvider = p
+		})
+		f := &fake.Tables{MockGetTable: func(*adminpb.GetTableRequest) (*adminpb.Table, error) { return cloud, nil }}
+		o, err := ext(f).Observe(context.Background(), cr)
+		return kindtest.DiffNames(o.Diff), err
+	}, full)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input: a
+// FailedPrecondition as Bigtable sends it about the request's own fields, with a BadRequest detail.
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, func(code string) error {
+		if code != codes.FailedPrecondition.String() {
+			return kindtest.GRPCStatus(code)
+		}
+		s, err := status.New(codes.FailedPrecondition, "refused").WithDetails(&errdetails.BadRequest{
+			FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: "modifications", Description: "refused"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Err()
+	})
 }

@@ -51,7 +51,9 @@ func TestObserveOwnership(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := &fake.Tables{Table: &adminpb.Table{Name: fullName}, Err: map[string]error{"GetTable": tc.getErr}}
+			f := &fake.Tables{MockGetTable: func(*adminpb.GetTableRequest) (*adminpb.Table, error) {
+				return &adminpb.Table{Name: fullName}, tc.getErr
+			}}
 			o, err := ext(f).Observe(context.Background(), tc.cr)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
@@ -75,33 +77,52 @@ func TestUpdateOrder(t *testing.T) {
 		t.Spec.ForProvider.DeletionProtection = ptr.To(false)
 		t.Spec.ForProvider.ColumnFamilies = []v1alpha1.ColumnFamily{{Name: "new"}, {Name: "old", Drop: ptr.To(true)}}
 	})
-	f := &fake.Tables{Table: &adminpb.Table{Name: fullName, DeletionProtection: true, ColumnFamilies: map[string]*adminpb.ColumnFamily{"old": {}}}}
-	e := ext(f)
+	table := &adminpb.Table{Name: fullName, DeletionProtection: true, ColumnFamilies: map[string]*adminpb.ColumnFamily{"old": {}}}
+	var protection []bool
+	var modified []*adminpb.ModifyColumnFamiliesRequest
+	e := ext(&fake.Tables{
+		MockGetTable: func(*adminpb.GetTableRequest) (*adminpb.Table, error) { return table, nil },
+		MockUpdateDeletionProtection: func(_ string, on bool) error {
+			protection = append(protection, on)
+			return nil
+		},
+		MockModifyColumnFamilies: func(r *adminpb.ModifyColumnFamiliesRequest) (*adminpb.Table, error) {
+			modified = append(modified, r)
+			return table, nil
+		},
+	})
 	if o, err := e.Observe(context.Background(), cr); err != nil || o.ResourceUpToDate {
 		t.Fatalf("observe: %v %v", o, err)
 	}
 	if _, err := e.Update(context.Background(), cr); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]bool{false}, f.Protection); diff != "" {
+	if diff := cmp.Diff([]bool{false}, protection); diff != "" {
 		t.Errorf("protection: -want, +got:\n%s", diff)
 	}
-	if len(f.Modified) != 1 || len(f.Modified[0].GetModifications()) != 2 {
-		t.Fatalf("both family changes in one ModifyColumnFamilies: %v", f.Modified)
+	if len(modified) != 1 || len(modified[0].GetModifications()) != 2 {
+		t.Fatalf("both family changes in one ModifyColumnFamilies: %v", modified)
 	}
-	if m := f.Modified[0].GetModifications(); m[0].GetId() != "new" || m[0].GetCreate() == nil || m[1].GetId() != "old" || !m[1].GetDrop() {
+	if m := modified[0].GetModifications(); m[0].GetId() != "new" || m[0].GetCreate() == nil || m[1].GetId() != "old" || !m[1].GetDrop() {
 		t.Errorf("modifications in the spec's order: %v", m)
 	}
 }
 
 func TestCreateAlreadyExists(t *testing.T) {
-	f := &fake.Tables{Err: map[string]error{"CreateTable": status.Error(codes.AlreadyExists, "exists")}}
+	f := &fake.Tables{MockCreateTable: func(*adminpb.CreateTableRequest) (*adminpb.Table, error) {
+		return nil, status.Error(codes.AlreadyExists, "exists")
+	}}
 	if _, err := ext(f).Create(context.Background(), newTable()); err == nil || !strings.Contains(err.Error(), "set spec.adoptExisting") {
 		t.Errorf("a name taken by a table this Table did not make: %v", err)
 	}
-	f = &fake.Tables{}
-	if _, err := ext(f).Create(context.Background(), newTable()); err != nil || f.Created.GetParent() != "projects/p/instances/main-instance" || f.Created.GetTableId() != "events" {
-		t.Errorf("create: %v %v", f.Created, err)
+	var created *adminpb.CreateTableRequest
+	f = &fake.Tables{MockCreateTable: func(r *adminpb.CreateTableRequest) (*adminpb.Table, error) {
+		created = r
+		return r.GetTable(), nil
+	}}
+	_, err := ext(f).Create(context.Background(), newTable())
+	if err != nil || created.GetParent() != "projects/p/instances/main-instance" || created.GetTableId() != "events" {
+		t.Errorf("create: %v %v", created, err)
 	}
 }
 
@@ -120,8 +141,18 @@ func TestDeleteProtected(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := &fake.Tables{}
-			e := ext(f)
+			var protection []bool
+			var deleted string
+			e := ext(&fake.Tables{
+				MockUpdateDeletionProtection: func(_ string, on bool) error {
+					protection = append(protection, on)
+					return nil
+				},
+				MockDeleteTable: func(r *adminpb.DeleteTableRequest) error {
+					deleted = r.GetName()
+					return nil
+				},
+			})
 			e.observed = protected
 			if tc.wantDeleted != "" {
 				e.observed = &adminpb.Table{Name: fullName}
@@ -133,10 +164,10 @@ func TestDeleteProtected(t *testing.T) {
 			if tc.errHas == "" && err != nil {
 				t.Errorf("%s\n%v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tc.wantProtection, f.Protection); diff != "" {
+			if diff := cmp.Diff(tc.wantProtection, protection); diff != "" {
 				t.Errorf("%s\nprotection: -want, +got:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(tc.wantDeleted, f.Deleted); diff != "" {
+			if diff := cmp.Diff(tc.wantDeleted, deleted); diff != "" {
 				t.Errorf("%s\ndeleted: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -147,7 +178,7 @@ func TestDeleteProtected(t *testing.T) {
 // call, and says so in a warning event: never silently.
 func TestDeleteWithoutClaimLeavesTableAndSaysSo(t *testing.T) {
 	cr := newTable(func(t *v1alpha1.Table) { now := metav1.Now(); t.SetDeletionTimestamp(&now) })
-	f := &fake.Tables{Table: &adminpb.Table{Name: fullName}}
+	f := &fake.Tables{MockGetTable: func(*adminpb.GetTableRequest) (*adminpb.Table, error) { return &adminpb.Table{Name: fullName}, nil }}
 	rec := &awstest.Recorder{}
 	e := ext(f)
 	e.Record = rec

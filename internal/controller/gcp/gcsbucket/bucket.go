@@ -71,7 +71,7 @@ type external struct {
 // compares what the spec manages. It never writes.
 func (e *external) Observe(ctx context.Context, cr *v1alpha1.Bucket) (managed.ExternalObservation, error) {
 	name := meta.GetExternalName(cr)
-	if err := ValidateName(name); err != nil {
+	if err := gcsclient.ValidateBucketName(name); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	p := cr.Spec.ForProvider

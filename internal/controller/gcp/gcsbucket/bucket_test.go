@@ -3,6 +3,7 @@ package gcsbucket
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func TestObserve(t *testing.T) {
 			if name == "BadLabel" {
 				c.Spec.ForProvider.Labels = map[string]string{"Team": "A"}
 			}
-			f := &fake.Buckets{Bucket: tc.bucket, Err: map[string]error{"Attrs": tc.getErr}}
+			f := &fake.Buckets{MockAttrs: func(string) (*storage.BucketAttrs, error) { return tc.bucket, tc.getErr }}
 			o, err := ext(f).Observe(context.Background(), c)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
@@ -85,15 +86,19 @@ func TestObserve(t *testing.T) {
 }
 
 func TestCreate(t *testing.T) {
-	f := &fake.Buckets{}
+	var created *storage.BucketAttrs
+	f := &fake.Buckets{MockCreate: func(_, _ string, a *storage.BucketAttrs) error {
+		created = a
+		return nil
+	}}
 	if _, err := ext(f).Create(context.Background(), newBucket()); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders-data", "stateful-dev_uid": "uid-1", "stateful-dev_installation": "default"}
-	if diff := cmp.Diff(want, f.Created.Labels); diff != "" {
+	if diff := cmp.Diff(want, created.Labels); diff != "" {
 		t.Errorf("the create carries the default and ownership labels, in one call: -want, +got:\n%s", diff)
 	}
-	f = &fake.Buckets{Err: map[string]error{"Create": conflict}}
+	f = &fake.Buckets{MockCreate: func(string, string, *storage.BucketAttrs) error { return conflict }}
 	if _, err := ext(f).Create(context.Background(), newBucket()); err == nil || !strings.Contains(err.Error(), "bucket names are global") {
 		t.Errorf("a taken name: %v", err)
 	}
@@ -122,7 +127,26 @@ func TestDelete(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := &fake.Buckets{Objects: objects(tc.objects), Err: map[string]error{"Delete": conflict}}
+			objs, deleted := objects(tc.objects), false
+			var deletedObjects []gcsclient.ObjectVersion
+			f := &fake.Buckets{
+				MockGenerations: func(_ string, limit int) ([]gcsclient.ObjectVersion, error) {
+					return slices.Clone(objs[:min(limit, len(objs))]), nil
+				},
+				MockDeleteGeneration: func(_ string, o gcsclient.ObjectVersion) error {
+					deletedObjects = append(deletedObjects, o)
+					objs = slices.DeleteFunc(objs, func(x gcsclient.ObjectVersion) bool { return x == o })
+					return nil
+				},
+				// Cloud Storage refuses to delete a bucket that still holds objects.
+				MockDelete: func(string) error {
+					if len(objs) > 0 {
+						return conflict
+					}
+					deleted = true
+					return nil
+				},
+			}
 			_, err := ext(f).Delete(context.Background(), newBucket(func(b *v1alpha1.Bucket) { b.Spec.ForceDestroy = ptr.To(tc.force) }))
 			if tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
 				t.Errorf("%s\nwant %q, got %v", tc.reason, tc.errHas, err)
@@ -130,8 +154,9 @@ func TestDelete(t *testing.T) {
 			if tc.errHas == "" && err != nil {
 				t.Errorf("%s\n%v", tc.reason, err)
 			}
-			if f.Deleted != tc.wantDeleted || len(f.DeletedObjects) != tc.wantObjects {
-				t.Errorf("%s\nbucket deleted %t (want %t), objects deleted %d (want %d)", tc.reason, f.Deleted, tc.wantDeleted, len(f.DeletedObjects), tc.wantObjects)
+			if deleted != tc.wantDeleted || len(deletedObjects) != tc.wantObjects {
+				t.Errorf("%s\nbucket deleted %t (want %t), objects deleted %d (want %d)",
+					tc.reason, deleted, tc.wantDeleted, len(deletedObjects), tc.wantObjects)
 			}
 		})
 	}
@@ -162,9 +187,21 @@ func TestRetentionLock(t *testing.T) {
 					b.Spec.ForProvider.Versioning = ptr.To(true)
 				}
 			})
-			f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: own(cr), MetaGeneration: 7,
-				RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: tc.period}}}
-			e := ext(f)
+			bucket := &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: own(cr), MetaGeneration: 7,
+				RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: tc.period}}
+			var locks []int64
+			var updated *storage.BucketAttrsToUpdate
+			e := ext(&fake.Buckets{
+				MockAttrs: func(string) (*storage.BucketAttrs, error) { return bucket, nil },
+				MockUpdate: func(_ string, u storage.BucketAttrsToUpdate) (*storage.BucketAttrs, error) {
+					updated = &u
+					return bucket, nil
+				},
+				MockLockRetentionPolicy: func(_ string, metageneration int64) error {
+					locks = append(locks, metageneration)
+					return nil
+				},
+			})
 			rec := &awstest.Recorder{}
 			e.Record = rec
 			if _, err := e.Observe(context.Background(), cr); err != nil {
@@ -178,11 +215,11 @@ func TestRetentionLock(t *testing.T) {
 					t.Errorf("%s\nevent %q: it must name the lock exactly when the lock was sent", tc.reason, ev.Message)
 				}
 			}
-			if diff := cmp.Diff(tc.wantLocks, f.Locks); diff != "" {
+			if diff := cmp.Diff(tc.wantLocks, locks); diff != "" {
 				t.Errorf("%s\nlocks: -want, +got:\n%s", tc.reason, diff)
 			}
-			if (f.Updated != nil) != tc.wantPatch {
-				t.Errorf("%s\nPATCH sent: %t", tc.reason, f.Updated != nil)
+			if (updated != nil) != tc.wantPatch {
+				t.Errorf("%s\nPATCH sent: %t", tc.reason, updated != nil)
 			}
 		})
 	}
@@ -210,8 +247,14 @@ func TestLogBucketTenancy(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := &fake.Buckets{Bucket: tc.logBucket}
-			e := ext(f)
+			var created *storage.BucketAttrs
+			e := ext(&fake.Buckets{
+				MockAttrs: func(string) (*storage.BucketAttrs, error) { return tc.logBucket, nil },
+				MockCreate: func(_, _ string, a *storage.BucketAttrs) error {
+					created = a
+					return nil
+				},
+			})
 			e.Account.Shared = tc.shared
 			_, err := e.Create(context.Background(), newBucket(logged))
 			if tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
@@ -220,8 +263,8 @@ func TestLogBucketTenancy(t *testing.T) {
 			if tc.errHas == "" && err != nil {
 				t.Errorf("%s\n%v", tc.reason, err)
 			}
-			if (f.Created != nil) != tc.wantCreate {
-				t.Errorf("%s\ncreated: %t", tc.reason, f.Created != nil)
+			if (created != nil) != tc.wantCreate {
+				t.Errorf("%s\ncreated: %t", tc.reason, created != nil)
 			}
 		})
 	}
@@ -238,22 +281,30 @@ func TestUpdateAdmitsLogBucket(t *testing.T) {
 	labels["managed-by"] = "ps"
 	for ns, wantErr := range map[string]string{"team-a": "", "team-b": `log bucket "logs" is not a Bucket of namespace team-a`} {
 		t.Run(ns, func(t *testing.T) {
-			f := &fake.Buckets{
-				Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels, Logging: &storage.BucketLogging{LogBucket: "logs", LogObjectPrefix: "orders-data"}},
-				Others: map[string]*storage.BucketAttrs{"logs": {Name: "logs", Labels: managedkind.GCPLabels.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})}},
+			buckets := map[string]*storage.BucketAttrs{
+				"orders-data": {Name: "orders-data", Location: "EU", Labels: labels,
+					Logging: &storage.BucketLogging{LogBucket: "logs", LogObjectPrefix: "orders-data"}},
+				"logs": {Name: "logs", Labels: managedkind.GCPLabels.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "logs"})},
 			}
-			e := ext(f)
+			var updated *storage.BucketAttrsToUpdate
+			e := ext(&fake.Buckets{
+				MockAttrs: func(name string) (*storage.BucketAttrs, error) { return buckets[name], nil },
+				MockUpdate: func(name string, u storage.BucketAttrsToUpdate) (*storage.BucketAttrs, error) {
+					updated = &u
+					return buckets[name], nil
+				},
+			})
 			e.Account.Shared = true
 			cr := cr.DeepCopy()
 			if o, err := e.Observe(context.Background(), cr); err != nil || o.ResourceUpToDate {
 				t.Fatalf("Observe: up to date %t, %v", o.ResourceUpToDate, err)
 			}
 			_, err := e.Update(context.Background(), cr)
-			if wantErr == "" && (err != nil || f.Updated == nil) {
-				t.Errorf("a log bucket of the namespace: want the update sent, got %v (sent %t)", err, f.Updated != nil)
+			if wantErr == "" && (err != nil || updated == nil) {
+				t.Errorf("a log bucket of the namespace: want the update sent, got %v (sent %t)", err, updated != nil)
 			}
-			if wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr) || f.Updated != nil) {
-				t.Errorf("another namespace's log bucket: want %q and no PATCH, got %v (sent %t)", wantErr, err, f.Updated != nil)
+			if wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr) || updated != nil) {
+				t.Errorf("another namespace's log bucket: want %q and no PATCH, got %v (sent %t)", wantErr, err, updated != nil)
 			}
 		})
 	}
@@ -267,8 +318,8 @@ func TestObserveWhileDeleting(t *testing.T) {
 		now := metav1.Now()
 		b.SetDeletionTimestamp(&now)
 	})
-	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: managedkind.GCPLabels.Tags(cr)}}
-	o, err := ext(f).Observe(context.Background(), cr)
+	bucket := &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: managedkind.GCPLabels.Tags(cr)}
+	o, err := ext(&fake.Buckets{MockAttrs: func(string) (*storage.BucketAttrs, error) { return bucket, nil }}).Observe(context.Background(), cr)
 	if err != nil || !o.ResourceExists {
 		t.Errorf("a deleting Bucket's own bucket exists and nothing blocks the delete: %+v %v", o, err)
 	}

@@ -13,23 +13,6 @@ import (
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 )
 
-func TestValidateName(t *testing.T) {
-	for name, tc := range map[string]struct {
-		in string
-		ok bool
-	}{
-		"Plain": {"orders-data", true}, "Dotted": {"data.example.com", true}, "Underscore": {"orders_data", true},
-		"Short": {"ab", false}, "Upper": {"Orders", false}, "Goog": {"goog-data", false}, "LookAlike": {"my-g00gle-data", false},
-		"IP": {"192.168.0.1", false}, "DotDash": {"a.-b", false}, "TrailingDash": {"data-", false},
-	} {
-		t.Run(name, func(t *testing.T) {
-			if err := ValidateName(tc.in); (err == nil) != tc.ok {
-				t.Errorf("ValidateName(%q) = %v, want ok %t", tc.in, err, tc.ok)
-			}
-		})
-	}
-}
-
 func TestChanges(t *testing.T) {
 	observed := &storage.BucketAttrs{
 		Name: "b", Location: "EU", StorageClass: "STANDARD", VersioningEnabled: false,

@@ -2,6 +2,9 @@ package gcsbucket
 
 import (
 	"bytes"
+	"context"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -9,9 +12,12 @@ import (
 	"cloud.google.com/go/storage"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"google.golang.org/api/googleapi"
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
+	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
+	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
@@ -115,4 +121,52 @@ func TestFieldsRefused(t *testing.T) {
 	if diff := cmp.Diff([]string{"location"}, kindtest.RefusedPaths(fields)); diff != "" {
 		t.Errorf("refused fields: -code refuses +declared:\n%s", diff)
 	}
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): a bucket whose
+// every setting and label differs from the spec's and from Cloud Storage's defaults, and one whose retention policy
+// is to be locked (a lock goes alone, so it is a spec of its own).
+func TestUnsetIsUnmanaged(t *testing.T) {
+	full := v1alpha1.BucketParameters{
+		Location: "EU", StorageClass: ptr.To("STANDARD"), Labels: map[string]string{"team": "a"}, Versioning: ptr.To(false),
+		UniformBucketLevelAccess: ptr.To(false), PublicAccessPrevention: ptr.To("inherited"), SoftDeleteRetention: ptr.To("168h"),
+		RequesterPays: ptr.To(false), DefaultKMSKeyName: ptr.To(""), Logging: &v1alpha1.BucketLogging{},
+		LifecycleRules: []v1alpha1.LifecycleRule{}, CORS: []v1alpha1.CORS{}, RetentionPolicy: &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h")},
+	}
+	lockOnly := v1alpha1.BucketParameters{Location: "EU", RetentionPolicy: &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("48h"), Locked: ptr.To(true)}}
+	cloud := &storage.BucketAttrs{
+		Name: "orders-data", Location: "EU", StorageClass: "NEARLINE", VersioningEnabled: true, RequesterPays: true,
+		Labels:                   managedkind.GCPLabels.DesiredTags(newBucket(), map[string]string{"team": "b"}, map[string]string{"managed-by": "ps"}),
+		UniformBucketLevelAccess: storage.UniformBucketLevelAccess{Enabled: true},
+		PublicAccessPrevention:   storage.PublicAccessPreventionEnforced,
+		SoftDeletePolicy:         &storage.SoftDeletePolicy{RetentionDuration: 30 * 24 * time.Hour},
+		Encryption:               &storage.BucketEncryption{DefaultKMSKeyName: "projects/p/locations/eu/keyRings/r/cryptoKeys/k"},
+		Logging:                  &storage.BucketLogging{LogBucket: "logs", LogObjectPrefix: "orders-data"},
+		Lifecycle:                storage.Lifecycle{Rules: []storage.LifecycleRule{{Action: storage.LifecycleAction{Type: "Delete"}, Condition: storage.LifecycleCondition{AgeInDays: 30}}}},
+		CORS:                     []storage.CORS{{Origins: []string{"*"}, Methods: []string{"GET"}}},
+		RetentionPolicy:          &storage.RetentionPolicy{RetentionPeriod: 48 * time.Hour},
+	}
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.BucketParameters) ([]string, error) {
+		cr := newBucket(func(b *v1alpha1.Bucket) { b.Spec.ForProvider = p })
+		f := &fake.Buckets{MockAttrs: func(string) (*storage.BucketAttrs, error) { return cloud, nil }}
+		f.MockUserProject = func(string) gcsclient.BucketAPI { return f }
+		o, err := ext(f).Observe(context.Background(), cr)
+		return kindtest.DiffNames(o.Diff), err
+	}, full, lockOnly)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input: a 412 as
+// Cloud Storage sends it for an organisation policy (the retention lock's own 412 is retried).
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, func(code string) error {
+		n, err := strconv.Atoi(code)
+		if err != nil {
+			t.Fatalf("Cloud Storage's terminal errors are HTTP statuses, not %q", code)
+		}
+		msg := "refused"
+		if n == http.StatusPreconditionFailed {
+			msg = "Request violates constraint 'constraints/storage.publicAccessPrevention'"
+		}
+		return &googleapi.Error{Code: n, Message: msg}
+	})
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/storage/v1alpha1"
 	apisv1alpha1 "github.com/stateful-dev/provider-stateful/apis/v1alpha1"
-	gcsclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/storage/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
@@ -30,8 +29,15 @@ func TestRefusedCreate(t *testing.T) {
 			Err: policyRefusal, WantCreates: 1, WantMessage: "constraint constraints/storage.publicAccessPrevention forbids this bucket"},
 		"ServiceUnavailable": {Reason: "An outage is retried.", Err: &googleapi.Error{Code: http.StatusServiceUnavailable, Message: "Backend Error"}, WantCreates: 10},
 	}, func(refusal error) (managed.TypedExternalClient[*v1alpha1.Bucket], *v1alpha1.Bucket, func() int) {
-		f := &fake.Buckets{Err: map[string]error{"Attrs": storage.ErrBucketNotExist, "Create": refusal}}
-		return kindtest.Leased(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), newBucket(), func() int { return f.Creates }
+		creates := 0
+		f := &fake.Buckets{
+			MockAttrs: func(string) (*storage.BucketAttrs, error) { return nil, storage.ErrBucketNotExist },
+			MockCreate: func(string, string, *storage.BucketAttrs) error {
+				creates++
+				return refusal
+			},
+		}
+		return kindtest.Leased(v1alpha1.BucketGroupVersionKind, ext(f), Kind().Rejects), newBucket(), func() int { return creates }
 	})
 }
 
@@ -45,12 +51,20 @@ func TestRetentionLockPreconditionIsRetried(t *testing.T) {
 	cr := newBucket(func(b *v1alpha1.Bucket) {
 		b.Spec.ForProvider.RetentionPolicy = &v1alpha1.RetentionPolicy{RetentionPeriod: ptr.To("24h"), Locked: ptr.To(true)}
 	})
-	f := &fake.Buckets{Bucket: &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: managedkind.GCPLabels.DesiredTags(cr, nil, map[string]string{"managed-by": "ps"}),
-		MetaGeneration: 7, RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: 24 * time.Hour}},
-		Err: map[string]error{"LockRetentionPolicy": &googleapi.Error{Code: http.StatusPreconditionFailed, Message: "Precondition Failed",
-			Errors: []googleapi.ErrorItem{{Reason: "conditionNotMet", Message: "Precondition Failed"}}}}}
-	_ = kindtest.Reconcile(context.Background(), kindtest.Leased(v1alpha1.BucketGroupVersionKind, ext(f), gcsclient.IsInvalidInput), cr, 3)
-	if diff := cmp.Diff([]int64{7, 7, 7}, f.Locks); diff != "" {
+	labels := managedkind.GCPLabels.DesiredTags(cr, nil, map[string]string{"managed-by": "ps"})
+	bucket := &storage.BucketAttrs{Name: "orders-data", Location: "EU", Labels: labels, MetaGeneration: 7,
+		RetentionPolicy: &storage.RetentionPolicy{RetentionPeriod: 24 * time.Hour}}
+	var locks []int64
+	f := &fake.Buckets{
+		MockAttrs: func(string) (*storage.BucketAttrs, error) { return bucket, nil },
+		MockLockRetentionPolicy: func(_ string, metageneration int64) error {
+			locks = append(locks, metageneration)
+			return &googleapi.Error{Code: http.StatusPreconditionFailed, Message: "Precondition Failed",
+				Errors: []googleapi.ErrorItem{{Reason: "conditionNotMet", Message: "Precondition Failed"}}}
+		},
+	}
+	_ = kindtest.Reconcile(context.Background(), kindtest.Leased(v1alpha1.BucketGroupVersionKind, ext(f), Kind().Rejects), cr, 3)
+	if diff := cmp.Diff([]int64{7, 7, 7}, locks); diff != "" {
 		t.Errorf("a lock refused for its metageneration is retried each reconcile: -want +got:\n%s", diff)
 	}
 	if c := cr.GetCondition(apisv1alpha1.TypeInputRejected); c.Status == "True" {

@@ -1,6 +1,7 @@
 package subscription
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -9,9 +10,12 @@ import (
 
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
@@ -140,4 +144,39 @@ func TestFieldsRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): a subscription
+// whose every setting and label differs from the spec's and from Pub/Sub's defaults (its topic, filter and ordering
+// are the spec's: they cannot change).
+func TestUnsetIsUnmanaged(t *testing.T) {
+	full := v1alpha1.SubscriptionParameters{
+		Topic: ptr.To("orders"), Labels: map[string]string{"team": "a"}, AckDeadlineSeconds: ptr.To(int32(10)),
+		MessageRetentionDuration: ptr.To("168h"), RetainAckedMessages: ptr.To(false), ExpirationTTL: ptr.To("744h"),
+		DeadLetterPolicy: &v1alpha1.DeadLetterPolicy{DeadLetterTopic: ptr.To("dlq"), MaxDeliveryAttempts: ptr.To(int32(5))},
+		RetryPolicy:      &v1alpha1.RetryPolicy{MinimumBackoff: ptr.To("10s")},
+		Filter:           ptr.To(`attributes.kind = "order"`), EnableMessageOrdering: ptr.To(true), EnableExactlyOnceDelivery: ptr.To(false),
+		PushConfig: &v1alpha1.PushConfig{},
+	}
+	labels := managedkind.GCPLabels.DesiredTags(newSub(), map[string]string{"team": "b"}, map[string]string{"managed-by": "ps"})
+	cloud := &pubsubpb.Subscription{
+		Name: "projects/p/subscriptions/orders-worker", Topic: "projects/p/topics/orders", Labels: labels, AckDeadlineSeconds: 60,
+		MessageRetentionDuration: durationpb.New(time.Hour), RetainAckedMessages: true,
+		ExpirationPolicy: &pubsubpb.ExpirationPolicy{Ttl: durationpb.New(48 * time.Hour)},
+		DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: "projects/p/topics/other", MaxDeliveryAttempts: 10},
+		RetryPolicy:      &pubsubpb.RetryPolicy{MinimumBackoff: durationpb.New(30 * time.Second), MaximumBackoff: durationpb.New(600 * time.Second)},
+		Filter:           `attributes.kind = "order"`, EnableMessageOrdering: true, EnableExactlyOnceDelivery: true,
+		PushConfig: &pubsubpb.PushConfig{PushEndpoint: "https://push.example.com/orders"},
+	}
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.SubscriptionParameters) ([]string, error) {
+		cr := newSub(func(s *v1alpha1.Subscription) { s.Spec.ForProvider = p })
+		f := &fake.Subscriptions{MockGetSubscription: func(*pubsubpb.GetSubscriptionRequest) (*pubsubpb.Subscription, error) { return cloud, nil }}
+		o, err := ext(f, false).Observe(context.Background(), cr)
+		return kindtest.DiffNames(o.Diff), err
+	}, full)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input.
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, kindtest.GRPCStatus)
 }

@@ -9,7 +9,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
-	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
@@ -23,8 +22,16 @@ func TestRefusedCreate(t *testing.T) {
 		"FailedPrecondition": {Reason: "A state that can change without the spec (a key being enabled) is retried.",
 			Err: status.Error(codes.FailedPrecondition, "Cloud Pub/Sub did not have the necessary permissions on the key."), WantCreates: 10},
 	}, func(refusal error) (managed.TypedExternalClient[*v1alpha1.Subscription], *v1alpha1.Subscription, func() int) {
-		f := &fake.Subscriptions{Topics: map[string]*pubsubpb.Topic{"projects/p/topics/orders": topicOf("projects/p/topics/orders", "team-a")},
-			Err: map[string]error{"GetSubscription": status.Error(codes.NotFound, "no subscription"), "CreateSubscription": refusal}}
-		return kindtest.Leased(v1alpha1.SubscriptionGroupVersionKind, ext(f, false), gcpclient.IsInvalidInput), newSub(), func() int { return f.Creates }
+		creates := 0
+		f := &fake.Subscriptions{
+			MockGetSubscription: func(*pubsubpb.GetSubscriptionRequest) (*pubsubpb.Subscription, error) {
+				return nil, status.Error(codes.NotFound, "no subscription")
+			},
+			MockCreateSubscription: func(*pubsubpb.Subscription) (*pubsubpb.Subscription, error) {
+				creates++
+				return nil, refusal
+			},
+		}
+		return kindtest.Leased(v1alpha1.SubscriptionGroupVersionKind, ext(f, false), Kind().Rejects), newSub(), func() int { return creates }
 	})
 }

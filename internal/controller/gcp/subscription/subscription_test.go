@@ -42,6 +42,19 @@ func topicOf(name, ns string) *pubsubpb.Topic {
 	return &pubsubpb.Topic{Name: name, Labels: managedkind.GCPLabels.Tags(&metav1.ObjectMeta{Namespace: ns, Name: "t", UID: "u"})}
 }
 
+// getTopic answers GetTopic as Pub/Sub does from topics, by full name (NotFound when absent), counting the reads in
+// reads.
+func getTopic(topics map[string]*pubsubpb.Topic, reads *int) func(*pubsubpb.GetTopicRequest) (*pubsubpb.Topic, error) {
+	return func(r *pubsubpb.GetTopicRequest) (*pubsubpb.Topic, error) {
+		*reads++
+		t, ok := topics[r.GetTopic()]
+		if !ok {
+			return nil, status.Errorf(codes.NotFound, "Resource not found (resource=%s).", r.GetTopic())
+		}
+		return t, nil
+	}
+}
+
 func TestCreateAdmitsTopics(t *testing.T) {
 	withDeadLetter := func(s *v1alpha1.Subscription) {
 		s.Spec.ForProvider.DeadLetterPolicy = &v1alpha1.DeadLetterPolicy{DeadLetterTopic: ptr.To("projects/p/topics/dead")}
@@ -88,7 +101,15 @@ func TestCreateAdmitsTopics(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := &fake.Subscriptions{Topics: tc.topics}
+			var reads int
+			var created *pubsubpb.Subscription
+			f := &fake.Subscriptions{
+				MockGetTopic: getTopic(tc.topics, &reads),
+				MockCreateSubscription: func(s *pubsubpb.Subscription) (*pubsubpb.Subscription, error) {
+					created = s
+					return s, nil
+				},
+			}
 			_, err := ext(f, tc.shared).Create(context.Background(), newSub(tc.mods...))
 			if tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
 				t.Errorf("%s\nwant an error with %q, got %v", tc.reason, tc.errHas, err)
@@ -96,10 +117,10 @@ func TestCreateAdmitsTopics(t *testing.T) {
 			if tc.errHas == "" && err != nil {
 				t.Errorf("%s\n%v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tc.wantReads, f.TopicReads); diff != "" {
+			if diff := cmp.Diff(tc.wantReads, reads); diff != "" {
 				t.Errorf("%s\ntopic reads: -want, +got:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(tc.wantCreate, f.Created != nil); diff != "" {
+			if diff := cmp.Diff(tc.wantCreate, created != nil); diff != "" {
 				t.Errorf("%s\ncreated: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -107,18 +128,24 @@ func TestCreateAdmitsTopics(t *testing.T) {
 }
 
 func TestCreateCarriesLabels(t *testing.T) {
-	f := &fake.Subscriptions{}
+	var created *pubsubpb.Subscription
+	f := &fake.Subscriptions{MockCreateSubscription: func(s *pubsubpb.Subscription) (*pubsubpb.Subscription, error) {
+		created = s
+		return s, nil
+	}}
 	if _, err := ext(f, false).Create(context.Background(), newSub()); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders-worker", "stateful-dev_uid": "uid-1", "stateful-dev_installation": "default"}
-	if diff := cmp.Diff(want, f.Created.GetLabels()); diff != "" {
+	if diff := cmp.Diff(want, created.GetLabels()); diff != "" {
 		t.Errorf("the create carries the default and ownership labels, in one call: -want, +got:\n%s", diff)
 	}
-	if f.Created.GetName() != "projects/p/subscriptions/orders-worker" || f.Created.GetTopic() != topicName {
-		t.Errorf("created %v", f.Created)
+	if created.GetName() != "projects/p/subscriptions/orders-worker" || created.GetTopic() != topicName {
+		t.Errorf("created %v", created)
 	}
-	f = &fake.Subscriptions{Err: map[string]error{"CreateSubscription": status.Error(codes.AlreadyExists, "exists")}}
+	f = &fake.Subscriptions{MockCreateSubscription: func(*pubsubpb.Subscription) (*pubsubpb.Subscription, error) {
+		return nil, status.Error(codes.AlreadyExists, "exists")
+	}}
 	if _, err := ext(f, false).Create(context.Background(), newSub()); err == nil || !strings.Contains(err.Error(), "set spec.adoptExisting") {
 		t.Errorf("a name taken by another subscription: %v", err)
 	}
@@ -196,8 +223,16 @@ func TestObserveAndUpdate(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := &fake.Subscriptions{Subscription: tc.sub, Topics: tc.topics}
-			e := ext(f, tc.shared)
+			var reads int
+			var updated *pubsubpb.UpdateSubscriptionRequest
+			e := ext(&fake.Subscriptions{
+				MockGetSubscription: func(*pubsubpb.GetSubscriptionRequest) (*pubsubpb.Subscription, error) { return tc.sub, nil },
+				MockGetTopic:        getTopic(tc.topics, &reads),
+				MockUpdateSubscription: func(r *pubsubpb.UpdateSubscriptionRequest) (*pubsubpb.Subscription, error) {
+					updated = r
+					return r.GetSubscription(), nil
+				},
+			}, tc.shared)
 			cr := tc.cr.DeepCopy()
 			o, err := e.Observe(context.Background(), cr)
 			if err != nil {
@@ -214,18 +249,18 @@ func TestObserveAndUpdate(t *testing.T) {
 			}
 			_, err = e.Update(context.Background(), cr)
 			if tc.updateErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.updateErr) || f.Updated != nil {
-					t.Errorf("%s\nwant an error with %q and no update, got %v (updated: %v)", tc.reason, tc.updateErr, err, f.Updated)
+				if err == nil || !strings.Contains(err.Error(), tc.updateErr) || updated != nil {
+					t.Errorf("%s\nwant an error with %q and no update, got %v (updated: %v)", tc.reason, tc.updateErr, err, updated)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.wantPaths, f.Updated.GetUpdateMask().GetPaths()); diff != "" {
+			if diff := cmp.Diff(tc.wantPaths, updated.GetUpdateMask().GetPaths()); diff != "" {
 				t.Errorf("%s\nmask: -want, +got:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(labels, f.Updated.GetSubscription().GetLabels()); diff != "" {
+			if diff := cmp.Diff(labels, updated.GetSubscription().GetLabels()); diff != "" {
 				t.Errorf("%s\nthe labels sent back are the observed ones: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -236,7 +271,8 @@ func TestObserveRefusesSignedPushThroughSharedConfig(t *testing.T) {
 	cr := newSub(func(s *v1alpha1.Subscription) {
 		s.Spec.ForProvider.PushConfig = &v1alpha1.PushConfig{PushEndpoint: ptr.To("https://e"), OIDCToken: &v1alpha1.OIDCToken{ServiceAccountEmail: ptr.To("a@p.iam.gserviceaccount.com")}}
 	})
-	f := &fake.Subscriptions{Subscription: &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: managedkind.GCPLabels.Tags(cr)}}
+	sub := &pubsubpb.Subscription{Name: "projects/p/subscriptions/orders-worker", Topic: topicName, Labels: managedkind.GCPLabels.Tags(cr)}
+	f := &fake.Subscriptions{MockGetSubscription: func(*pubsubpb.GetSubscriptionRequest) (*pubsubpb.Subscription, error) { return sub, nil }}
 	if _, err := ext(f, true).Observe(context.Background(), cr); err == nil || !strings.Contains(err.Error(), "needs a namespaced ProviderConfig") {
 		t.Errorf("want the refusal, got %v", err)
 	}

@@ -35,9 +35,6 @@ const (
 	maxRetention = 31 * 24 * time.Hour
 )
 
-// ValidateName checks the topic ID before any call.
-func ValidateName(id string) error { return pubsubclient.ValidateID("topic", id) }
-
 // retention parses the spec's retention within Pub/Sub's bounds for a topic.
 func retention(s *string) (*durationpb.Duration, error) {
 	return pubsubclient.Duration("messageRetentionDuration", s, minRetention, maxRetention)

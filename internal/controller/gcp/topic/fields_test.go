@@ -1,6 +1,7 @@
 package topic
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
+	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
@@ -106,4 +109,33 @@ func TestFieldsRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnsetIsUnmanaged holds Observe to the table's Compare and Unset columns (kindtest.Unmanaged): a topic whose
+// every setting and label differs from the spec's and from Pub/Sub's defaults (its key is the spec's: a key cannot
+// change).
+func TestUnsetIsUnmanaged(t *testing.T) {
+	key := "projects/p/locations/l/keyRings/r/cryptoKeys/k"
+	full := v1alpha1.TopicParameters{
+		Labels: map[string]string{"team": "a"}, MessageRetentionDuration: ptr.To("1h"), KMSKeyName: ptr.To(key),
+		MessageStoragePolicy: &v1alpha1.MessageStoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}, EnforceInTransit: ptr.To(false)},
+		SchemaSettings:       &v1alpha1.SchemaSettings{Schema: "projects/p/schemas/a", Encoding: ptr.To("JSON")},
+	}
+	labels := managedkind.GCPLabels.DesiredTags(newTopic(), map[string]string{"team": "b"}, map[string]string{"managed-by": "ps"})
+	cloud := &pubsubpb.Topic{
+		Name: "projects/p/topics/orders", KmsKeyName: key, Labels: labels, MessageRetentionDuration: durationpb.New(2 * time.Hour),
+		MessageStoragePolicy: &pubsubpb.MessageStoragePolicy{AllowedPersistenceRegions: []string{"us-east1"}, EnforceInTransit: true},
+		SchemaSettings:       &pubsubpb.SchemaSettings{Schema: "projects/p/schemas/b", Encoding: pubsubpb.Encoding_BINARY},
+	}
+	kindtest.Unmanaged(t, fields, func(p v1alpha1.TopicParameters) ([]string, error) {
+		cr := newTopic(func(tp *v1alpha1.Topic) { tp.Spec.ForProvider = p })
+		f := &fake.Topics{MockGetTopic: func(*pubsubpb.GetTopicRequest) (*pubsubpb.Topic, error) { return cloud, nil }}
+		o, err := ext(f).Observe(context.Background(), cr)
+		return kindtest.DiffNames(o.Diff), err
+	}, full)
+}
+
+// TestTerminalErrors holds the table's terminal errors to what the kind classifies as rejected input.
+func TestTerminalErrors(t *testing.T) {
+	kindtest.Terminal(t, fields, Kind().Rejects, kindtest.GRPCStatus)
 }

@@ -3,12 +3,12 @@ package topic
 import (
 	"testing"
 
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/stateful-dev/provider-stateful/apis/gcp/pubsub/v1alpha1"
-	gcpclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp"
 	"github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub/fake"
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
@@ -21,7 +21,16 @@ func TestRefusedCreate(t *testing.T) {
 			Err: status.Error(codes.InvalidArgument, "Invalid resource name given (name=projects/p/topics/orders)."), WantCreates: 1},
 		"Unavailable": {Reason: "An outage is retried on every reconcile.", Err: status.Error(codes.Unavailable, "try again"), WantCreates: 10},
 	}, func(refusal error) (managed.TypedExternalClient[*v1alpha1.Topic], *v1alpha1.Topic, func() int) {
-		f := &fake.Topics{Err: map[string]error{"GetTopic": status.Error(codes.NotFound, "no topic"), "CreateTopic": refusal}}
-		return kindtest.Leased(v1alpha1.TopicGroupVersionKind, ext(f), gcpclient.IsInvalidInput), newTopic(), func() int { return f.Creates }
+		creates := 0
+		f := &fake.Topics{
+			MockGetTopic: func(*pubsubpb.GetTopicRequest) (*pubsubpb.Topic, error) {
+				return nil, status.Error(codes.NotFound, "no topic")
+			},
+			MockCreateTopic: func(*pubsubpb.Topic) (*pubsubpb.Topic, error) {
+				creates++
+				return nil, refusal
+			},
+		}
+		return kindtest.Leased(v1alpha1.TopicGroupVersionKind, ext(f), Kind().Rejects), newTopic(), func() int { return creates }
 	})
 }

@@ -65,7 +65,7 @@ type external struct {
 // compares what the spec manages. It never writes, and reports "does not exist" only when Pub/Sub says so.
 func (e *external) Observe(ctx context.Context, cr *v1alpha1.Topic) (managed.ExternalObservation, error) {
 	id := meta.GetExternalName(cr)
-	if err := ValidateName(id); err != nil {
+	if err := pubsubclient.ValidateID("topic", id); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	// A resource being deleted is not refused for its spec: see managedkind.WhileDeleting.

@@ -36,20 +36,26 @@ func ext(f *fake.Topics) *external {
 }
 
 func TestCreate(t *testing.T) {
-	f := &fake.Topics{}
+	var created *pubsubpb.Topic
+	f := &fake.Topics{MockCreateTopic: func(tp *pubsubpb.Topic) (*pubsubpb.Topic, error) {
+		created = tp
+		return tp, nil
+	}}
 	cr := newTopic(func(tp *v1alpha1.Topic) { tp.Spec.ForProvider.MessageRetentionDuration = ptr.To("1h") })
 	if _, err := ext(f).Create(context.Background(), cr); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"managed-by": "ps", "stateful-dev_namespace": "team-a", "stateful-dev_name": "orders", "stateful-dev_uid": "uid-1", "stateful-dev_installation": "default"}
-	if diff := cmp.Diff(want, f.Created.GetLabels()); diff != "" {
+	if diff := cmp.Diff(want, created.GetLabels()); diff != "" {
 		t.Errorf("the create carries the default and ownership labels, in one call: -want, +got:\n%s", diff)
 	}
-	if f.Created.GetName() != "projects/p/topics/orders" || f.Created.GetMessageRetentionDuration().AsDuration() != time.Hour {
-		t.Errorf("created %v", f.Created)
+	if created.GetName() != "projects/p/topics/orders" || created.GetMessageRetentionDuration().AsDuration() != time.Hour {
+		t.Errorf("created %v", created)
 	}
 
-	f = &fake.Topics{Err: map[string]error{"CreateTopic": status.Error(codes.AlreadyExists, "Topic already exists")}}
+	f = &fake.Topics{MockCreateTopic: func(*pubsubpb.Topic) (*pubsubpb.Topic, error) {
+		return nil, status.Error(codes.AlreadyExists, "Topic already exists")
+	}}
 	if _, err := ext(f).Create(context.Background(), newTopic()); err == nil || !strings.Contains(err.Error(), "set spec.adoptExisting") {
 		t.Errorf("a name taken by another topic: %v", err)
 	}
@@ -80,8 +86,14 @@ func TestObserveAndUpdate(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := &fake.Topics{Topic: tc.topic, Err: map[string]error{"GetTopic": tc.getErr}}
-			e := ext(f)
+			var updated *pubsubpb.UpdateTopicRequest
+			e := ext(&fake.Topics{
+				MockGetTopic: func(*pubsubpb.GetTopicRequest) (*pubsubpb.Topic, error) { return tc.topic, tc.getErr },
+				MockUpdateTopic: func(r *pubsubpb.UpdateTopicRequest) (*pubsubpb.Topic, error) {
+					updated = r
+					return r.GetTopic(), nil
+				},
+			})
 			o, err := e.Observe(context.Background(), cr.DeepCopy())
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
@@ -101,7 +113,7 @@ func TestObserveAndUpdate(t *testing.T) {
 			if _, err := e.Update(context.Background(), cr.DeepCopy()); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.wantPaths, f.Updated.GetUpdateMask().GetPaths()); diff != "" {
+			if diff := cmp.Diff(tc.wantPaths, updated.GetUpdateMask().GetPaths()); diff != "" {
 				t.Errorf("%s\nmask: -want, +got:\n%s", tc.reason, diff)
 			}
 		})

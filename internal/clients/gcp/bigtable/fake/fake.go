@@ -1,5 +1,5 @@
-// Package fake is a hand-written TableAPI for the Table controller's unit tests: each method returns what the test
-// sets and records its request. Integration tests use the real emulator (bttest) instead.
+// Package fake is a hand-written fake of the provider's Bigtable table admin interface, for unit tests: one function field
+// per method. Integration tests use the real emulator (bttest) instead.
 package fake
 
 import (
@@ -7,47 +7,42 @@ import (
 
 	"cloud.google.com/go/bigtable/admin/apiv2/adminpb"
 	"google.golang.org/grpc"
+
+	btclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/bigtable"
 )
 
-// Tables is a fake TableAPI.
+var _ btclient.TableAPI = (*Tables)(nil)
+
+// Tables answers each call with its function field; a nil field panics, so a test states every call it expects.
 type Tables struct {
-	Table *adminpb.Table
-	Err   map[string]error // by method
-
-	Created *adminpb.CreateTableRequest
-	// Creates counts CreateTable calls.
-	Creates    int
-	Modified   []*adminpb.ModifyColumnFamiliesRequest
-	Protection []bool
-	Deleted    string
+	MockGetTable                 func(*adminpb.GetTableRequest) (*adminpb.Table, error)
+	MockCreateTable              func(*adminpb.CreateTableRequest) (*adminpb.Table, error)
+	MockModifyColumnFamilies     func(*adminpb.ModifyColumnFamiliesRequest) (*adminpb.Table, error)
+	MockDeleteTable              func(*adminpb.DeleteTableRequest) error
+	MockUpdateDeletionProtection func(name string, on bool) error
 }
 
-// GetTable returns Table.
-func (f *Tables) GetTable(context.Context, *adminpb.GetTableRequest, ...grpc.CallOption) (*adminpb.Table, error) {
-	return f.Table, f.Err["GetTable"]
+// GetTable calls MockGetTable.
+func (f *Tables) GetTable(_ context.Context, in *adminpb.GetTableRequest, _ ...grpc.CallOption) (*adminpb.Table, error) {
+	return f.MockGetTable(in)
 }
 
-// CreateTable records the request.
-func (f *Tables) CreateTable(_ context.Context, r *adminpb.CreateTableRequest, _ ...grpc.CallOption) (*adminpb.Table, error) {
-	f.Created = r
-	f.Creates++
-	return r.GetTable(), f.Err["CreateTable"]
+// CreateTable calls MockCreateTable.
+func (f *Tables) CreateTable(_ context.Context, in *adminpb.CreateTableRequest, _ ...grpc.CallOption) (*adminpb.Table, error) {
+	return f.MockCreateTable(in)
 }
 
-// ModifyColumnFamilies records the request.
-func (f *Tables) ModifyColumnFamilies(_ context.Context, r *adminpb.ModifyColumnFamiliesRequest, _ ...grpc.CallOption) (*adminpb.Table, error) {
-	f.Modified = append(f.Modified, r)
-	return f.Table, f.Err["ModifyColumnFamilies"]
+// ModifyColumnFamilies calls MockModifyColumnFamilies.
+func (f *Tables) ModifyColumnFamilies(_ context.Context, in *adminpb.ModifyColumnFamiliesRequest, _ ...grpc.CallOption) (*adminpb.Table, error) {
+	return f.MockModifyColumnFamilies(in)
 }
 
-// DeleteTable records the name.
-func (f *Tables) DeleteTable(_ context.Context, r *adminpb.DeleteTableRequest, _ ...grpc.CallOption) error {
-	f.Deleted = r.GetName()
-	return f.Err["DeleteTable"]
+// DeleteTable calls MockDeleteTable.
+func (f *Tables) DeleteTable(_ context.Context, in *adminpb.DeleteTableRequest, _ ...grpc.CallOption) error {
+	return f.MockDeleteTable(in)
 }
 
-// UpdateDeletionProtection records the setting.
-func (f *Tables) UpdateDeletionProtection(_ context.Context, _ string, on bool) error {
-	f.Protection = append(f.Protection, on)
-	return f.Err["UpdateDeletionProtection"]
+// UpdateDeletionProtection calls MockUpdateDeletionProtection.
+func (f *Tables) UpdateDeletionProtection(_ context.Context, name string, on bool) error {
+	return f.MockUpdateDeletionProtection(name, on)
 }

@@ -1,5 +1,5 @@
-// Package fake is a hand-written TopicAPI and SubscriptionAPI for the controllers' unit tests: each method returns what the test
-// sets and records its request. Integration tests use the real emulator (pstest) instead.
+// Package fake is a hand-written fake of the provider's Pub/Sub interfaces, for unit tests: one function field per method.
+// Integration tests use the real emulator (pstest) instead.
 package fake
 
 import (
@@ -11,94 +11,76 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	pubsubclient "github.com/stateful-dev/provider-stateful/internal/clients/gcp/pubsub"
 )
 
-// Topics is a fake TopicAPI.
+var (
+	_ pubsubclient.TopicAPI        = (*Topics)(nil)
+	_ pubsubclient.SubscriptionAPI = (*Subscriptions)(nil)
+)
+
+// Topics answers each call with its function field; a nil field panics, so a test states every call it expects.
 type Topics struct {
-	Topic *pubsubpb.Topic
-	Err   map[string]error // by method
-
-	Created *pubsubpb.Topic
-	// Creates counts CreateTopic calls.
-	Creates int
-	Updated *pubsubpb.UpdateTopicRequest
-	Deleted string
+	MockGetTopic    func(*pubsubpb.GetTopicRequest) (*pubsubpb.Topic, error)
+	MockCreateTopic func(*pubsubpb.Topic) (*pubsubpb.Topic, error)
+	MockUpdateTopic func(*pubsubpb.UpdateTopicRequest) (*pubsubpb.Topic, error)
+	MockDeleteTopic func(*pubsubpb.DeleteTopicRequest) error
 }
 
-// GetTopic returns Topic.
-func (f *Topics) GetTopic(_ context.Context, _ *pubsubpb.GetTopicRequest, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
-	return f.Topic, f.Err["GetTopic"]
+// GetTopic calls MockGetTopic.
+func (f *Topics) GetTopic(_ context.Context, req *pubsubpb.GetTopicRequest, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
+	return f.MockGetTopic(req)
 }
 
-// CreateTopic records the topic.
-func (f *Topics) CreateTopic(_ context.Context, t *pubsubpb.Topic, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
-	f.Created = t
-	f.Creates++
-	return t, f.Err["CreateTopic"]
+// CreateTopic calls MockCreateTopic.
+func (f *Topics) CreateTopic(_ context.Context, req *pubsubpb.Topic, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
+	return f.MockCreateTopic(req)
 }
 
-// UpdateTopic records the request.
-func (f *Topics) UpdateTopic(_ context.Context, r *pubsubpb.UpdateTopicRequest, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
-	f.Updated = r
-	return r.GetTopic(), f.Err["UpdateTopic"]
+// UpdateTopic calls MockUpdateTopic.
+func (f *Topics) UpdateTopic(_ context.Context, req *pubsubpb.UpdateTopicRequest, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
+	return f.MockUpdateTopic(req)
 }
 
-// DeleteTopic records the name.
-func (f *Topics) DeleteTopic(_ context.Context, r *pubsubpb.DeleteTopicRequest, _ ...gax.CallOption) error {
-	f.Deleted = r.GetTopic()
-	return f.Err["DeleteTopic"]
+// DeleteTopic calls MockDeleteTopic.
+func (f *Topics) DeleteTopic(_ context.Context, req *pubsubpb.DeleteTopicRequest, _ ...gax.CallOption) error {
+	return f.MockDeleteTopic(req)
 }
 
-// Subscriptions is a fake SubscriptionAPI. Topics answers GetTopic by full name (NotFound when absent).
+// Subscriptions answers each call with its function field; a nil field panics, so a test states every call it
+// expects.
 type Subscriptions struct {
-	Subscription *pubsubpb.Subscription
-	Topics       map[string]*pubsubpb.Topic
-	Err          map[string]error // by method
-
-	Created *pubsubpb.Subscription
-	// Creates counts CreateSubscription calls.
-	Creates int
-	Updated *pubsubpb.UpdateSubscriptionRequest
-	Deleted string
-	// TopicReads counts GetTopic calls.
-	TopicReads int
+	MockGetTopic           func(*pubsubpb.GetTopicRequest) (*pubsubpb.Topic, error)
+	MockGetSubscription    func(*pubsubpb.GetSubscriptionRequest) (*pubsubpb.Subscription, error)
+	MockCreateSubscription func(*pubsubpb.Subscription) (*pubsubpb.Subscription, error)
+	MockUpdateSubscription func(*pubsubpb.UpdateSubscriptionRequest) (*pubsubpb.Subscription, error)
+	MockDeleteSubscription func(*pubsubpb.DeleteSubscriptionRequest) error
 }
 
-// GetTopic returns the topic of that name.
-func (f *Subscriptions) GetTopic(_ context.Context, r *pubsubpb.GetTopicRequest, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
-	f.TopicReads++
-	if err := f.Err["GetTopic"]; err != nil {
-		return nil, err
-	}
-	t, ok := f.Topics[r.GetTopic()]
-	if !ok {
-		return nil, status.Errorf(codes.NotFound, "Resource not found (resource=%s).", r.GetTopic())
-	}
-	return t, nil
+// GetTopic calls MockGetTopic.
+func (f *Subscriptions) GetTopic(_ context.Context, req *pubsubpb.GetTopicRequest, _ ...gax.CallOption) (*pubsubpb.Topic, error) {
+	return f.MockGetTopic(req)
 }
 
-// GetSubscription returns Subscription.
-func (f *Subscriptions) GetSubscription(_ context.Context, _ *pubsubpb.GetSubscriptionRequest, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
-	return f.Subscription, f.Err["GetSubscription"]
+// GetSubscription calls MockGetSubscription.
+func (f *Subscriptions) GetSubscription(_ context.Context, req *pubsubpb.GetSubscriptionRequest, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	return f.MockGetSubscription(req)
 }
 
-// CreateSubscription records the subscription.
-func (f *Subscriptions) CreateSubscription(_ context.Context, s *pubsubpb.Subscription, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
-	f.Created = s
-	f.Creates++
-	return s, f.Err["CreateSubscription"]
+// CreateSubscription calls MockCreateSubscription.
+func (f *Subscriptions) CreateSubscription(_ context.Context, req *pubsubpb.Subscription, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	return f.MockCreateSubscription(req)
 }
 
-// UpdateSubscription records the request.
-func (f *Subscriptions) UpdateSubscription(_ context.Context, r *pubsubpb.UpdateSubscriptionRequest, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
-	f.Updated = r
-	return r.GetSubscription(), f.Err["UpdateSubscription"]
+// UpdateSubscription calls MockUpdateSubscription.
+func (f *Subscriptions) UpdateSubscription(_ context.Context, req *pubsubpb.UpdateSubscriptionRequest, _ ...gax.CallOption) (*pubsubpb.Subscription, error) {
+	return f.MockUpdateSubscription(req)
 }
 
-// DeleteSubscription records the name.
-func (f *Subscriptions) DeleteSubscription(_ context.Context, r *pubsubpb.DeleteSubscriptionRequest, _ ...gax.CallOption) error {
-	f.Deleted = r.GetSubscription()
-	return f.Err["DeleteSubscription"]
+// DeleteSubscription calls MockDeleteSubscription.
+func (f *Subscriptions) DeleteSubscription(_ context.Context, req *pubsubpb.DeleteSubscriptionRequest, _ ...gax.CallOption) error {
+	return f.MockDeleteSubscription(req)
 }
 
 // Masked returns current with the fields the update mask names taken from update, as Pub/Sub applies an
