@@ -16,6 +16,10 @@ help: ## Show the targets.
 build: ## Build the provider binary into _output/.
 	go build -ldflags "$(LDFLAGS)" -o $(OUTPUT)/provider ./cmd/provider
 
+.PHONY: plan
+plan: ## Build the plan command (what a change of manifests does to the cloud: docs/reviewing-a-change.md) into _output/.
+	go build -ldflags "$(LDFLAGS)" -o $(OUTPUT)/plan ./cmd/plan
+
 XPKG_ARCHES := amd64 arm64
 
 .PHONY: xpkg

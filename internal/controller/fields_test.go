@@ -116,9 +116,9 @@ func forProviderFields(t *testing.T, mg any) []string {
 // The table helpers every kind relies on.
 func TestFieldsLookup(t *testing.T) {
 	fs := managedkind.Fields{
-		{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
-		{Path: "redrivePolicy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
-		{Path: "redrivePolicy.maxReceiveCount", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
+		{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Source: "x"},
+		{Path: "redrivePolicy", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Source: "x"},
+		{Path: "redrivePolicy.maxReceiveCount", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Source: "x"},
 		{Path: "globalSecondaryIndexes", Compare: managedkind.AsSet, Unset: managedkind.Unmanaged, Effect: managedkind.LongRunning, Source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.html"},
 	}
 	cases := map[string]struct {
@@ -146,9 +146,12 @@ func TestFieldsLookup(t *testing.T) {
 	}
 	bad := append(slices.Clone(fs), managedkind.Field{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
 		managedkind.Field{Path: "location", Compare: managedkind.ByValue, Unset: managedkind.Required, Effect: managedkind.Refused, When: managedkind.MaintenanceWindow, Source: "x"},
-		managedkind.Field{Path: "lock", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.Irreversible})
+		managedkind.Field{Path: "lock", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.Irreversible},
+		managedkind.Field{Path: "plain", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace})
 	err := bad.Check()
-	for _, want := range []string{"tags: declared twice", "location: a refused change is never applied", "lock: an effect other than in place cites"} {
+	for _, want := range []string{
+		"tags: declared twice", "location: a refused change is never applied", "lock: every effect cites", "plain: every effect cites the cloud's documentation",
+	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Check of a malformed table: want %q in %v", want, err)
 		}

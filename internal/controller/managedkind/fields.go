@@ -148,8 +148,8 @@ func (fs Fields) Check() error {
 			errs = append(errs, f.Path+": Compare, Unset and Effect are required")
 		case f.Effect == Refused && f.When != Now:
 			errs = append(errs, f.Path+": a refused change is never applied, at any time")
-		case f.Effect != InPlace && f.Source == "":
-			errs = append(errs, f.Path+": an effect other than in place cites the cloud's documentation (Source)")
+		case f.Source == "":
+			errs = append(errs, f.Path+": every effect cites the cloud's documentation (Source), in place too")
 		}
 		seen[f.Path] = true
 	}

@@ -69,6 +69,9 @@ var fields = managedkind.Fields{
 	{
 		Path: "forceDestroy", Compare: managedkind.NotCompared, Unset: managedkind.ProviderDefault, Effect: managedkind.InPlace,
 		Note: "read at delete, never sent; unset is false: a non-empty bucket's delete is refused (true deletes every object version and delete marker first)",
+		// "All objects (including all object versions and delete markers) in the bucket must be deleted before the
+		// bucket itself can be deleted."
+		Source: "https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html",
 	},
 	// PutBucketTagging replaces the whole set: ignored keys are sent back, aws: keys S3 keeps itself.
 	{

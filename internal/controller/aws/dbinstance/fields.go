@@ -154,5 +154,6 @@ var fields = managedkind.Fields{
 	{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Note: "the ProviderConfig's default tags and the ownership tags (stateful.dev/*) are added; with tags set, other " +
 			"keys are removed but for aws: and the ProviderConfig's ignoreTagPrefixes; AddTagsToResource and " +
-			"RemoveTagsFromResource, apart from ModifyDBInstance"},
+			"RemoveTagsFromResource, apart from ModifyDBInstance",
+		Source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_AddTagsToResource.html"},
 }

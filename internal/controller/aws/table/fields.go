@@ -34,7 +34,8 @@ var fields = managedkind.Fields{
 		Terminal: invalid,
 		Note: "types the keys: only the definitions the table's and the indexes' keys use are sent (DynamoDB refuses " +
 			"others), at create and with an index addition; never compared, so another type for an existing key goes " +
-			"unnoticed"},
+			"unnoticed",
+		Source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html#DDB-UpdateTable-request-AttributeDefinitions"},
 	// Provisioned → on-demand takes minutes (at most four times in 24 hours); on-demand → provisioned any time.
 	{Path: "billingMode", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.LongRunning,
 		Terminal: invalid,
@@ -82,7 +83,8 @@ var fields = managedkind.Fields{
 		Source:   devGuide + "WorkingWithTables.tableclasses.html"},
 	{Path: "deletionProtection", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: invalid,
-		Note:     "a delete waits until the spec sets it false, which the delete applies first"},
+		Note:     "a delete waits until the spec sets it false, which the delete applies first",
+		Source:   "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection"},
 	// Its own API: DynamoDB takes up to an hour to process a change, and refuses another one meanwhile.
 	{Path: "timeToLive", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: invalid,
@@ -97,5 +99,6 @@ var fields = managedkind.Fields{
 	{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Note: "the ProviderConfig's default tags and the ownership tags (stateful.dev/*) are added; with tags set, other " +
 			"keys are removed but for aws: and the ProviderConfig's ignoreTagPrefixes; TagResource and UntagResource, with " +
-			"any other change"},
+			"any other change",
+		Source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TagResource.html"},
 }

@@ -66,5 +66,6 @@ var fields = managedkind.Fields{
 	// TagChanges: set/remove pairs against the whole desired set (default and ownership labels included).
 	{Path: "labels", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace, Terminal: patchTerminal,
 		Note: "beside the ProviderConfig's default labels and the ownership labels, `goog-` and ignored prefixes kept; a map (`{}` too) " +
-			"removes other keys; sent as set/remove pairs; invalid keys or values are refused before any call"},
+			"removes other keys; sent as set/remove pairs; invalid keys or values are refused before any call",
+		Source: "https://cloud.google.com/storage/docs/using-bucket-labels"},
 }
