@@ -12,6 +12,20 @@ const (
 	TypeReconciling xpv2.ConditionType = "Reconciling"
 	// TypeStalled is kstatus' condition for a state that needs a person.
 	TypeStalled xpv2.ConditionType = "Stalled"
+	// TypeWouldChange says, of a resource whose management policies only observe, whether the provider would
+	// change its cloud resource if it were allowed to write, and which fields: proof that an import changes
+	// nothing before writes are granted.
+	TypeWouldChange xpv2.ConditionType = "WouldChange"
+)
+
+// Reasons of WouldChange.
+const (
+	// ReasonDiffers: the cloud resource differs from the spec in the fields the message names.
+	ReasonDiffers xpv2.ConditionReason = "Differs"
+	// ReasonInSync: the cloud resource matches the spec; allowing writes changes nothing.
+	ReasonInSync xpv2.ConditionReason = "InSync"
+	// ReasonWritesAllowed: the management policies allow writes again; the provider brings the resource to the spec.
+	ReasonWritesAllowed xpv2.ConditionReason = "WritesAllowed"
 )
 
 // Reasons of InputRejected.

@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "plan: %v\n", err)
 		return 1
 	}
-	r := plan.Compute(plan.TablesOf(controller.Kinds()), before, after)
+	r := plan.Compute(plan.KindsOf(controller.Kinds()), before, after)
 	switch *output {
 	case "text":
 		err = r.WriteText(stdout)

@@ -92,12 +92,6 @@ func fieldChanges(f managedkind.Field, subs []string, before, after map[string]a
 	if f.Compare == managedkind.AsKeys && change.Effect != Released {
 		return keyChanges(change, a, b)
 	}
-	if !hadA {
-		change.Current = unset
-	}
-	if !hasB && change.Desired == "" {
-		change.Desired = unset
-	}
 	if f.Sensitive {
 		change.Current, change.Desired = sensitive, sensitiveC
 	}

@@ -9,6 +9,7 @@
 package plan
 
 import (
+	"slices"
 	"sort"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -87,16 +88,23 @@ const Released = "released (the cloud keeps its value)"
 // Unknown is the effect of a change under spec.forProvider no table row declares: the plan cannot say.
 const Unknown = "unknown until applied"
 
-// Tables are the field tables of the provider's kinds, by group and kind (a plan compares across versions).
-type Tables map[schema.GroupKind]managedkind.Fields
+// A Kind is what the plan reads of a managed kind: its field table, and what deleting a resource does
+// (managedkind.Registration is one).
+type Kind interface {
+	FieldTable() managedkind.Fields
+	DeletionOf(obj map[string]any) (managedkind.Deletion, bool, error)
+}
 
-// TablesOf indexes registrations' tables.
-func TablesOf(rs []managedkind.Registration) Tables {
-	t := Tables{}
+// Kinds are the provider's kinds, by group and kind (a plan compares across versions).
+type Kinds map[schema.GroupKind]Kind
+
+// KindsOf indexes registrations.
+func KindsOf(rs []managedkind.Registration) Kinds {
+	k := Kinds{}
 	for _, r := range rs {
-		t[r.GroupVersionKind().GroupKind()] = r.FieldTable()
+		k[r.GroupVersionKind().GroupKind()] = r
 	}
-	return t
+	return k
 }
 
 // key names a managed resource across the two sides: its group, kind, namespace and name.
@@ -106,15 +114,15 @@ type key struct {
 	name      string
 }
 
-// Compute plans the change from the objects before to the objects after. Objects of kinds the tables do not know
-// are counted as ignored.
-func Compute(tables Tables, before, after []*unstructured.Unstructured) Report {
+// Compute plans the change from the objects before to the objects after. Objects of other kinds are counted as
+// ignored.
+func Compute(kinds Kinds, before, after []*unstructured.Unstructured) Report {
 	r := Report{APIVersion: Version}
 	index := func(objs []*unstructured.Unstructured) map[key]*unstructured.Unstructured {
 		m := map[key]*unstructured.Unstructured{}
 		for _, o := range objs {
 			gk := o.GroupVersionKind().GroupKind()
-			if _, ok := tables[gk]; !ok {
+			if _, ok := kinds[gk]; !ok {
 				r.Ignored++
 				continue
 			}
@@ -155,10 +163,10 @@ func Compute(tables Tables, before, after []*unstructured.Unstructured) Report {
 			r.Summary.Create++
 		case n == nil:
 			res.Action = Delete
-			res.Deletion, res.Deletes = deletion(o)
+			res.Deletion, res.Deletes = deletion(kinds[k.gk], o)
 			r.Summary.Delete++
 		default:
-			res.Changes = changes(tables[k.gk], o, n)
+			res.Changes = changes(kinds[k.gk].FieldTable(), o, n)
 			res.Action = Unchanged
 			if len(res.Changes) > 0 {
 				res.Action = Change
@@ -172,17 +180,22 @@ func Compute(tables Tables, before, after []*unstructured.Unstructured) Report {
 	return r
 }
 
-// deletion says what deleting o does: the cloud resource goes with it unless its management policies leave out
-// Delete (the default, ["*"], includes it).
-func deletion(o *unstructured.Unstructured) (string, bool) {
+// deletion says what deleting o does: nothing to the cloud resource when its management policies leave out Delete
+// (the default, ["*"], includes it), else what the kind says of it.
+func deletion(k Kind, o *unstructured.Unstructured) (string, bool) {
 	policies, found, _ := unstructured.NestedStringSlice(o.Object, "spec", "managementPolicies")
 	if !found || len(policies) == 0 {
 		policies = []string{"*"}
 	}
-	for _, p := range policies {
-		if p == "*" || p == "Delete" {
-			return "deletes the cloud resource and the data in it", true
-		}
+	if !slices.Contains(policies, "*") && !slices.Contains(policies, "Delete") {
+		return "leaves the cloud resource in place (spec.managementPolicies do not include Delete)", false
 	}
-	return "leaves the cloud resource in place (spec.managementPolicies do not include Delete)", false
+	d, ok, err := k.DeletionOf(o.Object)
+	switch {
+	case err != nil:
+		return "deletes the cloud resource (its spec could not be read: " + err.Error() + ")", true
+	case ok:
+		return d.What, d.Deletes
+	}
+	return "deletes the cloud resource and the data in it", true
 }

@@ -29,6 +29,18 @@ var table = managedkind.Fields{
 	{Path: "tags", Compare: managedkind.AsKeys, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace},
 }
 
+// widgetKind is the Widget kind: table, and a deletion that says whether the spec keeps the widget.
+type widgetKind struct{}
+
+func (widgetKind) FieldTable() managedkind.Fields { return table }
+
+func (widgetKind) DeletionOf(obj map[string]any) (managedkind.Deletion, bool, error) {
+	if keep, _, _ := unstructured.NestedBool(obj, "spec", "forProvider", "protected"); keep {
+		return managedkind.Deletion{What: "refused while protected"}, true, nil
+	}
+	return managedkind.Deletion{Deletes: true, What: "deletes the widget"}, true, nil
+}
+
 // w is a Widget team-a/w with forProvider p and the fields of spec and metadata m adds.
 func w(p map[string]any, m ...func(*unstructured.Unstructured)) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: map[string]any{
@@ -179,10 +191,13 @@ func TestCompute(t *testing.T) {
 	}
 	changed := named("changed")
 	_ = unstructured.SetNestedField(changed.Object, "us", "spec", "forProvider", "region")
-	before := []*unstructured.Unstructured{other, named("same"), named("changed"), named("gone"), named("kept", kept)}
+	protected := func(u *unstructured.Unstructured) {
+		_ = unstructured.SetNestedField(u.Object, true, "spec", "forProvider", "protected")
+	}
+	before := []*unstructured.Unstructured{other, named("same"), named("changed"), named("gone"), named("kept", kept), named("protected", protected)}
 	after := []*unstructured.Unstructured{other, named("same"), changed, named("new")}
 
-	r := Compute(Tables{widget: table}, before, after)
+	r := Compute(Kinds{widget: widgetKind{}}, before, after)
 	type row struct {
 		Name     string
 		Action   Action
@@ -196,15 +211,16 @@ func TestCompute(t *testing.T) {
 	}
 	want := []row{
 		{Name: "changed", Action: Change, Changes: 1},
-		{Name: "gone", Action: Delete, Deletes: true, Deletion: "deletes the cloud resource and the data in it"},
+		{Name: "gone", Action: Delete, Deletes: true, Deletion: "deletes the widget"},
 		{Name: "kept", Action: Delete, Deletion: "leaves the cloud resource in place (spec.managementPolicies do not include Delete)"},
 		{Name: "new", Action: Create},
+		{Name: "protected", Action: Delete, Deletion: "refused while protected"},
 		{Name: "same", Action: Unchanged},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("resources, sorted by kind, namespace and name: -want +got:\n%s", d)
 	}
-	if d := cmp.Diff(Summary{Create: 1, Change: 1, Delete: 2, Unchanged: 1}, r.Summary); d != "" {
+	if d := cmp.Diff(Summary{Create: 1, Change: 1, Delete: 3, Unchanged: 1}, r.Summary); d != "" {
 		t.Errorf("summary: -want +got:\n%s", d)
 	}
 	if r.Ignored != 2 {
@@ -212,7 +228,7 @@ func TestCompute(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"Widget team-a/changed: spec.forProvider.region refused", "Widget team-a/gone: delete"},
 		r.Findings([]string{"refused", "delete"})); d != "" {
-		t.Errorf("findings of --fail-on refused,delete (a delete that keeps the cloud resource is none): -want +got:\n%s", d)
+		t.Errorf("findings of --fail-on refused,delete (a delete that keeps the cloud resource, or that the spec refuses, is none): -want +got:\n%s", d)
 	}
 }
 

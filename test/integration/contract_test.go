@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
@@ -166,6 +167,14 @@ func adopt(mg managedObj) {
 		o.Spec.AdoptExisting = ptr.To(true)
 	case *gcsv1alpha1.Bucket:
 		o.Spec.AdoptExisting = ptr.To(true)
+	}
+}
+
+// wouldChange is true when mg's WouldChange condition has status s and a message holding msg.
+func wouldChange(s corev1.ConditionStatus, msg string) func(managedObj) (bool, string) {
+	return func(mg managedObj) (bool, string) {
+		c := mg.GetCondition(v1alpha1.TypeWouldChange)
+		return c.Status == s && strings.Contains(c.Message, msg), string(c.Status) + ": " + c.Message
 	}
 }
 
@@ -586,6 +595,31 @@ func TestKindContract(t *testing.T) {
 				} else if tags := k.tags(t, name); tags["team"] != "legacy" || tags[k.mark().NamespaceKey] != ns {
 					t.Errorf("adopting with no tags in the spec: other tools' tags are kept and the ownership tags added, got %v", tags)
 				}
+			})
+
+			// With policies that only observe, the resource says what writes would change and changes nothing: in
+			// sync first, then, drifted behind the provider's back, naming the drifted field; with writes allowed
+			// again the drift is reverted and the condition says writes are allowed.
+			t.Run("ObserveOnlyReport", func(t *testing.T) {
+				t.Parallel()
+				ns, name := namespace(t), "observed-"+suffix()
+				mg := k.minimal(ns, name)
+				k.withDriftField(mg)
+				create(t, mg)
+				waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
+				updateMR(t, ns, name, k.newObj, func(mg managedObj) { observeOnly(mg) })
+				waitMR(t, ns, name, "reported in sync", k.newObj, wouldChange(corev1.ConditionFalse, "allowing writes would change nothing"))
+				mutating := len(k.w().Mutating(k.at(name)))
+				k.drift(t, name)
+				waitMR(t, ns, name, "reported drifted", k.newObj, wouldChange(corev1.ConditionTrue, k.driftField))
+				if got := k.w().Mutating(k.at(name))[mutating:]; len(got) != 0 {
+					t.Errorf("a resource that only observes made mutating calls: %v", opsOf(got))
+				}
+				updateMR(t, ns, name, k.newObj, func(mg managedObj) {
+					mg.(interface{ SetManagementPolicies(xpv2.ManagementPolicies) }).SetManagementPolicies(xpv2.ManagementPolicies{xpv2.ManagementActionAll})
+				})
+				eventually(t, k.driftField+" reverted once writes are allowed", func() (bool, string) { return k.reverted(t, name) })
+				waitMR(t, ns, name, "reported writes allowed", k.newObj, wouldChange(corev1.ConditionFalse, "allow writes"))
 			})
 
 			// Through the shared config, adopting or observing what the provider did not make is the administrator's

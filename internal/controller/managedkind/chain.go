@@ -24,7 +24,8 @@ import (
 //     gone. In Create and Update: takes the lease before the first write, records input the cloud rejects
 //     (invalid) as terminal for the generation, and releases a lease whose create provably made nothing.
 //  4. declared holds an observation to the kind's field table (fields.go): a difference in a field the table
-//     declares Refused is an error, and no update is sent — whatever the kind's own Observe overlooked.
+//     declares Refused is an error, and no update is sent — whatever the kind's own Observe overlooked. A resource
+//     whose management policies only observe is told instead what writes would change (WouldChange).
 //  5. the kind's external client.
 //
 // The order matters: the Secret check runs before a rejection is answered (a rejected resource must not publish
@@ -190,8 +191,13 @@ type declared[T resource.ModernManaged] struct {
 
 func (d *declared[T]) Observe(ctx context.Context, cr T) (managed.ExternalObservation, error) {
 	o, err := d.TypedExternalClient.Observe(ctx, cr)
-	if err != nil || !o.ResourceExists || o.ResourceUpToDate || meta.WasDeleted(cr) {
+	if err != nil || !o.ResourceExists || meta.WasDeleted(cr) {
 		return o, err
+	}
+	reportWouldChange(cr, o.ResourceUpToDate, o.Diff)
+	if o.ResourceUpToDate || OnlyObserves(cr.GetManagementPolicies()) {
+		// Nothing is sent to a resource that only observes: WouldChange names a refused field with the others.
+		return o, nil
 	}
 	return o, d.fields.Refuse(strings.Split(o.Diff, "; "))
 }

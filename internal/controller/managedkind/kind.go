@@ -33,6 +33,8 @@ type Registration interface {
 	DocPage() string
 	// NewManaged returns an empty resource of the kind.
 	NewManaged() resource.Managed
+	// DeletionOf is what deleting a resource, given as its unstructured content, does to its cloud resource.
+	DeletionOf(obj map[string]any) (Deletion, bool, error)
 }
 
 // A Kind is everything that differs between managed kinds; the runtime supplies the rest. T is the kind's Go type,
@@ -71,6 +73,8 @@ type Kind[T resource.ModernManaged, Acct any, API any] struct {
 	// References lists what a resource names that the provider does not make (KMS keys, ...): through a
 	// ClusterProviderConfig each must be in the config's allowedReferences. Nil when the kind names none.
 	References func(T) []credentials.Reference
+	// Deletion says what deleting a resource does to its cloud resource, as its spec tells (deletion.go).
+	Deletion func(T) Deletion
 	// Options are extra reconciler options (e.g. a short poll while busy); nil when there are none.
 	Options func(Options) []managed.ReconcilerOption
 	// NewExternal returns the kind's external client for one reconcile.

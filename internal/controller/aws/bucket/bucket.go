@@ -42,7 +42,7 @@ func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.AWSAccount, s3client
 	return managedkind.Kind[*v1alpha1.Bucket, *credentials.AWSAccount, s3client.API]{
 		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
 		Cloud: managedkind.AWS, Noun: "bucket", MarksAfterCreate: true, Adoption: adoption, References: References,
-		Fields: fields, Doc: "s3-bucket",
+		Fields: fields, Doc: "s3-bucket", Deletion: deletion,
 		// Bucket names are unique across regions: a lease on one ignores the region (no Location).
 		NewAPI: managedkind.AWSClient("s3", func(cr *v1alpha1.Bucket) string { return cr.Spec.ForProvider.Region },
 			func(cfg aws.Config, region string, acct *credentials.AWSAccount) s3client.API {

@@ -126,3 +126,13 @@ func References(cr *v1alpha1.Bucket) []credentials.Reference {
 	}
 	return nil
 }
+
+// deletion is what deleting the Bucket does: S3 deletes only an empty bucket, so without forceDestroy one that holds
+// objects is refused, and stays.
+func deletion(cr *v1alpha1.Bucket) managedkind.Deletion {
+	if ptr.Deref(cr.Spec.ForProvider.ForceDestroy, false) {
+		return managedkind.Deletion{Deletes: true, What: "deletes every object version and delete marker in the bucket, then the bucket (forceDestroy)"}
+	}
+	return managedkind.Deletion{Deletes: true, What: "deletes the bucket if it is empty; one that holds objects is refused and stays " +
+		"until it is emptied or forceDestroy is set"}
+}

@@ -336,3 +336,18 @@ func References(cr *v1alpha1.DBInstance) []credentials.Reference {
 	}
 	return refs
 }
+
+// deletion is what deleting the DBInstance does (Delete): nothing until the spec decides about a final snapshot, and
+// nothing while deletion protection is on unless the spec turns it off.
+func deletion(cr *v1alpha1.DBInstance) managedkind.Deletion {
+	p := cr.Spec.ForProvider
+	if p.FinalSnapshot == nil {
+		return managedkind.Deletion{What: "refused until spec.forProvider.finalSnapshot says what happens to the data " +
+			"(skip: true, or a snapshot identifier): the instance stays"}
+	}
+	what := "instance and its data, with no final snapshot (finalSnapshot.skip)"
+	if id := p.FinalSnapshot.Identifier; id != nil {
+		what = "instance after a final snapshot named " + *id
+	}
+	return managedkind.Protected(p.DeletionProtection, "instance", what)
+}

@@ -48,7 +48,7 @@ func Kind() managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsc
 	return managedkind.Kind[*v1alpha1.DBInstance, *credentials.AWSAccount, rdsclient.API]{
 		GVK: v1alpha1.DBInstanceGroupVersionKind, Object: &v1alpha1.DBInstance{}, List: func() resource.ManagedList { return &v1alpha1.DBInstanceList{} },
 		Cloud: managedkind.AWS, Noun: "DB instance", Adoption: adoption, References: References, Location: region,
-		Fields: fields, Doc: "rds-dbinstance",
+		Fields: fields, Doc: "rds-dbinstance", Deletion: deletion,
 		NewAPI: managedkind.AWSClient("rds", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) rdsclient.API {
 			return rdsclient.New(cfg, region)
 		}),

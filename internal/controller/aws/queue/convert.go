@@ -275,3 +275,8 @@ func References(cr *v1alpha1.Queue) []credentials.Reference {
 	}
 	return nil
 }
+
+// deletion is what deleting the Queue does.
+func deletion(*v1alpha1.Queue) managedkind.Deletion {
+	return managedkind.Deletion{Deletes: true, What: "deletes the queue and the messages in it"}
+}

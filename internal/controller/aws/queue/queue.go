@@ -46,7 +46,7 @@ func Kind() managedkind.Kind[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient
 	return managedkind.Kind[*v1alpha1.Queue, *credentials.AWSAccount, sqsclient.API]{
 		GVK: v1alpha1.QueueGroupVersionKind, Object: &v1alpha1.Queue{}, List: func() resource.ManagedList { return &v1alpha1.QueueList{} },
 		Cloud: managedkind.AWS, Noun: "queue", Adoption: adoption, References: References, Location: region,
-		Fields: fields, Doc: "sqs-queue",
+		Fields: fields, Doc: "sqs-queue", Deletion: deletion,
 		NewAPI: managedkind.AWSClient("sqs", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) sqsclient.API {
 			// One per account and region: a queue's URL is looked up once, not on every poll.
 			return sqsclient.KnownURLs(sqsclient.New(cfg, region))

@@ -472,3 +472,9 @@ func References(cr *v1alpha1.Table) []credentials.Reference {
 	}
 	return nil
 }
+
+// deletion is what deleting the Table does (Delete): nothing while deletion protection is on, unless the spec turns
+// it off, which the delete applies first.
+func deletion(cr *v1alpha1.Table) managedkind.Deletion {
+	return managedkind.Protected(cr.Spec.ForProvider.DeletionProtection, "table", "table and its items")
+}

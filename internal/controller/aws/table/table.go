@@ -42,7 +42,7 @@ func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient
 	return managedkind.Kind[*v1alpha1.Table, *credentials.AWSAccount, ddbclient.API]{
 		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
 		Cloud: managedkind.AWS, Noun: "table", Adoption: adoption, References: References, Location: region,
-		Fields: fields, Doc: "dynamodb-table",
+		Fields: fields, Doc: "dynamodb-table", Deletion: deletion,
 		NewAPI: managedkind.AWSClient("dynamodb", region, func(cfg aws.Config, region string, _ *credentials.AWSAccount) ddbclient.API {
 			return ddbclient.New(cfg, region)
 		}),

@@ -249,3 +249,9 @@ func connectionDetails(name, project, instance string) managed.ConnectionDetails
 func References(cr *v1alpha1.Table) []credentials.Reference {
 	return []credentials.Reference{{List: "bigtableInstances", Field: "spec.forProvider.instance", Value: cr.Spec.ForProvider.Instance}}
 }
+
+// deletion is what deleting the Table does (Delete): nothing while deletion protection is on, unless the spec turns
+// it off, which the delete applies first.
+func deletion(cr *v1alpha1.Table) managedkind.Deletion {
+	return managedkind.Protected(cr.Spec.ForProvider.DeletionProtection, "table", "table and its data")
+}

@@ -43,7 +43,7 @@ var adoption = managedkind.Adoption[*v1alpha1.Table]{
 func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI] {
 	return managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.TableAPI]{
 		GVK: v1alpha1.TableGroupVersionKind, Object: &v1alpha1.Table{}, List: func() resource.ManagedList { return &v1alpha1.TableList{} },
-		Cloud: managedkind.GCP, Noun: "table", Fields: fields, Doc: "bigtable-table", MarksAfterCreate: true, Adoption: adoption,
+		Cloud: managedkind.GCP, Noun: "table", Fields: fields, Doc: "bigtable-table", Deletion: deletion, MarksAfterCreate: true, Adoption: adoption,
 		References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Table]("bigtable/tables", func(ctx context.Context, a *credentials.GCPAccount) (btclient.TableAPI, error) {
 			c, err := btclient.NewTables(ctx, a.TokenSource, a.Endpoints.Bigtable)

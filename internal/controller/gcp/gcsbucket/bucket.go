@@ -40,7 +40,7 @@ var adoption = managedkind.Adoption[*v1alpha1.Bucket]{List: "buckets", Requested
 func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI] {
 	return managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclient.BucketAPI]{
 		GVK: v1alpha1.BucketGroupVersionKind, Object: &v1alpha1.Bucket{}, List: func() resource.ManagedList { return &v1alpha1.BucketList{} },
-		Cloud: managedkind.GCP, Noun: "bucket", Fields: fields, Doc: "gcs-bucket", Adoption: adoption, References: References,
+		Cloud: managedkind.GCP, Noun: "bucket", Fields: fields, Doc: "gcs-bucket", Deletion: deletion, Adoption: adoption, References: References,
 		Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Bucket]("storage", func(ctx context.Context, a *credentials.GCPAccount) (gcsclient.BucketAPI, error) {
 			c, err := gcsclient.NewBuckets(ctx, a.TokenSource, a.Endpoints.Storage)

@@ -277,3 +277,12 @@ func connectionDetails(name string) managed.ConnectionDetails {
 func References(cr *v1alpha1.Bucket) []credentials.Reference {
 	return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.defaultKMSKeyName", Value: ptr.Deref(cr.Spec.ForProvider.DefaultKMSKeyName, "")}}
 }
+
+// deletion is what deleting the Bucket does: Cloud Storage deletes only an empty bucket.
+func deletion(cr *v1alpha1.Bucket) managedkind.Deletion {
+	if ptr.Deref(cr.Spec.ForceDestroy, false) {
+		return managedkind.Deletion{Deletes: true, What: "deletes every object generation in the bucket, then the bucket (forceDestroy)"}
+	}
+	return managedkind.Deletion{Deletes: true, What: "deletes the bucket if it is empty; one that holds objects is refused and stays " +
+		"until it is emptied or forceDestroy is set"}
+}

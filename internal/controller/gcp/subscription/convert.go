@@ -312,3 +312,8 @@ func seconds(d *durationpb.Duration) string {
 func connectionDetails(s *pubsubpb.Subscription) managed.ConnectionDetails {
 	return managed.ConnectionDetails{ConnName: []byte(s.GetName()), ConnTopic: []byte(s.GetTopic())}
 }
+
+// deletion is what deleting the Subscription does.
+func deletion(*v1alpha1.Subscription) managedkind.Deletion {
+	return managedkind.Deletion{Deletes: true, What: "deletes the subscription and the messages it has not delivered"}
+}

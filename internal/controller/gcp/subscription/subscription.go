@@ -40,7 +40,7 @@ func Kind() managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pu
 	return managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pubsubclient.SubscriptionAPI]{
 		GVK: v1alpha1.SubscriptionGroupVersionKind, Object: &v1alpha1.Subscription{}, List: func() resource.ManagedList { return &v1alpha1.SubscriptionList{} },
 		Cloud: managedkind.GCP, Noun: "subscription", Adoption: adoption, Endpoint: managedkind.PubSubEndpoint,
-		Fields: fields, Doc: "pubsub-subscription",
+		Fields: fields, Doc: "pubsub-subscription", Deletion: deletion,
 		NewAPI: func(ctx context.Context, a *credentials.GCPAccount, _ *v1alpha1.Subscription) (pubsubclient.SubscriptionAPI, error) {
 			// Topics are read through the account's topic client, the one the Topic kind uses: one connection each.
 			topics, err := credentials.Cached(a, "pubsub/topics", func() (*pubsubclient.Topics, error) {

@@ -155,3 +155,9 @@ func desiredLabels(cr *v1alpha1.Topic, defaults map[string]string) map[string]st
 func References(cr *v1alpha1.Topic) []credentials.Reference {
 	return []credentials.Reference{{List: "kmsKeys", Field: "spec.forProvider.kmsKeyName", Value: ptr.Deref(cr.Spec.ForProvider.KMSKeyName, "")}}
 }
+
+// deletion is what deleting the Topic does: Pub/Sub keeps the topic's subscriptions, detached
+// (https://cloud.google.com/pubsub/docs/delete-topic).
+func deletion(*v1alpha1.Topic) managedkind.Deletion {
+	return managedkind.Deletion{Deletes: true, What: "deletes the topic; its subscriptions stay, detached (they receive nothing more)"}
+}

@@ -36,7 +36,7 @@ func Kind() managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubcli
 	return managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubclient.TopicAPI]{
 		GVK: v1alpha1.TopicGroupVersionKind, Object: &v1alpha1.Topic{}, List: func() resource.ManagedList { return &v1alpha1.TopicList{} },
 		Cloud: managedkind.GCP, Noun: "topic", Adoption: adoption, References: References, Endpoint: managedkind.PubSubEndpoint,
-		Fields: fields, Doc: "pubsub-topic",
+		Fields: fields, Doc: "pubsub-topic", Deletion: deletion,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Topic]("pubsub/topics", func(ctx context.Context, a *credentials.GCPAccount) (pubsubclient.TopicAPI, error) {
 			// The Subscription kind reads topics through this client too, by the same key.
 			t, err := pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub)
