@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -43,7 +44,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	gate := split(*failOn)
 	for _, c := range gate {
-		if _, ok := plan.Classes[c]; !ok {
+		if !slices.Contains(plan.Classes, c) {
 			fmt.Fprintf(stderr, "plan: --fail-on: %q is none of %s\n", c, classes())
 			return 1
 		}
@@ -119,6 +120,4 @@ func split(s string) []string {
 	return out
 }
 
-func classes() string {
-	return "create, delete, in-place, restart, long-running, irreversible, refused, released, unknown"
-}
+func classes() string { return strings.Join(plan.Classes, ", ") }

@@ -105,10 +105,15 @@ func TestGit(t *testing.T) {
 	if code := run(context.Background(), []string{"testdata/before", "testdata/after"}, nil, &want, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
-	for name, args := range map[string][]string{
-		"WorkingTree": {"-C", repo, "--base", "HEAD", "manifests"},
-		"Revisions":   {"-C", repo, "--base", "HEAD~1", "--head", "HEAD", "manifests"},
+	// In this order: the second commits after/, which the first reads from the working tree.
+	for _, step := range []struct {
+		name string
+		args []string
+	}{
+		{name: "WorkingTree", args: []string{"-C", repo, "--base", "HEAD", "manifests"}},
+		{name: "Revisions", args: []string{"-C", repo, "--base", "HEAD~1", "--head", "HEAD", "manifests"}},
 	} {
+		name, args := step.name, step.args
 		if name == "Revisions" {
 			git("add", ".")
 			git("commit", "-qm", "after")

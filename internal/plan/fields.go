@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -81,9 +82,14 @@ func fieldChanges(f managedkind.Field, subs []string, before, after map[string]a
 	case hadA && !hasB && f.Unset == managedkind.Unmanaged:
 		change.Effect, change.When, change.Source = Released, "", ""
 		change.Note = "omitted, the field is no longer managed: nothing is sent, and the cloud keeps the value it has"
-	case f.Effect == managedkind.Refused && hasB:
-		// TestFieldTables holds every Refused field to the CRD's immutability rule: the edit never reaches the provider.
+	case f.Effect == managedkind.Refused && hadA && hasB:
+		// TestFieldTables holds every Refused field to the CRD's rule self == oldSelf, which judges a field set on
+		// both sides: this edit never reaches the provider.
 		change.Note = join("immutable: the API server rejects this edit; delete and re-create the resource to change it", f.Note)
+	case f.Effect == managedkind.Refused && hasB:
+		// The CRD's rule does not judge a field the old object leaves out.
+		change.Note = join("the CRD lets an unset field be set, but the provider refuses the update unless the cloud resource "+
+			"already has this value: the resource stays unsynced", f.Note)
 	case f.Effect == managedkind.Refused:
 		change.Note = join("the CRD lets the field be omitted, but the provider refuses the update: the resource stays unsynced", f.Note)
 	case hadA && !hasB && f.Unset == managedkind.ProviderDefault:
@@ -172,17 +178,7 @@ func canonicalSet(v any) []string {
 		out = append(out, string(b))
 	}
 	sort.Strings(out)
-	return compact(out)
-}
-
-func compact(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
+	return slices.Compact(out)
 }
 
 // subfields are the keys of the fields the table declares directly under path.

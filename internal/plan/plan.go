@@ -183,11 +183,7 @@ func Compute(kinds Kinds, before, after []*unstructured.Unstructured) Report {
 // deletion says what deleting o does: nothing to the cloud resource when its management policies leave out Delete
 // (the default, ["*"], includes it), else what the kind says of it.
 func deletion(k Kind, o *unstructured.Unstructured) (string, bool) {
-	policies, found, _ := unstructured.NestedStringSlice(o.Object, "spec", "managementPolicies")
-	if !found || len(policies) == 0 {
-		policies = []string{"*"}
-	}
-	if !slices.Contains(policies, "*") && !slices.Contains(policies, "Delete") {
+	if p := policies(o); !slices.Contains(p, "*") && !slices.Contains(p, "Delete") {
 		return "leaves the cloud resource in place (spec.managementPolicies do not include Delete)", false
 	}
 	d, ok, err := k.DeletionOf(o.Object)

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,6 +112,13 @@ func TestChanges(t *testing.T) {
 			before: w(base()), after: w(with("region", "us")),
 			want: []FieldChange{{Field: "spec.forProvider.region", Current: "eu", Desired: "us", Effect: string(managedkind.Refused),
 				Note: "immutable: the API server rejects this edit; delete and re-create the resource to change it"}},
+		},
+		"RefusedSet": {
+			reason: "An immutable field set where it was unset: the CRD's rule does not judge it, the provider refuses unless the cloud has it.",
+			before: w(base()), after: w(with("ordered", true)),
+			want: []FieldChange{{Field: "spec.forProvider.ordered", Current: "(unset)", Desired: "true", Effect: string(managedkind.Refused),
+				Note: "the CRD lets an unset field be set, but the provider refuses the update unless the cloud resource already has " +
+					"this value: the resource stays unsynced"}},
 		},
 		"RefusedOmitted": {
 			reason: "An immutable field with a provider default, omitted: the provider refuses the update.",
@@ -257,5 +265,17 @@ items:
 	}
 	if _, err := Decode(strings.NewReader("a: [\n"), "broken.yaml"); err == nil || !strings.Contains(err.Error(), "broken.yaml") {
 		t.Errorf("a broken manifest: want an error naming it, got %v", err)
+	}
+}
+
+// TestEveryEffectHasAClass: --fail-on can name every effect a plan prints.
+func TestEveryEffectHasAClass(t *testing.T) {
+	for _, e := range []string{
+		string(managedkind.InPlace), string(managedkind.Restart), string(managedkind.LongRunning),
+		string(managedkind.Irreversible), string(managedkind.Refused), Released, Unknown,
+	} {
+		if c, ok := classOf[e]; !ok || !slices.Contains(Classes, c) {
+			t.Errorf("effect %q: class %q is not one --fail-on takes (%v)", e, c, Classes)
+		}
 	}
 }

@@ -11,18 +11,9 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
-// Classes are what --fail-on names: the actions and the effects a CI gate may refuse to merge.
-var Classes = map[string]string{
-	"create":       "a managed resource is created",
-	"delete":       "a managed resource is deleted with its cloud resource",
-	"in-place":     "a field changes in place",
-	"restart":      "a change restarts or reboots the resource",
-	"long-running": "a change keeps the cloud busy for a long time",
-	"irreversible": "a change cannot be undone",
-	"refused":      "a change the provider will refuse (manual recreate)",
-	"released":     "a field stops being managed",
-	"unknown":      "a change no field table explains",
-}
+// Classes are what --fail-on names, in the order a usage message lists them: the actions and the effects a CI gate
+// may refuse to merge.
+var Classes = []string{"create", "delete", "in-place", "restart", "long-running", "irreversible", "refused", "released", "unknown"}
 
 // classOf is the --fail-on class of an effect.
 var classOf = map[string]string{
