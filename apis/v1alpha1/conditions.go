@@ -16,6 +16,34 @@ const (
 	// change its cloud resource if it were allowed to write, and which fields: proof that an import changes
 	// nothing before writes are granted.
 	TypeWouldChange xpv2.ConditionType = "WouldChange"
+	// TypeDrift says, of a resource whose drift is held for review (annotation stateful.dev/drift: hold), whether
+	// its cloud resource changed behind the provider's back since it was last in sync with this generation of the
+	// spec: which fields, with the cloud's value and the spec's, and how to approve reverting them.
+	TypeDrift xpv2.ConditionType = "Drift"
+)
+
+// Drift held for review: the annotations a user sets on a managed resource.
+const (
+	// AnnotationDrift set to DriftHold holds drift for review: a difference that appears once the resource was in
+	// sync with this generation of its spec is reported (condition Drift, an event) and not reverted until
+	// approved, or until the spec changes. Any other value, or none, reverts drift within a poll (the default).
+	AnnotationDrift = "stateful.dev/drift"
+	DriftHold       = "hold"
+	// AnnotationRevertDrift approves reverting the held drift: set it to the token the Drift condition names.
+	// A token approves the drift it was given for, no other: drift that changes while held gets a new one.
+	AnnotationRevertDrift = "stateful.dev/revert-drift"
+)
+
+// Reasons of Drift.
+const (
+	// ReasonDriftHeld: the cloud resource drifted from the spec in the fields the message names; nothing is
+	// reverted until approved.
+	ReasonDriftHeld xpv2.ConditionReason = "Held"
+	// ReasonDriftReverting: the held drift was approved; the provider is bringing the resource back to the spec.
+	ReasonDriftReverting xpv2.ConditionReason = "Reverting"
+	// ReasonDriftNotHeld: the annotation no longer holds drift; drift is reverted within a poll.
+	ReasonDriftNotHeld xpv2.ConditionReason = "NotHeld"
+	// (ReasonInSync: the cloud resource matches this generation of the spec.)
 )
 
 // Reasons of WouldChange.

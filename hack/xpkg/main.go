@@ -123,7 +123,7 @@ func check(ctx context.Context, f string) error {
 	if _, ok := c.Config.ExposedPorts[xpkg.MetricsPort]; !ok {
 		return fmt.Errorf("%s: the metrics port %s is not exposed", f, xpkg.MetricsPort)
 	}
-	fmt.Printf("%s: Provider %s, %d CRDs, %s, user %s\n", f, c.Provider.GetName(), len(c.CRDs), c.Architecture, c.Config.User)
+	fmt.Printf("%s: Provider %s, %d CRDs, webhooks %v, %s, user %s\n", f, c.Provider.GetName(), len(c.CRDs), c.Webhooks, c.Architecture, c.Config.User)
 	if c.Architecture != runtime.GOARCH {
 		return nil
 	}

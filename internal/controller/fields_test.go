@@ -42,6 +42,11 @@ func TestFieldTables(t *testing.T) {
 			if diff := cmp.Diff(immutableInCRD(t, gvk.Group, gvk.Kind), refused, cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("the fields declared Refused are not those the CRD keeps immutable (self == oldSelf): -CRD +declared:\n%s", diff)
 			}
+			for _, f := range fs {
+				if f.Observed != "" && !reported(crdOf(t, gvk.Group, gvk.Kind), f.Observed) {
+					t.Errorf("%s: status.atProvider.%s (Observed) is not in the CRD's schema", f.Path, f.Observed)
+				}
+			}
 			path := filepath.Join("..", "..", "docs", "kinds", k.DocPage()+".md")
 			page, err := os.ReadFile(path)
 			if err != nil {
@@ -62,6 +67,36 @@ func TestFieldTables(t *testing.T) {
 // (x-kubernetes-validations: self == oldSelf): the API server refuses their edits before the provider sees them.
 func immutableInCRD(t *testing.T, group, kind string) []string {
 	t.Helper()
+	var out []string
+	for name, p := range crdOf(t, group, kind).Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"].Properties {
+		for _, v := range p.XValidations {
+			if v.Rule == "self == oldSelf" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// reported says whether the CRD's status.atProvider has the dotted path (any key of a map).
+func reported(crd *extv1.CustomResourceDefinition, path string) bool {
+	s := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"].Properties["atProvider"]
+	for _, k := range strings.Split(path, ".") {
+		if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil {
+			return true
+		}
+		p, ok := s.Properties[k]
+		if !ok {
+			return false
+		}
+		s = p
+	}
+	return true
+}
+
+// crdOf is the committed CRD of group and kind under package/crds.
+func crdOf(t *testing.T, group, kind string) *extv1.CustomResourceDefinition {
+	t.Helper()
 	files, err := filepath.Glob(filepath.Join("..", "..", "package", "crds", group+"_*.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -75,18 +110,9 @@ func immutableInCRD(t *testing.T, group, kind string) []string {
 		if err := yaml.Unmarshal(b, &crd); err != nil {
 			t.Fatal(err)
 		}
-		if crd.Spec.Names.Kind != kind {
-			continue
+		if crd.Spec.Names.Kind == kind {
+			return &crd
 		}
-		var out []string
-		for name, p := range crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["forProvider"].Properties {
-			for _, v := range p.XValidations {
-				if v.Rule == "self == oldSelf" {
-					out = append(out, name)
-				}
-			}
-		}
-		return out
 	}
 	t.Fatalf("no CRD of %s in group %s under package/crds", kind, group)
 	return nil

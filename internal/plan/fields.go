@@ -16,8 +16,6 @@ const (
 	unset      = "(unset)"
 	sensitive  = "(sensitive)"
 	sensitiveC = "(sensitive, changed)"
-	// maxValue is how much of a value a plan prints: a policy document is named, not reproduced.
-	maxValue = 80
 	// externalName is the annotation holding the cloud resource's name.
 	externalName = "crossplane.io/external-name"
 )
@@ -34,7 +32,7 @@ func changes(fields managedkind.Fields, o, n *unstructured.Unstructured) []Field
 	}
 	if a, b := policies(o), policies(n); !reflect.DeepEqual(a, b) {
 		out = append(out, FieldChange{
-			Field: "spec.managementPolicies", Current: show(a), Desired: show(b), Effect: string(managedkind.InPlace), When: "now",
+			Field: "spec.managementPolicies", Current: managedkind.Show(a), Desired: managedkind.Show(b), Effect: string(managedkind.InPlace), When: "now",
 			Note: "what the provider may do to the cloud resource from now on",
 		})
 	}
@@ -45,7 +43,7 @@ func changes(fields managedkind.Fields, o, n *unstructured.Unstructured) []Field
 		out = append(out, fieldChanges(f, subfields(fields, f.Path), before, after, applyNow)...)
 	}
 	for _, k := range undeclared(fields, before, after) {
-		c := FieldChange{Field: "spec.forProvider." + k, Current: show(before[k]), Desired: show(after[k]), Effect: Unknown}
+		c := FieldChange{Field: "spec.forProvider." + k, Current: managedkind.Show(before[k]), Desired: managedkind.Show(after[k]), Effect: Unknown}
 		if f, ok := referenced(fields, k); ok {
 			// topicRef, topicSelector: the reference resolves into the field, so a change of it is a change of the field.
 			c.Effect, c.When, c.Source = string(f.Effect), when(f, applyNow), f.Source
@@ -71,11 +69,14 @@ func referenced(fields managedkind.Fields, k string) (managedkind.Field, bool) {
 // fieldChanges compares one declared field, leaving out the fields under it the table declares apart (subs, such
 // as retentionPolicy.locked under retentionPolicy).
 func fieldChanges(f managedkind.Field, subs []string, before, after map[string]any, applyNow bool) []FieldChange {
-	a, hadA := at(before, f.Path)
-	b, hasB := at(after, f.Path)
+	a, hadA := managedkind.ValueAt(before, f.Path, "")
+	b, hasB := managedkind.ValueAt(after, f.Path, "")
 	a, b = without(a, subs), without(b, subs)
 	path := "spec.forProvider." + f.Path
-	change := FieldChange{Field: path, Current: show(a), Desired: show(b), Effect: string(f.Effect), When: when(f, applyNow), Note: f.Note, Source: f.Source}
+	change := FieldChange{
+		Field: path, Current: managedkind.Show(a), Desired: managedkind.Show(b), Effect: string(f.Effect), When: when(f, applyNow),
+		Note: f.Note, Source: f.Source,
+	}
 	switch {
 	case !hadA && !hasB, same(f.Compare, a, b):
 		return nil
@@ -130,7 +131,7 @@ func keyChanges(c FieldChange, a, b any) []FieldChange {
 		}
 		kc := c
 		kc.Field = c.Field + "[" + k + "]"
-		kc.Current, kc.Desired = show(va), show(vb)
+		kc.Current, kc.Desired = managedkind.Show(va), managedkind.Show(vb)
 		if !inA {
 			kc.Current = unset
 		}
@@ -170,7 +171,7 @@ func same(c managedkind.Compare, a, b any) bool {
 func canonicalSet(v any) []string {
 	l, ok := v.([]any)
 	if !ok {
-		return []string{show(v)}
+		return []string{managedkind.Show(v)}
 	}
 	out := make([]string, 0, len(l))
 	for _, e := range l {
@@ -206,21 +207,6 @@ func without(v any, keys []string) any {
 		delete(out, k)
 	}
 	return out
-}
-
-// at is the value at a dotted path under m.
-func at(m map[string]any, path string) (any, bool) {
-	var cur any = m
-	for _, k := range strings.Split(path, ".") {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = mm[k]; !ok {
-			return nil, false
-		}
-	}
-	return cur, cur != nil
 }
 
 // undeclared lists, sorted, the keys under spec.forProvider that differ and that no declared field covers.
@@ -259,22 +245,6 @@ func policies(o *unstructured.Unstructured) []string {
 		return []string{"*"}
 	}
 	return p
-}
-
-// show prints a value compactly: a string as it is, anything else as JSON, cut at maxValue.
-func show(v any) string {
-	if v == nil {
-		return unset
-	}
-	s, ok := v.(string)
-	if !ok {
-		b, _ := json.Marshal(v)
-		s = string(b)
-	}
-	if len(s) > maxValue {
-		s = s[:maxValue-1] + "…"
-	}
-	return s
 }
 
 func join(a, b string) string {

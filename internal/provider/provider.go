@@ -39,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/stateful-dev/provider-stateful/apis"
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
@@ -47,6 +48,8 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/kube"
 	pmetrics "github.com/stateful-dev/provider-stateful/internal/metrics"
+	"github.com/stateful-dev/provider-stateful/internal/plan"
+	"github.com/stateful-dev/provider-stateful/internal/webhook"
 )
 
 // Settings are the provider's run-time knobs. Defaults returns the production values.
@@ -99,6 +102,13 @@ type Settings struct {
 	// HandoverFrom are the installations whose resources it takes over.
 	Installation string
 	HandoverFrom []string
+	// WebhookCertDir holds the TLS server certificate (tls.crt, tls.key) the admission webhook serves with: the
+	// directory Crossplane's package manager mounts and names in TLS_SERVER_CERTS_DIR. Empty: no webhook.
+	WebhookCertDir string
+	// WebhookHost and WebhookPort are where the webhook listens: Crossplane points the package's webhooks at
+	// port 9443 of its Service.
+	WebhookHost string
+	WebhookPort int
 }
 
 // Defaults are the production settings, chosen from `make bench` (docs/benchmarks/BENCHMARKS.md). A 10-minute
@@ -130,6 +140,8 @@ func Defaults() Settings {
 		VaultAllowedAudiences:   []string{credentials.DefaultVaultAudience},
 		GCPercent:               50,
 		Installation:            managedkind.DefaultInstallation,
+		WebhookCertDir:          os.Getenv("TLS_SERVER_CERTS_DIR"),
+		WebhookPort:             9443,
 	}
 }
 
@@ -212,6 +224,11 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 		"This installation's identity, recorded in the ownership marker of every cloud resource: give each live "+
 			"cluster its own (blue, green), and a cluster rebuilt from Git the one it had. Resources marked by another "+
 			"installation are refused, never changed or deleted.")
+	fs.StringVar(&s.WebhookCertDir, "webhook-cert-dir", s.WebhookCertDir,
+		"Directory of the admission webhook's TLS server certificate (tls.crt, tls.key); defaults to TLS_SERVER_CERTS_DIR, "+
+			"which Crossplane sets. Empty: no webhook (warnings for consequential edits are then not given).")
+	fs.StringVar(&s.WebhookHost, "webhook-host", s.WebhookHost, "Address the admission webhook listens on (empty: every interface).")
+	fs.IntVar(&s.WebhookPort, "webhook-port", s.WebhookPort, "Port of the admission webhook (Crossplane's package manager points at 9443).")
 	fs.Var((*listFlag)(&s.HandoverFrom), "handover-from",
 		"An installation whose resources this one takes over (stop that one first); repeat or separate with commas.")
 }
@@ -249,6 +266,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		LeaderElectionResourceLock: resourcelock.LeasesResourceLock,
 		LeaseDuration:              kptr.To(60 * time.Second),
 		RenewDeadline:              kptr.To(50 * time.Second),
+		WebhookServer:              webhookServer(s),
 	})
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot create controller manager")
@@ -318,6 +336,11 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 	}
 	if s.ManagementPolicies {
 		o.Features.Enable(feature.EnableBetaManagementPolicies)
+	}
+
+	if s.WebhookCertDir != "" {
+		// Every replica serves it: the webhook reads nothing but the request, so no leader is needed.
+		mgr.GetWebhookServer().Register(webhook.Path, webhook.Handler(plan.KindsOf(controllers.Kinds())))
 	}
 
 	if err := customresourcesgate.Setup(mgr, o.Options); err != nil {
@@ -453,4 +476,12 @@ func registerMetrics(cs ...prometheus.Collector) error {
 		}
 	}
 	return nil
+}
+
+// webhookServer is the admission webhook's server, or nil (none) without a certificate directory.
+func webhookServer(s Settings) crwebhook.Server {
+	if s.WebhookCertDir == "" {
+		return nil
+	}
+	return crwebhook.NewServer(crwebhook.Options{Host: s.WebhookHost, Port: s.WebhookPort, CertDir: s.WebhookCertDir})
 }

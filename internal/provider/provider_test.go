@@ -57,6 +57,9 @@ func TestDefaults(t *testing.T) {
 		GCPercent: 50,
 		// Every installation whose administrator chose no identity is the same owner, as before they were recorded.
 		Installation: "default",
+		// Crossplane points a package's webhook at port 9443 of its Service; the certificate comes from
+		// TLS_SERVER_CERTS_DIR (unset here: no webhook).
+		WebhookPort: 9443,
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("Defaults(): -want +got:\n%s", diff)

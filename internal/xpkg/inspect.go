@@ -8,6 +8,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	admv1 "k8s.io/api/admissionregistration/v1"
 	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -20,6 +21,9 @@ type Contents struct {
 	Provider *pkgmetav1.Provider
 	// CRDs are the names of the CRDs in the package, sorted.
 	CRDs []string
+	// Webhooks are the names of the webhooks of the package's ValidatingWebhookConfiguration (a provider package
+	// may carry one).
+	Webhooks []string
 	// Config is the runtime image's config.
 	Config v1.Config
 	// Architecture of the runtime image.
@@ -27,7 +31,7 @@ type Contents struct {
 }
 
 // Inspect parses img's package layer the way Crossplane does and lints it as a Provider package (exactly one
-// Provider meta, every other object a CRD, the Crossplane version constraint valid).
+// Provider meta, every other object a CRD or a webhook configuration, the Crossplane version constraint valid).
 func Inspect(ctx context.Context, img v1.Image) (*Contents, error) {
 	rc, err := xpxpkg.ExtractPackageYAML(img)
 	if err != nil {
@@ -52,8 +56,13 @@ func Inspect(ctx context.Context, img v1.Image) (*Contents, error) {
 		return nil, errors.New("the package meta is not a meta.pkg.crossplane.io/v1 Provider")
 	}
 	for _, o := range pkg.GetObjects() {
-		if crd, ok := o.(*extv1.CustomResourceDefinition); ok {
-			c.CRDs = append(c.CRDs, crd.GetName())
+		switch t := o.(type) {
+		case *extv1.CustomResourceDefinition:
+			c.CRDs = append(c.CRDs, t.GetName())
+		case *admv1.ValidatingWebhookConfiguration:
+			for _, w := range t.Webhooks {
+				c.Webhooks = append(c.Webhooks, w.Name)
+			}
 		}
 	}
 	sort.Strings(c.CRDs)

@@ -77,6 +77,9 @@ func TestBuildIsAProviderPackage(t *testing.T) {
 	if d := cmp.Diff(crdNames(t), c.CRDs); d != "" {
 		t.Errorf("the package does not hold every committed CRD: -want +got:\n%s", d)
 	}
+	if d := cmp.Diff([]string{"warnings.stateful.dev"}, c.Webhooks); d != "" {
+		t.Errorf("the package does not carry the admission webhook (package/webhookconfigurations): -want +got:\n%s", d)
+	}
 	cfg := c.Config
 	if cfg.User != "2000:2000" || strings.HasPrefix(cfg.User, "0") || cfg.User == "" {
 		t.Errorf("the runtime runs as %q, want the non-root 2000:2000", cfg.User)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stateful-dev/provider-stateful/internal/devstack/stack"
 )
@@ -70,4 +71,39 @@ func checkCompositions(t *testing.T, s *stack.Stack, kubectl func(...string) str
 		}
 	}
 	t.Logf("crossplane resource trace:\n%s", out)
+}
+
+// checkWebhookWarnings checks the package's admission webhook as Crossplane installed it: its configuration renamed
+// for the package and pointed at the package's Service on port 9443 with the CA bundle of the revision's TLS server
+// certificate, and a dry-run edit and delete printing the provider's warnings — through the Service's endpoint, the
+// provider process reading its certificate from TLS_SERVER_CERTS_DIR — while changing nothing.
+func checkWebhookWarnings(t *testing.T, kubectl func(...string) string) {
+	t.Helper()
+	cfg := kubectl("get", "validatingwebhookconfiguration", "crossplane-provider-"+stack.ProviderName, "-o",
+		`jsonpath={.webhooks[0].clientConfig.service.namespace}/{.webhooks[0].clientConfig.service.name}:{.webhooks[0].clientConfig.service.port}{.webhooks[0].clientConfig.service.path} {.webhooks[0].clientConfig.caBundle}`)
+	if want := stack.CrossplaneNamespace + "/" + stack.ProviderName + ":9443/warnings "; !strings.HasPrefix(cfg, want) || len(cfg) < len(want)+100 {
+		t.Errorf("the webhook configuration Crossplane made is %q, want %s and a CA bundle", cfg, want)
+	}
+	var out string
+	// The webhook server starts with the provider; the configuration's failurePolicy Ignore lets writes through
+	// until it answers.
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		out = kubectl("patch", "--dry-run=server", "--type=merge", "-n", "demo", "queue.sqs.aws.stateful.dev", "orders-dlq",
+			"-p", `{"spec":{"forProvider":{"messageRetentionPeriod":60}}}`)
+		if strings.Contains(out, "Warning:") {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if want := "Warning: spec.forProvider.messageRetentionPeriod 1209600 -> 60: irreversible, now"; !strings.Contains(out, want) {
+		t.Errorf("kubectl patch --dry-run=server does not warn %q:\n%s", want, out)
+	}
+	if got := kubectl("get", "-n", "demo", "queue.sqs.aws.stateful.dev", "orders-dlq", "-o", "jsonpath={.spec.forProvider.messageRetentionPeriod}"); got != "1209600" {
+		t.Errorf("the dry run changed the queue: messageRetentionPeriod %s", got)
+	}
+	out = kubectl("delete", "--dry-run=server", "-n", "demo", "bucket.s3.aws.stateful.dev", bucket)
+	if want := "Warning: deleting this resource deletes the bucket"; !strings.Contains(out, want) {
+		t.Errorf("kubectl delete --dry-run=server does not warn %q:\n%s", want, out)
+	}
 }

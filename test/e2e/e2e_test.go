@@ -72,6 +72,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 	if tags()["team"] != "platform" {
 		t.Fatalf("example tags not in moto: %v", tags())
 	}
+	checkWebhookWarnings(t, kubectl)
 	conn := kubectl("get", "secret", "-n", "demo", bucket+"-conn", "-o", "json")
 	var secret struct{ Data map[string]string }
 	_ = json.Unmarshal([]byte(conn), &secret)

@@ -178,6 +178,23 @@ func wouldChange(s corev1.ConditionStatus, msg string) func(managedObj) (bool, s
 	}
 }
 
+// drift accepts a resource whose Drift condition has status s, reason r and a message saying msg.
+func drift(s corev1.ConditionStatus, r xpv2.ConditionReason, msg string) func(managedObj) (bool, string) {
+	return func(mg managedObj) (bool, string) {
+		c := mg.GetCondition(v1alpha1.TypeDrift)
+		return c.Status == s && c.Reason == r && strings.Contains(c.Message, msg), fmt.Sprintf("Drift %s/%s: %s", c.Status, c.Reason, c.Message)
+	}
+}
+
+func hasEvent(t *testing.T, ns, name, prefix string) bool {
+	for _, e := range events(t, ns, name) {
+		if strings.HasPrefix(e, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 func observeOnly(mg managedObj) {
 	mg.(interface{ SetManagementPolicies(xpv2.ManagementPolicies) }).SetManagementPolicies(xpv2.ManagementPolicies{xpv2.ManagementActionObserve})
 }
@@ -620,6 +637,51 @@ func TestKindContract(t *testing.T) {
 				})
 				eventually(t, k.driftField+" reverted once writes are allowed", func() (bool, string) { return k.reverted(t, name) })
 				waitMR(t, ns, name, "reported writes allowed", k.newObj, wouldChange(corev1.ConditionFalse, "allow writes"))
+			})
+
+			// Drift held for review (annotation stateful.dev/drift: hold): drifted behind the provider's back, the
+			// resource names the field with the spec's and the cloud's values and sends nothing over several polls;
+			// approved with the condition's token, the drift is reverted, once, and the resource is in sync again.
+			t.Run("DriftHeld", func(t *testing.T) {
+				t.Parallel()
+				ns, name := namespace(t), "held-"+suffix()
+				mg := k.minimal(ns, name)
+				k.withDriftField(mg)
+				mg.SetAnnotations(map[string]string{v1alpha1.AnnotationDrift: v1alpha1.DriftHold})
+				create(t, mg)
+				waitMR(t, ns, name, "in sync, recorded", k.newObj, drift(corev1.ConditionFalse, v1alpha1.ReasonInSync, "matches generation 1"))
+				mutating := len(k.w().Mutating(k.at(name)))
+				k.drift(t, name)
+				held := waitMR(t, ns, name, "holding the drift", k.newObj, drift(corev1.ConditionTrue, v1alpha1.ReasonDriftHeld, k.driftField+" (spec: "))
+				k.waitPolls(t, name, 3)
+				if got := k.w().Mutating(k.at(name))[mutating:]; len(got) != 0 {
+					t.Errorf("held drift was written to: %v", opsOf(got))
+				}
+				if ok, _ := k.reverted(t, name); ok {
+					t.Fatal("held drift was reverted without approval")
+				}
+				if c := held.GetCondition(v1alpha1.TypeDrift); strings.Contains(c.Message, "not reported in status.atProvider") {
+					t.Errorf("the Drift condition does not say the cloud's value: %s", c.Message)
+				}
+				if !hasEvent(t, ns, name, string(managedkind.ReasonDriftHeld)+": ") {
+					t.Errorf("no DriftHeld event: %v", events(t, ns, name))
+				}
+				token := strings.SplitN(strings.SplitN(held.GetCondition(v1alpha1.TypeDrift).Message, v1alpha1.AnnotationRevertDrift+"=", 2)[1], ";", 2)[0]
+				updateMR(t, ns, name, k.newObj, func(mg managedObj) {
+					a := mg.GetAnnotations()
+					a[v1alpha1.AnnotationRevertDrift] = token
+					mg.SetAnnotations(a)
+				})
+				eventually(t, k.driftField+" reverted once approved", func() (bool, string) { return k.reverted(t, name) })
+				waitMR(t, ns, name, "in sync again", k.newObj, drift(corev1.ConditionFalse, v1alpha1.ReasonInSync, "matches generation 1"))
+				reverting := len(k.w().Mutating(k.at(name)))
+				k.waitPolls(t, name, 2)
+				if got := k.w().Mutating(k.at(name))[reverting:]; len(got) != 0 {
+					t.Errorf("mutating calls after the approved revert: %v", opsOf(got))
+				}
+				if evs := updateEvents(t, ns, name); len(evs) != 1 || !strings.Contains(evs[0], k.driftField) {
+					t.Errorf("want one event reverting %s, got %v", k.driftField, evs)
+				}
 			})
 
 			// Through the shared config, adopting or observing what the provider did not make is the administrator's

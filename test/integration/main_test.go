@@ -24,6 +24,7 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/stateful-dev/provider-stateful/apis"
@@ -49,6 +50,8 @@ var (
 	vault  *harness.Vault
 	// vaultProxy records every request the provider sends to Vault.
 	vaultProxy *harness.Proxy
+	// testEnv is the control plane: its kubectl runs as an administrator.
+	testEnv *envtest.Environment
 )
 
 // vaultRootToken is a canary: it must never appear in a log, an event or a condition.
@@ -73,6 +76,12 @@ func run(m *testing.M) int {
 	if err := harness.WithSecretAudit(env, auditLog()); err != nil {
 		return fail(err)
 	}
+	// The packaged webhook configuration, served by the provider on loopback (envtest points it at a URL there and
+	// makes its certificate).
+	env.WebhookInstallOptions = envtest.WebhookInstallOptions{
+		Paths: []string{filepath.Join(harness.RepoRoot(), "package", "webhookconfigurations")}, LocalServingHost: "127.0.0.1",
+	}
+	testEnv = env
 	if restCfg, err = env.Start(); err != nil {
 		return fail(fmt.Errorf("cannot start envtest: %w", err))
 	}
@@ -141,6 +150,8 @@ func run(m *testing.M) int {
 	// Every server of the suite (moto's proxies, the emulators, the TLS Vault, the tests' recorders) listens on
 	// 127.0.0.1: namespaced configs may name it, and no other host ("localhost" included) — see TestEndpointsAreTheAdministrators.
 	s.AllowedEndpoints = []string{allowedEndpoint}
+	s.WebhookCertDir = env.WebhookInstallOptions.LocalServingCertDir
+	s.WebhookHost, s.WebhookPort = env.WebhookInstallOptions.LocalServingHost, env.WebhookInstallOptions.LocalServingPort
 	// The provider's own user agent tells its requests from the tests' in the API server's audit log.
 	providerCfg := rest.CopyConfig(restCfg)
 	providerCfg.UserAgent = providerAgent

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -25,14 +26,15 @@ import (
 //     (invalid) as terminal for the generation, and releases a lease whose create provably made nothing.
 //  4. declared holds an observation to the kind's field table (fields.go): a difference in a field the table
 //     declares Refused is an error, and no update is sent — whatever the kind's own Observe overlooked. A resource
-//     whose management policies only observe is told instead what writes would change (WouldChange).
+//     whose management policies only observe is told instead what writes would change (WouldChange); one that
+//     holds drift for review reports it and sends nothing until approved (drift.go).
 //  5. the kind's external client.
 //
 // The order matters: the Secret check runs before a rejection is answered (a rejected resource must not publish
 // either), and the rejection is answered before the lease is released. The kind itself applies the ownership rule
 // to what it finds (Ownership.Apply, bound by the connector to the same lease).
 func (c *connector[T, Acct, API]) chain(kind managed.TypedExternalClient[T], own Ownership[T], invalid func(error) bool) managed.TypedExternalClient[T] {
-	inner := Leased(&declared[T]{TypedExternalClient: kind, fields: c.kind.Fields}, own, invalid)
+	inner := Leased(&declared[T]{TypedExternalClient: kind, fields: c.kind.Fields, record: c.record}, own, invalid)
 	return &observed[T]{TypedExternalClient: Guarded(c.secrets, inner), f: c.finalizer}
 }
 
@@ -187,6 +189,7 @@ func (c *leased[T]) Update(ctx context.Context, cr T) (managed.ExternalUpdate, e
 type declared[T resource.ModernManaged] struct {
 	managed.TypedExternalClient[T]
 	fields Fields
+	record event.Recorder
 }
 
 func (d *declared[T]) Observe(ctx context.Context, cr T) (managed.ExternalObservation, error) {
@@ -195,6 +198,7 @@ func (d *declared[T]) Observe(ctx context.Context, cr T) (managed.ExternalObserv
 		return o, err
 	}
 	reportWouldChange(cr, o.ResourceUpToDate, o.Diff)
+	o = holdDrift(cr, o, d.fields, d.record)
 	if o.ResourceUpToDate || OnlyObserves(cr.GetManagementPolicies()) {
 		// Nothing is sent to a resource that only observes: WouldChange names a refused field with the others.
 		return o, nil

@@ -33,6 +33,10 @@ type Field struct {
 	Note string
 	// Source cites the cloud's documentation of what a change does.
 	Source string
+	// Observed is where status.atProvider reports the cloud's value of the field when not under the field's own
+	// path ("attributes.VisibilityTimeout"): drift held for review shows it beside the spec's. Empty: the same path,
+	// where atProvider has one.
+	Observed string
 }
 
 // A Compare is how a field's spec and cloud values are compared: by what the cloud means, never by how it spells it.

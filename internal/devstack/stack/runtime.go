@@ -18,16 +18,20 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 	pkgv1beta1 "github.com/crossplane/crossplane/apis/v2/pkg/v1beta1"
+
+	"github.com/stateful-dev/provider-stateful/internal/devstack/harness"
 )
 
 // externalRuntime does, for Crossplane core started with PACKAGE_RUNTIME=External, what its Deployment runtime
@@ -94,7 +98,10 @@ func (r *externalRuntime) reconcile(ctx context.Context) error {
 		if err := r.deployment(ctx, pr, p); err != nil {
 			return err
 		}
-		if err := r.serve(ctx, pr, p, func() bool { return true }); err != nil {
+		if err := r.webhookService(ctx, p.GetName()); err != nil {
+			return err
+		}
+		if err := r.serve(ctx, pr, p, r.certs.providerSecret(), func() bool { return true }); err != nil {
 			return err
 		}
 	}
@@ -108,7 +115,7 @@ func (r *externalRuntime) reconcile(ctx context.Context) error {
 		if fr.Spec.DesiredState != pkgv1.PackageRevisionActive || r.kube.Get(ctx, client.ObjectKey{Name: fr.GetLabels()[pkgv1.LabelParentPackage]}, f) != nil {
 			continue
 		}
-		if err := r.serve(ctx, fr, f, func() bool {
+		if err := r.serve(ctx, fr, f, r.certs.serverSecret(), func() bool {
 			if fr.Status.Endpoint == r.functionAddr {
 				return true
 			}
@@ -121,11 +128,13 @@ func (r *externalRuntime) reconcile(ctx context.Context) error {
 	return nil
 }
 
-// serve gives rev the TLS server Secret its package names and marks its runtime healthy; endpoint sets anything
-// else the runtime reports in status and returns whether it was already so.
-func (r *externalRuntime) serve(ctx context.Context, rev pkgv1.PackageRevisionWithRuntime, pkg pkgv1.PackageWithRuntime, endpoint func() bool) error {
+// serve gives rev the TLS server Secret its package names, holding data, and marks its runtime healthy; endpoint
+// sets anything else the runtime reports in status and returns whether it was already so.
+func (r *externalRuntime) serve(
+	ctx context.Context, rev pkgv1.PackageRevisionWithRuntime, pkg pkgv1.PackageWithRuntime, data map[string][]byte, endpoint func() bool,
+) error {
 	secret := pkg.GetTLSServerSecretName()
-	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: *secret}, Data: r.certs.serverSecret()}
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: *secret}, Data: data}
 	if err := r.ensure(ctx, "Secret", s); err != nil {
 		return err
 	}
@@ -142,6 +151,33 @@ func (r *externalRuntime) serve(ctx context.Context, rev pkgv1.PackageRevisionWi
 		return nil
 	}
 	return r.kube.Status().Update(ctx, rev)
+}
+
+// webhookService is the provider package's Service, named as its package (Crossplane points the package's webhook
+// configuration at it, port 9443), and its one endpoint: the provider process's webhook server. The endpoint is the
+// machine's own address, not loopback — the API server refuses 127.0.0.0/8 in an EndpointSlice (ValidateEndpointIP)
+// — and kube-apiserver, started with --enable-aggregator-routing=true, dials it directly instead of the Service's
+// cluster IP, which nothing routes here.
+func (r *externalRuntime) webhookService(ctx context.Context, name string) error {
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: name},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP, Ports: []corev1.ServicePort{{
+			Name: "webhook", Port: 9443, TargetPort: intstr.FromInt32(int32(r.certs.webhookPort)), Protocol: corev1.ProtocolTCP, //nolint:gosec // a port
+		}}},
+	}
+	if err := r.ensure(ctx, "Service", svc); err != nil {
+		return err
+	}
+	return r.ensure(ctx, "EndpointSlice", &discoveryv1.EndpointSlice{
+		ObjectMeta: metav1.ObjectMeta{Namespace: CrossplaneNamespace, Name: name + "-webhook", Labels: map[string]string{
+			discoveryv1.LabelServiceName: name, discoveryv1.LabelManagedBy: "provider-stateful-devstack",
+		}},
+		AddressType: discoveryv1.AddressTypeIPv4,
+		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{r.certs.webhookHost}, Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)}}},
+		Ports: []discoveryv1.EndpointPort{{
+			Name: ptr.To("webhook"), Port: ptr.To(int32(r.certs.webhookPort)), Protocol: ptr.To(corev1.ProtocolTCP), //nolint:gosec // a port
+		}},
+	})
 }
 
 // deployment records the Deployment the Deployment runtime would run pr's package in, with the service account
@@ -192,6 +228,12 @@ type runtimeCerts struct {
 	caCert               []byte
 	serverCert           []byte
 	serverKey            []byte
+	// The provider's webhook server certificate, for its Service's names and the machine's address, in the
+	// folder the provider reads it from (TLS_SERVER_CERTS_DIR), and where it listens.
+	providerDir               string
+	providerCert, providerKey []byte
+	webhookHost               string
+	webhookPort               int
 }
 
 func newRuntimeCerts(ctx context.Context, kube client.Client, dir string) (*runtimeCerts, error) {
@@ -210,11 +252,26 @@ func newRuntimeCerts(ctx context.Context, kube client.Client, dir string) (*runt
 	if err != nil {
 		return nil, err
 	}
-	c := &runtimeCerts{clientDir: filepath.Join(dir, "tls-client"), serverDir: filepath.Join(dir, "tls-server"), caCert: ca[corev1.TLSCertKey]}
-	if c.serverCert, c.serverKey, err = signServer(ca[corev1.TLSCertKey], ca[corev1.TLSPrivateKeyKey]); err != nil {
+	c := &runtimeCerts{
+		clientDir: filepath.Join(dir, "tls-client"), serverDir: filepath.Join(dir, "tls-server"), providerDir: filepath.Join(dir, "tls-provider"),
+		caCert: ca[corev1.TLSCertKey],
+	}
+	caCert, caKey := ca[corev1.TLSCertKey], ca[corev1.TLSPrivateKeyKey]
+	if c.serverCert, c.serverKey, err = signServer(caCert, caKey, FunctionName, []string{"localhost"}, net.ParseIP("127.0.0.1")); err != nil {
 		return nil, err
 	}
-	for d, files := range map[string]map[string][]byte{c.clientDir: cl, c.serverDir: c.serverSecret()} {
+	if c.webhookHost, err = hostAddress(); err != nil {
+		return nil, err
+	}
+	if c.webhookPort, err = harness.FreePort(); err != nil {
+		return nil, err
+	}
+	svc := ProviderName + "." + CrossplaneNamespace
+	if c.providerCert, c.providerKey, err = signServer(caCert, caKey, ProviderName,
+		[]string{ProviderName, svc, svc + ".svc", svc + ".svc.cluster.local"}, net.ParseIP(c.webhookHost)); err != nil {
+		return nil, err
+	}
+	for d, files := range map[string]map[string][]byte{c.clientDir: cl, c.serverDir: c.serverSecret(), c.providerDir: c.providerSecret()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
 		}
@@ -231,8 +288,27 @@ func (c *runtimeCerts) serverSecret() map[string][]byte {
 	return map[string][]byte{"ca.crt": c.caCert, corev1.TLSCertKey: c.serverCert, corev1.TLSPrivateKeyKey: c.serverKey}
 }
 
-// signServer signs a server certificate for 127.0.0.1 and localhost with the CA.
-func signServer(caCert, caKey []byte) (certPEM, keyPEM []byte, err error) {
+func (c *runtimeCerts) providerSecret() map[string][]byte {
+	return map[string][]byte{"ca.crt": c.caCert, corev1.TLSCertKey: c.providerCert, corev1.TLSPrivateKeyKey: c.providerKey}
+}
+
+// hostAddress is the machine's first IPv4 address that is neither loopback nor link-local: an EndpointSlice may
+// hold it.
+func hostAddress() (string, error) {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return "", err
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+			return n.IP.String(), nil
+		}
+	}
+	return "", fmt.Errorf("this machine has no IPv4 address but loopback: the provider's webhook Service needs one for its endpoint")
+}
+
+// signServer signs a server certificate for names and ip with the CA.
+func signServer(caCert, caKey []byte, cn string, names []string, ip net.IP) (certPEM, keyPEM []byte, err error) {
 	pair, err := tls.X509KeyPair(caCert, caKey)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read crossplane-root-ca: %w", err)
@@ -247,9 +323,9 @@ func signServer(caCert, caKey []byte) (certPEM, keyPEM []byte, err error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: FunctionName},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		Subject:      pkix.Name{CommonName: cn},
+		DNSNames:     names,
+		IPAddresses:  []net.IP{ip},
 		NotBefore:    time.Now().Add(-time.Minute),
 		NotAfter:     time.Now().AddDate(1, 0, 0),
 		KeyUsage:     x509.KeyUsageDigitalSignature,

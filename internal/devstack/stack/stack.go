@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -222,8 +223,16 @@ func (s *Stack) startControlPlane() error {
 		return err
 	}
 	if o.Crossplane != "" {
-		// The package installs the provider's CRDs.
+		// The package installs the provider's CRDs, and its webhook configuration, pointed at its Service: the
+		// API server dials the Service's endpoint (the provider process), as nothing routes its cluster IP here.
 		env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
+		env.ControlPlane.GetAPIServer().Configure().Set("enable-aggregator-routing", "true")
+	} else {
+		// Without Crossplane the stack installs the packaged webhook configuration itself, pointed at the
+		// provider on loopback with a certificate envtest makes.
+		env.WebhookInstallOptions = envtest.WebhookInstallOptions{
+			Paths: []string{filepath.Join(harness.RepoRoot(), "package", "webhookconfigurations")}, LocalServingHost: "127.0.0.1",
+		}
 	}
 	env.AttachControlPlaneOutput = false
 	s.env = env
@@ -359,12 +368,31 @@ func (s *Stack) StartProvider() error {
 		// The stack's emulators all listen on loopback: tenants' ProviderConfigs (examples/local/30-tenant.yaml) may
 		// name them, as a platform's flag would name its S3-compatible store.
 		"--allowed-endpoint=" + AllowedEndpoint}, s.opts.ProviderArgs...)
+	wenv, wargs := s.webhook()
+	args = append(args, wargs...)
 	s.opts.Log("starting the provider (log: %s)", filepath.Join(s.opts.Dir, "provider"+s.logSuffix+".log"))
-	s.provider, err = s.startEnv("provider", s.opts.Provider, s.opts.ProviderEnv, args...)
+	s.provider, err = s.startEnv("provider", s.opts.Provider, append(slices.Clone(s.opts.ProviderEnv), wenv...), args...)
 	if err != nil {
 		return err
 	}
 	return waitHTTP(context.Background(), fmt.Sprintf("http://127.0.0.1:%d/readyz", hport), 60*time.Second)
+}
+
+// webhook is the provider's admission webhook environment and flags: the certificate Crossplane's runtime (here
+// its stand-in) mounts for the package, named as Crossplane names it (TLS_SERVER_CERTS_DIR), and where the
+// package's Service sends; or the certificate and address envtest made for the stack without Crossplane.
+func (s *Stack) webhook() (env, args []string) {
+	switch {
+	case s.runtime != nil:
+		c := s.runtime.certs
+		return []string{"TLS_SERVER_CERTS_DIR=" + c.providerDir}, []string{"--webhook-host=" + c.webhookHost, fmt.Sprintf("--webhook-port=%d", c.webhookPort)}
+	case s.env != nil && s.env.WebhookInstallOptions.LocalServingCertDir != "":
+		w := s.env.WebhookInstallOptions
+		return nil, []string{
+			"--webhook-cert-dir=" + w.LocalServingCertDir, "--webhook-host=" + w.LocalServingHost, fmt.Sprintf("--webhook-port=%d", w.LocalServingPort),
+		}
+	}
+	return nil, nil
 }
 
 // ProviderPID is the provider process's ID, or 0 when it is not running.

@@ -112,6 +112,14 @@ type AttributeDefinition struct {
 	Type string `json:"type"`
 }
 
+// ThroughputObservation is the capacity DynamoDB reports.
+type ThroughputObservation struct {
+	// ReadCapacityUnits are the table's read capacity units now.
+	ReadCapacityUnits int64 `json:"readCapacityUnits,omitempty"`
+	// WriteCapacityUnits are the table's write capacity units now.
+	WriteCapacityUnits int64 `json:"writeCapacityUnits,omitempty"`
+}
+
 // Throughput is provisioned capacity.
 type Throughput struct {
 	// ReadCapacityUnits are the read capacity units.
@@ -207,6 +215,8 @@ type TableObservation struct {
 	BillingMode string `json:"billingMode,omitempty"`
 	// IndexStatuses are the global secondary indexes' states, by name.
 	IndexStatuses map[string]string `json:"indexStatuses,omitempty"`
+	// ProvisionedThroughput is the table's capacity now (provisioned billing).
+	ProvisionedThroughput *ThroughputObservation `json:"provisionedThroughput,omitempty"`
 	// TimeToLive is the TTL status (read only when the spec manages it).
 	TimeToLive string `json:"timeToLive,omitempty"`
 	// PointInTime is the point-in-time recovery status (read only when the spec manages it).

@@ -212,6 +212,14 @@ type DBInstanceObservation struct {
 	DBInstanceClass string `json:"dbInstanceClass,omitempty"`
 	// AllocatedStorage in GiB.
 	AllocatedStorage int32 `json:"allocatedStorage,omitempty"`
+	// StorageType running now.
+	StorageType string `json:"storageType,omitempty"`
+	// BackupRetentionPeriod in days (0: automated backups off).
+	BackupRetentionPeriod *int32 `json:"backupRetentionPeriod,omitempty"`
+	// MultiAZ is whether the instance has a standby in another Availability Zone.
+	MultiAZ *bool `json:"multiAZ,omitempty"`
+	// DeletionProtection is whether RDS refuses to delete the instance.
+	DeletionProtection *bool `json:"deletionProtection,omitempty"`
 	// PendingModifiedValues are changes waiting for the maintenance window, by field.
 	PendingModifiedValues map[string]string `json:"pendingModifiedValues,omitempty"`
 	// Tags on the instance, all of them.

@@ -89,7 +89,8 @@ type TableObservation struct {
 	ColumnFamilies map[string]string `json:"columnFamilies,omitempty"`
 
 	// DeletionProtection in effect.
-	DeletionProtection bool `json:"deletionProtection,omitempty"`
+	// +optional
+	DeletionProtection bool `json:"deletionProtection"`
 }
 
 // A TableSpec defines the desired state of a Table.

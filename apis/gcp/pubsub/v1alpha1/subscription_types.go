@@ -214,7 +214,8 @@ type SubscriptionObservation struct {
 	MessageRetentionDuration string `json:"messageRetentionDuration,omitempty"`
 
 	// RetainAckedMessages in effect.
-	RetainAckedMessages bool `json:"retainAckedMessages,omitempty"`
+	// +optional
+	RetainAckedMessages bool `json:"retainAckedMessages"`
 
 	// ExpirationTTL in effect, e.g. "2678400s", or "never".
 	ExpirationTTL string `json:"expirationTTL,omitempty"`
@@ -235,10 +236,12 @@ type SubscriptionObservation struct {
 	Filter string `json:"filter,omitempty"`
 
 	// EnableMessageOrdering in effect.
-	EnableMessageOrdering bool `json:"enableMessageOrdering,omitempty"`
+	// +optional
+	EnableMessageOrdering bool `json:"enableMessageOrdering"`
 
 	// EnableExactlyOnceDelivery in effect.
-	EnableExactlyOnceDelivery bool `json:"enableExactlyOnceDelivery,omitempty"`
+	// +optional
+	EnableExactlyOnceDelivery bool `json:"enableExactlyOnceDelivery"`
 
 	// PushEndpoint is where messages are pushed; empty for pull delivery.
 	PushEndpoint string `json:"pushEndpoint,omitempty"`
@@ -250,7 +253,8 @@ type SubscriptionObservation struct {
 	TopicMessageRetentionDuration string `json:"topicMessageRetentionDuration,omitempty"`
 
 	// Detached is true once the subscription was detached from its topic: it receives nothing more.
-	Detached bool `json:"detached,omitempty"`
+	// +optional
+	Detached bool `json:"detached"`
 
 	// State of the subscription: ACTIVE, or RESOURCE_ERROR.
 	State string `json:"state,omitempty"`

@@ -241,10 +241,12 @@ type BucketObservation struct {
 	Labels map[string]string `json:"labels,omitempty"`
 
 	// Versioning in effect.
-	Versioning bool `json:"versioning,omitempty"`
+	// +optional
+	Versioning bool `json:"versioning"`
 
 	// UniformBucketLevelAccess in effect.
-	UniformBucketLevelAccess bool `json:"uniformBucketLevelAccess,omitempty"`
+	// +optional
+	UniformBucketLevelAccess bool `json:"uniformBucketLevelAccess"`
 
 	// PublicAccessPrevention in effect: enforced or inherited.
 	PublicAccessPrevention string `json:"publicAccessPrevention,omitempty"`
@@ -253,7 +255,8 @@ type BucketObservation struct {
 	SoftDeleteRetention string `json:"softDeleteRetention,omitempty"`
 
 	// RequesterPays in effect.
-	RequesterPays bool `json:"requesterPays,omitempty"`
+	// +optional
+	RequesterPays bool `json:"requesterPays"`
 
 	// DefaultKMSKeyName in effect, if any.
 	DefaultKMSKeyName string `json:"defaultKMSKeyName,omitempty"`
@@ -274,7 +277,8 @@ type BucketObservation struct {
 	RetentionPeriod string `json:"retentionPeriod,omitempty"`
 
 	// RetentionLocked is true once the retention policy is locked (irreversible).
-	RetentionLocked bool `json:"retentionLocked,omitempty"`
+	// +optional
+	RetentionLocked bool `json:"retentionLocked"`
 
 	// Metageneration is the bucket's configuration version.
 	Metageneration int64 `json:"metageneration,omitempty"`

@@ -243,6 +243,8 @@ func observation(o types.DBInstance) v1alpha1.DBInstanceObservation {
 	obs := v1alpha1.DBInstanceObservation{
 		ARN: aws.ToString(o.DBInstanceArn), Status: aws.ToString(o.DBInstanceStatus), EngineVersion: aws.ToString(o.EngineVersion),
 		DBInstanceClass: aws.ToString(o.DBInstanceClass), AllocatedStorage: aws.ToInt32(o.AllocatedStorage), Tags: tagMap(o.TagList),
+		StorageType: aws.ToString(o.StorageType), BackupRetentionPeriod: o.BackupRetentionPeriod, MultiAZ: o.MultiAZ,
+		DeletionProtection: o.DeletionProtection,
 	}
 	if o.Endpoint != nil {
 		obs.Address, obs.Port = aws.ToString(o.Endpoint.Address), aws.ToInt32(o.Endpoint.Port)

@@ -25,15 +25,18 @@ var fields = managedkind.Fields{
 		Path: "fifoQueue", Compare: managedkind.ByValue, Unset: managedkind.ProviderDefault, Effect: managedkind.Refused,
 		Note: "unset is false, a standard queue; the queue name (the external name) ends in .fifo exactly when the queue is " +
 			"FIFO, checked by the provider before any call",
-		Source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+		Source:   "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+		Observed: "attributes." + attrFIFO,
 	},
 	{
 		Path: "delaySeconds", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: numberErrors, Source: setQueueAttributes,
+		Observed: "attributes." + attrDelay,
 	},
 	{
 		Path: "maximumMessageSize", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: numberErrors, Source: setQueueAttributes,
+		Observed: "attributes." + attrMaxSize,
 	},
 	// "reduced below the age of existing messages", it expires and deletes them: they cannot be brought back.
 	{
@@ -41,26 +44,32 @@ var fields = managedkind.Fields{
 		Terminal: numberErrors,
 		Note:     "a shorter period deletes the messages already older than it; a change takes up to 15 minutes",
 		Source:   setQueueAttributes,
+		Observed: "attributes." + attrRetention,
 	},
 	{
 		Path: "visibilityTimeout", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: numberErrors, Source: setQueueAttributes,
+		Observed: "attributes." + attrVisibility,
 	},
 	{
 		Path: "receiveMessageWaitTimeSeconds", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: numberErrors, Source: setQueueAttributes,
+		Observed: "attributes." + attrWait,
 	},
 	{
 		Path: "contentBasedDeduplication", Compare: managedkind.ByMeaning, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: attributeErrors, Note: "without case; an unreported false is false", Source: setQueueAttributes,
+		Observed: "attributes." + attrContentDedup,
 	},
 	{
 		Path: "deduplicationScope", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: attributeErrors, Source: setQueueAttributes,
+		Observed: "attributes." + attrDedupScope,
 	},
 	{
 		Path: "fifoThroughputLimit", Compare: managedkind.ByValue, Unset: managedkind.Unmanaged, Effect: managedkind.InPlace,
 		Terminal: attributeErrors, Source: setQueueAttributes,
+		Observed: "attributes." + attrThroughput,
 	},
 	// SqsManagedSseEnabled, KmsMasterKeyId and KmsDataKeyReusePeriodSeconds: one field, all sent when one differs.
 	{

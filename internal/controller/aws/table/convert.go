@@ -437,6 +437,12 @@ func observation(o observed, tags map[string]string, pending changes) v1alpha1.T
 		ARN: aws.ToString(t.TableArn), Status: string(t.TableStatus), StreamARN: aws.ToString(t.LatestStreamArn),
 		BillingMode: observedBillingMode(t), Tags: tags,
 	}
+	if p := t.ProvisionedThroughput; p != nil && aws.ToInt64(p.ReadCapacityUnits) > 0 {
+		// On-demand tables report zero units: nothing provisioned to show.
+		obs.ProvisionedThroughput = &v1alpha1.ThroughputObservation{
+			ReadCapacityUnits: aws.ToInt64(p.ReadCapacityUnits), WriteCapacityUnits: aws.ToInt64(p.WriteCapacityUnits),
+		}
+	}
 	for _, g := range t.GlobalSecondaryIndexes {
 		if obs.IndexStatuses == nil {
 			obs.IndexStatuses = map[string]string{}
