@@ -39,6 +39,11 @@ type Report struct {
 	Resources  []Resource `json:"resources"`
 	// Ignored counts the objects that are not resources of this provider (a ProviderConfig, a Deployment).
 	Ignored int `json:"ignored"`
+	// Notes say what a live read left out, and why that is no error: a kind whose CRD the cluster does not have.
+	Notes []string `json:"notes,omitempty"`
+	// Fleet is the fleet report (plan --live without manifests): every managed resource in scope, from its
+	// conditions. Resources is then empty.
+	Fleet *Fleet `json:"fleet,omitempty"`
 }
 
 // Summary counts the resources by action.
@@ -79,6 +84,13 @@ type FieldChange struct {
 	// Note is what the table says about the field, and Source the cloud's documentation of the effect.
 	Note   string `json:"note,omitempty"`
 	Source string `json:"source,omitempty"`
+	// Cloud is, in a live plan, the field's value the provider last saw in the cloud (status.atProvider); empty when
+	// atProvider does not report it, and for a sensitive field.
+	Cloud string `json:"cloud,omitempty"`
+	// Drift is true when Cloud differs from the live spec's value: the cloud changed behind the provider's back, or
+	// the provider is still applying the spec. Judged only where the plan compares as the reconciler does (a value
+	// compared by value, a key of a map, a set); never for a value compared by meaning.
+	Drift bool `json:"drift,omitempty"`
 }
 
 // Released is the effect of omitting a field the spec set, when omitted means unmanaged: nothing is sent, and the
