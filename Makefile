@@ -20,6 +20,10 @@ build: ## Build the provider binary into _output/.
 plan: ## Build the plan command (what a change of manifests does to the cloud: docs/reviewing-a-change.md) into _output/.
 	go build -ldflags "$(LDFLAGS)" -o $(OUTPUT)/plan ./cmd/plan
 
+.PHONY: plan-demo
+plan-demo: plan ## Plan a demo change of examples/local (examples/plan-demo): offline, then against the local stack when make dev runs.
+	@hack/plan-demo.sh $(OUTPUT)/plan $(OUTPUT)/plan-demo
+
 XPKG_ARCHES := amd64 arm64
 
 .PHONY: xpkg

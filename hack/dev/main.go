@@ -110,6 +110,12 @@ Everything is Ready. The stack stays up until Ctrl-C.
   kubectl get clusterproviderconfig vault -o jsonpath='{.status}'
   VAULT_ADDR=%[8]s VAULT_TOKEN=%[9]s %[10]s list sys/leases/lookup/aws/creds/iam   # the live lease
 
+  # What a change would do before it is made: the provider's warnings at admission, and the plan
+  kubectl patch --dry-run=server --type=merge -n demo queue.sqs.aws.stateful.dev orders-dlq \
+    -p '{"spec":{"forProvider":{"messageRetentionPeriod":60}}}'
+  make plan-demo                              # a demo change of examples/: offline, then against this cluster
+  kubectl annotate bucket.s3.aws.stateful.dev -n demo demo-assets stateful.dev/drift=hold   # hold drift for review
+
   logs:     %[5]s/{provider,moto,moto-strict,vault,kube-controller-manager}.log
   metrics:  curl -s http://%[6]s/metrics | grep stateful_cloud_requests_total
 `, s.Kubeconfig, s.Kubectl, *poll, s.MotoURL, abs, s.MetricsAddr, s.StrictMotoURL, s.Vault.URL, stack.VaultRootToken, os.Getenv("VAULT_BIN"))

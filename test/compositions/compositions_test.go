@@ -192,13 +192,14 @@ func TestCompositionsRenderAndValidate(t *testing.T) {
 	}
 }
 
-// TestExamplesValidate: every object of this provider in examples/local and examples/aws validates against its
-// CRD, CEL rules included — the schema's bounds (issue 23 §2) must leave every example valid.
+// TestExamplesValidate: every object of this provider in examples/local, examples/aws and the plan demo's change
+// (examples/plan-demo) validates against its CRD, CEL rules included — the schema's bounds (issue 23 §2) must leave
+// every example valid.
 func TestExamplesValidate(t *testing.T) {
 	root := harness.RepoRoot()
 	var ours bytes.Buffer
 	n := 0
-	for _, dir := range []string{"local", "aws"} {
+	for _, dir := range []string{"local", "aws", "plan-demo"} {
 		files, err := filepath.Glob(filepath.Join(root, "examples", dir, "*.yaml"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no examples in examples/%s: %v", dir, err)
