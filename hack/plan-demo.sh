@@ -19,8 +19,8 @@ if [ ! -f "${kc}" ]; then
   exit 0
 fi
 echo
-echo "==> plan --live: the same change against the cluster (${kc}), with what the provider last saw in the cloud"
-if ! "${plan}" --live --kubeconfig "${kc}" "${out}/after"; then
+echo "==> plan --live --prune: the same change against the cluster (${kc}), with what the provider last saw in the cloud"
+if ! "${plan}" --live --prune --kubeconfig "${kc}" "${out}/after"; then
   echo "==> the cluster did not answer: is make dev running?"
   exit 0
 fi
