@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestPlanDemo plans the demo change make plan-demo shows (examples/plan-demo over examples/local, as
@@ -45,17 +43,5 @@ func TestPlanDemo(t *testing.T) {
 	if code := run(context.Background(), []string{filepath.Join(root, "examples", "local"), after}, nil, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
-	golden := filepath.Join("testdata", "plan-demo.text")
-	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), out.String()); d != "" {
-		t.Errorf("the plan demo: -golden +got (go test ./cmd/plan -update rewrites it):\n%s", d)
-	}
+	checkGolden(t, "plan-demo.text", out.String())
 }

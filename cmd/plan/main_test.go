@@ -24,20 +24,26 @@ func TestGolden(t *testing.T) {
 			if code := run(context.Background(), []string{"-o", format, "testdata/before", "testdata/after"}, nil, &out, &errs); code != 0 {
 				t.Fatalf("exit %d: %s", code, errs.String())
 			}
-			golden := filepath.Join("testdata", "plan."+format)
-			if *update {
-				if err := os.WriteFile(golden, out.Bytes(), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(string(want), out.String()); d != "" {
-				t.Errorf("plan -o %s: -golden +got:\n%s", format, d)
-			}
+			checkGolden(t, "plan."+format, out.String())
 		})
+	}
+}
+
+// checkGolden compares got with testdata/name, after writing it there with -update.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s: -golden +got (go test ./cmd/plan -update rewrites it):\n%s", name, d)
 	}
 }
 

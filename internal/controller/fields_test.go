@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 )
 
 // TestFieldTables holds every kind's declared fields to the kind's API and to its docs page: each spec.forProvider
@@ -97,20 +97,8 @@ func reported(crd *extv1.CustomResourceDefinition, path string) bool {
 // crdOf is the committed CRD of group and kind under package/crds.
 func crdOf(t *testing.T, group, kind string) *extv1.CustomResourceDefinition {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "..", "package", "crds", group+"_*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var crd extv1.CustomResourceDefinition
-		if err := yaml.Unmarshal(b, &crd); err != nil {
-			t.Fatal(err)
-		}
-		if crd.Spec.Names.Kind == kind {
+	for _, crd := range kindtest.CRDs(t) {
+		if crd.Spec.Group == group && crd.Spec.Names.Kind == kind {
 			return &crd
 		}
 	}

@@ -12,13 +12,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	admissionv1 "k8s.io/api/admission/v1"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind/kindtest"
 	"github.com/stateful-dev/provider-stateful/internal/plan"
 )
 
@@ -159,20 +159,11 @@ func TestWebhookCoversEveryKind(t *testing.T) {
 		}
 	}
 	var want []string
-	files, _ := filepath.Glob(filepath.Join(root, "package", "crds", "*.yaml"))
 	kinds := map[string]bool{}
 	for _, k := range controller.Kinds() {
 		kinds[k.GroupVersionKind().GroupKind().String()] = true
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var crd extv1.CustomResourceDefinition
-		if err := yaml.Unmarshal(b, &crd); err != nil {
-			t.Fatal(err)
-		}
+	for _, crd := range kindtest.CRDs(t) {
 		if kinds[crd.Spec.Names.Kind+"."+crd.Spec.Group] {
 			want = append(want, crd.Spec.Group+"/"+crd.Spec.Names.Plural)
 		}
