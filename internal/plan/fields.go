@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
@@ -50,6 +51,25 @@ func changes(fields managedkind.Fields, o, n *unstructured.Unstructured) []Field
 			c.Note = "a reference, resolved into spec.forProvider." + f.Path + " when applied"
 		}
 		out = append(out, c)
+	}
+	if managedkind.OnlyObserves(toPolicies(policies(n))) {
+		// Nothing is sent to a resource that only observes: each change waits for writes (WouldChange reports it).
+		for i := range out {
+			if out[i].When != "" && out[i].Field != "spec.managementPolicies" {
+				out[i].When = WhenWritesAllowed
+			}
+		}
+	}
+	return out
+}
+
+// WhenWritesAllowed is when a change of a resource whose management policies only observe happens.
+const WhenWritesAllowed = "once spec.managementPolicies allow writes (they only observe)"
+
+func toPolicies(p []string) xpv2.ManagementPolicies {
+	out := make(xpv2.ManagementPolicies, 0, len(p))
+	for _, a := range p {
+		out = append(out, xpv2.ManagementAction(a))
 	}
 	return out
 }

@@ -55,6 +55,10 @@ func w(p map[string]any, m ...func(*unstructured.Unstructured)) *unstructured.Un
 	return u
 }
 
+func observe(u *unstructured.Unstructured) {
+	_ = unstructured.SetNestedStringSlice(u.Object, []string{"Observe"}, "spec", "managementPolicies")
+}
+
 func TestChanges(t *testing.T) {
 	base := func() map[string]any { return map[string]any{"region": "eu", "size": "s"} }
 	with := func(kv ...any) map[string]any {
@@ -177,6 +181,13 @@ func TestChanges(t *testing.T) {
 			}),
 			want: []FieldChange{{Field: "spec.managementPolicies", Current: `["*"]`, Desired: `["Observe"]`, Effect: "in place", When: "now",
 				Note: "what the provider may do to the cloud resource from now on"}},
+		},		"OnlyObserves": {
+			reason: "A resource that only observes is sent nothing: a change waits for writes, and says so.",
+			before: w(base(), observe), after: w(with("size", "m", "applyImmediately", true), observe),
+			want: []FieldChange{
+				{Field: "spec.forProvider.size", Current: "s", Desired: "m", Effect: "restart", When: WhenWritesAllowed, Source: "https://size"},
+				{Field: "spec.forProvider.applyImmediately", Current: "(unset)", Desired: "true", Effect: "in place", When: WhenWritesAllowed},
+			},
 		},
 	}
 	for name, tc := range cases {

@@ -311,7 +311,7 @@ func TestPlanLive(t *testing.T) {
 		}
 		logText(t, "plan --live over drift", r)
 		want := []livePlanRow{{Name: observed, Action: plan.Change, Changes: []plan.FieldChange{{
-			Field: "spec.forProvider.visibilityTimeout", Current: "30", Desired: "45", Effect: "in place", When: "now", Cloud: "99", Drift: true,
+			Field: "spec.forProvider.visibilityTimeout", Current: "30", Desired: "45", Effect: "in place", When: plan.WhenWritesAllowed, Cloud: "99", Drift: true,
 		}}}}
 		if d := cmp.Diff(want, livePlanRows(r), ignore); d != "" {
 			t.Errorf("the cloud's 99 against the spec's 30 is drift: -want +got:\n%s", d)
