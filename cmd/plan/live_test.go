@@ -11,8 +11,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	"github.com/stateful-dev/provider-stateful/apis"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
+	"github.com/stateful-dev/provider-stateful/internal/kube"
 	"github.com/stateful-dev/provider-stateful/internal/plan"
 )
 
@@ -65,12 +71,18 @@ func TestLiveFlags(t *testing.T) {
 		"AllWithoutLive":       {reason: "-A reads the cluster.", args: []string{"-A", "testdata/before", "testdata/after"}, errHave: "need --live"},
 		"KubeconfigWithoutLive": {reason: "--kubeconfig is for --live.", args: []string{"--kubeconfig", "k", "testdata/before", "testdata/after"},
 			errHave: "need --live"},
-		"LiveAndBase":     {reason: "The cluster is the base.", args: []string{"--live", "--base", "HEAD", "testdata/after"}, errHave: "takes no --base"},
-		"NamespaceAndAll": {reason: "One namespace or every one.", args: []string{"--live", "-n", "team-a", "-A"}, errHave: "-n and -A"},
-		"PruneFleet":      {reason: "The fleet report has nothing to prune against.", args: []string{"--live", "--prune"}, errHave: "--prune needs manifests"},
-		"Output":          {reason: "An output it does not write.", args: []string{"--live", "-o", "yaml"}, errHave: `-o "yaml"`},
-		"Class":           {reason: "A class it does not know.", args: []string{"--live", "--fail-on", "drifted"}, errHave: `"drifted" is none of`},
-		"HeadWithoutBase": {reason: "--head offline needs --base.", args: []string{"--head", "HEAD", "x"}, errHave: "--head needs --base"},
+		"LiveAndBase":        {reason: "The cluster is the base.", args: []string{"--live", "--base", "HEAD", "testdata/after"}, errHave: "takes no --base"},
+		"NamespaceAndAll":    {reason: "One namespace or every one.", args: []string{"--live", "-n", "team-a", "-A"}, errHave: "-n and -A"},
+		"PruneFleet":         {reason: "The fleet report has nothing to prune against.", args: []string{"--live", "--prune"}, errHave: "--prune needs manifests"},
+		"Output":             {reason: "An output it does not write.", args: []string{"--live", "-o", "yaml"}, errHave: `-o "yaml"`},
+		"Class":              {reason: "A class it does not know.", args: []string{"--live", "--fail-on", "drifted"}, errHave: `"drifted" is none of`},
+		"HeadWithoutBase":    {reason: "--head offline needs --base.", args: []string{"--head", "HEAD", "x"}, errHave: "--head needs --base"},
+		"RefreshWithoutLive": {reason: "--refresh reads the cluster and the cloud.", args: []string{"--refresh", "testdata/before", "testdata/after"}, errHave: "need --live"},
+		"RefreshFleet":       {reason: "The fleet report reads conditions.", args: []string{"--live", "--refresh"}, errHave: "--refresh needs manifests"},
+		"AllowedWithoutRefresh": {reason: "--allowed-endpoint is where --refresh reads.", args: []string{"--live", "--allowed-endpoint", "127.0.0.1", "testdata/after"},
+			errHave: "it needs --refresh"},
+		"AllowedEndpoint": {reason: "A pattern the provider would refuse.", args: []string{"--live", "--refresh", "--allowed-endpoint", "http://h/path", "testdata/after"},
+			errHave: "--allowed-endpoint: "},
 		"Kubeconfig": {reason: "A kubeconfig that is not there: the error names it.", args: []string{"--live", "--kubeconfig", "/nonexistent/kubeconfig", "testdata/after"},
 			errHave: "/nonexistent/kubeconfig"},
 	}
@@ -197,5 +209,57 @@ func TestFleetCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRefreshCommand: --refresh reads the cloud through what refreshEnv makes from the kubeconfig, context and
+// --allowed-endpoint; a resource whose ProviderConfig cannot be read says so, and the plan stands; what the env
+// holds is released once the plan is made.
+func TestRefreshCommand(t *testing.T) {
+	c := &fakeCluster{objs: applied(t, "testdata/before")}
+	withCluster(t, c, "team-a")
+	s := runtime.NewScheme()
+	if err := apis.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	// A cluster without ProviderConfigs: nothing can be read from the cloud.
+	kc := kube.ReadOnly(fake.NewClientBuilder().WithScheme(s).Build())
+	var got []string
+	closed := false
+	orig := refreshEnv
+	refreshEnv = func(kubeconfig, kubecontext string, allowed []credentials.EndpointPattern) (*managedkind.RefreshEnv, func(context.Context), error) {
+		got = append(got, kubeconfig, kubecontext)
+		for _, a := range allowed {
+			got = append(got, a.String())
+		}
+		r := credentials.NewResolver(kc, kc, kc)
+		r.WithReadOnlyClients()
+		return &managedkind.RefreshEnv{Creds: r, Kube: kc}, func(ctx context.Context) { closed = true; r.Close(ctx) }, nil
+	}
+	t.Cleanup(func() { refreshEnv = orig })
+	var out, errs bytes.Buffer
+	args := []string{"--live", "--refresh", "--kubeconfig", "k", "--context", "c", "--allowed-endpoint", "127.0.0.1", "-o", "json", "testdata/after"}
+	if code := run(context.Background(), args, nil, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if d := cmp.Diff([]string{"k", "c", "127.0.0.1"}, got); d != "" {
+		t.Errorf("what the env was made from: -want +got:\n%s", d)
+	}
+	if !closed {
+		t.Errorf("the env was not released")
+	}
+	var r plan.Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	unread := 0
+	for _, res := range r.Resources {
+		if strings.HasPrefix(res.RefreshError, "cannot get ") {
+			unread++
+		}
+	}
+	// testdata/after changes 7 resources and creates 1: the 7 live ones are each a note.
+	if diff := cmp.Diff([]any{true, 7}, []any{r.Refreshed, unread}); diff != "" {
+		t.Errorf("[refreshed, resources not read]: -want +got:\n%s\n%s", diff, out.String())
 	}
 }

@@ -10,6 +10,8 @@
 //	plan --live [-n NS | -A] [--prune] PATH...   the manifests against the live objects, with the cloud's values
 //	plan --live --head REV [PATH...]             the manifests at git revision REV against the live objects
 //	plan --live [-n NS | -A]                     the fleet report: every managed resource's state, from its conditions
+//	plan --live --refresh PATH...                also reads the cloud now, with a client that can only read: the drift
+//	                                             each resource holds, and what the merge does to it
 //
 // Exit status: 0, or 2 when --fail-on names a class the plan holds (a CI gate), 1 on an error.
 package main
@@ -27,6 +29,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/stateful-dev/provider-stateful/internal/controller"
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
+	"github.com/stateful-dev/provider-stateful/internal/credentials"
 	"github.com/stateful-dev/provider-stateful/internal/plan"
 )
 
@@ -44,11 +48,22 @@ var connect = func(kubeconfig, kubecontext string) (plan.Lister, string, error) 
 	return c, ns, err
 }
 
+// refreshEnv makes what --refresh reads the cloud with, from the kubeconfig; a test replaces it.
+var refreshEnv = func(kubeconfig, kubecontext string, allowed []credentials.EndpointPattern) (*managedkind.RefreshEnv, func(context.Context), error) {
+	cfg, _, err := plan.ClusterConfig(kubeconfig, kubecontext)
+	if err != nil {
+		return nil, nil, err
+	}
+	return plan.NewRefreshEnv(cfg, allowed)
+}
+
 // flags are the command line, parsed.
 type flags struct {
 	base, head, dir, output string
 	gate                    []string
 	live, prune, all        bool
+	refresh                 bool
+	allowed                 []credentials.EndpointPattern
 	kubeconfig, kubecontext string
 	namespace               string
 	args                    []string
@@ -110,6 +125,10 @@ func parse(args []string, stderr io.Writer) (flags, error) {
 	failOn := fl.String("fail-on", "", "Exit 2 when the plan holds any of these, comma-separated: "+classes()+".")
 	fl.BoolVar(&f.live, "live", false, "Compare the manifests with what the cluster holds now; without manifests, report every managed resource's state.")
 	fl.BoolVar(&f.prune, "prune", false, "With --live: live resources in scope that no manifest names are deletes.")
+	fl.BoolVar(&f.refresh, "refresh", false, "With --live and manifests: read the cloud now, through each resource's ProviderConfig and a client "+
+		"that can only read, for the drift each resource holds and what the merge does to it.")
+	allowed := fl.String("allowed-endpoint", "", "With --refresh: the endpoints namespaced ProviderConfigs may name, comma-separated, as the provider's "+
+		"--allowed-endpoint (default none: only the clouds' own).")
 	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "With --live: the kubeconfig (default $KUBECONFIG, else ~/.kube/config).")
 	fl.StringVar(&f.kubecontext, "context", "", "With --live: the kubeconfig context (default its current one).")
 	for _, n := range []string{"n", "namespace"} {
@@ -120,7 +139,7 @@ func parse(args []string, stderr io.Writer) (flags, error) {
 	}
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: plan [flags] BEFORE AFTER | plan --base REV [--head REV] [PATH...]\n"+
-			"       plan --live [-n NAMESPACE | -A] [--prune] [--head REV] PATH... | plan --live [-n NAMESPACE | -A]\n\n")
+			"       plan --live [-n NAMESPACE | -A] [--prune] [--refresh] [--head REV] PATH... | plan --live [-n NAMESPACE | -A]\n\n")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -135,9 +154,16 @@ func parse(args []string, stderr io.Writer) (flags, error) {
 	if !slices.Contains([]string{"text", "markdown", "json"}, f.output) {
 		return f, fmt.Errorf("-o %q: want text, markdown or json", f.output)
 	}
+	for _, a := range split(*allowed) {
+		p, err := credentials.ParseEndpointPattern(a)
+		if err != nil {
+			return f, fmt.Errorf("--allowed-endpoint: %w", err)
+		}
+		f.allowed = append(f.allowed, p)
+	}
 	if !f.live {
-		if f.prune || f.all || f.namespace != "" || f.kubeconfig != "" || f.kubecontext != "" {
-			return f, fmt.Errorf("--prune, -n, -A, --kubeconfig and --context read the cluster: they need --live")
+		if f.prune || f.all || f.namespace != "" || f.kubeconfig != "" || f.kubecontext != "" || f.refresh {
+			return f, fmt.Errorf("--prune, -n, -A, --kubeconfig, --context and --refresh read the cluster: they need --live")
 		}
 		return f, nil
 	}
@@ -149,6 +175,10 @@ func parse(args []string, stderr io.Writer) (flags, error) {
 	case f.prune && len(f.args) == 0 && f.head == "":
 		// The fleet report deletes nothing to prune from.
 		return f, fmt.Errorf("--prune needs manifests: the live resources no manifest names are the deletes")
+	case f.refresh && len(f.args) == 0 && f.head == "":
+		return f, fmt.Errorf("--refresh needs manifests: the fleet report reads the resources' conditions, not the cloud")
+	case len(f.allowed) > 0 && !f.refresh:
+		return f, fmt.Errorf("--allowed-endpoint says where --refresh may read: it needs --refresh")
 	}
 	return f, nil
 }
@@ -183,6 +213,15 @@ func live(ctx context.Context, stdin io.Reader, kinds plan.Kinds, f flags) (plan
 	o := plan.LiveOptions{Scope: scope, DefaultNamespace: contextNS, Prune: f.prune}
 	if f.namespace != "" {
 		o.DefaultNamespace = f.namespace
+	}
+	if f.refresh {
+		env, closeEnv, err := refreshEnv(f.kubeconfig, f.kubecontext, f.allowed)
+		if err != nil {
+			return plan.Report{}, err
+		}
+		// What the accounts hold (connections, credentials Vault minted) is released when the plan is made.
+		defer closeEnv(context.WithoutCancel(ctx))
+		o.Refresh = env
 	}
 	return plan.ComputeLive(ctx, c, kinds, manifests, o)
 }

@@ -65,7 +65,9 @@ func (r *Resolver) resolveAWS(ctx context.Context, pc config) (*AWSAccount, erro
 		return nil, errors.Errorf("%s has no aws section", pc)
 	}
 
-	s := awsclient.Settings{Source: spec.Credentials.Source, Endpoint: spec.Endpoint, AssumeRole: spec.AssumeRole, Filesystem: spec.Credentials.Filesystem}
+	s := awsclient.Settings{
+		Source: spec.Credentials.Source, Endpoint: spec.Endpoint, AssumeRole: spec.AssumeRole, Filesystem: spec.Credentials.Filesystem, ReadOnly: r.readOnly,
+	}
 	if err := checkTenancy(pc, spec.Credentials); err != nil {
 		return nil, err
 	}

@@ -37,6 +37,9 @@ type GCPAccount struct {
 	// Reach is what resources may name through the config that the provider does not make (KMS keys, Bigtable
 	// instances); nil for a namespaced config.
 	Reach *Reach
+	// ReadOnly says the account's clients must be built to only read (plan --refresh): every client constructor
+	// takes it, and then refuses every call that is not a read before it is sent.
+	ReadOnly bool
 
 	stamp  string // see fingerprint
 	config string // see builtFrom
@@ -170,6 +173,7 @@ func (r *Resolver) resolveGCP(ctx context.Context, pc config) (*GCPAccount, erro
 		config:              pc.version(),
 		cancel:              cancel,
 		vault:               src.vault,
+		ReadOnly:            r.readOnly,
 	}
 	if spec.Endpoints != nil {
 		a.Endpoints = *spec.Endpoints

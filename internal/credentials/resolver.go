@@ -47,6 +47,9 @@ type Resolver struct {
 	// gcpTransport carries impersonation's IAM Credentials API calls; nil is the default (tests replace it).
 	gcpTransport http.RoundTripper
 
+	// readOnly builds accounts whose clients can only read (WithReadOnlyClients).
+	readOnly bool
+
 	// log records what happens off the reconcile path: revocations and their failures. Never a secret.
 	log logging.Logger
 	// listeners are told when what a config's status shows changed (a login, a renewal, a failure).
@@ -69,6 +72,11 @@ func NewResolver(kube, secrets client.Reader, tokens client.Client) *Resolver {
 		accounts: map[accountKey]account{}, vaults: map[string]*vaultConn{},
 	}
 }
+
+// WithReadOnlyClients makes every account the resolver builds one whose service clients can only read: an AWS
+// configuration that refuses every request that is not a read, and a GCP account whose clients are built with the
+// same guard (GCPAccount.ReadOnly). plan --refresh resolves with it; the provider never does.
+func (r *Resolver) WithReadOnlyClients() { r.readOnly = true }
 
 // A config is a ProviderConfig or ClusterProviderConfig, reduced to what resolution needs.
 type config struct {

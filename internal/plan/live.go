@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/stateful-dev/provider-stateful/internal/controller/managedkind"
 )
 
 // A Lister lists objects: a controller-runtime client is one (NewLister). A live plan reads the cluster with one
@@ -35,6 +37,10 @@ type LiveOptions struct {
 	// Prune plans a delete of every live resource in scope that no manifest names. Without it nothing is deleted:
 	// a partial set of manifests must not read as "delete everything else".
 	Prune bool
+	// Refresh, when set, reads the cloud now for each live resource the plan changes or leaves unchanged, through
+	// its ProviderConfig and a client that can only read (--refresh): Resource.Drift, and each change's cloud value
+	// as of now.
+	Refresh *managedkind.RefreshEnv
 }
 
 // listPage is how many objects one LIST asks for, as kubectl does: a fleet of thousands is read in pages the API
@@ -225,6 +231,16 @@ func ComputeLive(ctx context.Context, c Lister, kinds Kinds, manifests []*unstru
 	byKey := map[key]*unstructured.Unstructured{}
 	for _, l := range before {
 		byKey[keyOf(l)] = l
+	}
+	if o.Refresh != nil {
+		merged := map[key]*unstructured.Unstructured{}
+		for _, a := range after {
+			merged[keyOf(a)] = a
+		}
+		for k, f := range refresh(ctx, *o.Refresh, kinds, &r, byKey, merged) {
+			byKey[k] = f.live
+		}
+		r.Refreshed = true
 	}
 	for i := range r.Resources {
 		res := &r.Resources[i]

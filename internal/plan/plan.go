@@ -41,6 +41,9 @@ type Report struct {
 	Ignored int `json:"ignored"`
 	// Notes say what a live read left out, and why that is no error: a kind whose CRD the cluster does not have.
 	Notes []string `json:"notes,omitempty"`
+	// Refreshed says the cloud was read now (--refresh): changes[].cloud is the cloud's value now, not the last
+	// one the provider saw, and each resource says what drifted.
+	Refreshed bool `json:"refreshed,omitempty"`
 	// Fleet is the fleet report (plan --live without manifests): every managed resource in scope, from its
 	// conditions. Resources is then empty.
 	Fleet *Fleet `json:"fleet,omitempty"`
@@ -67,6 +70,15 @@ type Resource struct {
 	Deletion string `json:"deletion,omitempty"`
 	// Deletes is true when a delete removes the cloud resource (false: it is left in the cloud).
 	Deletes bool `json:"deletes,omitempty"`
+	// Drift is, with --refresh, each field the cloud holds now otherwise than the live spec, and what becomes of
+	// it (a change or an unchanged resource).
+	Drift []Drift `json:"drift,omitempty"`
+	// CloudMissing is, with --refresh, true when the cloud resource does not exist now: deleted behind the
+	// provider's back (or not made yet); the provider makes it where the management policies allow Create.
+	CloudMissing bool `json:"cloudMissing,omitempty"`
+	// RefreshError is, with --refresh, why the cloud could not be read for the resource: its ProviderConfig, its
+	// credentials, the cloud's answer. The rest of the plan stands.
+	RefreshError string `json:"refreshError,omitempty"`
 }
 
 // A FieldChange is one field that differs between the two sides, and what changing it does.

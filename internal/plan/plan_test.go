@@ -181,7 +181,7 @@ func TestChanges(t *testing.T) {
 			}),
 			want: []FieldChange{{Field: "spec.managementPolicies", Current: `["*"]`, Desired: `["Observe"]`, Effect: "in place", When: "now",
 				Note: "what the provider may do to the cloud resource from now on"}},
-		},		"OnlyObserves": {
+		}, "OnlyObserves": {
 			reason: "A resource that only observes is sent nothing: a change waits for writes, and says so.",
 			before: w(base(), observe), after: w(with("size", "m", "applyImmediately", true), observe),
 			want: []FieldChange{

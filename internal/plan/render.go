@@ -46,9 +46,18 @@ func (r Report) Findings(classes []string) []string {
 			if class := classOf[c.Effect]; slices.Contains(classes, class) {
 				out = append(out, id+": "+c.Field+" "+class)
 			}
-			if c.Drift && slices.Contains(classes, "drift") {
+			// Refreshed, a resource's drift is the cloud's now, unchanged resources' included (below).
+			if c.Drift && !r.Refreshed && slices.Contains(classes, "drift") {
 				out = append(out, id+": "+c.Field+" drift (cloud: "+c.Cloud+")")
 			}
+		}
+		for _, d := range res.Drift {
+			if slices.Contains(classes, "drift") {
+				out = append(out, id+": "+d.Field+" drift (cloud now: "+cloudNow(d)+")")
+			}
+		}
+		if res.CloudMissing && slices.Contains(classes, "drift") {
+			out = append(out, id+": drift (the cloud resource does not exist)")
 		}
 	}
 	if r.Fleet != nil {
@@ -76,7 +85,7 @@ func (r Report) WriteText(w io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, res := range r.Resources {
-		if res.Action == Unchanged {
+		if res.Action == Unchanged && len(res.Drift) == 0 && res.RefreshError == "" && !res.CloudMissing {
 			continue
 		}
 		fmt.Fprintf(tw, "%s %s/%s (%s): %s\n", res.Kind, res.Namespace, res.Name, res.APIVersion, res.Action)
@@ -90,8 +99,20 @@ func (r Report) WriteText(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "  %s\t%s → %s\t%s\t%s\n", c.Field, c.Current, c.Desired, effect(c), cloudCell(c))
 		}
+		for _, d := range res.Drift {
+			fmt.Fprintf(tw, "  drift now: %s\tspec: %s, cloud: %s\t%s\n", d.Field, d.Spec, cloudNow(d), revertedText[d.Reverted])
+		}
+		if res.CloudMissing {
+			fmt.Fprintf(tw, "  cloud now: %s\n", missingText)
+		}
+		if res.RefreshError != "" {
+			fmt.Fprintf(tw, "  cloud not read: %s\n", res.RefreshError)
+		}
 	}
 	fmt.Fprintf(tw, "%s\n", r.summary())
+	if r.Refreshed {
+		fmt.Fprintf(tw, "%s\n", r.driftSummary())
+	}
 	if r.anyChange(drifted) {
 		fmt.Fprintf(tw, "%s\n", driftNote)
 	}
@@ -176,6 +197,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	}
 	if r.anyChange(drifted) {
 		fmt.Fprintf(&b, "\n%s\n", driftNote)
+	}
+	if r.Refreshed {
+		r.writeDriftMarkdown(&b)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\n_Note:_ %s\n", n)

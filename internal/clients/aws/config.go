@@ -21,6 +21,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
+	"github.com/stateful-dev/provider-stateful/internal/clients/readonly"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
 
@@ -47,6 +48,10 @@ type Settings struct {
 	AssumeRole *v1alpha1.AWSAssumeRole
 	// Provider supplies credentials for the Vault source; the SDK caches them until they expire.
 	Provider aws.CredentialsProvider
+	// ReadOnly builds a configuration whose clients can only read (plan --refresh): every request that is not a
+	// read is refused before it is sent (package readonly). Credentials are still fetched as for the provider
+	// (an assumed role's sts:AssumeRole is not a change to the cloud's resources).
+	ReadOnly bool
 }
 
 // NewConfig builds an SDK configuration from settings. It makes no network call: credentials are fetched lazily
@@ -113,6 +118,11 @@ func NewConfig(ctx context.Context, s Settings) (aws.Config, error) {
 
 	if s.AssumeRole != nil {
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), s.AssumeRole.RoleARN, assumeRoleOptions(s.AssumeRole)))
+	}
+	if s.ReadOnly {
+		// Last, so that only the service clients built from cfg are guarded: the assume-role client above keeps
+		// the plain one (sts.NewFromConfig copied it), and credentials are fetched as they always are.
+		cfg.HTTPClient = readonly.Client(cfg.HTTPClient)
 	}
 	return cfg, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/apis/v1alpha1"
 	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
+	"github.com/stateful-dev/provider-stateful/internal/clients/readonly"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
 
@@ -38,6 +39,19 @@ func GRPCOptions(service string, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndp
 	default:
 		return append(opts, option.WithEndpoint(ep.Address), option.WithTokenSource(ts))
 	}
+}
+
+// Guard returns opts, with readOnly preceded by the read-only guard (package readonly): every call that is not a
+// read fails before it is counted or sent. plan --refresh builds its clients so; the provider's are unguarded.
+func Guard(readOnly bool, opts []option.ClientOption) []option.ClientOption {
+	if !readOnly {
+		return opts
+	}
+	guard := make([]option.ClientOption, 0, len(opts)+2)
+	for _, o := range readonly.DialOptions() {
+		guard = append(guard, option.WithGRPCDialOption(o))
+	}
+	return append(guard, opts...)
 }
 
 // operation is the method of a full gRPC method name: "/google.pubsub.v1.Publisher/CreateTopic" → "CreateTopic".

@@ -35,6 +35,8 @@ type Registration interface {
 	NewManaged() resource.Managed
 	// DeletionOf is what deleting a resource, given as its unstructured content, does to its cloud resource.
 	DeletionOf(obj map[string]any) (Deletion, bool, error)
+	// Refresh observes the cloud resource of a resource, given as its unstructured content, now (refresh.go).
+	Refresh(ctx context.Context, env RefreshEnv, obj map[string]any) (Refreshed, error)
 }
 
 // A Kind is everything that differs between managed kinds; the runtime supplies the rest. T is the kind's Go type,

@@ -57,11 +57,11 @@ func (c client) UpdateDeletionProtection(ctx context.Context, name string, on bo
 // Close closes the connection, with the account.
 func (c client) Close() error { return c.conn.Close() }
 
-// NewTables connects a Bigtable table admin client with ts to endpoint ep (nil: Google's). It holds a connection:
-// Close it when done.
-func NewTables(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint) (*Tables, error) {
-	opts := append([]option.ClientOption{option.WithEndpoint(adminEndpoint), option.WithScopes(adminScope)},
-		gcpclient.GRPCOptions("bigtable", ts, ep)...)
+// NewTables connects a Bigtable table admin client with ts to endpoint ep (nil: Google's); readOnly makes it refuse
+// every call that is not a read (gcpclient.Guard). It holds a connection: Close it when done.
+func NewTables(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint, readOnly bool) (*Tables, error) {
+	opts := gcpclient.Guard(readOnly, append([]option.ClientOption{option.WithEndpoint(adminEndpoint), option.WithScopes(adminScope)},
+		gcpclient.GRPCOptions("bigtable", ts, ep)...))
 	// The connection outlives the caller's context.
 	conn, err := gtransport.Dial(context.WithoutCancel(ctx), opts...)
 	if err != nil {

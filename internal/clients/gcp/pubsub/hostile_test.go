@@ -27,7 +27,7 @@ func (hugeTopics) GetTopic(_ context.Context, r *pubsubpb.GetTopicRequest) (*pub
 
 func topics(t *testing.T, addr string) pubsub.TopicAPI {
 	t.Helper()
-	c, err := pubsub.NewTopics(context.Background(), nil, &v1alpha1.GCPGRPCEndpoint{Address: addr, Insecure: true})
+	c, err := pubsub.NewTopics(context.Background(), nil, &v1alpha1.GCPGRPCEndpoint{Address: addr, Insecure: true}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

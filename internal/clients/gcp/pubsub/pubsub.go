@@ -25,11 +25,11 @@ type TopicAPI interface {
 	DeleteTopic(ctx context.Context, req *pubsubpb.DeleteTopicRequest, opts ...gax.CallOption) error
 }
 
-// NewTopics connects a Pub/Sub topic admin client with ts to endpoint ep (nil: Google's). The client holds a
-// connection: Close it when done.
-func NewTopics(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint) (*Topics, error) {
+// NewTopics connects a Pub/Sub topic admin client with ts to endpoint ep (nil: Google's); readOnly makes it refuse
+// every call that is not a read (gcpclient.Guard). The client holds a connection: Close it when done.
+func NewTopics(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint, readOnly bool) (*Topics, error) {
 	// The connection outlives the caller's context.
-	c, err := pubsub.NewTopicAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", ts, ep)...)
+	c, err := pubsub.NewTopicAdminClient(context.WithoutCancel(ctx), gcpclient.Guard(readOnly, gcpclient.GRPCOptions("pubsub", ts, ep))...)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
 	}
@@ -132,9 +132,10 @@ func (s subscriptions) DeleteSubscription(ctx context.Context, req *pubsubpb.Del
 }
 
 // NewSubscriptions connects a Pub/Sub subscription admin client with ts to endpoint ep (nil: Google's); topics
-// answers the topic reads a subscription needs. The client holds a connection: Close it when done.
-func NewSubscriptions(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint) (*SubscriptionAdmin, error) {
-	c, err := pubsub.NewSubscriptionAdminClient(context.WithoutCancel(ctx), gcpclient.GRPCOptions("pubsub", ts, ep)...)
+// answers the topic reads a subscription needs; readOnly makes it refuse every call that is not a read. The client
+// holds a connection: Close it when done.
+func NewSubscriptions(ctx context.Context, ts oauth2.TokenSource, ep *v1alpha1.GCPGRPCEndpoint, readOnly bool) (*SubscriptionAdmin, error) {
+	c, err := pubsub.NewSubscriptionAdminClient(context.WithoutCancel(ctx), gcpclient.Guard(readOnly, gcpclient.GRPCOptions("pubsub", ts, ep))...)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot connect to Pub/Sub")
 	}

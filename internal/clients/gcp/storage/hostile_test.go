@@ -15,7 +15,7 @@ import (
 
 func buckets(t *testing.T, url string) storage.BucketAPI {
 	t.Helper()
-	c, err := storage.NewBuckets(context.Background(), nil, ptr.To(url+"/storage/v1/"))
+	c, err := storage.NewBuckets(context.Background(), nil, ptr.To(url+"/storage/v1/"), false)
 	if err != nil {
 		t.Fatal(err)
 	}

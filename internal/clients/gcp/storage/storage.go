@@ -20,6 +20,7 @@ import (
 
 	"github.com/stateful-dev/provider-stateful/internal/clients/bounded"
 	"github.com/stateful-dev/provider-stateful/internal/clients/cleanerr"
+	"github.com/stateful-dev/provider-stateful/internal/clients/readonly"
 	"github.com/stateful-dev/provider-stateful/internal/metrics"
 )
 
@@ -131,10 +132,15 @@ func (c client) DeleteGeneration(ctx context.Context, bucket string, o ObjectVer
 func (c client) Close() error { return c.c.Close() }
 
 // NewBuckets makes a Cloud Storage client that authorises with ts, at endpoint (nil: Google's). A plain-http
-// endpoint (an emulator) gets no credentials: a token is never sent in the clear. Close it when done.
-func NewBuckets(ctx context.Context, ts oauth2.TokenSource, endpoint *string) (*Buckets, error) {
+// endpoint (an emulator) gets no credentials: a token is never sent in the clear. readOnly makes it refuse every
+// request that is not a read (a GET or a HEAD) before it is sent. Close it when done.
+func NewBuckets(ctx context.Context, ts oauth2.TokenSource, endpoint *string, readOnly bool) (*Buckets, error) {
 	// Bounded like every client of the provider: timeouts, answers capped, no redirect elsewhere.
 	base := bounded.Wrap(bounded.Transport(nil, true))
+	if readOnly {
+		// Innermost but for the wire: whatever the layers above send (the token's, the counter's) is judged.
+		base = readonly.Transport(base)
+	}
 	opts := []option.ClientOption{}
 	if endpoint == nil || !strings.HasPrefix(*endpoint, "http://") {
 		base = &oauth2.Transport{Source: ts, Base: base}

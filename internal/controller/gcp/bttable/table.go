@@ -46,7 +46,7 @@ func Kind() managedkind.Kind[*v1alpha1.Table, *credentials.GCPAccount, btclient.
 		Cloud: managedkind.GCP, Noun: "table", Fields: fields, Doc: "bigtable-table", Deletion: deletion, MarksAfterCreate: true, Adoption: adoption,
 		References: References, Location: instance, Endpoint: managedkind.BigtableEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Table]("bigtable/tables", func(ctx context.Context, a *credentials.GCPAccount) (btclient.TableAPI, error) {
-			c, err := btclient.NewTables(ctx, a.TokenSource, a.Endpoints.Bigtable)
+			c, err := btclient.NewTables(ctx, a.TokenSource, a.Endpoints.Bigtable, a.ReadOnly)
 			if err != nil {
 				return nil, err
 			}

@@ -43,7 +43,7 @@ func Kind() managedkind.Kind[*v1alpha1.Bucket, *credentials.GCPAccount, gcsclien
 		Cloud: managedkind.GCP, Noun: "bucket", Fields: fields, Doc: "gcs-bucket", Deletion: deletion, Adoption: adoption, References: References,
 		Invalid: gcsclient.IsInvalidInput, Endpoint: managedkind.StorageEndpoint,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Bucket]("storage", func(ctx context.Context, a *credentials.GCPAccount) (gcsclient.BucketAPI, error) {
-			c, err := gcsclient.NewBuckets(ctx, a.TokenSource, a.Endpoints.Storage)
+			c, err := gcsclient.NewBuckets(ctx, a.TokenSource, a.Endpoints.Storage, a.ReadOnly)
 			if err != nil {
 				return nil, err
 			}

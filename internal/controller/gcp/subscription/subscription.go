@@ -44,13 +44,13 @@ func Kind() managedkind.Kind[*v1alpha1.Subscription, *credentials.GCPAccount, pu
 		NewAPI: func(ctx context.Context, a *credentials.GCPAccount, _ *v1alpha1.Subscription) (pubsubclient.SubscriptionAPI, error) {
 			// Topics are read through the account's topic client, the one the Topic kind uses: one connection each.
 			topics, err := credentials.Cached(a, "pubsub/topics", func() (*pubsubclient.Topics, error) {
-				return pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub)
+				return pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub, a.ReadOnly)
 			})
 			if err != nil {
 				return nil, err
 			}
 			admin, err := credentials.Cached(a, "pubsub/subscriptions", func() (*pubsubclient.SubscriptionAdmin, error) {
-				return pubsubclient.NewSubscriptions(ctx, a.TokenSource, a.Endpoints.PubSub)
+				return pubsubclient.NewSubscriptions(ctx, a.TokenSource, a.Endpoints.PubSub, a.ReadOnly)
 			})
 			if err != nil {
 				return nil, err

@@ -39,7 +39,7 @@ func Kind() managedkind.Kind[*v1alpha1.Topic, *credentials.GCPAccount, pubsubcli
 		Fields: fields, Doc: "pubsub-topic", Deletion: deletion,
 		NewAPI: managedkind.GCPClient[*v1alpha1.Topic]("pubsub/topics", func(ctx context.Context, a *credentials.GCPAccount) (pubsubclient.TopicAPI, error) {
 			// The Subscription kind reads topics through this client too, by the same key.
-			t, err := pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub)
+			t, err := pubsubclient.NewTopics(ctx, a.TokenSource, a.Endpoints.PubSub, a.ReadOnly)
 			if err != nil {
 				return nil, err
 			}
