@@ -20,6 +20,22 @@ const (
 	// its cloud resource changed behind the provider's back since it was last in sync with this generation of the
 	// spec: which fields, with the cloud's value and the spec's, and how to approve reverting them.
 	TypeDrift xpv2.ConditionType = "Drift"
+	// TypeUpdateLoop is True while the provider has stopped writing to a resource whose updates left the cloud
+	// reporting the same values again and again (the update-loop breaker): the message names each field with the
+	// spec's and the cloud's values.
+	TypeUpdateLoop xpv2.ConditionType = "UpdateLoop"
+)
+
+// AnnotationRetryUpdates set to a new value resumes writes the update-loop breaker stopped.
+const AnnotationRetryUpdates = "stateful.dev/retry-updates"
+
+// Reasons of UpdateLoop (and InSync).
+const (
+	// ReasonUpdatesStopped: updates left the cloud as it was; nothing is sent until the spec changes or a retry is
+	// asked for.
+	ReasonUpdatesStopped xpv2.ConditionReason = "UpdatesStopped"
+	// ReasonUpdatesResumed: the spec, the cloud or the retry annotation changed; writes resumed.
+	ReasonUpdatesResumed xpv2.ConditionReason = "UpdatesResumed"
 )
 
 // Drift held for review: the annotations a user sets on a managed resource.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,9 +23,10 @@ import (
 	"github.com/stateful-dev/provider-stateful/internal/plan"
 )
 
-// fakeCluster answers LISTs from objects, and records the namespace of each.
+// fakeCluster answers LISTs from objects, and records the namespace of each. The plan lists the kinds at once.
 type fakeCluster struct {
 	objs  []*unstructured.Unstructured
+	mu    sync.Mutex
 	lists []string
 }
 
@@ -35,7 +37,9 @@ func (f *fakeCluster) List(_ context.Context, list client.ObjectList, opts ...cl
 	}
 	o := (&client.ListOptions{}).ApplyOptions(opts)
 	kind := strings.TrimSuffix(ul.GetKind(), "List")
+	f.mu.Lock()
 	f.lists = append(f.lists, kind+" in "+o.Namespace)
+	f.mu.Unlock()
 	for _, u := range f.objs {
 		if u.GetKind() == kind && u.GetAPIVersion() == ul.GetAPIVersion() && (o.Namespace == "" || u.GetNamespace() == o.Namespace) {
 			ul.Items = append(ul.Items, *u.DeepCopy())

@@ -109,6 +109,10 @@ type Settings struct {
 	// port 9443 of its Service.
 	WebhookHost string
 	WebhookPort int
+	// UpdateLoopLimit updates that leave the cloud as it was within UpdateLoopWindow stop writes to a resource
+	// (managedkind.LoopBreaker); 0 never stops.
+	UpdateLoopLimit  int
+	UpdateLoopWindow time.Duration
 }
 
 // Defaults are the production settings, chosen from `make bench` (docs/benchmarks/BENCHMARKS.md). A 10-minute
@@ -142,6 +146,8 @@ func Defaults() Settings {
 		Installation:            managedkind.DefaultInstallation,
 		WebhookCertDir:          os.Getenv("TLS_SERVER_CERTS_DIR"),
 		WebhookPort:             9443,
+		UpdateLoopLimit:         managedkind.DefaultLoopLimit,
+		UpdateLoopWindow:        managedkind.DefaultLoopWindow,
 	}
 }
 
@@ -229,6 +235,11 @@ func (s *Settings) BindFlags(fs *flag.FlagSet) {
 			"which Crossplane sets. Empty: no webhook (warnings for consequential edits are then not given).")
 	fs.StringVar(&s.WebhookHost, "webhook-host", s.WebhookHost, "Address the admission webhook listens on (empty: every interface).")
 	fs.IntVar(&s.WebhookPort, "webhook-port", s.WebhookPort, "Port of the admission webhook (Crossplane's package manager points at 9443).")
+	fs.IntVar(&s.UpdateLoopLimit, "update-loop-limit", s.UpdateLoopLimit,
+		"Stop writing to a resource whose updates left the cloud reporting the same values this many times within "+
+			"--update-loop-window (condition UpdateLoop, event, metric); writes resume when the spec changes or "+
+			"stateful.dev/retry-updates does. 0 never stops.")
+	fs.DurationVar(&s.UpdateLoopWindow, "update-loop-window", s.UpdateLoopWindow, "The window --update-loop-limit counts in.")
 	fs.Var((*listFlag)(&s.HandoverFrom), "handover-from",
 		"An installation whose resources this one takes over (stop that one first); repeat or separate with commas.")
 }
@@ -278,7 +289,7 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 
 	mrMetrics := managed.NewMRMetricRecorder()
 	stateMetrics := statemetrics.NewMRStateMetrics()
-	if err := registerMetrics(mrMetrics, stateMetrics, pmetrics.CloudCalls, pmetrics.KubeRequests); err != nil {
+	if err := registerMetrics(mrMetrics, stateMetrics, pmetrics.CloudCalls, pmetrics.KubeRequests, pmetrics.UpdateLoopsStopped); err != nil {
 		return nil, err
 	}
 
@@ -330,6 +341,8 @@ func New(cfg *rest.Config, s Settings, log logging.Logger) (manager.Manager, err
 		CreationGracePeriod: s.CreationGracePeriod,
 		CacheSyncTimeout:    s.CacheSyncTimeout,
 		PerNamespace:        s.MaxConcurrentReconcilesPerNamespace,
+		LoopLimit:           s.UpdateLoopLimit,
+		LoopWindow:          s.UpdateLoopWindow,
 		Credentials:         creds,
 		Secrets:             managedkind.NewSecretGuard(mgr.GetAPIReader()),
 		Leases:              managedkind.NewLeases(mgr.GetClient(), mgr.GetAPIReader(), s.ClaimNamespace, s.MaxClaimsPerNamespace),

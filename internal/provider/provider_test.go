@@ -60,6 +60,8 @@ func TestDefaults(t *testing.T) {
 		// Crossplane points a package's webhook at port 9443 of its Service; the certificate comes from
 		// TLS_SERVER_CERTS_DIR (unset here: no webhook).
 		WebhookPort: 9443,
+		// Five updates that change nothing within an hour stop writes to a resource (issue 26 §2).
+		UpdateLoopLimit: 5, UpdateLoopWindow: time.Hour,
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("Defaults(): -want +got:\n%s", diff)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -78,6 +79,9 @@ type kindContract struct {
 	// claimKind is set (Kind.group) for a kind whose cloud resources carry no marker (tags is nil): whose a
 	// resource is, is its claim's holder.
 	claimKind string
+	// updateOp is the operation that reverts the drift field, and updateOK a success answer to it: the recording
+	// proxy answers it so without forwarding — a cloud that silently ignores the update — for UpdateLoopStopped.
+	updateOp, updateOK string
 }
 
 func (k kindContract) name() string {
@@ -279,6 +283,7 @@ var contracts = []kindContract{
 			return v.Status == s3types.BucketVersioningStatusEnabled, string(v.Status)
 		},
 		driftField: "versioning",
+		updateOp:   "PutBucketVersioning",
 	},
 	{
 		kind: "Queue", newObj: func() managedObj { return &sqsv1alpha1.Queue{} },
@@ -332,6 +337,7 @@ var contracts = []kindContract{
 			return a["VisibilityTimeout"] == "30", a["VisibilityTimeout"]
 		},
 		driftField: "visibilityTimeout",
+		updateOp:   "SetQueueAttributes", updateOK: "{}",
 	},
 	{
 		kind: "Table", newObj: func() managedObj { return &ddbv1alpha1.Table{} },
@@ -408,6 +414,7 @@ var contracts = []kindContract{
 			return r == 5, fmt.Sprint(r)
 		},
 		driftField: "provisionedThroughput",
+		updateOp:   "UpdateTable", updateOK: `{"TableDescription":{}}`,
 	},
 	{
 		kind: "DBInstance", newObj: func() managedObj { return &rdsv1alpha1.DBInstance{} },
@@ -465,6 +472,9 @@ var contracts = []kindContract{
 			return r == 7, fmt.Sprint(r)
 		},
 		driftField: "backupRetentionPeriod",
+		updateOp:   "ModifyDBInstance",
+		updateOK: `<ModifyDBInstanceResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><ModifyDBInstanceResult><DBInstance>` +
+			`</DBInstance></ModifyDBInstanceResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></ModifyDBInstanceResponse>`,
 	},
 }
 
@@ -683,6 +693,51 @@ func TestKindContract(t *testing.T) {
 					t.Errorf("want one event reverting %s, got %v", k.driftField, evs)
 				}
 			})
+
+			// The update-loop breaker (issue 26 §2): a cloud that silently ignores the update of the drifted field
+			// (the proxy answers it with success and forwards nothing) gets it exactly the limit's number of times;
+			// then writes stop, the condition names the field with the spec's and the cloud's values, and nothing
+			// more is sent over several polls. A retry asked for by annotation resumes writes: the update reaches the
+			// cloud and the field is reverted.
+			// Only kinds behind the HTTP recording proxy join: the gRPC forwarder cannot answer for the cloud yet.
+			if k.updateOp != "" {
+				t.Run("UpdateLoopStopped", func(t *testing.T) {
+					t.Parallel()
+					ns, name := namespace(t), "loop-"+suffix()
+					mg := k.minimal(ns, name)
+					k.withDriftField(mg)
+					create(t, mg)
+					waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
+					before := proxy.Count(k.updateOp, k.at(name))
+					proxy.Respond(k.updateOp, k.at(name), http.StatusOK, k.updateOK, updateLoopLimit)
+					k.drift(t, name)
+					waitMR(t, ns, name, "writes stopped", k.newObj, func(mg managedObj) (bool, string) {
+						c := mg.GetCondition(v1alpha1.TypeUpdateLoop)
+						return c.Status == corev1.ConditionTrue && strings.Contains(c.Message, k.driftField+" (spec: "), c.Message
+					})
+					stopped := proxy.Count(k.updateOp, k.at(name))
+					k.waitPolls(t, name, 3)
+					if got := proxy.Count(k.updateOp, k.at(name)); got != stopped || stopped-before != updateLoopLimit {
+						t.Errorf("%s sent %d times before the stop (want the limit, %d) and %d after it (want 0)", k.updateOp, stopped-before, updateLoopLimit, got-stopped)
+					}
+					if !hasEvent(t, ns, name, string(managedkind.ReasonUpdateLoop)+": ") {
+						t.Errorf("no %s event: %v", managedkind.ReasonUpdateLoop, events(t, ns, name))
+					}
+					updateMR(t, ns, name, k.newObj, func(mg managedObj) {
+						a := mg.GetAnnotations()
+						if a == nil {
+							a = map[string]string{}
+						}
+						a[v1alpha1.AnnotationRetryUpdates] = "1"
+						mg.SetAnnotations(a)
+					})
+					eventually(t, k.driftField+" reverted once retried", func() (bool, string) { return k.reverted(t, name) })
+					waitMR(t, ns, name, "writes resumed", k.newObj, func(mg managedObj) (bool, string) {
+						c := mg.GetCondition(v1alpha1.TypeUpdateLoop)
+						return c.Status == corev1.ConditionFalse, c.Message
+					})
+				})
+			}
 
 			// Through the shared config, adopting or observing what the provider did not make is the administrator's
 			// decision: without a rule of allowedAdoptions admitting the namespace and name, both are refused at

@@ -37,6 +37,10 @@ import (
 // claimLimit is the provider's --max-claims-per-namespace in this suite (TestClaimLimitPerNamespace).
 const claimLimit = 8
 
+// updateLoopLimit is the provider's --update-loop-limit in this suite: updates that leave the cloud as it was
+// before writes stop (the contract's UpdateLoopStopped).
+const updateLoopLimit = 3
+
 // pollInterval is the test-scale poll: drift and steady-state tests wait for a few polls.
 const pollInterval = 2 * time.Second
 
@@ -145,6 +149,7 @@ func run(m *testing.M) int {
 	s.MetricsAddress, s.HealthAddress = "0", "0"
 	// Test scale: every test makes its resources in namespaces of its own, and none holds more claims than this.
 	s.MaxClaimsPerNamespace = claimLimit
+	s.UpdateLoopLimit = updateLoopLimit
 	// The test Vault listens on loopback without TLS: namespaced configs may use it only because this says so.
 	s.VaultInsecureAddresses = []string{vaultProxy.URL}
 	// Every server of the suite (moto's proxies, the emulators, the TLS Vault, the tests' recorders) listens on

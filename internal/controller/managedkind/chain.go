@@ -24,17 +24,23 @@ import (
 //     resource Creating until its whole spec is applied; releases the name's lease once a deleted resource is
 //     gone. In Create and Update: takes the lease before the first write, records input the cloud rejects
 //     (invalid) as terminal for the generation, and releases a lease whose create provably made nothing.
-//  4. declared holds an observation to the kind's field table (fields.go): a difference in a field the table
+//  4. broken, the update-loop breaker (loop.go): an observation after updates that left the cloud as it was, too
+//     often, is an error naming the fields, and nothing more is sent until the spec changes or a retry is asked for.
+//     It sits outside declared, so that drift held for review is no loop.
+//  5. declared holds an observation to the kind's field table (fields.go): a difference in a field the table
 //     declares Refused is an error, and no update is sent — whatever the kind's own Observe overlooked. A resource
 //     whose management policies only observe is told instead what writes would change (WouldChange); one that
 //     holds drift for review reports it and sends nothing until approved (drift.go).
-//  5. the kind's external client.
+//  6. the kind's external client.
 //
 // The order matters: the Secret check runs before a rejection is answered (a rejected resource must not publish
 // either), and the rejection is answered before the lease is released. The kind itself applies the ownership rule
 // to what it finds (Ownership.Apply, bound by the connector to the same lease).
 func (c *connector[T, Acct, API]) chain(kind managed.TypedExternalClient[T], own Ownership[T], invalid func(error) bool) managed.TypedExternalClient[T] {
-	inner := Leased(&declared[T]{TypedExternalClient: kind, fields: c.kind.Fields, record: c.record}, own, invalid)
+	inner := Leased(&broken[T]{
+		TypedExternalClient: &declared[T]{TypedExternalClient: kind, fields: c.kind.Fields, record: c.record},
+		breaker:             c.loops, fields: c.kind.Fields, record: c.record,
+	}, own, invalid)
 	return &observed[T]{TypedExternalClient: Guarded(c.secrets, inner), f: c.finalizer}
 }
 

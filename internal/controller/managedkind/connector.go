@@ -22,6 +22,7 @@ type connector[T resource.ModernManaged, Acct any, API any] struct {
 	kind      Kind[T, Acct, API]
 	record    event.Recorder
 	kube      client.Client
+	loops     *LoopBreaker
 }
 
 // Connect checks, in this order and before any cloud call, that

@@ -143,6 +143,7 @@ func (k Kind[T, Acct, API]) setup(mgr ctrl.Manager, o Options) error {
 	c := &connector[T, Acct, API]{
 		usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &apisv1alpha1.ProviderConfigUsage{}),
 		creds: o.Credentials, secrets: o.Secrets, leases: o.Leases, finalizer: f, kind: k, record: Recorder(mgr, name), kube: mgr.GetClient(),
+		loops: NewLoopBreaker(k.GVK.Kind, o.LoopLimit, o.LoopWindow),
 	}
 	opts := reconcilerOptions[T](mgr, o, name, c, f)
 	if k.Options != nil {

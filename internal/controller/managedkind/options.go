@@ -44,6 +44,11 @@ type Options struct {
 	// Secrets keeps managed resources from writing connection details into Secrets they do not control.
 	Secrets *SecretGuard
 
+	// LoopLimit and LoopWindow are the update-loop breaker's (loop.go): updates that leave the cloud as it was,
+	// LoopLimit times within LoopWindow, stop writes to the resource. LoopLimit 0 never stops.
+	LoopLimit  int
+	LoopWindow time.Duration
+
 	// PerNamespace caps each kind's concurrent reconciles of one namespace's resources that use a namespaced
 	// ProviderConfig (see LimitPerNamespace); 0 is DefaultPerNamespace of the kind's workers.
 	PerNamespace int
