@@ -98,8 +98,9 @@ var bigtableContract = kindContract{
 		return d == "maxVersions=2", d
 	},
 	driftField: "columnFamilies[d].gcRule",
-	wire:       func() wireCounter { return bigtableProxy },
-	key:        btTableName,
+	updateOp:   "ModifyColumnFamilies", ignoreUpdate: answerOK("ModifyColumnFamilies"),
+	wire: func() wireCounter { return bigtableProxy },
+	key:  btTableName,
 }
 
 func init() { contracts = append(contracts, bigtableContract) }

@@ -79,9 +79,21 @@ type kindContract struct {
 	// claimKind is set (Kind.group) for a kind whose cloud resources carry no marker (tags is nil): whose a
 	// resource is, is its claim's holder.
 	claimKind string
-	// updateOp is the operation that reverts the drift field, and updateOK a success answer to it: the recording
-	// proxy answers it so without forwarding — a cloud that silently ignores the update — for UpdateLoopStopped.
-	updateOp, updateOK string
+	// updateOp is the operation that reverts the drift field, as the kind's wire counts it; ignoreUpdate makes the
+	// next n of them about key answer success without reaching the cloud — a cloud that silently ignores the
+	// update — for UpdateLoopStopped.
+	updateOp     string
+	ignoreUpdate func(wire wireCounter, key string, n int)
+}
+
+// respondOK is an ignoreUpdate of a kind behind the HTTP recording proxy: op answered 200 with body.
+func respondOK(op, body string) func(wireCounter, string, int) {
+	return func(w wireCounter, key string, n int) { w.(*harness.Proxy).Respond(op, key, http.StatusOK, body, n) }
+}
+
+// answerOK is an ignoreUpdate of a kind behind the gRPC forwarder: op answered OK with an empty message.
+func answerOK(op string) func(wireCounter, string, int) {
+	return func(w wireCounter, key string, n int) { w.(*harness.GRPCProxy).Answer(op, key, n) }
 }
 
 func (k kindContract) name() string {
@@ -283,7 +295,7 @@ var contracts = []kindContract{
 			return v.Status == s3types.BucketVersioningStatusEnabled, string(v.Status)
 		},
 		driftField: "versioning",
-		updateOp:   "PutBucketVersioning",
+		updateOp:   "PutBucketVersioning", ignoreUpdate: respondOK("PutBucketVersioning", ""),
 	},
 	{
 		kind: "Queue", newObj: func() managedObj { return &sqsv1alpha1.Queue{} },
@@ -337,7 +349,7 @@ var contracts = []kindContract{
 			return a["VisibilityTimeout"] == "30", a["VisibilityTimeout"]
 		},
 		driftField: "visibilityTimeout",
-		updateOp:   "SetQueueAttributes", updateOK: "{}",
+		updateOp:   "SetQueueAttributes", ignoreUpdate: respondOK("SetQueueAttributes", "{}"),
 	},
 	{
 		kind: "Table", newObj: func() managedObj { return &ddbv1alpha1.Table{} },
@@ -414,7 +426,7 @@ var contracts = []kindContract{
 			return r == 5, fmt.Sprint(r)
 		},
 		driftField: "provisionedThroughput",
-		updateOp:   "UpdateTable", updateOK: `{"TableDescription":{}}`,
+		updateOp:   "UpdateTable", ignoreUpdate: respondOK("UpdateTable", `{"TableDescription":{}}`),
 	},
 	{
 		kind: "DBInstance", newObj: func() managedObj { return &rdsv1alpha1.DBInstance{} },
@@ -473,8 +485,8 @@ var contracts = []kindContract{
 		},
 		driftField: "backupRetentionPeriod",
 		updateOp:   "ModifyDBInstance",
-		updateOK: `<ModifyDBInstanceResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><ModifyDBInstanceResult><DBInstance>` +
-			`</DBInstance></ModifyDBInstanceResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></ModifyDBInstanceResponse>`,
+		ignoreUpdate: respondOK("ModifyDBInstance", `<ModifyDBInstanceResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><ModifyDBInstanceResult><DBInstance>`+
+			`</DBInstance></ModifyDBInstanceResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></ModifyDBInstanceResponse>`),
 	},
 }
 
@@ -699,45 +711,42 @@ func TestKindContract(t *testing.T) {
 			// then writes stop, the condition names the field with the spec's and the cloud's values, and nothing
 			// more is sent over several polls. A retry asked for by annotation resumes writes: the update reaches the
 			// cloud and the field is reverted.
-			// Only kinds behind the HTTP recording proxy join: the gRPC forwarder cannot answer for the cloud yet.
-			if k.updateOp != "" {
-				t.Run("UpdateLoopStopped", func(t *testing.T) {
-					t.Parallel()
-					ns, name := namespace(t), "loop-"+suffix()
-					mg := k.minimal(ns, name)
-					k.withDriftField(mg)
-					create(t, mg)
-					waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
-					before := proxy.Count(k.updateOp, k.at(name))
-					proxy.Respond(k.updateOp, k.at(name), http.StatusOK, k.updateOK, updateLoopLimit)
-					k.drift(t, name)
-					waitMR(t, ns, name, "writes stopped", k.newObj, func(mg managedObj) (bool, string) {
-						c := mg.GetCondition(v1alpha1.TypeUpdateLoop)
-						return c.Status == corev1.ConditionTrue && strings.Contains(c.Message, k.driftField+" (spec: "), c.Message
-					})
-					stopped := proxy.Count(k.updateOp, k.at(name))
-					k.waitPolls(t, name, 3)
-					if got := proxy.Count(k.updateOp, k.at(name)); got != stopped || stopped-before != updateLoopLimit {
-						t.Errorf("%s sent %d times before the stop (want the limit, %d) and %d after it (want 0)", k.updateOp, stopped-before, updateLoopLimit, got-stopped)
-					}
-					if !hasEvent(t, ns, name, string(managedkind.ReasonUpdateLoop)+": ") {
-						t.Errorf("no %s event: %v", managedkind.ReasonUpdateLoop, events(t, ns, name))
-					}
-					updateMR(t, ns, name, k.newObj, func(mg managedObj) {
-						a := mg.GetAnnotations()
-						if a == nil {
-							a = map[string]string{}
-						}
-						a[v1alpha1.AnnotationRetryUpdates] = "1"
-						mg.SetAnnotations(a)
-					})
-					eventually(t, k.driftField+" reverted once retried", func() (bool, string) { return k.reverted(t, name) })
-					waitMR(t, ns, name, "writes resumed", k.newObj, func(mg managedObj) (bool, string) {
-						c := mg.GetCondition(v1alpha1.TypeUpdateLoop)
-						return c.Status == corev1.ConditionFalse, c.Message
-					})
+			t.Run("UpdateLoopStopped", func(t *testing.T) {
+				t.Parallel()
+				ns, name := namespace(t), "loop-"+suffix()
+				mg := k.minimal(ns, name)
+				k.withDriftField(mg)
+				create(t, mg)
+				waitMR(t, ns, name, "Ready", k.newObj, readySynced[managedObj])
+				before := k.w().Count(k.updateOp, k.at(name))
+				k.ignoreUpdate(k.w(), k.at(name), updateLoopLimit)
+				k.drift(t, name)
+				waitMR(t, ns, name, "writes stopped", k.newObj, func(mg managedObj) (bool, string) {
+					c := mg.GetCondition(v1alpha1.TypeUpdateLoop)
+					return c.Status == corev1.ConditionTrue && strings.Contains(c.Message, k.driftField+" (spec: "), c.Message
 				})
-			}
+				stopped := k.w().Count(k.updateOp, k.at(name))
+				k.waitPolls(t, name, 3)
+				if got := k.w().Count(k.updateOp, k.at(name)); got != stopped || stopped-before != updateLoopLimit {
+					t.Errorf("%s sent %d times before the stop (want the limit, %d) and %d after it (want 0)", k.updateOp, stopped-before, updateLoopLimit, got-stopped)
+				}
+				if !hasEvent(t, ns, name, string(managedkind.ReasonUpdateLoop)+": ") {
+					t.Errorf("no %s event: %v", managedkind.ReasonUpdateLoop, events(t, ns, name))
+				}
+				updateMR(t, ns, name, k.newObj, func(mg managedObj) {
+					a := mg.GetAnnotations()
+					if a == nil {
+						a = map[string]string{}
+					}
+					a[v1alpha1.AnnotationRetryUpdates] = "1"
+					mg.SetAnnotations(a)
+				})
+				eventually(t, k.driftField+" reverted once retried", func() (bool, string) { return k.reverted(t, name) })
+				waitMR(t, ns, name, "writes resumed", k.newObj, func(mg managedObj) (bool, string) {
+					c := mg.GetCondition(v1alpha1.TypeUpdateLoop)
+					return c.Status == corev1.ConditionFalse, c.Message
+				})
+			})
 
 			// Through the shared config, adopting or observing what the provider did not make is the administrator's
 			// decision: without a rule of allowedAdoptions admitting the namespace and name, both are refused at

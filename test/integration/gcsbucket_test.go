@@ -104,8 +104,9 @@ var gcsBucketContract = kindContract{
 		return v, fmt.Sprint(v)
 	},
 	driftField: "versioning",
-	wire:       func() wireCounter { return gcsProxy },
-	marker:     &gcpMarker,
+	updateOp:   "PatchBucket", ignoreUpdate: respondOK("PatchBucket", "{}"),
+	wire:   func() wireCounter { return gcsProxy },
+	marker: &gcpMarker,
 }
 
 func init() { contracts = append(contracts, gcsBucketContract) }

@@ -142,9 +142,10 @@ var subscriptionContract = kindContract{
 		return a == 20, fmt.Sprint(a)
 	},
 	driftField: "ackDeadlineSeconds",
-	wire:       func() wireCounter { return pubsubProxy },
-	key:        subscriptionName,
-	marker:     &gcpMarker,
+	updateOp:   "UpdateSubscription", ignoreUpdate: answerOK("UpdateSubscription"),
+	wire:   func() wireCounter { return pubsubProxy },
+	key:    subscriptionName,
+	marker: &gcpMarker,
 }
 
 func init() { contracts = append(contracts, subscriptionContract) }

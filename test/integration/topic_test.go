@@ -90,9 +90,10 @@ var topicContract = kindContract{
 		return d == 24*time.Hour, d.String()
 	},
 	driftField: "messageRetentionDuration",
-	wire:       func() wireCounter { return pubsubProxy },
-	key:        topicName,
-	marker:     &gcpMarker,
+	updateOp:   "UpdateTopic", ignoreUpdate: answerOK("UpdateTopic"),
+	wire:   func() wireCounter { return pubsubProxy },
+	key:    topicName,
+	marker: &gcpMarker,
 }
 
 func init() { contracts = append(contracts, topicContract) }

@@ -35,6 +35,37 @@ type GRPCProxy struct {
 	calls []Call
 	// names are the resource names calls are attributed to (see Watch).
 	names []string
+	// answers are the calls the forwarder answers itself (see Answer).
+	answers []*answer
+}
+
+// An answer is a fault: the next left calls of method op about name are answered OK with an empty message.
+type answer struct {
+	op, name string
+	left     int
+}
+
+// Answer makes the next n calls of method op (e.g. "UpdateTopic") about name answer OK with an empty message,
+// without reaching the backend: a cloud that accepts an update and silently ignores it (the update-loop breaker's
+// test). name is matched in the request, as Watch attributes calls.
+func (p *GRPCProxy) Answer(op, name string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.answers = append(p.answers, &answer{op: op, name: name, left: n})
+}
+
+// answered reports whether the call of method full whose first request is req is one to answer (and uses it up).
+func (p *GRPCProxy) answered(full string, req []byte) bool {
+	op := full[strings.LastIndexByte(full, '/')+1:]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, a := range p.answers {
+		if a.left > 0 && a.op == op && bytes.Contains(req, []byte(a.name)) {
+			a.left--
+			return true
+		}
+	}
+	return false
 }
 
 // StartGRPCProxy starts a forwarder to backend (host:port, plaintext) on a free loopback port.
@@ -124,6 +155,38 @@ func (p *GRPCProxy) Summary() []string {
 // forward relays one call, every message both ways, and the backend's headers, trailers and status.
 func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 	full, _ := grpc.MethodFromServerStream(ss)
+	if p.hasAnswers() {
+		return p.forwardOrAnswer(full, ss)
+	}
+	return p.relay(full, ss, nil)
+}
+
+func (p *GRPCProxy) hasAnswers() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.answers) > 0
+}
+
+// forwardOrAnswer reads the call's first request, answers the call itself when Answer asked for it, and relays it
+// otherwise.
+func (p *GRPCProxy) forwardOrAnswer(full string, ss grpc.ServerStream) error {
+	f := &frame{}
+	if err := ss.RecvMsg(f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return p.relay(full, ss, nil)
+		}
+		p.record(full, nil, err)
+		return err
+	}
+	if p.answered(full, f.b) {
+		p.record(full, f.b, nil)
+		return ss.SendMsg(&frame{})
+	}
+	return p.relay(full, ss, f)
+}
+
+// relay forwards the call to the backend, first (when not nil) its first request, already read.
+func (p *GRPCProxy) relay(full string, ss grpc.ServerStream, first *frame) error {
 	ctx, cancel := context.WithCancel(ss.Context())
 	defer cancel()
 	md, _ := metadata.FromIncomingContext(ss.Context())
@@ -136,6 +199,13 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 	var reqMu sync.Mutex
 	var firstReq []byte
 	request := func() []byte { reqMu.Lock(); defer reqMu.Unlock(); return firstReq }
+	if first != nil {
+		firstReq = first.b
+		if err := cs.SendMsg(first); err != nil {
+			p.record(full, firstReq, err)
+			return err
+		}
+	}
 	up := make(chan error, 1)
 	go func() { // client → backend
 		for i := 0; ; i++ {
@@ -147,7 +217,7 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 				up <- err
 				return
 			}
-			if i == 0 {
+			if i == 0 && first == nil {
 				reqMu.Lock()
 				firstReq = f.b
 				reqMu.Unlock()
@@ -158,15 +228,15 @@ func (p *GRPCProxy) forward(_ any, ss grpc.ServerStream) error {
 			}
 		}
 	}()
-	first := true
+	headers := true
 	for { // backend → client
 		f := &frame{}
 		err := cs.RecvMsg(f)
-		if first {
+		if headers {
 			if h, herr := cs.Header(); herr == nil {
 				_ = ss.SendHeader(h)
 			}
-			first = false
+			headers = false
 		}
 		if err != nil {
 			ss.SetTrailer(cs.Trailer())
