@@ -22,15 +22,15 @@ func withCloud(fields managedkind.Fields, live *unstructured.Unstructured, cs []
 	}
 	for i := range cs {
 		name, ok := strings.CutPrefix(cs[i].Field, "spec.forProvider.")
-		if !ok || sensitiveField(fields, name) {
-			continue
-		}
-		f, ok := fields.Lookup(name)
 		if !ok {
 			continue
 		}
+		f, ok := fields.Lookup(name)
+		if !ok || f.Sensitive {
+			continue
+		}
 		rest := name[len(f.Path):]
-		cloud, reported := cloudValue(observed, f, rest)
+		cloud, reported := f.Cloud(observed, rest)
 		if !reported {
 			continue
 		}
@@ -39,32 +39,6 @@ func withCloud(fields managedkind.Fields, live *unstructured.Unstructured, cs []
 			cs[i].Drift = cloudDiffers(f.Compare, v, cloud)
 		}
 	}
-}
-
-// cloudValue is the cloud's value of field f (rest: a key, an index or a sub-field after its path) in atProvider,
-// where the table says the cloud's value is reported.
-func cloudValue(observed map[string]any, f managedkind.Field, rest string) (any, bool) {
-	at := f.Observed
-	if at == "" {
-		at = f.Path
-	}
-	v, ok := managedkind.ValueAt(observed, at, rest)
-	if i := strings.IndexByte(rest, ']'); !ok && i > 0 {
-		// atProvider reports some keyed values whole (a column family's rule as text): the key's value then.
-		v, ok = managedkind.ValueAt(observed, at, rest[:i+1])
-	}
-	return v, ok
-}
-
-// sensitiveField says whether name is a sensitive field or under one: its value is never shown, not even the
-// cloud's.
-func sensitiveField(fields managedkind.Fields, name string) bool {
-	for _, f := range fields {
-		if f.Sensitive && strings.HasPrefix(name, f.Path) && (len(name) == len(f.Path) || strings.ContainsRune(".[+-", rune(name[len(f.Path)]))) {
-			return true
-		}
-	}
-	return false
 }
 
 // cloudDiffers says whether the cloud's value differs from the spec's where the plan can tell as the reconciler

@@ -164,7 +164,7 @@ func refreshOne(
 			if v, set := managedkind.ValueAt(spec, f.Path, rest); set {
 				d.Spec = managedkind.Show(v)
 			}
-			if v, reported := cloudValue(observed, f, rest); reported {
+			if v, reported := f.Cloud(observed, rest); reported {
 				d.Cloud = managedkind.Show(v)
 			}
 		}

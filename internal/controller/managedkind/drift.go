@@ -111,17 +111,9 @@ func describeDrift(cr resource.Managed, fields Fields, names []string) string {
 			parts = append(parts, n)
 			continue
 		}
-		at := f.Observed
-		if at == "" {
-			at = f.Path
-		}
 		// The part of the name after the field's path: a key ("[team]"), an index or a sub-field.
 		rest := strings.TrimRight(n[len(f.Path):], "+-")
-		cloud, reported := ValueAt(observed, at, rest)
-		if i := strings.IndexByte(rest, ']'); !reported && i > 0 {
-			// atProvider reports some keyed values whole (a column family's rule as text): the key's value then.
-			cloud, reported = ValueAt(observed, at, rest[:i+1])
-		}
+		cloud, reported := f.Cloud(observed, rest)
 		c := "not reported in status.atProvider"
 		if reported {
 			c = Show(cloud)

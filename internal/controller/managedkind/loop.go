@@ -144,7 +144,7 @@ type broken[T resource.ModernManaged] struct {
 
 func (l *broken[T]) Observe(ctx context.Context, cr T) (managed.ExternalObservation, error) {
 	o, err := l.TypedExternalClient.Observe(ctx, cr)
-	if err != nil || !o.ResourceExists || StillCreating(cr) {
+	if err != nil || !o.ResourceExists || StillCreating(cr) || l.breaker == nil || l.breaker.Limit <= 0 {
 		return o, err
 	}
 	drifted := ""

@@ -100,3 +100,18 @@ func element(v any, key string) any {
 	}
 	return nil
 }
+
+// Cloud is the cloud's value of the field in status.atProvider (observed), rest being what a change's name adds
+// after the field's path (a key, an index, a sub-field): at the table's Observed path, else the field's own. Some
+// keyed values are reported whole (a column family's rule as text): the key's value then.
+func (f Field) Cloud(observed map[string]any, rest string) (any, bool) {
+	at := f.Observed
+	if at == "" {
+		at = f.Path
+	}
+	v, ok := ValueAt(observed, at, rest)
+	if i := strings.IndexByte(rest, ']'); !ok && i > 0 {
+		v, ok = ValueAt(observed, at, rest[:i+1])
+	}
+	return v, ok
+}
